@@ -1,0 +1,220 @@
+//! One function per subcommand: call the model, print the result.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::CliError;
+use super::output::{self, CertJson, LogJson};
+use super::password::PasswordArgs;
+use crate::model::chain::ChainIndex;
+use crate::model::formats::{self, FormatError};
+use crate::model::import::{self, ImportOptions};
+use crate::model::remove;
+use crate::model::store::{Location, Logical, Store};
+
+/// What every command needs besides the store.
+pub struct Context {
+    pub location: Location,
+    pub json: bool,
+    pub now: i64,
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| CliError::refused(format!("cannot write the output: {e}")))?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(write_error)
+}
+
+fn write_error(e: std::io::Error) -> CliError {
+    CliError::refused(format!("cannot write the output: {e}"))
+}
+
+pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<(), CliError> {
+    let all = store.list(None, None)?;
+    let index = ChainIndex::new(&all);
+    let shown = all
+        .iter()
+        .filter(|c| c.location == ctx.location && logical.is_none_or(|l| c.logical == l));
+    if ctx.json {
+        let rows: Vec<CertJson<'_>> = shown.map(|c| CertJson::new(c, &index, ctx.now)).collect();
+        return print_json(&rows);
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for c in shown {
+        writeln!(out, "{}", output::list_line(c)).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)
+}
+
+pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
+    let cert = store.find(ctx.location, thumbprint)?;
+    let all = store.list(None, None)?;
+    let index = ChainIndex::new(&all);
+    let this = all.iter().find(|c| c.id == cert.id).unwrap_or(&cert);
+    let properties = store.properties(cert.id)?;
+    let path = index.path(this);
+    let status = index.status(this, ctx.now).as_str();
+    if ctx.json {
+        #[derive(Serialize)]
+        struct Show<'a> {
+            #[serde(flatten)]
+            cert: CertJson<'a>,
+            path: Vec<&'a str>,
+            properties: Vec<serde_json::Value>,
+            pem: String,
+        }
+        let der = store.der(cert.id)?;
+        return print_json(&Show {
+            cert: CertJson::new(this, &index, ctx.now),
+            path: path.iter().map(|c| c.summary.thumbprint.as_str()).collect(),
+            properties: properties
+                .iter()
+                .map(|(bag, oid, value)| {
+                    serde_json::json!({"bag": bag, "oid": oid, "value": hex::encode_upper(value)})
+                })
+                .collect(),
+            pem: pem_certificate(&der),
+        });
+    }
+    println!("{}", output::details(this, status, &path, &properties));
+    Ok(())
+}
+
+fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
+pub fn import(
+    store: &mut Store,
+    ctx: &Context,
+    file: &Path,
+    password: &PasswordArgs,
+    exportable: bool,
+    trust_root: bool,
+) -> Result<(), CliError> {
+    let name = file.display().to_string();
+    let bad = |e: FormatError| {
+        let hint = match e {
+            FormatError::PasswordRequired => " (use --password-file or --password-env)",
+            _ => "",
+        };
+        CliError::bad_input(format!("{name}: {e}{hint}"))
+    };
+    let bytes =
+        std::fs::read(file).map_err(|e| CliError::bad_input(format!("cannot read {name}: {e}")))?;
+    let given = password.given()?;
+    let contents = match formats::read(&bytes, given.as_deref().map(String::as_str)) {
+        Err(FormatError::PasswordRequired) if given.is_none() => {
+            match password.prompt(&format!("Password for {name}: "))? {
+                Some(p) => formats::read(&bytes, Some(&p)).map_err(bad)?,
+                None => return Err(bad(FormatError::PasswordRequired)),
+            }
+        }
+        other => other.map_err(bad)?,
+    };
+    let options = ImportOptions {
+        location: ctx.location,
+        exportable,
+        trust_root,
+    };
+    let plan = import::plan(contents, options).map_err(bad)?;
+    let report = import::commit(store, plan, &name, ctx.now)?;
+
+    let all = store.list(None, None)?;
+    let index = ChainIndex::new(&all);
+    let imported: Vec<_> = all
+        .iter()
+        .filter(|c| report.imported.contains(&c.id))
+        .collect();
+    let skipped: Vec<serde_json::Value> = report
+        .skipped
+        .iter()
+        .map(|(t, r)| serde_json::json!({"thumbprint": t, "reason": r.text()}))
+        .collect();
+    if ctx.json {
+        return print_json(&serde_json::json!({
+            "imported": imported.iter().map(|c| CertJson::new(c, &index, ctx.now)).collect::<Vec<_>>(),
+            "already_present": report.already_present,
+            "keys_attached": report.keys_attached,
+            "skipped": skipped,
+            "warnings": report.warnings,
+        }));
+    }
+    for c in &imported {
+        println!(
+            "imported     {}  {}  {}{}",
+            c.summary.thumbprint,
+            c.logical.title(),
+            c.summary.issued_to(),
+            if c.key.is_some() {
+                "  (with private key)"
+            } else {
+                ""
+            }
+        );
+    }
+    for t in &report.already_present {
+        println!("already here {t}");
+    }
+    for t in &report.keys_attached {
+        println!("key attached {t}");
+    }
+    for (t, r) in &report.skipped {
+        println!(
+            "skipped      {t}: {}; run again with --trust-root to trust it",
+            r.text()
+        );
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
+}
+
+pub fn remove(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
+    let removed = remove::remove(store, ctx.location, thumbprint, ctx.now)?;
+    if ctx.json {
+        return print_json(&serde_json::json!({"removed": removed.summary.thumbprint}));
+    }
+    println!(
+        "removed {}  {}",
+        removed.summary.thumbprint,
+        removed.summary.issued_to()
+    );
+    Ok(())
+}
+
+pub fn log(store: &Store, ctx: &Context, last: Option<usize>) -> Result<(), CliError> {
+    let entries = store.log_entries(last)?;
+    if ctx.json {
+        return print_json(&entries.iter().map(LogJson::new).collect::<Vec<_>>());
+    }
+    for e in &entries {
+        println!(
+            "{}  {:<8} {:<8} {}",
+            output::rfc3339(e.time),
+            e.operation,
+            e.outcome,
+            e.command
+        );
+        for line in e.details.lines() {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}

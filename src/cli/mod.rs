@@ -1,0 +1,210 @@
+//! The command line: clap arguments -> model calls -> text or JSON on stdout; errors as one
+//! sentence on stderr with the exit codes of CLI.md (0 done, 1 refused, 2 bad input).
+
+mod commands;
+mod output;
+mod password;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::model::store::{Location, Logical, Store, StoreError};
+use password::PasswordArgs;
+
+/// certdesk: request, import, export and assign TLS certificates for your servers.
+#[derive(Debug, Parser)]
+#[command(name = "certdesk", version, about, arg_required_else_help = false)]
+pub struct Cli {
+    /// The store directory (default: $CERTDESK_STORE, else the user's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Which store location to work on.
+    #[arg(long, global = true, default_value = "computer", value_parser = parse_location)]
+    location: Location,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List certificates.
+    List {
+        /// personal, ca, root, requests or all.
+        #[arg(long, default_value = "all", value_parser = parse_logical)]
+        logical: LogicalFilter,
+    },
+    /// Show one certificate in detail.
+    Show {
+        /// SHA-1 thumbprint (any case) or a unique prefix of 8+ hex digits.
+        thumbprint: String,
+    },
+    /// Import a .cer/.crt/.pem, .p7b or .pfx/.p12 file (sniffed by content).
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        #[command(flatten)]
+        password: PasswordArgs,
+        /// Whether imported private keys may later be exported (default false, as on Windows).
+        #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+        exportable: Option<bool>,
+        /// Add self-signed CA certificates to Trusted Roots.
+        #[arg(long)]
+        trust_root: bool,
+    },
+    /// Remove a certificate (and its private key when nothing else uses it).
+    Remove {
+        /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
+        thumbprint: String,
+    },
+    /// Show the activity log with the equivalent command of each operation.
+    Log {
+        /// Only the last N entries.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+    },
+}
+
+/// `--logical`: one logical store or all of them.
+#[derive(Debug, Clone, Copy)]
+struct LogicalFilter(Option<Logical>);
+
+fn parse_location(s: &str) -> Result<Location, String> {
+    Location::parse(s).ok_or_else(|| format!("unknown location \"{s}\": use computer or user"))
+}
+
+fn parse_logical(s: &str) -> Result<LogicalFilter, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(LogicalFilter(None));
+    }
+    Logical::parse(s)
+        .map(|l| LogicalFilter(Some(l)))
+        .ok_or_else(|| {
+            format!("unknown logical store \"{s}\": use personal, ca, root, requests or all")
+        })
+}
+
+/// A failed command: its exit code and one sentence.
+#[derive(Debug)]
+pub struct CliError {
+    code: u8,
+    message: String,
+}
+
+impl CliError {
+    /// Bad input: exit code 2.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Refused or failed: exit code 1.
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. }
+            | StoreError::Ambiguous(_)
+            | StoreError::BadThumbprint(_) => CliError::bad_input(e.to_string()),
+            other => CliError::refused(other.to_string()),
+        }
+    }
+}
+
+/// Runs the CLI on `args` (including the program name) and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "certdesk: {}", sentence(&e.message));
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Ends a message with a full stop.
+fn sentence(message: &str) -> String {
+    let trimmed = message.trim_end();
+    if trimmed.ends_with(['.', '!', '?']) {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}.")
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), CliError> {
+    let Some(command) = cli.command else {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        let _ = cmd.print_help();
+        return Ok(());
+    };
+    let mut store = Store::open(&store_dir(cli.store)?)?;
+    let ctx = commands::Context {
+        location: cli.location,
+        json: cli.json,
+        now: now(),
+    };
+    match command {
+        Command::List { logical } => commands::list(&store, &ctx, logical.0),
+        Command::Show { thumbprint } => commands::show(&store, &ctx, &thumbprint),
+        Command::Import {
+            file,
+            password,
+            exportable,
+            trust_root,
+        } => commands::import(
+            &mut store,
+            &ctx,
+            &file,
+            &password,
+            exportable.unwrap_or(false),
+            trust_root,
+        ),
+        Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
+        Command::Log { last } => commands::log(&store, &ctx, last),
+    }
+}
+
+/// `--store`, else `$CERTDESK_STORE`, else the user's data directory.
+pub fn store_dir(arg: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    if let Some(dir) = arg {
+        return Ok(dir);
+    }
+    if let Some(dir) = std::env::var_os("CERTDESK_STORE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "certdesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            CliError::refused("no home directory was found for the default store; give --store DIR")
+        })
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

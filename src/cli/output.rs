@@ -1,0 +1,179 @@
+//! What the CLI prints: the JSON shapes CLI.md fixes (fields may be added, never renamed)
+//! and their plain-text counterparts.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::chain::ChainIndex;
+use crate::model::store::{LogEntry, StoredCert};
+
+/// RFC 3339 text of a Unix time (the number itself if out of range).
+pub fn rfc3339(ts: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// The JSON shape of a certificate.
+#[derive(Serialize)]
+pub struct CertJson<'a> {
+    thumbprint: &'a str,
+    sha256: &'a str,
+    subject: &'a str,
+    issuer: &'a str,
+    serial: &'a str,
+    not_before: String,
+    not_after: String,
+    sans: &'a [String],
+    eku: &'a [String],
+    key_usage: &'a [String],
+    key: &'a str,
+    signature: &'a str,
+    location: &'static str,
+    logical: &'static str,
+    has_private_key: bool,
+    exportable: bool,
+    friendly_name: &'a str,
+    self_signed: bool,
+    ca: bool,
+    chain: &'static str,
+    usages: Vec<String>,
+}
+
+impl<'a> CertJson<'a> {
+    /// Builds the shape for `c`, with its chain status from `index` at `now`.
+    pub fn new(c: &'a StoredCert, index: &ChainIndex<'a>, now: i64) -> Self {
+        let s = &c.summary;
+        Self {
+            thumbprint: &s.thumbprint,
+            sha256: &s.sha256,
+            subject: &s.subject,
+            issuer: &s.issuer,
+            serial: &s.serial,
+            not_before: rfc3339(s.not_before),
+            not_after: rfc3339(s.not_after),
+            sans: &s.sans,
+            eku: &s.eku,
+            key_usage: &s.key_usage,
+            key: &s.key,
+            signature: &s.signature,
+            location: c.location.as_str(),
+            logical: c.logical.as_str(),
+            has_private_key: c.key.is_some(),
+            exportable: c.key.as_ref().is_some_and(|k| k.exportable),
+            friendly_name: &c.friendly_name,
+            self_signed: s.self_signed,
+            ca: s.is_ca(),
+            chain: index.status(c, now).as_str(),
+            usages: Vec::new(),
+        }
+    }
+}
+
+/// The key column of the text list.
+fn key_text(c: &StoredCert) -> &'static str {
+    match &c.key {
+        None => "-",
+        Some(k) if k.exportable => "exportable",
+        Some(_) => "present",
+    }
+}
+
+/// One line of the text list.
+pub fn list_line(c: &StoredCert) -> String {
+    let s = &c.summary;
+    format!(
+        "{}  {:<8}  {:<10}  {}  {:<30}  {:<30}  {}",
+        s.thumbprint,
+        c.logical.as_str(),
+        key_text(c),
+        rfc3339(s.not_after).get(..10).unwrap_or(""),
+        s.issued_to(),
+        s.issued_by(),
+        c.friendly_name
+    )
+}
+
+/// The text details of one certificate.
+pub fn details(
+    c: &StoredCert,
+    chain: &str,
+    path: &[&StoredCert],
+    properties: &[(String, String, Vec<u8>)],
+) -> String {
+    let s = &c.summary;
+    let mut out = vec![
+        format!("Thumbprint:     {}", s.thumbprint),
+        format!("SHA-256:        {}", s.sha256),
+        format!("Subject:        {}", s.subject),
+        format!("Issuer:         {}", s.issuer),
+        format!("Serial:         {}", s.serial),
+        format!("Valid from:     {}", rfc3339(s.not_before)),
+        format!("Valid to:       {}", rfc3339(s.not_after)),
+        format!(
+            "Store:          {} \\ {}",
+            c.location.title(),
+            c.logical.title()
+        ),
+        format!("Friendly name:  {}", c.friendly_name),
+        format!("Public key:     {}", s.key),
+        format!("Signature:      {}", s.signature),
+        format!(
+            "Private key:    {}",
+            match &c.key {
+                None => "none".to_owned(),
+                Some(k) if k.exportable => format!("{} (exportable)", k.description),
+                Some(k) => format!("{} (not exportable)", k.description),
+            }
+        ),
+        format!("SANs:           {}", s.sans.join(", ")),
+        format!("EKU:            {}", s.eku.join(", ")),
+        format!("Key usage:      {}", s.key_usage.join(", ")),
+        format!(
+            "CA:             {}{}",
+            s.is_ca(),
+            s.path_len
+                .map(|p| format!(" (path length {p})"))
+                .unwrap_or_default()
+        ),
+        format!("Self-signed:    {}", s.self_signed),
+        format!("SKI:            {}", s.ski.as_deref().unwrap_or("-")),
+        format!("AKI:            {}", s.aki.as_deref().unwrap_or("-")),
+        format!("Chain:          {chain}"),
+    ];
+    for (depth, link) in path.iter().enumerate() {
+        out.push(format!(
+            "  {}{} [{}]",
+            "  ".repeat(depth),
+            link.summary.issued_to(),
+            link.logical.title()
+        ));
+    }
+    for (bag, oid, value) in properties {
+        out.push(format!(
+            "Property:       {bag} bag {oid} = {}",
+            hex::encode_upper(value)
+        ));
+    }
+    out.join("\n")
+}
+
+/// The JSON shape of a log entry.
+#[derive(Serialize)]
+pub struct LogJson<'a> {
+    #[serde(flatten)]
+    entry: &'a LogEntry,
+    time_rfc3339: String,
+}
+
+impl<'a> LogJson<'a> {
+    /// Wraps an entry.
+    pub fn new(entry: &'a LogEntry) -> Self {
+        Self {
+            entry,
+            time_rfc3339: rfc3339(entry.time),
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Import: turn a file's contents into a plan (what goes where, which key pairs with which
+//! certificate), show it, then commit it in one transaction.
+//!
+//! Placement follows the Windows import wizard's automatic choice: a certificate with its
+//! private key, or any end entity, goes to Personal; a CA certificate signed by another CA
+//! to Intermediate CAs; a self-signed CA to Trusted Roots only when the user confirmed
+//! trusting roots, otherwise it is skipped with that reason. Keys pair with certificates by
+//! public key. A certificate already in the location is not duplicated; a key arriving for
+//! a key-less certificate attaches to it.
+
+use super::cert::Certificate;
+use super::command_line;
+use super::formats::{BagAttributes, FileContents, FileKind, FormatError, tlv};
+use super::key::PrivateKey;
+use super::oids;
+use super::store::certs::write::{self, NewCert};
+use super::store::log::{self, LogEntry};
+use super::store::{Location, Logical, Store, StoreError};
+
+/// The user's choices for an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The location to import into.
+    pub location: Location,
+    /// Whether imported private keys may later be exported.
+    pub exportable: bool,
+    /// Whether self-signed CA certificates are added to Trusted Roots.
+    pub trust_root: bool,
+}
+
+/// Why a certificate of the file will not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A self-signed CA, and the user has not confirmed trusting roots.
+    UntrustedRoot,
+}
+
+impl SkipReason {
+    /// The reason as a sentence fragment.
+    pub fn text(&self) -> &'static str {
+        match self {
+            SkipReason::UntrustedRoot => {
+                "it is a self-signed root CA, and roots are added to Trusted Roots only when you confirm that you trust them"
+            }
+        }
+    }
+}
+
+/// One certificate of the file and what the import will do with it.
+#[derive(Debug)]
+pub struct PlannedCert {
+    /// The parsed certificate.
+    pub cert: Certificate,
+    /// The logical store it goes to, or why it is skipped.
+    pub destination: Result<Logical, SkipReason>,
+    /// The friendly name from the file (made unique at commit).
+    pub friendly_name: String,
+    /// Index into [`ImportPlan::keys`] of the key that pairs with it.
+    pub key: Option<usize>,
+    /// Extended properties to keep: (bag, dotted OID, DER of the value set).
+    pub properties: Vec<(&'static str, String, Vec<u8>)>,
+}
+
+/// What an import will do, computed from the file alone.
+#[derive(Debug)]
+pub struct ImportPlan {
+    /// The file's container.
+    pub kind: FileKind,
+    /// The file's certificates.
+    pub certs: Vec<PlannedCert>,
+    /// The file's private keys.
+    pub keys: Vec<PrivateKey>,
+    /// Things passed over while reading the file.
+    pub notes: Vec<String>,
+    /// The choices it was planned with.
+    pub options: ImportOptions,
+    /// Whether the file needed a password.
+    pub password_used: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Row ids of the certificates added.
+    pub imported: Vec<i64>,
+    /// Thumbprints of certificates already in the location (unchanged).
+    pub already_present: Vec<String>,
+    /// Thumbprints of present certificates that received their private key.
+    pub keys_attached: Vec<String>,
+    /// Thumbprints and reasons of certificates not imported.
+    pub skipped: Vec<(String, SkipReason)>,
+    /// Everything the user should know, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// Builds the plan: parses every certificate and key, refuses the whole file on any bad
+/// one, pairs keys by public key and chooses each certificate's logical store.
+pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan, FormatError> {
+    let mut keys = Vec::with_capacity(contents.keys.len());
+    let mut key_attrs = Vec::with_capacity(contents.keys.len());
+    for entry in contents.keys {
+        keys.push(PrivateKey::from_pkcs8_der(&entry.pkcs8)?);
+        key_attrs.push(entry.attributes);
+    }
+    let mut certs = Vec::with_capacity(contents.certs.len());
+    for (i, entry) in contents.certs.into_iter().enumerate() {
+        let cert = Certificate::from_der(&entry.der).map_err(|error| FormatError::Certificate {
+            index: i + 1,
+            error,
+        })?;
+        let s = cert.summary();
+        if let Some(oid) = s.unknown_critical.first() {
+            return Err(FormatError::UnknownCriticalExtension {
+                subject: s.subject.clone(),
+                oid: oid.clone(),
+            });
+        }
+        let key = keys
+            .iter()
+            .position(|k| k.public_key_hash() == s.public_key_hash);
+        let destination = if key.is_some() || !s.is_ca() {
+            Ok(Logical::Personal)
+        } else if s.self_signed {
+            if options.trust_root {
+                Ok(Logical::Root)
+            } else {
+                Err(SkipReason::UntrustedRoot)
+            }
+        } else {
+            Ok(Logical::Ca)
+        };
+        let key_bag = key.map(|k| &key_attrs[k]);
+        let friendly_name = entry
+            .attributes
+            .friendly_name
+            .clone()
+            .or_else(|| key_bag.and_then(|a| a.friendly_name.clone()))
+            .unwrap_or_default();
+        let mut properties = bag_properties("cert", &entry.attributes);
+        if let Some(attrs) = key_bag {
+            properties.extend(bag_properties("key", attrs));
+        }
+        certs.push(PlannedCert {
+            cert,
+            destination,
+            friendly_name,
+            key,
+            properties,
+        });
+    }
+    Ok(ImportPlan {
+        kind: contents.kind,
+        certs,
+        keys,
+        notes: contents.notes,
+        options,
+        password_used: contents.password_used,
+    })
+}
+
+fn bag_properties(
+    bag: &'static str,
+    attrs: &BagAttributes,
+) -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out = Vec::new();
+    if let Some(id) = &attrs.local_key_id {
+        let mut octets = Vec::new();
+        tlv::push_element(&mut octets, &[0x04], id);
+        let mut set = Vec::new();
+        tlv::push_element(&mut set, &[0x31], &octets);
+        out.push((bag, oids::LOCAL_KEY_ID.to_owned(), set));
+    }
+    out.extend(
+        attrs
+            .other
+            .iter()
+            .map(|(oid, v)| (bag, oid.clone(), v.clone())),
+    );
+    out
+}
+
+/// Commits a plan in one transaction and logs it. `source` names the file in the log and
+/// the equivalent command; `now` is Unix seconds.
+pub fn commit(
+    store: &mut Store,
+    plan: ImportPlan,
+    source: &str,
+    now: i64,
+) -> Result<ImportReport, StoreError> {
+    let location = plan.options.location;
+    store.transaction(|tx, secret| {
+        let mut report = ImportReport {
+            warnings: plan.notes.clone(),
+            ..ImportReport::default()
+        };
+        let mut key_ids: Vec<Option<i64>> = vec![None; plan.keys.len()];
+        let mut key_id = |k: usize| -> Result<i64, StoreError> {
+            if let Some(id) = key_ids[k] {
+                return Ok(id);
+            }
+            let id = write::upsert_key(tx, secret, &plan.keys[k], plan.options.exportable, now)?;
+            key_ids[k] = Some(id);
+            Ok(id)
+        };
+        let mut used = vec![false; plan.keys.len()];
+        for planned in &plan.certs {
+            let thumb = planned.cert.summary().thumbprint.clone();
+            let logical = match &planned.destination {
+                Ok(logical) => *logical,
+                Err(reason) => {
+                    report.skipped.push((thumb, reason.clone()));
+                    continue;
+                }
+            };
+            if let Some(k) = planned.key {
+                used[k] = true;
+            }
+            if let Some((id, existing_key)) = write::existing(tx, location, &thumb)? {
+                match (planned.key, existing_key) {
+                    (Some(k), None) => {
+                        write::attach_key(tx, id, key_id(k)?)?;
+                        report.keys_attached.push(thumb);
+                    }
+                    _ => report.already_present.push(thumb),
+                }
+                continue;
+            }
+            let friendly_name = unique_name(tx, location, &planned.friendly_name, &mut report)?;
+            let key = match planned.key {
+                Some(k) => Some(key_id(k)?),
+                None => None,
+            };
+            let id = write::insert_cert(
+                tx,
+                &NewCert {
+                    location,
+                    logical,
+                    cert: &planned.cert,
+                    friendly_name: &friendly_name,
+                    key_id: key,
+                    now,
+                },
+            )?;
+            for (bag, oid, value) in &planned.properties {
+                write::set_property(tx, id, bag, oid, value)?;
+            }
+            report.imported.push(id);
+        }
+        for (k, key) in plan.keys.iter().enumerate().filter(|(k, _)| !used[*k]) {
+            let owners = write::keyless_with_public(tx, location, key.public_key_hash())?;
+            if owners.is_empty() {
+                report.warnings.push(format!(
+                    "a private key in the file ({}) matches no certificate in the file or the store, so it was not imported",
+                    key.description()
+                ));
+                continue;
+            }
+            let id = key_id(k)?;
+            for (cert_id, thumb) in owners {
+                write::attach_key(tx, cert_id, id)?;
+                report.keys_attached.push(thumb);
+            }
+        }
+        let with_key = plan.certs.iter().filter(|c| c.key.is_some()).count();
+        let details = describe(&plan, &report, source, with_key);
+        log::append(
+            tx,
+            &LogEntry {
+                id: 0,
+                time: now,
+                location: location.as_str().to_owned(),
+                operation: "import".to_owned(),
+                outcome: if report.warnings.is_empty() && report.skipped.is_empty() {
+                    "ok".to_owned()
+                } else {
+                    "warning".to_owned()
+                },
+                details,
+                command: command_line::import(source, &plan),
+            },
+        )?;
+        Ok(report)
+    })
+}
+
+fn unique_name(
+    conn: &rusqlite::Connection,
+    location: Location,
+    wanted: &str,
+    report: &mut ImportReport,
+) -> Result<String, StoreError> {
+    if wanted.is_empty() || !write::friendly_name_taken(conn, location, wanted)? {
+        return Ok(wanted.to_owned());
+    }
+    let mut n = 2u64;
+    loop {
+        let candidate = format!("{wanted} ({n})");
+        if !write::friendly_name_taken(conn, location, &candidate)? {
+            report.warnings.push(format!(
+                "the friendly name \"{wanted}\" is already used in this location, so the certificate was named \"{candidate}\""
+            ));
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
+fn describe(plan: &ImportPlan, report: &ImportReport, source: &str, with_key: usize) -> String {
+    let mut lines = vec![format!(
+        "{source} ({}): {} imported, {} already present, {} key(s) attached to present certificates, {} skipped; {} certificate(s) in the file came with a private key",
+        plan.kind.label(),
+        report.imported.len(),
+        report.already_present.len(),
+        report.keys_attached.len(),
+        report.skipped.len(),
+        with_key,
+    )];
+    lines.extend(report.warnings.iter().cloned());
+    lines.join("\n")
+}

@@ -1,0 +1,12 @@
+//! The model: certificates, keys, file formats, the store and the operations on it. It
+//! knows nothing of egui, the terminal or the clock: callers pass `now` where it matters.
+
+pub mod cert;
+pub mod chain;
+pub mod command_line;
+pub mod formats;
+pub mod import;
+pub mod key;
+pub mod oids;
+pub mod remove;
+pub mod store;
