@@ -1,0 +1,203 @@
+//! The cryptography of PKCS#12 reading (RFC 7292): MAC verification with the PKCS#12 key
+//! derivation, PBES2 (PBKDF2 + AES/3DES, as OpenSSL 3 and Windows' AES export write) and
+//! the legacy PKCS#12 PBE schemes (3DES and RC2 with the SHA-1 PKCS#12 KDF).
+
+use cbc::cipher::{BlockCipherDecrypt, BlockModeDecrypt, KeyInit, KeyIvInit, block_padding::Pkcs7};
+use der::Decode;
+use hmac::{Hmac, Mac};
+use pkcs12::kdf::{self, Pkcs12KeyType};
+use sha1::Sha1;
+use sha2::{Sha224, Sha256, Sha384, Sha512};
+use zeroize::Zeroizing;
+
+use super::super::FormatError;
+use super::super::tlv::Tlv;
+use super::{integer, octets, oid_of};
+
+/// More iterations than this are refused: no real file uses them, and a hostile file
+/// could otherwise keep the program busy for minutes.
+const MAX_ITERATIONS: u64 = 10_000_000;
+
+/// The forms of the password that PKCS#12 uses.
+pub struct Password<'a> {
+    /// UTF-8, for PBES2 (what OpenSSL, Windows and NSS do).
+    utf8: &'a str,
+    /// BMPString with two terminating zero bytes, for the PKCS#12 KDF. An empty password
+    /// may instead be an empty byte string (some writers), found when verifying the MAC.
+    bmp: Zeroizing<Vec<u8>>,
+}
+
+impl<'a> Password<'a> {
+    /// Prepares both forms of `password`.
+    pub fn new(password: &'a str) -> Self {
+        let mut bmp = Zeroizing::new(Vec::with_capacity(password.len() * 2 + 2));
+        for unit in password.encode_utf16() {
+            bmp.extend_from_slice(&unit.to_be_bytes());
+        }
+        bmp.extend_from_slice(&[0, 0]);
+        Self {
+            utf8: password,
+            bmp,
+        }
+    }
+
+    fn empty_raw(&self) -> Option<Self> {
+        self.utf8.is_empty().then(|| Self {
+            utf8: self.utf8,
+            bmp: Zeroizing::new(Vec::new()),
+        })
+    }
+}
+
+fn too_many(iterations: u64) -> Result<i32, FormatError> {
+    if iterations == 0 || iterations > MAX_ITERATIONS {
+        return Err(FormatError::Pkcs12(format!(
+            "it asks for {iterations} key-derivation iterations, outside the range certdesk accepts (1 to {MAX_ITERATIONS})"
+        )));
+    }
+    i32::try_from(iterations)
+        .map_err(|_| FormatError::Pkcs12("its iteration count is invalid".into()))
+}
+
+macro_rules! hmac_matches {
+    ($digest:ty, $pass:expr, $salt:expr, $rounds:expr, $data:expr, $expected:expr) => {{
+        let key = Zeroizing::new(kdf::derive_key::<$digest>(
+            $pass,
+            $salt,
+            Pkcs12KeyType::Mac,
+            $rounds,
+            <$digest as sha2::digest::OutputSizeUser>::output_size(),
+        ));
+        match Hmac::<$digest>::new_from_slice(&key) {
+            Ok(mut mac) => {
+                mac.update($data);
+                mac.verify_slice($expected).is_ok()
+            }
+            Err(_) => false,
+        }
+    }};
+}
+
+/// Verifies the MacData over the authenticated safe's bytes and returns the password form
+/// that matched.
+pub fn verify_mac<'a>(
+    mac_data: &Tlv<'_>,
+    data: &[u8],
+    password: Password<'a>,
+) -> Result<Password<'a>, FormatError> {
+    let malformed = || FormatError::Pkcs12("its integrity check (MacData) is malformed".into());
+    let parts = mac_data.children()?;
+    let [digest_info, salt, rest @ ..] = parts.as_slice() else {
+        return Err(malformed());
+    };
+    let iterations = match rest.first() {
+        Some(i) => integer(i)?,
+        None => 1,
+    };
+    let rounds = too_many(iterations)?;
+    let di = digest_info.children()?;
+    let [alg, digest] = di.as_slice() else {
+        return Err(malformed());
+    };
+    let alg_oid = oid_of(&alg.children()?.first().copied().ok_or_else(malformed)?)?;
+    let expected = octets(digest)?;
+    let salt = octets(salt)?;
+    let check = |p: &Password<'_>| -> Result<bool, FormatError> {
+        let pass = p.bmp.as_slice();
+        Ok(match alg_oid.as_str() {
+            "1.3.14.3.2.26" => hmac_matches!(Sha1, pass, &salt, rounds, data, &expected),
+            "2.16.840.1.101.3.4.2.4" => hmac_matches!(Sha224, pass, &salt, rounds, data, &expected),
+            "2.16.840.1.101.3.4.2.1" => hmac_matches!(Sha256, pass, &salt, rounds, data, &expected),
+            "2.16.840.1.101.3.4.2.2" => hmac_matches!(Sha384, pass, &salt, rounds, data, &expected),
+            "2.16.840.1.101.3.4.2.3" => hmac_matches!(Sha512, pass, &salt, rounds, data, &expected),
+            other => {
+                return Err(FormatError::Pkcs12(format!(
+                    "its integrity check uses the algorithm {other}, which certdesk cannot verify"
+                )));
+            }
+        })
+    };
+    if check(&password)? {
+        return Ok(password);
+    }
+    if let Some(raw) = password.empty_raw()
+        && check(&raw)?
+    {
+        return Ok(raw);
+    }
+    Err(FormatError::WrongPassword)
+}
+
+/// Decrypts `data` encrypted with the scheme of `algorithm` (an AlgorithmIdentifier).
+pub fn decrypt(
+    algorithm: &Tlv<'_>,
+    data: &[u8],
+    password: &Password<'_>,
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let parts = algorithm.children()?;
+    let oid = oid_of(parts.first().ok_or(FormatError::Pkcs12(
+        "an encryption algorithm is missing".into(),
+    ))?)?;
+    let params = parts.get(1);
+    match oid.as_str() {
+        "1.2.840.113549.1.5.13" => {
+            let params =
+                params.ok_or(FormatError::Pkcs12("PBES2 parameters are missing".into()))?;
+            let parsed = pkcs5::pbes2::Parameters::from_der(params.raw).map_err(|e| {
+                FormatError::Pkcs12(format!("its PBES2 parameters are invalid ({e})"))
+            })?;
+            if let pkcs5::pbes2::Kdf::Pbkdf2(p) = &parsed.kdf {
+                too_many(u64::from(p.iteration_count))?;
+            } else {
+                return Err(FormatError::Pkcs12(
+                    "it uses the scrypt key derivation, which certdesk does not read".into(),
+                ));
+            }
+            parsed
+                .decrypt(password.utf8.as_bytes(), data)
+                .map(Zeroizing::new)
+                .map_err(|_| FormatError::WrongPassword)
+        }
+        "1.2.840.113549.1.12.1.3" => legacy::<des::TdesEde3>(params, data, password, 24),
+        "1.2.840.113549.1.12.1.4" => legacy::<des::TdesEde2>(params, data, password, 16),
+        "1.2.840.113549.1.12.1.5" => legacy::<rc2::Rc2>(params, data, password, 16),
+        "1.2.840.113549.1.12.1.6" => legacy::<rc2::Rc2>(params, data, password, 5),
+        other => Err(FormatError::Pkcs12(format!(
+            "it is encrypted with {other}, which certdesk cannot read"
+        ))),
+    }
+}
+
+/// pbeWithSHAAnd...-CBC: key and IV from the SHA-1 PKCS#12 KDF, CBC with PKCS#7 padding.
+fn legacy<C>(
+    params: Option<&Tlv<'_>>,
+    data: &[u8],
+    password: &Password<'_>,
+    key_len: usize,
+) -> Result<Zeroizing<Vec<u8>>, FormatError>
+where
+    C: BlockCipherDecrypt + KeyInit,
+    cbc::Decryptor<C>: KeyIvInit,
+{
+    let malformed = || FormatError::Pkcs12("its PKCS#12 PBE parameters are malformed".into());
+    let fields = params.ok_or_else(malformed)?.children()?;
+    let [salt, iterations] = fields.as_slice() else {
+        return Err(malformed());
+    };
+    let salt = octets(salt)?;
+    let rounds = too_many(integer(iterations)?)?;
+    let pass = password.bmp.as_slice();
+    let key = Zeroizing::new(kdf::derive_key::<Sha1>(
+        pass,
+        &salt,
+        Pkcs12KeyType::EncryptionKey,
+        rounds,
+        key_len,
+    ));
+    let iv = kdf::derive_key::<Sha1>(pass, &salt, Pkcs12KeyType::Iv, rounds, 8);
+    let cipher = cbc::Decryptor::<C>::new_from_slices(&key, &iv).map_err(|_| malformed())?;
+    cipher
+        .decrypt_padded_vec::<Pkcs7>(data)
+        .map(Zeroizing::new)
+        .map_err(|_| FormatError::WrongPassword)
+}
