@@ -105,8 +105,8 @@ pub enum FormatError {
     /// Broken PKCS#7.
     #[error(transparent)]
     Pkcs7(#[from] Pkcs7Error),
-    /// A PKCS#12 file that cannot be read for a reason other than the password.
-    #[error("the PKCS#12 file cannot be read: {0}")]
+    /// PKCS#12 or encrypted-key content that cannot be read for a reason other than the password.
+    #[error("the file cannot be read: {0}")]
     Pkcs12(String),
     /// The file is encrypted and no password was given.
     #[error("the file is protected by a password; give it and try again")]
@@ -256,10 +256,11 @@ fn read_pem(bytes: &[u8], password: Option<&str>) -> Result<FileContents, Format
             "PRIVATE KEY" => contents.keys.push(key_entry(block.der)),
             "ENCRYPTED PRIVATE KEY" => {
                 let password = password.ok_or(FormatError::PasswordRequired)?;
-                let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(&block.der)
-                    .map_err(|e| KeyError::Malformed(e.to_string()))?;
-                let doc = info.decrypt(password).map_err(|_| FormatError::WrongPassword)?;
-                contents.keys.push(key_entry(doc.as_bytes().to_vec()));
+                let pkcs8 = pkcs12::decrypt_private_key(&block.der, password)?;
+                contents.keys.push(KeyEntry {
+                    pkcs8,
+                    attributes: BagAttributes::default(),
+                });
                 contents.password_used = true;
             }
             "RSA PRIVATE KEY" => contents.keys.push(key_entry(wrap_rsa(&block.der))),

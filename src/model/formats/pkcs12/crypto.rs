@@ -156,7 +156,12 @@ pub fn decrypt(
             parsed
                 .decrypt(password.utf8.as_bytes(), data)
                 .map(Zeroizing::new)
-                .map_err(|_| FormatError::WrongPassword)
+                .map_err(|e| match e {
+                    pkcs5::Error::DecryptFailed => FormatError::WrongPassword,
+                    other => FormatError::Pkcs12(format!(
+                        "it uses a PBES2 scheme certdesk cannot read ({other})"
+                    )),
+                })
         }
         "1.2.840.113549.1.12.1.3" => legacy::<des::TdesEde3>(params, data, password, 24),
         "1.2.840.113549.1.12.1.4" => legacy::<des::TdesEde2>(params, data, password, 16),

@@ -200,17 +200,10 @@ fn read_safe_contents(
                 pkcs8: Zeroizing::new(inner.raw.to_vec()),
                 attributes,
             }),
-            SHROUDED_KEY_BAG => {
-                let fields = inner.children()?;
-                let [algorithm, data] = fields.as_slice() else {
-                    return Err(malformed("an encrypted key is incomplete"));
-                };
-                let plain = crypto::decrypt(algorithm, &octets(data)?, password)?;
-                out.1.push(KeyEntry {
-                    pkcs8: Zeroizing::new(normalise(&plain)?),
-                    attributes,
-                });
-            }
+            SHROUDED_KEY_BAG => out.1.push(KeyEntry {
+                pkcs8: decrypt_key_info(&inner, password)?,
+                attributes,
+            }),
             CERT_BAG => {
                 let fields = inner.children()?;
                 let [kind, explicit] = fields.as_slice() else {
@@ -228,6 +221,26 @@ fn read_safe_contents(
         }
     }
     Ok(())
+}
+
+/// Decrypts a PKCS#8 EncryptedPrivateKeyInfo (PEM `ENCRYPTED PRIVATE KEY`) with `password`.
+pub fn decrypt_private_key(der: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let normalised = normalise(der)?;
+    let (info, _) = tlv::read(&normalised)?;
+    decrypt_key_info(&info, &Password::new(password))
+}
+
+/// EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm, encryptedData OCTET STRING }
+fn decrypt_key_info(
+    info: &Tlv<'_>,
+    password: &Password<'_>,
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let fields = info.children()?;
+    let [algorithm, data] = fields.as_slice() else {
+        return Err(malformed("an encrypted key is incomplete"));
+    };
+    let plain = crypto::decrypt(algorithm, &octets(data)?, password)?;
+    Ok(Zeroizing::new(normalise(&plain)?))
 }
 
 fn bag_attributes(set: &Tlv<'_>) -> Result<BagAttributes, FormatError> {

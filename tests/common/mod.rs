@@ -1,0 +1,128 @@
+//! Shared helpers for the integration tests: the fixtures (made once per test binary by
+//! `tests/fixtures/make.sh` with the real tools) and a temporary store driven through the
+//! built `certdesk` binary.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The fixture directory, made on first use.
+pub fn fixtures() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("fixtures-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let status = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make.sh"))
+            .arg(&dir)
+            .status()
+            .expect("bash runs");
+        assert!(
+            status.success(),
+            "tests/fixtures/make.sh failed (are openssl, certtool and pk12util installed?)"
+        );
+        dir
+    })
+}
+
+/// A fixture file's path.
+pub fn fx(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+/// The SHA-1 thumbprint of a PEM certificate, as openssl computes it.
+pub fn openssl_thumbprint(pem: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+        .arg(pem)
+        .output()
+        .expect("openssl runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
+}
+
+/// A store in a temporary directory.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    /// Runs `certdesk --store DIR ARGS...` with no terminal on stdin.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .arg("--store")
+            .arg(self.path())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    }
+
+    /// Runs a command that must succeed and returns its JSON output.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "certdesk {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    }
+
+    /// Every file of the store directory and its bytes.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        if let Ok(entries) = std::fs::read_dir(self.path()) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                files.insert(name, std::fs::read(e.path()).unwrap_or_default());
+            }
+        }
+        files
+    }
+
+    /// (thumbprint, logical, has_private_key) of every certificate in a location.
+    pub fn contents(&self, location: &str) -> Vec<(String, String, bool)> {
+        let list = self.json(&["--location", location, "list"]);
+        let mut rows: Vec<_> = list
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|c| {
+                (
+                    c["thumbprint"].as_str().unwrap_or_default().to_owned(),
+                    c["logical"].as_str().unwrap_or_default().to_owned(),
+                    c["has_private_key"].as_bool().unwrap_or_default(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+}
+
+/// The path as a &str for argument lists.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
