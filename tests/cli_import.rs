@@ -9,22 +9,27 @@ fn thumb(name: &str) -> String {
     openssl_thumbprint(&fx(name))
 }
 
-fn row(cert: &str, logical: &str, key: bool) -> (String, String, bool) {
+fn row(cert: &str, logical: &str, key: bool) -> Row {
     (thumb(cert), logical.to_owned(), key)
 }
 
-fn sorted(mut v: Vec<(String, String, bool)>) -> Vec<(String, String, bool)> {
+fn sorted(mut v: Vec<Row>) -> Vec<Row> {
     v.sort();
     v
 }
 
-/// (file, password file, extra args, expected contents of the Computer location)
-fn cases() -> Vec<(
+type Row = (String, String, bool);
+
+/// A file to import: its password file, extra arguments, and the expected contents of
+/// the Computer location afterwards.
+type Case = (
     &'static str,
     Option<&'static str>,
     Vec<&'static str>,
-    Vec<(String, String, bool)>,
-)> {
+    Vec<Row>,
+);
+
+fn cases() -> Vec<Case> {
     let full_chain_with_key = vec![
         row("leaf.pem", "personal", true),
         row("inter.pem", "ca", false),
