@@ -24,7 +24,7 @@ pub struct Context {
 fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    serde_json::to_writer_pretty(&mut out, value)
+    serde_json::to_writer(&mut out, value)
         .map_err(|e| CliError::refused(format!("cannot write the output: {e}")))?;
     writeln!(out)
         .and_then(|()| out.flush())

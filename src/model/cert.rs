@@ -11,6 +11,10 @@ use x509_parser::public_key::PublicKey;
 
 use super::oids;
 
+/// The version of [`CertSummary`]'s stored form. Change it whenever the struct changes:
+/// the store then rebuilds every cached summary from its DER on open.
+pub const SUMMARY_FORMAT: &str = "1";
+
 /// Why a byte string is not a usable X.509 certificate.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CertError {
@@ -32,8 +36,8 @@ pub struct Certificate {
 /// Everything certdesk displays or checks about a certificate, computed once from the DER.
 ///
 /// Times are Unix seconds; names are displayed the way the Windows console does
-/// (`CN=..., O=...`). The summary is serialised into the store so that listing a store of
-/// 100,000 certificates never re-parses DER.
+/// (`CN=..., O=...`). The summary is serialised (postcard) into the store so that listing a
+/// store of 100,000 certificates never re-parses DER.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertSummary {
     /// SHA-1 of the DER, upper-case hex: the Windows thumbprint.

@@ -10,7 +10,7 @@
 
 use super::cert::Certificate;
 use super::command_line;
-use super::formats::{BagAttributes, FileContents, FileKind, FormatError, tlv};
+use super::formats::{BagAttributes, CertEntry, FileContents, FileKind, FormatError, tlv};
 use super::key::PrivateKey;
 use super::oids;
 use super::store::certs::write::{self, NewCert};
@@ -102,12 +102,9 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
         keys.push(PrivateKey::from_pkcs8_der(&entry.pkcs8)?);
         key_attrs.push(entry.attributes);
     }
+    let parsed = parse_all(&contents.certs)?;
     let mut certs = Vec::with_capacity(contents.certs.len());
-    for (i, entry) in contents.certs.into_iter().enumerate() {
-        let cert = Certificate::from_der(&entry.der).map_err(|error| FormatError::Certificate {
-            index: i + 1,
-            error,
-        })?;
+    for (entry, cert) in contents.certs.into_iter().zip(parsed) {
         let s = cert.summary();
         if let Some(oid) = s.unknown_critical.first() {
             return Err(FormatError::UnknownCriticalExtension {
@@ -155,6 +152,43 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
         notes: contents.notes,
         options,
         password_used: contents.password_used,
+    })
+}
+
+/// Parses every certificate, on all cores for large bundles; the first bad one (in file
+/// order) refuses the file.
+fn parse_all(entries: &[CertEntry]) -> Result<Vec<Certificate>, FormatError> {
+    let parse = |offset: usize, chunk: &[CertEntry]| {
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                Certificate::from_der(&e.der).map_err(|error| FormatError::Certificate {
+                    index: offset + i + 1,
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if entries.len() < 512 || threads < 2 {
+        return parse(0, entries);
+    }
+    let size = entries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(size)
+            .enumerate()
+            .map(|(n, chunk)| scope.spawn(move || parse(n * size, chunk)))
+            .collect();
+        let mut all = Vec::with_capacity(entries.len());
+        for handle in handles {
+            let part = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            all.extend(part);
+        }
+        Ok(all)
     })
 }
 

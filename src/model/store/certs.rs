@@ -42,9 +42,9 @@ const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_
     FROM certificates c LEFT JOIN keys k ON k.id = c.key_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
-    let text: String = row.get(3)?;
-    let summary: CertSummary = serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+    let blob: &[u8] = row.get_ref(3)?.as_blob()?;
+    let summary: CertSummary = postcard::from_bytes(blob).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, Box::new(e))
     })?;
     let location: String = row.get(1)?;
     let logical: String = row.get(2)?;
@@ -189,7 +189,7 @@ pub(crate) mod write {
 
     /// Inserts a certificate, returning its row id.
     pub fn insert_cert(conn: &Connection, new: &NewCert<'_>) -> Result<i64, StoreError> {
-        let summary = serde_json::to_string(new.cert.summary())
+        let summary = postcard::to_allocvec(new.cert.summary())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         conn.prepare_cached(
             "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)

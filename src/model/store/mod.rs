@@ -1,6 +1,7 @@
 //! The certificate store: one SQLite database and one secret file in a directory.
 //!
-//! Layout: `store.sqlite` (schema versioned by `PRAGMA user_version`, migrated on open) and
+//! Layout: `store.sqlite` (schema versioned by `PRAGMA user_version`, migrated on open;
+//! each certificate row caches its parsed summary as postcard bytes beside the DER) and
 //! `store.key` (32 random bytes in hex, owner-only) that encrypts every private key at rest.
 //! The directory is created owner-only on first use. Every write is one SQLite transaction:
 //! an operation happens whole or not at all. The GUI and the CLI may open the same store at

@@ -1,14 +1,17 @@
 //! The database schema and its migrations. `PRAGMA user_version` holds the number of
 //! migrations applied; each migration runs once, in its own transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::cert::{Certificate, SUMMARY_FORMAT};
 
 use super::StoreError;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
-    // 1: certificates, keys, extended properties, activity log.
-    "CREATE TABLE keys (
+    // 1: certificates, keys, extended properties, activity log, metadata.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE keys (
         id INTEGER PRIMARY KEY,
         public_key_hash TEXT NOT NULL UNIQUE,
         description TEXT NOT NULL,
@@ -23,7 +26,7 @@ const MIGRATIONS: &[&str] = &[
         thumbprint TEXT NOT NULL,
         public_key_hash TEXT NOT NULL,
         der BLOB NOT NULL,
-        summary TEXT NOT NULL,
+        summary BLOB NOT NULL,
         friendly_name TEXT NOT NULL DEFAULT '',
         added INTEGER NOT NULL,
         key_id INTEGER REFERENCES keys(id),
@@ -54,8 +57,14 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Applies the migrations the database has not seen yet.
+/// Applies the migrations the database has not seen yet, then rebuilds the cached
+/// certificate summaries if they were written in another format.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    apply_migrations(conn)?;
+    rebuild_summaries_if_stale(conn)
+}
+
+fn apply_migrations(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if current > VERSION {
         return Err(StoreError::NewerSchema(current));
@@ -66,5 +75,40 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
+    Ok(())
+}
+
+/// The cached summaries are postcard bytes, which are not self-describing: when
+/// [`SUMMARY_FORMAT`] changes, every summary is parsed again from its DER.
+fn rebuild_summaries_if_stale(conn: &mut Connection) -> Result<(), StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'summary_format'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if stored.as_deref() == Some(SUMMARY_FORMAT) {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    {
+        let mut read = tx.prepare("SELECT id, der FROM certificates")?;
+        let mut update = tx.prepare("UPDATE certificates SET summary = ?2 WHERE id = ?1")?;
+        let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        for row in rows {
+            let (id, der) = row?;
+            let cert =
+                Certificate::from_der(&der).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let bytes = postcard::to_allocvec(cert.summary())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            update.execute(params![id, bytes])?;
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('summary_format', ?1)",
+        [SUMMARY_FORMAT],
+    )?;
+    tx.commit()?;
     Ok(())
 }

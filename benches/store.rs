@@ -1,0 +1,193 @@
+//! Store benchmark: generates a 10,000-certificate PEM bundle and a 100,000-certificate
+//! store, then measures (median of several runs, release build):
+//!
+//! - import of the 10,000-certificate bundle into an empty store and listing it back, in
+//!   process (the model) and through the CLI (`certdesk import` + `certdesk list`);
+//! - `openssl storeutl -noout` on the same bundle, for the ratio;
+//! - `certdesk --json list` on the 100,000-certificate store.
+//!
+//! Run: `cargo bench --bench store`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use certdesk::model::formats;
+use certdesk::model::import::{self, ImportOptions};
+use certdesk::model::store::{Location, Store};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
+
+const RUNS: usize = 5;
+
+/// A PEM bundle: one self-signed root, then `n - 1` end entities it issued, each with its
+/// own name, serial and SANs (one shared leaf key keeps generation fast; parsing and
+/// storing cost the same).
+fn generate_bundle(n: usize) -> Vec<u8> {
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.distinguished_name
+        .push(DnType::CommonName, "Bench Root CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let root = ca.self_signed(&ca_key).expect("root");
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let mut out = root.pem().into_bytes();
+    for i in 1..n {
+        let name = format!("host{i:06}.bench.contoso.com");
+        let mut params = CertificateParams::new(vec![name.clone()]).expect("params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.subject_alt_names.push(SanType::DnsName(
+            format!("sip{i}.contoso.com").try_into().expect("dns"),
+        ));
+        params.serial_number = Some((i as u64 + 1).into());
+        let cert = params.signed_by(&leaf_key, &issuer).expect("sign");
+        out.extend_from_slice(cert.pem().as_bytes());
+    }
+    out
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time_runs(mut f: impl FnMut()) -> Duration {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// Imports the bundle into a new store and lists it back; returns the count listed and
+/// the time of each phase (read, plan, commit, list).
+fn import_in_process(store_dir: &Path, bundle: &Path) -> (usize, [Duration; 4]) {
+    let mut store = Store::open(store_dir).expect("store");
+    let t = Instant::now();
+    let bytes = std::fs::read(bundle).expect("bundle");
+    let contents = formats::read(&bytes, None).expect("readable");
+    let read = t.elapsed();
+    let options = ImportOptions {
+        location: Location::Computer,
+        exportable: false,
+        trust_root: true,
+    };
+    let t = Instant::now();
+    let plan = import::plan(contents, options).expect("plan");
+    let planned = t.elapsed();
+    let t = Instant::now();
+    import::commit(&mut store, plan, "bench", 0).expect("commit");
+    let committed = t.elapsed();
+    let t = Instant::now();
+    let n = store.list(None, None).expect("list").len();
+    (n, [read, planned, committed, t.elapsed()])
+}
+
+fn certdesk(args: &[&str]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("certdesk runs");
+    assert!(status.success(), "certdesk {args:?} failed");
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let t = Instant::now();
+    let bundle = dir.join("bundle-10k.pem");
+    std::fs::write(&bundle, generate_bundle(10_000)).expect("write");
+    let big = dir.join("bundle-100k.pem");
+    std::fs::write(&big, generate_bundle(100_000)).expect("write");
+    println!(
+        "generated the bundles in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let mut run = 0;
+    let mut phases = Vec::new();
+    let in_process = time_runs(|| {
+        run += 1;
+        let (n, p) = import_in_process(&dir.join(format!("model-{run}")), &bundle);
+        assert_eq!(n, 10_000);
+        phases.push(p);
+    });
+    let b = bundle.to_str().expect("utf-8");
+    let cli = time_runs(|| {
+        run += 1;
+        let store = dir.join(format!("cli-{run}"));
+        let s = store.to_str().expect("utf-8");
+        certdesk(&["--store", s, "import", b, "--trust-root"]);
+        certdesk(&["--store", s, "list"]);
+    });
+    let openssl = time_runs(|| {
+        let status = Command::new("openssl")
+            .args(["storeutl", "-noout", b])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl runs");
+        assert!(status.success());
+    });
+
+    let store100k = dir.join("store-100k");
+    let t = Instant::now();
+    assert_eq!(import_in_process(&store100k, &big).0, 100_000);
+    let import100k = t.elapsed();
+    let s = store100k.to_str().expect("utf-8");
+    let list_json = time_runs(|| certdesk(&["--store", s, "--json", "list"]));
+    let list_text = time_runs(|| certdesk(&["--store", s, "list"]));
+    let load_only = time_runs(|| certdesk(&["--store", s, "list", "--logical", "requests"]));
+
+    println!("median of {RUNS} runs:");
+    println!(
+        "  import 10,000-cert PEM bundle + list back (model):  {:8.1} ms",
+        ms(in_process)
+    );
+    let phase = |i: usize| ms(median(phases.iter().map(|p| p[i]).collect()));
+    println!(
+        "    phases: read {:.1} ms, parse+plan {:.1} ms, commit {:.1} ms, list {:.1} ms",
+        phase(0),
+        phase(1),
+        phase(2),
+        phase(3)
+    );
+    println!(
+        "  certdesk import + certdesk list (two processes):    {:8.1} ms",
+        ms(cli)
+    );
+    println!(
+        "  openssl storeutl -noout on the same bundle:         {:8.1} ms",
+        ms(openssl)
+    );
+    println!(
+        "  ratio certdesk import+list / openssl storeutl:      {:8.2}",
+        cli.as_secs_f64() / openssl.as_secs_f64()
+    );
+    println!(
+        "  import 100,000-cert bundle (model, once):           {:8.1} ms",
+        ms(import100k)
+    );
+    println!(
+        "  certdesk --json list on 100,000 certificates:       {:8.1} ms",
+        ms(list_json)
+    );
+    println!(
+        "  certdesk list (text) on 100,000 certificates:       {:8.1} ms",
+        ms(list_text)
+    );
+    println!(
+        "  of which opening and loading the store (no output): {:8.1} ms",
+        ms(load_only)
+    );
+}
