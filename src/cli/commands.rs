@@ -21,7 +21,7 @@ pub struct Context {
     pub now: i64,
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     serde_json::to_writer(&mut out, value)

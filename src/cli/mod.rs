@@ -2,6 +2,7 @@
 //! sentence on stderr with the exit codes of CLI.md (0 done, 1 refused, 2 bad input).
 
 mod commands;
+mod enroll;
 mod output;
 mod password;
 
@@ -58,6 +59,19 @@ enum Command {
         #[arg(long)]
         trust_root: bool,
     },
+    /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin).
+    Request(Box<enroll::RequestArgs>),
+    /// List pending requests (the Enrollment Requests store), or clear one.
+    Requests {
+        /// Delete this pending request and its private key.
+        #[arg(long, value_name = "ID")]
+        clear: Option<i64>,
+    },
+    /// Show or set the deployment topology (TOML).
+    Topology {
+        #[command(subcommand)]
+        action: TopologyAction,
+    },
     /// Remove a certificate (and its private key when nothing else uses it).
     Remove {
         /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
@@ -68,6 +82,17 @@ enum Command {
         /// Only the last N entries.
         #[arg(long, value_name = "N")]
         last: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TopologyAction {
+    /// Print the stored topology.
+    Show,
+    /// Validate a TOML file and store it as the topology.
+    Set {
+        /// The topology file.
+        file: PathBuf,
     },
 }
 
@@ -183,6 +208,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             trust_root,
         ),
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
+        Command::Request(args) => enroll::request(&mut store, &ctx, &args),
+        Command::Requests { clear } => enroll::requests(&mut store, &ctx, clear),
+        Command::Topology { action } => match action {
+            TopologyAction::Show => enroll::topology_show(&store, &ctx),
+            TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),
+        },
         Command::Log { last } => commands::log(&store, &ctx, last),
     }
 }

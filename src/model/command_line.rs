@@ -2,7 +2,10 @@
 //! administrator would type to script what they just did. Passwords never appear; a
 //! password source is shown as a placeholder.
 
+use super::enroll::Delivery;
 use super::import::ImportPlan;
+use super::keygen::KeyAlgorithm;
+use super::request::RequestSpec;
 use super::store::Location;
 
 /// Quotes an argument for a POSIX shell when it needs quoting.
@@ -40,6 +43,68 @@ pub fn import(source: &str, plan: &ImportPlan) -> String {
 /// `certdesk remove THUMBPRINT`.
 pub fn remove(location: Location, thumbprint: &str) -> String {
     format!("{} remove {thumbprint}", base(location))
+}
+
+/// `certdesk topology set FILE`.
+pub fn topology_set(source: &str) -> String {
+    format!("certdesk topology set {}", quote(source))
+}
+
+/// `certdesk requests --clear ID`.
+pub fn clear_request(location: Location, id: i64) -> String {
+    format!("{} requests --clear {id}", base(location))
+}
+
+/// `certdesk request ...` reproducing a request's choices. Individually ticked SIP
+/// domains become `--domain-name sip.<domain>`, which yields the same names.
+pub fn request(spec: &RequestSpec, location: Location, delivery: Delivery<'_>) -> String {
+    let input = &spec.input;
+    let usages: Vec<&str> = input.usages.iter().map(|u| u.as_str()).collect();
+    let mut cmd = format!("{} request --type {}", base(location), usages.join(","));
+    match delivery {
+        Delivery::Delayed(Some(path)) => {
+            cmd.push_str(&format!(" --output {}", quote(&path.display().to_string())));
+        }
+        Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
+        Delivery::BuiltinCa => cmd.push_str(" --ca builtin"),
+    }
+    if !input.friendly_name.is_empty() {
+        cmd.push_str(&format!(" --friendly-name {}", quote(&input.friendly_name)));
+    }
+    if let KeyAlgorithm::Rsa(bits) = input.key {
+        cmd.push_str(&format!(" --key-size {bits}"));
+    }
+    cmd.push_str(&format!(
+        " --key-alg {} --hash {} --exportable {}",
+        input.key.cli_name(),
+        input.hash.cli_name(),
+        input.exportable
+    ));
+    for (flag, value) in [
+        ("--org", &input.org),
+        ("--ou", &input.ou),
+        ("--country", &input.country),
+        ("--state", &input.state),
+        ("--city", &input.city),
+    ] {
+        if !value.is_empty() {
+            cmd.push_str(&format!(" {flag} {}", quote(value)));
+        }
+    }
+    let mut extra = input.names.extra.clone();
+    if !input.names.sip_domains.is_empty() {
+        extra.extend(input.names.sip_domains.iter().map(|d| format!("sip.{d}")));
+    }
+    if !extra.is_empty() {
+        cmd.push_str(&format!(" --domain-name {}", quote(&extra.join(","))));
+    }
+    if input.client_eku {
+        cmd.push_str(" --client-eku");
+    }
+    if input.template != "WebServer" {
+        cmd.push_str(&format!(" --template {}", quote(&input.template)));
+    }
+    cmd
 }
 
 #[cfg(test)]

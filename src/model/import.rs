@@ -15,6 +15,7 @@ use super::key::PrivateKey;
 use super::oids;
 use super::store::certs::write::{self, NewCert};
 use super::store::log::{self, LogEntry};
+use super::store::requests::{self, PendingRequest};
 use super::store::{Location, Logical, Store, StoreError};
 
 /// The user's choices for an import.
@@ -87,10 +88,24 @@ pub struct ImportReport {
     pub already_present: Vec<String>,
     /// Thumbprints of present certificates that received their private key.
     pub keys_attached: Vec<String>,
+    /// Thumbprints of certificates joined with their pending request, and the request id.
+    pub joined: Vec<(String, i64)>,
     /// Thumbprints and reasons of certificates not imported.
     pub skipped: Vec<(String, SkipReason)>,
     /// Everything the user should know, one sentence each.
     pub warnings: Vec<String>,
+}
+
+/// The stored key for a certificate's public key, and the pending request holding it.
+fn stored_key(
+    tx: &rusqlite::Connection,
+    location: Location,
+    cert: &Certificate,
+) -> Result<(Option<i64>, Option<PendingRequest>), StoreError> {
+    let Some(key_id) = write::key_by_public(tx, &cert.summary().public_key_hash)? else {
+        return Ok((None, None));
+    };
+    Ok((Some(key_id), requests::write::by_key(tx, location, key_id)?))
 }
 
 /// Builds the plan: parses every certificate and key, refuses the whole file on any bad
@@ -249,21 +264,39 @@ pub fn commit(
             if let Some(k) = planned.key {
                 used[k] = true;
             }
+            let file_key = planned.key.map(&mut key_id).transpose()?;
+            let is_end_entity = logical == Logical::Personal;
+            // A CA's response: its key may already be in the store, pending or not.
+            let (key, pending) = match file_key {
+                Some(id) => (Some(id), None),
+                None if is_end_entity => stored_key(tx, location, &planned.cert)?,
+                None => (None, None),
+            };
             if let Some((id, existing_key)) = write::existing(tx, location, &thumb)? {
-                match (planned.key, existing_key) {
-                    (Some(k), None) => {
-                        write::attach_key(tx, id, key_id(k)?)?;
+                match (key, existing_key) {
+                    (Some(key), None) => {
+                        write::attach_key(tx, id, key)?;
                         report.keys_attached.push(thumb);
                     }
                     _ => report.already_present.push(thumb),
                 }
                 continue;
             }
-            let friendly_name = unique_name(tx, location, &planned.friendly_name, &mut report)?;
-            let key = match planned.key {
-                Some(k) => Some(key_id(k)?),
-                None => None,
-            };
+            let mut wanted = planned.friendly_name.clone();
+            if let Some(request) = &pending {
+                requests::write::delete(tx, request)?;
+                if wanted.is_empty() {
+                    wanted.clone_from(&request.friendly_name);
+                }
+                report.joined.push((thumb.clone(), request.id));
+            } else if key.is_none() && is_end_entity {
+                report.warnings.push(format!(
+                    "no pending request or stored key holds the private key of \"{}\", so it was imported without a private key",
+                    planned.cert.summary().issued_to()
+                ));
+            }
+            let (friendly_name, note) = write::unique_friendly_name(tx, location, &wanted)?;
+            report.warnings.extend(note);
             let id = write::insert_cert(
                 tx,
                 &NewCert {
@@ -315,28 +348,6 @@ pub fn commit(
         )?;
         Ok(report)
     })
-}
-
-fn unique_name(
-    conn: &rusqlite::Connection,
-    location: Location,
-    wanted: &str,
-    report: &mut ImportReport,
-) -> Result<String, StoreError> {
-    if wanted.is_empty() || !write::friendly_name_taken(conn, location, wanted)? {
-        return Ok(wanted.to_owned());
-    }
-    let mut n = 2u64;
-    loop {
-        let candidate = format!("{wanted} ({n})");
-        if !write::friendly_name_taken(conn, location, &candidate)? {
-            report.warnings.push(format!(
-                "the friendly name \"{wanted}\" is already used in this location, so the certificate was named \"{candidate}\""
-            ));
-            return Ok(candidate);
-        }
-        n += 1;
-    }
 }
 
 fn describe(plan: &ImportPlan, report: &ImportReport, source: &str, with_key: usize) -> String {

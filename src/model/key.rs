@@ -104,6 +104,11 @@ impl PrivateKey {
         Ok(doc.as_bytes().to_vec())
     }
 
+    /// A second copy of the key (both zeroised on drop).
+    pub fn clone_key(&self) -> Result<Self, KeyError> {
+        Self::from_pkcs8_der(&self.pkcs8)
+    }
+
     /// The unencrypted PKCS#8 DER (only ever held in memory).
     pub fn pkcs8_der(&self) -> &[u8] {
         &self.pkcs8

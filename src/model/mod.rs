@@ -1,12 +1,20 @@
 //! The model: certificates, keys, file formats, the store and the operations on it. It
 //! knows nothing of egui, the terminal or the clock: callers pass `now` where it matters.
 
+pub mod ca;
 pub mod cert;
 pub mod chain;
 pub mod command_line;
+pub mod enroll;
+pub mod files;
 pub mod formats;
 pub mod import;
 pub mod key;
+pub mod keygen;
+pub mod names;
 pub mod oids;
 pub mod remove;
+pub mod request;
 pub mod store;
+pub mod topology;
+pub mod usage;

@@ -272,6 +272,38 @@ pub(crate) mod write {
         Ok(())
     }
 
+    /// Sets a metadata value.
+    pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// `wanted`, or `wanted (2)`, `(3)`, ... when the location already uses it; the second
+    /// value says so in a sentence. An empty name stays empty.
+    pub fn unique_friendly_name(
+        conn: &Connection,
+        location: Location,
+        wanted: &str,
+    ) -> Result<(String, Option<String>), StoreError> {
+        if wanted.is_empty() || !friendly_name_taken(conn, location, wanted)? {
+            return Ok((wanted.to_owned(), None));
+        }
+        let mut n = 2u64;
+        loop {
+            let candidate = format!("{wanted} ({n})");
+            if !friendly_name_taken(conn, location, &candidate)? {
+                let note = format!(
+                    "the friendly name \"{wanted}\" is already used in this location, so the certificate was named \"{candidate}\""
+                );
+                return Ok((candidate, Some(note)));
+            }
+            n += 1;
+        }
+    }
+
     /// Whether a friendly name is used by another certificate in the location.
     pub fn friendly_name_taken(
         conn: &Connection,

@@ -9,10 +9,12 @@
 
 pub(crate) mod certs;
 pub(crate) mod log;
+pub(crate) mod requests;
 mod schema;
 
 pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
+pub use requests::PendingRequest;
 
 use std::fs;
 use std::io::Write;
@@ -188,6 +190,15 @@ impl Store {
     /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A metadata value (the built-in CA's thumbprints, ...).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     /// The secret that encrypts private keys at rest.

@@ -52,6 +52,25 @@ const MIGRATIONS: &[&str] = &[
         details TEXT NOT NULL,
         command TEXT NOT NULL
     );",
+    // 2: the deployment topology and pending certificate requests.
+    "CREATE TABLE topology (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        toml TEXT NOT NULL
+    );
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        location TEXT NOT NULL,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        cert_id INTEGER REFERENCES certificates(id) ON DELETE SET NULL,
+        friendly_name TEXT NOT NULL,
+        usages TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        sans TEXT NOT NULL,
+        csr_pem TEXT NOT NULL,
+        csr_file TEXT,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX requests_key ON requests(key_id);",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,218 @@
+//! The enrollment commands: `request`, `requests`, `topology show|set`.
+
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use super::commands::{Context, print_json};
+use crate::model::enroll::{self, Delivery, EnrollError};
+use crate::model::files;
+use crate::model::keygen::{HashAlgorithm, KeyAlgorithm};
+use crate::model::names::NameOptions;
+use crate::model::request::{RequestInput, RequestSpec};
+use crate::model::store::Store;
+use crate::model::usage::UsageType;
+
+/// `certdesk request` arguments (CLI.md).
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("delivery").required(true).args(["output", "ca"]))]
+pub struct RequestArgs {
+    /// Usage types, comma-separated (e.g. AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication).
+    #[arg(long = "type", value_name = "T[,T...]")]
+    usages: String,
+    /// Delayed request: save the CSR here and keep the key pending.
+    #[arg(long, value_name = "CSR_FILE")]
+    output: Option<PathBuf>,
+    /// Immediate request: the CA that answers at once (only `builtin`).
+    #[arg(long, value_name = "builtin", value_parser = ["builtin"])]
+    ca: Option<String>,
+    /// Friendly name (generated when blank).
+    #[arg(long, default_value = "")]
+    friendly_name: String,
+    /// RSA key size: 1024, 2048, 3072 or 4096.
+    #[arg(long, default_value_t = 2048)]
+    key_size: u32,
+    /// Key algorithm: rsa, p256 or p384.
+    #[arg(long, default_value = "rsa", value_parser = ["rsa", "p256", "p384"])]
+    key_alg: String,
+    /// Signature hash: sha256, sha384 or sha512 (ECDSA keys use their curve's hash).
+    #[arg(long, value_parser = ["sha256", "sha384", "sha512"])]
+    hash: Option<String>,
+    /// Whether the private key may be exported later.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set, value_name = "true|false")]
+    exportable: bool,
+    /// Organization (O).
+    #[arg(long, default_value = "")]
+    org: String,
+    /// Organizational unit (OU).
+    #[arg(long, default_value = "")]
+    ou: String,
+    /// Country (C), two letters.
+    #[arg(long, default_value = "")]
+    country: String,
+    /// State or province (ST).
+    #[arg(long, default_value = "")]
+    state: String,
+    /// City (L).
+    #[arg(long, default_value = "")]
+    city: String,
+    /// Additional names, comma-separated.
+    #[arg(long, value_name = "FQDN[,FQDN...]", default_value = "")]
+    domain_name: String,
+    /// Add sip.<domain> for every SIP domain of the topology.
+    #[arg(long)]
+    all_sip_domains: bool,
+    /// Add Client Authentication (public IM federation needs it).
+    #[arg(long)]
+    client_eku: bool,
+    /// The CA template name.
+    #[arg(long, default_value = "WebServer")]
+    template: String,
+}
+
+fn enroll_error(e: EnrollError) -> CliError {
+    match e {
+        EnrollError::Store(e) => e.into(),
+        EnrollError::Ca(_) => CliError::refused(e.to_string()),
+        other => CliError::bad_input(other.to_string()),
+    }
+}
+
+fn input(args: &RequestArgs, sip_domains: &[String]) -> Result<RequestInput, CliError> {
+    let usages =
+        UsageType::parse_list(&args.usages).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let key = match args.key_alg.as_str() {
+        "p256" => KeyAlgorithm::P256,
+        "p384" => KeyAlgorithm::P384,
+        _ => KeyAlgorithm::Rsa(args.key_size),
+    };
+    let hash = match (args.hash.as_deref(), key) {
+        (Some("sha384"), _) | (None, KeyAlgorithm::P384) => HashAlgorithm::Sha384,
+        (Some("sha512"), _) => HashAlgorithm::Sha512,
+        _ => HashAlgorithm::Sha256,
+    };
+    Ok(RequestInput {
+        usages,
+        names: NameOptions {
+            sip_domains: if args.all_sip_domains {
+                sip_domains.to_vec()
+            } else {
+                Vec::new()
+            },
+            extra: args
+                .domain_name
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
+        friendly_name: args.friendly_name.clone(),
+        key,
+        hash,
+        exportable: args.exportable,
+        org: args.org.clone(),
+        ou: args.ou.clone(),
+        country: args.country.clone(),
+        state: args.state.clone(),
+        city: args.city.clone(),
+        client_eku: args.client_eku,
+        template: args.template.clone(),
+    })
+}
+
+pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(), CliError> {
+    let topology = enroll::topology(store).map_err(enroll_error)?;
+    let spec = RequestSpec::new(input(args, &topology.sip_domains)?, &topology)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    if let Some(path) = &args.output {
+        files::check_output_path(path).map_err(|e| CliError::bad_input(e.to_string()))?;
+    }
+    let generated = spec
+        .generate(ctx.now)
+        .map_err(|e| CliError::refused(e.to_string()))?;
+    let delivery = match &args.output {
+        Some(path) => Delivery::Delayed(Some(path.as_path())),
+        None => Delivery::BuiltinCa,
+    };
+    let outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
+        .map_err(enroll_error)?;
+    if ctx.json {
+        return print_json(&outcome);
+    }
+    println!("subject:  CN={}", spec.names.subject);
+    println!("SANs:     {}", spec.names.sans().join(", "));
+    println!(
+        "key:      {} generated in {} ms",
+        spec.input.key.label(),
+        outcome.key_generation.as_millis()
+    );
+    match (&outcome.thumbprint, outcome.request_id) {
+        (Some(thumb), _) => println!(
+            "issued:   {thumb}  \"{}\" in Personal",
+            outcome.friendly_name
+        ),
+        (None, Some(id)) => println!(
+            "pending:  request {id} \"{}\"; CSR {}",
+            outcome.friendly_name,
+            outcome.csr_file.as_deref().unwrap_or("kept in the store")
+        ),
+        (None, None) => {}
+    }
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
+}
+
+pub fn requests(store: &mut Store, ctx: &Context, clear: Option<i64>) -> Result<(), CliError> {
+    if let Some(id) = clear {
+        let cleared =
+            enroll::clear_request(store, ctx.location, id, ctx.now).map_err(enroll_error)?;
+        if ctx.json {
+            return print_json(&serde_json::json!({"cleared": cleared.id}));
+        }
+        println!("cleared request {} ({})", cleared.id, cleared.subject);
+        return Ok(());
+    }
+    let pending = store.pending_requests(ctx.location)?;
+    if ctx.json {
+        return print_json(&pending);
+    }
+    for r in &pending {
+        println!(
+            "{:>4}  {}  {:<28}  {}  [{}]  {}",
+            r.id,
+            super::output::rfc3339(r.created),
+            r.friendly_name,
+            r.subject,
+            r.usages,
+            r.csr_file.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+pub fn topology_show(store: &Store, ctx: &Context) -> Result<(), CliError> {
+    let topology = enroll::topology(store).map_err(enroll_error)?;
+    if ctx.json {
+        return print_json(&topology);
+    }
+    print!("{}", topology.to_toml());
+    Ok(())
+}
+
+pub fn topology_set(store: &mut Store, ctx: &Context, file: &Path) -> Result<(), CliError> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::bad_input(format!("cannot read {name}: {e}")))?;
+    let topology = enroll::set_topology(store, &text, &name, ctx.now)
+        .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
+    if ctx.json {
+        return print_json(&topology);
+    }
+    println!(
+        "topology set: {:?} server {}",
+        topology.role, topology.server_fqdn
+    );
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Writing output files safely: into a temporary file beside the target, synced, then
+//! renamed over it, so an existing file is replaced only by a complete new one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why an output file cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The directory does not exist.
+    #[error("the folder {0} does not exist")]
+    MissingDirectory(PathBuf),
+    /// The path names a directory.
+    #[error("{0} is a folder, not a file name")]
+    IsDirectory(PathBuf),
+    /// The OS refused.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Checks, before any work is done, that `path` can be created: its folder exists and it
+/// is not itself a folder.
+pub fn check_output_path(path: &Path) -> Result<(), OutputError> {
+    if path.is_dir() {
+        return Err(OutputError::IsDirectory(path.to_path_buf()));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(OutputError::MissingDirectory(parent.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically; `private` makes the file owner-only.
+pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), OutputError> {
+    check_output_path(path)?;
+    let io = |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.certdesk-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if private {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        }
+        let _ = private;
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}

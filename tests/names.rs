@@ -1,0 +1,266 @@
+//! Name computation against a table of topologies and usage sets (DOMAIN.md §3).
+
+use certdesk::model::names::{self, NameError, NameOptions};
+use certdesk::model::topology::Topology;
+use certdesk::model::usage::UsageType::{self, *};
+
+const EDGE: &str = r#"
+role = "edge"
+server_fqdn = "edge01.contoso.net"
+pool_fqdn = "edgepool.contoso.net"
+sip_domains = ["contoso.com", "fabrikam.com"]
+xmpp_domains = ["contoso.com"]
+[edge]
+access_fqdn = "sip.contoso.com"
+webconf_fqdn = "webcon.contoso.com"
+av_fqdn = "av.contoso.com"
+internal_fqdn = "edgepool.contoso.net"
+pool_members = ["edge01.contoso.net", "edge02.contoso.net"]
+"#;
+
+const STANDARD: &str = r#"
+role = "standard"
+server_fqdn = "se01.contoso.net"
+sip_domains = ["contoso.com"]
+[web]
+internal_fqdn = "se01.contoso.net"
+external_fqdn = "web.contoso.com"
+meet_urls = ["meet.contoso.com"]
+dialin_url = "dialin.contoso.com"
+"#;
+
+const ENTERPRISE: &str = r#"
+role = "frontend"
+server_fqdn = "fe01.contoso.net"
+pool_fqdn = "pool01.contoso.net"
+sip_domains = ["contoso.com", "fabrikam.com"]
+[web]
+internal_fqdn = "webint.contoso.net"
+external_fqdn = "webext.contoso.com"
+meet_urls = ["meet.contoso.com", "meet.fabrikam.com"]
+dialin_url = "dialin.contoso.com"
+admin_url = "admin.contoso.com"
+"#;
+
+const DIRECTOR: &str = r#"
+role = "director"
+server_fqdn = "dir01.contoso.net"
+pool_fqdn = "dirpool.contoso.net"
+sip_domains = ["contoso.com"]
+[web]
+internal_fqdn = "dirweb.contoso.net"
+external_fqdn = "dirext.contoso.com"
+"#;
+
+fn compute(topology: &str, usages: &[UsageType], options: &NameOptions) -> (String, Vec<String>) {
+    let t = Topology::from_toml(topology).expect("valid topology");
+    let n = names::compute(usages, &t, options).expect("names");
+    let mut sans = n.sans();
+    sans.sort();
+    (n.subject, sans)
+}
+
+fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| (*s).to_owned()).collect();
+    v.sort();
+    v
+}
+
+/// What, topology, usages, options, expected SN, expected SANs.
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    Vec<UsageType>,
+    NameOptions,
+    &'a str,
+    Vec<&'a str>,
+);
+
+#[test]
+fn the_table() {
+    let none = NameOptions::default();
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "Edge external, two SIP domains and XMPP",
+            EDGE,
+            vec![
+                AccessEdgeExternal,
+                DataEdgeExternal,
+                AudioVideoAuthentication,
+            ],
+            none.clone(),
+            "sip.contoso.com",
+            vec![
+                "sip.contoso.com",
+                "webcon.contoso.com",
+                "sip.fabrikam.com",
+                "contoso.com",
+            ],
+        ),
+        (
+            "Edge internal",
+            EDGE,
+            vec![Internal],
+            none.clone(),
+            "edgepool.contoso.net",
+            vec!["edgepool.contoso.net"],
+        ),
+        (
+            "A/V alone",
+            EDGE,
+            vec![AudioVideoAuthentication],
+            none.clone(),
+            "av.contoso.com",
+            vec!["av.contoso.com"],
+        ),
+        (
+            "Data edge alone",
+            EDGE,
+            vec![DataEdgeExternal],
+            none.clone(),
+            "sip.contoso.com",
+            vec!["sip.contoso.com", "webcon.contoso.com"],
+        ),
+        (
+            "Standard Edition, combined",
+            STANDARD,
+            vec![Default, WebServicesInternal, WebServicesExternal],
+            none.clone(),
+            "se01.contoso.net",
+            vec![
+                "se01.contoso.net",
+                "meet.contoso.com",
+                "dialin.contoso.com",
+                "lyncdiscoverinternal.contoso.com",
+                "web.contoso.com",
+                "lyncdiscover.contoso.com",
+            ],
+        ),
+        (
+            "Enterprise Front End with simple URLs and auto-logon SIP names",
+            ENTERPRISE,
+            vec![Default, WebServicesInternal, WebServicesExternal],
+            NameOptions {
+                sip_domains: vec!["contoso.com".into(), "fabrikam.com".into()],
+                extra: vec![],
+            },
+            "pool01.contoso.net",
+            vec![
+                "pool01.contoso.net",
+                "fe01.contoso.net",
+                "webint.contoso.net",
+                "meet.contoso.com",
+                "meet.fabrikam.com",
+                "dialin.contoso.com",
+                "admin.contoso.com",
+                "lyncdiscoverinternal.contoso.com",
+                "lyncdiscoverinternal.fabrikam.com",
+                "webext.contoso.com",
+                "lyncdiscover.contoso.com",
+                "lyncdiscover.fabrikam.com",
+                "sip.contoso.com",
+                "sip.fabrikam.com",
+            ],
+        ),
+        (
+            "Enterprise Front End, default only",
+            ENTERPRISE,
+            vec![Default],
+            none.clone(),
+            "pool01.contoso.net",
+            vec!["pool01.contoso.net", "fe01.contoso.net"],
+        ),
+        (
+            "OAuth",
+            ENTERPRISE,
+            vec![OAuthTokenIssuer],
+            none.clone(),
+            "contoso.com",
+            vec!["contoso.com"],
+        ),
+        (
+            "Director",
+            DIRECTOR,
+            vec![Default, WebServicesInternal, WebServicesExternal],
+            none.clone(),
+            "dirpool.contoso.net",
+            vec![
+                "dirpool.contoso.net",
+                "dir01.contoso.net",
+                "dirweb.contoso.net",
+                "lyncdiscoverinternal.contoso.com",
+                "dirext.contoso.com",
+                "lyncdiscover.contoso.com",
+            ],
+        ),
+        (
+            "Web services with a wildcard simple URL",
+            ENTERPRISE,
+            vec![WebServicesExternal],
+            NameOptions {
+                sip_domains: vec![],
+                extra: vec!["*.contoso.com".into()],
+            },
+            "pool01.contoso.net",
+            vec![
+                "pool01.contoso.net",
+                "webext.contoso.com",
+                "meet.contoso.com",
+                "meet.fabrikam.com",
+                "dialin.contoso.com",
+                "lyncdiscover.contoso.com",
+                "lyncdiscover.fabrikam.com",
+                "*.contoso.com",
+            ],
+        ),
+    ];
+    for (what, topology, usages, options, subject, sans) in cases {
+        let (sn, computed) = compute(topology, &usages, &options);
+        assert_eq!(sn, subject, "{what}: subject");
+        assert_eq!(computed, sorted(&sans), "{what}: SANs");
+    }
+}
+
+#[test]
+fn refusals_name_their_reason() {
+    let edge = Topology::from_toml(EDGE).expect("edge");
+    let wildcard = NameOptions {
+        sip_domains: vec![],
+        extra: vec!["*.contoso.com".into()],
+    };
+    assert!(matches!(
+        names::compute(&[AccessEdgeExternal], &edge, &wildcard),
+        Err(NameError::Wildcard { .. })
+    ));
+    let underscore = NameOptions {
+        sip_domains: vec![],
+        extra: vec!["bad_name.contoso.com".into()],
+    };
+    let err = names::compute(&[Internal], &edge, &underscore)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("letters, digits and hyphens"), "{err}");
+    assert!(names::compute(&[Default], &edge, &NameOptions::default()).is_ok());
+    assert!(matches!(
+        names::compute(&[WebServicesInternal], &edge, &NameOptions::default()),
+        Err(NameError::MissingSection { .. })
+    ));
+    let other_domain = NameOptions {
+        sip_domains: vec!["example.org".into()],
+        extra: vec![],
+    };
+    assert!(matches!(
+        names::compute(&[Default], &edge, &other_domain),
+        Err(NameError::UnknownSipDomain(_))
+    ));
+    assert!(matches!(
+        names::compute(&[], &edge, &NameOptions::default()),
+        Err(NameError::NoUsage)
+    ));
+    let no_xmpp =
+        Topology::from_toml(&EDGE.replace("xmpp_domains = [\"contoso.com\"]", "")).expect("edge");
+    assert!(matches!(
+        names::compute(&[XmppServer], &no_xmpp, &NameOptions::default()),
+        Err(NameError::MissingSection { .. })
+    ));
+}
