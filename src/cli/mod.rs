@@ -3,6 +3,7 @@
 
 mod commands;
 mod enroll;
+mod export;
 mod output;
 mod password;
 
@@ -72,6 +73,8 @@ enum Command {
         #[command(subcommand)]
         action: TopologyAction,
     },
+    /// Export a certificate: .pfx with its key and chain, or .cer (DER/Base64) or .p7b.
+    Export(Box<export::ExportArgs>),
     /// Remove a certificate (and its private key when nothing else uses it).
     Remove {
         /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
@@ -208,6 +211,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             trust_root,
         ),
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
+        Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
         Command::Requests { clear } => enroll::requests(&mut store, &ctx, clear),
         Command::Topology { action } => match action {

@@ -51,6 +51,19 @@ impl PasswordArgs {
         Ok(None)
     }
 
+    /// Asks twice on the terminal (a new password), when stdin is one and no other source
+    /// was given; the two entries must match.
+    pub fn prompt_new(&self, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
+        let Some(first) = self.prompt(prompt)? else {
+            return Ok(None);
+        };
+        let second = self.prompt("Confirm the password: ")?;
+        if second.as_deref().map(String::as_str) != Some(first.as_str()) {
+            return Err(CliError::bad_input("the two passwords do not match"));
+        }
+        Ok(Some(first))
+    }
+
     /// Asks on the terminal when stdin is one and no other source was given.
     pub fn prompt(&self, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
         if self.password_file.is_some()

@@ -3,6 +3,8 @@
 //! password source is shown as a placeholder.
 
 use super::enroll::Delivery;
+use super::export::{ExportFormat, ExportOptions};
+use super::formats::pkcs12::PfxEncryption;
 use super::import::ImportPlan;
 use super::keygen::KeyAlgorithm;
 use super::request::RequestSpec;
@@ -43,6 +45,32 @@ pub fn import(source: &str, plan: &ImportPlan) -> String {
 /// `certdesk remove THUMBPRINT`.
 pub fn remove(location: Location, thumbprint: &str) -> String {
     format!("{} remove {thumbprint}", base(location))
+}
+
+/// `certdesk export ...` (the password as a placeholder).
+pub fn export(location: Location, thumbprint: &str, file: &str, options: &ExportOptions) -> String {
+    let mut cmd = format!(
+        "{} export {thumbprint} --output {} --format {}",
+        base(location),
+        quote(file),
+        options.format.as_str()
+    );
+    if options.format == ExportFormat::Pfx {
+        cmd.push_str(" --password-file <password-file>");
+        if !options.properties {
+            cmd.push_str(" --no-properties");
+        }
+        if options.encryption == PfxEncryption::TripleDesSha1 {
+            cmd.push_str(" --encryption 3des");
+        }
+        if options.delete_key {
+            cmd.push_str(" --delete-key");
+        }
+    }
+    if !options.include_chain && matches!(options.format, ExportFormat::Pfx | ExportFormat::P7b) {
+        cmd.push_str(" --end-entity-only");
+    }
+    cmd
 }
 
 /// `certdesk topology set FILE`.

@@ -6,6 +6,7 @@ pub mod cert;
 pub mod chain;
 pub mod command_line;
 pub mod enroll;
+pub mod export;
 pub mod files;
 pub mod formats;
 pub mod import;

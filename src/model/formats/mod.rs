@@ -5,6 +5,7 @@
 pub mod pem;
 pub mod pkcs12;
 pub mod pkcs7;
+pub mod pkcs7_write;
 pub mod tlv;
 
 use std::borrow::Cow;

@@ -11,7 +11,7 @@ use sha2::{Sha224, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
 use super::super::FormatError;
-use super::super::tlv::Tlv;
+use super::super::tlv::{self, Tlv};
 use super::{integer, octets, oid_of};
 
 /// More iterations than this are refused: no real file uses them, and a hostile file
@@ -205,4 +205,123 @@ where
         .decrypt_padded_vec::<Pkcs7>(data)
         .map(Zeroizing::new)
         .map_err(|_| FormatError::WrongPassword)
+}
+
+/// How a PKCS#12 file is encrypted, as in the Windows export wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PfxEncryption {
+    /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with an HMAC-SHA256 MAC: the default.
+    Aes256Sha256,
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC with a SHA-1 MAC, for Windows Server 2016 and older.
+    TripleDesSha1,
+}
+
+fn random<const N: usize>() -> Result<[u8; N], FormatError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| FormatError::Pkcs12("the system random generator failed".into()))?;
+    Ok(bytes)
+}
+
+/// Encrypts `data` with the scheme, returning the AlgorithmIdentifier DER and ciphertext.
+pub fn encrypt(
+    scheme: PfxEncryption,
+    data: &[u8],
+    password: &Password<'_>,
+    iterations: u32,
+) -> Result<(Vec<u8>, Vec<u8>), FormatError> {
+    let failed =
+        |e: &dyn std::fmt::Display| FormatError::Pkcs12(format!("encryption failed ({e})"));
+    match scheme {
+        PfxEncryption::Aes256Sha256 => {
+            let salt: [u8; 16] = random()?;
+            let iv: [u8; 16] = random()?;
+            let params =
+                pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &salt, iv)
+                    .map_err(|e| failed(&e))?;
+            let ciphertext = params
+                .encrypt(password.utf8.as_bytes(), data)
+                .map_err(|e| failed(&e))?;
+            let params_der = der::Encode::to_der(&params).map_err(|e| failed(&e))?;
+            Ok((
+                super::der::algorithm(&super::der::PBES2, &params_der),
+                ciphertext,
+            ))
+        }
+        PfxEncryption::TripleDesSha1 => {
+            let salt: [u8; 8] = random()?;
+            let rounds = too_many(u64::from(iterations))?;
+            let pass = password.bmp.as_slice();
+            let key = Zeroizing::new(kdf::derive_key::<Sha1>(
+                pass,
+                &salt,
+                Pkcs12KeyType::EncryptionKey,
+                rounds,
+                24,
+            ));
+            let iv = kdf::derive_key::<Sha1>(pass, &salt, Pkcs12KeyType::Iv, rounds, 8);
+            use cbc::cipher::BlockModeEncrypt;
+            let cipher = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+                .map_err(|e| failed(&e))?;
+            let ciphertext = cipher.encrypt_padded_vec::<Pkcs7>(data);
+            let mut params = Vec::new();
+            tlv::push_element(&mut params, &[0x04], &salt);
+            params.extend(super::der::integer(u64::from(iterations)));
+            let mut seq = Vec::new();
+            tlv::push_element(&mut seq, &[0x30], &params);
+            Ok((
+                super::der::algorithm(&super::der::PBE_SHA1_3DES, &seq),
+                ciphertext,
+            ))
+        }
+    }
+}
+
+macro_rules! hmac_compute {
+    ($digest:ty, $pass:expr, $salt:expr, $rounds:expr, $data:expr) => {{
+        let key = Zeroizing::new(kdf::derive_key::<$digest>(
+            $pass,
+            $salt,
+            Pkcs12KeyType::Mac,
+            $rounds,
+            <$digest as sha2::digest::OutputSizeUser>::output_size(),
+        ));
+        let mut mac = Hmac::<$digest>::new_from_slice(&key)
+            .map_err(|_| FormatError::Pkcs12("the MAC key is invalid".into()))?;
+        mac.update($data);
+        mac.finalize().into_bytes().to_vec()
+    }};
+}
+
+/// The MacData over `data`: HMAC-SHA256 for AES files, HMAC-SHA1 for 3DES files.
+pub fn mac_data(
+    scheme: PfxEncryption,
+    data: &[u8],
+    password: &Password<'_>,
+    iterations: u32,
+) -> Result<Vec<u8>, FormatError> {
+    let salt: [u8; 16] = random()?;
+    let rounds = too_many(u64::from(iterations))?;
+    let pass = password.bmp.as_slice();
+    let (oid, digest) = match scheme {
+        PfxEncryption::Aes256Sha256 => (
+            &super::der::SHA256,
+            hmac_compute!(Sha256, pass, &salt, rounds, data),
+        ),
+        PfxEncryption::TripleDesSha1 => (
+            &super::der::SHA1,
+            hmac_compute!(Sha1, pass, &salt, rounds, data),
+        ),
+    };
+    let mut null = Vec::new();
+    tlv::push_element(&mut null, &[0x05], &[]);
+    let mut digest_info = super::der::algorithm(oid, &null);
+    tlv::push_element(&mut digest_info, &[0x04], &digest);
+    let mut body = Vec::new();
+    tlv::push_element(&mut body, &[0x30], &digest_info);
+    tlv::push_element(&mut body, &[0x04], &salt);
+    body.extend(super::der::integer(u64::from(iterations)));
+    let mut out = Vec::new();
+    tlv::push_element(&mut out, &[0x30], &body);
+    Ok(out)
 }

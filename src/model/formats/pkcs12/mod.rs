@@ -8,8 +8,12 @@
 //! the machine-keyset marker, ...) as (OID, DER of the value set) so import loses nothing.
 
 mod crypto;
+mod der;
+pub mod write;
 
-use der::asn1::ObjectIdentifier;
+pub use crypto::PfxEncryption;
+
+use ::der::asn1::ObjectIdentifier;
 use zeroize::Zeroizing;
 
 use super::tlv::{self, Tlv};
