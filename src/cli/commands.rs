@@ -38,11 +38,12 @@ fn write_error(e: std::io::Error) -> CliError {
 pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<(), CliError> {
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
+    let usages = output::usages(store, ctx.now)?;
     let shown = all
         .iter()
         .filter(|c| c.location == ctx.location && logical.is_none_or(|l| c.logical == l));
     if ctx.json {
-        let rows: Vec<CertJson<'_>> = shown.map(|c| CertJson::new(c, &index, ctx.now)).collect();
+        let rows: Vec<CertJson<'_>> = shown.map(|c| CertJson::new(c, &index, ctx.now, &usages)).collect();
         return print_json(&rows);
     }
     let stdout = std::io::stdout();
@@ -57,6 +58,7 @@ pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliErr
     let cert = store.find(ctx.location, thumbprint)?;
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
+    let usages = output::usages(store, ctx.now)?;
     let this = all.iter().find(|c| c.id == cert.id).unwrap_or(&cert);
     let properties = store.properties(cert.id)?;
     let path = index.path(this);
@@ -72,7 +74,7 @@ pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliErr
         }
         let der = store.der(cert.id)?;
         return print_json(&Show {
-            cert: CertJson::new(this, &index, ctx.now),
+            cert: CertJson::new(this, &index, ctx.now, &usages),
             path: path.iter().map(|c| c.summary.thumbprint.as_str()).collect(),
             properties: properties
                 .iter()
@@ -137,6 +139,7 @@ pub fn import(
 
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
+    let usages = output::usages(store, ctx.now)?;
     let imported: Vec<_> = all
         .iter()
         .filter(|c| report.imported.contains(&c.id))
@@ -148,7 +151,7 @@ pub fn import(
         .collect();
     if ctx.json {
         return print_json(&serde_json::json!({
-            "imported": imported.iter().map(|c| CertJson::new(c, &index, ctx.now)).collect::<Vec<_>>(),
+            "imported": imported.iter().map(|c| CertJson::new(c, &index, ctx.now, &usages)).collect::<Vec<_>>(),
             "already_present": report.already_present,
             "keys_attached": report.keys_attached,
             "skipped": skipped,

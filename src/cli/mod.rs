@@ -1,6 +1,7 @@
 //! The command line: clap arguments -> model calls -> text or JSON on stdout; errors as one
 //! sentence on stderr with the exit codes of CLI.md (0 done, 1 refused, 2 bad input).
 
+mod assign;
 mod commands;
 mod enroll;
 mod export;
@@ -67,6 +68,44 @@ enum Command {
         /// Delete this pending request and its private key.
         #[arg(long, value_name = "ID")]
         clear: Option<i64>,
+    },
+    /// Assign usages to a certificate of the Computer location (or stage it with --roll).
+    Assign {
+        /// Usage types, comma-separated.
+        #[arg(long = "type", value_name = "T[,T...]")]
+        usages: String,
+        /// SHA-1 thumbprint or a unique prefix.
+        #[arg(long)]
+        thumbprint: String,
+        /// Stage the certificate (A/V, OAuth) to take over at --effective-date.
+        #[arg(long)]
+        roll: bool,
+        /// When a staged certificate takes over (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        effective_date: Option<String>,
+    },
+    /// Remove a usage's assignment (or, with --previous, its previous certificate).
+    Unassign {
+        /// Usage types, comma-separated.
+        #[arg(long = "type", value_name = "T[,T...]")]
+        usages: String,
+        /// Remove only the previous certificate left by a roll.
+        #[arg(long)]
+        previous: bool,
+    },
+    /// Every usage of this server: certificate, expiry, status.
+    Status {
+        /// Days before expiry that count as Expiring.
+        #[arg(long, default_value_t = 30)]
+        expiring_days: i64,
+    },
+    /// Check every assignment against its usage rules; exit 1 on any problem.
+    Test,
+    /// The certificates a usage may be assigned, and why every other may not.
+    Eligible {
+        /// Usage types, comma-separated.
+        #[arg(long = "type", value_name = "T[,T...]")]
+        usages: String,
     },
     /// Show or set the deployment topology (TOML).
     Topology {
@@ -214,6 +253,16 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
         Command::Requests { clear } => enroll::requests(&mut store, &ctx, clear),
+        Command::Assign {
+            usages,
+            thumbprint,
+            roll,
+            effective_date,
+        } => assign::assign(&mut store, &ctx, &usages, &thumbprint, roll, effective_date.as_deref()),
+        Command::Unassign { usages, previous } => assign::unassign(&mut store, &ctx, &usages, previous),
+        Command::Status { expiring_days } => assign::status(&store, &ctx, expiring_days, false),
+        Command::Test => assign::status(&store, &ctx, 30, true),
+        Command::Eligible { usages } => assign::eligible(&store, &ctx, &usages),
         Command::Topology { action } => match action {
             TopologyAction::Show => enroll::topology_show(&store, &ctx),
             TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),

@@ -5,8 +5,23 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use std::collections::HashMap;
+
 use crate::model::chain::ChainIndex;
-use crate::model::store::{LogEntry, StoredCert};
+use crate::model::store::{Location, LogEntry, Store, StoreError, StoredCert};
+
+/// Thumbprint -> the usages it is assigned to (Computer location).
+pub type Usages = HashMap<String, Vec<String>>;
+
+/// The usages each certificate is assigned to at `now`.
+pub fn usages(store: &Store, now: i64) -> Result<Usages, StoreError> {
+    let mut map: Usages = HashMap::new();
+    for a in store.assignments()? {
+        let a = a.at(now);
+        map.entry(a.thumbprint).or_default().push(a.usage.as_str().to_owned());
+    }
+    Ok(map)
+}
 
 /// RFC 3339 text of a Unix time (the number itself if out of range).
 pub fn rfc3339(ts: i64) -> String {
@@ -43,8 +58,9 @@ pub struct CertJson<'a> {
 }
 
 impl<'a> CertJson<'a> {
-    /// Builds the shape for `c`, with its chain status from `index` at `now`.
-    pub fn new(c: &'a StoredCert, index: &ChainIndex<'a>, now: i64) -> Self {
+    /// Builds the shape for `c`, with its chain status from `index` at `now` and the
+    /// usages assigned to it (`usages`: thumbprint -> usage names).
+    pub fn new(c: &'a StoredCert, index: &ChainIndex<'a>, now: i64, usages: &Usages) -> Self {
         let s = &c.summary;
         Self {
             thumbprint: &s.thumbprint,
@@ -67,7 +83,11 @@ impl<'a> CertJson<'a> {
             self_signed: s.self_signed,
             ca: s.is_ca(),
             chain: index.status(c, now).as_str(),
-            usages: Vec::new(),
+            usages: if c.location == Location::Computer {
+                usages.get(&s.thumbprint).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
         }
     }
 }

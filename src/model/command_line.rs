@@ -8,6 +8,8 @@ use super::formats::pkcs12::PfxEncryption;
 use super::import::ImportPlan;
 use super::keygen::KeyAlgorithm;
 use super::request::RequestSpec;
+use super::rules::ValidAssignment;
+use super::usage::UsageType;
 use super::store::Location;
 
 /// Quotes an argument for a POSIX shell when it needs quoting.
@@ -69,6 +71,29 @@ pub fn export(location: Location, thumbprint: &str, file: &str, options: &Export
     }
     if !options.include_chain && matches!(options.format, ExportFormat::Pfx | ExportFormat::P7b) {
         cmd.push_str(" --end-entity-only");
+    }
+    cmd
+}
+
+/// `certdesk assign --type ... --thumbprint ...` (assignments are of the Computer location).
+pub fn assign(proofs: &[ValidAssignment], thumbprint: &str, roll: Option<i64>) -> String {
+    let usages: Vec<&str> = proofs.iter().map(|p| p.usage().as_str()).collect();
+    let mut cmd = format!("certdesk assign --type {} --thumbprint {thumbprint}", usages.join(","));
+    if let Some(when) = roll {
+        let date = time::OffsetDateTime::from_unix_timestamp(when)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| when.to_string());
+        cmd.push_str(&format!(" --roll --effective-date {date}"));
+    }
+    cmd
+}
+
+/// `certdesk unassign --type T [--previous]`.
+pub fn unassign(usage: UsageType, previous: bool) -> String {
+    let mut cmd = format!("certdesk unassign --type {}", usage.as_str());
+    if previous {
+        cmd.push_str(" --previous");
     }
     cmd
 }

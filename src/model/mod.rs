@@ -19,3 +19,5 @@ pub mod request;
 pub mod store;
 pub mod topology;
 pub mod usage;
+pub mod rules;
+pub mod assign;

@@ -130,7 +130,10 @@ pub fn required_sans(usage: UsageType, t: &Topology) -> Result<Vec<String>, Name
             v
         }
         UsageType::OAuthTokenIssuer | UsageType::AudioVideoAuthentication => Vec::new(),
-        UsageType::Internal => vec![edge(t, usage)?.internal_fqdn.clone()],
+        UsageType::Internal => {
+            edge(t, usage)?;
+            Vec::new()
+        }
         UsageType::AccessEdgeExternal => {
             let e = edge(t, usage)?;
             let mut v = vec![e.access_fqdn.clone(), e.webconf_fqdn.clone()];

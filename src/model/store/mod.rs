@@ -7,11 +7,13 @@
 //! an operation happens whole or not at all. The GUI and the CLI may open the same store at
 //! once (SQLite locking with a busy timeout).
 
+pub(crate) mod assignments;
 pub(crate) mod certs;
 pub(crate) mod log;
 pub(crate) mod requests;
 mod schema;
 
+pub use assignments::Assignment;
 pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
 pub use requests::PendingRequest;

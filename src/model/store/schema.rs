@@ -71,6 +71,15 @@ const MIGRATIONS: &[&str] = &[
         created INTEGER NOT NULL
     );
     CREATE INDEX requests_key ON requests(key_id);",
+    // 3: usage assignments of the Computer location, with staged rolling.
+    "CREATE TABLE assignments (
+        usage TEXT PRIMARY KEY,
+        thumbprint TEXT NOT NULL,
+        assigned INTEGER NOT NULL,
+        staged_thumbprint TEXT,
+        effective_date INTEGER,
+        previous_thumbprint TEXT
+    );",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,311 @@
+//! The usage rules (DOMAIN.md §3): whether a certificate may be assigned to a usage, as a
+//! proof ([`ValidAssignment`]) or the full list of problems, each one sentence.
+//!
+//! Cheap checks come first (location, store, key, validity, EKU, key size, signature,
+//! names), then the certification path: our own walk, link by link with signature checks,
+//! so a broken chain can be shown where it breaks, and rustls-webpki's verdict for server
+//! authentication as the final word.
+
+use rustls_pki_types::{CertificateDer, UnixTime};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use super::chain::ChainIndex;
+use super::names;
+use super::store::{Location, Logical, Store, StoredCert};
+use super::topology::Topology;
+use super::usage::UsageType;
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The certificate cannot be assigned.
+    Error,
+    /// It can, but the user should know.
+    Warning,
+}
+
+/// One finding, as a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong and, where it helps, what to do.
+    pub text: String,
+}
+
+/// Proof that a certificate satisfies a usage: the store only binds these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidAssignment {
+    usage: UsageType,
+    thumbprint: String,
+    warnings: Vec<String>,
+}
+
+impl ValidAssignment {
+    /// The usage.
+    pub fn usage(&self) -> UsageType {
+        self.usage
+    }
+    /// The certificate's thumbprint.
+    pub fn thumbprint(&self) -> &str {
+        &self.thumbprint
+    }
+    /// Warnings that did not block.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+}
+
+/// What validation needs: the store (for DERs), every certificate, the topology, `now`.
+pub struct Checker<'a> {
+    store: &'a Store,
+    index: ChainIndex<'a>,
+    all: &'a [StoredCert],
+    topology: &'a Topology,
+    now: i64,
+}
+
+fn date(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| t.date().to_string())
+        .unwrap_or_else(|_| ts.to_string())
+}
+
+/// Whether `pattern` (a SAN, maybe `*.x`) covers `name` (one label for the wildcard).
+fn covers(pattern: &str, name: &str) -> bool {
+    if pattern.eq_ignore_ascii_case(name) {
+        return true;
+    }
+    match (pattern.strip_prefix("*."), name.split_once('.')) {
+        (Some(base), Some((_, rest))) => base.eq_ignore_ascii_case(rest),
+        _ => false,
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// A checker over `all` (the whole store, as listed).
+    pub fn new(store: &'a Store, all: &'a [StoredCert], topology: &'a Topology, now: i64) -> Self {
+        Self {
+            store,
+            index: ChainIndex::new(all),
+            all,
+            topology,
+            now,
+        }
+    }
+
+    /// Every certificate the checker knows.
+    pub fn certificates(&self) -> &'a [StoredCert] {
+        self.all
+    }
+
+    /// Checks `cert` for `usage`: the proof, or every problem found (errors and warnings).
+    pub fn validate(&self, cert: &StoredCert, usage: UsageType) -> Result<ValidAssignment, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut error = |text: String| problems.push(Problem { severity: Severity::Error, text });
+        let s = &cert.summary;
+        if cert.location == Location::User {
+            error("it is in the Current user location; only certificates of the Computer location can be assigned, so import it there".into());
+        }
+        if cert.logical != Logical::Personal {
+            error(format!("it is in {}, not in Personal", cert.logical.title()));
+        }
+        match &cert.key {
+            None => error("it has no private key in this store".into()),
+            Some(k) if usage == UsageType::AudioVideoAuthentication && !k.exportable => error(
+                "its private key is not exportable, but every Edge server of the pool must hold the same A/V certificate and key".into(),
+            ),
+            Some(_) => {}
+        }
+        if s.not_before > self.now {
+            error(format!("it is not valid before {}", date(s.not_before)));
+        }
+        if s.not_after < self.now {
+            error(format!("it expired on {}", date(s.not_after)));
+        }
+        if !s.eku.iter().any(|e| e == "serverAuth" || e == "anyExtendedKeyUsage") {
+            error("it does not have the Server Authentication enhanced key usage".into());
+        }
+        if usage == UsageType::AccessEdgeExternal
+            && self.topology.public_im_federation
+            && !s.eku.iter().any(|e| e == "clientAuth")
+        {
+            error("it lacks Client Authentication, which public IM federation needs".into());
+        }
+        if s.key.starts_with("RSA") && s.key_bits < 2048 && usage == UsageType::OAuthTokenIssuer {
+            error(format!("its key has {} bits; OAuthTokenIssuer needs at least 2048", s.key_bits));
+        }
+        match s.signature.as_str() {
+            "md5WithRSAEncryption" | "md2WithRSAEncryption" => error(format!("it is signed with {}, which is broken", s.signature)),
+            "rsassaPss" => error("it is signed with RSA-PSS, which Lync Server and Skype for Business do not support".into()),
+            _ => {}
+        }
+        if s.subject_cn.as_deref().is_some_and(|cn| cn.contains('*')) {
+            error("its subject name is a wildcard, which is never allowed".into());
+        }
+        self.check_names(cert, usage, &mut problems);
+        self.check_chain(cert, &mut problems);
+        let mut warnings = Vec::new();
+        if s.key.starts_with("RSA") && s.key_bits < 2048 && usage != UsageType::OAuthTokenIssuer {
+            warnings.push(format!("its key has only {} bits; 2048 is recommended", s.key_bits));
+        }
+        if s.signature.starts_with("sha1") || s.signature == "ecdsa-with-SHA1" {
+            warnings.push("it is signed with SHA-1, which many clients no longer accept".into());
+        }
+        if s.not_after < self.now + 30 * 86_400 && s.not_after >= self.now {
+            warnings.push(format!("it expires on {}", date(s.not_after)));
+        }
+        if problems.is_empty() {
+            return Ok(ValidAssignment {
+                usage,
+                thumbprint: s.thumbprint.clone(),
+                warnings,
+            });
+        }
+        problems.extend(warnings.into_iter().map(|text| Problem { severity: Severity::Warning, text }));
+        Err(problems)
+    }
+
+    fn check_names(&self, cert: &StoredCert, usage: UsageType, problems: &mut Vec<Problem>) {
+        let s = &cert.summary;
+        let mut error = |text: String| problems.push(Problem { severity: Severity::Error, text });
+        let dns: Vec<&str> = s.dns_names().collect();
+        if !usage.allows_wildcard_sans() {
+            for name in dns.iter().filter(|n| n.contains('*')) {
+                error(format!("the wildcard SAN {name} is not allowed for {}", usage.title()));
+            }
+        }
+        let required = match names::required_sans(usage, self.topology) {
+            Ok(mut r) => {
+                r.sort_by_key(|n| n.to_ascii_lowercase());
+                r.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+                r
+            }
+            Err(e) => {
+                error(format!("the topology does not allow this check: {e}"));
+                return;
+            }
+        };
+        let wildcard_ok = |name: &str| {
+            matches!(usage, UsageType::WebServicesInternal | UsageType::WebServicesExternal)
+                && (name.starts_with("lyncdiscover")
+                    || self.topology.web.as_ref().is_some_and(|w| {
+                        w.meet_urls.iter().any(|m| m.eq_ignore_ascii_case(name))
+                            || w.dialin_url.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
+                            || w.admin_url.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name))
+                    }))
+        };
+        for name in &required {
+            let present = dns.iter().any(|d| d.eq_ignore_ascii_case(name))
+                || (wildcard_ok(name) && dns.iter().any(|d| covers(d, name)));
+            if !present {
+                error(format!("the SAN {name} is missing"));
+            }
+        }
+        if usage == UsageType::Internal
+            && let Ok(expected) = names::subject_for(usage, self.topology)
+        {
+            let named = s.subject_cn.as_deref().is_some_and(|cn| cn.eq_ignore_ascii_case(&expected))
+                || dns.iter().any(|d| d.eq_ignore_ascii_case(&expected));
+            if !named {
+                error(format!("neither its subject nor its SANs name the Edge internal FQDN {expected}"));
+            }
+        }
+        if matches!(usage, UsageType::Default | UsageType::WebServicesInternal | UsageType::WebServicesExternal)
+            && !s.subject_cn.as_deref().is_some_and(|cn| cn.eq_ignore_ascii_case(self.topology.pool()))
+        {
+            error(format!("its subject name must be the pool FQDN {}", self.topology.pool()));
+        }
+    }
+
+    fn check_chain(&self, cert: &StoredCert, problems: &mut Vec<Problem>) {
+        let mut errors: Vec<String> = Vec::new();
+        let path = self.index.path(cert);
+        let Some(top) = path.last() else { return };
+        let mut ders = Vec::with_capacity(path.len());
+        for link in &path {
+            match self.store.der(link.id) {
+                Ok(der) => ders.push(der),
+                Err(e) => {
+                    errors.push(format!("the store could not be read: {e}"));
+                    return;
+                }
+            }
+        }
+        // Link by link, with signatures.
+        for (i, pair) in path.windows(2).enumerate() {
+            let (child, issuer) = (pair[0], pair[1]);
+            if !signature_verifies(&ders[i], &ders[i + 1]) {
+                errors.push(format!(
+                    "the signature of \"{}\" does not verify with the key of \"{}\"",
+                    child.summary.issued_to(),
+                    issuer.summary.issued_to()
+                ));
+            }
+            if !issuer.summary.is_time_valid(self.now) {
+                errors.push(format!("the CA certificate \"{}\" in its path is expired or not yet valid", issuer.summary.issued_to()));
+            }
+        }
+        if top.logical == Logical::Root {
+            if !top.summary.self_signed {
+                errors.push(format!(
+                    "the intermediate CA \"{}\" sits in Trusted Roots; move it to Intermediate CAs and trust its root instead",
+                    top.summary.issued_to()
+                ));
+            }
+        } else if top.summary.self_signed {
+            errors.push(format!("its root \"{}\" is not in Trusted Roots", top.summary.issued_to()));
+        } else {
+            errors.push(format!(
+                "its chain is incomplete: the issuer \"{}\" of \"{}\" is not in the store; import that CA certificate",
+                top.summary.issuer,
+                top.summary.issued_to()
+            ));
+        }
+        if errors.is_empty()
+            && let Err(e) = webpki_verdict(&ders, self.now)
+        {
+            // rustls-webpki's verdict for server authentication.
+            errors.push(format!("path validation for server authentication failed: {e}"));
+        }
+        problems.extend(errors.into_iter().map(|text| Problem {
+            severity: Severity::Error,
+            text,
+        }));
+    }
+}
+
+fn signature_verifies(child: &[u8], issuer: &[u8]) -> bool {
+    let (Ok((_, child)), Ok((_, issuer))) = (X509Certificate::from_der(child), X509Certificate::from_der(issuer)) else {
+        return false;
+    };
+    child.verify_signature(Some(issuer.public_key())).is_ok()
+}
+
+/// Verifies the path (leaf first, the trusted root last) with rustls-webpki.
+fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), String> {
+    let Some((leaf, rest)) = ders.split_first() else {
+        return Err("empty path".into());
+    };
+    let Some((root, intermediates)) = rest.split_last() else {
+        return Err("a self-signed end-entity certificate has no CA".into());
+    };
+    let root_der = CertificateDer::from(root.as_slice());
+    let anchor = webpki::anchor_from_trusted_cert(&root_der).map_err(|e| e.to_string())?;
+    let leaf_der = CertificateDer::from(leaf.as_slice());
+    let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(|e| e.to_string())?;
+    let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(now).unwrap_or(0)));
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &[anchor],
+        &intermediates,
+        time,
+        webpki::KeyUsage::server_auth(),
+        None,
+        None,
+    )
+    .map(|_| ())
+    .map_err(|e| format!("{e:?}"))
+}
