@@ -37,7 +37,11 @@ pub fn assign(
     let when = match (roll, effective) {
         (true, Some(text)) => Some(
             time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| CliError::bad_input(format!("\"{text}\" is not an RFC 3339 date (e.g. 2026-12-01T02:00:00Z)")))?
+                .map_err(|_| {
+                    CliError::bad_input(format!(
+                        "\"{text}\" is not an RFC 3339 date (e.g. 2026-12-01T02:00:00Z)"
+                    ))
+                })?
                 .unix_timestamp(),
         ),
         (true, None) => return Err(CliError::bad_input("--roll needs --effective-date")),
@@ -74,11 +78,23 @@ pub fn assign(
     Ok(())
 }
 
-pub fn unassign(store: &mut Store, ctx: &Context, types: &str, previous: bool) -> Result<(), CliError> {
+pub fn unassign(
+    store: &mut Store,
+    ctx: &Context,
+    types: &str,
+    previous: bool,
+) -> Result<(), CliError> {
     for usage in usage_list(types)? {
         assign::unassign(store, usage, previous, ctx.now).map_err(assign_error)?;
         if !ctx.json {
-            println!("{usage}: {} removed", if previous { "previous certificate" } else { "assignment" });
+            println!(
+                "{usage}: {} removed",
+                if previous {
+                    "previous certificate"
+                } else {
+                    "assignment"
+                }
+            );
         }
     }
     if ctx.json {
@@ -87,13 +103,20 @@ pub fn unassign(store: &mut Store, ctx: &Context, types: &str, previous: bool) -
     Ok(())
 }
 
-pub fn status(store: &Store, ctx: &Context, expiring_days: i64, test: bool) -> Result<(), CliError> {
+pub fn status(
+    store: &Store,
+    ctx: &Context,
+    expiring_days: i64,
+    test: bool,
+) -> Result<(), CliError> {
     let topology = topology(store)?;
     let all = store.list(None, None)?;
     let checker = Checker::new(store, &all, &topology, ctx.now);
     let rows = assign::status(&checker, store, &topology, expiring_days, ctx.now)?;
     let rows: Vec<_> = if test {
-        rows.into_iter().filter(|r| r.thumbprint.is_some()).collect()
+        rows.into_iter()
+            .filter(|r| r.thumbprint.is_some())
+            .collect()
     } else {
         rows
     };
@@ -117,12 +140,17 @@ pub fn status(store: &Store, ctx: &Context, expiring_days: i64, test: bool) -> R
                 r.usage.as_str(),
                 format!("{:?}", r.status),
                 r.thumbprint.as_deref().unwrap_or("-"),
-                r.not_after.map(|t| rfc3339(t)[..10].to_owned()).unwrap_or_default(),
+                r.not_after
+                    .map(|t| rfc3339(t)[..10].to_owned())
+                    .unwrap_or_default(),
                 r.location,
                 r.friendly_name.as_deref().unwrap_or("")
             );
             if let Some(staged) = &r.staged_thumbprint {
-                println!("    staged {staged}, effective {}", r.effective_date.map(rfc3339).unwrap_or_default());
+                println!(
+                    "    staged {staged}, effective {}",
+                    r.effective_date.map(rfc3339).unwrap_or_default()
+                );
             }
             if let Some(previous) = &r.previous_thumbprint {
                 println!("    previous {previous}");
@@ -133,7 +161,9 @@ pub fn status(store: &Store, ctx: &Context, expiring_days: i64, test: bool) -> R
         }
     }
     if test && rows.iter().any(|r| r.status == Status::Invalid) {
-        return Err(CliError::refused("the configuration test found problems (see above)"));
+        return Err(CliError::refused(
+            "the configuration test found problems (see above)",
+        ));
     }
     Ok(())
 }
@@ -148,10 +178,16 @@ pub fn eligible(store: &Store, ctx: &Context, types: &str) -> Result<(), CliErro
         if !ctx.json {
             println!("{usage}:");
             for e in &ok {
-                println!("  eligible     {}  {}  {}", e.thumbprint, e.issued_to, e.friendly_name);
+                println!(
+                    "  eligible     {}  {}  {}",
+                    e.thumbprint, e.issued_to, e.friendly_name
+                );
             }
             for e in &not {
-                println!("  not eligible {}  {} ({})  {}", e.thumbprint, e.issued_to, e.location, e.friendly_name);
+                println!(
+                    "  not eligible {}  {} ({})  {}",
+                    e.thumbprint, e.issued_to, e.location, e.friendly_name
+                );
                 for r in &e.reasons {
                     println!("      - {r}");
                 }

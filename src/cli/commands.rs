@@ -43,7 +43,9 @@ pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<()
         .iter()
         .filter(|c| c.location == ctx.location && logical.is_none_or(|l| c.logical == l));
     if ctx.json {
-        let rows: Vec<CertJson<'_>> = shown.map(|c| CertJson::new(c, &index, ctx.now, &usages)).collect();
+        let rows: Vec<CertJson<'_>> = shown
+            .map(|c| CertJson::new(c, &index, ctx.now, &usages))
+            .collect();
         return print_json(&rows);
     }
     let stdout = std::io::stdout();

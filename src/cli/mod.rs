@@ -258,8 +258,17 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             thumbprint,
             roll,
             effective_date,
-        } => assign::assign(&mut store, &ctx, &usages, &thumbprint, roll, effective_date.as_deref()),
-        Command::Unassign { usages, previous } => assign::unassign(&mut store, &ctx, &usages, previous),
+        } => assign::assign(
+            &mut store,
+            &ctx,
+            &usages,
+            &thumbprint,
+            roll,
+            effective_date.as_deref(),
+        ),
+        Command::Unassign { usages, previous } => {
+            assign::unassign(&mut store, &ctx, &usages, previous)
+        }
         Command::Status { expiring_days } => assign::status(&store, &ctx, expiring_days, false),
         Command::Test => assign::status(&store, &ctx, 30, true),
         Command::Eligible { usages } => assign::eligible(&store, &ctx, &usages),

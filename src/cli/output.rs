@@ -18,7 +18,9 @@ pub fn usages(store: &Store, now: i64) -> Result<Usages, StoreError> {
     let mut map: Usages = HashMap::new();
     for a in store.assignments()? {
         let a = a.at(now);
-        map.entry(a.thumbprint).or_default().push(a.usage.as_str().to_owned());
+        map.entry(a.thumbprint)
+            .or_default()
+            .push(a.usage.as_str().to_owned());
     }
     Ok(map)
 }

@@ -28,7 +28,9 @@ pub enum AssignError {
         problems: Vec<Problem>,
     },
     /// Rolling is for A/V and OAuth only.
-    #[error("only AudioVideoAuthentication and OAuthTokenIssuer certificates are rolled; assign {0} directly")]
+    #[error(
+        "only AudioVideoAuthentication and OAuthTokenIssuer certificates are rolled; assign {0} directly"
+    )]
     NotRollable(&'static str),
     /// Nothing to roll from.
     #[error("{0} has no certificate assigned to roll from; assign one directly")]
@@ -134,8 +136,9 @@ pub fn eligible(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, V
         match checker.validate(cert, usage) {
             Ok(proof) => ok.push(entry(Vec::new(), proof.warnings().to_vec())),
             Err(problems) => {
-                let (errors, warnings): (Vec<_>, Vec<_>) =
-                    problems.into_iter().partition(|p| p.severity == Severity::Error);
+                let (errors, warnings): (Vec<_>, Vec<_>) = problems
+                    .into_iter()
+                    .partition(|p| p.severity == Severity::Error);
                 not.push(entry(
                     errors.into_iter().map(|p| p.text).collect(),
                     warnings.into_iter().map(|p| p.text).collect(),
@@ -155,11 +158,13 @@ pub fn check_all(
     usages
         .iter()
         .map(|usage| {
-            checker.validate(cert, *usage).map_err(|problems| AssignError::Invalid {
-                cert: label(cert),
-                usage: usage.as_str(),
-                problems,
-            })
+            checker
+                .validate(cert, *usage)
+                .map_err(|problems| AssignError::Invalid {
+                    cert: label(cert),
+                    usage: usage.as_str(),
+                    problems,
+                })
         })
         .collect()
 }
@@ -173,7 +178,11 @@ pub fn assign(
     roll: Option<i64>,
     now: i64,
 ) -> Result<Vec<Assignment>, AssignError> {
-    let current: Vec<Assignment> = store.assignments()?.into_iter().map(|a| a.at(now)).collect();
+    let current: Vec<Assignment> = store
+        .assignments()?
+        .into_iter()
+        .map(|a| a.at(now))
+        .collect();
     let all = store.list(Some(Location::Computer), None)?;
     let mut rows = Vec::new();
     for proof in &proofs {
@@ -195,7 +204,10 @@ pub fn assign(
                     other => return Err(AssignError::NotRollable(other.as_str())),
                 };
                 let existing = existing.ok_or(AssignError::NothingToRoll(usage.as_str()))?;
-                if let Some(old) = all.iter().find(|c| c.summary.thumbprint == existing.thumbprint) {
+                if let Some(old) = all
+                    .iter()
+                    .find(|c| c.summary.thumbprint == existing.thumbprint)
+                {
                     let limit = old.summary.not_after - hours * 3600;
                     if when > limit {
                         return Err(AssignError::TooLate {
@@ -203,7 +215,10 @@ pub fn assign(
                             hours,
                             limit: time::OffsetDateTime::from_unix_timestamp(limit)
                                 .ok()
-                                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                                .and_then(|t| {
+                                    t.format(&time::format_description::well_known::Rfc3339)
+                                        .ok()
+                                })
                                 .unwrap_or_default(),
                         });
                     }
@@ -225,7 +240,11 @@ pub fn assign(
         let usages: Vec<&str> = proofs.iter().map(|p| p.usage().as_str()).collect();
         let details = match roll {
             None => format!("{} assigned to {}", label(cert), usages.join(", ")),
-            Some(when) => format!("{} staged for {} from Unix time {when}", label(cert), usages.join(", ")),
+            Some(when) => format!(
+                "{} staged for {} from Unix time {when}",
+                label(cert),
+                usages.join(", ")
+            ),
         };
         log::append(tx, &entry(now, "assign", details, command))?;
         Ok::<_, StoreError>(())
@@ -246,14 +265,22 @@ fn entry(now: i64, operation: &str, details: String, command: String) -> LogEntr
 }
 
 /// Removes a usage's assignment, or only its previous certificate.
-pub fn unassign(store: &mut Store, usage: UsageType, previous: bool, now: i64) -> Result<(), AssignError> {
+pub fn unassign(
+    store: &mut Store,
+    usage: UsageType,
+    previous: bool,
+    now: i64,
+) -> Result<(), AssignError> {
     let current = store
         .assignments()?
         .into_iter()
         .find(|a| a.usage == usage)
         .map(|a| a.at(now));
     let Some(mut row) = current else {
-        return Err(AssignError::NotAssigned(usage.as_str(), if previous { "previous" } else { "assigned" }));
+        return Err(AssignError::NotAssigned(
+            usage.as_str(),
+            if previous { "previous" } else { "assigned" },
+        ));
     };
     if previous && row.previous_thumbprint.is_none() {
         return Err(AssignError::NotAssigned(usage.as_str(), "previous"));
@@ -265,10 +292,19 @@ pub fn unassign(store: &mut Store, usage: UsageType, previous: bool, now: i64) -
         } else {
             assignments::write::delete(tx, usage)?;
         }
-        let what = if previous { "previous certificate" } else { "assignment" };
+        let what = if previous {
+            "previous certificate"
+        } else {
+            "assignment"
+        };
         log::append(
             tx,
-            &entry(now, "unassign", format!("{} {what} removed", usage.as_str()), command_line::unassign(usage, previous)),
+            &entry(
+                now,
+                "unassign",
+                format!("{} {what} removed", usage.as_str()),
+                command_line::unassign(usage, previous),
+            ),
         )?;
         Ok::<_, StoreError>(())
     })?;
@@ -277,8 +313,18 @@ pub fn unassign(store: &mut Store, usage: UsageType, previous: bool, now: i64) -
 
 /// The status of every usage the topology's role needs, at `now`; `expiring_days` sets
 /// how soon an expiry counts as Expiring.
-pub fn status(checker: &Checker<'_>, store: &Store, topology: &Topology, expiring_days: i64, now: i64) -> Result<Vec<UsageStatus>, StoreError> {
-    let assigned: Vec<Assignment> = store.assignments()?.into_iter().map(|a| a.at(now)).collect();
+pub fn status(
+    checker: &Checker<'_>,
+    store: &Store,
+    topology: &Topology,
+    expiring_days: i64,
+    now: i64,
+) -> Result<Vec<UsageStatus>, StoreError> {
+    let assigned: Vec<Assignment> = store
+        .assignments()?
+        .into_iter()
+        .map(|a| a.at(now))
+        .collect();
     let mut usages: Vec<UsageType> = topology.role.usages().to_vec();
     if topology.xmpp_domains.is_empty() {
         usages.retain(|u| *u != UsageType::XmppServer);
@@ -303,7 +349,10 @@ pub fn status(checker: &Checker<'_>, store: &Store, topology: &Topology, expirin
             let status = match (row, cert) {
                 (None, _) => Status::NotAssigned,
                 (Some(_), None) => {
-                    problems.push("the assigned certificate is no longer in the Computer location's store".to_owned());
+                    problems.push(
+                        "the assigned certificate is no longer in the Computer location's store"
+                            .to_owned(),
+                    );
                     Status::Invalid
                 }
                 (Some(a), Some(cert)) => match checker.validate(cert, usage) {
@@ -328,7 +377,11 @@ pub fn status(checker: &Checker<'_>, store: &Store, topology: &Topology, expirin
                 thumbprint: row.map(|a| a.thumbprint.clone()),
                 friendly_name: cert.map(|c| c.friendly_name.clone()),
                 not_after: cert.map(|c| c.summary.not_after),
-                location: if usage == UsageType::OAuthTokenIssuer { "global" } else { "local" },
+                location: if usage == UsageType::OAuthTokenIssuer {
+                    "global"
+                } else {
+                    "local"
+                },
                 status,
                 staged_thumbprint: row.and_then(|a| a.staged_thumbprint.clone()),
                 effective_date: row.and_then(|a| a.effective_date),

@@ -9,8 +9,8 @@ use super::import::ImportPlan;
 use super::keygen::KeyAlgorithm;
 use super::request::RequestSpec;
 use super::rules::ValidAssignment;
-use super::usage::UsageType;
 use super::store::Location;
+use super::usage::UsageType;
 
 /// Quotes an argument for a POSIX shell when it needs quoting.
 pub fn quote(arg: &str) -> String {
@@ -78,11 +78,17 @@ pub fn export(location: Location, thumbprint: &str, file: &str, options: &Export
 /// `certdesk assign --type ... --thumbprint ...` (assignments are of the Computer location).
 pub fn assign(proofs: &[ValidAssignment], thumbprint: &str, roll: Option<i64>) -> String {
     let usages: Vec<&str> = proofs.iter().map(|p| p.usage().as_str()).collect();
-    let mut cmd = format!("certdesk assign --type {} --thumbprint {thumbprint}", usages.join(","));
+    let mut cmd = format!(
+        "certdesk assign --type {} --thumbprint {thumbprint}",
+        usages.join(",")
+    );
     if let Some(when) = roll {
         let date = time::OffsetDateTime::from_unix_timestamp(when)
             .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
             .unwrap_or_else(|| when.to_string());
         cmd.push_str(&format!(" --roll --effective-date {date}"));
     }

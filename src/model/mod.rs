@@ -1,6 +1,7 @@
 //! The model: certificates, keys, file formats, the store and the operations on it. It
 //! knows nothing of egui, the terminal or the clock: callers pass `now` where it matters.
 
+pub mod assign;
 pub mod ca;
 pub mod cert;
 pub mod chain;
@@ -16,8 +17,7 @@ pub mod names;
 pub mod oids;
 pub mod remove;
 pub mod request;
+pub mod rules;
 pub mod store;
 pub mod topology;
 pub mod usage;
-pub mod rules;
-pub mod assign;

@@ -101,15 +101,27 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks `cert` for `usage`: the proof, or every problem found (errors and warnings).
-    pub fn validate(&self, cert: &StoredCert, usage: UsageType) -> Result<ValidAssignment, Vec<Problem>> {
+    pub fn validate(
+        &self,
+        cert: &StoredCert,
+        usage: UsageType,
+    ) -> Result<ValidAssignment, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut error = |text: String| problems.push(Problem { severity: Severity::Error, text });
+        let mut error = |text: String| {
+            problems.push(Problem {
+                severity: Severity::Error,
+                text,
+            })
+        };
         let s = &cert.summary;
         if cert.location == Location::User {
             error("it is in the Current user location; only certificates of the Computer location can be assigned, so import it there".into());
         }
         if cert.logical != Logical::Personal {
-            error(format!("it is in {}, not in Personal", cert.logical.title()));
+            error(format!(
+                "it is in {}, not in Personal",
+                cert.logical.title()
+            ));
         }
         match &cert.key {
             None => error("it has no private key in this store".into()),
@@ -124,7 +136,11 @@ impl<'a> Checker<'a> {
         if s.not_after < self.now {
             error(format!("it expired on {}", date(s.not_after)));
         }
-        if !s.eku.iter().any(|e| e == "serverAuth" || e == "anyExtendedKeyUsage") {
+        if !s
+            .eku
+            .iter()
+            .any(|e| e == "serverAuth" || e == "anyExtendedKeyUsage")
+        {
             error("it does not have the Server Authentication enhanced key usage".into());
         }
         if usage == UsageType::AccessEdgeExternal
@@ -134,7 +150,10 @@ impl<'a> Checker<'a> {
             error("it lacks Client Authentication, which public IM federation needs".into());
         }
         if s.key.starts_with("RSA") && s.key_bits < 2048 && usage == UsageType::OAuthTokenIssuer {
-            error(format!("its key has {} bits; OAuthTokenIssuer needs at least 2048", s.key_bits));
+            error(format!(
+                "its key has {} bits; OAuthTokenIssuer needs at least 2048",
+                s.key_bits
+            ));
         }
         match s.signature.as_str() {
             "md5WithRSAEncryption" | "md2WithRSAEncryption" => error(format!("it is signed with {}, which is broken", s.signature)),
@@ -148,7 +167,10 @@ impl<'a> Checker<'a> {
         self.check_chain(cert, &mut problems);
         let mut warnings = Vec::new();
         if s.key.starts_with("RSA") && s.key_bits < 2048 && usage != UsageType::OAuthTokenIssuer {
-            warnings.push(format!("its key has only {} bits; 2048 is recommended", s.key_bits));
+            warnings.push(format!(
+                "its key has only {} bits; 2048 is recommended",
+                s.key_bits
+            ));
         }
         if s.signature.starts_with("sha1") || s.signature == "ecdsa-with-SHA1" {
             warnings.push("it is signed with SHA-1, which many clients no longer accept".into());
@@ -163,17 +185,28 @@ impl<'a> Checker<'a> {
                 warnings,
             });
         }
-        problems.extend(warnings.into_iter().map(|text| Problem { severity: Severity::Warning, text }));
+        problems.extend(warnings.into_iter().map(|text| Problem {
+            severity: Severity::Warning,
+            text,
+        }));
         Err(problems)
     }
 
     fn check_names(&self, cert: &StoredCert, usage: UsageType, problems: &mut Vec<Problem>) {
         let s = &cert.summary;
-        let mut error = |text: String| problems.push(Problem { severity: Severity::Error, text });
+        let mut error = |text: String| {
+            problems.push(Problem {
+                severity: Severity::Error,
+                text,
+            })
+        };
         let dns: Vec<&str> = s.dns_names().collect();
         if !usage.allows_wildcard_sans() {
             for name in dns.iter().filter(|n| n.contains('*')) {
-                error(format!("the wildcard SAN {name} is not allowed for {}", usage.title()));
+                error(format!(
+                    "the wildcard SAN {name} is not allowed for {}",
+                    usage.title()
+                ));
             }
         }
         let required = match names::required_sans(usage, self.topology) {
@@ -188,13 +221,19 @@ impl<'a> Checker<'a> {
             }
         };
         let wildcard_ok = |name: &str| {
-            matches!(usage, UsageType::WebServicesInternal | UsageType::WebServicesExternal)
-                && (name.starts_with("lyncdiscover")
-                    || self.topology.web.as_ref().is_some_and(|w| {
-                        w.meet_urls.iter().any(|m| m.eq_ignore_ascii_case(name))
-                            || w.dialin_url.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
-                            || w.admin_url.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name))
-                    }))
+            matches!(
+                usage,
+                UsageType::WebServicesInternal | UsageType::WebServicesExternal
+            ) && (name.starts_with("lyncdiscover")
+                || self.topology.web.as_ref().is_some_and(|w| {
+                    w.meet_urls.iter().any(|m| m.eq_ignore_ascii_case(name))
+                        || w.dialin_url
+                            .as_deref()
+                            .is_some_and(|d| d.eq_ignore_ascii_case(name))
+                        || w.admin_url
+                            .as_deref()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(name))
+                }))
         };
         for name in &required {
             let present = dns.iter().any(|d| d.eq_ignore_ascii_case(name))
@@ -206,16 +245,29 @@ impl<'a> Checker<'a> {
         if usage == UsageType::Internal
             && let Ok(expected) = names::subject_for(usage, self.topology)
         {
-            let named = s.subject_cn.as_deref().is_some_and(|cn| cn.eq_ignore_ascii_case(&expected))
+            let named = s
+                .subject_cn
+                .as_deref()
+                .is_some_and(|cn| cn.eq_ignore_ascii_case(&expected))
                 || dns.iter().any(|d| d.eq_ignore_ascii_case(&expected));
             if !named {
-                error(format!("neither its subject nor its SANs name the Edge internal FQDN {expected}"));
+                error(format!(
+                    "neither its subject nor its SANs name the Edge internal FQDN {expected}"
+                ));
             }
         }
-        if matches!(usage, UsageType::Default | UsageType::WebServicesInternal | UsageType::WebServicesExternal)
-            && !s.subject_cn.as_deref().is_some_and(|cn| cn.eq_ignore_ascii_case(self.topology.pool()))
+        if matches!(
+            usage,
+            UsageType::Default | UsageType::WebServicesInternal | UsageType::WebServicesExternal
+        ) && !s
+            .subject_cn
+            .as_deref()
+            .is_some_and(|cn| cn.eq_ignore_ascii_case(self.topology.pool()))
         {
-            error(format!("its subject name must be the pool FQDN {}", self.topology.pool()));
+            error(format!(
+                "its subject name must be the pool FQDN {}",
+                self.topology.pool()
+            ));
         }
     }
 
@@ -244,7 +296,10 @@ impl<'a> Checker<'a> {
                 ));
             }
             if !issuer.summary.is_time_valid(self.now) {
-                errors.push(format!("the CA certificate \"{}\" in its path is expired or not yet valid", issuer.summary.issued_to()));
+                errors.push(format!(
+                    "the CA certificate \"{}\" in its path is expired or not yet valid",
+                    issuer.summary.issued_to()
+                ));
             }
         }
         if top.logical == Logical::Root {
@@ -255,7 +310,10 @@ impl<'a> Checker<'a> {
                 ));
             }
         } else if top.summary.self_signed {
-            errors.push(format!("its root \"{}\" is not in Trusted Roots", top.summary.issued_to()));
+            errors.push(format!(
+                "its root \"{}\" is not in Trusted Roots",
+                top.summary.issued_to()
+            ));
         } else {
             errors.push(format!(
                 "its chain is incomplete: the issuer \"{}\" of \"{}\" is not in the store; import that CA certificate",
@@ -267,7 +325,9 @@ impl<'a> Checker<'a> {
             && let Err(e) = webpki_verdict(&ders, self.now)
         {
             // rustls-webpki's verdict for server authentication.
-            errors.push(format!("path validation for server authentication failed: {e}"));
+            errors.push(format!(
+                "path validation for server authentication failed: {e}"
+            ));
         }
         problems.extend(errors.into_iter().map(|text| Problem {
             severity: Severity::Error,
@@ -277,7 +337,10 @@ impl<'a> Checker<'a> {
 }
 
 fn signature_verifies(child: &[u8], issuer: &[u8]) -> bool {
-    let (Ok((_, child)), Ok((_, issuer))) = (X509Certificate::from_der(child), X509Certificate::from_der(issuer)) else {
+    let (Ok((_, child)), Ok((_, issuer))) = (
+        X509Certificate::from_der(child),
+        X509Certificate::from_der(issuer),
+    ) else {
         return false;
     };
     child.verify_signature(Some(issuer.public_key())).is_ok()
@@ -295,8 +358,13 @@ fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), String> {
     let anchor = webpki::anchor_from_trusted_cert(&root_der).map_err(|e| e.to_string())?;
     let leaf_der = CertificateDer::from(leaf.as_slice());
     let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(|e| e.to_string())?;
-    let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
-    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(now).unwrap_or(0)));
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(now).unwrap_or(0),
+    ));
     ee.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
         &[anchor],
@@ -307,5 +375,30 @@ fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), String> {
         None,
     )
     .map(|_| ())
-    .map_err(|e| format!("{e:?}"))
+    .or_else(|e| match e {
+        // SHA-1 (a warning here) and other legacy algorithms: our own walk checked them.
+        webpki::Error::UnsupportedSignatureAlgorithmContext(_)
+        | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Ok(()),
+        other => Err(webpki_text(&other)),
+    })
+}
+
+/// A short sentence for a webpki error.
+fn webpki_text(e: &webpki::Error) -> String {
+    let text = match e {
+        webpki::Error::UnknownIssuer => "no trusted issuer was found",
+        webpki::Error::CaUsedAsEndEntity => "it is a CA certificate",
+        webpki::Error::EndEntityUsedAsCa => "an end-entity certificate sits in its path as a CA",
+        webpki::Error::RequiredEkuNotFoundContext(_) => {
+            "the Server Authentication usage is missing"
+        }
+        webpki::Error::InvalidSignatureForPublicKey => "a signature does not verify",
+        webpki::Error::NameConstraintViolation => "a CA's name constraints exclude its names",
+        webpki::Error::PathLenConstraintViolated => "a CA's path length constraint is exceeded",
+        webpki::Error::BadDer | webpki::Error::BadDerTime => {
+            "a certificate in its path is not valid DER"
+        }
+        _ => return format!("{e:?}").chars().take(120).collect(),
+    };
+    text.to_owned()
 }
