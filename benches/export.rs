@@ -6,9 +6,10 @@
 //!
 //! Run: `cargo bench --bench export`.
 
+mod common;
+
+use common::{ms, run, time_runs};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use certdesk::model::export::{self, ExportOptions};
 use certdesk::model::formats;
@@ -19,33 +20,6 @@ use rcgen::{
 };
 
 const RUNS: usize = 21;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time_runs(mut f: impl FnMut(usize)) -> Duration {
-    median(
-        (0..RUNS)
-            .map(|i| {
-                let t = Instant::now();
-                f(i);
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn run(program: &str, args: &[&str]) {
-    let status = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("runs");
-    assert!(status.success(), "{program} {args:?} failed");
-}
 
 fn ca(cn: &str, issuer: Option<&Issuer<'_, KeyPair>>) -> (String, KeyPair, CertificateParams) {
     let key = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).expect("key");
@@ -116,7 +90,7 @@ fn main() {
         .summary
         .thumbprint;
 
-    let model = time_runs(|i| {
+    let model = time_runs(RUNS, |i| {
         let out = dir.join(format!("model-{i}.pfx"));
         export::export(
             &mut store,
@@ -134,7 +108,7 @@ fn main() {
     drop(store);
 
     let bin = env!("CARGO_BIN_EXE_certdesk");
-    let cli = time_runs(|i| {
+    let cli = time_runs(RUNS, |i| {
         let out = p(&format!("cli-{i}.pfx"));
         run(
             bin,
@@ -163,7 +137,7 @@ fn main() {
         );
     });
     let pass_file = format!("file:{}", p("pw"));
-    let openssl = time_runs(|i| {
+    let openssl = time_runs(RUNS, |i| {
         let out = p(&format!("openssl-{i}.pfx"));
         run(
             "openssl",
@@ -201,7 +175,6 @@ fn main() {
         );
     });
 
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("median of {RUNS} runs, PFX with a 3-certificate chain, 2048 iterations:");
     println!(
         "  certdesk export + import (model, in process):            {:8.1} ms",

@@ -5,8 +5,9 @@
 //!
 //! Run: `cargo bench --bench request`.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{ms, run, time_runs};
 
 use certdesk::model::request::{RequestInput, RequestSpec};
 use certdesk::model::topology::Topology;
@@ -25,33 +26,6 @@ av_fqdn = "av.contoso.com"
 internal_fqdn = "edgepool.contoso.net"
 "#;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time_runs(mut f: impl FnMut()) -> Duration {
-    median(
-        (0..RUNS)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn run(program: &str, args: &[&str]) {
-    let status = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("runs");
-    assert!(status.success(), "{program} {args:?} failed");
-}
-
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
@@ -61,7 +35,7 @@ fn main() {
         ..RequestInput::default()
     };
     let spec = RequestSpec::new(input, &topology).expect("spec");
-    let model = time_runs(|| {
+    let model = time_runs(RUNS, |_| {
         spec.generate(0).expect("generated");
     });
 
@@ -83,7 +57,7 @@ fn main() {
     let csr = dir.join("edge.csr");
     let c = csr.to_str().expect("utf-8");
     let types = "AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication";
-    let cli = time_runs(|| {
+    let cli = time_runs(RUNS, |_| {
         run(
             bin,
             &["--store", s, "request", "--type", types, "--output", c],
@@ -93,7 +67,7 @@ fn main() {
     let key = dir.join("openssl.key");
     let out = dir.join("openssl.csr");
     let (k, o) = (key.to_str().expect("utf-8"), out.to_str().expect("utf-8"));
-    let openssl = time_runs(|| {
+    let openssl = time_runs(RUNS, |_| {
         run(
             "openssl",
             &[
@@ -111,7 +85,6 @@ fn main() {
         )
     });
 
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("median of {RUNS} runs, RSA 2048:");
     println!(
         "  certdesk key + CSR (model, in process):        {:8.1} ms",

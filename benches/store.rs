@@ -8,8 +8,10 @@
 //!
 //! Run: `cargo bench --bench store`.
 
+mod common;
+
+use common::{median, ms, run, time_runs};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certdesk::model::formats;
@@ -46,23 +48,6 @@ fn generate_bundle(n: usize) -> Vec<u8> {
     out
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time_runs(mut f: impl FnMut()) -> Duration {
-    median(
-        (0..RUNS)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
 /// Imports the bundle into a new store and lists it back; returns the count listed and
 /// the time of each phase (read, plan, commit, list).
 fn import_in_process(store_dir: &Path, bundle: &Path) -> (usize, [Duration; 4]) {
@@ -88,17 +73,7 @@ fn import_in_process(store_dir: &Path, bundle: &Path) -> (usize, [Duration; 4]) 
 }
 
 fn certdesk(args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_certdesk"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("certdesk runs");
-    assert!(status.success(), "certdesk {args:?} failed");
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    run(env!("CARGO_BIN_EXE_certdesk"), args);
 }
 
 fn main() {
@@ -114,40 +89,31 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let mut run = 0;
     let mut phases = Vec::new();
-    let in_process = time_runs(|| {
-        run += 1;
-        let (n, p) = import_in_process(&dir.join(format!("model-{run}")), &bundle);
+    let in_process = time_runs(RUNS, |i| {
+        let (n, p) = import_in_process(&dir.join(format!("model-{i}")), &bundle);
         assert_eq!(n, 10_000);
         phases.push(p);
     });
     let b = bundle.to_str().expect("utf-8");
-    let cli = time_runs(|| {
-        run += 1;
-        let store = dir.join(format!("cli-{run}"));
+    let cli = time_runs(RUNS, |i| {
+        let store = dir.join(format!("cli-{i}"));
         let s = store.to_str().expect("utf-8");
         certdesk(&["--store", s, "import", b, "--trust-root"]);
         certdesk(&["--store", s, "list"]);
     });
-    let openssl = time_runs(|| {
-        let status = Command::new("openssl")
-            .args(["storeutl", "-noout", b])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl runs");
-        assert!(status.success());
-    });
+    let openssl = time_runs(RUNS, |_| run("openssl", &["storeutl", "-noout", b]));
 
     let store100k = dir.join("store-100k");
     let t = Instant::now();
     assert_eq!(import_in_process(&store100k, &big).0, 100_000);
     let import100k = t.elapsed();
     let s = store100k.to_str().expect("utf-8");
-    let list_json = time_runs(|| certdesk(&["--store", s, "--json", "list"]));
-    let list_text = time_runs(|| certdesk(&["--store", s, "list"]));
-    let load_only = time_runs(|| certdesk(&["--store", s, "list", "--logical", "requests"]));
+    let list_json = time_runs(RUNS, |_| certdesk(&["--store", s, "--json", "list"]));
+    let list_text = time_runs(RUNS, |_| certdesk(&["--store", s, "list"]));
+    let load_only = time_runs(RUNS, |_| {
+        certdesk(&["--store", s, "list", "--logical", "requests"])
+    });
 
     println!("median of {RUNS} runs:");
     println!(

@@ -5,31 +5,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use common::{TestStore, fx, openssl_thumbprint, s};
-
-fn run(program: &str, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .output()
-        .expect("tool runs")
-}
-
-fn ok(program: &str, args: &[&str]) -> String {
-    let out = run(program, args);
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{TestStore, fx, openssl_thumbprint, s, tool, tool_output};
 
 /// A store holding the fixture leaf (exportable key, friendly name "Contoso CSP", the
 /// key-provider property) and its chain.
@@ -76,7 +53,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
             let pass = format!("pass:{password}");
 
             // OpenSSL 3, without -legacy, for both encryptions.
-            let info = ok(
+            let info = tool(
                 "openssl",
                 &[
                     "pkcs12",
@@ -94,7 +71,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
                 "pbeWithSHA1And3-KeyTripleDES-CBC"
             };
             assert!(info.contains(expected), "{what}: {info}");
-            let certs = ok(
+            let certs = tool(
                 "openssl",
                 &["pkcs12", "-in", s(&pfx), "-nokeys", "-passin", &pass],
             );
@@ -107,7 +84,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
                 certs.contains("friendlyName: Contoso CSP") && certs.contains("localKeyID:"),
                 "{what}: {certs}"
             );
-            let key = ok(
+            let key = tool(
                 "openssl",
                 &[
                     "pkcs12",
@@ -131,7 +108,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
                 key.contains("friendlyName: Contoso CSP") && key.contains("localKeyID:"),
                 "{what}"
             );
-            let wrong = run(
+            let wrong = tool_output(
                 "openssl",
                 &[
                     "pkcs12",
@@ -152,16 +129,16 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
             let db = dir.join(format!("nss-{encryption}-{kind}"));
             std::fs::create_dir_all(&db).expect("db dir");
             let sql = format!("sql:{}", s(&db));
-            ok("certutil", &["-N", "-d", &sql, "--empty-password"]);
-            let bad = run("pk12util", &["-i", s(&pfx), "-d", &sql, "-W", "wrong"]);
+            tool("certutil", &["-N", "-d", &sql, "--empty-password"]);
+            let bad = tool_output("pk12util", &["-i", s(&pfx), "-d", &sql, "-W", "wrong"]);
             assert!(
                 !bad.status.success(),
                 "{what}: pk12util accepted a wrong password"
             );
-            ok("pk12util", &["-i", s(&pfx), "-d", &sql, "-W", password]);
-            let keys = ok("certutil", &["-K", "-d", &sql]);
+            tool("pk12util", &["-i", s(&pfx), "-d", &sql, "-W", password]);
+            let keys = tool("certutil", &["-K", "-d", &sql]);
             assert_eq!(keys.matches("rsa").count(), 1, "{what}: {keys}");
-            let listed = ok("certutil", &["-L", "-d", &sql]);
+            let listed = tool("certutil", &["-L", "-d", &sql]);
             assert!(
                 listed.contains("Contoso CSP"),
                 "{what}: friendly name as nickname: {listed}"
@@ -174,7 +151,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
             assert_eq!(rows, 3, "{what}: the whole chain: {listed}");
 
             // GnuTLS.
-            let gnutls = ok(
+            let gnutls = tool(
                 "certtool",
                 &[
                     "--p12-info",
@@ -189,7 +166,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
                 gnutls.contains("Friendly name: Contoso CSP") && gnutls.contains("Key ID:"),
                 "{what}: {gnutls}"
             );
-            let bad = run(
+            let bad = tool_output(
                 "certtool",
                 &[
                     "--p12-info",
@@ -273,7 +250,7 @@ fn export_then_import_elsewhere_loses_nothing() {
         s(&pw),
     ]);
     let key = dir.join("key.pem");
-    ok(
+    tool(
         "openssl",
         &[
             "pkcs12",
@@ -289,7 +266,7 @@ fn export_then_import_elsewhere_loses_nothing() {
     );
     let data = password_file(&dir, "data", "sign me");
     let sig = dir.join("sig");
-    ok(
+    tool(
         "openssl",
         &[
             "dgst",
@@ -302,7 +279,7 @@ fn export_then_import_elsewhere_loses_nothing() {
         ],
     );
     let pubkey = dir.join("pub.pem");
-    ok(
+    tool(
         "openssl",
         &[
             "x509",
@@ -314,7 +291,7 @@ fn export_then_import_elsewhere_loses_nothing() {
             s(&pubkey),
         ],
     );
-    let verified = ok(
+    let verified = tool(
         "openssl",
         &[
             "dgst",
@@ -368,7 +345,7 @@ fn a_non_exportable_key_cannot_leave_by_any_path() {
 }
 
 fn openssl_thumbprint_der(path: &Path) -> String {
-    let text = ok(
+    let text = tool(
         "openssl",
         &[
             "x509",
@@ -443,7 +420,7 @@ fn certificates_alone_as_der_base64_and_p7b() {
             .starts_with("-----BEGIN CERTIFICATE-----\n")
     );
     assert_eq!(openssl_thumbprint(&b64), thumb);
-    let certs = ok(
+    let certs = tool(
         "openssl",
         &[
             "pkcs7",
@@ -464,7 +441,7 @@ fn certificates_alone_as_der_base64_and_p7b() {
         subjects[0].contains("sip.contoso.com"),
         "leaf first: {certs}"
     );
-    let one = ok(
+    let one = tool(
         "openssl",
         &[
             "pkcs7",
@@ -547,7 +524,7 @@ fn export_refusals_and_the_log() {
         !db.windows(13).any(|w| w == b"top-secret-pw"),
         "the password reached the store"
     );
-    let certs = ok(
+    let certs = tool(
         "openssl",
         &[
             "pkcs12",

@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{TestStore, fx, s};
+use common::{TestStore, fx, s, tool};
 
 const EDGE: &str = r#"
 role = "edge"
@@ -31,24 +30,6 @@ fn with_topology(text: &str) -> TestStore {
     std::fs::write(&file, text).expect("write");
     store.json(&["topology", "set", s(&file)]);
     store
-}
-
-fn tool(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .expect("tool runs");
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The DNS SANs of a PEM CSR or certificate, as openssl prints them.

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use certdesk::model::formats;
 use certdesk::model::import::{self, ImportOptions};
@@ -13,7 +12,7 @@ use certdesk::model::rules::{Checker, Severity};
 use certdesk::model::store::{Location, Store};
 use certdesk::model::topology::Topology;
 use certdesk::model::usage::UsageType::{self, *};
-use common::{fx, s};
+use common::{fx, s, tool};
 
 const EDGE: &str = r#"
 role = "edge"
@@ -64,18 +63,6 @@ const GOOD_EDGE: Leaf = Leaf {
     location: Location::Computer,
 };
 
-fn openssl(args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Issues the leaf from the fixture intermediate and returns (certificate PEM, key PEM).
 fn issue(dir: &Path, n: usize, leaf: &Leaf) -> (String, String) {
     let key = dir.join(format!("{n}.key"));
@@ -99,7 +86,7 @@ fn issue(dir: &Path, n: usize, leaf: &Leaf) -> (String, String) {
         &subj,
     ];
     args.extend_from_slice(newkey);
-    openssl(&args);
+    tool("openssl", &args);
     let mut text = String::new();
     if !leaf.sans.is_empty() {
         let sans: Vec<String> = leaf.sans.iter().map(|n| format!("DNS:{n}")).collect();
@@ -108,24 +95,27 @@ fn issue(dir: &Path, n: usize, leaf: &Leaf) -> (String, String) {
     text.push_str(&format!("extendedKeyUsage={}\n", leaf.eku));
     std::fs::write(&ext, text).expect("ext");
     let digest = format!("-{}", leaf.digest);
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        s(&csr),
-        "-CA",
-        s(&fx("inter.pem")),
-        "-CAkey",
-        s(&fx("inter.key")),
-        "-CAcreateserial",
-        "-days",
-        "365",
-        &digest,
-        "-extfile",
-        s(&ext),
-        "-out",
-        s(&crt),
-    ]);
+    tool(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            s(&csr),
+            "-CA",
+            s(&fx("inter.pem")),
+            "-CAkey",
+            s(&fx("inter.key")),
+            "-CAcreateserial",
+            "-days",
+            "365",
+            &digest,
+            "-extfile",
+            s(&ext),
+            "-out",
+            s(&crt),
+        ],
+    );
     (
         std::fs::read_to_string(&crt).expect("cert"),
         std::fs::read_to_string(&key).expect("key"),

@@ -126,3 +126,27 @@ impl TestStore {
 pub fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
+
+/// Runs a tool and returns its output, whatever its exit status.
+pub fn tool_output(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .expect("the tool runs")
+}
+
+/// Runs a tool that must succeed; returns its stdout and stderr together.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = tool_output(program, args);
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -59,8 +59,9 @@ fn too_many(iterations: u64) -> Result<i32, FormatError> {
         .map_err(|_| FormatError::Pkcs12("its iteration count is invalid".into()))
 }
 
-macro_rules! hmac_matches {
-    ($digest:ty, $pass:expr, $salt:expr, $rounds:expr, $data:expr, $expected:expr) => {{
+/// HMAC with the PKCS#12 MAC key derivation (RFC 7292 appendix B) over `data`.
+macro_rules! pkcs12_hmac {
+    ($digest:ty, $pass:expr, $salt:expr, $rounds:expr, $data:expr) => {{
         let key = Zeroizing::new(kdf::derive_key::<$digest>(
             $pass,
             $salt,
@@ -68,14 +69,38 @@ macro_rules! hmac_matches {
             $rounds,
             <$digest as sha2::digest::OutputSizeUser>::output_size(),
         ));
-        match Hmac::<$digest>::new_from_slice(&key) {
-            Ok(mut mac) => {
-                mac.update($data);
-                mac.verify_slice($expected).is_ok()
-            }
-            Err(_) => false,
-        }
+        let mut mac = Hmac::<$digest>::new_from_slice(&key)
+            .map_err(|_| FormatError::Pkcs12("the MAC key is invalid".into()))?;
+        mac.update($data);
+        mac.finalize().into_bytes().to_vec()
     }};
+}
+
+/// The PKCS#12 HMAC for the hash with this dotted OID.
+fn mac_for(
+    hash_oid: &str,
+    pass: &[u8],
+    salt: &[u8],
+    rounds: i32,
+    data: &[u8],
+) -> Result<Vec<u8>, FormatError> {
+    Ok(match hash_oid {
+        "1.3.14.3.2.26" => pkcs12_hmac!(Sha1, pass, salt, rounds, data),
+        "2.16.840.1.101.3.4.2.4" => pkcs12_hmac!(Sha224, pass, salt, rounds, data),
+        "2.16.840.1.101.3.4.2.1" => pkcs12_hmac!(Sha256, pass, salt, rounds, data),
+        "2.16.840.1.101.3.4.2.2" => pkcs12_hmac!(Sha384, pass, salt, rounds, data),
+        "2.16.840.1.101.3.4.2.3" => pkcs12_hmac!(Sha512, pass, salt, rounds, data),
+        other => {
+            return Err(FormatError::Pkcs12(format!(
+                "its integrity check uses the algorithm {other}, which certdesk cannot verify"
+            )));
+        }
+    })
+}
+
+/// Constant-time equality of two MACs.
+fn same_mac(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Verifies the MacData over the authenticated safe's bytes and returns the password form
@@ -103,19 +128,10 @@ pub fn verify_mac<'a>(
     let expected = octets(digest)?;
     let salt = octets(salt)?;
     let check = |p: &Password<'_>| -> Result<bool, FormatError> {
-        let pass = p.bmp.as_slice();
-        Ok(match alg_oid.as_str() {
-            "1.3.14.3.2.26" => hmac_matches!(Sha1, pass, &salt, rounds, data, &expected),
-            "2.16.840.1.101.3.4.2.4" => hmac_matches!(Sha224, pass, &salt, rounds, data, &expected),
-            "2.16.840.1.101.3.4.2.1" => hmac_matches!(Sha256, pass, &salt, rounds, data, &expected),
-            "2.16.840.1.101.3.4.2.2" => hmac_matches!(Sha384, pass, &salt, rounds, data, &expected),
-            "2.16.840.1.101.3.4.2.3" => hmac_matches!(Sha512, pass, &salt, rounds, data, &expected),
-            other => {
-                return Err(FormatError::Pkcs12(format!(
-                    "its integrity check uses the algorithm {other}, which certdesk cannot verify"
-                )));
-            }
-        })
+        Ok(same_mac(
+            &mac_for(&alg_oid, p.bmp.as_slice(), &salt, rounds, data)?,
+            &expected,
+        ))
     };
     if check(&password)? {
         return Ok(password);
@@ -277,22 +293,6 @@ pub fn encrypt(
     }
 }
 
-macro_rules! hmac_compute {
-    ($digest:ty, $pass:expr, $salt:expr, $rounds:expr, $data:expr) => {{
-        let key = Zeroizing::new(kdf::derive_key::<$digest>(
-            $pass,
-            $salt,
-            Pkcs12KeyType::Mac,
-            $rounds,
-            <$digest as sha2::digest::OutputSizeUser>::output_size(),
-        ));
-        let mut mac = Hmac::<$digest>::new_from_slice(&key)
-            .map_err(|_| FormatError::Pkcs12("the MAC key is invalid".into()))?;
-        mac.update($data);
-        mac.finalize().into_bytes().to_vec()
-    }};
-}
-
 /// The MacData over `data`: HMAC-SHA256 for AES files, HMAC-SHA1 for 3DES files.
 pub fn mac_data(
     scheme: PfxEncryption,
@@ -303,16 +303,11 @@ pub fn mac_data(
     let salt: [u8; 16] = random()?;
     let rounds = too_many(u64::from(iterations))?;
     let pass = password.bmp.as_slice();
-    let (oid, digest) = match scheme {
-        PfxEncryption::Aes256Sha256 => (
-            &super::der::SHA256,
-            hmac_compute!(Sha256, pass, &salt, rounds, data),
-        ),
-        PfxEncryption::TripleDesSha1 => (
-            &super::der::SHA1,
-            hmac_compute!(Sha1, pass, &salt, rounds, data),
-        ),
+    let oid = match scheme {
+        PfxEncryption::Aes256Sha256 => &super::der::SHA256,
+        PfxEncryption::TripleDesSha1 => &super::der::SHA1,
     };
+    let digest = mac_for(&oid.to_string(), pass, &salt, rounds, data)?;
     let mut null = Vec::new();
     tlv::push_element(&mut null, &[0x05], &[]);
     let mut digest_info = super::der::algorithm(oid, &null);
