@@ -11,6 +11,10 @@
 //!   touches the terminal.
 //! - [`cli`] is a thin translator: arguments to model calls, results to text or JSON,
 //!   errors to one sentence and an exit code.
+//! - [`gui`] is the other: egui views read a snapshot of the store and emit commands that
+//!   the app applies in one place; slow work (key generation, PFX decryption, file
+//!   dialogs) runs in background jobs.
 
 pub mod cli;
+pub mod gui;
 pub mod model;

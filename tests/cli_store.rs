@@ -276,9 +276,20 @@ fn passwords_come_from_the_environment_too() {
 }
 
 #[test]
-fn no_command_prints_help() {
+fn no_command_opens_the_gui_and_says_so_without_a_display() {
     let store = TestStore::new();
-    let out = store.run(&[]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .arg("--store")
+        .arg(store.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("graphical display"), "{err}");
+    let help = store.run(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
 }

@@ -114,6 +114,13 @@ enum Command {
     },
     /// Export a certificate: .pfx with its key and chain, or .cer (DER/Base64) or .p7b.
     Export(Box<export::ExportArgs>),
+    /// Change a certificate's friendly name (made unique within its location).
+    Rename {
+        /// SHA-1 thumbprint or a unique prefix.
+        thumbprint: String,
+        /// The new friendly name.
+        name: String,
+    },
     /// Remove a certificate (and its private key when nothing else uses it).
     Remove {
         /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
@@ -223,9 +230,8 @@ fn sentence(message: &str) -> String {
 
 fn dispatch(cli: Cli) -> Result<(), CliError> {
     let Some(command) = cli.command else {
-        let mut cmd = <Cli as clap::CommandFactory>::command();
-        let _ = cmd.print_help();
-        return Ok(());
+        let dir = store_dir(cli.store)?;
+        return crate::gui::run(&dir).map_err(CliError::refused);
     };
     let mut store = Store::open(&store_dir(cli.store)?)?;
     let ctx = commands::Context {
@@ -250,6 +256,17 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             trust_root,
         ),
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
+        Command::Rename { thumbprint, name } => {
+            let name = crate::model::rename::rename(
+                &mut store,
+                ctx.location,
+                &thumbprint,
+                &name,
+                ctx.now,
+            )?;
+            println!("renamed to \"{name}\"");
+            Ok(())
+        }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
         Command::Requests { clear } => enroll::requests(&mut store, &ctx, clear),

@@ -141,8 +141,13 @@ impl BuiltinCa {
         })
     }
 
-    /// Signs a CSR (DER) at `now`, keeping its requested extensions.
+    /// Signs a CSR (DER) at `now` for the usual two years, keeping its requested extensions.
     pub fn sign(&self, csr_der: &[u8], now: i64) -> Result<Certificate, CaError> {
+        self.sign_for(csr_der, now, ISSUED_DAYS)
+    }
+
+    /// Signs a CSR valid for `days` from `now`.
+    pub fn sign_for(&self, csr_der: &[u8], now: i64, days: i64) -> Result<Certificate, CaError> {
         let bad = |e: &dyn std::fmt::Display| CaError::BadRequest(e.to_string());
         let (_, csr) = X509CertificationRequest::from_der(csr_der).map_err(|e| bad(&e))?;
         csr.verify_signature()
@@ -167,8 +172,7 @@ impl BuiltinCa {
         params.is_ca = IsCa::ExplicitNoCa;
         params.use_authority_key_identifier_extension = true;
         params.not_before = time_at(now - 300)?;
-        params.not_after =
-            time_at((now + ISSUED_DAYS * 86_400).min(self.issuing.summary().not_after))?;
+        params.not_after = time_at((now + days * 86_400).min(self.issuing.summary().not_after))?;
         params.serial_number = Some(random_serial()?);
         let spki =
             rcgen::SubjectPublicKeyInfo::from_der(info.subject_pki.raw).map_err(|e| bad(&e))?;

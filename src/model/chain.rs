@@ -49,8 +49,13 @@ pub struct ChainIndex<'a> {
 impl<'a> ChainIndex<'a> {
     /// Indexes `certs` (typically the whole store).
     pub fn new(certs: &'a [StoredCert]) -> Self {
-        let mut by_subject: HashMap<&str, Vec<&StoredCert>> = HashMap::with_capacity(certs.len());
-        for c in certs.iter().filter(|c| c.logical != Logical::Requests) {
+        Self::from_refs(certs)
+    }
+
+    /// Indexes certificates given by reference.
+    pub fn from_refs(certs: impl IntoIterator<Item = &'a StoredCert>) -> Self {
+        let mut by_subject: HashMap<&str, Vec<&StoredCert>> = HashMap::new();
+        for c in certs.into_iter().filter(|c| c.logical != Logical::Requests) {
             by_subject
                 .entry(c.summary.subject.as_str())
                 .or_default()

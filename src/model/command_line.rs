@@ -44,6 +44,11 @@ pub fn import(source: &str, plan: &ImportPlan) -> String {
     cmd
 }
 
+/// `certdesk rename THUMBPRINT NAME`.
+pub fn rename(location: Location, thumbprint: &str, name: &str) -> String {
+    format!("{} rename {thumbprint} {}", base(location), quote(name))
+}
+
 /// `certdesk remove THUMBPRINT`.
 pub fn remove(location: Location, thumbprint: &str) -> String {
     format!("{} remove {thumbprint}", base(location))

@@ -79,6 +79,25 @@ pub struct ImportPlan {
     pub password_used: bool,
 }
 
+impl ImportPlan {
+    /// Changes the choices after the preview: exportable keys and trusting roots (which
+    /// decides whether self-signed CAs go to Trusted Roots or are skipped).
+    pub fn set_options(&mut self, exportable: bool, trust_root: bool) {
+        self.options.exportable = exportable;
+        self.options.trust_root = trust_root;
+        for planned in &mut self.certs {
+            let s = planned.cert.summary();
+            if planned.key.is_none() && s.is_ca() && s.self_signed {
+                planned.destination = if trust_root {
+                    Ok(Logical::Root)
+                } else {
+                    Err(SkipReason::UntrustedRoot)
+                };
+            }
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {

@@ -1,0 +1,179 @@
+//! Commands: what views and dialogs ask the model to do. They are collected while a frame
+//! is drawn and applied afterwards, here, in one place; draw code never writes the store.
+
+use std::path::PathBuf;
+
+use zeroize::Zeroizing;
+
+use crate::model::assign;
+use crate::model::enroll::{self, Delivery, RequestOutcome};
+use crate::model::export::{self, ExportOptions, ExportOutcome};
+use crate::model::import::{self, ImportPlan, ImportReport};
+use crate::model::remove;
+use crate::model::rename;
+use crate::model::request::{Generated, RequestSpec};
+use crate::model::rules::Checker;
+use crate::model::store::{Location, Store};
+use crate::model::usage::UsageType;
+
+/// A change to the store.
+pub enum Command {
+    /// Commit a previewed import.
+    Import {
+        /// The plan shown to the user.
+        plan: Box<ImportPlan>,
+        /// The file it came from (for the log).
+        source: String,
+    },
+    /// Remove a certificate.
+    Remove(Location, String),
+    /// Rename a certificate.
+    Rename(Location, String, String),
+    /// Export a certificate.
+    Export {
+        /// Where it lives.
+        location: Location,
+        /// Which.
+        thumbprint: String,
+        /// Where to.
+        path: PathBuf,
+        /// The wizard's options.
+        options: ExportOptions,
+        /// The PFX password.
+        password: Option<Zeroizing<String>>,
+    },
+    /// Store a generated request (delayed) or have the built-in CA sign it (immediate).
+    Submit {
+        /// The validated request.
+        spec: Box<RequestSpec>,
+        /// Its key and CSR.
+        generated: Box<Generated>,
+        /// The location.
+        location: Location,
+        /// `Some(path)`: delayed with the CSR saved there; `None`: the built-in CA.
+        csr_path: Option<PathBuf>,
+    },
+    /// Assign usages (or stage with an effective date).
+    Assign {
+        /// The certificate (Computer location).
+        thumbprint: String,
+        /// The usages.
+        usages: Vec<UsageType>,
+        /// Staged rolling: the effective date.
+        roll: Option<i64>,
+    },
+    /// Store a topology (TOML).
+    SetTopology(String),
+    /// Delete a pending request.
+    ClearRequest(Location, i64),
+}
+
+/// What applying a command produced, for the dialog that asked.
+pub enum Applied {
+    /// Nothing particular.
+    Done,
+    /// An import's report.
+    Imported(ImportReport),
+    /// A request's outcome.
+    Requested(RequestOutcome),
+    /// An export's outcome.
+    Exported(ExportOutcome),
+}
+
+/// Applies one command at `now`; returns a one-line message and what it produced, or the
+/// error sentence. The store is unchanged on error.
+pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, Applied), String> {
+    match command {
+        Command::Import { plan, source } => {
+            let report = import::commit(store, *plan, &source, now).map_err(|e| e.to_string())?;
+            let message = format!(
+                "Imported {} certificate(s); {} already present",
+                report.imported.len() + report.keys_attached.len(),
+                report.already_present.len()
+            );
+            Ok((message, Applied::Imported(report)))
+        }
+        Command::Remove(location, thumbprint) => {
+            let removed =
+                remove::remove(store, location, &thumbprint, now).map_err(|e| e.to_string())?;
+            Ok((
+                format!("Removed {}", removed.summary.issued_to()),
+                Applied::Done,
+            ))
+        }
+        Command::Rename(location, thumbprint, name) => {
+            let name = rename::rename(store, location, &thumbprint, &name, now)
+                .map_err(|e| e.to_string())?;
+            Ok((format!("Renamed to \"{name}\""), Applied::Done))
+        }
+        Command::Export {
+            location,
+            thumbprint,
+            path,
+            options,
+            password,
+        } => {
+            let outcome = export::export(
+                store,
+                location,
+                &thumbprint,
+                &path,
+                options,
+                password.as_deref().map(String::as_str),
+                now,
+            )
+            .map_err(|e| e.to_string())?;
+            Ok((
+                format!("Exported to {}", outcome.file),
+                Applied::Exported(outcome),
+            ))
+        }
+        Command::Submit {
+            spec,
+            generated,
+            location,
+            csr_path,
+        } => {
+            let delivery = match &csr_path {
+                Some(path) => Delivery::Delayed(Some(path.as_path())),
+                None => Delivery::BuiltinCa,
+            };
+            let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)
+                .map_err(|e| e.to_string())?;
+            let message = match &outcome.thumbprint {
+                Some(t) => format!("Certificate issued: {t}"),
+                None => {
+                    "Request saved; it waits in Enrollment Requests for the CA's answer".to_owned()
+                }
+            };
+            Ok((message, Applied::Requested(outcome)))
+        }
+        Command::Assign {
+            thumbprint,
+            usages,
+            roll,
+        } => {
+            let topology = enroll::topology(store).map_err(|e| e.to_string())?;
+            let cert = store
+                .find(Location::Computer, &thumbprint)
+                .map_err(|e| e.to_string())?;
+            let all = store.list(None, None).map_err(|e| e.to_string())?;
+            let proofs = {
+                let checker = Checker::new(store, &all, &topology, now);
+                assign::check_all(&checker, &cert, &usages).map_err(|e| e.to_string())?
+            };
+            assign::assign(store, &cert, proofs, roll, now).map_err(|e| e.to_string())?;
+            let names: Vec<&str> = usages.iter().map(|u| u.as_str()).collect();
+            Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
+        }
+        Command::SetTopology(toml) => {
+            enroll::set_topology(store, &toml, "the topology page", now)
+                .map_err(|e| e.to_string())?;
+            Ok(("Topology saved".to_owned(), Applied::Done))
+        }
+        Command::ClearRequest(location, id) => {
+            enroll::clear_request(store, location, id, now).map_err(|e| e.to_string())?;
+            Ok((format!("Request {id} cleared"), Applied::Done))
+        }
+    }
+}

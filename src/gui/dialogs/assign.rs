@@ -1,0 +1,236 @@
+//! The assign flow: pick usages (Edge external with Advanced Certificate Usages), pick a
+//! certificate among the eligible ones (the others listed below with their reasons),
+//! optionally roll with an effective date, then a summary and the result.
+
+use std::collections::BTreeMap;
+
+use crate::gui::command::{Applied, Command};
+use crate::gui::view_model::StoreView;
+use crate::model::assign::{self, Eligibility};
+use crate::model::rules::Checker;
+use crate::model::store::Store;
+use crate::model::usage::UsageType;
+
+/// A certificate that cannot be assigned: thumbprint, name and location, reasons.
+pub type Refused = (String, String, Vec<String>);
+
+/// The dialog's state.
+pub struct AssignDialog {
+    /// The usages offered (the role's) and whether each is ticked.
+    pub usages: Vec<(UsageType, bool)>,
+    /// Per usage: the eligible certificates and the others with reasons (computed once).
+    eligibility: BTreeMap<UsageType, (Vec<Eligibility>, Vec<Eligibility>)>,
+    /// The chosen certificate's thumbprint.
+    pub chosen: Option<String>,
+    roll: bool,
+    effective: String,
+    error: Option<String>,
+    /// The result sentence.
+    pub done: Option<String>,
+}
+
+impl AssignDialog {
+    /// Computes eligibility for every usage of the role once, when the dialog opens.
+    pub fn new(
+        store: &Store,
+        view: &StoreView,
+        thumbprint: Option<String>,
+        usage: Option<UsageType>,
+        now: i64,
+    ) -> Self {
+        let mut eligibility = BTreeMap::new();
+        let mut usages = Vec::new();
+        if let Some(topology) = &view.topology {
+            let all: Vec<_> = view.rows.iter().map(|r| r.cert.clone()).collect();
+            let checker = Checker::new(store, &all, topology, now);
+            for u in topology.role.usages() {
+                eligibility.insert(*u, assign::eligible(&checker, *u));
+                usages.push((*u, Some(*u) == usage));
+            }
+        }
+        Self {
+            usages,
+            eligibility,
+            chosen: thumbprint,
+            roll: false,
+            effective: String::new(),
+            error: None,
+            done: None,
+        }
+    }
+
+    fn ticked(&self) -> Vec<UsageType> {
+        self.usages
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(u, _)| *u)
+            .collect()
+    }
+
+    /// The certificates eligible for every ticked usage, and the others with reasons.
+    pub fn candidates(&self) -> (Vec<&Eligibility>, Vec<Refused>) {
+        let ticked = self.ticked();
+        let mut ok: Vec<&Eligibility> = Vec::new();
+        let mut reasons: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        for (i, u) in ticked.iter().enumerate() {
+            let Some((good, bad)) = self.eligibility.get(u) else {
+                continue;
+            };
+            if i == 0 {
+                ok = good.iter().collect();
+            } else {
+                ok.retain(|e| good.iter().any(|g| g.thumbprint == e.thumbprint));
+            }
+            for b in bad {
+                let entry = reasons
+                    .entry(b.thumbprint.clone())
+                    .or_insert_with(|| (format!("{} ({})", b.issued_to, b.location), Vec::new()));
+                for r in &b.reasons {
+                    let text = format!("{}: {r}", u.as_str());
+                    if !entry.1.contains(&text) {
+                        entry.1.push(text);
+                    }
+                }
+            }
+        }
+        let not: Vec<_> = reasons
+            .into_iter()
+            .map(|(t, (name, r))| (t, name, r))
+            .collect();
+        (ok, not)
+    }
+
+    /// The assignment was applied.
+    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+        match result {
+            Ok(_) => {
+                self.done = Some(
+                    "The certificate is assigned; the Certificate Wizard shows its status.".into(),
+                )
+            }
+            Err(e) => self.error = Some(e.to_owned()),
+        }
+    }
+
+    /// Draws the dialog; returns false when it closes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
+        if let Some(done) = &self.done {
+            ui.label(done);
+            return !ui.button("Close").clicked();
+        }
+        if self.usages.is_empty() {
+            ui.label("Describe the deployment on the Topology page first.");
+            return !ui.button("Close").clicked();
+        }
+        ui.label("Usages");
+        for (u, on) in &mut self.usages {
+            ui.checkbox(on, u.title());
+        }
+        let ticked = self.ticked();
+        let (ok, not) = self.candidates();
+        ui.separator();
+        ui.label("Certificates that can be assigned:");
+        if ok.is_empty() {
+            ui.label("  none");
+        }
+        let mut chosen = self.chosen.clone();
+        for e in &ok {
+            let label = format!(
+                "{}  {}  {}",
+                e.issued_to,
+                e.friendly_name,
+                &e.thumbprint[..16.min(e.thumbprint.len())]
+            );
+            if ui
+                .radio(chosen.as_deref() == Some(e.thumbprint.as_str()), label)
+                .clicked()
+            {
+                chosen = Some(e.thumbprint.clone());
+            }
+            for w in &e.warnings {
+                ui.label(egui::RichText::new(format!("    warning: {w}")).small());
+            }
+        }
+        egui::CollapsingHeader::new(format!(
+            "Certificates that cannot be assigned ({})",
+            not.len()
+        ))
+        .default_open(true)
+        .show(ui, |ui| {
+            for (_, name, reasons) in &not {
+                ui.label(name);
+                for r in reasons {
+                    ui.label(egui::RichText::new(format!("    {r}")).small());
+                }
+            }
+        });
+        self.chosen = chosen.filter(|t| ok.iter().any(|e| &e.thumbprint == t));
+        let rollable = !ticked.is_empty()
+            && ticked.iter().all(|u| {
+                matches!(
+                    u,
+                    UsageType::AudioVideoAuthentication | UsageType::OAuthTokenIssuer
+                )
+            });
+        if rollable {
+            ui.checkbox(
+                &mut self.roll,
+                "Roll: stage this certificate to take over at a date and time",
+            );
+            if self.roll {
+                ui.horizontal(|ui| {
+                    let label = ui.label("Effective date (RFC 3339)");
+                    ui.text_edit_singleline(&mut self.effective)
+                        .labelled_by(label.id);
+                });
+            }
+        }
+        let roll = if rollable && self.roll {
+            time::OffsetDateTime::parse(
+                self.effective.trim(),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+            .map(|t| t.unix_timestamp())
+        } else {
+            None
+        };
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        let blocker = if ticked.is_empty() {
+            Some("tick at least one usage")
+        } else if self.chosen.is_none() {
+            Some("choose a certificate")
+        } else if rollable && self.roll && roll.is_none() {
+            Some("give the effective date, e.g. 2026-12-01T02:00:00Z")
+        } else {
+            None
+        };
+        if let Some(thumb) = &self.chosen {
+            let names: Vec<&str> = ticked.iter().map(|u| u.as_str()).collect();
+            ui.label(format!("Summary: assign {thumb} to {}", names.join(", ")));
+        }
+        let mut keep = true;
+        ui.horizontal(|ui| {
+            let assign = ui.add_enabled(blocker.is_none(), egui::Button::new("Assign"));
+            if assign.clicked()
+                && let Some(thumbprint) = self.chosen.clone()
+            {
+                self.error = None;
+                commands.push(Command::Assign {
+                    thumbprint,
+                    usages: ticked.clone(),
+                    roll,
+                });
+            }
+            if ui.button("Cancel").clicked() {
+                keep = false;
+            }
+        });
+        if let Some(reason) = blocker {
+            ui.label(egui::RichText::new(reason).small());
+        }
+        keep
+    }
+}

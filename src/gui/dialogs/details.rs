@@ -1,0 +1,264 @@
+//! Certificate details: General (with the editable friendly name), Details (every field,
+//! thumbprints with copy), Certification Path (link by link with each status) and the SAN
+//! inspector (every name as a chip; for a chosen usage, the required names as a checklist).
+
+use crate::gui::command::Command;
+use crate::gui::view_model::StoreView;
+use crate::model::chain::ChainIndex;
+use crate::model::names;
+use crate::model::store::{Logical, StoredCert};
+use crate::model::usage::UsageType;
+
+/// The tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Summary.
+    General,
+    /// Every field.
+    Details,
+    /// The chain.
+    Path,
+    /// Names against a usage.
+    Sans,
+}
+
+/// The dialog's state.
+pub struct DetailsDialog {
+    /// The certificate.
+    pub cert: StoredCert,
+    /// The tab shown.
+    pub tab: Tab,
+    name: String,
+    /// (issued to, store, status) per link, leaf first; computed when opened.
+    path: Vec<(String, String, String)>,
+    /// The usage checked in the SAN inspector.
+    pub usage: Option<UsageType>,
+}
+
+fn date(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+impl DetailsDialog {
+    /// Opens on a certificate; the path is computed once here.
+    pub fn new(cert: StoredCert, view: &StoreView, now: i64) -> Self {
+        let index = ChainIndex::from_refs(view.rows.iter().map(|r| &r.cert));
+        let this = view.row(cert.id).map_or(&cert, |r| &r.cert);
+        let chain = index.path(this);
+        let path = chain
+            .iter()
+            .map(|c| {
+                let status = if !c.summary.is_time_valid(now) {
+                    "expired or not yet valid".to_owned()
+                } else if c.logical == Logical::Root && c.summary.self_signed {
+                    "trusted root".to_owned()
+                } else if c.summary.self_signed {
+                    "self-signed, not trusted".to_owned()
+                } else {
+                    "OK".to_owned()
+                };
+                (
+                    c.summary.issued_to().to_owned(),
+                    c.logical.title().to_owned(),
+                    status,
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut path = path;
+        if let Some(top) = chain.last()
+            && !top.summary.self_signed
+            && top.logical != Logical::Root
+        {
+            path.push((
+                top.summary.issuer.clone(),
+                "—".into(),
+                "missing: import this CA certificate".into(),
+            ));
+        }
+        let usage = view
+            .assignments
+            .iter()
+            .find(|a| a.thumbprint == cert.summary.thumbprint)
+            .map(|a| a.usage);
+        Self {
+            name: cert.friendly_name.clone(),
+            cert,
+            tab: Tab::General,
+            path,
+            usage,
+        }
+    }
+
+    /// Draws the dialog; returns false when it closes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &StoreView, commands: &mut Vec<Command>) -> bool {
+        ui.horizontal(|ui| {
+            for (tab, label) in [
+                (Tab::General, "General"),
+                (Tab::Details, "Details"),
+                (Tab::Path, "Certification Path"),
+                (Tab::Sans, "SAN inspector"),
+            ] {
+                ui.selectable_value(&mut self.tab, tab, label);
+            }
+        });
+        ui.separator();
+        let s = &self.cert.summary;
+        match self.tab {
+            Tab::General => {
+                ui.label(format!("Issued to: {}", s.issued_to()));
+                ui.label(format!("Issued by: {}", s.issued_by()));
+                ui.label(format!(
+                    "Valid from {} to {}",
+                    date(s.not_before),
+                    date(s.not_after)
+                ));
+                ui.label(match &self.cert.key {
+                    None => "You do not have a private key for this certificate.".to_owned(),
+                    Some(k) if k.exportable => {
+                        format!("You have a private key ({}), exportable.", k.description)
+                    }
+                    Some(k) => format!(
+                        "You have a private key ({}), not exportable.",
+                        k.description
+                    ),
+                });
+                ui.horizontal(|ui| {
+                    let label = ui.label("Friendly name");
+                    ui.text_edit_singleline(&mut self.name)
+                        .labelled_by(label.id);
+                    if ui
+                        .add_enabled(
+                            self.name.trim() != self.cert.friendly_name,
+                            egui::Button::new("Rename"),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::Rename(
+                            self.cert.location,
+                            s.thumbprint.clone(),
+                            self.name.clone(),
+                        ));
+                        self.cert.friendly_name = self.name.trim().to_owned();
+                    }
+                });
+            }
+            Tab::Details => {
+                egui::Grid::new("fields").striped(true).show(ui, |ui| {
+                    for (field, value) in [
+                        ("Version", format!("V{}", s.version)),
+                        ("Serial number", s.serial.clone()),
+                        ("Signature algorithm", s.signature.clone()),
+                        ("Issuer", s.issuer.clone()),
+                        ("Valid from", date(s.not_before)),
+                        ("Valid to", date(s.not_after)),
+                        ("Subject", s.subject.clone()),
+                        ("Public key", s.key.clone()),
+                        ("Subject Alternative Name", s.sans.join(", ")),
+                        ("Enhanced Key Usage", s.eku.join(", ")),
+                        ("Key Usage", s.key_usage.join(", ")),
+                        (
+                            "Basic Constraints",
+                            format!(
+                                "CA: {}{}",
+                                s.is_ca(),
+                                s.path_len
+                                    .map(|p| format!(", path length {p}"))
+                                    .unwrap_or_default()
+                            ),
+                        ),
+                        ("Subject Key Identifier", s.ski.clone().unwrap_or_default()),
+                        (
+                            "Authority Key Identifier",
+                            s.aki.clone().unwrap_or_default(),
+                        ),
+                    ] {
+                        ui.label(field);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                    for (field, value) in [
+                        ("Thumbprint (SHA-1)", &s.thumbprint),
+                        ("SHA-256", &s.sha256),
+                    ] {
+                        ui.label(field);
+                        ui.horizontal(|ui| {
+                            ui.monospace(value);
+                            if ui.small_button("Copy").clicked() {
+                                ui.ctx().copy_text(value.clone());
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+            }
+            Tab::Path => {
+                for (depth, (name, store, status)) in self.path.iter().rev().enumerate() {
+                    ui.label(format!(
+                        "{}{name}  [{store}]  — {status}",
+                        "    ".repeat(depth)
+                    ));
+                }
+            }
+            Tab::Sans => self.sans_ui(ui, view),
+        }
+        ui.separator();
+        !ui.button("Close").clicked()
+    }
+
+    fn sans_ui(&mut self, ui: &mut egui::Ui, view: &StoreView) {
+        ui.horizontal_wrapped(|ui| {
+            for san in &self.cert.summary.sans {
+                let (kind, value) = san.split_once(':').unwrap_or(("", san));
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.label(format!("{} {value}", kind.to_uppercase()));
+                });
+            }
+        });
+        let Some(topology) = &view.topology else {
+            ui.label(
+                "Describe the deployment on the Topology page to check names against a usage.",
+            );
+            return;
+        };
+        egui::ComboBox::from_label("Check against usage")
+            .selected_text(self.usage.map_or("choose a usage", |u| u.title()))
+            .show_ui(ui, |ui| {
+                for u in topology.role.usages() {
+                    ui.selectable_value(&mut self.usage, Some(*u), u.title());
+                }
+            });
+        let Some(usage) = self.usage else { return };
+        let required = names::required_sans(usage, topology).unwrap_or_default();
+        let dns: Vec<String> = self
+            .cert
+            .summary
+            .dns_names()
+            .map(str::to_lowercase)
+            .collect();
+        let green = egui::Color32::from_rgb(0x2e, 0x9e, 0x4f);
+        let red = ui.visuals().error_fg_color;
+        for name in &required {
+            if dns.contains(&name.to_lowercase()) {
+                ui.colored_label(green, format!("present: {name}"));
+            } else {
+                ui.colored_label(red, format!("missing: {name}"));
+            }
+        }
+        for name in &dns {
+            if name.contains('*') && !usage.allows_wildcard_sans() {
+                ui.colored_label(
+                    red,
+                    format!("wildcard not allowed for {}: {name}", usage.title()),
+                );
+            } else if !required.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                ui.label(format!("• {name} (extra)"));
+            }
+        }
+    }
+}

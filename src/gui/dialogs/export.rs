@@ -1,0 +1,245 @@
+//! The export dialog: format (PFX with the key, DER, Base64, P7B), the Windows wizard's PFX
+//! options, password with confirmation and a match indicator, the output path.
+
+use crate::gui::command::{Applied, Command};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::model::export::{self, ExportFormat, ExportOptions};
+use crate::model::formats::pkcs12::PfxEncryption;
+use crate::model::store::StoredCert;
+
+/// The dialog's state.
+pub struct ExportDialog {
+    cert: StoredCert,
+    options: ExportOptions,
+    password: String,
+    confirm: String,
+    show_password: bool,
+    /// The output path.
+    pub path: String,
+    error: Option<String>,
+    browse_note: Option<String>,
+    /// The result once written.
+    pub done: Option<String>,
+}
+
+impl ExportDialog {
+    /// A dialog for a certificate; PFX is preselected when its key may leave.
+    pub fn new(cert: StoredCert) -> Self {
+        let format = if export::pfx_refusal(&cert).is_none() {
+            ExportFormat::Pfx
+        } else {
+            ExportFormat::Der
+        };
+        Self {
+            cert,
+            options: ExportOptions {
+                format,
+                ..ExportOptions::default()
+            },
+            password: String::new(),
+            confirm: String::new(),
+            show_password: false,
+            path: String::new(),
+            error: None,
+            browse_note: None,
+            done: None,
+        }
+    }
+
+    /// Why Finish is disabled, if it is.
+    pub fn blocker(&self) -> Option<&'static str> {
+        if self.path.trim().is_empty() {
+            return Some("choose the file to write");
+        }
+        if self.options.format == ExportFormat::Pfx {
+            if self.password.is_empty() {
+                return Some("enter a password to protect the private key");
+            }
+            if self.password != self.confirm {
+                return Some("the two passwords do not match");
+            }
+        }
+        None
+    }
+
+    /// A job finished.
+    pub fn on_job(&mut self, result: JobResult) {
+        if let JobResult::Picked(PickTarget::ExportFile, path, took) = result {
+            match path {
+                Some(p) => self.path = p.display().to_string(),
+                None if took < std::time::Duration::from_millis(300) => {
+                    self.browse_note = Some(
+                        "No file dialog is available on this system: type the path instead.".into(),
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// The export was applied.
+    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+        match result {
+            Ok(Applied::Exported(o)) => {
+                self.done = Some(format!(
+                    "Wrote {} with {} certificate(s){}{}.",
+                    o.file,
+                    o.certificates.len(),
+                    if o.with_key {
+                        " and the private key"
+                    } else {
+                        ""
+                    },
+                    if o.key_deleted {
+                        "; the private key was deleted from the store"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => self.error = Some(e.to_owned()),
+        }
+    }
+
+    /// Draws the dialog; returns false when it closes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> bool {
+        if let Some(done) = &self.done {
+            ui.label(done);
+            return !ui.button("Close").clicked();
+        }
+        ui.label(format!("Export \"{}\"", self.cert.summary.issued_to()));
+        let refusal = export::pfx_refusal(&self.cert);
+        ui.label("Format");
+        let pfx = ui.add_enabled(
+            refusal.is_none(),
+            egui::RadioButton::new(
+                self.options.format == ExportFormat::Pfx,
+                "Personal Information Exchange (.pfx) with the private key",
+            ),
+        );
+        if pfx.clicked() {
+            self.options.format = ExportFormat::Pfx;
+        }
+        if let Some(reason) = &refusal {
+            ui.label(egui::RichText::new(format!("  {reason}")).small());
+        }
+        for (format, label) in [
+            (ExportFormat::Der, "DER encoded binary X.509 (.cer)"),
+            (ExportFormat::Base64, "Base-64 encoded X.509 (.cer)"),
+            (
+                ExportFormat::P7b,
+                "Cryptographic Message Syntax Standard PKCS #7 (.p7b)",
+            ),
+        ] {
+            ui.radio_value(&mut self.options.format, format, label);
+        }
+        ui.separator();
+        if matches!(self.options.format, ExportFormat::Pfx | ExportFormat::P7b) {
+            ui.checkbox(
+                &mut self.options.include_chain,
+                "Include all certificates in the certification path if possible",
+            );
+        }
+        if self.options.format == ExportFormat::Pfx {
+            ui.checkbox(
+                &mut self.options.properties,
+                "Export all extended properties",
+            );
+            ui.horizontal(|ui| {
+                ui.label("Encryption");
+                ui.radio_value(
+                    &mut self.options.encryption,
+                    PfxEncryption::Aes256Sha256,
+                    "AES256-SHA256",
+                );
+                ui.radio_value(
+                    &mut self.options.encryption,
+                    PfxEncryption::TripleDesSha1,
+                    "TripleDES-SHA1",
+                );
+            });
+            ui.label(
+                egui::RichText::new("Choose TripleDES-SHA1 only for Windows Server 2016 and older, which read AES files as \"wrong password\".")
+                    .small(),
+            );
+            ui.checkbox(
+                &mut self.options.delete_key,
+                "Delete the private key if the export is successful",
+            );
+            if self.options.delete_key {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "This server then no longer has its private key.",
+                );
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label("Password");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.password).password(!self.show_password),
+                )
+                .labelled_by(label.id);
+                ui.checkbox(&mut self.show_password, "Show");
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("Confirm password");
+                ui.add(egui::TextEdit::singleline(&mut self.confirm).password(!self.show_password))
+                    .labelled_by(label.id);
+                if !self.confirm.is_empty() {
+                    if self.password == self.confirm {
+                        ui.colored_label(
+                            egui::Color32::from_rgb(0x2e, 0x9e, 0x4f),
+                            "passwords match",
+                        );
+                    } else {
+                        ui.colored_label(ui.visuals().error_fg_color, "passwords do not match");
+                    }
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("File name");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(360.0))
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
+                .clicked()
+            {
+                jobs.pick(ui.ctx(), PickTarget::ExportFile, true);
+            }
+        });
+        if let Some(note) = &self.browse_note {
+            ui.label(note);
+        }
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        let mut keep = true;
+        ui.horizontal(|ui| {
+            let blocker = self.blocker();
+            let finish = ui.add_enabled(blocker.is_none(), egui::Button::new("Finish"));
+            let finish = match blocker {
+                Some(reason) => finish.on_disabled_hover_text(reason),
+                None => finish,
+            };
+            if finish.clicked() {
+                self.error = None;
+                commands.push(Command::Export {
+                    location: self.cert.location,
+                    thumbprint: self.cert.summary.thumbprint.clone(),
+                    path: self.path.trim().into(),
+                    options: self.options,
+                    password: (self.options.format == ExportFormat::Pfx)
+                        .then(|| zeroize::Zeroizing::new(self.password.clone())),
+                });
+            }
+            if ui.button("Cancel").clicked() {
+                keep = false;
+            }
+        });
+        if let Some(reason) = self.blocker() {
+            ui.label(egui::RichText::new(reason).small());
+        }
+        keep
+    }
+}

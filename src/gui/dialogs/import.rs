@@ -1,0 +1,234 @@
+//! The import dialog: a path (typed, or from Browse…), the password when the file holds a
+//! private key, a preview of every certificate and key and where each goes, the trust-root
+//! confirmation and "keep the key exportable", then the result.
+
+use crate::gui::command::{Applied, Command};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::model::import::{ImportOptions, ImportPlan};
+use crate::model::store::Location;
+
+/// The dialog's state.
+pub struct ImportDialog {
+    location: Location,
+    /// The typed path.
+    pub path: String,
+    password: String,
+    show_password: bool,
+    needs_password: bool,
+    /// The last error, shown under the field it concerns.
+    pub error: Option<String>,
+    /// The preview.
+    pub plan: Option<ImportPlan>,
+    trust_root: bool,
+    exportable: bool,
+    focus_password: bool,
+    browse_note: Option<String>,
+    /// The result sentence once imported.
+    pub result: Option<String>,
+}
+
+impl ImportDialog {
+    /// A new dialog for a location.
+    pub fn new(location: Location) -> Self {
+        Self {
+            location,
+            path: String::new(),
+            password: String::new(),
+            show_password: false,
+            needs_password: false,
+            error: None,
+            plan: None,
+            trust_root: false,
+            exportable: false,
+            focus_password: false,
+            browse_note: None,
+            result: None,
+        }
+    }
+
+    /// A job finished.
+    pub fn on_job(&mut self, result: JobResult) {
+        match result {
+            JobResult::Read(Ok(plan), _) => {
+                self.error = None;
+                self.plan = Some(plan);
+                self.trust_root = false;
+            }
+            JobResult::Read(Err(e), about_password) => {
+                if about_password {
+                    self.needs_password = true;
+                    self.focus_password = true;
+                    if !self.password.is_empty() || e.contains("wrong") {
+                        self.error = Some(e);
+                    } else {
+                        self.error = None;
+                    }
+                } else {
+                    self.error = Some(e);
+                }
+            }
+            JobResult::Picked(PickTarget::ImportFile, Some(path), _) => {
+                self.path = path.display().to_string()
+            }
+            JobResult::Picked(PickTarget::ImportFile, None, took)
+                if took < std::time::Duration::from_millis(300) =>
+            {
+                self.browse_note = Some(
+                    "No file dialog is available on this system: type the path instead.".into(),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// A command this dialog sent was applied.
+    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+        match result {
+            Ok(Applied::Imported(report)) => {
+                let mut lines = vec![format!(
+                    "{} imported, {} already present, {} key(s) attached, {} skipped.",
+                    report.imported.len(),
+                    report.already_present.len(),
+                    report.keys_attached.len() + report.joined.len(),
+                    report.skipped.len()
+                )];
+                lines.extend(report.warnings.iter().cloned());
+                self.result = Some(lines.join("\n"));
+            }
+            Ok(_) => {}
+            Err(e) => self.error = Some(e.to_owned()),
+        }
+    }
+
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            location: self.location,
+            exportable: self.exportable,
+            trust_root: self.trust_root,
+        }
+    }
+
+    /// Draws the dialog; returns false when it closes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> bool {
+        if let Some(result) = &self.result {
+            ui.label("The import is complete.");
+            ui.label(result);
+            return !ui.button("Close").clicked();
+        }
+        let busy = !jobs.idle();
+        ui.label(format!("Import into {}", self.location.title()));
+        ui.horizontal(|ui| {
+            let label = ui.label("File");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(!busy, egui::Button::new("Browse…"))
+                .clicked()
+            {
+                jobs.pick(ui.ctx(), PickTarget::ImportFile, false);
+            }
+        });
+        if let Some(note) = &self.browse_note {
+            ui.label(note);
+        }
+        if self.needs_password {
+            ui.label("The file contains a private key protected by a password.");
+            ui.horizontal(|ui| {
+                let label = ui.label("Password");
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.password)
+                            .password(!self.show_password)
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(label.id);
+                if std::mem::take(&mut self.focus_password) {
+                    field.request_focus();
+                }
+                ui.checkbox(&mut self.show_password, "Show");
+            });
+        }
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        let open = ui.add_enabled(
+            !busy && !self.path.trim().is_empty(),
+            egui::Button::new("Open"),
+        );
+        if open.clicked() {
+            self.error = None;
+            self.plan = None;
+            let password = self
+                .needs_password
+                .then(|| zeroize::Zeroizing::new(self.password.clone()));
+            jobs.read(ui.ctx(), self.path.trim().into(), password, self.options());
+        }
+        if busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the file…");
+            });
+        }
+        let mut import = false;
+        if let Some(plan) = &mut self.plan {
+            ui.separator();
+            ui.label(format!(
+                "{}: {} certificate(s), {} private key(s)",
+                plan.kind.label(),
+                plan.certs.len(),
+                plan.keys.len()
+            ));
+            egui::Grid::new("import-preview")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("Certificate");
+                    ui.strong("Goes to");
+                    ui.strong("Private key");
+                    ui.end_row();
+                    for c in &plan.certs {
+                        ui.label(c.cert.summary().issued_to());
+                        match &c.destination {
+                            Ok(logical) => ui.label(logical.title()),
+                            Err(reason) => ui.label(format!("not imported: {}", reason.text())),
+                        };
+                        ui.label(if c.key.is_some() { "paired" } else { "—" });
+                        ui.end_row();
+                    }
+                });
+            let has_root = plan.certs.iter().any(|c| {
+                c.key.is_none() && c.cert.summary().is_ca() && c.cert.summary().self_signed
+            });
+            let mut changed = false;
+            if has_root {
+                changed |= ui
+                    .checkbox(
+                        &mut self.trust_root,
+                        "Trust the root CA certificates in this file (add them to Trusted Roots)",
+                    )
+                    .changed();
+            }
+            if !plan.keys.is_empty() {
+                changed |= ui
+                    .checkbox(
+                        &mut self.exportable,
+                        "Keep the private key exportable (needed to move it to another server)",
+                    )
+                    .changed();
+            }
+            if changed {
+                plan.set_options(self.exportable, self.trust_root);
+            }
+            for note in &plan.notes {
+                ui.label(note);
+            }
+            import = ui.button("Import").clicked();
+        }
+        if import && let Some(plan) = self.plan.take() {
+            commands.push(Command::Import {
+                plan: Box::new(plan),
+                source: self.path.trim().to_owned(),
+            });
+        }
+        !ui.button("Cancel").clicked()
+    }
+}

@@ -1,0 +1,595 @@
+//! The request wizard (DOMAIN.md §4): usages → delayed or immediate → CSR file or CA →
+//! template → name and security → organization → geography → SN/SAN preview → SIP domains
+//! → additional SANs → summary → executing (the key is generated in the background) →
+//! result. Next is disabled with the reason while a page is invalid; validation is the
+//! model's [`RequestSpec::new`], exactly what the CLI runs.
+
+use std::path::PathBuf;
+
+use super::Flow;
+use crate::gui::command::{Applied, Command};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::model::enroll::RequestOutcome;
+use crate::model::keygen::{HashAlgorithm, KeyAlgorithm};
+use crate::model::request::{Generated, RequestError, RequestInput, RequestSpec};
+use crate::model::store::Location;
+use crate::model::topology::{Role, Topology};
+use crate::model::usage::UsageType;
+
+/// The wizard's pages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// Certificate type.
+    Usages,
+    /// Delayed or immediate.
+    Delivery,
+    /// Delayed: where to save the CSR; immediate: the CA.
+    Target,
+    /// Alternate template.
+    Template,
+    /// Friendly name, key, exportable.
+    NameSecurity,
+    /// O and OU.
+    Organization,
+    /// C, ST, L.
+    Geography,
+    /// SN and SANs from the topology.
+    Preview,
+    /// sip.<domain> ticks.
+    SipDomains,
+    /// Additional SANs.
+    Additional,
+    /// Summary.
+    Summary,
+    /// Executing commands.
+    Executing,
+    /// The result.
+    Done,
+}
+
+const STEPS: [Step; 11] = [
+    Step::Usages,
+    Step::Delivery,
+    Step::Target,
+    Step::Template,
+    Step::NameSecurity,
+    Step::Organization,
+    Step::Geography,
+    Step::Preview,
+    Step::SipDomains,
+    Step::Additional,
+    Step::Summary,
+];
+
+/// The wizard's state.
+pub struct RequestWizard {
+    location: Location,
+    topology: Option<Topology>,
+    /// The page shown.
+    pub step: Step,
+    /// The choices.
+    pub input: RequestInput,
+    advanced: bool,
+    /// Delayed (true) or immediate from the built-in CA.
+    pub delayed: bool,
+    /// The CSR file (delayed).
+    pub csr_path: String,
+    extra: Vec<String>,
+    log: Vec<String>,
+    error: Option<String>,
+    /// The outcome once done.
+    pub outcome: Option<RequestOutcome>,
+    /// "Assign this certificate now" (immediate).
+    pub assign_now: bool,
+    browse_note: Option<String>,
+}
+
+fn page_of(e: &RequestError) -> Step {
+    match e {
+        RequestError::Field { field, .. } => match *field {
+            "org" | "ou" => Step::Organization,
+            "country" | "state" | "city" => Step::Geography,
+            "template" => Step::Template,
+            _ => Step::NameSecurity,
+        },
+        RequestError::Key(_) => Step::NameSecurity,
+        RequestError::Names(
+            crate::model::names::NameError::BadName(_)
+            | crate::model::names::NameError::Wildcard { .. },
+        ) => Step::Additional,
+        RequestError::Names(_) => Step::Usages,
+        RequestError::Csr(_) => Step::Summary,
+    }
+}
+
+impl RequestWizard {
+    /// A new wizard for a location and the current topology.
+    pub fn new(location: Location, topology: Option<Topology>) -> Self {
+        Self {
+            location,
+            topology,
+            step: Step::Usages,
+            input: RequestInput::default(),
+            advanced: false,
+            delayed: false,
+            csr_path: String::new(),
+            extra: Vec::new(),
+            log: Vec::new(),
+            error: None,
+            outcome: None,
+            assign_now: true,
+            browse_note: None,
+        }
+    }
+
+    fn spec(&self) -> Option<Result<RequestSpec, RequestError>> {
+        let topology = self.topology.as_ref()?;
+        let mut input = self.input.clone();
+        input.names.extra = self
+            .extra
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        Some(RequestSpec::new(input, topology))
+    }
+
+    /// Why Next is disabled on the current page, if it is.
+    pub fn blocker(&self) -> Option<String> {
+        let Some(spec) = self.spec() else {
+            return Some("describe the deployment on the Topology page first".into());
+        };
+        if self.step == Step::Usages && self.input.usages.is_empty() {
+            return Some("choose at least one certificate type".into());
+        }
+        if self.step == Step::Target && self.delayed && self.csr_path.trim().is_empty() {
+            return Some("choose where to save the request".into());
+        }
+        match spec {
+            Err(e) if page_of(&e) <= self.step => Some(e.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A job finished.
+    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
+        match result {
+            JobResult::Generated(spec, Ok(generated)) => {
+                self.log.push(format!(
+                    "Generated the {} key and the request in {} ms",
+                    spec.input.key.label(),
+                    generated.took.as_millis()
+                ));
+                self.submit(spec, generated, commands);
+            }
+            JobResult::Generated(_, Err(e)) => {
+                self.log.push(format!("Failed: {e}"));
+                self.error = Some(e.to_string());
+            }
+            JobResult::Picked(PickTarget::CsrFile, Some(p), _) => {
+                self.csr_path = p.display().to_string()
+            }
+            JobResult::Picked(PickTarget::SaveCsr, Some(p), _) => {
+                if let Some(outcome) = &self.outcome {
+                    let written =
+                        crate::model::files::write_atomic(&p, outcome.csr_pem.as_bytes(), false);
+                    self.log.push(match written {
+                        Ok(()) => format!("Saved the request to {}", p.display()),
+                        Err(e) => e.to_string(),
+                    });
+                }
+            }
+            JobResult::Picked(_, None, took) if took < std::time::Duration::from_millis(300) => {
+                self.browse_note = Some(
+                    "No file dialog is available on this system: type the path instead.".into(),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn submit(
+        &mut self,
+        spec: Box<RequestSpec>,
+        generated: Generated,
+        commands: &mut Vec<Command>,
+    ) {
+        self.log.push(if self.delayed {
+            format!("Saving the request to {}", self.csr_path.trim())
+        } else {
+            "Sending the request to the certdesk built-in CA".into()
+        });
+        commands.push(Command::Submit {
+            spec,
+            generated: Box::new(generated),
+            location: self.location,
+            csr_path: self.delayed.then(|| PathBuf::from(self.csr_path.trim())),
+        });
+    }
+
+    /// A command this wizard sent was applied.
+    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+        match result {
+            Ok(Applied::Requested(outcome)) => {
+                self.log.push(match &outcome.thumbprint {
+                    Some(t) => format!("Issued: thumbprint {t}"),
+                    None => format!(
+                        "Pending request {} saved",
+                        outcome.request_id.unwrap_or_default()
+                    ),
+                });
+                self.outcome = Some(outcome.clone());
+                self.step = Step::Done;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.log.push(format!("Failed: {e}"));
+                self.error = Some(e.to_owned());
+            }
+        }
+    }
+
+    fn usages_ui(&mut self, ui: &mut egui::Ui) {
+        let role = self.topology.as_ref().map(|t| t.role);
+        ui.label("Which certificate do you need?");
+        let toggle =
+            |ui: &mut egui::Ui, label: &str, usages: &[UsageType], input: &mut RequestInput| {
+                let mut on = usages.iter().all(|u| input.usages.contains(u));
+                if ui.checkbox(&mut on, label).changed() {
+                    input.usages.retain(|u| !usages.contains(u));
+                    if on {
+                        input.usages.extend_from_slice(usages);
+                        input.usages.sort();
+                        // Every Edge of the pool needs the same A/V key: it must be exportable.
+                        if usages.contains(&UsageType::AudioVideoAuthentication) {
+                            input.exportable = true;
+                        }
+                    }
+                }
+            };
+        match role {
+            Some(Role::Edge) => {
+                toggle(ui, "Edge internal", &[UsageType::Internal], &mut self.input);
+                if self.advanced {
+                    for u in UsageType::EDGE_EXTERNAL {
+                        toggle(ui, u.title(), &[u], &mut self.input);
+                    }
+                } else {
+                    toggle(
+                        ui,
+                        "External Edge certificate (public Internet)",
+                        &UsageType::EDGE_EXTERNAL,
+                        &mut self.input,
+                    );
+                }
+                ui.checkbox(&mut self.advanced, "Advanced Certificate Usages");
+                toggle(
+                    ui,
+                    UsageType::XmppServer.title(),
+                    &[UsageType::XmppServer],
+                    &mut self.input,
+                );
+            }
+            _ => {
+                for u in [
+                    UsageType::Default,
+                    UsageType::WebServicesInternal,
+                    UsageType::WebServicesExternal,
+                    UsageType::OAuthTokenIssuer,
+                ] {
+                    toggle(ui, u.title(), &[u], &mut self.input);
+                }
+            }
+        }
+    }
+
+    fn page_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+        match self.step {
+            Step::Usages => self.usages_ui(ui),
+            Step::Delivery => {
+                ui.radio_value(
+                    &mut self.delayed,
+                    true,
+                    "Prepare the request now, but send it later (offline certificate request)",
+                );
+                ui.radio_value(
+                    &mut self.delayed,
+                    false,
+                    "Send the request immediately to an online certification authority",
+                );
+            }
+            Step::Target if self.delayed => {
+                ui.horizontal(|ui| {
+                    let label = ui.label("Certificate request file");
+                    ui.add(egui::TextEdit::singleline(&mut self.csr_path).desired_width(340.0))
+                        .labelled_by(label.id);
+                    if ui
+                        .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
+                        .clicked()
+                    {
+                        jobs.pick(ui.ctx(), PickTarget::CsrFile, true);
+                    }
+                });
+                if let Some(note) = &self.browse_note {
+                    ui.label(note);
+                }
+            }
+            Step::Target => {
+                let _ = ui.radio(
+                    true,
+                    "certdesk built-in CA (a local enterprise CA kept in this store)",
+                );
+                ui.label(
+                    egui::RichText::new("The built-in CA needs no account credentials.").small(),
+                );
+            }
+            Step::Template => text_ui(ui, "Template", &mut self.input.template),
+            Step::NameSecurity => {
+                text_ui(ui, "Friendly name", &mut self.input.friendly_name);
+                ui.label(
+                    egui::RichText::new(
+                        "Left blank, a name is made from the certificate type and the date.",
+                    )
+                    .small(),
+                );
+                ui.horizontal(|ui| {
+                    ui.label("Key");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(2048), "RSA 2048");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(3072), "RSA 3072");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(4096), "RSA 4096");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(1024), "RSA 1024");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::P256, "ECDSA P-256");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::P384, "ECDSA P-384");
+                });
+                ui.horizontal(|ui| {
+                    ui.label("Signature hash");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha256, "SHA-256");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha384, "SHA-384");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha512, "SHA-512");
+                });
+                ui.checkbox(
+                    &mut self.input.exportable,
+                    "Mark the private key as exportable",
+                );
+                ui.checkbox(
+                    &mut self.input.client_eku,
+                    "Add Client Authentication (public IM federation)",
+                );
+            }
+            Step::Organization => {
+                text_ui(ui, "Organization", &mut self.input.org);
+                text_ui(ui, "Organizational unit", &mut self.input.ou);
+            }
+            Step::Geography => {
+                text_ui(ui, "Country/Region", &mut self.input.country);
+                text_ui(ui, "State/Province", &mut self.input.state);
+                text_ui(ui, "City/Locality", &mut self.input.city);
+            }
+            Step::Preview => match self.spec() {
+                Some(Ok(spec)) => {
+                    ui.label(format!("Subject name: {}", spec.names.subject));
+                    ui.label("Subject alternative names:");
+                    for name in &spec.names.required {
+                        ui.label(format!("  {name}"));
+                    }
+                }
+                Some(Err(e)) => {
+                    ui.label(e.to_string());
+                }
+                None => {}
+            },
+            Step::SipDomains => {
+                ui.label("Add sip.<domain> for these SIP domains:");
+                let domains = self
+                    .topology
+                    .as_ref()
+                    .map(|t| t.sip_domains.clone())
+                    .unwrap_or_default();
+                for d in domains {
+                    let mut on = self.input.names.sip_domains.contains(&d);
+                    if ui.checkbox(&mut on, format!("sip.{d}")).changed() {
+                        self.input.names.sip_domains.retain(|x| x != &d);
+                        if on {
+                            self.input.names.sip_domains.push(d);
+                        }
+                    }
+                }
+            }
+            Step::Additional => {
+                let mut remove = None;
+                for (i, name) in self.extra.iter_mut().enumerate() {
+                    ui.horizontal(|ui| {
+                        let label = ui.label(format!("Additional name {}", i + 1));
+                        ui.text_edit_singleline(name).labelled_by(label.id);
+                        if ui.small_button("Remove").clicked() {
+                            remove = Some(i);
+                        }
+                    });
+                }
+                if let Some(i) = remove {
+                    self.extra.remove(i);
+                }
+                if ui.button("Add a name").clicked() {
+                    self.extra.push(String::new());
+                }
+            }
+            Step::Summary => {
+                if let Some(Ok(spec)) = self.spec() {
+                    let usages: Vec<&str> = spec.input.usages.iter().map(|u| u.as_str()).collect();
+                    for line in [
+                        format!("Certificate type: {}", usages.join(", ")),
+                        if self.delayed {
+                            format!("Delayed: the request is saved to {}", self.csr_path.trim())
+                        } else {
+                            "Immediate: the certdesk built-in CA".into()
+                        },
+                        format!("Template: {}", spec.input.template),
+                        format!(
+                            "Key: {}, signature {}, exportable: {}",
+                            spec.input.key.label(),
+                            spec.input.hash.cli_name(),
+                            spec.input.exportable
+                        ),
+                        format!("Subject: {}", spec.names.subject),
+                        format!("SANs: {}", spec.names.sans().join(", ")),
+                    ] {
+                        ui.label(line);
+                    }
+                    for w in spec.warnings() {
+                        ui.colored_label(ui.visuals().warn_fg_color, w);
+                    }
+                }
+            }
+            Step::Executing => {
+                if !jobs.idle() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Generating the key…");
+                    });
+                }
+                for line in &self.log {
+                    ui.label(line);
+                }
+            }
+            Step::Done => {}
+        }
+    }
+
+    /// Draws the wizard; returns false when it closes. `assign` receives the issued
+    /// certificate's thumbprint when "Assign this certificate now" is ticked at Finish.
+    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+        if self.step == Step::Done {
+            return self.done_ui(ui, jobs);
+        }
+        let index = STEPS
+            .iter()
+            .position(|s| *s == self.step)
+            .map_or(STEPS.len(), |i| i + 1);
+        ui.label(egui::RichText::new(format!("Step {index} of {}", STEPS.len())).small());
+        self.page_ui(ui, jobs);
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        ui.separator();
+        let mut keep = true;
+        let blocker = self.blocker();
+        ui.horizontal(|ui| {
+            let position = STEPS.iter().position(|s| *s == self.step);
+            if ui
+                .add_enabled(position.is_some_and(|p| p > 0), egui::Button::new("Back"))
+                .clicked()
+                && let Some(p) = position
+            {
+                self.step = STEPS[p - 1];
+            }
+            if self.step == Step::Summary {
+                if ui
+                    .add_enabled(
+                        blocker.is_none() && jobs.idle(),
+                        egui::Button::new("Finish"),
+                    )
+                    .clicked()
+                    && let Some(Ok(spec)) = self.spec()
+                {
+                    if self.delayed
+                        && let Err(e) = crate::model::files::check_output_path(
+                            std::path::Path::new(self.csr_path.trim()),
+                        )
+                    {
+                        self.error = Some(e.to_string());
+                    } else {
+                        self.error = None;
+                        self.step = Step::Executing;
+                        self.log.push("Generating the private key…".into());
+                        jobs.generate(ui.ctx(), spec, now);
+                    }
+                }
+            } else if self.step != Step::Executing {
+                let next = ui.add_enabled(blocker.is_none(), egui::Button::new("Next"));
+                let next = match &blocker {
+                    Some(reason) => next.on_disabled_hover_text(reason),
+                    None => next,
+                };
+                if next.clicked()
+                    && let Some(p) = STEPS.iter().position(|s| *s == self.step)
+                {
+                    self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
+                }
+            }
+            if ui
+                .add_enabled(jobs.idle(), egui::Button::new("Cancel"))
+                .clicked()
+            {
+                keep = false;
+            }
+        });
+        if let Some(reason) = blocker {
+            ui.label(egui::RichText::new(reason).small());
+        }
+        if keep { Flow::Stay } else { Flow::Close }
+    }
+
+    fn done_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Flow {
+        let Some(outcome) = self.outcome.clone() else {
+            return if ui.button("Close").clicked() {
+                Flow::Close
+            } else {
+                Flow::Stay
+            };
+        };
+        let mut flow = Flow::Stay;
+        egui::CollapsingHeader::new("View Log").show(ui, |ui| {
+            for line in &self.log {
+                ui.label(line);
+            }
+        });
+        match &outcome.thumbprint {
+            Some(thumb) => {
+                ui.label("The certificate was issued and stored in Personal with its private key.");
+                ui.label(format!("Thumbprint: {thumb}"));
+                if ui.button("View Certificate Details").clicked() {
+                    flow = Flow::Details(thumb.clone());
+                }
+                ui.checkbox(&mut self.assign_now, "Assign this certificate now");
+                if ui.button("Finish").clicked() {
+                    flow = if self.assign_now {
+                        Flow::Assign(thumb.clone(), self.input.usages.clone())
+                    } else {
+                        Flow::Close
+                    };
+                }
+            }
+            None => {
+                ui.label("The request is saved. Send it to your CA, then import the certificate it returns.");
+                ui.add(
+                    egui::TextEdit::multiline(&mut outcome.csr_pem.as_str())
+                        .code_editor()
+                        .desired_rows(8),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Copy").clicked() {
+                        ui.ctx().copy_text(outcome.csr_pem.clone());
+                    }
+                    if ui
+                        .add_enabled(jobs.idle(), egui::Button::new("Save as…"))
+                        .clicked()
+                    {
+                        jobs.pick(ui.ctx(), PickTarget::SaveCsr, true);
+                    }
+                    if ui.button("Finish").clicked() {
+                        flow = Flow::Close;
+                    }
+                });
+            }
+        }
+        flow
+    }
+}
+
+fn text_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([160.0, 20.0], egui::Label::new(label));
+        ui.add(egui::TextEdit::singleline(value).desired_width(300.0))
+            .labelled_by(l.id);
+    });
+}

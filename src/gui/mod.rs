@@ -1,0 +1,45 @@
+//! The desktop GUI (egui/eframe): views read a [`view_model::StoreView`] and emit
+//! [`command::Command`]s; the app applies them in one place after each frame; slow work
+//! runs in [`jobs`]. Every verb of the CLI is reachable here.
+
+pub mod app;
+pub mod command;
+pub mod dialogs;
+pub mod jobs;
+pub mod verbs;
+pub mod view_model;
+pub mod views;
+
+use std::path::Path;
+
+use crate::model::store::Store;
+
+/// Opens the main window on the store in `dir`; returns when it closes, or the sentence
+/// saying why it could not open.
+pub fn run(dir: &Path) -> Result<(), String> {
+    let store = Store::open(dir).map_err(|e| e.to_string())?;
+    let sample_dir = dir.with_file_name(format!(
+        "{}-sample",
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "certdesk".into())
+    ));
+    let app = app::CertdeskApp::new(store, sample_dir)?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("certdesk")
+            .with_inner_size([1280.0, 800.0]),
+        ..Default::default()
+    };
+    struct Shell(app::CertdeskApp);
+    impl eframe::App for Shell {
+        fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+            self.0.ui(ui);
+        }
+    }
+    eframe::run_native("certdesk", options, Box::new(|_| Ok(Box::new(Shell(app))))).map_err(|e| {
+        format!(
+            "the window could not be opened ({e}); a graphical display is needed (set DISPLAY or WAYLAND_DISPLAY), or use a subcommand such as `certdesk list`"
+        )
+    })
+}

@@ -1,0 +1,83 @@
+//! The user's verbs: one enum, each knowing its label, tooltip and shortcut. The menu,
+//! the toolbar, the row context menu and the keyboard shortcuts all derive from it.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+/// Something the user can ask for from the menu, the toolbar, a row or the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// Open the request wizard.
+    Request,
+    /// Open the import dialog.
+    Import,
+    /// Export the selected certificate.
+    Export,
+    /// Assign the selected certificate (or open the Certificate Wizard).
+    Assign,
+    /// Remove the selected certificate.
+    Remove,
+    /// Show the selected certificate's details.
+    ViewDetails,
+    /// Copy the selected certificate's thumbprint.
+    CopyThumbprint,
+}
+
+impl Verb {
+    /// Every verb, in menu order.
+    pub const ALL: [Verb; 7] = [
+        Verb::Request,
+        Verb::Import,
+        Verb::Export,
+        Verb::Assign,
+        Verb::Remove,
+        Verb::ViewDetails,
+        Verb::CopyThumbprint,
+    ];
+
+    /// The button and menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verb::Request => "Request…",
+            Verb::Import => "Import…",
+            Verb::Export => "Export…",
+            Verb::Assign => "Assign…",
+            Verb::Remove => "Remove",
+            Verb::ViewDetails => "View details",
+            Verb::CopyThumbprint => "Copy thumbprint",
+        }
+    }
+
+    /// The tooltip.
+    pub fn tooltip(self) -> &'static str {
+        match self {
+            Verb::Request => {
+                "Request a certificate: a CSR for your CA, or one issued at once by the built-in CA"
+            }
+            Verb::Import => "Import a .cer, .p7b or .pfx file",
+            Verb::Export => "Export the selected certificate as .pfx (with its key), .cer or .p7b",
+            Verb::Assign => "Assign the selected certificate to a usage",
+            Verb::Remove => "Remove the selected certificate and its private key",
+            Verb::ViewDetails => "Show every field, the certification path and the SAN inspector",
+            Verb::CopyThumbprint => "Copy the SHA-1 thumbprint",
+        }
+    }
+
+    /// The keyboard shortcut.
+    pub fn shortcut(self) -> KeyboardShortcut {
+        let (modifiers, key) = match self {
+            Verb::Request => (Modifiers::COMMAND, Key::N),
+            Verb::Import => (Modifiers::COMMAND, Key::O),
+            Verb::Export => (Modifiers::COMMAND, Key::E),
+            Verb::Assign => (Modifiers::COMMAND | Modifiers::SHIFT, Key::A),
+            Verb::Remove => (Modifiers::NONE, Key::Delete),
+            Verb::ViewDetails => (Modifiers::NONE, Key::Enter),
+            Verb::CopyThumbprint => (Modifiers::COMMAND | Modifiers::SHIFT, Key::C),
+        };
+        KeyboardShortcut::new(modifiers, key)
+    }
+
+    /// Whether the verb needs a selected certificate.
+    pub fn needs_selection(self) -> bool {
+        !matches!(self, Verb::Request | Verb::Import | Verb::Assign)
+    }
+}

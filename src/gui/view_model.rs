@@ -1,0 +1,183 @@
+//! What the views read: a snapshot of the store, rebuilt only after a command changed it.
+//! Rows carry their display strings and a lower-cased search haystack computed once, so a
+//! frame's work depends on the rows visible, never on the size of the store.
+
+use std::collections::HashMap;
+
+use crate::model::assign::{self, UsageStatus};
+use crate::model::chain::{ChainIndex, ChainStatus};
+use crate::model::enroll;
+use crate::model::rules::Checker;
+use crate::model::store::{
+    Assignment, Location, LogEntry, Logical, PendingRequest, Store, StoreError, StoredCert,
+};
+use crate::model::topology::Topology;
+
+/// How soon an expiry is highlighted.
+pub const EXPIRING_DAYS: i64 = 30;
+
+/// One list row, ready to draw.
+pub struct Row {
+    /// The certificate.
+    pub cert: StoredCert,
+    /// "Issued To".
+    pub issued_to: String,
+    /// "Issued By".
+    pub issued_by: String,
+    /// Expiration date, `YYYY-MM-DD`.
+    pub expires: String,
+    /// "Intended Purposes".
+    pub purposes: String,
+    /// none / present / exportable.
+    pub key: &'static str,
+    /// Assigned usages, comma-separated.
+    pub usages: String,
+    /// Path status.
+    pub chain: ChainStatus,
+    /// Expired (true) or expiring within [`EXPIRING_DAYS`].
+    pub expired: bool,
+    /// Expiring within [`EXPIRING_DAYS`].
+    pub expiring: bool,
+    /// Lower-cased subject, issuer, SANs, thumbprint and friendly name.
+    pub haystack: String,
+}
+
+/// The store as the views see it.
+pub struct StoreView {
+    /// Every certificate row.
+    pub rows: Vec<Row>,
+    /// Certificates per (location, logical store).
+    pub counts: HashMap<(Location, Logical), usize>,
+    /// Assignments at `now`.
+    pub assignments: Vec<Assignment>,
+    /// Pending requests of both locations.
+    pub pending: Vec<PendingRequest>,
+    /// The topology, if one is set.
+    pub topology: Option<Topology>,
+    /// The activity log, newest last.
+    pub log: Vec<LogEntry>,
+    /// The status of every usage the topology's role needs.
+    pub statuses: Vec<UsageStatus>,
+    /// Row index by certificate id.
+    by_id: HashMap<i64, usize>,
+}
+
+fn date(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+fn purposes(eku: &[String]) -> String {
+    if eku.is_empty() {
+        return "<All>".to_owned();
+    }
+    eku.iter()
+        .map(|e| match e.as_str() {
+            "serverAuth" => "Server Authentication",
+            "clientAuth" => "Client Authentication",
+            "codeSigning" => "Code Signing",
+            "emailProtection" => "Secure Email",
+            "timeStamping" => "Time Stamping",
+            "OCSPSigning" => "OCSP Signing",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl StoreView {
+    /// Reads the whole store at `now`.
+    pub fn load(store: &Store, now: i64) -> Result<Self, StoreError> {
+        let certs = store.list(None, None)?;
+        let assignments: Vec<Assignment> = store
+            .assignments()?
+            .into_iter()
+            .map(|a| a.at(now))
+            .collect();
+        let mut by_thumb: HashMap<&str, Vec<&str>> = HashMap::new();
+        for a in &assignments {
+            by_thumb
+                .entry(a.thumbprint.as_str())
+                .or_default()
+                .push(a.usage.as_str());
+        }
+        let index = ChainIndex::new(&certs);
+        let mut counts = HashMap::new();
+        let rows = certs
+            .iter()
+            .map(|c| {
+                *counts.entry((c.location, c.logical)).or_insert(0) += 1;
+                let s = &c.summary;
+                let usages = if c.location == Location::Computer {
+                    by_thumb
+                        .get(s.thumbprint.as_str())
+                        .map(|u| u.join(", "))
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let haystack = format!(
+                    "{}\n{}\n{}\n{}\n{}",
+                    s.subject,
+                    s.issuer,
+                    s.sans.join("\n"),
+                    s.thumbprint,
+                    c.friendly_name
+                )
+                .to_lowercase();
+                Row {
+                    issued_to: s.issued_to().to_owned(),
+                    issued_by: s.issued_by().to_owned(),
+                    expires: date(s.not_after),
+                    purposes: purposes(&s.eku),
+                    key: match &c.key {
+                        None => "none",
+                        Some(k) if k.exportable => "exportable",
+                        Some(_) => "present",
+                    },
+                    usages,
+                    chain: index.status(c, now),
+                    expired: s.not_after < now,
+                    expiring: s.not_after >= now && s.not_after < now + EXPIRING_DAYS * 86_400,
+                    haystack,
+                    cert: c.clone(),
+                }
+            })
+            .collect();
+        let by_id = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let topology = enroll::topology(store).ok();
+        let statuses = match &topology {
+            Some(t) => assign::status(
+                &Checker::new(store, &certs, t, now),
+                store,
+                t,
+                EXPIRING_DAYS,
+                now,
+            )?,
+            None => Vec::new(),
+        };
+        let mut pending = store.pending_requests(Location::Computer)?;
+        pending.extend(store.pending_requests(Location::User)?);
+        Ok(Self {
+            rows,
+            counts,
+            assignments,
+            pending,
+            topology,
+            log: store.log_entries(Some(500))?,
+            statuses,
+            by_id,
+        })
+    }
+
+    /// Whether the store holds nothing yet (the welcome panel shows).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.topology.is_none()
+    }
+
+    /// The row of a certificate id.
+    pub fn row(&self, id: i64) -> Option<&Row> {
+        self.by_id.get(&id).and_then(|i| self.rows.get(*i))
+    }
+}

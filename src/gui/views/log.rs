@@ -1,0 +1,71 @@
+//! The activity log: time, operation, outcome, details and the equivalent command.
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::model::store::LogEntry;
+
+fn time(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The log page, newest first.
+pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {
+    ui.heading("Activity log");
+    TableBuilder::new(ui)
+        .striped(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(170.0))
+        .column(Column::initial(80.0))
+        .column(Column::initial(70.0))
+        .column(Column::initial(360.0).clip(true))
+        .column(Column::remainder().clip(true))
+        .header(22.0, |mut h| {
+            for title in [
+                "Time",
+                "Operation",
+                "Outcome",
+                "Details",
+                "Equivalent command",
+            ] {
+                h.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(22.0, log.len(), |mut row| {
+                let Some(e) = log.get(log.len() - 1 - row.index()) else {
+                    return;
+                };
+                row.col(|ui| {
+                    ui.label(time(e.time));
+                });
+                row.col(|ui| {
+                    ui.label(&e.operation);
+                });
+                row.col(|ui| {
+                    ui.label(&e.outcome);
+                });
+                row.col(|ui| {
+                    ui.label(e.details.lines().next().unwrap_or_default())
+                        .on_hover_text(&e.details);
+                });
+                row.col(|ui| {
+                    if ui
+                        .small_button("Copy")
+                        .on_hover_text("Copy the command")
+                        .clicked()
+                    {
+                        ui.ctx().copy_text(e.command.clone());
+                    }
+                    ui.monospace(&e.command);
+                });
+            });
+        });
+}

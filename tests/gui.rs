@@ -1,0 +1,319 @@
+//! The desktop GUI driven through egui_kittest, by role and label, asserting on the app's
+//! state and on the store: import with a password (and a wrong one), the request wizard
+//! through the built-in CA, export with the password confirmation, the assignment picker,
+//! and the filter over a 100,000-certificate store.
+
+mod common;
+
+use std::path::Path;
+
+use certdesk::gui::app::CertdeskApp;
+use certdesk::gui::dialogs::Dialog;
+use certdesk::gui::views::Page;
+use certdesk::model::formats;
+use certdesk::model::import::{self, ImportOptions};
+use certdesk::model::store::{Location, Logical, Store};
+use certdesk::model::{enroll, usage::UsageType};
+use common::{TestStore, fx, s, tool};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const EDGE: &str = r#"
+role = "edge"
+server_fqdn = "edge01.contoso.net"
+pool_fqdn = "edgepool.contoso.net"
+sip_domains = ["contoso.com", "fabrikam.com"]
+[edge]
+access_fqdn = "sip.contoso.com"
+webconf_fqdn = "webcon.contoso.com"
+av_fqdn = "av.contoso.com"
+internal_fqdn = "edgepool.contoso.net"
+"#;
+
+fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
+    let store = Store::open(dir).expect("store");
+    let app = CertdeskApp::new(store, dir.with_extension("sample")).expect("app");
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app)
+}
+
+/// Steps frames until the background jobs are done and their results applied.
+fn settle(h: &mut Harness<'_, CertdeskApp>) {
+    for _ in 0..600 {
+        h.run_steps(2);
+        if h.state().jobs.idle() {
+            h.run_steps(3);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("background jobs did not finish");
+}
+
+fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(1);
+}
+
+fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(2);
+}
+
+fn is_disabled(h: &Harness<'_, CertdeskApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+fn store_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn import_a_pfx_by_typing_path_and_password() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    assert!(matches!(h.state().page, Page::Welcome));
+    click(&mut h, "Import…");
+    type_into(&mut h, "File", s(&fx("leaf-aes.pfx")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("protected by a password");
+    type_into(&mut h, "Password", "secret");
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("PKCS#12 (.pfx) file: 3 certificate(s), 1 private key(s)");
+    click(
+        &mut h,
+        "Trust the root CA certificates in this file (add them to Trusted Roots)",
+    );
+    click(&mut h, "Import");
+    h.run_steps(3);
+    h.get_by_label("The import is complete.");
+    let store = Store::open(&t.path()).expect("store");
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].key.is_some(), "the key was paired");
+    assert_eq!(
+        store
+            .list(Some(Location::Computer), Some(Logical::Root))
+            .expect("list")
+            .len(),
+        1
+    );
+    click(&mut h, "Close");
+    assert!(h.state().dialog.is_none());
+}
+
+#[test]
+fn a_wrong_password_shows_the_message_and_changes_nothing() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    let before = store_files(&t.path());
+    click(&mut h, "Import…");
+    type_into(&mut h, "File", s(&fx("leaf-legacy.pfx")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    type_into(&mut h, "Password", "not the password");
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("the password is wrong");
+    assert!(
+        h.get_by_label("Password").is_focused(),
+        "focus back in the password field"
+    );
+    assert!(h.query_by_label("Import").is_none(), "nothing to import");
+    assert_eq!(store_files(&t.path()), before, "the store is untouched");
+}
+
+#[test]
+fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    }
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    assert!(is_disabled(&h, "Next"), "no usage chosen yet");
+    click(&mut h, "External Edge certificate (public Internet)");
+    click(&mut h, "Next");
+    click(
+        &mut h,
+        "Send the request immediately to an online certification authority",
+    );
+    for _ in 0..9 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label_contains("SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com");
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.run_steps(3);
+    h.get_by_label_contains("Thumbprint:");
+    h.get_by_label("Assign this certificate now");
+    click(&mut h, "Finish");
+    h.run_steps(3);
+    let store = Store::open(&t.path()).expect("store");
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].key.is_some());
+    let assigned: Vec<UsageType> = store
+        .assignments()
+        .expect("assignments")
+        .iter()
+        .map(|a| a.usage)
+        .collect();
+    assert_eq!(assigned, UsageType::EDGE_EXTERNAL.to_vec());
+}
+
+fn import_into(dir: &Path, file: &str, password: Option<&str>, exportable: bool) {
+    let mut store = Store::open(dir).expect("store");
+    let bytes = std::fs::read(fx(file)).expect("fixture");
+    let contents = formats::read(&bytes, password).expect("readable");
+    let options = ImportOptions {
+        location: Location::Computer,
+        exportable,
+        trust_root: true,
+    };
+    import::commit(
+        &mut store,
+        import::plan(contents, options).expect("plan"),
+        file,
+        0,
+    )
+    .expect("commit");
+}
+
+#[test]
+fn export_needs_matching_passwords_and_writes_a_file_openssl_reads() {
+    let t = TestStore::new();
+    import_into(&t.path(), "leaf-aes.pfx", Some("secret"), true);
+    let mut h = harness(&t.path());
+    click(&mut h, "sip.contoso.com");
+    assert!(h.state().list.selected.is_some(), "the row is selected");
+    click(&mut h, "Export…");
+    let out = t.dir.path().join("gui.pfx");
+    type_into(&mut h, "File name", s(&out));
+    type_into(&mut h, "Password", "gui-pass");
+    type_into(&mut h, "Confirm password", "gui-pasS");
+    h.get_by_label("passwords do not match");
+    assert!(
+        is_disabled(&h, "Finish"),
+        "mismatched passwords keep Finish disabled"
+    );
+    h.get_by_label("Confirm password").focus();
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.get_by_label("Confirm password").type_text("s");
+    h.run_steps(2);
+    h.get_by_label("passwords match");
+    assert!(!is_disabled(&h, "Finish"));
+    click(&mut h, "Finish");
+    h.run_steps(3);
+    assert!(matches!(&h.state().dialog, Some(Dialog::Export(d)) if d.done.is_some()));
+    let certs = tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            s(&out),
+            "-nokeys",
+            "-passin",
+            "pass:gui-pass",
+        ],
+    );
+    assert_eq!(certs.matches("BEGIN CERTIFICATE").count(), 3);
+}
+
+#[test]
+fn the_assignment_picker_explains_refusals_and_assigns() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    }
+    // Not eligible: the fixture leaf has no key; eligible: one issued by the built-in CA.
+    import_into(&t.path(), "leaf.pem", None, false);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args([
+            "--store",
+            s(&t.path()),
+            "request",
+            "--type",
+            "AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication",
+            "--ca",
+            "builtin",
+            "--exportable",
+            "true",
+        ])
+        .output()
+        .expect("runs");
+    assert!(status.status.success());
+    let mut h = harness(&t.path());
+    click(&mut h, "Certificate Wizard");
+    click(&mut h, "Assign AccessEdgeExternal…");
+    h.get_by_label_contains("Certificates that cannot be assigned");
+    h.get_by_label_contains("AccessEdgeExternal: it has no private key in this store");
+    h.get_by_label_contains("sip.contoso.com  SIP Access Edge external")
+        .click();
+    h.run_steps(2);
+    click(&mut h, "Assign");
+    h.run_steps(3);
+    h.get_by_label_contains("The certificate is assigned");
+    click(&mut h, "Close");
+    let rows = &h.state().view.statuses;
+    let access = rows
+        .iter()
+        .find(|r| r.usage == UsageType::AccessEdgeExternal)
+        .expect("row");
+    assert_eq!(format!("{:?}", access.status), "Assigned");
+    h.get_by_label("Assigned");
+}
+
+#[test]
+fn the_filter_finds_a_certificate_by_san_among_100000() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        let bundle = common::big_bundle(100_000);
+        let contents = formats::read(&bundle, None).expect("bundle");
+        let options = ImportOptions {
+            location: Location::Computer,
+            exportable: false,
+            trust_root: true,
+        };
+        import::commit(
+            &mut store,
+            import::plan(contents, options).expect("plan"),
+            "bundle",
+            0,
+        )
+        .expect("commit");
+    }
+    let mut h = harness(&t.path());
+    assert_eq!(h.state().view.rows.len(), 100_000);
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    h.run_steps(2);
+    h.get_by_label("99999 shown");
+    type_into(&mut h, "Filter:", "sip77777.contoso");
+    h.run_steps(2);
+    h.get_by_label("1 shown");
+    h.get_by_label("host077777.bench.contoso.com");
+}
