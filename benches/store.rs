@@ -17,36 +17,8 @@ use std::time::{Duration, Instant};
 use certdesk::model::formats;
 use certdesk::model::import::{self, ImportOptions};
 use certdesk::model::store::{Location, Store};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
 
 const RUNS: usize = 5;
-
-/// A PEM bundle: one self-signed root, then `n - 1` end entities it issued, each with its
-/// own name, serial and SANs (one shared leaf key keeps generation fast; parsing and
-/// storing cost the same).
-fn generate_bundle(n: usize) -> Vec<u8> {
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca.distinguished_name
-        .push(DnType::CommonName, "Bench Root CA");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let root = ca.self_signed(&ca_key).expect("root");
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().expect("leaf key");
-    let mut out = root.pem().into_bytes();
-    for i in 1..n {
-        let name = format!("host{i:06}.bench.contoso.com");
-        let mut params = CertificateParams::new(vec![name.clone()]).expect("params");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.subject_alt_names.push(SanType::DnsName(
-            format!("sip{i}.contoso.com").try_into().expect("dns"),
-        ));
-        params.serial_number = Some((i as u64 + 1).into());
-        let cert = params.signed_by(&leaf_key, &issuer).expect("sign");
-        out.extend_from_slice(cert.pem().as_bytes());
-    }
-    out
-}
 
 /// Imports the bundle into a new store and lists it back; returns the count listed and
 /// the time of each phase (read, plan, commit, list).
@@ -81,9 +53,9 @@ fn main() {
     let dir = tmp.path();
     let t = Instant::now();
     let bundle = dir.join("bundle-10k.pem");
-    std::fs::write(&bundle, generate_bundle(10_000)).expect("write");
+    std::fs::write(&bundle, common::bundle::big_bundle(10_000)).expect("write");
     let big = dir.join("bundle-100k.pem");
-    std::fs::write(&big, generate_bundle(100_000)).expect("write");
+    std::fs::write(&big, common::bundle::big_bundle(100_000)).expect("write");
     println!(
         "generated the bundles in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -17,9 +17,16 @@ use egui_kittest::kittest::Queryable;
 
 fn shoot(h: &mut Harness<'_, CertdeskApp>, name: &str) {
     h.run_steps(4);
-    let image = h.render().expect("the view renders (is a wgpu adapter such as Mesa installed?)");
+    let image = h
+        .render()
+        .expect("the view renders (is a wgpu adapter such as Mesa installed?)");
     assert!(image.width() >= 1000 && image.height() >= 700);
-    let distinct = image.pixels().take(200_000).map(|p| p.0).collect::<std::collections::HashSet<_>>().len();
+    let distinct = image
+        .pixels()
+        .take(200_000)
+        .map(|p| p.0)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     assert!(distinct > 8, "{name} rendered blank");
     if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
@@ -62,7 +69,8 @@ fn the_main_views_render() {
 
     h.get_by_label("Request…").click();
     h.run_steps(2);
-    h.get_by_label("External Edge certificate (public Internet)").click();
+    h.get_by_label("External Edge certificate (public Internet)")
+        .click();
     h.run_steps(1);
     if let Some(Dialog::Request(w)) = &mut h.state_mut().dialog {
         w.step = Step::Preview;

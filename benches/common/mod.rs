@@ -1,6 +1,8 @@
 //! Timing helpers shared by the benchmarks.
 #![allow(dead_code)]
 
+pub mod bundle;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
