@@ -331,6 +331,15 @@ fn key_choices_and_warnings() {
         "{text}"
     );
     assert_eq!(store.json(&["requests"]).as_array().map(Vec::len), Some(2));
+    // Removing the placeholder of request 2 clears that request too.
+    let placeholder = store.json(&["list", "--logical", "requests"]);
+    let second = placeholder.as_array().expect("list").last().expect("one")["thumbprint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    store.json(&["remove", &second]);
+    assert_eq!(store.json(&["requests"]).as_array().map(Vec::len), Some(1));
+    store.json(&["request", "--type", "Internal", "--output", s(&p384)]);
     let cleared = store.json(&["requests", "--clear", "1"]);
     assert_eq!(cleared["cleared"], 1);
     assert_eq!(store.json(&["requests"]).as_array().map(Vec::len), Some(1));

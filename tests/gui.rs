@@ -317,3 +317,19 @@ fn the_filter_finds_a_certificate_by_san_among_100000() {
     h.get_by_label("1 shown");
     h.get_by_label("host077777.bench.contoso.com");
 }
+
+#[test]
+fn the_welcome_panel_opens_a_sample_deployment() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    h.get_by_label("Welcome to certdesk");
+    click(&mut h, "Open a sample deployment");
+    settle(&mut h);
+    assert!(matches!(h.state().page, Page::Wizard));
+    h.get_by_label("Invalid");
+    h.get_by_label("Expiring");
+    assert!(h.state().view.rows.len() >= 6);
+    // The sample is a separate store: the user's store is still empty.
+    let store = Store::open(&t.path()).expect("store");
+    assert!(store.list(None, None).expect("list").is_empty());
+}

@@ -64,8 +64,6 @@ pub enum Command {
     },
     /// Store a topology (TOML).
     SetTopology(String),
-    /// Delete a pending request.
-    ClearRequest(Location, i64),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -170,10 +168,6 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
             enroll::set_topology(store, &toml, "the topology page", now)
                 .map_err(|e| e.to_string())?;
             Ok(("Topology saved".to_owned(), Applied::Done))
-        }
-        Command::ClearRequest(location, id) => {
-            enroll::clear_request(store, location, id, now).map_err(|e| e.to_string())?;
-            Ok((format!("Request {id} cleared"), Applied::Done))
         }
     }
 }

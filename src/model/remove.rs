@@ -1,5 +1,5 @@
 //! Removing a certificate from the store (and its private key when no other certificate
-//! uses that key).
+//! uses that key). Removing a pending request's placeholder clears the request.
 
 use super::command_line;
 use super::store::certs::write;
@@ -16,6 +16,8 @@ pub fn remove(
 ) -> Result<StoredCert, StoreError> {
     let cert = store.find(location, thumbprint)?;
     store.transaction(|tx, _| {
+        // A placeholder in Enrollment Requests: the pending request goes with it.
+        tx.execute("DELETE FROM requests WHERE cert_id = ?1", [cert.id])?;
         write::delete_cert(tx, cert.id)?;
         let key_note = if cert.key.is_some() {
             " and its private key (unless another certificate uses it)"
