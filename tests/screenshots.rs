@@ -101,3 +101,21 @@ fn the_main_views_render() {
     h.get_by_label("Export…").click();
     shoot(&mut h, "export-options");
 }
+
+/// Snapshot images compared pixel by pixel (kittest; `UPDATE_SNAPSHOTS=1` rewrites them):
+/// the welcome panel, which shows no dates, in both themes.
+#[test]
+fn welcome_panel_snapshots_in_both_themes() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let store = Store::open(&tmp.path().join("empty")).expect("store");
+    let app = CertdeskApp::new(store, tmp.path().join("sample")).expect("app");
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 600.0))
+        .wgpu()
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    h.run_steps(3);
+    h.snapshot("welcome_dark");
+    h.ctx.set_theme(egui::Theme::Light);
+    h.run_steps(3);
+    h.snapshot("welcome_light");
+}
