@@ -2,13 +2,12 @@
 //! and their plain-text counterparts.
 
 use serde::Serialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use std::collections::HashMap;
 
 use crate::model::chain::ChainIndex;
 use crate::model::store::{Location, LogEntry, Store, StoreError, StoredCert};
+pub use crate::model::timefmt::rfc3339;
 
 /// Thumbprint -> the usages it is assigned to (Computer location).
 pub type Usages = HashMap<String, Vec<String>>;
@@ -23,14 +22,6 @@ pub fn usages(store: &Store, now: i64) -> Result<Usages, StoreError> {
             .push(a.usage.as_str().to_owned());
     }
     Ok(map)
-}
-
-/// RFC 3339 text of a Unix time (the number itself if out of range).
-pub fn rfc3339(ts: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| ts.to_string())
 }
 
 /// The JSON shape of a certificate.

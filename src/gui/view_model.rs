@@ -11,6 +11,7 @@ use crate::model::rules::Checker;
 use crate::model::store::{
     Assignment, Location, LogEntry, Logical, PendingRequest, Store, StoreError, StoredCert,
 };
+use crate::model::timefmt::date;
 use crate::model::topology::Topology;
 
 /// How soon an expiry is highlighted.
@@ -60,12 +61,6 @@ pub struct StoreView {
     pub statuses: Vec<UsageStatus>,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
-}
-
-fn date(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
 }
 
 fn purposes(eku: &[String]) -> String {

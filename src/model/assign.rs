@@ -213,13 +213,7 @@ pub fn assign(
                         return Err(AssignError::TooLate {
                             usage: usage.as_str(),
                             hours,
-                            limit: time::OffsetDateTime::from_unix_timestamp(limit)
-                                .ok()
-                                .and_then(|t| {
-                                    t.format(&time::format_description::well_known::Rfc3339)
-                                        .ok()
-                                })
-                                .unwrap_or_default(),
+                            limit: super::timefmt::rfc3339(limit),
                         });
                     }
                 }

@@ -88,13 +88,7 @@ pub fn assign(proofs: &[ValidAssignment], thumbprint: &str, roll: Option<i64>) -
         usages.join(",")
     );
     if let Some(when) = roll {
-        let date = time::OffsetDateTime::from_unix_timestamp(when)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_else(|| when.to_string());
+        let date = super::timefmt::rfc3339(when);
         cmd.push_str(&format!(" --roll --effective-date {date}"));
     }
     cmd

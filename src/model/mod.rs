@@ -21,5 +21,6 @@ pub mod request;
 pub mod rules;
 pub mod sample;
 pub mod store;
+pub mod timefmt;
 pub mod topology;
 pub mod usage;

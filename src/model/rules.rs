@@ -12,6 +12,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use super::chain::ChainIndex;
 use super::names;
 use super::store::{Location, Logical, Store, StoredCert};
+use super::timefmt::date;
 use super::topology::Topology;
 use super::usage::UsageType;
 
@@ -64,12 +65,6 @@ pub struct Checker<'a> {
     all: &'a [StoredCert],
     topology: &'a Topology,
     now: i64,
-}
-
-fn date(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .map(|t| t.date().to_string())
-        .unwrap_or_else(|_| ts.to_string())
 }
 
 /// Whether `pattern` (a SAN, maybe `*.x`) covers `name` (one label for the wildcard).

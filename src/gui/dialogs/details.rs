@@ -7,6 +7,7 @@ use crate::gui::view_model::StoreView;
 use crate::model::chain::ChainIndex;
 use crate::model::names;
 use crate::model::store::{Logical, StoredCert};
+use crate::model::timefmt::rfc3339 as date;
 use crate::model::usage::UsageType;
 
 /// The tabs.
@@ -33,16 +34,6 @@ pub struct DetailsDialog {
     path: Vec<(String, String, String)>,
     /// The usage checked in the SAN inspector.
     pub usage: Option<UsageType>,
-}
-
-fn date(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 impl DetailsDialog {

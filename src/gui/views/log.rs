@@ -3,16 +3,7 @@
 use egui_extras::{Column, TableBuilder};
 
 use crate::model::store::LogEntry;
-
-fn time(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+use crate::model::timefmt::rfc3339 as time;
 
 /// The log page, newest first.
 pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {

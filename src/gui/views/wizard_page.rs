@@ -7,12 +7,6 @@ use crate::gui::view_model::StoreView;
 use crate::model::assign::Status;
 use crate::model::usage::UsageType;
 
-fn date(ts: Option<i64>) -> String {
-    ts.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
-}
-
 /// The page; returns the usage whose Assign… was clicked.
 pub fn wizard_page_ui(ui: &mut egui::Ui, view: &StoreView) -> Option<UsageType> {
     ui.heading("Certificate Wizard");
@@ -67,7 +61,11 @@ pub fn wizard_page_ui(ui: &mut egui::Ui, view: &StoreView) -> Option<UsageType> 
                             .on_hover_text(row.thumbprint.clone().unwrap_or_default());
                     });
                     r.col(|ui| {
-                        ui.label(date(row.not_after));
+                        ui.label(
+                            row.not_after
+                                .map(crate::model::timefmt::date)
+                                .unwrap_or_default(),
+                        );
                     });
                     r.col(|ui| {
                         ui.label(row.location);
