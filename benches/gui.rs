@@ -50,6 +50,9 @@ fn main() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
         .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Root);
+    h.run_steps(2);
+    // Back to the 100,000-row page: the frame rebuilds the filtered and sorted order.
     h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
     let first = frame(&mut h);
     h.run_steps(3);
@@ -93,9 +96,10 @@ fn main() {
         h.run_steps(1);
     }
     h.run_steps(2);
-    for label in ["Expiration Date", "Issued To (A-Z)"] {
+    for label in ["Expiration Date", "Issued To"] {
         h.get_by_label(label).click();
-        sorts.push(frame(&mut h));
+        // The click is seen in one frame; the next one re-sorts.
+        sorts.push(frame(&mut h) + frame(&mut h));
         h.run_steps(1);
     }
     let sort = median(sorts);
@@ -106,7 +110,7 @@ fn main() {
         ms(load)
     );
     println!(
-        "  first frame of the list (builds the order):    {:8.1} ms",
+        "  opening the list page (builds the order):      {:8.1} ms",
         ms(first)
     );
     println!(
@@ -126,7 +130,7 @@ fn main() {
         ms(after_filter)
     );
     println!(
-        "  frame after a sort click (re-sorts):           {:8.1} ms",
+        "  sort click, two frames (re-sorts 100,000):     {:8.1} ms",
         ms(sort)
     );
 }
