@@ -6,21 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{TestStore, fx, s, tool};
-
-const EDGE: &str = r#"
-role = "edge"
-server_fqdn = "edge01.contoso.net"
-pool_fqdn = "edgepool.contoso.net"
-sip_domains = ["contoso.com", "fabrikam.com"]
-xmpp_domains = []
-[edge]
-access_fqdn = "sip.contoso.com"
-webconf_fqdn = "webcon.contoso.com"
-av_fqdn = "av.contoso.com"
-internal_fqdn = "edgepool.contoso.net"
-pool_members = ["edge01.contoso.net", "edge02.contoso.net"]
-"#;
+use common::{EDGE, TestStore, fx, s, tool};
 
 const EDGE_SANS: [&str; 3] = ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"];
 

@@ -14,21 +14,9 @@ use certdesk::model::formats;
 use certdesk::model::import::{self, ImportOptions};
 use certdesk::model::store::{Location, Logical, Store};
 use certdesk::model::{enroll, usage::UsageType};
-use common::{TestStore, fx, s, tool};
+use common::{EDGE, TestStore, fx, s, tool};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-const EDGE: &str = r#"
-role = "edge"
-server_fqdn = "edge01.contoso.net"
-pool_fqdn = "edgepool.contoso.net"
-sip_domains = ["contoso.com", "fabrikam.com"]
-[edge]
-access_fqdn = "sip.contoso.com"
-webconf_fqdn = "webcon.contoso.com"
-av_fqdn = "av.contoso.com"
-internal_fqdn = "edgepool.contoso.net"
-"#;
 
 fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
     let store = Store::open(dir).expect("store");

@@ -12,19 +12,7 @@ use certdesk::model::rules::{Checker, Severity};
 use certdesk::model::store::{Location, Store};
 use certdesk::model::topology::Topology;
 use certdesk::model::usage::UsageType::{self, *};
-use common::{fx, s, tool};
-
-const EDGE: &str = r#"
-role = "edge"
-server_fqdn = "edge01.contoso.net"
-pool_fqdn = "edgepool.contoso.net"
-sip_domains = ["contoso.com", "fabrikam.com"]
-[edge]
-access_fqdn = "sip.contoso.com"
-webconf_fqdn = "webcon.contoso.com"
-av_fqdn = "av.contoso.com"
-internal_fqdn = "edgepool.contoso.net"
-"#;
+use common::{EDGE, fx, s, tool};
 
 const FRONTEND: &str = r#"
 role = "frontend"

@@ -10,6 +10,20 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+/// An Edge deployment with two SIP domains and no XMPP.
+pub const EDGE: &str = r#"
+role = "edge"
+server_fqdn = "edge01.contoso.net"
+pool_fqdn = "edgepool.contoso.net"
+sip_domains = ["contoso.com", "fabrikam.com"]
+[edge]
+access_fqdn = "sip.contoso.com"
+webconf_fqdn = "webcon.contoso.com"
+av_fqdn = "av.contoso.com"
+internal_fqdn = "edgepool.contoso.net"
+pool_members = ["edge01.contoso.net", "edge02.contoso.net"]
+"#;
+
 /// The fixture directory, made on first use.
 pub fn fixtures() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
