@@ -273,6 +273,10 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
         .expect("row");
     assert_eq!(format!("{:?}", access.status), "Assigned");
     h.get_by_label("Assigned");
+    click(&mut h, "Unassign AccessEdgeExternal");
+    h.run_steps(2);
+    let store = Store::open(&t.path()).expect("store");
+    assert!(store.assignments().expect("rows").is_empty(), "unassigned");
 }
 
 #[test]

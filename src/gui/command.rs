@@ -62,6 +62,8 @@ pub enum Command {
         /// Staged rolling: the effective date.
         roll: Option<i64>,
     },
+    /// Remove a usage's assignment, or only its previous certificate.
+    Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
 }
@@ -163,6 +165,15 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
             assign::assign(store, &cert, proofs, roll, now).map_err(|e| e.to_string())?;
             let names: Vec<&str> = usages.iter().map(|u| u.as_str()).collect();
             Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
+        }
+        Command::Unassign(usage, previous) => {
+            assign::unassign(store, usage, previous, now).map_err(|e| e.to_string())?;
+            let what = if previous {
+                "previous certificate"
+            } else {
+                "assignment"
+            };
+            Ok((format!("{} {what} removed", usage.as_str()), Applied::Done))
         }
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "the topology page", now)

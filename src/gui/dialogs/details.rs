@@ -119,6 +119,24 @@ impl DetailsDialog {
                         k.description
                     ),
                 });
+                if let Some(pending) = view
+                    .pending
+                    .iter()
+                    .find(|p| p.cert_id == Some(self.cert.id))
+                {
+                    ui.label(format!(
+                        "Pending request {} for {} ({})",
+                        pending.id, pending.subject, pending.usages
+                    ));
+                    ui.add(
+                        egui::TextEdit::multiline(&mut pending.csr_pem.as_str())
+                            .code_editor()
+                            .desired_rows(6),
+                    );
+                    if ui.button("Copy the request").clicked() {
+                        ui.ctx().copy_text(pending.csr_pem.clone());
+                    }
+                }
                 ui.horizontal(|ui| {
                     let label = ui.label("Friendly name");
                     ui.text_edit_singleline(&mut self.name)

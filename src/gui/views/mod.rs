@@ -41,7 +41,7 @@ pub fn page_ui(ui: &mut egui::Ui, app: &mut CertdeskApp) -> Option<Verb> {
             store_list::store_list_ui(ui, &app.view, &mut app.list, location, logical)
         }
         Page::Wizard => {
-            if let Some(usage) = wizard_page::wizard_page_ui(ui, &app.view) {
+            if let Some(usage) = wizard_page::wizard_page_ui(ui, &app.view, &mut app.commands) {
                 app.dialog = Some(super::dialogs::Dialog::assign(
                     &app.store,
                     &app.view,

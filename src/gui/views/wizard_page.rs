@@ -3,12 +3,17 @@
 
 use egui_extras::{Column, TableBuilder};
 
+use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::model::assign::Status;
 use crate::model::usage::UsageType;
 
-/// The page; returns the usage whose Assign… was clicked.
-pub fn wizard_page_ui(ui: &mut egui::Ui, view: &StoreView) -> Option<UsageType> {
+/// The page; returns the usage whose Assign… was clicked. Unassign buttons push commands.
+pub fn wizard_page_ui(
+    ui: &mut egui::Ui,
+    view: &StoreView,
+    commands: &mut Vec<Command>,
+) -> Option<UsageType> {
     ui.heading("Certificate Wizard");
     let Some(topology) = &view.topology else {
         ui.label("Describe the deployment on the Topology page first: the wizard needs the server's role and names.");
@@ -92,6 +97,20 @@ pub fn wizard_page_ui(ui: &mut egui::Ui, view: &StoreView) -> Option<UsageType> 
                             .clicked()
                         {
                             clicked = Some(row.usage);
+                        }
+                        if row.thumbprint.is_some()
+                            && ui
+                                .button(format!("Unassign {}", row.usage.as_str()))
+                                .clicked()
+                        {
+                            commands.push(Command::Unassign(row.usage, false));
+                        }
+                        if row.previous_thumbprint.is_some()
+                            && ui
+                                .button(format!("Remove previous {}", row.usage.as_str()))
+                                .clicked()
+                        {
+                            commands.push(Command::Unassign(row.usage, true));
                         }
                     });
                 });
