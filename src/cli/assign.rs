@@ -141,7 +141,7 @@ pub fn status(
                 format!("{:?}", r.status),
                 r.thumbprint.as_deref().unwrap_or("-"),
                 r.not_after
-                    .map(|t| rfc3339(t)[..10].to_owned())
+                    .map(crate::model::timefmt::date)
                     .unwrap_or_default(),
                 r.location,
                 r.friendly_name.as_deref().unwrap_or("")

@@ -173,7 +173,7 @@ fn summarise(der: &[u8], x509: &X509Certificate<'_>) -> CertSummary {
     let mut summary = CertSummary {
         thumbprint: thumbprint(der),
         sha256: sha256_hex(der),
-        version: x509.version().0 + 1,
+        version: x509.version().0.saturating_add(1),
         subject: x509.subject().to_string(),
         issuer: x509.issuer().to_string(),
         subject_cn: common_name(x509.subject()),
