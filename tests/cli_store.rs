@@ -293,3 +293,34 @@ fn no_command_opens_the_gui_and_says_so_without_a_display() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
 }
+
+#[test]
+fn a_damaged_key_file_or_a_newer_store_is_refused_with_a_sentence() {
+    let store = TestStore::new();
+    import_pfx(&store);
+    let key_file = store.path().join("store.key");
+    let good = std::fs::read(&key_file).expect("key file");
+    std::fs::write(&key_file, "not a key").expect("write");
+    let out = store.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is damaged"));
+    std::fs::write(&key_file, &good).expect("restore");
+
+    let conn = rusqlite::Connection::open(store.path().join("store.sqlite")).expect("db");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("version");
+    drop(conn);
+    let out = store.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer version of certdesk"));
+    let conn = rusqlite::Connection::open(store.path().join("store.sqlite")).expect("db");
+    conn.pragma_update(None, "user_version", 3)
+        .expect("version");
+    drop(conn);
+    let out = store.run(&["assign", "--type", "Frontdoor", "--thumbprint", "00000000"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown usage type is bad input"
+    );
+}
