@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{EDGE, TestStore, fx, s, tool};
+use common::{EDGE, TestStore, fx, s, sign_with_fixture_ca, tool};
 
 const EDGE_SANS: [&str; 3] = ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"];
 
@@ -101,26 +101,7 @@ fn delayed_request_round_trips_through_a_public_ca() {
 
     // A public CA (openssl with the fixture intermediate) answers with a .p7b and its chain.
     let issued = store.dir.path().join("issued.pem");
-    tool(
-        "openssl",
-        &[
-            "x509",
-            "-req",
-            "-in",
-            s(&csr),
-            "-CA",
-            s(&fx("inter.pem")),
-            "-CAkey",
-            s(&fx("inter.key")),
-            "-CAcreateserial",
-            "-days",
-            "365",
-            "-copy_extensions",
-            "copy",
-            "-out",
-            s(&issued),
-        ],
-    );
+    sign_with_fixture_ca(&csr, &issued, &["-copy_extensions", "copy"]);
     let p7b = store.dir.path().join("answer.p7b");
     tool(
         "openssl",

@@ -12,7 +12,7 @@ use certdesk::model::rules::{Checker, Severity};
 use certdesk::model::store::{Location, Store};
 use certdesk::model::topology::Topology;
 use certdesk::model::usage::UsageType::{self, *};
-use common::{EDGE, fx, s, tool};
+use common::{EDGE, fx, s, sign_with_fixture_ca, tool};
 
 const FRONTEND: &str = r#"
 role = "frontend"
@@ -83,27 +83,7 @@ fn issue(dir: &Path, n: usize, leaf: &Leaf) -> (String, String) {
     text.push_str(&format!("extendedKeyUsage={}\n", leaf.eku));
     std::fs::write(&ext, text).expect("ext");
     let digest = format!("-{}", leaf.digest);
-    tool(
-        "openssl",
-        &[
-            "x509",
-            "-req",
-            "-in",
-            s(&csr),
-            "-CA",
-            s(&fx("inter.pem")),
-            "-CAkey",
-            s(&fx("inter.key")),
-            "-CAcreateserial",
-            "-days",
-            "365",
-            &digest,
-            "-extfile",
-            s(&ext),
-            "-out",
-            s(&crt),
-        ],
-    );
+    sign_with_fixture_ca(&csr, &crt, &[&digest, "-extfile", s(&ext)]);
     (
         std::fs::read_to_string(&crt).expect("cert"),
         std::fs::read_to_string(&key).expect("key"),
@@ -444,82 +424,70 @@ fn each_usage_accepts_the_right_certificate_and_names_each_defect() {
     }
 }
 
+/// Imports a CA file and the leaf into a new store (optionally moving the intermediate into
+/// Trusted Roots, as a careless administrator might) and returns the leaf's problems.
+fn chain_problems(
+    dir: &Path,
+    name: &str,
+    ca_file: &str,
+    leaf_text: &str,
+    misplace: bool,
+) -> Vec<String> {
+    let path = dir.join(name);
+    let mut store = Store::open(&path).expect("store");
+    import_text(
+        &mut store,
+        &std::fs::read_to_string(fx(ca_file)).expect("CA file"),
+        Location::Computer,
+        false,
+    );
+    import_text(&mut store, leaf_text, Location::Computer, true);
+    if misplace {
+        drop(store);
+        let conn = rusqlite::Connection::open(path.join("store.sqlite")).expect("db");
+        conn.execute(
+            "UPDATE certificates SET logical = 'root' WHERE logical = 'ca'",
+            [],
+        )
+        .expect("misplace");
+        drop(conn);
+        store = Store::open(&path).expect("store");
+    }
+    let topology = Topology::from_toml(EDGE).expect("topology");
+    let all = store.list(None, None).expect("list");
+    let leaf = all.iter().find(|c| !c.summary.is_ca()).expect("leaf");
+    Checker::new(&store, &all, &topology, leaf.summary.not_before + 60)
+        .validate(leaf, AccessEdgeExternal)
+        .expect_err("refused")
+        .into_iter()
+        .map(|p| p.text)
+        .collect()
+}
+
 #[test]
 fn broken_chains_are_shown_where_they_break() {
     let dir = tempfile::tempdir().expect("temp");
-    let topology = Topology::from_toml(EDGE).expect("topology");
     let (cert, key) = issue(dir.path(), 0, &GOOD_EDGE);
     let leaf_text = format!("{cert}{key}");
 
     // Without the intermediate: the missing link is named.
-    let mut store = Store::open(&dir.path().join("a")).expect("store");
-    import_text(
-        &mut store,
-        &std::fs::read_to_string(fx("root.pem")).expect("root"),
-        Location::Computer,
-        false,
-    );
-    import_text(&mut store, &leaf_text, Location::Computer, true);
-    let all = store.list(None, None).expect("list");
-    let leaf = all.iter().find(|c| !c.summary.is_ca()).expect("leaf");
-    let problems = Checker::new(&store, &all, &topology, leaf.summary.not_before + 60)
-        .validate(leaf, AccessEdgeExternal)
-        .expect_err("refused");
+    let problems = chain_problems(dir.path(), "a", "root.pem", &leaf_text, false);
     assert!(
         problems
             .iter()
-            .any(|p| p.text.contains("Contoso Issuing CA") && p.text.contains("not in the store")),
+            .any(|p| p.contains("Contoso Issuing CA") && p.contains("not in the store")),
         "{problems:?}"
     );
-
     // Without the root: the untrusted root is named.
-    let mut store = Store::open(&dir.path().join("b")).expect("store");
-    import_text(
-        &mut store,
-        &std::fs::read_to_string(fx("inter.pem")).expect("inter"),
-        Location::Computer,
-        false,
-    );
-    import_text(&mut store, &leaf_text, Location::Computer, true);
-    let all = store.list(None, None).expect("list");
-    let leaf = all.iter().find(|c| !c.summary.is_ca()).expect("leaf");
-    let problems = Checker::new(&store, &all, &topology, leaf.summary.not_before + 60)
-        .validate(leaf, AccessEdgeExternal)
-        .expect_err("refused");
+    let problems = chain_problems(dir.path(), "b", "inter.pem", &leaf_text, false);
     assert!(
-        problems
-            .iter()
-            .any(|p| p.text.contains("Contoso Issuing CA")),
+        problems.iter().any(|p| p.contains("Contoso Issuing CA")),
         "{problems:?}"
     );
-
     // An intermediate misplaced in Trusted Roots.
-    let mut store = Store::open(&dir.path().join("c")).expect("store");
-    import_text(
-        &mut store,
-        &std::fs::read_to_string(fx("chain.pem")).expect("chain"),
-        Location::Computer,
-        false,
-    );
-    import_text(&mut store, &leaf_text, Location::Computer, true);
-    drop(store);
-    let conn = rusqlite::Connection::open(dir.path().join("c").join("store.sqlite")).expect("db");
-    conn.execute(
-        "UPDATE certificates SET logical = 'root' WHERE logical = 'ca'",
-        [],
-    )
-    .expect("misplace");
-    drop(conn);
-    let store = Store::open(&dir.path().join("c")).expect("store");
-    let all = store.list(None, None).expect("list");
-    let leaf = all.iter().find(|c| !c.summary.is_ca()).expect("leaf");
-    let problems = Checker::new(&store, &all, &topology, leaf.summary.not_before + 60)
-        .validate(leaf, AccessEdgeExternal)
-        .expect_err("refused");
+    let problems = chain_problems(dir.path(), "c", "chain.pem", &leaf_text, true);
     assert!(
-        problems
-            .iter()
-            .any(|p| p.text.contains("sits in Trusted Roots")),
+        problems.iter().any(|p| p.contains("sits in Trusted Roots")),
         "{problems:?}"
     );
 }

@@ -141,6 +141,29 @@ pub fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
+/// Has the fixture intermediate CA (openssl, playing a public CA) sign `csr` into `out`
+/// for a year; `extra` adds options such as the digest or an extension file.
+pub fn sign_with_fixture_ca(csr: &Path, out: &Path, extra: &[&str]) {
+    let (ca, key) = (fx("inter.pem"), fx("inter.key"));
+    let mut args = vec![
+        "x509",
+        "-req",
+        "-in",
+        s(csr),
+        "-CA",
+        s(&ca),
+        "-CAkey",
+        s(&key),
+        "-CAcreateserial",
+        "-days",
+        "365",
+        "-out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    tool("openssl", &args);
+}
+
 /// Runs a tool and returns its output, whatever its exit status.
 pub fn tool_output(program: &str, args: &[&str]) -> Output {
     Command::new(program)
