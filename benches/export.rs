@@ -11,10 +11,10 @@ mod common;
 use common::{ms, run, time_runs};
 use std::path::Path;
 
-use certdesk::model::export::{self, ExportOptions};
-use certdesk::model::formats;
-use certdesk::model::import::{self, ImportOptions};
-use certdesk::model::store::{Location, Store};
+use certdesk::ops::export::{self, ExportOptions};
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats;
+use certdesk::store::{Location, Store};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256, RsaKeySize,
 };

@@ -9,9 +9,9 @@ mod common;
 
 use common::{ms, run, time_runs};
 
-use certdesk::model::request::{RequestInput, RequestSpec};
-use certdesk::model::topology::Topology;
-use certdesk::model::usage::UsageType;
+use certdesk::deploy::request::{RequestInput, RequestSpec};
+use certdesk::deploy::topology::Topology;
+use certdesk::deploy::usage::UsageType;
 
 const RUNS: usize = 31;
 

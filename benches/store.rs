@@ -4,7 +4,9 @@
 //! - import of the 10,000-certificate bundle into an empty store and listing it back, in
 //!   process (the model) and through the CLI (`certdesk import` + `certdesk list`);
 //! - `openssl storeutl -noout` on the same bundle, for the ratio;
-//! - `certdesk --json list` on the 100,000-certificate store.
+//! - `certdesk --json list` on the 100,000-certificate store;
+//! - 8 `certdesk import` processes started together on one new store, 1,250 certificates
+//!   each, against one process importing the same 10,000.
 //!
 //! Run: `cargo bench --bench store`.
 
@@ -14,9 +16,9 @@ use common::{median, ms, run, time_runs};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use certdesk::model::formats;
-use certdesk::model::import::{self, ImportOptions};
-use certdesk::model::store::{Location, Store};
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats;
+use certdesk::store::{Location, Store};
 
 const RUNS: usize = 5;
 
@@ -87,6 +89,46 @@ fn main() {
         certdesk(&["--store", s, "list", "--logical", "requests"])
     });
 
+    // Eight writers at once on one new store against one writer.
+    let parts: Vec<std::path::PathBuf> = (0..8)
+        .map(|i| {
+            let part = dir.join(format!("part-{i}.pem"));
+            std::fs::write(&part, common::bundle::big_bundle(1_250)).expect("write");
+            part
+        })
+        .collect();
+    let one_part = dir.join("one-of-10k.pem");
+    std::fs::write(&one_part, common::bundle::big_bundle(10_000)).expect("write");
+    let eight = time_runs(RUNS, |i| {
+        let store = dir.join(format!("eight-{i}"));
+        let children: Vec<_> = parts
+            .iter()
+            .map(|p| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+                    .arg("--store")
+                    .arg(&store)
+                    .args(["import", "--trust-root"])
+                    .arg(p)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().expect("wait").success(), "an importer failed");
+        }
+    });
+    let single = time_runs(RUNS, |i| {
+        let store = dir.join(format!("single-{i}"));
+        certdesk(&[
+            "--store",
+            store.to_str().expect("utf-8"),
+            "import",
+            "--trust-root",
+            one_part.to_str().expect("utf-8"),
+        ]);
+    });
+
     println!("median of {RUNS} runs:");
     println!(
         "  import 10,000-cert PEM bundle + list back (model):  {:8.1} ms",
@@ -127,5 +169,15 @@ fn main() {
     println!(
         "  of which opening and loading the store (no output): {:8.1} ms",
         ms(load_only)
+    );
+    println!(
+        "  8 concurrent importers x 1,250 certificates:        {:8.1} ms ({:.0} certificates/s)",
+        ms(eight),
+        10_000.0 / eight.as_secs_f64()
+    );
+    println!(
+        "  1 importer x 10,000 certificates:                   {:8.1} ms ({:.0} certificates/s)",
+        ms(single),
+        10_000.0 / single.as_secs_f64()
     );
 }

@@ -1,20 +1,24 @@
 //! certdesk: a desktop certificate manager for server administrators.
 //!
-//! The architecture in one screen:
+//! The architecture in one screen. Imports point down this list, never up:
 //!
-//! - [`model`] owns everything: certificates parsed once ([`model::cert`]), private keys
-//!   and their encryption at rest ([`model::key`]), reading every certificate file format
-//!   ([`model::formats`]), the SQLite store with its locations and logical stores
-//!   ([`model::store`]), and the operations that change it ([`model::import`],
-//!   [`model::remove`]), each one transaction with a log entry carrying the equivalent
-//!   command line ([`model::command_line`]). It takes `now` as an argument and never
-//!   touches the terminal.
-//! - [`cli`] is a thin translator: arguments to model calls, results to text or JSON,
-//!   errors to one sentence and an exit code.
-//! - [`gui`] is the other: egui views read a snapshot of the store and emit commands that
-//!   the app applies in one place; slow work (key generation, PFX decryption, file
-//!   dialogs) runs in background jobs.
+//! - [`gui`] and [`cli`]: two thin callers. The CLI turns arguments into model requests
+//!   and outcomes into text or JSON; the GUI's views read a snapshot of the store and send
+//!   intents that the app applies in one place, with slow work in background jobs.
+//! - [`ops`]: the use cases, one function per verb (import, export, request, assign,
+//!   remove, rename, topology, status, test), each one store transaction with a log entry
+//!   carrying the equivalent command line. They take `now` as an argument.
+//! - [`ca`]: certificate authorities that answer immediate requests (the built-in CA).
+//! - [`verify`]: certification paths and the usage rules, as proofs or problems.
+//! - [`store`]: every SQL statement; locations, logical stores, keys at rest, the log.
+//! - [`deploy`]: the Lync/Skype domain: topology, usage types, names, request specs.
+//! - [`pki`]: pure PKI objects: certificates, keys, key generation, file formats.
 
+pub mod ca;
 pub mod cli;
+pub mod deploy;
 pub mod gui;
-pub mod model;
+pub mod ops;
+pub mod pki;
+pub mod store;
+pub mod verify;

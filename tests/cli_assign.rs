@@ -4,11 +4,9 @@
 
 mod common;
 
-use certdesk::model::assign::{self, Status};
-use certdesk::model::rules::Checker;
-use certdesk::model::store::Store;
-use certdesk::model::topology::Topology;
-use certdesk::model::usage::UsageType;
+use certdesk::deploy::usage::UsageType;
+use certdesk::ops::assign::{self, Status};
+use certdesk::store::Store;
 use common::{TestStore, s};
 
 const EDGE_ONE_DOMAIN: &str = r#"
@@ -266,10 +264,7 @@ fn a_rolled_av_certificate_is_staged_then_current() {
     let later = time::OffsetDateTime::now_utc().unix_timestamp() + 2 * 86_400;
     {
         let db = Store::open(&dir).expect("store");
-        let topology = Topology::from_toml(&two_domains()).expect("topology");
-        let all = db.list(None, None).expect("list");
-        let checker = Checker::new(&db, &all, &topology, later);
-        let rows = assign::status(&checker, &db, &topology, 30, later).expect("status");
+        let rows = assign::status(&db, 30, later).expect("status");
         let av = rows
             .iter()
             .find(|r| r.usage == UsageType::AudioVideoAuthentication)

@@ -1,5 +1,5 @@
 //! Export through the CLI, proven against OpenSSL, NSS and GnuTLS: both encryptions with
-//! ASCII, non-ASCII and empty passwords; round trip into a second store; non-exportable
+//! ASCII and non-ASCII passwords (an empty one is refused); round trip into a second store; non-exportable
 //! keys refused; --delete-key; .cer, Base64 and .p7b.
 
 mod common;
@@ -36,7 +36,7 @@ fn pfx_files_open_in_openssl_nss_and_gnutls_with_every_password_kind() {
     let (store, thumb) = store_with_leaf(true);
     let dir = store.dir.path().to_path_buf();
     for encryption in ["aes256", "3des"] {
-        for (kind, password) in [("ascii", "secret"), ("utf8", "pässwörd€"), ("empty", "")] {
+        for (kind, password) in [("ascii", "secret"), ("utf8", "pässwörd€")] {
             let pw = password_file(&dir, &format!("{kind}.pw"), password);
             let pfx = dir.join(format!("{encryption}-{kind}.pfx"));
             store.json(&[
@@ -488,6 +488,48 @@ fn export_refusals_and_the_log() {
     assert_eq!(out.status.code(), Some(2), "no password and no terminal");
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
     assert!(!pfx.exists());
+    // An empty password file is refused (as the window refuses an empty password): a
+    // .pfx under an empty password hands the key to anyone with the file.
+    let empty = password_file(&dir, "empty.pw", "");
+    let before = store.snapshot();
+    let out = store.run(&[
+        "export",
+        &thumb,
+        "--output",
+        s(&pfx),
+        "--password-file",
+        s(&empty),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the password is empty"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!pfx.exists());
+    assert!(store.snapshot() == before);
+    // Only the first line of a password file is the password.
+    let two_lines = password_file(&dir, "two.pw", "first-line\nsecond-line\n");
+    let first = dir.join("first.pfx");
+    store.json(&[
+        "export",
+        &thumb,
+        "--output",
+        s(&first),
+        "--password-file",
+        s(&two_lines),
+    ]);
+    tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            s(&first),
+            "-noout",
+            "-passin",
+            "pass:first-line",
+        ],
+    );
     let root = openssl_thumbprint(&fx("root.pem"));
     let out = store.run(&[
         "export",

@@ -179,6 +179,8 @@ fn immediate_request_from_the_builtin_ca_lands_in_personal_with_its_chain() {
         "AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication",
         "--ca",
         "builtin",
+        "--exportable",
+        "true",
         "--client-eku",
         "--key-alg",
         "p256",

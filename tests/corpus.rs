@@ -6,9 +6,9 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use certdesk::model::formats::{self, FormatError};
-use certdesk::model::import::{self, ImportOptions};
-use certdesk::model::store::{Location, Store};
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats::{self, FormatError};
+use certdesk::store::{Location, Store};
 
 fn corpus_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("CERTDESK_CORPUS")

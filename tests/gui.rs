@@ -10,27 +10,31 @@ use std::path::Path;
 use certdesk::gui::app::CertdeskApp;
 use certdesk::gui::dialogs::Dialog;
 use certdesk::gui::views::Page;
-use certdesk::model::formats;
-use certdesk::model::import::{self, ImportOptions};
-use certdesk::model::store::{Location, Logical, Store};
-use certdesk::model::{enroll, usage::UsageType};
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats;
+use certdesk::store::{Location, Logical, Store};
+use certdesk::{deploy::usage::UsageType, ops::enroll};
 use common::{EDGE, TestStore, fx, s, tool};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+/// The window on the store in `dir`, once its first snapshot has arrived.
 fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
     let store = Store::open(dir).expect("store");
-    let app = CertdeskApp::new(store, dir.with_extension("sample")).expect("app");
-    Harness::builder()
+    let app = CertdeskApp::new(store, dir.with_extension("sample"));
+    let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
-        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app)
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
+    h
 }
 
-/// Steps frames until the background jobs are done and their results applied.
+/// Steps frames until the background jobs and the store's thread are done and their
+/// results applied.
 fn settle(h: &mut Harness<'_, CertdeskApp>) {
-    for _ in 0..600 {
+    for _ in 0..1200 {
         h.run_steps(2);
-        if h.state().jobs.idle() {
+        if !h.state().busy() {
             h.run_steps(3);
             return;
         }
@@ -89,7 +93,7 @@ fn import_a_pfx_by_typing_path_and_password() {
         "Trust the root CA certificates in this file (add them to Trusted Roots)",
     );
     click(&mut h, "Import");
-    h.run_steps(3);
+    settle(&mut h);
     h.get_by_label("The import is complete.");
     let store = Store::open(&t.path()).expect("store");
     let personal = store
@@ -151,11 +155,10 @@ fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
     h.get_by_label_contains("SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com");
     click(&mut h, "Finish");
     settle(&mut h);
-    h.run_steps(3);
     h.get_by_label_contains("Thumbprint:");
     h.get_by_label("Assign this certificate now");
     click(&mut h, "Finish");
-    h.run_steps(3);
+    settle(&mut h);
     let store = Store::open(&t.path()).expect("store");
     let personal = store
         .list(Some(Location::Computer), Some(Logical::Personal))
@@ -214,7 +217,7 @@ fn export_needs_matching_passwords_and_writes_a_file_openssl_reads() {
     h.get_by_label("passwords match");
     assert!(!is_disabled(&h, "Finish"));
     click(&mut h, "Finish");
-    h.run_steps(3);
+    settle(&mut h);
     assert!(matches!(&h.state().dialog, Some(Dialog::Export(d)) if d.done.is_some()));
     let certs = tool(
         "openssl",
@@ -257,13 +260,14 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
     let mut h = harness(&t.path());
     click(&mut h, "Certificate Wizard");
     click(&mut h, "Assign AccessEdgeExternal…");
+    settle(&mut h);
     h.get_by_label_contains("Certificates that cannot be assigned");
     h.get_by_label_contains("AccessEdgeExternal: it has no private key in this store");
     h.get_by_label_contains("sip.contoso.com  SIP Access Edge external")
         .click();
     h.run_steps(2);
     click(&mut h, "Assign");
-    h.run_steps(3);
+    settle(&mut h);
     h.get_by_label_contains("The certificate is assigned");
     click(&mut h, "Close");
     let rows = &h.state().view.statuses;
@@ -274,7 +278,7 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
     assert_eq!(format!("{:?}", access.status), "Assigned");
     h.get_by_label("Assigned");
     click(&mut h, "Unassign AccessEdgeExternal");
-    h.run_steps(2);
+    settle(&mut h);
     let store = Store::open(&t.path()).expect("store");
     assert!(store.assignments().expect("rows").is_empty(), "unassigned");
 }
@@ -324,4 +328,70 @@ fn the_welcome_panel_opens_a_sample_deployment() {
     // The sample is a separate store: the user's store is still empty.
     let store = Store::open(&t.path()).expect("store");
     assert!(store.list(None, None).expect("list").is_empty());
+}
+
+#[test]
+fn the_open_window_lists_what_another_process_imports() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    assert!(h.state().view.rows.is_empty());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--store", s(&t.path()), "import", s(&fx("leaf.pem"))])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    // Nobody touches the window: it notices the change by itself within a second or two.
+    let started = std::time::Instant::now();
+    while h.state().view.rows.is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the window did not notice the import"
+        );
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    h.run_steps(2);
+    h.get_by_label("sip.contoso.com");
+}
+
+#[test]
+fn the_window_and_command_lines_import_at_once_and_nothing_is_lost() {
+    let t = TestStore::new();
+    let files: Vec<_> = (0..6)
+        .map(|i| common::leaf_with_key(t.dir.path(), i))
+        .collect();
+    let mut h = harness(&t.path());
+    click(&mut h, "Import…");
+    type_into(&mut h, "File", s(&files[0]));
+    click(&mut h, "Open");
+    settle(&mut h);
+    let children: Vec<_> = files[1..]
+        .iter()
+        .map(|f| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+                .args(["--store", s(&t.path()), "import", s(f)])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    click(&mut h, "Import");
+    settle(&mut h);
+    h.get_by_label("The import is complete.");
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let store = Store::open(&t.path()).expect("store");
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 6);
+    assert!(personal.iter().all(|c| c.key.is_some()));
 }

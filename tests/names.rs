@@ -1,8 +1,8 @@
 //! Name computation against a table of topologies and usage sets (DOMAIN.md §3).
 
-use certdesk::model::names::{self, NameError, NameOptions};
-use certdesk::model::topology::Topology;
-use certdesk::model::usage::UsageType::{self, *};
+use certdesk::deploy::names::{self, NameError, NameOptions};
+use certdesk::deploy::topology::Topology;
+use certdesk::deploy::usage::UsageType::{self, *};
 
 const EDGE: &str = r#"
 role = "edge"

@@ -9,8 +9,8 @@ use std::path::Path;
 use certdesk::gui::app::CertdeskApp;
 use certdesk::gui::dialogs::{Dialog, Step};
 use certdesk::gui::views::Page;
-use certdesk::model::sample;
-use certdesk::model::store::{Location, Logical, Store};
+use certdesk::ops::sample;
+use certdesk::store::{Location, Logical, Store};
 use common::{fx, s};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -35,6 +35,19 @@ fn shoot(h: &mut Harness<'_, CertdeskApp>, name: &str) {
     }
 }
 
+/// Steps frames until the store's first snapshot (and any other answer) has arrived.
+fn settle(h: &mut Harness<'_, CertdeskApp>) {
+    for _ in 0..1200 {
+        h.run_steps(2);
+        if !h.state().busy() {
+            h.run_steps(2);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("the store did not answer");
+}
+
 #[test]
 fn the_main_views_render() {
     let tmp = tempfile::tempdir().expect("temp");
@@ -42,11 +55,12 @@ fn the_main_views_render() {
     let now = certdesk::gui::app::system_now();
     sample::create(&dir, now).expect("sample");
     let store = Store::open(&dir).expect("store");
-    let app = CertdeskApp::new(store, tmp.path().join("other")).expect("app");
+    let app = CertdeskApp::new(store, tmp.path().join("other"));
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .wgpu()
         .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
 
     h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
     h.run_steps(2);
@@ -108,11 +122,12 @@ fn the_main_views_render() {
 fn welcome_panel_snapshots_in_both_themes() {
     let tmp = tempfile::tempdir().expect("temp");
     let store = Store::open(&tmp.path().join("empty")).expect("store");
-    let app = CertdeskApp::new(store, tmp.path().join("sample")).expect("app");
+    let app = CertdeskApp::new(store, tmp.path().join("sample"));
     let mut h = Harness::builder()
         .with_size(egui::vec2(1000.0, 600.0))
         .wgpu()
         .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
     h.run_steps(3);
     h.snapshot("welcome_dark");
     h.ctx.set_theme(egui::Theme::Light);

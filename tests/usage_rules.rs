@@ -6,12 +6,12 @@ mod common;
 
 use std::path::Path;
 
-use certdesk::model::formats;
-use certdesk::model::import::{self, ImportOptions};
-use certdesk::model::rules::{Checker, Severity};
-use certdesk::model::store::{Location, Store};
-use certdesk::model::topology::Topology;
-use certdesk::model::usage::UsageType::{self, *};
+use certdesk::deploy::topology::Topology;
+use certdesk::deploy::usage::UsageType::{self, *};
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats;
+use certdesk::store::{Location, Store};
+use certdesk::verify::rules::{Checker, Severity};
 use common::{EDGE, fx, s, sign_with_fixture_ca, tool};
 
 const FRONTEND: &str = r#"
@@ -400,17 +400,20 @@ fn each_usage_accepts_the_right_certificate_and_names_each_defect() {
             ),
             (Expect::Warn(text), Ok(proof)) => {
                 assert!(
-                    proof.warnings().iter().any(|w| w.contains(text)),
+                    proof
+                        .warnings()
+                        .iter()
+                        .any(|w| w.to_string().contains(text)),
                     "{}: {:?}",
                     case.what,
                     proof.warnings()
                 )
             }
             (Expect::Refuse(text), Err(problems)) => {
-                let errors: Vec<&str> = problems
+                let errors: Vec<String> = problems
                     .iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .map(|p| p.text.as_str())
+                    .filter(|p| p.severity() == Severity::Error)
+                    .map(ToString::to_string)
                     .collect();
                 assert!(
                     errors.iter().any(|e| e.contains(text)),
@@ -459,8 +462,8 @@ fn chain_problems(
     Checker::new(&store, &all, &topology, leaf.summary.not_before + 60)
         .validate(leaf, AccessEdgeExternal)
         .expect_err("refused")
-        .into_iter()
-        .map(|p| p.text)
+        .iter()
+        .map(ToString::to_string)
         .collect()
 }
 

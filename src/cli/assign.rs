@@ -3,24 +3,21 @@
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::output::rfc3339;
-use crate::model::assign::{self, AssignError, Status};
-use crate::model::enroll;
-use crate::model::rules::Checker;
-use crate::model::store::Store;
-use crate::model::topology::Topology;
-use crate::model::usage::UsageType;
+use crate::deploy::usage::UsageType;
+use crate::ops::assign::{self, AssignError, AssignRequest};
+use crate::store::Store;
 
 fn usage_list(text: &str) -> Result<Vec<UsageType>, CliError> {
     UsageType::parse_list(text).map_err(|e| CliError::bad_input(e.to_string()))
 }
 
-fn topology(store: &Store) -> Result<Topology, CliError> {
-    enroll::topology(store).map_err(|e| CliError::bad_input(e.to_string()))
-}
-
 fn assign_error(e: AssignError) -> CliError {
     match e {
         AssignError::Store(e) => e.into(),
+        AssignError::Topology(_)
+        | AssignError::BadDate(_)
+        | AssignError::RollWithoutDate
+        | AssignError::NoUsage => CliError::bad_input(e.to_string()),
         other => CliError::refused(other.to_string()),
     }
 }
@@ -33,36 +30,26 @@ pub fn assign(
     roll: bool,
     effective: Option<&str>,
 ) -> Result<(), CliError> {
-    let usages = usage_list(types)?;
-    let when = match (roll, effective) {
-        (true, Some(text)) => Some(
-            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| {
-                    CliError::bad_input(format!(
-                        "\"{text}\" is not an RFC 3339 date (e.g. 2026-12-01T02:00:00Z)"
-                    ))
-                })?
-                .unix_timestamp(),
-        ),
-        (true, None) => return Err(CliError::bad_input("--roll needs --effective-date")),
-        (false, Some(_)) => return Err(CliError::bad_input("--effective-date goes with --roll")),
-        (false, None) => None,
+    let request = AssignRequest {
+        location: ctx.location,
+        thumbprint: thumbprint.to_owned(),
+        usages: usage_list(types)?,
+        roll: match (roll, effective) {
+            (true, Some(text)) => Some(text.to_owned()),
+            (false, None) => None,
+            _ => return Err(assign_error(AssignError::RollWithoutDate)),
+        },
     };
-    let topology = topology(store)?;
-    let cert = store.find(ctx.location, thumbprint)?;
-    let all = store.list(None, None)?;
-    let checker = Checker::new(store, &all, &topology, ctx.now);
-    let proofs = assign::check_all(&checker, &cert, &usages).map_err(assign_error)?;
-    let warnings: Vec<String> = proofs.iter().flat_map(|p| p.warnings().to_vec()).collect();
-    let rows = assign::assign(store, &cert, proofs, when, ctx.now).map_err(assign_error)?;
+    let outcome = assign::assign(store, &request, ctx.now).map_err(assign_error)?;
     if ctx.json {
-        let rows: Vec<_> = rows
+        let rows: Vec<_> = outcome
+            .rows
             .iter()
             .map(|a| serde_json::json!({"usage": a.usage, "thumbprint": a.thumbprint, "staged_thumbprint": a.staged_thumbprint, "effective_date": a.effective_date.map(rfc3339)}))
             .collect();
-        return print_json(&serde_json::json!({"assigned": rows, "warnings": warnings}));
+        return print_json(&serde_json::json!({"assigned": rows, "warnings": outcome.warnings}));
     }
-    for a in &rows {
+    for a in &outcome.rows {
         match &a.staged_thumbprint {
             Some(staged) => println!(
                 "{}: {staged} staged, effective {}",
@@ -72,7 +59,7 @@ pub fn assign(
             None => println!("{}: {} assigned", a.usage, a.thumbprint),
         }
     }
-    for w in &warnings {
+    for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
     Ok(())
@@ -109,16 +96,13 @@ pub fn status(
     expiring_days: i64,
     test: bool,
 ) -> Result<(), CliError> {
-    let topology = topology(store)?;
-    let all = store.list(None, None)?;
-    let checker = Checker::new(store, &all, &topology, ctx.now);
-    let rows = assign::status(&checker, store, &topology, expiring_days, ctx.now)?;
-    let rows: Vec<_> = if test {
-        rows.into_iter()
-            .filter(|r| r.thumbprint.is_some())
-            .collect()
+    let (rows, failed) = if test {
+        assign::test(store, ctx.now).map_err(assign_error)?
     } else {
-        rows
+        (
+            assign::status(store, expiring_days, ctx.now).map_err(assign_error)?,
+            false,
+        )
     };
     if ctx.json {
         let json: Vec<_> = rows
@@ -141,7 +125,7 @@ pub fn status(
                 format!("{:?}", r.status),
                 r.thumbprint.as_deref().unwrap_or("-"),
                 r.not_after
-                    .map(crate::model::timefmt::date)
+                    .map(crate::pki::timefmt::date)
                     .unwrap_or_default(),
                 r.location,
                 r.friendly_name.as_deref().unwrap_or("")
@@ -160,7 +144,7 @@ pub fn status(
             }
         }
     }
-    if test && rows.iter().any(|r| r.status == Status::Invalid) {
+    if failed {
         return Err(CliError::refused(
             "the configuration test found problems (see above)",
         ));
@@ -169,34 +153,27 @@ pub fn status(
 }
 
 pub fn eligible(store: &Store, ctx: &Context, types: &str) -> Result<(), CliError> {
-    let topology = topology(store)?;
-    let all = store.list(None, None)?;
-    let checker = Checker::new(store, &all, &topology, ctx.now);
-    let mut out = Vec::new();
-    for usage in usage_list(types)? {
-        let (ok, not) = assign::eligible(&checker, usage);
-        if !ctx.json {
-            println!("{usage}:");
-            for e in &ok {
-                println!(
-                    "  eligible     {}  {}  {}",
-                    e.thumbprint, e.issued_to, e.friendly_name
-                );
-            }
-            for e in &not {
-                println!(
-                    "  not eligible {}  {} ({})  {}",
-                    e.thumbprint, e.issued_to, e.location, e.friendly_name
-                );
-                for r in &e.reasons {
-                    println!("      - {r}");
-                }
+    let table = assign::eligible(store, &usage_list(types)?, ctx.now).map_err(assign_error)?;
+    if ctx.json {
+        return print_json(&table);
+    }
+    for row in &table {
+        println!("{}:", row.usage);
+        for e in &row.eligible {
+            println!(
+                "  eligible     {}  {}  {}",
+                e.thumbprint, e.issued_to, e.friendly_name
+            );
+        }
+        for e in &row.not_eligible {
+            println!(
+                "  not eligible {}  {} ({})  {}",
+                e.thumbprint, e.issued_to, e.location, e.friendly_name
+            );
+            for r in &e.reasons {
+                println!("      - {r}");
             }
         }
-        out.push(serde_json::json!({"usage": usage, "eligible": ok, "not_eligible": not}));
-    }
-    if ctx.json {
-        return print_json(&out);
     }
     Ok(())
 }

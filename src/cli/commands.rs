@@ -8,11 +8,11 @@ use serde::Serialize;
 use super::CliError;
 use super::output::{self, CertJson, LogJson};
 use super::password::PasswordArgs;
-use crate::model::chain::ChainIndex;
-use crate::model::formats::{self, FormatError};
-use crate::model::import::{self, ImportOptions};
-use crate::model::remove;
-use crate::model::store::{Location, Logical, Store};
+use crate::ops::import::{self, ImportOptions, ReadError};
+use crate::ops::remove;
+use crate::pki::formats::FormatError;
+use crate::store::{Location, Logical, Store};
+use crate::verify::chain::ChainIndex;
 
 /// What every command needs besides the store.
 pub struct Context {
@@ -112,31 +112,29 @@ pub fn import(
     trust_root: bool,
 ) -> Result<(), CliError> {
     let name = file.display().to_string();
-    let bad = |e: FormatError| {
-        let hint = match e {
-            FormatError::PasswordRequired => " (use --password-file or --password-env)",
-            _ => "",
-        };
-        CliError::bad_input(format!("{name}: {e}{hint}"))
-    };
-    let bytes =
-        std::fs::read(file).map_err(|e| CliError::bad_input(format!("cannot read {name}: {e}")))?;
-    let given = password.given()?;
-    let contents = match formats::read(&bytes, given.as_deref().map(String::as_str)) {
-        Err(FormatError::PasswordRequired) if given.is_none() => {
-            match password.prompt(&format!("Password for {name}: "))? {
-                Some(p) => formats::read(&bytes, Some(&p)).map_err(bad)?,
-                None => return Err(bad(FormatError::PasswordRequired)),
-            }
-        }
-        other => other.map_err(bad)?,
+    let bad = |e: ReadError| match e {
+        ReadError::Io { .. } => CliError::bad_input(e.to_string()),
+        ReadError::Format(FormatError::PasswordRequired) => CliError::bad_input(format!(
+            "{name}: {e} (use --password-file or --password-env)"
+        )),
+        ReadError::Format(e) => CliError::bad_input(format!("{name}: {e}")),
     };
     let options = ImportOptions {
         location: ctx.location,
         exportable,
         trust_root,
     };
-    let plan = import::plan(contents, options).map_err(bad)?;
+    let given = password.given()?;
+    let plan = match import::read_file(file, given.as_deref().map(String::as_str), options.clone())
+    {
+        Err(ReadError::Format(FormatError::PasswordRequired)) if given.is_none() => {
+            match password.prompt(&format!("Password for {name}: "))? {
+                Some(p) => import::read_file(file, Some(&p), options).map_err(bad)?,
+                None => return Err(bad(ReadError::Format(FormatError::PasswordRequired))),
+            }
+        }
+        other => other.map_err(bad)?,
+    };
     let report = import::commit(store, plan, &name, ctx.now)?;
 
     let all = store.list(None, None)?;

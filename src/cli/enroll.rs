@@ -4,13 +4,12 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::commands::{Context, print_json};
-use crate::model::enroll::{self, Delivery, EnrollError};
-use crate::model::files;
-use crate::model::keygen::{HashAlgorithm, KeyAlgorithm};
-use crate::model::names::NameOptions;
-use crate::model::request::{RequestInput, RequestSpec};
-use crate::model::store::Store;
-use crate::model::usage::UsageType;
+use crate::deploy::names::NameOptions;
+use crate::deploy::request::{RequestInput, RequestSpec};
+use crate::deploy::usage::UsageType;
+use crate::ops::enroll::{self, Delivery, EnrollError};
+use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
+use crate::store::Store;
 
 /// `certdesk request` arguments (CLI.md).
 #[derive(Debug, clap::Args)]
@@ -72,7 +71,7 @@ pub struct RequestArgs {
 fn enroll_error(e: EnrollError) -> CliError {
     match e {
         EnrollError::Store(e) => e.into(),
-        EnrollError::Ca(_) => CliError::refused(e.to_string()),
+        EnrollError::Ca(_) | EnrollError::Generate(_) => CliError::refused(e.to_string()),
         other => CliError::bad_input(other.to_string()),
     }
 }
@@ -85,9 +84,9 @@ fn input(args: &RequestArgs, sip_domains: &[String]) -> Result<RequestInput, Cli
         "p384" => KeyAlgorithm::P384,
         _ => KeyAlgorithm::Rsa(args.key_size),
     };
-    let hash = match (args.hash.as_deref(), key) {
-        (Some("sha384"), _) | (None, KeyAlgorithm::P384) => HashAlgorithm::Sha384,
-        (Some("sha512"), _) => HashAlgorithm::Sha512,
+    let hash = match args.hash.as_deref() {
+        Some("sha384") => HashAlgorithm::Sha384,
+        Some("sha512") => HashAlgorithm::Sha512,
         _ => HashAlgorithm::Sha256,
     };
     Ok(RequestInput {
@@ -124,12 +123,8 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
     let topology = enroll::topology(store).map_err(enroll_error)?;
     let spec = RequestSpec::new(input(args, &topology.sip_domains)?, &topology)
         .map_err(|e| CliError::bad_input(e.to_string()))?;
-    if let Some(path) = &args.output {
-        files::check_output_path(path).map_err(|e| CliError::bad_input(e.to_string()))?;
-    }
-    let generated = spec
-        .generate(ctx.now)
-        .map_err(|e| CliError::refused(e.to_string()))?;
+    let generated =
+        enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
     let delivery = match &args.output {
         Some(path) => Delivery::Delayed(Some(path.as_path())),
         None => Delivery::BuiltinCa,

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
-use crate::model::export::{self, ExportError, ExportFormat, ExportOptions};
-use crate::model::formats::pkcs12::PfxEncryption;
-use crate::model::store::Store;
+use crate::ops::export::{self, ExportError, ExportFormat, ExportOptions};
+use crate::pki::formats::pkcs12::PfxEncryption;
+use crate::store::Store;
 
 /// `certdesk export` arguments (CLI.md).
 #[derive(Debug, clap::Args)]

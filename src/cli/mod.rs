@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::model::store::{Location, Logical, Store, StoreError};
+use crate::store::{Location, Logical, Store, StoreError};
 use password::PasswordArgs;
 
 /// certdesk: request, import, export and assign TLS certificates for your servers.
@@ -257,13 +257,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         ),
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
         Command::Rename { thumbprint, name } => {
-            let name = crate::model::rename::rename(
-                &mut store,
-                ctx.location,
-                &thumbprint,
-                &name,
-                ctx.now,
-            )?;
+            let name =
+                crate::ops::rename::rename(&mut store, ctx.location, &thumbprint, &name, ctx.now)?;
             println!("renamed to \"{name}\"");
             Ok(())
         }

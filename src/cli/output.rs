@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use crate::model::chain::ChainIndex;
-use crate::model::store::{Location, LogEntry, Store, StoreError, StoredCert};
-pub use crate::model::timefmt::rfc3339;
+pub use crate::pki::timefmt::rfc3339;
+use crate::store::{Location, LogEntry, Store, StoreError, StoredCert};
+use crate::verify::chain::ChainIndex;
 
 /// Thumbprint -> the usages it is assigned to (Computer location).
 pub type Usages = HashMap<String, Vec<String>>;

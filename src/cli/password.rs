@@ -36,7 +36,7 @@ impl PasswordArgs {
                 ))
             })?;
             let text = Zeroizing::new(text);
-            let line = text.strip_suffix('\n').unwrap_or(&text);
+            let line = text.split('\n').next().unwrap_or_default();
             let line = line.strip_suffix('\r').unwrap_or(line);
             return Ok(Some(Zeroizing::new(line.to_owned())));
         }

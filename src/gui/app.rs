@@ -1,32 +1,27 @@
-//! The application: state, one frame (poll jobs, shortcuts, draw, then apply the commands
-//! the frame emitted), and the toasts that report results.
+//! The application: state, one frame (take the store's replies and the jobs' results,
+//! shortcuts, draw, then send the commands the frame emitted to the store's thread), and the
+//! toasts that report results. The window never touches the store itself.
 
 use std::path::PathBuf;
 
-use super::command::{self, Command};
+use super::command::Command;
 use super::dialogs::{Dialog, Flow};
 use super::jobs::{JobResult, Jobs};
 use super::verbs::Verb;
 use super::view_model::StoreView;
-use super::views::{self, ListState, Page, TopologyForm};
-use crate::model::store::{Location, Logical, Store};
-
-/// A message shown for a few seconds.
-pub struct Toast {
-    /// The sentence.
-    pub text: String,
-    /// An error (red) or a result.
-    pub error: bool,
-    /// When it goes away (egui time, seconds).
-    pub until: f64,
-}
+use super::views::{self, Intent, ListState, Page, Pages, Toast, TopologyForm};
+use super::worker::{Reply, StoreWorker};
+use crate::deploy::usage::UsageType;
+use crate::store::{Location, Logical, Store};
 
 /// The whole GUI state.
 pub struct CertdeskApp {
-    /// The open store.
-    pub store: Store,
-    /// What the views read.
+    /// The store's thread.
+    pub worker: StoreWorker,
+    /// What the views read: the latest snapshot the store's thread sent.
     pub view: StoreView,
+    /// Whether the first snapshot has arrived.
+    pub loaded: bool,
     /// The page shown.
     pub page: Page,
     /// The store list's filter, sort and selection.
@@ -56,20 +51,21 @@ pub fn system_now() -> i64 {
 }
 
 impl CertdeskApp {
-    /// Opens the app on a store.
-    pub fn new(store: Store, sample_dir: PathBuf) -> Result<Self, String> {
-        let now = system_now();
-        let view = StoreView::load(&store, now).map_err(|e| e.to_string())?;
-        let page = if view.is_empty() {
-            Page::Welcome
-        } else {
-            Page::Store(Location::Computer, Logical::Personal)
-        };
+    /// Opens the app on a store, which moves to its own thread; the first view arrives
+    /// from there (the window says it is loading until then).
+    pub fn new(store: Store, sample_dir: PathBuf) -> Self {
+        Self::with_clock(store, sample_dir, system_now)
+    }
+
+    /// [`CertdeskApp::new`] with another clock (tests, screenshots).
+    pub fn with_clock(store: Store, sample_dir: PathBuf, clock: fn() -> i64) -> Self {
+        let view = StoreView::empty();
         let topology_form = TopologyForm::from(view.topology.as_ref());
-        Ok(Self {
-            store,
+        Self {
+            worker: StoreWorker::spawn(store, clock),
             view,
-            page,
+            loaded: false,
+            page: Page::Welcome,
             list: ListState::default(),
             dialog: None,
             jobs: Jobs::default(),
@@ -77,19 +73,71 @@ impl CertdeskApp {
             commands: Vec::new(),
             topology_form,
             sample_dir,
-            clock: system_now,
-        })
+            clock,
+        }
     }
 
-    /// Reloads the view from the store.
-    pub fn reload(&mut self) {
-        match StoreView::load(&self.store, (self.clock)()) {
-            Ok(view) => {
-                self.view = view;
-                self.list.invalidate();
-            }
-            Err(e) => self.toast(format!("The store could not be read: {e}"), true, 0.0),
+    /// Whether a job or a store request is still running.
+    pub fn busy(&self) -> bool {
+        !self.jobs.idle() || self.worker.pending() > 0
+    }
+
+    /// Takes a fresh snapshot of the store.
+    fn on_view(&mut self, view: StoreView) {
+        let topology_changed = view.topology != self.view.topology;
+        self.view = view;
+        self.list.invalidate();
+        if topology_changed {
+            self.topology_form = TopologyForm::from(self.view.topology.as_ref());
         }
+        if !self.loaded {
+            self.loaded = true;
+            if !self.view.is_empty() {
+                self.page = Page::Store(Location::Computer, Logical::Personal);
+            }
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, time: f64) {
+        match reply {
+            Reply::Applied(result) => {
+                match &result {
+                    Ok((message, _)) => self.toast(message.clone(), false, time),
+                    Err(e) => self.toast(e.to_string(), true, time),
+                }
+                if let Some(dialog) = &mut self.dialog {
+                    dialog.on_applied(result.as_ref().map(|(_, a)| a));
+                }
+            }
+            Reply::View(view, _) => self.on_view(*view),
+            Reply::ViewFailed(e, _) => {
+                self.toast(format!("The store could not be read: {e}"), true, time)
+            }
+            Reply::Eligible(table) => {
+                if let Some(Dialog::Assign(d)) = &mut self.dialog {
+                    d.on_eligible(table);
+                }
+            }
+            Reply::Opened(Ok(dir)) => {
+                self.page = Page::Wizard;
+                self.toast(
+                    format!("Opened the sample deployment in {}", dir.display()),
+                    false,
+                    time,
+                );
+            }
+            Reply::Opened(Err(e)) => self.toast(e.to_string(), true, time),
+        }
+    }
+
+    /// Opens the assign dialog; the store's thread computes who is eligible.
+    pub fn open_assign(&mut self, thumbprint: Option<String>, usage: Option<UsageType>) {
+        let dialog = Dialog::assign(&self.view, thumbprint, usage);
+        if let Some(topology) = &self.view.topology {
+            self.worker
+                .eligible(topology.role.usages().to_vec(), (self.clock)());
+        }
+        self.dialog = Some(dialog);
     }
 
     fn toast(&mut self, text: String, error: bool, now: f64) {
@@ -104,6 +152,10 @@ impl CertdeskApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let time = ctx.input(|i| i.time);
+        self.worker.attach(&ctx);
+        for reply in self.worker.replies() {
+            self.on_reply(reply, time);
+        }
         for result in self.jobs.finished() {
             self.on_job(result, &ctx);
         }
@@ -123,11 +175,29 @@ impl CertdeskApp {
         egui::Panel::left("nav").resizable(true).show(ui, |ui| {
             views::nav_ui(ui, &self.view, &mut self.page);
         });
+        let mut intent = None;
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(v) = views::page_ui(ui, self) {
-                verb = Some(v);
-            }
+            intent = views::page_ui(
+                ui,
+                Pages {
+                    page: &mut self.page,
+                    loaded: self.loaded,
+                    view: &self.view,
+                    list: &mut self.list,
+                    topology_form: &mut self.topology_form,
+                    commands: &mut self.commands,
+                },
+            );
         });
+        match intent {
+            Some(Intent::Start(v)) => verb = Some(v),
+            Some(Intent::Assign(usage)) => self.open_assign(None, Some(usage)),
+            Some(Intent::OpenSample) => {
+                self.jobs
+                    .sample(&ctx, self.sample_dir.clone(), (self.clock)())
+            }
+            None => {}
+        }
         if let Some(verb) = verb {
             self.start(verb, &ctx);
         }
@@ -161,52 +231,22 @@ impl CertdeskApp {
         }
         self.toasts.retain(|t| t.until > time);
         views::toasts_ui(&ctx, &self.toasts);
-        self.apply_commands(time);
-        if !self.toasts.is_empty() || !self.jobs.idle() {
+        for command in self.commands.drain(..) {
+            self.worker.apply(command, (self.clock)());
+        }
+        if !self.toasts.is_empty() || self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
-    }
-
-    fn apply_commands(&mut self, time: f64) {
-        let commands: Vec<Command> = self.commands.drain(..).collect();
-        if commands.is_empty() {
-            return;
-        }
-        for cmd in commands {
-            let result = command::apply(&mut self.store, cmd, (self.clock)());
-            match &result {
-                Ok((message, _)) => self.toast(message.clone(), false, time),
-                Err(e) => self.toast(e.clone(), true, time),
-            }
-            if let Some(dialog) = &mut self.dialog {
-                dialog.on_applied(result.as_ref().map(|(_, a)| a).map_err(String::as_str));
-            }
-        }
-        self.reload();
-        self.topology_form = TopologyForm::from(self.view.topology.as_ref());
     }
 
     fn on_job(&mut self, result: JobResult, ctx: &egui::Context) {
         let time = ctx.input(|i| i.time);
         match result {
-            JobResult::Sample(Ok(dir)) => match Store::open(&dir) {
-                Ok(store) => {
-                    self.store = store;
-                    self.reload();
-                    self.topology_form = TopologyForm::from(self.view.topology.as_ref());
-                    self.page = Page::Wizard;
-                    self.toast(
-                        format!("Opened the sample deployment in {}", dir.display()),
-                        false,
-                        time,
-                    );
-                }
-                Err(e) => self.toast(e.to_string(), true, time),
-            },
-            JobResult::Sample(Err(e)) => self.toast(e, true, time),
+            JobResult::Sample(Ok(dir)) => self.worker.open(dir, (self.clock)()),
+            JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
             other => {
                 if let Some(dialog) = &mut self.dialog {
-                    dialog.on_job(other, &mut self.commands);
+                    dialog.on_job(other, &mut self.jobs, ctx, &mut self.commands);
                 }
             }
         }
@@ -229,13 +269,7 @@ impl CertdeskApp {
                 self.dialog = Some(Dialog::request(location, self.view.topology.clone()))
             }
             (Verb::Assign, Some(cert)) => {
-                self.dialog = Some(Dialog::assign(
-                    &self.store,
-                    &self.view,
-                    Some(cert.summary.thumbprint.clone()),
-                    None,
-                    (self.clock)(),
-                ));
+                self.open_assign(Some(cert.summary.thumbprint.clone()), None)
             }
             (Verb::Assign, None) => self.page = Page::Wizard,
             (Verb::Export, Some(cert)) => self.dialog = Some(Dialog::export(cert)),

@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use crate::model::assign;
-use crate::model::enroll::{self, Delivery, RequestOutcome};
-use crate::model::export::{self, ExportOptions, ExportOutcome};
-use crate::model::import::{self, ImportPlan, ImportReport};
-use crate::model::remove;
-use crate::model::rename;
-use crate::model::request::{Generated, RequestSpec};
-use crate::model::rules::Checker;
-use crate::model::store::{Location, Store};
-use crate::model::usage::UsageType;
+use crate::deploy::request::{Generated, RequestSpec};
+use crate::deploy::usage::UsageType;
+use crate::ops::assign::{self, AssignError, AssignRequest};
+use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
+use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
+use crate::ops::import::{self, ImportPlan, ImportReport};
+use crate::ops::remove;
+use crate::ops::rename;
+use crate::store::{Location, Store, StoreError};
 
 /// A change to the store.
 pub enum Command {
@@ -59,13 +58,30 @@ pub enum Command {
         thumbprint: String,
         /// The usages.
         usages: Vec<UsageType>,
-        /// Staged rolling: the effective date.
-        roll: Option<i64>,
+        /// Staged rolling: the effective date (RFC 3339).
+        roll: Option<String>,
     },
     /// Remove a usage's assignment, or only its previous certificate.
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
+}
+
+/// Why a command was refused: the model's own error, kept typed up to the dialog.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The store failed, or the certificate is not there.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An export was refused.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A request or the topology was refused.
+    #[error(transparent)]
+    Enroll(#[from] EnrollError),
+    /// An assignment was refused.
+    #[error(transparent)]
+    Assign(#[from] AssignError),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -82,10 +98,14 @@ pub enum Applied {
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
 /// error sentence. The store is unchanged on error.
-pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, Applied), String> {
+pub fn apply(
+    store: &mut Store,
+    command: Command,
+    now: i64,
+) -> Result<(String, Applied), ApplyError> {
     match command {
         Command::Import { plan, source } => {
-            let report = import::commit(store, *plan, &source, now).map_err(|e| e.to_string())?;
+            let report = import::commit(store, *plan, &source, now)?;
             let message = format!(
                 "Imported {} certificate(s); {} already present",
                 report.imported.len() + report.keys_attached.len(),
@@ -94,16 +114,14 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
             Ok((message, Applied::Imported(report)))
         }
         Command::Remove(location, thumbprint) => {
-            let removed =
-                remove::remove(store, location, &thumbprint, now).map_err(|e| e.to_string())?;
+            let removed = remove::remove(store, location, &thumbprint, now)?;
             Ok((
                 format!("Removed {}", removed.summary.issued_to()),
                 Applied::Done,
             ))
         }
         Command::Rename(location, thumbprint, name) => {
-            let name = rename::rename(store, location, &thumbprint, &name, now)
-                .map_err(|e| e.to_string())?;
+            let name = rename::rename(store, location, &thumbprint, &name, now)?;
             Ok((format!("Renamed to \"{name}\""), Applied::Done))
         }
         Command::Export {
@@ -121,8 +139,7 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
                 options,
                 password.as_deref().map(String::as_str),
                 now,
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
             Ok((
                 format!("Exported to {}", outcome.file),
                 Applied::Exported(outcome),
@@ -138,8 +155,7 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
                 Some(path) => Delivery::Delayed(Some(path.as_path())),
                 None => Delivery::BuiltinCa,
             };
-            let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)
-                .map_err(|e| e.to_string())?;
+            let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
             let message = match &outcome.thumbprint {
                 Some(t) => format!("Certificate issued: {t}"),
                 None => {
@@ -153,21 +169,19 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
             usages,
             roll,
         } => {
-            let topology = enroll::topology(store).map_err(|e| e.to_string())?;
-            let cert = store
-                .find(Location::Computer, &thumbprint)
-                .map_err(|e| e.to_string())?;
-            let all = store.list(None, None).map_err(|e| e.to_string())?;
-            let proofs = {
-                let checker = Checker::new(store, &all, &topology, now);
-                assign::check_all(&checker, &cert, &usages).map_err(|e| e.to_string())?
+            let request = AssignRequest {
+                location: Location::Computer,
+                thumbprint,
+                usages,
+                roll,
             };
-            assign::assign(store, &cert, proofs, roll, now).map_err(|e| e.to_string())?;
+            assign::assign(store, &request, now)?;
+            let usages = request.usages;
             let names: Vec<&str> = usages.iter().map(|u| u.as_str()).collect();
             Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
         }
         Command::Unassign(usage, previous) => {
-            assign::unassign(store, usage, previous, now).map_err(|e| e.to_string())?;
+            assign::unassign(store, usage, previous, now)?;
             let what = if previous {
                 "previous certificate"
             } else {
@@ -176,8 +190,7 @@ pub fn apply(store: &mut Store, command: Command, now: i64) -> Result<(String, A
             Ok((format!("{} {what} removed", usage.as_str()), Applied::Done))
         }
         Command::SetTopology(toml) => {
-            enroll::set_topology(store, &toml, "the topology page", now)
-                .map_err(|e| e.to_string())?;
+            enroll::set_topology(store, &toml, "the topology page", now)?;
             Ok(("Topology saved".to_owned(), Applied::Done))
         }
     }

@@ -7,9 +7,11 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use zeroize::Zeroizing;
 
-use crate::model::formats::{self, FormatError};
-use crate::model::import::{self, ImportOptions, ImportPlan};
-use crate::model::request::{Generated, RequestError, RequestSpec};
+use crate::deploy::request::{Generated, RequestSpec};
+use crate::ops::enroll::{self, EnrollError};
+use crate::ops::files::{self, OutputError};
+use crate::ops::import::{self, ImportOptions, ImportPlan, ReadError};
+use crate::ops::sample::SampleError;
 
 /// Which file field a dialog result goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,13 +28,15 @@ pub enum PickTarget {
 
 /// What a job produced.
 pub enum JobResult {
-    /// A file read (and decrypted) into an import plan, or the error sentence and whether
-    /// it is about the password.
-    Read(Result<ImportPlan, String>, bool),
+    /// A file read (and decrypted) into an import plan, or why not; the number is the one
+    /// [`Jobs::read`] returned, so a dialog ignores the answer to a read it abandoned.
+    Read(u64, Result<ImportPlan, ReadError>),
     /// The sample deployment was created in this directory.
-    Sample(Result<PathBuf, String>),
-    /// A key and CSR generated.
-    Generated(Box<RequestSpec>, Result<Generated, RequestError>),
+    Sample(Result<PathBuf, SampleError>),
+    /// A key and CSR generated (or the CSR path refused, or generation failed).
+    Generated(Box<RequestSpec>, Result<Generated, EnrollError>),
+    /// A file was saved (the CSR shown at the end of the wizard).
+    Saved(PathBuf, Result<(), OutputError>),
     /// A native file dialog answered (None: cancelled, or no dialog is available).
     Picked(PickTarget, Option<PathBuf>, std::time::Duration),
 }
@@ -42,6 +46,7 @@ pub struct Jobs {
     tx: Sender<JobResult>,
     rx: Receiver<JobResult>,
     running: Vec<&'static str>,
+    reads: u64,
 }
 
 impl Default for Jobs {
@@ -51,6 +56,7 @@ impl Default for Jobs {
             tx,
             rx,
             running: Vec::new(),
+            reads: 0,
         }
     }
 }
@@ -74,6 +80,7 @@ impl Jobs {
                 JobResult::Read(..) => "reading the file",
                 JobResult::Sample(_) => "creating the sample deployment",
                 JobResult::Generated(..) => "generating the key",
+                JobResult::Saved(..) => "saving the file",
                 JobResult::Picked(..) => "file dialog",
             };
             if let Some(i) = self.running.iter().position(|n| *n == name) {
@@ -98,45 +105,53 @@ impl Jobs {
         });
     }
 
-    /// Reads, decrypts and plans an import off the UI thread.
+    /// Reads, decrypts and plans an import off the UI thread; returns the read's number.
+    /// The work is bounded (the PKCS#12 reader's key-derivation budget), and a dialog that
+    /// is cancelled meanwhile simply ignores the answer.
     pub fn read(
         &mut self,
         ctx: &egui::Context,
         path: PathBuf,
         password: Option<Zeroizing<String>>,
         options: ImportOptions,
-    ) {
+    ) -> u64 {
+        self.reads += 1;
+        let id = self.reads;
         self.spawn(ctx, "reading the file", move || {
-            let result = match std::fs::read(&path) {
-                Ok(bytes) => formats::read(&bytes, password.as_deref().map(String::as_str))
-                    .and_then(|contents| import::plan(contents, options))
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-            };
-            let wants_password =
-                matches!(&result, Err(e) if e == &FormatError::PasswordRequired.to_string());
-            let wrong_password =
-                matches!(&result, Err(e) if e == &FormatError::WrongPassword.to_string());
-            JobResult::Read(result, wants_password || wrong_password)
+            JobResult::Read(
+                id,
+                import::read_file(&path, password.as_deref().map(String::as_str), options),
+            )
         });
+        id
     }
 
     /// Creates the sample deployment in `dir` off the UI thread.
     pub fn sample(&mut self, ctx: &egui::Context, dir: PathBuf, now: i64) {
         self.spawn(ctx, "creating the sample deployment", move || {
-            JobResult::Sample(
-                crate::model::sample::create(&dir, now)
-                    .map(|()| dir)
-                    .map_err(|e| e.to_string()),
-            )
+            JobResult::Sample(crate::ops::sample::create(&dir, now).map(|()| dir))
         });
     }
 
-    /// Generates a request's key and CSR off the UI thread.
-    pub fn generate(&mut self, ctx: &egui::Context, spec: RequestSpec, now: i64) {
+    /// Checks the CSR path and generates a request's key and CSR off the UI thread.
+    pub fn generate(
+        &mut self,
+        ctx: &egui::Context,
+        spec: RequestSpec,
+        csr_path: Option<PathBuf>,
+        now: i64,
+    ) {
         self.spawn(ctx, "generating the key", move || {
-            let result = spec.generate(now);
+            let result = enroll::prepare(&spec, csr_path.as_deref(), now);
             JobResult::Generated(Box::new(spec), result)
+        });
+    }
+
+    /// Writes `bytes` to `path` (atomically) off the UI thread.
+    pub fn save(&mut self, ctx: &egui::Context, path: PathBuf, bytes: Vec<u8>) {
+        self.spawn(ctx, "saving the file", move || {
+            let result = files::write_atomic(&path, &bytes, false);
+            JobResult::Saved(path, result)
         });
     }
 

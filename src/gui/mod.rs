@@ -1,6 +1,11 @@
 //! The desktop GUI (egui/eframe): views read a [`view_model::StoreView`] and emit
-//! [`command::Command`]s; the app applies them in one place after each frame; slow work
+//! [`command::Command`]s; the app sends them, in one place after each frame, to the store's
+//! own thread ([`worker`]), which applies them and sends back fresh snapshots (also when
+//! another process changed the store); slow work (key generation, file reading, dialogs)
 //! runs in [`jobs`]. Every verb of the CLI is reachable here.
+//!
+//! It imports the model ([`crate::ops`] for every change, and the read-only types of the
+//! layers below); nothing in the model imports it.
 
 pub mod app;
 pub mod command;
@@ -9,10 +14,11 @@ pub mod jobs;
 pub mod verbs;
 pub mod view_model;
 pub mod views;
+pub mod worker;
 
 use std::path::Path;
 
-use crate::model::store::Store;
+use crate::store::Store;
 
 /// Opens the main window on the store in `dir`; returns when it closes, or the sentence
 /// saying why it could not open.
@@ -24,7 +30,7 @@ pub fn run(dir: &Path) -> Result<(), String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "certdesk".into())
     ));
-    let app = app::CertdeskApp::new(store, sample_dir)?;
+    let app = app::CertdeskApp::new(store, sample_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("certdesk")

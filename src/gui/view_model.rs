@@ -1,18 +1,18 @@
-//! What the views read: a snapshot of the store, rebuilt only after a command changed it.
+//! What the views read: a snapshot of the store, rebuilt on the store's thread after a
+//! command or another process changed it.
 //! Rows carry their display strings and a lower-cased search haystack computed once, so a
 //! frame's work depends on the rows visible, never on the size of the store.
 
 use std::collections::HashMap;
 
-use crate::model::assign::{self, UsageStatus};
-use crate::model::chain::{ChainIndex, ChainStatus};
-use crate::model::enroll;
-use crate::model::rules::Checker;
-use crate::model::store::{
+use crate::deploy::topology::Topology;
+use crate::ops::assign::{self, UsageStatus};
+use crate::ops::enroll;
+use crate::pki::timefmt::date;
+use crate::store::{
     Assignment, Location, LogEntry, Logical, PendingRequest, Store, StoreError, StoredCert,
 };
-use crate::model::timefmt::date;
-use crate::model::topology::Topology;
+use crate::verify::chain::{ChainIndex, ChainStatus};
 
 /// How soon an expiry is highlighted.
 pub const EXPIRING_DAYS: i64 = 30;
@@ -82,7 +82,21 @@ fn purposes(eku: &[String]) -> String {
 }
 
 impl StoreView {
-    /// Reads the whole store at `now`.
+    /// The view before the store's first snapshot arrives.
+    pub fn empty() -> Self {
+        Self {
+            rows: Vec::new(),
+            counts: HashMap::new(),
+            assignments: Vec::new(),
+            pending: Vec::new(),
+            topology: None,
+            log: Vec::new(),
+            statuses: Vec::new(),
+            by_id: HashMap::new(),
+        }
+    }
+
+    /// Reads the whole store at `now` (on the store's thread, never in a frame).
     pub fn load(store: &Store, now: i64) -> Result<Self, StoreError> {
         let certs = store.list(None, None)?;
         let assignments: Vec<Assignment> = store
@@ -143,13 +157,7 @@ impl StoreView {
         let by_id = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         let topology = enroll::topology(store).ok();
         let statuses = match &topology {
-            Some(t) => assign::status(
-                &Checker::new(store, &certs, t, now),
-                store,
-                t,
-                EXPIRING_DAYS,
-                now,
-            )?,
+            Some(t) => assign::status_of(store, &certs, t, EXPIRING_DAYS, now)?,
             None => Vec::new(),
         };
         let mut pending = store.pending_requests(Location::Computer)?;

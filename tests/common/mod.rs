@@ -188,6 +188,20 @@ pub fn tool(program: &str, args: &[&str]) -> String {
     )
 }
 
+/// A PEM file in `dir` holding a fresh ECDSA end-entity certificate
+/// (`writerI.contoso.com`) and its private key.
+pub fn leaf_with_key(dir: &Path, i: usize) -> PathBuf {
+    use rcgen::{CertificateParams, DnType, KeyPair};
+    let key = KeyPair::generate().expect("key");
+    let name = format!("writer{i}.contoso.com");
+    let mut params = CertificateParams::new(vec![name.clone()]).expect("params");
+    params.distinguished_name.push(DnType::CommonName, name);
+    let cert = params.self_signed(&key).expect("cert");
+    let path = dir.join(format!("writer{i}.pem"));
+    std::fs::write(&path, format!("{}{}", cert.pem(), key.serialize_pem())).expect("write");
+    path
+}
+
 #[path = "../../benches/common/bundle.rs"]
 mod bundle;
 #[allow(unused_imports)]

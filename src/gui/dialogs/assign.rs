@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::gui::command::{Applied, Command};
+use crate::deploy::usage::UsageType;
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::view_model::StoreView;
-use crate::model::assign::{self, Eligibility};
-use crate::model::rules::Checker;
-use crate::model::store::Store;
-use crate::model::usage::UsageType;
+use crate::ops::assign::{AssignError, Eligibility, UsageEligibility};
 
 /// A certificate that cannot be assigned: thumbprint, name and location, reasons.
 pub type Refused = (String, String, Vec<String>);
@@ -18,8 +16,9 @@ pub type Refused = (String, String, Vec<String>);
 pub struct AssignDialog {
     /// The usages offered (the role's) and whether each is ticked.
     pub usages: Vec<(UsageType, bool)>,
-    /// Per usage: the eligible certificates and the others with reasons (computed once).
-    eligibility: BTreeMap<UsageType, (Vec<Eligibility>, Vec<Eligibility>)>,
+    /// Per usage: the eligible certificates and the others with reasons (computed once,
+    /// on the store's thread); `None` until it arrives.
+    eligibility: Option<Vec<UsageEligibility>>,
     /// The chosen certificate's thumbprint.
     pub chosen: Option<String>,
     roll: bool,
@@ -30,27 +29,22 @@ pub struct AssignDialog {
 }
 
 impl AssignDialog {
-    /// Computes eligibility for every usage of the role once, when the dialog opens.
-    pub fn new(
-        store: &Store,
-        view: &StoreView,
-        thumbprint: Option<String>,
-        usage: Option<UsageType>,
-        now: i64,
-    ) -> Self {
-        let mut eligibility = BTreeMap::new();
-        let mut usages = Vec::new();
-        if let Some(topology) = &view.topology {
-            let all: Vec<_> = view.rows.iter().map(|r| r.cert.clone()).collect();
-            let checker = Checker::new(store, &all, topology, now);
-            for u in topology.role.usages() {
-                eligibility.insert(*u, assign::eligible(&checker, *u));
-                usages.push((*u, Some(*u) == usage));
-            }
-        }
+    /// The dialog for the role's usages; eligibility follows from the store's thread.
+    pub fn new(view: &StoreView, thumbprint: Option<String>, usage: Option<UsageType>) -> Self {
+        let usages = view
+            .topology
+            .as_ref()
+            .map(|t| {
+                t.role
+                    .usages()
+                    .iter()
+                    .map(|u| (*u, Some(*u) == usage))
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             usages,
-            eligibility,
+            eligibility: None,
             chosen: thumbprint,
             roll: false,
             effective: String::new(),
@@ -73,9 +67,15 @@ impl AssignDialog {
         let mut ok: Vec<&Eligibility> = Vec::new();
         let mut reasons: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
         for (i, u) in ticked.iter().enumerate() {
-            let Some((good, bad)) = self.eligibility.get(u) else {
+            let Some(row) = self
+                .eligibility
+                .iter()
+                .flatten()
+                .find(|row| row.usage == *u)
+            else {
                 continue;
             };
+            let (good, bad) = (&row.eligible, &row.not_eligible);
             if i == 0 {
                 ok = good.iter().collect();
             } else {
@@ -101,14 +101,22 @@ impl AssignDialog {
     }
 
     /// The assignment was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(_) => {
                 self.done = Some(
                     "The certificate is assigned; the Certificate Wizard shows its status.".into(),
                 )
             }
-            Err(e) => self.error = Some(e.to_owned()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Eligibility arrived from the store's thread.
+    pub fn on_eligible(&mut self, table: Result<Vec<UsageEligibility>, AssignError>) {
+        match table {
+            Ok(table) => self.eligibility = Some(table),
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 
@@ -121,6 +129,17 @@ impl AssignDialog {
         if self.usages.is_empty() {
             ui.label("Describe the deployment on the Topology page first.");
             return !ui.button("Close").clicked();
+        }
+        if self.eligibility.is_none() {
+            if let Some(error) = &self.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            } else {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Checking every certificate against the usage rules…");
+                });
+            }
+            return !ui.button("Cancel").clicked();
         }
         ui.label("Usages");
         for (u, on) in &mut self.usages {
@@ -165,13 +184,7 @@ impl AssignDialog {
             }
         });
         self.chosen = chosen.filter(|t| ok.iter().any(|e| &e.thumbprint == t));
-        let rollable = !ticked.is_empty()
-            && ticked.iter().all(|u| {
-                matches!(
-                    u,
-                    UsageType::AudioVideoAuthentication | UsageType::OAuthTokenIssuer
-                )
-            });
+        let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
         if rollable {
             ui.checkbox(
                 &mut self.roll,
@@ -185,16 +198,7 @@ impl AssignDialog {
                 });
             }
         }
-        let roll = if rollable && self.roll {
-            time::OffsetDateTime::parse(
-                self.effective.trim(),
-                &time::format_description::well_known::Rfc3339,
-            )
-            .ok()
-            .map(|t| t.unix_timestamp())
-        } else {
-            None
-        };
+        let roll = (rollable && self.roll).then(|| self.effective.trim().to_owned());
         if let Some(error) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
@@ -202,7 +206,7 @@ impl AssignDialog {
             Some("tick at least one usage")
         } else if self.chosen.is_none() {
             Some("choose a certificate")
-        } else if rollable && self.roll && roll.is_none() {
+        } else if roll.as_deref() == Some("") {
             Some("give the effective date, e.g. 2026-12-01T02:00:00Z")
         } else {
             None

@@ -2,13 +2,13 @@
 //! thumbprints with copy), Certification Path (link by link with each status) and the SAN
 //! inspector (every name as a chip; for a chosen usage, the required names as a checklist).
 
+use crate::deploy::names;
+use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
-use crate::model::chain::ChainIndex;
-use crate::model::names;
-use crate::model::store::{Logical, StoredCert};
-use crate::model::timefmt::rfc3339 as date;
-use crate::model::usage::UsageType;
+use crate::pki::timefmt::rfc3339 as date;
+use crate::store::{Logical, StoredCert};
+use crate::verify::chain::ChainIndex;
 
 /// The tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! The export dialog: format (PFX with the key, DER, Base64, P7B), the Windows wizard's PFX
 //! options, password with confirmation and a match indicator, the output path.
 
-use crate::gui::command::{Applied, Command};
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
-use crate::model::export::{self, ExportFormat, ExportOptions};
-use crate::model::formats::pkcs12::PfxEncryption;
-use crate::model::store::StoredCert;
+use crate::ops::export::{self, ExportFormat, ExportOptions};
+use crate::pki::formats::pkcs12::PfxEncryption;
+use crate::store::StoredCert;
 
 /// The dialog's state.
 pub struct ExportDialog {
@@ -78,7 +78,7 @@ impl ExportDialog {
     }
 
     /// The export was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(Applied::Exported(o)) => {
                 self.done = Some(format!(
@@ -98,7 +98,7 @@ impl ExportDialog {
                 ));
             }
             Ok(_) => {}
-            Err(e) => self.error = Some(e.to_owned()),
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 

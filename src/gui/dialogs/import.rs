@@ -2,10 +2,11 @@
 //! private key, a preview of every certificate and key and where each goes, the trust-root
 //! confirmation and "keep the key exportable", then the result.
 
-use crate::gui::command::{Applied, Command};
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
-use crate::model::import::{ImportOptions, ImportPlan};
-use crate::model::store::Location;
+use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
+use crate::pki::formats::FormatError;
+use crate::store::Location;
 
 /// The dialog's state.
 pub struct ImportDialog {
@@ -23,6 +24,10 @@ pub struct ImportDialog {
     exportable: bool,
     focus_password: bool,
     browse_note: Option<String>,
+    /// The read this dialog waits for.
+    reading: Option<u64>,
+    /// The plan was sent to the store and its answer has not come yet.
+    committing: bool,
     /// The result sentence once imported.
     pub result: Option<String>,
 }
@@ -42,6 +47,8 @@ impl ImportDialog {
             exportable: false,
             focus_password: false,
             browse_note: None,
+            reading: None,
+            committing: false,
             result: None,
         }
     }
@@ -49,22 +56,24 @@ impl ImportDialog {
     /// A job finished.
     pub fn on_job(&mut self, result: JobResult) {
         match result {
-            JobResult::Read(Ok(plan), _) => {
+            JobResult::Read(id, _) if self.reading != Some(id) => {}
+            JobResult::Read(_, Ok(plan)) => {
+                self.reading = None;
                 self.error = None;
                 self.plan = Some(plan);
                 self.trust_root = false;
             }
-            JobResult::Read(Err(e), about_password) => {
-                if about_password {
+            JobResult::Read(_, Err(e)) => {
+                self.reading = None;
+                if e.about_password() {
                     self.needs_password = true;
                     self.focus_password = true;
-                    if !self.password.is_empty() || e.contains("wrong") {
-                        self.error = Some(e);
-                    } else {
-                        self.error = None;
-                    }
+                    // Asking for a password the first time is not an error.
+                    let first_ask = self.password.is_empty()
+                        && matches!(e, ReadError::Format(FormatError::PasswordRequired));
+                    self.error = (!first_ask).then(|| e.to_string());
                 } else {
-                    self.error = Some(e);
+                    self.error = Some(e.to_string());
                 }
             }
             JobResult::Picked(PickTarget::ImportFile, Some(path), _) => {
@@ -82,9 +91,10 @@ impl ImportDialog {
     }
 
     /// A command this dialog sent was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(Applied::Imported(report)) => {
+                self.committing = false;
                 let mut lines = vec![format!(
                     "{} imported, {} already present, {} key(s) attached, {} skipped.",
                     report.imported.len(),
@@ -96,7 +106,10 @@ impl ImportDialog {
                 self.result = Some(lines.join("\n"));
             }
             Ok(_) => {}
-            Err(e) => self.error = Some(e.to_owned()),
+            Err(e) => {
+                self.committing = false;
+                self.error = Some(e.to_string());
+            }
         }
     }
 
@@ -161,7 +174,8 @@ impl ImportDialog {
             let password = self
                 .needs_password
                 .then(|| zeroize::Zeroizing::new(self.password.clone()));
-            jobs.read(ui.ctx(), self.path.trim().into(), password, self.options());
+            self.reading =
+                Some(jobs.read(ui.ctx(), self.path.trim().into(), password, self.options()));
         }
         if busy {
             ui.horizontal(|ui| {
@@ -224,9 +238,16 @@ impl ImportDialog {
             import = ui.button("Import").clicked();
         }
         if import && let Some(plan) = self.plan.take() {
+            self.committing = true;
             commands.push(Command::Import {
                 plan: Box::new(plan),
                 source: self.path.trim().to_owned(),
+            });
+        }
+        if self.committing {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Importing…");
             });
         }
         !ui.button("Cancel").clicked()

@@ -13,12 +13,12 @@ pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use request::{RequestWizard, Step};
 
-use super::command::{Applied, Command};
+use super::command::{Applied, ApplyError, Command};
 use super::jobs::{JobResult, Jobs};
 use super::view_model::StoreView;
-use crate::model::store::{Location, Store, StoredCert};
-use crate::model::topology::Topology;
-use crate::model::usage::UsageType;
+use crate::deploy::topology::Topology;
+use crate::deploy::usage::UsageType;
+use crate::store::{Location, StoredCert};
 
 /// What a dialog wants after a frame.
 pub enum Flow {
@@ -69,17 +69,9 @@ impl Dialog {
     pub fn confirm_remove(cert: StoredCert) -> Self {
         Dialog::ConfirmRemove(Box::new(cert))
     }
-    /// The assign flow (eligibility computed now).
-    pub fn assign(
-        store: &Store,
-        view: &StoreView,
-        thumbprint: Option<String>,
-        usage: Option<UsageType>,
-        now: i64,
-    ) -> Self {
-        Dialog::Assign(Box::new(AssignDialog::new(
-            store, view, thumbprint, usage, now,
-        )))
+    /// The assign flow; its eligibility arrives from the store's thread.
+    pub fn assign(view: &StoreView, thumbprint: Option<String>, usage: Option<UsageType>) -> Self {
+        Dialog::Assign(Box::new(AssignDialog::new(view, thumbprint, usage)))
     }
 
     fn title(&self) -> &'static str {
@@ -139,17 +131,23 @@ impl Dialog {
     }
 
     /// A background job finished.
-    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
+    pub fn on_job(
+        &mut self,
+        result: JobResult,
+        jobs: &mut Jobs,
+        ctx: &egui::Context,
+        commands: &mut Vec<Command>,
+    ) {
         match self {
             Dialog::Import(d) => d.on_job(result),
             Dialog::Export(d) => d.on_job(result),
-            Dialog::Request(d) => d.on_job(result, commands),
+            Dialog::Request(d) => d.on_job(result, jobs, ctx, commands),
             _ => {}
         }
     }
 
     /// A command from this dialog was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match self {
             Dialog::Import(d) => d.on_applied(result),
             Dialog::Export(d) => d.on_applied(result),

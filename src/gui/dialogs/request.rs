@@ -7,14 +7,15 @@
 use std::path::PathBuf;
 
 use super::Flow;
-use crate::gui::command::{Applied, Command};
+use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
+use crate::deploy::topology::{Role, Topology};
+use crate::deploy::usage::UsageType;
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
-use crate::model::enroll::RequestOutcome;
-use crate::model::keygen::{HashAlgorithm, KeyAlgorithm};
-use crate::model::request::{Generated, RequestError, RequestInput, RequestSpec};
-use crate::model::store::Location;
-use crate::model::topology::{Role, Topology};
-use crate::model::usage::UsageType;
+use crate::ops::enroll::EnrollError;
+use crate::ops::enroll::RequestOutcome;
+use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
+use crate::store::Location;
 
 /// The wizard's pages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,16 +87,16 @@ pub struct RequestWizard {
 
 fn page_of(e: &RequestError) -> Step {
     match e {
-        RequestError::Field { field, .. } => match *field {
-            "org" | "ou" => Step::Organization,
-            "country" | "state" | "city" => Step::Geography,
-            "template" => Step::Template,
-            _ => Step::NameSecurity,
+        RequestError::Field { field, .. } => match field {
+            RequestField::Org | RequestField::Ou => Step::Organization,
+            RequestField::Country | RequestField::State | RequestField::City => Step::Geography,
+            RequestField::Template => Step::Template,
+            RequestField::FriendlyName | RequestField::Exportable => Step::NameSecurity,
         },
         RequestError::Key(_) => Step::NameSecurity,
         RequestError::Names(
-            crate::model::names::NameError::BadName(_)
-            | crate::model::names::NameError::Wildcard { .. },
+            crate::deploy::names::NameError::BadName(_)
+            | crate::deploy::names::NameError::Wildcard { .. },
         ) => Step::Additional,
         RequestError::Names(_) => Step::Usages,
         RequestError::Csr(_) => Step::Summary,
@@ -152,7 +153,13 @@ impl RequestWizard {
     }
 
     /// A job finished.
-    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
+    pub fn on_job(
+        &mut self,
+        result: JobResult,
+        jobs: &mut Jobs,
+        ctx: &egui::Context,
+        commands: &mut Vec<Command>,
+    ) {
         match result {
             JobResult::Generated(spec, Ok(generated)) => {
                 self.log.push(format!(
@@ -163,7 +170,13 @@ impl RequestWizard {
                 self.submit(spec, generated, commands);
             }
             JobResult::Generated(_, Err(e)) => {
-                self.log.push(format!("Failed: {e}"));
+                if matches!(e, EnrollError::Output(_)) {
+                    // The CSR file cannot be written: back to the summary, nothing made.
+                    self.step = Step::Summary;
+                    self.log.clear();
+                } else {
+                    self.log.push(format!("Failed: {e}"));
+                }
                 self.error = Some(e.to_string());
             }
             JobResult::Picked(PickTarget::CsrFile, Some(p), _) => {
@@ -171,14 +184,13 @@ impl RequestWizard {
             }
             JobResult::Picked(PickTarget::SaveCsr, Some(p), _) => {
                 if let Some(outcome) = &self.outcome {
-                    let written =
-                        crate::model::files::write_atomic(&p, outcome.csr_pem.as_bytes(), false);
-                    self.log.push(match written {
-                        Ok(()) => format!("Saved the request to {}", p.display()),
-                        Err(e) => e.to_string(),
-                    });
+                    jobs.save(ctx, p, outcome.csr_pem.clone().into_bytes());
                 }
             }
+            JobResult::Saved(p, written) => self.log.push(match written {
+                Ok(()) => format!("Saved the request to {}", p.display()),
+                Err(e) => e.to_string(),
+            }),
             JobResult::Picked(_, None, took) if took < std::time::Duration::from_millis(300) => {
                 self.browse_note = Some(
                     "No file dialog is available on this system: type the path instead.".into(),
@@ -208,7 +220,7 @@ impl RequestWizard {
     }
 
     /// A command this wizard sent was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &str>) {
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(Applied::Requested(outcome)) => {
                 self.log.push(match &outcome.thumbprint {
@@ -224,7 +236,7 @@ impl RequestWizard {
             Ok(_) => {}
             Err(e) => {
                 self.log.push(format!("Failed: {e}"));
-                self.error = Some(e.to_owned());
+                self.error = Some(e.to_string());
             }
         }
     }
@@ -491,18 +503,11 @@ impl RequestWizard {
                     .clicked()
                     && let Some(Ok(spec)) = self.spec()
                 {
-                    if self.delayed
-                        && let Err(e) = crate::model::files::check_output_path(
-                            std::path::Path::new(self.csr_path.trim()),
-                        )
-                    {
-                        self.error = Some(e.to_string());
-                    } else {
-                        self.error = None;
-                        self.step = Step::Executing;
-                        self.log.push("Generating the private key…".into());
-                        jobs.generate(ui.ctx(), spec, now);
-                    }
+                    self.error = None;
+                    self.step = Step::Executing;
+                    self.log.push("Generating the private key…".into());
+                    let csr_path = self.delayed.then(|| PathBuf::from(self.csr_path.trim()));
+                    jobs.generate(ui.ctx(), spec, csr_path, now);
                 }
             } else if self.step != Step::Executing {
                 let next = ui.add_enabled(blocker.is_none(), egui::Button::new("Next"));

@@ -2,8 +2,8 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::model::store::LogEntry;
-use crate::model::timefmt::rfc3339 as time;
+use crate::pki::timefmt::rfc3339 as time;
+use crate::store::LogEntry;
 
 /// The log page, newest first.
 pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {

@@ -1,5 +1,6 @@
 //! The main window's views. Each reads the [`StoreView`] and returns what the user asked
-//! for (a [`Verb`]) or pushes [`crate::gui::command::Command`]s; none writes the store.
+//! for (an [`Intent`]) or pushes [`Command`]s for the store; none writes the store, opens a
+//! dialog or starts a job, and none imports the app.
 
 mod log;
 mod nav;
@@ -12,11 +13,12 @@ pub use nav::{menu_and_toolbar_ui, nav_ui};
 pub use store_list::ListState;
 pub use topology::TopologyForm;
 
-use super::app::{CertdeskApp, Toast};
+use super::command::Command;
 use super::jobs::Jobs;
 use super::verbs::Verb;
 use super::view_model::StoreView;
-use crate::model::store::{Location, Logical};
+use crate::deploy::usage::UsageType;
+use crate::store::{Location, Logical};
 
 /// What the central area shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,31 +35,57 @@ pub enum Page {
     Log,
 }
 
+/// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
+pub enum Intent {
+    /// Start a verb, as from the menu.
+    Start(Verb),
+    /// Open the assign dialog for a usage.
+    Assign(UsageType),
+    /// Create and open the sample deployment.
+    OpenSample,
+}
+
+/// What the pages read and may change: the page shown, the store's snapshot, the list's
+/// and the topology form's own state, and where to put commands for the store.
+pub struct Pages<'a> {
+    /// The page shown.
+    pub page: &'a mut Page,
+    /// Whether the store's first snapshot has arrived.
+    pub loaded: bool,
+    /// The snapshot.
+    pub view: &'a StoreView,
+    /// The store list's filter, sort and selection.
+    pub list: &'a mut ListState,
+    /// The topology form.
+    pub topology_form: &'a mut TopologyForm,
+    /// Commands for the store.
+    pub commands: &'a mut Vec<Command>,
+}
+
 /// Draws the current page.
-pub fn page_ui(ui: &mut egui::Ui, app: &mut CertdeskApp) -> Option<Verb> {
-    match app.page {
-        Page::Welcome => welcome::welcome_ui(ui, app),
+pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
+    if !pages.loaded {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Loading the store…");
+        });
+        return None;
+    }
+    match *pages.page {
+        Page::Welcome => welcome::welcome_ui(ui, pages.page),
         Page::Store(location, logical) => {
-            store_list::store_list_ui(ui, &app.view, &mut app.list, location, logical)
+            store_list::store_list_ui(ui, pages.view, pages.list, location, logical)
+                .map(Intent::Start)
         }
         Page::Wizard => {
-            if let Some(usage) = wizard_page::wizard_page_ui(ui, &app.view, &mut app.commands) {
-                app.dialog = Some(super::dialogs::Dialog::assign(
-                    &app.store,
-                    &app.view,
-                    None,
-                    Some(usage),
-                    (app.clock)(),
-                ));
-            }
-            None
+            wizard_page::wizard_page_ui(ui, pages.view, pages.commands).map(Intent::Assign)
         }
         Page::Topology => {
-            topology::topology_ui(ui, &mut app.topology_form, &mut app.commands);
+            topology::topology_ui(ui, pages.topology_form, pages.commands);
             None
         }
         Page::Log => {
-            log::log_ui(ui, &app.view.log);
+            log::log_ui(ui, &pages.view.log);
             None
         }
     }
@@ -76,6 +104,16 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs) {
             ui.label(format!("· {} pending requests", view.pending.len()));
         }
     });
+}
+
+/// A message shown for a few seconds.
+pub struct Toast {
+    /// The sentence.
+    pub text: String,
+    /// An error (red) or a result.
+    pub error: bool,
+    /// When it goes away (egui time, seconds).
+    pub until: f64,
 }
 
 /// Toasts in the top-right corner.

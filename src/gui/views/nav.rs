@@ -3,7 +3,7 @@
 use super::Page;
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::StoreView;
-use crate::model::store::{Location, Logical};
+use crate::store::{Location, Logical};
 
 /// The menu bar and the toolbar; returns the verb chosen.
 pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, has_selection: bool) -> Option<Verb> {

@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::{Row, StoreView};
-use crate::model::store::{Location, Logical};
+use crate::store::{Location, Logical};
 
 /// The sortable columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,8 +1,8 @@
 //! The topology page: a form for the deployment, validated as it is typed, with each
 //! message next to its field; Save stores it.
 
+use crate::deploy::topology::{EdgeTopology, Role, Topology, TopologyError, WebTopology};
 use crate::gui::command::Command;
-use crate::model::topology::{EdgeTopology, Role, Topology, TopologyError, WebTopology};
 
 /// The form's fields (lists as one entry per line).
 #[derive(Debug, Clone)]

@@ -3,10 +3,11 @@
 
 use egui_extras::{Column, TableBuilder};
 
+use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
-use crate::model::assign::Status;
-use crate::model::usage::UsageType;
+use crate::ops::assign::Status;
+use crate::verify::problem;
 
 /// The page; returns the usage whose Assign… was clicked. Unassign buttons push commands.
 pub fn wizard_page_ui(
@@ -68,7 +69,7 @@ pub fn wizard_page_ui(
                     r.col(|ui| {
                         ui.label(
                             row.not_after
-                                .map(crate::model::timefmt::date)
+                                .map(crate::pki::timefmt::date)
                                 .unwrap_or_default(),
                         );
                     });
@@ -88,7 +89,7 @@ pub fn wizard_page_ui(
                             None => ui.label(text),
                         };
                         if !row.problems.is_empty() {
-                            label.on_hover_text(row.problems.join("\n"));
+                            label.on_hover_text(problem::join(&row.problems, "\n"));
                         }
                     });
                     r.col(|ui| {
@@ -121,7 +122,7 @@ pub fn wizard_page_ui(
             egui::RichText::new(format!(
                 "{}: {}",
                 row.usage.title(),
-                row.problems.join("; ")
+                problem::join(&row.problems, "; ")
             ))
             .small(),
         );

@@ -1,0 +1,305 @@
+//! The deployment description: role, server and pool FQDNs, SIP and XMPP domains, Edge
+//! service FQDNs and web FQDNs with simple URLs (TOML, schema in CLI.md). Validated on load
+//! with errors that name the field; stored with the store.
+
+use serde::{Deserialize, Serialize};
+
+use crate::deploy::usage::UsageType;
+
+/// The server's role in the deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Edge Server (pool).
+    Edge,
+    /// Enterprise Edition Front End (pool).
+    Frontend,
+    /// Standard Edition server (pool FQDN = server FQDN).
+    Standard,
+    /// Director (pool).
+    Director,
+}
+
+impl Role {
+    /// The usages this role needs certificates for (DOMAIN.md §2).
+    pub fn usages(self) -> &'static [UsageType] {
+        match self {
+            Role::Edge => &[
+                UsageType::Internal,
+                UsageType::AccessEdgeExternal,
+                UsageType::DataEdgeExternal,
+                UsageType::AudioVideoAuthentication,
+                UsageType::XmppServer,
+            ],
+            Role::Frontend | Role::Standard | Role::Director => &[
+                UsageType::Default,
+                UsageType::WebServicesInternal,
+                UsageType::WebServicesExternal,
+                UsageType::OAuthTokenIssuer,
+            ],
+        }
+    }
+}
+
+/// The Edge pool's service FQDNs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeTopology {
+    /// SIP Access Edge external FQDN (e.g. `sip.contoso.com`).
+    pub access_fqdn: String,
+    /// Web Conferencing Edge external FQDN.
+    pub webconf_fqdn: String,
+    /// A/V Edge external FQDN.
+    pub av_fqdn: String,
+    /// Edge internal FQDN (or the internal pool VIP name).
+    pub internal_fqdn: String,
+    /// Every Edge server of the pool.
+    #[serde(default)]
+    pub pool_members: Vec<String>,
+}
+
+/// The web services' FQDNs and simple URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebTopology {
+    /// Internal web services FQDN.
+    pub internal_fqdn: String,
+    /// External web services FQDN (published by the reverse proxy).
+    pub external_fqdn: String,
+    /// Meeting simple URLs' host names, one per SIP domain usually.
+    #[serde(default)]
+    pub meet_urls: Vec<String>,
+    /// Dial-in simple URL's host name.
+    #[serde(default)]
+    pub dialin_url: Option<String>,
+    /// Administrative simple URL's host name (internal only).
+    #[serde(default)]
+    pub admin_url: Option<String>,
+}
+
+/// The deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    /// This server's role.
+    pub role: Role,
+    /// This server's FQDN.
+    pub server_fqdn: String,
+    /// The pool FQDN (defaults to the server FQDN, as on Standard Edition).
+    #[serde(default)]
+    pub pool_fqdn: Option<String>,
+    /// SIP domains; the first is the primary.
+    pub sip_domains: Vec<String>,
+    /// XMPP federation domains (empty when XMPP is not deployed).
+    #[serde(default)]
+    pub xmpp_domains: Vec<String>,
+    /// Whether the deployment federates with public IM providers (needs Client
+    /// Authentication on the Access Edge certificate).
+    #[serde(default)]
+    pub public_im_federation: bool,
+    /// Edge service FQDNs (role = edge).
+    #[serde(default)]
+    pub edge: Option<EdgeTopology>,
+    /// Web FQDNs and simple URLs (Front End, Standard, Director).
+    #[serde(default)]
+    pub web: Option<WebTopology>,
+}
+
+/// Why a topology is not valid; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TopologyError {
+    /// Not TOML of the expected shape.
+    #[error("the topology file is not valid: {0}")]
+    Syntax(String),
+    /// A field's value is wrong.
+    #[error("{field}: {problem}")]
+    Field {
+        /// The field, as written in the file (`edge.access_fqdn`, `sip_domains[1]`).
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// No topology has been described yet.
+    #[error("no topology is set: describe the deployment first (certdesk topology set FILE)")]
+    Missing,
+}
+
+/// Checks an FQDN: two or more labels of letters, digits and hyphens, no label starting or
+/// ending with a hyphen, labels up to 63 and names up to 253 characters.
+pub fn check_fqdn(name: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("\"{name}\" is not a valid FQDN ({why})"));
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > 253 {
+        return bad("longer than 253 characters");
+    }
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    if labels.len() < 2 {
+        return bad("a single label: give the full domain name");
+    }
+    for label in &labels {
+        if label.is_empty() || label.len() > 63 {
+            return bad("a label is empty or longer than 63 characters");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return bad("only letters, digits and hyphens are allowed");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return bad("a label starts or ends with a hyphen");
+        }
+    }
+    Ok(())
+}
+
+impl Topology {
+    /// Parses and validates TOML.
+    pub fn from_toml(text: &str) -> Result<Self, TopologyError> {
+        let topology: Topology =
+            toml::from_str(text).map_err(|e| TopologyError::Syntax(e.message().to_owned()))?;
+        topology.validate()?;
+        Ok(topology)
+    }
+
+    /// Serialises as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The pool FQDN, or the server FQDN when none is given.
+    pub fn pool(&self) -> &str {
+        self.pool_fqdn.as_deref().unwrap_or(&self.server_fqdn)
+    }
+
+    /// The DNS domains the deployment owns: its SIP and XMPP domains and the parent domain
+    /// of every FQDN it names. The built-in CA signs names in these domains only.
+    pub fn domains(&self) -> Vec<String> {
+        let mut fqdns: Vec<&str> = vec![self.server_fqdn.as_str(), self.pool()];
+        if let Some(edge) = &self.edge {
+            fqdns.extend([
+                edge.access_fqdn.as_str(),
+                edge.webconf_fqdn.as_str(),
+                edge.av_fqdn.as_str(),
+                edge.internal_fqdn.as_str(),
+            ]);
+            fqdns.extend(edge.pool_members.iter().map(String::as_str));
+        }
+        if let Some(web) = &self.web {
+            fqdns.extend([web.internal_fqdn.as_str(), web.external_fqdn.as_str()]);
+            fqdns.extend(web.meet_urls.iter().map(String::as_str));
+            fqdns.extend(web.dialin_url.iter().map(String::as_str));
+            fqdns.extend(web.admin_url.iter().map(String::as_str));
+        }
+        let mut out: Vec<String> = self
+            .sip_domains
+            .iter()
+            .chain(&self.xmpp_domains)
+            .map(|d| d.to_ascii_lowercase())
+            .collect();
+        for fqdn in fqdns {
+            let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+            match fqdn.split_once('.') {
+                Some((_, parent)) if parent.contains('.') => out.push(parent.to_owned()),
+                _ => out.push(fqdn),
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The primary SIP domain.
+    pub fn primary_sip_domain(&self) -> Option<&str> {
+        self.sip_domains.first().map(String::as_str)
+    }
+
+    /// Checks every field; the first problem names its field.
+    pub fn validate(&self) -> Result<(), TopologyError> {
+        let field = |field: String, problem: String| TopologyError::Field { field, problem };
+        let check =
+            |name: &str, value: &str| check_fqdn(value).map_err(|p| field(name.to_owned(), p));
+        let check_all = |name: &str, values: &[String]| {
+            values
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| check(&format!("{name}[{i}]"), v))
+        };
+        check("server_fqdn", &self.server_fqdn)?;
+        if let Some(pool) = &self.pool_fqdn {
+            check("pool_fqdn", pool)?;
+        }
+        if self.sip_domains.is_empty() {
+            return Err(field(
+                "sip_domains".into(),
+                "at least one SIP domain is needed".into(),
+            ));
+        }
+        check_all("sip_domains", &self.sip_domains)?;
+        check_all("xmpp_domains", &self.xmpp_domains)?;
+        if let Some(edge) = &self.edge {
+            check("edge.access_fqdn", &edge.access_fqdn)?;
+            check("edge.webconf_fqdn", &edge.webconf_fqdn)?;
+            check("edge.av_fqdn", &edge.av_fqdn)?;
+            check("edge.internal_fqdn", &edge.internal_fqdn)?;
+            check_all("edge.pool_members", &edge.pool_members)?;
+        } else if self.role == Role::Edge {
+            return Err(field(
+                "edge".into(),
+                "an Edge server needs an [edge] section".into(),
+            ));
+        }
+        if let Some(web) = &self.web {
+            check("web.internal_fqdn", &web.internal_fqdn)?;
+            check("web.external_fqdn", &web.external_fqdn)?;
+            check_all("web.meet_urls", &web.meet_urls)?;
+            if let Some(d) = &web.dialin_url {
+                check("web.dialin_url", d)?;
+            }
+            if let Some(a) = &web.admin_url {
+                check("web.admin_url", a)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fqdn_rules() {
+        assert!(check_fqdn("sip.contoso.com").is_ok());
+        assert!(check_fqdn("edge-01.contoso.net").is_ok());
+        assert!(
+            check_fqdn("sip_x.contoso.com")
+                .unwrap_err()
+                .contains("letters, digits and hyphens")
+        );
+        assert!(check_fqdn("contoso").unwrap_err().contains("single label"));
+        assert!(check_fqdn("-a.contoso.com").unwrap_err().contains("hyphen"));
+        assert!(check_fqdn("*.contoso.com").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let text = "role = \"edge\"\nserver_fqdn = \"edge01.contoso.net\"\nsip_domains = [\"contoso.com\", \"fab_rikam.com\"]\n[edge]\naccess_fqdn = \"sip.contoso.com\"\nwebconf_fqdn = \"webcon.contoso.com\"\nav_fqdn = \"av.contoso.com\"\ninternal_fqdn = \"edgepool.contoso.net\"\n";
+        let err = Topology::from_toml(text).unwrap_err().to_string();
+        assert!(err.starts_with("sip_domains[1]:"), "{err}");
+        let missing = "role = \"edge\"\nserver_fqdn = \"edge01.contoso.net\"\nsip_domains = [\"contoso.com\"]\n";
+        assert!(
+            Topology::from_toml(missing)
+                .unwrap_err()
+                .to_string()
+                .starts_with("edge:")
+        );
+        let typo = "role = \"edge\"\nserver_fqdn = \"a.b.c\"\nsip_domain = [\"x.com\"]\n";
+        assert!(matches!(
+            Topology::from_toml(typo),
+            Err(TopologyError::Syntax(_))
+        ));
+    }
+}

@@ -1,0 +1,140 @@
+//! Usage types: what a certificate is assigned to on a Lync / Skype for Business server
+//! (DOMAIN.md §2), with their CLI and wizard names.
+
+use std::fmt;
+
+/// One certificate usage.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum UsageType {
+    /// Front End / Standard Edition / Director / Mediation: SIP and MTLS.
+    Default,
+    /// The internal IIS site.
+    WebServicesInternal,
+    /// The external web site, published by the reverse proxy.
+    WebServicesExternal,
+    /// Server-to-server authentication; one certificate for the whole deployment.
+    OAuthTokenIssuer,
+    /// The Edge internal interface.
+    Internal,
+    /// Edge: SIP, federation, remote access.
+    AccessEdgeExternal,
+    /// Edge: web conferencing.
+    DataEdgeExternal,
+    /// Edge: A/V authentication tokens.
+    AudioVideoAuthentication,
+    /// Edge: XMPP federation.
+    XmppServer,
+}
+
+/// A usage name that is not one of the nine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "\"{0}\" is not a usage type: use Default, WebServicesInternal, WebServicesExternal, OAuthTokenIssuer, Internal, AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication or XmppServer"
+)]
+pub struct UnknownUsage(pub String);
+
+impl UsageType {
+    /// All nine, in the wizard's order.
+    pub const ALL: [UsageType; 9] = [
+        UsageType::Default,
+        UsageType::WebServicesInternal,
+        UsageType::WebServicesExternal,
+        UsageType::OAuthTokenIssuer,
+        UsageType::Internal,
+        UsageType::AccessEdgeExternal,
+        UsageType::DataEdgeExternal,
+        UsageType::AudioVideoAuthentication,
+        UsageType::XmppServer,
+    ];
+
+    /// The External Edge request covers these three at once.
+    pub const EDGE_EXTERNAL: [UsageType; 3] = [
+        UsageType::AccessEdgeExternal,
+        UsageType::DataEdgeExternal,
+        UsageType::AudioVideoAuthentication,
+    ];
+
+    /// The CLI name (as the cmdlets spell it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageType::Default => "Default",
+            UsageType::WebServicesInternal => "WebServicesInternal",
+            UsageType::WebServicesExternal => "WebServicesExternal",
+            UsageType::OAuthTokenIssuer => "OAuthTokenIssuer",
+            UsageType::Internal => "Internal",
+            UsageType::AccessEdgeExternal => "AccessEdgeExternal",
+            UsageType::DataEdgeExternal => "DataEdgeExternal",
+            UsageType::AudioVideoAuthentication => "AudioVideoAuthentication",
+            UsageType::XmppServer => "XmppServer",
+        }
+    }
+
+    /// The Certificate Wizard's name.
+    pub fn title(self) -> &'static str {
+        match self {
+            UsageType::Default => "Server default",
+            UsageType::WebServicesInternal => "Web services internal",
+            UsageType::WebServicesExternal => "Web services external",
+            UsageType::OAuthTokenIssuer => "OAuthTokenIssuer",
+            UsageType::Internal => "Edge internal",
+            UsageType::AccessEdgeExternal => "SIP Access Edge external",
+            UsageType::DataEdgeExternal => "Web Conferencing Edge external",
+            UsageType::AudioVideoAuthentication => "A/V Edge external",
+            UsageType::XmppServer => "XMPP proxy",
+        }
+    }
+
+    /// For the usages that are rolled in stages (A/V and OAuth, DOMAIN.md §7): how many
+    /// hours before the old certificate expires the new one must take over.
+    pub fn roll_margin_hours(self) -> Option<i64> {
+        match self {
+            UsageType::AudioVideoAuthentication => Some(8),
+            UsageType::OAuthTokenIssuer => Some(24),
+            _ => None,
+        }
+    }
+
+    /// Whether any SAN may be a wildcard for this usage (DOMAIN.md §3).
+    pub fn allows_wildcard_sans(self) -> bool {
+        matches!(
+            self,
+            UsageType::WebServicesInternal
+                | UsageType::WebServicesExternal
+                | UsageType::Internal
+                | UsageType::AudioVideoAuthentication
+        )
+    }
+
+    /// Parses a CLI name, case-insensitively.
+    pub fn parse(s: &str) -> Result<Self, UnknownUsage> {
+        Self::ALL
+            .into_iter()
+            .find(|u| u.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownUsage(s.trim().to_owned()))
+    }
+
+    /// Parses a comma-separated list (`AccessEdgeExternal,DataEdgeExternal`), deduplicated
+    /// and in the wizard's order.
+    pub fn parse_list(s: &str) -> Result<Vec<Self>, UnknownUsage> {
+        let mut out = Vec::new();
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            let usage = Self::parse(part)?;
+            if !out.contains(&usage) {
+                out.push(usage);
+            }
+        }
+        if out.is_empty() {
+            return Err(UnknownUsage(s.to_owned()));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+impl fmt::Display for UsageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,200 @@
+//! The store's own thread. The window never touches the store: it sends requests here
+//! (apply a command, reload, compute eligibility, open another store) and polls for the
+//! replies each frame. Commands are applied one at a time in the order sent; after each one
+//! the worker loads a fresh [`StoreView`] (a second at 100,000 certificates) and sends it.
+//! Between requests it polls the database's change counter every [`POLL`] and sends a fresh
+//! view when another process (a script, another window) has changed the store. Frames never
+//! wait for any of it.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use super::command::{self, Applied, ApplyError, Command};
+use super::view_model::StoreView;
+use crate::deploy::usage::UsageType;
+use crate::ops::assign::{self, AssignError, UsageEligibility};
+use crate::store::{Store, StoreError};
+
+/// How often the worker looks for changes made by other processes.
+pub const POLL: Duration = Duration::from_millis(500);
+
+/// What the window asks of the store.
+enum Request {
+    /// Repaint this context when a reply is ready.
+    Attach(egui::Context),
+    /// Apply a command at `now`, then send a fresh view.
+    Apply(Box<Command>, i64),
+    /// Send a fresh view at `now`.
+    Reload(i64),
+    /// Compute who may be assigned each usage, at `now`.
+    Eligible(Vec<UsageType>, i64),
+    /// Switch to the store in this directory.
+    Open(PathBuf, i64),
+}
+
+/// What the store answers.
+pub enum Reply {
+    /// A command was applied (or refused).
+    Applied(Result<(String, Applied), ApplyError>),
+    /// A fresh view of the store; `answers` is false when it was sent because another
+    /// process changed the store, not because the window asked.
+    View(Box<StoreView>, bool),
+    /// The view could not be loaded (`answers` as for a view).
+    ViewFailed(StoreError, bool),
+    /// Eligibility for the assign dialog.
+    Eligible(Result<Vec<UsageEligibility>, AssignError>),
+    /// Another store was opened (its directory), or why not.
+    Opened(Result<PathBuf, StoreError>),
+}
+
+/// The window's handle on the store thread.
+pub struct StoreWorker {
+    tx: Sender<Request>,
+    rx: Receiver<Reply>,
+    pending: usize,
+    attached: bool,
+}
+
+impl StoreWorker {
+    /// Moves an open store to its own thread and asks for the first view. `clock` dates
+    /// the views loaded after changes by other processes.
+    pub fn spawn(store: Store, clock: fn() -> i64) -> Self {
+        let (tx, requests) = channel();
+        let (replies, rx) = channel();
+        std::thread::Builder::new()
+            .name("certdesk store".into())
+            .spawn(move || run(store, &requests, &replies, clock))
+            .ok();
+        let mut worker = Self {
+            tx,
+            rx,
+            pending: 0,
+            attached: false,
+        };
+        worker.send(Request::Reload(clock()), true);
+        worker
+    }
+
+    fn send(&mut self, request: Request, counts: bool) {
+        if self.tx.send(request).is_ok() && counts {
+            self.pending += 1;
+        }
+    }
+
+    /// Lets the worker wake the window when a reply arrives (once, on the first frame).
+    pub fn attach(&mut self, ctx: &egui::Context) {
+        if !self.attached {
+            self.attached = true;
+            self.send(Request::Attach(ctx.clone()), false);
+        }
+    }
+
+    /// Applies a command, in order after those already sent.
+    pub fn apply(&mut self, command: Command, now: i64) {
+        self.send(Request::Apply(Box::new(command), now), true);
+    }
+
+    /// Asks for a fresh view.
+    pub fn reload(&mut self, now: i64) {
+        self.send(Request::Reload(now), true);
+    }
+
+    /// Asks which certificates each usage may be assigned.
+    pub fn eligible(&mut self, usages: Vec<UsageType>, now: i64) {
+        self.send(Request::Eligible(usages, now), true);
+    }
+
+    /// Switches to another store.
+    pub fn open(&mut self, dir: PathBuf, now: i64) {
+        self.send(Request::Open(dir, now), true);
+    }
+
+    /// How many requests have not been answered yet.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The replies that arrived since the last call.
+    pub fn replies(&mut self) -> Vec<Reply> {
+        let replies: Vec<Reply> = self.rx.try_iter().collect();
+        for reply in &replies {
+            // Every request ends with exactly one of these.
+            let last = match reply {
+                Reply::View(_, answers) | Reply::ViewFailed(_, answers) => *answers,
+                Reply::Eligible(_) | Reply::Opened(Err(_)) => true,
+                Reply::Applied(_) | Reply::Opened(Ok(_)) => false,
+            };
+            if last {
+                self.pending = self.pending.saturating_sub(1);
+            }
+        }
+        replies
+    }
+}
+
+/// The worker's loop: one request at a time, and a look for outside changes when idle.
+fn run(
+    mut store: Store,
+    requests: &Receiver<Request>,
+    replies: &Sender<Reply>,
+    clock: fn() -> i64,
+) {
+    let mut ctx: Option<egui::Context> = None;
+    let mut seen = store.data_version().ok();
+    let send = |reply: Reply, ctx: &Option<egui::Context>| {
+        let sent = replies.send(reply).is_ok();
+        if let Some(ctx) = ctx {
+            ctx.request_repaint();
+        }
+        sent
+    };
+    loop {
+        let reply = match requests.recv_timeout(POLL) {
+            Ok(Request::Attach(c)) => {
+                ctx = Some(c);
+                continue;
+            }
+            Ok(Request::Apply(command, now)) => {
+                let result = command::apply(&mut store, *command, now);
+                if !send(Reply::Applied(result), &ctx) {
+                    return;
+                }
+                view(&store, now, true)
+            }
+            Ok(Request::Reload(now)) => view(&store, now, true),
+            Ok(Request::Eligible(usages, now)) => {
+                Reply::Eligible(assign::eligible(&store, &usages, now))
+            }
+            Ok(Request::Open(dir, now)) => match Store::open(&dir) {
+                Ok(opened) => {
+                    store = opened;
+                    if !send(Reply::Opened(Ok(dir)), &ctx) {
+                        return;
+                    }
+                    view(&store, now, true)
+                }
+                Err(e) => Reply::Opened(Err(e)),
+            },
+            Err(RecvTimeoutError::Timeout) => {
+                let version = store.data_version().ok();
+                if version == seen {
+                    continue;
+                }
+                view(&store, clock(), false)
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        seen = store.data_version().ok();
+        if !send(reply, &ctx) {
+            return;
+        }
+    }
+}
+
+fn view(store: &Store, now: i64, answers: bool) -> Reply {
+    match StoreView::load(store, now) {
+        Ok(view) => Reply::View(Box::new(view), answers),
+        Err(e) => Reply::ViewFailed(e, answers),
+    }
+}

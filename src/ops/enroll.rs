@@ -1,0 +1,435 @@
+//! Enrollment: the topology as stored, submitting a generated request (delayed: save the
+//! CSR and keep the key pending in Enrollment Requests; immediate: the built-in CA signs at
+//! once and the certificate lands in Personal with its key and chain), and clearing a
+//! pending request. Each is one transaction with a log entry and its equivalent command.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::ca::{BuiltinCa, CaError};
+use crate::deploy::request::{Generated, RequestError, RequestSpec};
+use crate::deploy::topology::{Topology, TopologyError};
+use crate::ops::command_line;
+use crate::ops::files::{self, OutputError};
+use crate::pki::cert::Certificate;
+use crate::pki::keygen::KeyAlgorithm;
+use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::log::{self, LogEntry};
+use crate::store::requests::{self, PendingRequest};
+use crate::store::{Location, Logical, Store, StoreError};
+
+/// What can go wrong while enrolling.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The topology is missing or invalid.
+    #[error(transparent)]
+    Topology(#[from] TopologyError),
+    /// The request is invalid.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The CSR file cannot be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The built-in CA failed.
+    #[error(transparent)]
+    Ca(#[from] CaError),
+    /// Key generation or CSR signing failed.
+    #[error("the key or the request could not be generated: {0}")]
+    Generate(RequestError),
+    /// No pending request has that id.
+    #[error("there is no pending request {0} in this location")]
+    NoSuchRequest(i64),
+}
+
+/// Where the request goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery<'a> {
+    /// Save the CSR (to this file, if any) and keep the key pending.
+    Delayed(Option<&'a Path>),
+    /// Have the built-in CA sign it now.
+    BuiltinCa,
+}
+
+/// What a submitted request became.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RequestOutcome {
+    /// The pending request's id (delayed only).
+    pub request_id: Option<i64>,
+    /// `pending` or `issued`.
+    pub status: &'static str,
+    /// Where the CSR was saved.
+    pub csr_file: Option<String>,
+    /// The issued certificate's thumbprint (immediate only).
+    pub thumbprint: Option<String>,
+    /// The friendly name given.
+    pub friendly_name: String,
+    /// The CSR, PEM.
+    pub csr_pem: String,
+    /// Key generation and CSR signing time.
+    #[serde(serialize_with = "millis")]
+    pub key_generation: Duration,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u128(d.as_millis())
+}
+
+/// The stored topology.
+pub fn topology(store: &Store) -> Result<Topology, EnrollError> {
+    let text = store.topology_toml()?.ok_or(TopologyError::Missing)?;
+    Ok(Topology::from_toml(&text)?)
+}
+
+/// Validates and stores a topology; `source` names the file in the log.
+pub fn set_topology(
+    store: &mut Store,
+    text: &str,
+    source: &str,
+    now: i64,
+) -> Result<Topology, EnrollError> {
+    let topology = Topology::from_toml(text)?;
+    let toml = topology.to_toml();
+    store.transaction(|tx, _| {
+        requests::write::set_topology(tx, &toml)?;
+        log::append(
+            tx,
+            &LogEntry::new(
+                now,
+                Location::Computer,
+                "topology",
+                format!(
+                    "topology set from {source}: {:?} server {}, SIP domains {}",
+                    topology.role,
+                    topology.server_fqdn,
+                    topology.sip_domains.join(", ")
+                ),
+                topology_command(source),
+            ),
+        )?;
+        Ok::<_, EnrollError>(())
+    })?;
+    Ok(topology)
+}
+
+/// The friendly name of a request: the user's, or one made from the usages and the date.
+fn wanted_name(spec: &RequestSpec, now: i64) -> String {
+    if !spec.input.friendly_name.is_empty() {
+        return spec.input.friendly_name.clone();
+    }
+    let date = time::OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default();
+    let first = spec
+        .input
+        .usages
+        .first()
+        .map_or("Certificate", |u| u.title());
+    format!("{first} {date}")
+}
+
+/// Generates a request's key and CSR (the slow part: run it off the window's thread),
+/// after checking that the CSR file of a delayed request can be written, so a bad path is
+/// refused before the key is made.
+pub fn prepare(
+    spec: &RequestSpec,
+    csr_path: Option<&Path>,
+    now: i64,
+) -> Result<Generated, EnrollError> {
+    if let Some(path) = csr_path {
+        files::check_output_path(path)?;
+    }
+    spec.generate(now).map_err(EnrollError::Generate)
+}
+
+/// Submits a generated request. Delayed: writes the CSR file (atomically, before anything
+/// is stored; removed again if storing fails) and keeps key and placeholder pending.
+/// Immediate: signs with the built-in CA (created on first use) and stores the
+/// certificate in Personal with its key.
+pub fn submit(
+    store: &mut Store,
+    spec: &RequestSpec,
+    generated: Generated,
+    location: Location,
+    delivery: Delivery<'_>,
+    now: i64,
+) -> Result<RequestOutcome, EnrollError> {
+    let mut outcome = RequestOutcome {
+        request_id: None,
+        status: "pending",
+        csr_file: None,
+        thumbprint: None,
+        friendly_name: String::new(),
+        csr_pem: generated.csr_pem.clone(),
+        key_generation: generated.took,
+        warnings: spec.warnings(),
+    };
+    let command = request_command(spec, location, delivery);
+    match delivery {
+        Delivery::Delayed(path) => {
+            if let Some(path) = path {
+                files::write_atomic(path, generated.csr_pem.as_bytes(), false)?;
+                outcome.csr_file = Some(path.display().to_string());
+            }
+            let placeholder = Certificate::from_der(&generated.placeholder_der)
+                .map_err(|e| RequestError::Csr(e.to_string()))?;
+            let stored = store.transaction(|tx, secret| {
+                let (cert_id, key_id, name) = insert_with_key(
+                    tx,
+                    secret,
+                    (spec, &generated),
+                    &placeholder,
+                    (location, Logical::Requests),
+                    &mut outcome.warnings,
+                    now,
+                )?;
+                let id = requests::write::insert(
+                    tx,
+                    &PendingRequest {
+                        id: 0,
+                        location: location.as_str().to_owned(),
+                        key_id,
+                        cert_id: Some(cert_id),
+                        friendly_name: name.clone(),
+                        usages: usages_text(spec),
+                        subject: spec.names.subject.clone(),
+                        sans: spec.names.sans(),
+                        csr_pem: generated.csr_pem.clone(),
+                        csr_file: outcome.csr_file.clone(),
+                        created: now,
+                    },
+                )?;
+                let details = format!(
+                    "request {id} for {} ({}), {} key generated in {} ms; CSR {}",
+                    spec.names.subject,
+                    usages_text(spec),
+                    spec.input.key.label(),
+                    generated.took.as_millis(),
+                    outcome.csr_file.as_deref().unwrap_or("kept in the store")
+                );
+                log::append(
+                    tx,
+                    &LogEntry::new(now, location, "request", details, command.clone()),
+                )?;
+                Ok::<_, EnrollError>((id, name))
+            });
+            match stored {
+                Ok((id, name)) => {
+                    outcome.request_id = Some(id);
+                    outcome.friendly_name = name;
+                }
+                Err(e) => {
+                    if let Some(path) = path {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Delivery::BuiltinCa => {
+            let domains = topology(store)?.domains();
+            // Two processes may create the store's first CA at once: the one that loses
+            // the race signs again with the CA the other stored.
+            let mut attempts = 0;
+            let (cert, name) = loop {
+                attempts += 1;
+                if attempts > 3 {
+                    return Err(EnrollError::Ca(CaError::Signing(
+                        "another process keeps replacing the built-in CA".into(),
+                    )));
+                }
+                let ca = BuiltinCa::load_or_create(store, now)?;
+                let cert = ca.sign(&generated.csr_der, &domains, now)?;
+                let stored = store.transaction(|tx, secret| {
+                    if !ca.persist_if_new(tx, secret, now)? {
+                        return Ok(None);
+                    }
+                    let (_, _, name) = insert_with_key(
+                        tx,
+                        secret,
+                        (spec, &generated),
+                        &cert,
+                        (location, Logical::Personal),
+                        &mut outcome.warnings,
+                        now,
+                    )?;
+                    let details = format!(
+                        "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
+                        spec.names.subject,
+                        usages_text(spec),
+                        ca.issuing.summary().issued_to(),
+                        cert.summary().thumbprint,
+                        spec.input.key.label(),
+                        generated.took.as_millis()
+                    );
+                    log::append(
+                        tx,
+                        &LogEntry::new(now, location, "request", details, command.clone()),
+                    )?;
+                    Ok::<_, EnrollError>(Some(name))
+                })?;
+                if let Some(name) = stored {
+                    break (cert, name);
+                }
+            };
+            outcome.status = "issued";
+            outcome.thumbprint = Some(cert.summary().thumbprint.clone());
+            outcome.friendly_name = name;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Stores a request's certificate (the placeholder, or the issued one) with its new key
+/// under the request's friendly name made unique: (certificate id, key id, name).
+fn insert_with_key(
+    tx: &rusqlite::Connection,
+    secret: &[u8],
+    (spec, generated): (&RequestSpec, &Generated),
+    cert: &Certificate,
+    (location, logical): (Location, Logical),
+    warnings: &mut Vec<String>,
+    now: i64,
+) -> Result<(i64, i64, String), StoreError> {
+    let (name, note) = cert_write::unique_friendly_name(
+        tx,
+        &mut cert_write::NameCache::default(),
+        location,
+        &wanted_name(spec, now),
+    )?;
+    warnings.extend(note);
+    let (key_id, _) =
+        cert_write::upsert_key(tx, secret, &generated.key, spec.input.exportable, now)?;
+    let cert_id = cert_write::insert_cert(
+        tx,
+        &NewCert {
+            location,
+            logical,
+            cert,
+            friendly_name: &name,
+            key_id: Some(key_id),
+            now,
+        },
+    )?;
+    Ok((cert_id, key_id, name))
+}
+
+fn usages_text(spec: &RequestSpec) -> String {
+    spec.input
+        .usages
+        .iter()
+        .map(|u| u.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Deletes a pending request with its placeholder and key.
+pub fn clear_request(
+    store: &mut Store,
+    location: Location,
+    id: i64,
+    now: i64,
+) -> Result<PendingRequest, EnrollError> {
+    store.transaction(|tx, _| {
+        let request =
+            requests::write::by_id(tx, location, id)?.ok_or(EnrollError::NoSuchRequest(id))?;
+        requests::write::delete(tx, &request)?;
+        requests::write::delete_key_if_unused(tx, request.key_id)?;
+        log::append(
+            tx,
+            &LogEntry::new(
+                now,
+                location,
+                "requests",
+                format!(
+                    "pending request {id} for {} cleared with its private key",
+                    request.subject
+                ),
+                clear_command(location, id),
+            ),
+        )?;
+        Ok(request)
+    })
+}
+
+/// `certdesk topology set FILE`.
+fn topology_command(source: &str) -> String {
+    format!("certdesk topology set {}", command_line::quote(source))
+}
+
+/// `certdesk requests --clear ID`.
+fn clear_command(location: Location, id: i64) -> String {
+    format!("{} requests --clear {id}", command_line::base(location))
+}
+
+/// `certdesk request ...` reproducing a request's choices. Individually ticked SIP
+/// domains become `--domain-name sip.<domain>`, which yields the same names.
+fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_>) -> String {
+    let input = &spec.input;
+    let usages: Vec<&str> = input.usages.iter().map(|u| u.as_str()).collect();
+    let mut cmd = format!(
+        "{} request --type {}",
+        command_line::base(location),
+        usages.join(",")
+    );
+    match delivery {
+        Delivery::Delayed(Some(path)) => {
+            cmd.push_str(&format!(
+                " --output {}",
+                command_line::quote(&path.display().to_string())
+            ));
+        }
+        Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
+        Delivery::BuiltinCa => cmd.push_str(" --ca builtin"),
+    }
+    if !input.friendly_name.is_empty() {
+        cmd.push_str(&format!(
+            " --friendly-name {}",
+            command_line::quote(&input.friendly_name)
+        ));
+    }
+    if let KeyAlgorithm::Rsa(bits) = input.key {
+        cmd.push_str(&format!(" --key-size {bits}"));
+    }
+    cmd.push_str(&format!(
+        " --key-alg {} --hash {} --exportable {}",
+        input.key.cli_name(),
+        input.hash.cli_name(),
+        input.exportable
+    ));
+    for (flag, value) in [
+        ("--org", &input.org),
+        ("--ou", &input.ou),
+        ("--country", &input.country),
+        ("--state", &input.state),
+        ("--city", &input.city),
+    ] {
+        if !value.is_empty() {
+            cmd.push_str(&format!(" {flag} {}", command_line::quote(value)));
+        }
+    }
+    let mut extra = input.names.extra.clone();
+    if !input.names.sip_domains.is_empty() {
+        extra.extend(input.names.sip_domains.iter().map(|d| format!("sip.{d}")));
+    }
+    if !extra.is_empty() {
+        cmd.push_str(&format!(
+            " --domain-name {}",
+            command_line::quote(&extra.join(","))
+        ));
+    }
+    if input.client_eku {
+        cmd.push_str(" --client-eku");
+    }
+    if input.template != "WebServer" {
+        cmd.push_str(&format!(
+            " --template {}",
+            command_line::quote(&input.template)
+        ));
+    }
+    cmd
+}

@@ -1,0 +1,451 @@
+//! Import: turn a file's contents into a plan (what goes where, which key pairs with which
+//! certificate), show it, then commit it in one transaction.
+//!
+//! Placement follows the Windows import wizard's automatic choice: a certificate with its
+//! private key, or any end entity, goes to Personal; a CA certificate signed by another CA
+//! to Intermediate CAs; a self-signed CA to Trusted Roots only when the user confirmed
+//! trusting roots, otherwise it is skipped with that reason. Keys pair with certificates by
+//! public key. A certificate already in the location is not duplicated; a key arriving for
+//! a key-less certificate attaches to it.
+
+use crate::ops::command_line;
+use crate::pki::cert::Certificate;
+use crate::pki::formats::{BagAttributes, CertEntry, FileContents, FileKind, FormatError, tlv};
+use crate::pki::key::PrivateKey;
+use crate::pki::oids;
+use crate::store::certs::write::{self, NewCert};
+use crate::store::log::{self, LogEntry};
+use crate::store::requests::{self, PendingRequest};
+use crate::store::{Location, Logical, Store, StoreError};
+
+/// The user's choices for an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The location to import into.
+    pub location: Location,
+    /// Whether imported private keys may later be exported.
+    pub exportable: bool,
+    /// Whether self-signed CA certificates are added to Trusted Roots.
+    pub trust_root: bool,
+}
+
+/// Why a certificate of the file will not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A self-signed CA, and the user has not confirmed trusting roots.
+    UntrustedRoot,
+}
+
+impl SkipReason {
+    /// The reason as a sentence fragment.
+    pub fn text(&self) -> &'static str {
+        match self {
+            SkipReason::UntrustedRoot => {
+                "it is a self-signed root CA, and roots are added to Trusted Roots only when you confirm that you trust them"
+            }
+        }
+    }
+}
+
+/// One certificate of the file and what the import will do with it.
+#[derive(Debug)]
+pub struct PlannedCert {
+    /// The parsed certificate.
+    pub cert: Certificate,
+    /// The logical store it goes to, or why it is skipped.
+    pub destination: Result<Logical, SkipReason>,
+    /// The friendly name from the file (made unique at commit).
+    pub friendly_name: String,
+    /// Index into [`ImportPlan::keys`] of the key that pairs with it.
+    pub key: Option<usize>,
+    /// Extended properties to keep: (bag, dotted OID, DER of the value set).
+    pub properties: Vec<(&'static str, String, Vec<u8>)>,
+}
+
+/// What an import will do, computed from the file alone.
+#[derive(Debug)]
+pub struct ImportPlan {
+    /// The file's container.
+    pub kind: FileKind,
+    /// The file's certificates.
+    pub certs: Vec<PlannedCert>,
+    /// The file's private keys.
+    pub keys: Vec<PrivateKey>,
+    /// Things passed over while reading the file.
+    pub notes: Vec<String>,
+    /// The choices it was planned with.
+    pub options: ImportOptions,
+    /// Whether the file needed a password.
+    pub password_used: bool,
+}
+
+impl ImportPlan {
+    /// Changes the choices after the preview: exportable keys and trusting roots (which
+    /// decides whether self-signed CAs go to Trusted Roots or are skipped).
+    pub fn set_options(&mut self, exportable: bool, trust_root: bool) {
+        self.options.exportable = exportable;
+        self.options.trust_root = trust_root;
+        for planned in &mut self.certs {
+            let s = planned.cert.summary();
+            if planned.key.is_none() && s.is_ca() && s.self_signed {
+                planned.destination = if trust_root {
+                    Ok(Logical::Root)
+                } else {
+                    Err(SkipReason::UntrustedRoot)
+                };
+            }
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Row ids of the certificates added.
+    pub imported: Vec<i64>,
+    /// Thumbprints of certificates already in the location (unchanged).
+    pub already_present: Vec<String>,
+    /// Thumbprints of present certificates that received their private key.
+    pub keys_attached: Vec<String>,
+    /// Thumbprints of certificates joined with their pending request, and the request id.
+    pub joined: Vec<(String, i64)>,
+    /// Thumbprints and reasons of certificates not imported.
+    pub skipped: Vec<(String, SkipReason)>,
+    /// Everything the user should know, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// The stored key for a certificate's public key, and the pending request holding it.
+fn stored_key(
+    tx: &rusqlite::Connection,
+    location: Location,
+    cert: &Certificate,
+) -> Result<(Option<i64>, Option<PendingRequest>), StoreError> {
+    let Some(key_id) = write::key_by_public(tx, &cert.summary().public_key_hash)? else {
+        return Ok((None, None));
+    };
+    Ok((Some(key_id), requests::write::by_key(tx, location, key_id)?))
+}
+
+/// Why a file could not be read into an import plan.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file cannot be opened.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Its contents are not what certdesk reads, or the password is wrong or missing.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+impl ReadError {
+    /// Whether the file needs a (different) password.
+    pub fn about_password(&self) -> bool {
+        matches!(
+            self,
+            ReadError::Format(FormatError::PasswordRequired | FormatError::WrongPassword)
+        )
+    }
+}
+
+/// Reads a file (sniffed by content, decrypted with `password`) and plans its import: the
+/// first step of `certdesk import` and of the import wizard.
+pub fn read_file(
+    path: &std::path::Path,
+    password: Option<&str>,
+    options: ImportOptions,
+) -> Result<ImportPlan, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let contents = crate::pki::formats::read(&bytes, password)?;
+    Ok(plan(contents, options)?)
+}
+
+/// Builds the plan: parses every certificate and key, refuses the whole file on any bad
+/// one, pairs keys by public key and chooses each certificate's logical store.
+pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan, FormatError> {
+    let mut keys = Vec::with_capacity(contents.keys.len());
+    let mut key_attrs = Vec::with_capacity(contents.keys.len());
+    for entry in contents.keys {
+        keys.push(PrivateKey::from_pkcs8_der(&entry.pkcs8)?);
+        key_attrs.push(entry.attributes);
+    }
+    let parsed = parse_all(&contents.certs)?;
+    let mut certs = Vec::with_capacity(contents.certs.len());
+    for (entry, cert) in contents.certs.into_iter().zip(parsed) {
+        let s = cert.summary();
+        if let Some(oid) = s.unknown_critical.first() {
+            return Err(FormatError::UnknownCriticalExtension {
+                subject: s.subject.clone(),
+                oid: oid.clone(),
+            });
+        }
+        let key = keys
+            .iter()
+            .position(|k| k.public_key_hash() == s.public_key_hash);
+        let destination = if key.is_some() || !s.is_ca() {
+            Ok(Logical::Personal)
+        } else if s.self_signed {
+            if options.trust_root {
+                Ok(Logical::Root)
+            } else {
+                Err(SkipReason::UntrustedRoot)
+            }
+        } else {
+            Ok(Logical::Ca)
+        };
+        let key_bag = key.map(|k| &key_attrs[k]);
+        let friendly_name = entry
+            .attributes
+            .friendly_name
+            .clone()
+            .or_else(|| key_bag.and_then(|a| a.friendly_name.clone()))
+            .unwrap_or_default();
+        let mut properties = bag_properties("cert", &entry.attributes);
+        if let Some(attrs) = key_bag {
+            properties.extend(bag_properties("key", attrs));
+        }
+        certs.push(PlannedCert {
+            cert,
+            destination,
+            friendly_name,
+            key,
+            properties,
+        });
+    }
+    Ok(ImportPlan {
+        kind: contents.kind,
+        certs,
+        keys,
+        notes: contents.notes,
+        options,
+        password_used: contents.password_used,
+    })
+}
+
+/// Parses every certificate, on all cores for large bundles; the first bad one (in file
+/// order) refuses the file.
+fn parse_all(entries: &[CertEntry]) -> Result<Vec<Certificate>, FormatError> {
+    let parse = |offset: usize, chunk: &[CertEntry]| {
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                Certificate::from_der(&e.der).map_err(|error| FormatError::Certificate {
+                    index: offset + i + 1,
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if entries.len() < 512 || threads < 2 {
+        return parse(0, entries);
+    }
+    let size = entries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(size)
+            .enumerate()
+            .map(|(n, chunk)| scope.spawn(move || parse(n * size, chunk)))
+            .collect();
+        let mut all = Vec::with_capacity(entries.len());
+        for handle in handles {
+            let part = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            all.extend(part);
+        }
+        Ok(all)
+    })
+}
+
+fn bag_properties(
+    bag: &'static str,
+    attrs: &BagAttributes,
+) -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out = Vec::new();
+    if let Some(id) = &attrs.local_key_id {
+        let mut octets = Vec::new();
+        tlv::push_element(&mut octets, &[0x04], id);
+        let mut set = Vec::new();
+        tlv::push_element(&mut set, &[0x31], &octets);
+        out.push((bag, oids::LOCAL_KEY_ID.to_owned(), set));
+    }
+    out.extend(
+        attrs
+            .other
+            .iter()
+            .map(|(oid, v)| (bag, oid.clone(), v.clone())),
+    );
+    out
+}
+
+/// Commits a plan in one transaction and logs it. `source` names the file in the log and
+/// the equivalent command; `now` is Unix seconds.
+pub fn commit(
+    store: &mut Store,
+    plan: ImportPlan,
+    source: &str,
+    now: i64,
+) -> Result<ImportReport, StoreError> {
+    let location = plan.options.location;
+    store.transaction(|tx, secret| {
+        let mut report = ImportReport {
+            warnings: plan.notes.clone(),
+            ..ImportReport::default()
+        };
+        let mut key_ids: Vec<Option<i64>> = vec![None; plan.keys.len()];
+        let mut kept_private = Vec::new();
+        let mut key_id = |k: usize| -> Result<i64, StoreError> {
+            if let Some(id) = key_ids[k] {
+                return Ok(id);
+            }
+            let key = &plan.keys[k];
+            let (id, stored) = write::upsert_key(tx, secret, key, plan.options.exportable, now)?;
+            if stored == Some(false) && plan.options.exportable {
+                kept_private.push(format!(
+                    "the private key ({}) was already in the store as not exportable, and an import never makes a key exportable: it stays not exportable",
+                    key.description()
+                ));
+            }
+            key_ids[k] = Some(id);
+            Ok(id)
+        };
+        let mut names = write::NameCache::default();
+        let mut used = vec![false; plan.keys.len()];
+        for planned in &plan.certs {
+            let thumb = planned.cert.summary().thumbprint.clone();
+            let logical = match &planned.destination {
+                Ok(logical) => *logical,
+                Err(reason) => {
+                    report.skipped.push((thumb, reason.clone()));
+                    continue;
+                }
+            };
+            if let Some(k) = planned.key {
+                used[k] = true;
+            }
+            let file_key = planned.key.map(&mut key_id).transpose()?;
+            let is_end_entity = logical == Logical::Personal;
+            // A CA's response: its key may already be in the store, pending or not.
+            let (key, pending) = match file_key {
+                Some(id) => (Some(id), None),
+                None if is_end_entity => stored_key(tx, location, &planned.cert)?,
+                None => (None, None),
+            };
+            if let Some((id, existing_key)) = write::existing(tx, location, &thumb)? {
+                match (key, existing_key) {
+                    (Some(key), None) => {
+                        write::attach_key(tx, id, key)?;
+                        report.keys_attached.push(thumb);
+                    }
+                    _ => report.already_present.push(thumb),
+                }
+                continue;
+            }
+            let mut wanted = planned.friendly_name.clone();
+            if let Some(request) = &pending {
+                requests::write::delete(tx, request)?;
+                if wanted.is_empty() {
+                    wanted.clone_from(&request.friendly_name);
+                }
+                report.joined.push((thumb.clone(), request.id));
+            } else if key.is_none() && is_end_entity {
+                report.warnings.push(format!(
+                    "no pending request or stored key holds the private key of \"{}\", so it was imported without a private key",
+                    planned.cert.summary().issued_to()
+                ));
+            }
+            let (friendly_name, note) =
+                write::unique_friendly_name(tx, &mut names, location, &wanted)?;
+            report.warnings.extend(note);
+            let id = write::insert_cert(
+                tx,
+                &NewCert {
+                    location,
+                    logical,
+                    cert: &planned.cert,
+                    friendly_name: &friendly_name,
+                    key_id: key,
+                    now,
+                },
+            )?;
+            for (bag, oid, value) in &planned.properties {
+                write::set_property(tx, id, bag, oid, value)?;
+            }
+            report.imported.push(id);
+        }
+        for (k, key) in plan.keys.iter().enumerate().filter(|(k, _)| !used[*k]) {
+            let owners = write::keyless_with_public(tx, location, key.public_key_hash())?;
+            if owners.is_empty() {
+                report.warnings.push(format!(
+                    "a private key in the file ({}) matches no certificate in the file or the store, so it was not imported",
+                    key.description()
+                ));
+                continue;
+            }
+            let id = key_id(k)?;
+            for (cert_id, thumb) in owners {
+                write::attach_key(tx, cert_id, id)?;
+                report.keys_attached.push(thumb);
+            }
+        }
+        report.warnings.extend(kept_private);
+        let with_key = plan.certs.iter().filter(|c| c.key.is_some()).count();
+        let details = describe(&plan, &report, source, with_key);
+        let warned = !report.warnings.is_empty() || !report.skipped.is_empty();
+        log::append(
+            tx,
+            &LogEntry::new(
+                now,
+                location,
+                "import",
+                details,
+                command(source, &plan),
+            )
+            .warned(warned),
+        )?;
+        Ok(report)
+    })
+}
+
+fn describe(plan: &ImportPlan, report: &ImportReport, source: &str, with_key: usize) -> String {
+    let mut lines = vec![format!(
+        "{source} ({}): {} imported, {} already present, {} key(s) attached to present certificates, {} skipped; {} certificate(s) in the file came with a private key",
+        plan.kind.label(),
+        report.imported.len(),
+        report.already_present.len(),
+        report.keys_attached.len(),
+        report.skipped.len(),
+        with_key,
+    )];
+    lines.extend(report.warnings.iter().cloned());
+    lines.join("\n")
+}
+
+/// `certdesk import ...` for a plan.
+fn command(source: &str, plan: &ImportPlan) -> String {
+    let mut cmd = format!(
+        "{} import {}",
+        command_line::base(plan.options.location),
+        command_line::quote(source)
+    );
+    if plan.password_used {
+        cmd.push_str(" --password-file <password-file>");
+    }
+    if !plan.keys.is_empty() {
+        cmd.push_str(&format!(" --exportable {}", plan.options.exportable));
+    }
+    if plan.options.trust_root {
+        cmd.push_str(" --trust-root");
+    }
+    cmd
+}

@@ -1,0 +1,20 @@
+//! The use cases: one file per verb family, each verb one function that takes the store, a
+//! typed request and `now`, and returns a typed outcome or a typed error. The CLI and the
+//! GUI call these and nothing else that writes: import (read, plan, commit), export,
+//! enroll (delayed and immediate requests, topology), assign (assign, roll, unassign,
+//! status, test, eligible), remove, rename, and the sample deployment. Every operation
+//! commits its change and its log entry, with the equivalent command line
+//! ([`command_line`]), in one store transaction.
+//!
+//! It may import every model folder ([`crate::ca`], [`crate::verify`], [`crate::store`],
+//! [`crate::deploy`], [`crate::pki`]); nothing below imports it.
+
+pub mod assign;
+pub mod command_line;
+pub mod enroll;
+pub mod export;
+pub mod files;
+pub mod import;
+pub mod remove;
+pub mod rename;
+pub mod sample;

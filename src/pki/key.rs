@@ -1,0 +1,180 @@
+//! Private keys: PKCS#8 in memory (zeroised on drop), their public-key identity for
+//! pairing with certificates, and encryption at rest.
+//!
+//! A key pairs with a certificate when the SHA-256 of its public key bits equals the
+//! certificate's [`CertSummary::public_key_hash`](crate::pki::cert::CertSummary): pairing is by
+//! public key, never by position in a file. At rest a key is an encrypted PKCS#8
+//! (PBES2: PBKDF2-HMAC-SHA256 + AES-256-CBC) under the store's random secret, readable by
+//! `openssl pkey -passin file:store.key` for whoever holds that file.
+
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING, ECDSA_P521_SHA512_ASN1_SIGNING,
+    EcdsaKeyPair, Ed25519KeyPair, KeyPair,
+};
+use der::{Decode, Encode};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, pkcs5::pbes2};
+use zeroize::Zeroizing;
+
+use crate::pki::cert::sha256_hex;
+use crate::pki::oids;
+
+/// PBKDF2 iterations for keys at rest. The password is a random 256-bit secret, so the
+/// iteration count adds little; it stays at a value every PKCS#8 reader accepts.
+const AT_REST_ITERATIONS: u32 = 2048;
+
+/// Why bytes are not a usable private key.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum KeyError {
+    /// Not a PKCS#8 PrivateKeyInfo.
+    #[error("the private key is not a valid PKCS#8 key ({0})")]
+    Malformed(String),
+    /// The private fields do not give the public key the file claims (a damaged key, or
+    /// one forged from a certificate's public key).
+    #[error(
+        "the private key is not consistent with its own public key (damaged or forged), so it cannot be used"
+    )]
+    Mismatch,
+    /// The key's algorithm is not one certdesk can pair with a certificate.
+    #[error("the private key uses an unsupported algorithm ({0})")]
+    Unsupported(String),
+    /// Encryption or decryption at rest failed.
+    #[error(
+        "the stored private key could not be {0}; the store's key file may not belong to this store"
+    )]
+    AtRest(&'static str),
+}
+
+/// A private key held in memory as PKCS#8 DER, with its public identity.
+pub struct PrivateKey {
+    pkcs8: Zeroizing<Vec<u8>>,
+    public_key_hash: String,
+    description: String,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("description", &self.description)
+            .field("public_key_hash", &self.public_key_hash)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrivateKey {
+    /// Reads an unencrypted PKCS#8 key and derives its public identity.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        let info =
+            PrivateKeyInfoRef::from_der(der).map_err(|e| KeyError::Malformed(e.to_string()))?;
+        let alg = info.algorithm.oid.to_string();
+        let (public, description) = match alg.as_str() {
+            oids::RSA_ENCRYPTION => rsa_public(info.private_key.as_bytes())?,
+            oids::EC_PUBLIC_KEY => ec_public(&info, der)?,
+            oids::ED25519 => {
+                // Checks an embedded public key against the one the seed gives.
+                let pair = Ed25519KeyPair::from_pkcs8(der).map_err(|_| KeyError::Mismatch)?;
+                (pair.public_key().as_ref().to_vec(), "Ed25519".to_owned())
+            }
+            other => return Err(KeyError::Unsupported(other.to_owned())),
+        };
+        Ok(Self {
+            pkcs8: Zeroizing::new(der.to_vec()),
+            public_key_hash: sha256_hex(&public),
+            description,
+        })
+    }
+
+    /// Decrypts a key stored at rest with the store's secret.
+    pub fn from_encrypted(encrypted: &[u8], secret: &[u8]) -> Result<Self, KeyError> {
+        let info = EncryptedPrivateKeyInfoRef::from_der(encrypted)
+            .map_err(|_| KeyError::AtRest("read"))?;
+        let doc = info
+            .decrypt(secret)
+            .map_err(|_| KeyError::AtRest("decrypted"))?;
+        Self::from_pkcs8_der(doc.as_bytes())
+    }
+
+    /// Encrypts the key for storage under the store's secret.
+    pub fn encrypt(&self, secret: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
+        getrandom::fill(&mut iv).map_err(|_| KeyError::AtRest("encrypted"))?;
+        let params =
+            pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(AT_REST_ITERATIONS, &salt, iv)
+                .map_err(|_| KeyError::AtRest("encrypted"))?;
+        let info =
+            PrivateKeyInfoRef::from_der(&self.pkcs8).map_err(|_| KeyError::AtRest("encrypted"))?;
+        let doc = info
+            .encrypt_with_params(params, secret)
+            .map_err(|_| KeyError::AtRest("encrypted"))?;
+        Ok(doc.as_bytes().to_vec())
+    }
+
+    /// A second copy of the key (both zeroised on drop).
+    pub fn clone_key(&self) -> Result<Self, KeyError> {
+        Self::from_pkcs8_der(&self.pkcs8)
+    }
+
+    /// The unencrypted PKCS#8 DER (only ever held in memory).
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
+    /// SHA-256 of the public key bits, upper-case hex: equals the paired certificate's.
+    pub fn public_key_hash(&self) -> &str {
+        &self.public_key_hash
+    }
+
+    /// Algorithm and size, e.g. `RSA 2048`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+/// The largest RSA key whose consistency is checked (and so the largest accepted).
+const MAX_RSA_BITS: usize = 16_384;
+
+/// The public key and description of an RSA private key, after proving that the private
+/// fields give the public ones (n = p·q, d·e ≡ 1 mod p−1 and q−1): the public key of a
+/// PKCS#1 structure is only a claim, and pairing trusts it.
+fn rsa_public(private_key: &[u8]) -> Result<(Vec<u8>, String), KeyError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    let rsa = pkcs1::RsaPrivateKeyRef::from_der(private_key)
+        .map_err(|e| KeyError::Malformed(e.to_string()))?;
+    let bits = rsa.modulus.as_bytes().len() * 8
+        - rsa
+            .modulus
+            .as_bytes()
+            .first()
+            .map_or(0, |b| b.leading_zeros() as usize);
+    if bits > MAX_RSA_BITS {
+        return Err(KeyError::Unsupported(format!("RSA key of {bits} bits")));
+    }
+    rsa::RsaPrivateKey::from_pkcs1_der(private_key).map_err(|_| KeyError::Mismatch)?;
+    let public = rsa
+        .public_key()
+        .to_der()
+        .map_err(|e| KeyError::Malformed(e.to_string()))?;
+    Ok((public, format!("RSA {bits}")))
+}
+
+fn ec_public(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(Vec<u8>, String), KeyError> {
+    let curve = info
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    let (name, _) = oids::curve_name(&curve);
+    let alg = match name.as_str() {
+        "P-256" => &ECDSA_P256_SHA256_ASN1_SIGNING,
+        "P-384" => &ECDSA_P384_SHA384_ASN1_SIGNING,
+        "P-521" => &ECDSA_P521_SHA512_ASN1_SIGNING,
+        _ => return Err(KeyError::Unsupported(format!("EC key on curve {name}"))),
+    };
+    // aws-lc derives the public point from the private scalar and refuses a key whose
+    // embedded public point differs.
+    let pair = EcdsaKeyPair::from_pkcs8(alg, der).map_err(|_| KeyError::Mismatch)?;
+    let public = pair.public_key().as_ref().to_vec();
+    Ok((public, format!("ECDSA {name}")))
+}

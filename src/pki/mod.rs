@@ -1,0 +1,14 @@
+//! Pure PKI objects: bytes in, values out. Certificates parsed once into summaries
+//! ([`cert`]), private keys and their encryption at rest ([`key`]), key generation and
+//! signing ([`keygen`]), every certificate file format ([`formats`]: sniffing, PEM,
+//! PKCS#7, PKCS#12), object identifiers ([`oids`]) and time formatting ([`timefmt`]).
+//!
+//! Nothing here touches the store, the network, the terminal or the clock; it imports no
+//! other certdesk module.
+
+pub mod cert;
+pub mod formats;
+pub mod key;
+pub mod keygen;
+pub mod oids;
+pub mod timefmt;

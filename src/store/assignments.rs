@@ -1,0 +1,113 @@
+//! Usage assignments as stored rows: the current certificate of each usage, a staged
+//! successor with its effective date, and the previous one after a roll.
+
+use rusqlite::{Connection, params};
+
+use super::{Store, StoreError};
+use crate::deploy::usage::UsageType;
+
+/// One usage's binding, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The usage.
+    pub usage: UsageType,
+    /// The certificate in force.
+    pub thumbprint: String,
+    /// When it was bound, Unix seconds.
+    pub assigned: i64,
+    /// A staged successor (A/V and OAuth rolling).
+    pub staged_thumbprint: Option<String>,
+    /// When the staged certificate takes over, Unix seconds.
+    pub effective_date: Option<i64>,
+    /// The certificate that was in force before the last roll.
+    pub previous_thumbprint: Option<String>,
+}
+
+impl Assignment {
+    /// The binding as it stands at `now`: a staged certificate whose effective date has
+    /// come is current, and the one it replaced is previous.
+    pub fn at(&self, now: i64) -> Assignment {
+        match (&self.staged_thumbprint, self.effective_date) {
+            (Some(staged), Some(when)) if now >= when => Assignment {
+                usage: self.usage,
+                thumbprint: staged.clone(),
+                assigned: when,
+                staged_thumbprint: None,
+                effective_date: None,
+                previous_thumbprint: Some(self.thumbprint.clone()),
+            },
+            _ => self.clone(),
+        }
+    }
+}
+
+impl Store {
+    /// Every assignment, as stored (call [`Assignment::at`] for the state at a time).
+    pub fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
+        all(&self.conn)
+    }
+}
+
+fn all(conn: &Connection) -> Result<Vec<Assignment>, StoreError> {
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint FROM assignments",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Assignment {
+                    usage: UsageType::Default,
+                    thumbprint: r.get(1)?,
+                    assigned: r.get(2)?,
+                    staged_thumbprint: r.get(3)?,
+                    effective_date: r.get(4)?,
+                    previous_thumbprint: r.get(5)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (usage, mut a) = row?;
+            if let Ok(usage) = UsageType::parse(&usage) {
+                a.usage = usage;
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| a.usage);
+        Ok(out)
+    }
+}
+
+/// Row-level writes.
+pub(crate) mod write {
+    use super::*;
+
+    /// Stores an assignment, replacing the usage's row.
+    pub fn put(conn: &Connection, a: &Assignment) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT OR REPLACE INTO assignments (usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                a.usage.as_str(),
+                a.thumbprint,
+                a.assigned,
+                a.staged_thumbprint,
+                a.effective_date,
+                a.previous_thumbprint
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every assignment, read inside the caller's transaction.
+    pub fn all(conn: &Connection) -> Result<Vec<Assignment>, StoreError> {
+        super::all(conn)
+    }
+
+    /// Deletes a usage's assignment.
+    pub fn delete(conn: &Connection, usage: UsageType) -> Result<(), StoreError> {
+        conn.execute("DELETE FROM assignments WHERE usage = ?1", [usage.as_str()])?;
+        Ok(())
+    }
+}

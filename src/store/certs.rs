@@ -1,0 +1,473 @@
+//! Certificates, keys and extended properties in the store: reading, finding by
+//! thumbprint, and the row-level writes that model operations compose in a transaction.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Location, Logical, Store, StoreError};
+use crate::pki::cert::{CertSummary, Certificate};
+use crate::pki::key::PrivateKey;
+
+/// A private key as the list shows it (never the key material).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Row id of the key.
+    pub id: i64,
+    /// Whether the key may leave the store.
+    pub exportable: bool,
+    /// Algorithm and size, e.g. `RSA 2048`.
+    pub description: String,
+}
+
+/// A certificate in the store, with its cached summary (the DER is fetched on demand).
+#[derive(Debug, Clone)]
+pub struct StoredCert {
+    /// Row id.
+    pub id: i64,
+    /// Its location.
+    pub location: Location,
+    /// Its logical store.
+    pub logical: Logical,
+    /// The parsed summary cached when it entered the store.
+    pub summary: CertSummary,
+    /// Friendly name, unique within the location; empty when none.
+    pub friendly_name: String,
+    /// When it was added, Unix seconds.
+    pub added: i64,
+    /// Its private key, if the store holds one.
+    pub key: Option<KeyInfo>,
+}
+
+const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_name, c.added,
+        k.id, k.exportable, k.description
+    FROM certificates c LEFT JOIN keys k ON k.id = c.key_id";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
+    let blob: &[u8] = row.get_ref(3)?.as_blob()?;
+    let summary: CertSummary = postcard::from_bytes(blob).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, Box::new(e))
+    })?;
+    let location: String = row.get(1)?;
+    let logical: String = row.get(2)?;
+    let key = match row.get::<_, Option<i64>>(6)? {
+        Some(id) => Some(KeyInfo {
+            id,
+            exportable: row.get(7)?,
+            description: row.get(8)?,
+        }),
+        None => None,
+    };
+    Ok(StoredCert {
+        id: row.get(0)?,
+        location: Location::parse(&location).unwrap_or(Location::Computer),
+        logical: Logical::parse(&logical).unwrap_or(Logical::Personal),
+        summary,
+        friendly_name: row.get(4)?,
+        added: row.get(5)?,
+        key,
+    })
+}
+
+impl Store {
+    /// Every certificate, optionally limited to one location and one logical store,
+    /// ordered by location, logical store and subject.
+    pub fn list(
+        &self,
+        location: Option<Location>,
+        logical: Option<Logical>,
+    ) -> Result<Vec<StoredCert>, StoreError> {
+        let sql = format!(
+            "{SELECT} WHERE (?1 IS NULL OR c.location = ?1) AND (?2 IS NULL OR c.logical = ?2) ORDER BY c.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![location.map(Location::as_str), logical.map(Logical::as_str)],
+            from_row,
+        )?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Finds a certificate by thumbprint (any case), or by a unique prefix of 8 or more
+    /// hex digits, in one location.
+    pub fn find(&self, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
+        find(&self.conn, location, thumbprint)
+    }
+
+    /// The DER of a stored certificate.
+    pub fn der(&self, cert_id: i64) -> Result<Vec<u8>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT der FROM certificates WHERE id = ?1",
+            [cert_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The extended properties of a certificate: (bag, dotted OID, DER of the value set).
+    pub fn properties(&self, cert_id: i64) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT bag, oid, value FROM properties WHERE cert_id = ?1 ORDER BY bag, oid",
+        )?;
+        let rows = stmt.query_map([cert_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Decrypts a stored private key.
+    pub fn private_key(&self, key_id: i64) -> Result<PrivateKey, StoreError> {
+        let encrypted: Vec<u8> = self.conn.query_row(
+            "SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
+            [key_id],
+            |r| r.get(0),
+        )?;
+        Ok(PrivateKey::from_encrypted(&encrypted, self.secret())?)
+    }
+
+    /// How many certificates each (location, logical store) holds.
+    pub fn counts(&self) -> Result<Vec<(Location, Logical, usize)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT location, logical, COUNT(*) FROM certificates GROUP BY location, logical",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let loc: String = r.get(0)?;
+            let log: String = r.get(1)?;
+            let n: i64 = r.get(2)?;
+            Ok((loc, log, n))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (loc, log, n) = row?;
+            if let (Some(loc), Some(log)) = (Location::parse(&loc), Logical::parse(&log)) {
+                out.push((loc, log, usize::try_from(n).unwrap_or(0)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn find(conn: &Connection, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
+    let wanted = normalise_thumbprint(thumbprint)?;
+    let sql = format!(
+        "{SELECT} WHERE c.location = ?1 AND c.thumbprint >= ?2 AND c.thumbprint < ?2 || 'G' LIMIT 2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut found = stmt
+        .query_map(params![location.as_str(), wanted], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    match (found.pop(), found.is_empty()) {
+        (None, _) => Err(StoreError::NotFound {
+            thumbprint: wanted,
+            location: location.as_str(),
+        }),
+        (Some(cert), true) => Ok(cert),
+        (Some(_), false) => Err(StoreError::Ambiguous(wanted)),
+    }
+}
+
+/// Checks and upper-cases a thumbprint or thumbprint prefix (spaces and colons ignored).
+pub fn normalise_thumbprint(input: &str) -> Result<String, StoreError> {
+    let hex: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if hex.len() < 8 || hex.len() > 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::BadThumbprint(input.to_owned()));
+    }
+    Ok(hex)
+}
+
+/// Row-level writes, composed by model operations inside one transaction.
+pub(crate) mod write {
+    use super::*;
+
+    /// The next free number of each friendly name, for one transaction.
+    #[derive(Debug, Default)]
+    pub struct NameCache {
+        next: std::collections::HashMap<(Location, String), u64>,
+    }
+
+    /// A new certificate row.
+    pub struct NewCert<'a> {
+        pub location: Location,
+        pub logical: Logical,
+        pub cert: &'a Certificate,
+        pub friendly_name: &'a str,
+        pub key_id: Option<i64>,
+        pub now: i64,
+    }
+
+    /// Inserts a certificate, returning its row id.
+    pub fn insert_cert(conn: &Connection, new: &NewCert<'_>) -> Result<i64, StoreError> {
+        let summary = postcard::to_allocvec(new.cert.summary())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        conn.prepare_cached(
+            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            new.location.as_str(),
+            new.logical.as_str(),
+            new.cert.summary().thumbprint,
+            new.cert.summary().public_key_hash,
+            new.cert.der(),
+            summary,
+            new.friendly_name,
+            new.now,
+            new.key_id
+        ])?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Stores a private key encrypted under the store secret, or returns the id of the
+    /// key already stored for the same public key, whose exportable flag never changes:
+    /// an import can never make a non-exportable key exportable. The second value is
+    /// `Some(stored flag)` when the key was already stored.
+    pub fn upsert_key(
+        conn: &Connection,
+        secret: &[u8],
+        key: &PrivateKey,
+        exportable: bool,
+        now: i64,
+    ) -> Result<(i64, Option<bool>), StoreError> {
+        if let Some(id) = key_by_public(conn, key.public_key_hash())? {
+            let stored: bool =
+                conn.query_row("SELECT exportable FROM keys WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+            return Ok((id, Some(stored)));
+        }
+        let encrypted = key.encrypt(secret)?;
+        conn.prepare_cached(
+            "INSERT INTO keys (public_key_hash, description, encrypted_pkcs8, exportable, added)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            key.public_key_hash(),
+            key.description(),
+            encrypted,
+            exportable,
+            now
+        ])?;
+        Ok((conn.last_insert_rowid(), None))
+    }
+
+    /// The id of the stored key with this public key hash.
+    pub fn key_by_public(conn: &Connection, hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(conn
+            .prepare_cached("SELECT id FROM keys WHERE public_key_hash = ?1")?
+            .query_row([hash], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Links a key to an existing certificate.
+    pub fn attach_key(conn: &Connection, cert_id: i64, key_id: i64) -> Result<(), StoreError> {
+        conn.execute(
+            "UPDATE certificates SET key_id = ?2 WHERE id = ?1",
+            params![cert_id, key_id],
+        )?;
+        Ok(())
+    }
+
+    /// Records an extended property, replacing one with the same bag and OID.
+    pub fn set_property(
+        conn: &Connection,
+        cert_id: i64,
+        bag: &str,
+        oid: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO properties (cert_id, bag, oid, value) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![cert_id, bag, oid, value])?;
+        Ok(())
+    }
+
+    /// A metadata value, read inside the caller's transaction.
+    pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// `wanted`, or `wanted (2)`, `(3)`, ... when the location already uses it; the second
+    /// value says so in a sentence. An empty name stays empty. `names` remembers, for the
+    /// length of one transaction, the next free number of each name, so importing a
+    /// thousand certificates that share a name costs a thousand lookups, not a million.
+    pub fn unique_friendly_name(
+        conn: &Connection,
+        names: &mut NameCache,
+        location: Location,
+        wanted: &str,
+    ) -> Result<(String, Option<String>), StoreError> {
+        if wanted.is_empty() {
+            return Ok((String::new(), None));
+        }
+        let key = (location, wanted.to_owned());
+        let mut n = match names.next.get(&key) {
+            Some(n) => *n,
+            None if !friendly_name_taken(conn, location, wanted)? => {
+                names.next.insert(key, 2);
+                return Ok((wanted.to_owned(), None));
+            }
+            None => highest_suffix(conn, location, wanted)?
+                .saturating_add(1)
+                .max(2),
+        };
+        let candidate = loop {
+            let candidate = format!("{wanted} ({n})");
+            n = n.saturating_add(1);
+            if !friendly_name_taken(conn, location, &candidate)? {
+                break candidate;
+            }
+        };
+        names.next.insert(key, n);
+        let note = format!(
+            "the friendly name \"{wanted}\" is already used in this location, so the certificate was named \"{candidate}\""
+        );
+        Ok((candidate, Some(note)))
+    }
+
+    /// The highest `n` of the names `wanted (n)` in the location (0 when none), read
+    /// through the friendly-name index.
+    fn highest_suffix(
+        conn: &Connection,
+        location: Location,
+        wanted: &str,
+    ) -> Result<u64, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT friendly_name FROM certificates
+             WHERE location = ?1 AND friendly_name <> '' AND friendly_name >= ?2 AND friendly_name < ?3",
+        )?;
+        let low = format!("{wanted} (");
+        let high = format!("{wanted} )");
+        let rows = stmt.query_map(params![location.as_str(), low, high], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut highest = 0;
+        for name in rows {
+            let name = name?;
+            let number = name
+                .strip_prefix(low.as_str())
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|digits| digits.parse::<u64>().ok());
+            highest = highest.max(number.unwrap_or(0));
+        }
+        Ok(highest)
+    }
+
+    /// Sets a certificate's friendly name, made unique in its location (returned).
+    pub fn rename(
+        conn: &Connection,
+        cert: &StoredCert,
+        wanted: &str,
+    ) -> Result<String, StoreError> {
+        conn.execute(
+            "UPDATE certificates SET friendly_name = '' WHERE id = ?1",
+            [cert.id],
+        )?;
+        let (name, _) =
+            unique_friendly_name(conn, &mut NameCache::default(), cert.location, wanted)?;
+        conn.execute(
+            "UPDATE certificates SET friendly_name = ?2 WHERE id = ?1",
+            params![cert.id, name],
+        )?;
+        Ok(name)
+    }
+
+    /// Finds a certificate inside a transaction (see [`Store::find`]).
+    pub fn find(
+        conn: &Connection,
+        location: Location,
+        thumbprint: &str,
+    ) -> Result<StoredCert, StoreError> {
+        super::find(conn, location, thumbprint)
+    }
+
+    /// Deletes a private key from the store and detaches it from its certificates, unless
+    /// a pending request still needs it (then only the certificates let go of it).
+    pub fn delete_key(conn: &Connection, key_id: i64) -> Result<(), StoreError> {
+        conn.execute(
+            "UPDATE certificates SET key_id = NULL WHERE key_id = ?1",
+            [key_id],
+        )?;
+        conn.execute(
+            "DELETE FROM keys WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM requests WHERE key_id = ?1)",
+            [key_id],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a friendly name is used by another certificate in the location.
+    pub fn friendly_name_taken(
+        conn: &Connection,
+        location: Location,
+        name: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT 1 FROM certificates WHERE location = ?1 AND friendly_name = ?2",
+            )?
+            .query_row(params![location.as_str(), name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The id and key of a certificate already in the location.
+    pub fn existing(
+        conn: &Connection,
+        location: Location,
+        thumbprint: &str,
+    ) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT id, key_id FROM certificates WHERE location = ?1 AND thumbprint = ?2",
+            )?
+            .query_row(params![location.as_str(), thumbprint], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Key-less certificates of the location whose public key matches: (id, thumbprint).
+    pub fn keyless_with_public(
+        conn: &Connection,
+        location: Location,
+        hash: &str,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, thumbprint FROM certificates
+             WHERE key_id IS NULL AND location = ?1 AND public_key_hash = ?2",
+        )?;
+        let rows = stmt.query_map(params![location.as_str(), hash], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Deletes a certificate (its properties go with it, and the pending request whose
+    /// placeholder it is) and its key when no other certificate uses that key.
+    pub fn delete_cert(conn: &Connection, cert_id: i64) -> Result<(), StoreError> {
+        conn.execute("DELETE FROM requests WHERE cert_id = ?1", [cert_id])?;
+        let key_id: Option<i64> = conn.query_row(
+            "SELECT key_id FROM certificates WHERE id = ?1",
+            [cert_id],
+            |r| r.get(0),
+        )?;
+        conn.execute("DELETE FROM certificates WHERE id = ?1", [cert_id])?;
+        if let Some(key_id) = key_id {
+            conn.execute(
+                "DELETE FROM keys WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM certificates WHERE key_id = ?1)",
+                [key_id],
+            )?;
+        }
+        Ok(())
+    }
+}

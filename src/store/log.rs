@@ -1,0 +1,93 @@
+//! The activity log: one entry per successful operation, with the equivalent command line
+//! (which never contains a password).
+
+use rusqlite::{Connection, params};
+
+use super::{Store, StoreError};
+
+/// One logged operation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogEntry {
+    /// Row id (increasing).
+    pub id: i64,
+    /// When, Unix seconds.
+    pub time: i64,
+    /// The location the operation worked on.
+    pub location: String,
+    /// The verb, e.g. `import`.
+    pub operation: String,
+    /// `ok`, or `warning` when it succeeded with warnings.
+    pub outcome: String,
+    /// What it did, in a sentence or a few lines.
+    pub details: String,
+    /// The equivalent `certdesk ...` command.
+    pub command: String,
+}
+
+impl LogEntry {
+    /// A successful operation's entry, to be appended in the operation's transaction.
+    pub fn new(
+        now: i64,
+        location: super::Location,
+        operation: &str,
+        details: String,
+        command: String,
+    ) -> Self {
+        Self {
+            id: 0,
+            time: now,
+            location: location.as_str().to_owned(),
+            operation: operation.to_owned(),
+            outcome: "ok".to_owned(),
+            details,
+            command,
+        }
+    }
+
+    /// The same entry, marked as having succeeded with warnings when `warned`.
+    pub fn warned(mut self, warned: bool) -> Self {
+        if warned {
+            "warning".clone_into(&mut self.outcome);
+        }
+        self
+    }
+}
+
+impl Store {
+    /// The last `n` log entries (all when `None`), oldest first.
+    pub fn log_entries(&self, n: Option<usize>) -> Result<Vec<LogEntry>, StoreError> {
+        let limit = n.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, time, location, operation, outcome, details, command FROM
+               (SELECT * FROM log ORDER BY id DESC LIMIT ?1) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(LogEntry {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                location: r.get(2)?,
+                operation: r.get(3)?,
+                outcome: r.get(4)?,
+                details: r.get(5)?,
+                command: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// Appends a log entry inside the operation's transaction.
+pub(crate) fn append(conn: &Connection, entry: &LogEntry) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO log (time, location, operation, outcome, details, command) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        entry.time,
+        entry.location,
+        entry.operation,
+        entry.outcome,
+        entry.details,
+        entry.command
+    ])?;
+    Ok(())
+}

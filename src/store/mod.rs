@@ -1,0 +1,370 @@
+//! The certificate store: one SQLite database and one secret file in a directory.
+//!
+//! Layout: `store.sqlite` (schema versioned by `PRAGMA user_version`, migrated on open;
+//! each certificate row caches its parsed summary as postcard bytes beside the DER) and
+//! `store.key` (32 random bytes in hex, owner-only) that encrypts every private key at rest.
+//! The directory is created owner-only on first use. Every write is one SQLite transaction:
+//! an operation happens whole or not at all. Any number of processes (windows and command
+//! lines) may open and write one store at once: the database runs in WAL mode, every write
+//! transaction is `BEGIN IMMEDIATE` (so a second writer waits for the first instead of
+//! failing), the first open of a new store creates its secret and schema race-free, and
+//! [`Store::data_version`] tells a window that another process changed something.
+//!
+//! Every SQL statement of certdesk lives in this module. It imports [`crate::pki`] (the
+//! certificate summaries and keys it stores) and [`crate::deploy::usage`] (the usage names of
+//! assignments), nothing above them.
+
+pub(crate) mod assignments;
+pub(crate) mod certs;
+pub(crate) mod log;
+pub(crate) mod requests;
+mod schema;
+
+pub use assignments::Assignment;
+pub use certs::{KeyInfo, StoredCert};
+pub use log::LogEntry;
+pub use requests::PendingRequest;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use zeroize::Zeroizing;
+
+use crate::pki::key::KeyError;
+
+/// Where certificates live. Only the Computer location's certificates can be assigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    /// The machine's store, used by services.
+    Computer,
+    /// A per-user store.
+    User,
+}
+
+/// The logical stores inside a location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Logical {
+    /// `My`: end-entity certificates, usually with a private key.
+    Personal,
+    /// `CA`: intermediate (non-self-signed) CA certificates.
+    Ca,
+    /// `Root`: trusted root CA certificates.
+    Root,
+    /// `REQUEST`: pending requests waiting for their CA's response.
+    Requests,
+}
+
+impl Location {
+    /// Every location, in display order.
+    pub const ALL: [Location; 2] = [Location::Computer, Location::User];
+
+    /// The CLI and database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Computer => "computer",
+            Location::User => "user",
+        }
+    }
+
+    /// The display name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Location::Computer => "Computer",
+            Location::User => "Current user",
+        }
+    }
+
+    /// Parses a CLI or database name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl Logical {
+    /// Every logical store, in display order.
+    pub const ALL: [Logical; 4] = [
+        Logical::Personal,
+        Logical::Ca,
+        Logical::Root,
+        Logical::Requests,
+    ];
+
+    /// The CLI and database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Logical::Personal => "personal",
+            Logical::Ca => "ca",
+            Logical::Root => "root",
+            Logical::Requests => "requests",
+        }
+    }
+
+    /// The display name, as the Windows console shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Logical::Personal => "Personal",
+            Logical::Ca => "Intermediate Certification Authorities",
+            Logical::Root => "Trusted Root Certification Authorities",
+            Logical::Requests => "Certificate Enrollment Requests",
+        }
+    }
+
+    /// Parses a CLI or database name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// What can go wrong with the store itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The directory or a file in it cannot be created or read.
+    #[error("cannot use the store at {path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// SQLite reported an error.
+    #[error("the store database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer certdesk.
+    #[error("the store was written by a newer version of certdesk (schema {0}); upgrade certdesk")]
+    NewerSchema(i64),
+    /// The secret file is not what certdesk wrote.
+    #[error("the store's key file {0} is damaged; private keys cannot be read without it")]
+    BadSecret(PathBuf),
+    /// No certificate matches a thumbprint.
+    #[error("no certificate with thumbprint {thumbprint} in the {location} location")]
+    NotFound {
+        /// The thumbprint or prefix asked for.
+        thumbprint: String,
+        /// Where it was looked for.
+        location: &'static str,
+    },
+    /// A thumbprint prefix matches several certificates.
+    #[error("the thumbprint prefix {0} matches more than one certificate; give more digits")]
+    Ambiguous(String),
+    /// A thumbprint argument that is not hex, or shorter than 8 digits.
+    #[error("\"{0}\" is not a thumbprint: give the SHA-1 in hex (at least 8 digits)")]
+    BadThumbprint(String),
+    /// A stored key cannot be decrypted or encrypted.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A cached summary in the database cannot be read.
+    #[error("the store database is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    secret: Zeroizing<String>,
+}
+
+const DB_FILE: &str = "store.sqlite";
+/// How long a writer waits for another process's write to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+const SECRET_FILE: &str = "store.key";
+
+impl Store {
+    /// Opens the store in `dir`, creating the directory, database and secret on first use,
+    /// and migrating an older schema.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let io = |source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        create_private_dir(dir).map_err(io)?;
+        let secret = load_or_create_secret(&dir.join(SECRET_FILE))?;
+        let mut conn = Connection::open(dir.join(DB_FILE))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL: readers never block the writer and the writer never blocks readers. The
+        // switch takes a lock of its own, so it waits for other processes like any write.
+        with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        restrict_file(&dir.join(DB_FILE)).map_err(io)?;
+        schema::migrate(&mut conn)?;
+        Ok(Self {
+            conn,
+            dir: dir.to_path_buf(),
+            secret,
+        })
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A metadata value (the built-in CA's thumbprints, ...).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The secret that encrypts private keys at rest.
+    pub(crate) fn secret(&self) -> &[u8] {
+        self.secret.as_bytes()
+    }
+
+    /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back
+    /// otherwise. The transaction is `BEGIN IMMEDIATE`: it takes the write lock before
+    /// reading, so what `f` reads cannot change under it, and a writer in another process
+    /// makes it wait (up to the busy timeout) instead of failing at once.
+    pub(crate) fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &[u8]) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&tx, self.secret.as_bytes())?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// What is wrong with the database, one sentence each (empty when nothing is): SQLite's
+    /// own integrity check, keys that no certificate or pending request holds, pending
+    /// requests whose key is gone.
+    pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let line = line?;
+            if line != "ok" {
+                problems.push(format!("SQLite: {line}"));
+            }
+        }
+        let orphans: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM keys WHERE id NOT IN
+               (SELECT key_id FROM certificates WHERE key_id IS NOT NULL
+                UNION SELECT key_id FROM requests)",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans > 0 {
+            problems.push(format!("{orphans} private key(s) belong to nothing"));
+        }
+        let keyless: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM requests WHERE key_id NOT IN (SELECT id FROM keys)",
+            [],
+            |r| r.get(0),
+        )?;
+        if keyless > 0 {
+            problems.push(format!("{keyless} pending request(s) lost their key"));
+        }
+        Ok(problems)
+    }
+
+    /// A counter that changes whenever another connection (another process, or another
+    /// window) commits a change to the database: the GUI polls it to refresh.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn restrict_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)?.permissions().mode() & 0o777;
+        if mode != 0o600 {
+            fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let _ = path;
+    Ok(())
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Zeroizing<String>, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    match fs::read_to_string(path) {
+        Ok(text) => {
+            let secret = Zeroizing::new(text.trim().to_owned());
+            if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(StoreError::BadSecret(path.to_path_buf()));
+            }
+            Ok(secret)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_secret(path),
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Writes a new secret to a temporary file, then links it into place: the link fails if
+/// another process created the secret first, and then that one is used. A reader never
+/// sees a half-written secret.
+fn create_secret(path: &Path) -> Result<Zeroizing<String>, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut raw = Zeroizing::new([0u8; 32]);
+    getrandom::fill(raw.as_mut()).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let secret = Zeroizing::new(hex::encode(raw.as_ref()));
+    let temp = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(secret.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| fs::hard_link(&temp, path));
+    let _ = fs::remove_file(&temp);
+    match linked {
+        Ok(()) => Ok(secret),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Retries an operation that SQLite refused with "busy" without calling the busy
+/// handler (changing the journal mode), for as long as the busy timeout.
+fn with_busy_retry<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}

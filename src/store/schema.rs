@@ -1,0 +1,159 @@
+//! The database schema and its migrations. `PRAGMA user_version` holds the number of
+//! migrations applied; each migration runs once, in its own transaction.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::pki::cert::{Certificate, SUMMARY_FORMAT};
+
+use super::StoreError;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: certificates, keys, extended properties, activity log, metadata.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE keys (
+        id INTEGER PRIMARY KEY,
+        public_key_hash TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL,
+        encrypted_pkcs8 BLOB NOT NULL,
+        exportable INTEGER NOT NULL,
+        added INTEGER NOT NULL
+    );
+    CREATE TABLE certificates (
+        id INTEGER PRIMARY KEY,
+        location TEXT NOT NULL CHECK (location IN ('computer', 'user')),
+        logical TEXT NOT NULL CHECK (logical IN ('personal', 'ca', 'root', 'requests')),
+        thumbprint TEXT NOT NULL,
+        public_key_hash TEXT NOT NULL,
+        der BLOB NOT NULL,
+        summary BLOB NOT NULL,
+        friendly_name TEXT NOT NULL DEFAULT '',
+        added INTEGER NOT NULL,
+        key_id INTEGER REFERENCES keys(id),
+        UNIQUE (location, thumbprint)
+    );
+    CREATE UNIQUE INDEX certificates_friendly_name
+        ON certificates(location, friendly_name) WHERE friendly_name <> '';
+    CREATE INDEX certificates_key ON certificates(key_id);
+    CREATE INDEX certificates_public_key ON certificates(public_key_hash);
+    CREATE TABLE properties (
+        cert_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+        bag TEXT NOT NULL CHECK (bag IN ('cert', 'key')),
+        oid TEXT NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (cert_id, bag, oid)
+    );
+    CREATE TABLE log (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        location TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        details TEXT NOT NULL,
+        command TEXT NOT NULL
+    );",
+    // 2: the deployment topology and pending certificate requests.
+    "CREATE TABLE topology (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        toml TEXT NOT NULL
+    );
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        location TEXT NOT NULL,
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        cert_id INTEGER REFERENCES certificates(id) ON DELETE SET NULL,
+        friendly_name TEXT NOT NULL,
+        usages TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        sans TEXT NOT NULL,
+        csr_pem TEXT NOT NULL,
+        csr_file TEXT,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX requests_key ON requests(key_id);",
+    // 3: usage assignments of the Computer location, with staged rolling.
+    "CREATE TABLE assignments (
+        usage TEXT PRIMARY KEY,
+        thumbprint TEXT NOT NULL,
+        assigned INTEGER NOT NULL,
+        staged_thumbprint TEXT,
+        effective_date INTEGER,
+        previous_thumbprint TEXT
+    );",
+];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Applies the migrations the database has not seen yet, then rebuilds the cached
+/// certificate summaries if they were written in another format.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    apply_migrations(conn)?;
+    rebuild_summaries_if_stale(conn)
+}
+
+/// The version is read inside the write transaction that migrates: when two processes
+/// open a new store together, the second waits for the first and then finds nothing to do.
+fn apply_migrations(conn: &mut Connection) -> Result<(), StoreError> {
+    let version =
+        |c: &Connection| c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0));
+    let current = version(conn)?;
+    if current > VERSION {
+        return Err(StoreError::NewerSchema(current));
+    }
+    if current == VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = version(&tx)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether the cached summaries are in this build's format.
+fn summaries_current(conn: &Connection) -> Result<bool, StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'summary_format'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stored.as_deref() == Some(SUMMARY_FORMAT))
+}
+
+/// The cached summaries are postcard bytes, which are not self-describing: when
+/// [`SUMMARY_FORMAT`] changes, every summary is parsed again from its DER.
+/// Another process may rebuild them first: the format is read again under the write lock.
+fn rebuild_summaries_if_stale(conn: &mut Connection) -> Result<(), StoreError> {
+    if summaries_current(conn)? {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if summaries_current(&tx)? {
+        return Ok(());
+    }
+    {
+        let mut read = tx.prepare("SELECT id, der FROM certificates")?;
+        let mut update = tx.prepare("UPDATE certificates SET summary = ?2 WHERE id = ?1")?;
+        let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        for row in rows {
+            let (id, der) = row?;
+            let cert =
+                Certificate::from_der(&der).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let bytes = postcard::to_allocvec(cert.summary())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            update.execute(params![id, bytes])?;
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('summary_format', ?1)",
+        [SUMMARY_FORMAT],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
