@@ -350,7 +350,11 @@ fn the_open_window_lists_what_another_process_imports() {
         h.run_steps(1);
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
-    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    // The welcome panel is gone: the store is no longer empty.
+    assert!(matches!(
+        h.state().page,
+        Page::Store(Location::Computer, Logical::Personal)
+    ));
     h.run_steps(2);
     h.get_by_label("sip.contoso.com");
 }

@@ -90,11 +90,12 @@ impl CertdeskApp {
         if topology_changed {
             self.topology_form = TopologyForm::from(self.view.topology.as_ref());
         }
-        if !self.loaded {
-            self.loaded = true;
-            if !self.view.is_empty() {
-                self.page = Page::Store(Location::Computer, Logical::Personal);
-            }
+        // The welcome panel is for an empty store: once anything arrives (from this
+        // window or another process), the store's Personal certificates show instead.
+        let welcome = !self.loaded || self.page == Page::Welcome;
+        self.loaded = true;
+        if welcome && !self.view.is_empty() {
+            self.page = Page::Store(Location::Computer, Logical::Personal);
         }
     }
 
@@ -246,7 +247,7 @@ impl CertdeskApp {
             JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
             other => {
                 if let Some(dialog) = &mut self.dialog {
-                    dialog.on_job(other, &mut self.jobs, ctx, &mut self.commands);
+                    dialog.on_job(other, &mut self.commands);
                 }
             }
         }

@@ -22,8 +22,8 @@ pub enum PickTarget {
     ExportFile,
     /// The request wizard's CSR file.
     CsrFile,
-    /// Saving a CSR shown at the end of the wizard.
-    SaveCsr,
+    /// A save dialog that was cancelled (or is not available).
+    Nowhere,
 }
 
 /// What a job produced.
@@ -147,11 +147,18 @@ impl Jobs {
         });
     }
 
-    /// Writes `bytes` to `path` (atomically) off the UI thread.
-    pub fn save(&mut self, ctx: &egui::Context, path: PathBuf, bytes: Vec<u8>) {
+    /// Asks where to save `bytes` (a native save dialog) and writes them there
+    /// (atomically), off the UI thread; cancelled or without a dialog, nothing happens.
+    pub fn save_as(&mut self, ctx: &egui::Context, bytes: Vec<u8>) {
         self.spawn(ctx, "saving the file", move || {
-            let result = files::write_atomic(&path, &bytes, false);
-            JobResult::Saved(path, result)
+            let started = std::time::Instant::now();
+            match rfd::FileDialog::new().save_file() {
+                Some(path) => {
+                    let result = files::write_atomic(&path, &bytes, false);
+                    JobResult::Saved(path, result)
+                }
+                None => JobResult::Picked(PickTarget::Nowhere, None, started.elapsed()),
+            }
         });
     }
 

@@ -131,17 +131,11 @@ impl Dialog {
     }
 
     /// A background job finished.
-    pub fn on_job(
-        &mut self,
-        result: JobResult,
-        jobs: &mut Jobs,
-        ctx: &egui::Context,
-        commands: &mut Vec<Command>,
-    ) {
+    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
         match self {
             Dialog::Import(d) => d.on_job(result),
             Dialog::Export(d) => d.on_job(result),
-            Dialog::Request(d) => d.on_job(result, jobs, ctx, commands),
+            Dialog::Request(d) => d.on_job(result, commands),
             _ => {}
         }
     }

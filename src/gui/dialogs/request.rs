@@ -153,13 +153,7 @@ impl RequestWizard {
     }
 
     /// A job finished.
-    pub fn on_job(
-        &mut self,
-        result: JobResult,
-        jobs: &mut Jobs,
-        ctx: &egui::Context,
-        commands: &mut Vec<Command>,
-    ) {
+    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
         match result {
             JobResult::Generated(spec, Ok(generated)) => {
                 self.log.push(format!(
@@ -181,11 +175,6 @@ impl RequestWizard {
             }
             JobResult::Picked(PickTarget::CsrFile, Some(p), _) => {
                 self.csr_path = p.display().to_string()
-            }
-            JobResult::Picked(PickTarget::SaveCsr, Some(p), _) => {
-                if let Some(outcome) = &self.outcome {
-                    jobs.save(ctx, p, outcome.csr_pem.clone().into_bytes());
-                }
             }
             JobResult::Saved(p, written) => self.log.push(match written {
                 Ok(()) => format!("Saved the request to {}", p.display()),
@@ -579,7 +568,7 @@ impl RequestWizard {
                         .add_enabled(jobs.idle(), egui::Button::new("Save as…"))
                         .clicked()
                     {
-                        jobs.pick(ui.ctx(), PickTarget::SaveCsr, true);
+                        jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
                     }
                     if ui.button("Finish").clicked() {
                         flow = Flow::Close;
