@@ -129,7 +129,7 @@ fn a_wrong_password_shows_the_message_and_changes_nothing() {
         h.get_by_label("Password").is_focused(),
         "focus back in the password field"
     );
-    assert!(h.query_by_label("Import").is_none(), "nothing to import");
+    assert!(is_disabled(&h, "Import"), "nothing to import");
     assert_eq!(store_files(&t.path()), before, "the store is untouched");
 }
 
@@ -259,11 +259,18 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
     assert!(status.status.success());
     let mut h = harness(&t.path());
     click(&mut h, "Certificate Wizard");
-    click(&mut h, "Assign AccessEdgeExternal…");
+    click(&mut h, "SIP Access Edge external ⏷");
+    click(&mut h, "Assign a certificate…");
     settle(&mut h);
     h.get_by_label_contains("Certificates that cannot be assigned");
-    h.get_by_label_contains("AccessEdgeExternal: it has no private key in this store");
-    h.get_by_label_contains("sip.contoso.com  SIP Access Edge external")
+    // Display names, never the CLI's identifiers; the refused one is told apart by its
+    // short thumbprint.
+    h.get_by_label_contains("SIP Access Edge external: it has no private key in this store");
+    assert!(
+        h.query_by_label_contains("AccessEdgeExternal").is_none(),
+        "a CLI identifier leaked into the window"
+    );
+    h.get_by_label_contains("sip.contoso.com  \"SIP Access Edge external")
         .click();
     h.run_steps(2);
     click(&mut h, "Assign");
@@ -277,7 +284,8 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
         .expect("row");
     assert_eq!(format!("{:?}", access.status), "Assigned");
     h.get_by_label("Assigned");
-    click(&mut h, "Unassign AccessEdgeExternal");
+    click(&mut h, "SIP Access Edge external ⏷");
+    click(&mut h, "Unassign");
     settle(&mut h);
     let store = Store::open(&t.path()).expect("store");
     assert!(store.assignments().expect("rows").is_empty(), "unassigned");

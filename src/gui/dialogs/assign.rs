@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::ops::assign::{AssignError, Eligibility, UsageEligibility};
 
@@ -82,11 +83,16 @@ impl AssignDialog {
                 ok.retain(|e| good.iter().any(|g| g.thumbprint == e.thumbprint));
             }
             for b in bad {
-                let entry = reasons
-                    .entry(b.thumbprint.clone())
-                    .or_insert_with(|| (format!("{} ({})", b.issued_to, b.location), Vec::new()));
+                let entry = reasons.entry(b.thumbprint.clone()).or_insert_with(|| {
+                    let place = if b.location == "user" {
+                        " — Current user"
+                    } else {
+                        ""
+                    };
+                    (format!("{}{place}", describe(b)), Vec::new())
+                });
                 for r in &b.reasons {
-                    let text = format!("{}: {r}", u.as_str());
+                    let text = format!("{}: {r}", u.title());
                     if !entry.1.contains(&text) {
                         entry.1.push(text);
                     }
@@ -120,32 +126,83 @@ impl AssignDialog {
         }
     }
 
+    /// The ticked usages, the roll's effective date (when rolling), and why Assign is
+    /// disabled, if it is.
+    fn decision(&self) -> (Vec<UsageType>, Option<String>, Option<&'static str>) {
+        let ticked = self.ticked();
+        let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
+        let roll = (rollable && self.roll).then(|| self.effective.trim().to_owned());
+        let blocker = if self.eligibility.is_none() {
+            Some("the certificates are still being checked")
+        } else if ticked.is_empty() {
+            Some("tick at least one usage")
+        } else if self.chosen.is_none() {
+            Some("choose a certificate")
+        } else if roll.as_deref() == Some("") {
+            Some("give the effective date, e.g. 2026-12-01T02:00:00Z")
+        } else {
+            None
+        };
+        (ticked, roll, blocker)
+    }
+
     /// Draws the dialog; returns false when it closes.
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
+        let mut keep = true;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => keep = self.footer_ui(ui, commands),
+            Part::Body => self.body_ui(ui),
+        });
+        keep
+    }
+
+    fn footer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
+        if self.done.is_some() || self.usages.is_empty() {
+            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+        }
+        let keep = !ui.button("Cancel").clicked();
+        let (ticked, roll, blocker) = self.decision();
+        let assign = ui.add_enabled(blocker.is_none(), egui::Button::new("Assign"));
+        if (assign.clicked() || (blocker.is_none() && frame::enter_pressed(ui)))
+            && let Some(thumbprint) = self.chosen.clone()
+        {
+            self.error = None;
+            commands.push(Command::Assign {
+                thumbprint,
+                usages: ticked,
+                roll,
+            });
+        }
+        if let Some(reason) = blocker {
+            ui.label(reason);
+        }
+        keep
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(done) = &self.done {
             ui.label(done);
-            return !ui.button("Close").clicked();
+            return;
         }
         if self.usages.is_empty() {
             ui.label("Describe the deployment on the Topology page first.");
-            return !ui.button("Close").clicked();
+            return;
         }
         if self.eligibility.is_none() {
             if let Some(error) = &self.error {
-                ui.colored_label(ui.visuals().error_fg_color, error);
+                frame::error_ui(ui, error);
             } else {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Checking every certificate against the usage rules…");
                 });
             }
-            return !ui.button("Cancel").clicked();
+            return;
         }
         ui.label("Usages");
         for (u, on) in &mut self.usages {
             ui.checkbox(on, u.title());
         }
-        let ticked = self.ticked();
         let (ok, not) = self.candidates();
         ui.separator();
         ui.label("Certificates that can be assigned:");
@@ -154,20 +211,17 @@ impl AssignDialog {
         }
         let mut chosen = self.chosen.clone();
         for e in &ok {
-            let label = format!(
-                "{}  {}  {}",
-                e.issued_to,
-                e.friendly_name,
-                &e.thumbprint[..16.min(e.thumbprint.len())]
-            );
             if ui
-                .radio(chosen.as_deref() == Some(e.thumbprint.as_str()), label)
+                .radio(
+                    chosen.as_deref() == Some(e.thumbprint.as_str()),
+                    describe(e),
+                )
                 .clicked()
             {
                 chosen = Some(e.thumbprint.clone());
             }
             for w in &e.warnings {
-                ui.label(egui::RichText::new(format!("    warning: {w}")).small());
+                ui.label(format!("    ⚠ {w}"));
             }
         }
         egui::CollapsingHeader::new(format!(
@@ -179,11 +233,13 @@ impl AssignDialog {
             for (_, name, reasons) in &not {
                 ui.label(name);
                 for r in reasons {
-                    ui.label(egui::RichText::new(format!("    {r}")).small());
+                    ui.label(format!("    {r}"));
                 }
             }
         });
-        self.chosen = chosen.filter(|t| ok.iter().any(|e| &e.thumbprint == t));
+        let ok_thumbs: Vec<String> = ok.iter().map(|e| e.thumbprint.clone()).collect();
+        self.chosen = chosen.filter(|t| ok_thumbs.contains(t));
+        let (ticked, _, _) = self.decision();
         let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
         if rollable {
             ui.checkbox(
@@ -198,43 +254,23 @@ impl AssignDialog {
                 });
             }
         }
-        let roll = (rollable && self.roll).then(|| self.effective.trim().to_owned());
         if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
+            frame::error_ui(ui, error);
         }
-        let blocker = if ticked.is_empty() {
-            Some("tick at least one usage")
-        } else if self.chosen.is_none() {
-            Some("choose a certificate")
-        } else if roll.as_deref() == Some("") {
-            Some("give the effective date, e.g. 2026-12-01T02:00:00Z")
-        } else {
-            None
-        };
         if let Some(thumb) = &self.chosen {
-            let names: Vec<&str> = ticked.iter().map(|u| u.as_str()).collect();
+            let names: Vec<&str> = ticked.iter().map(|u| u.title()).collect();
             ui.label(format!("Summary: assign {thumb} to {}", names.join(", ")));
         }
-        let mut keep = true;
-        ui.horizontal(|ui| {
-            let assign = ui.add_enabled(blocker.is_none(), egui::Button::new("Assign"));
-            if assign.clicked()
-                && let Some(thumbprint) = self.chosen.clone()
-            {
-                self.error = None;
-                commands.push(Command::Assign {
-                    thumbprint,
-                    usages: ticked.clone(),
-                    roll,
-                });
-            }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
-        if let Some(reason) = blocker {
-            ui.label(egui::RichText::new(reason).small());
-        }
-        keep
+    }
+}
+
+/// A certificate as the picker lists it: what it is issued to, its friendly name and a
+/// short thumbprint, so two with the same subject are told apart.
+fn describe(e: &Eligibility) -> String {
+    let short = &e.thumbprint[..8.min(e.thumbprint.len())];
+    if e.friendly_name.is_empty() {
+        format!("{}  ({short}…)", e.issued_to)
+    } else {
+        format!("{}  \"{}\"  ({short}…)", e.issued_to, e.friendly_name)
     }
 }

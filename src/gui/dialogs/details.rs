@@ -5,6 +5,7 @@
 use crate::deploy::names;
 use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
+use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::pki::timefmt::rfc3339 as date;
 use crate::store::{Logical, StoredCert};
@@ -88,6 +89,17 @@ impl DetailsDialog {
 
     /// Draws the dialog; returns false when it closes.
     pub fn ui(&mut self, ui: &mut egui::Ui, view: &StoreView, commands: &mut Vec<Command>) -> bool {
+        let mut keep = true;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => {
+                keep = !ui.button("Close").clicked();
+            }
+            Part::Body => self.body_ui(ui, view, commands),
+        });
+        keep
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui, view: &StoreView, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             for (tab, label) in [
                 (Tab::General, "General"),
@@ -216,8 +228,6 @@ impl DetailsDialog {
             }
             Tab::Sans => self.sans_ui(ui, view),
         }
-        ui.separator();
-        !ui.button("Close").clicked()
     }
 
     fn sans_ui(&mut self, ui: &mut egui::Ui, view: &StoreView) {
@@ -243,7 +253,9 @@ impl DetailsDialog {
                 }
             });
         let Some(usage) = self.usage else { return };
-        let required = names::required_sans(usage, topology).unwrap_or_default();
+        let mut required = names::required_sans(usage, topology).unwrap_or_default();
+        required.sort_by_key(|n| n.to_ascii_lowercase());
+        required.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         let dns: Vec<String> = self
             .cert
             .summary

@@ -2,6 +2,7 @@
 //! options, password with confirmation and a match indicator, the output path.
 
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::export::{self, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
@@ -104,9 +105,46 @@ impl ExportDialog {
 
     /// Draws the dialog; returns false when it closes.
     pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> bool {
+        let mut keep = true;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => keep = self.footer_ui(ui, commands),
+            Part::Body => self.body_ui(ui, jobs),
+        });
+        keep
+    }
+
+    fn footer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
+        if self.done.is_some() {
+            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+        }
+        let keep = !ui.button("Cancel").clicked();
+        let blocker = self.blocker();
+        let finish = ui.add_enabled(blocker.is_none(), egui::Button::new("Finish"));
+        let finish = match blocker {
+            Some(reason) => finish.on_disabled_hover_text(reason),
+            None => finish,
+        };
+        if finish.clicked() || (blocker.is_none() && frame::enter_pressed(ui)) {
+            self.error = None;
+            commands.push(Command::Export {
+                location: self.cert.location,
+                thumbprint: self.cert.summary.thumbprint.clone(),
+                path: self.path.trim().into(),
+                options: self.options,
+                password: (self.options.format == ExportFormat::Pfx)
+                    .then(|| zeroize::Zeroizing::new(self.password.clone())),
+            });
+        }
+        if let Some(reason) = blocker {
+            ui.label(reason);
+        }
+        keep
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
         if let Some(done) = &self.done {
             ui.label(done);
-            return !ui.button("Close").clicked();
+            return;
         }
         ui.label(format!("Export \"{}\"", self.cert.summary.issued_to()));
         let refusal = export::pfx_refusal(&self.cert);
@@ -212,34 +250,7 @@ impl ExportDialog {
             ui.label(note);
         }
         if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
+            frame::error_ui(ui, error);
         }
-        let mut keep = true;
-        ui.horizontal(|ui| {
-            let blocker = self.blocker();
-            let finish = ui.add_enabled(blocker.is_none(), egui::Button::new("Finish"));
-            let finish = match blocker {
-                Some(reason) => finish.on_disabled_hover_text(reason),
-                None => finish,
-            };
-            if finish.clicked() {
-                self.error = None;
-                commands.push(Command::Export {
-                    location: self.cert.location,
-                    thumbprint: self.cert.summary.thumbprint.clone(),
-                    path: self.path.trim().into(),
-                    options: self.options,
-                    password: (self.options.format == ExportFormat::Pfx)
-                        .then(|| zeroize::Zeroizing::new(self.password.clone())),
-                });
-            }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
-        if let Some(reason) = self.blocker() {
-            ui.label(egui::RichText::new(reason).small());
-        }
-        keep
     }
 }

@@ -3,6 +3,7 @@
 //! confirmation and "keep the key exportable", then the result.
 
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
 use crate::pki::formats::FormatError;
@@ -26,6 +27,8 @@ pub struct ImportDialog {
     browse_note: Option<String>,
     /// The read this dialog waits for.
     reading: Option<u64>,
+    /// Put the keyboard focus in the file field (when the dialog opens).
+    focus_path: bool,
     /// The plan was sent to the store and its answer has not come yet.
     committing: bool,
     /// The result sentence once imported.
@@ -48,6 +51,7 @@ impl ImportDialog {
             focus_password: false,
             browse_note: None,
             reading: None,
+            focus_path: true,
             committing: false,
             result: None,
         }
@@ -123,17 +127,70 @@ impl ImportDialog {
 
     /// Draws the dialog; returns false when it closes.
     pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> bool {
+        let mut keep = true;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => keep = self.footer_ui(ui, jobs, commands),
+            Part::Body => self.body_ui(ui, jobs),
+        });
+        keep
+    }
+
+    /// Cancel, Import (once previewed), Open; Enter presses Import when there is a
+    /// preview, else Open.
+    fn footer_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        if self.result.is_some() {
+            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+        }
+        let keep = !ui.button("Cancel").clicked();
+        let busy = !jobs.idle() || self.committing;
+        let enter = frame::enter_pressed(ui);
+        let can_import = self.plan.is_some() && !busy;
+        let import = ui.add_enabled(can_import, egui::Button::new("Import"));
+        if (import.clicked() || (enter && can_import))
+            && let Some(plan) = self.plan.take()
+        {
+            self.committing = true;
+            commands.push(Command::Import {
+                plan: Box::new(plan),
+                source: self.path.trim().to_owned(),
+            });
+            return keep;
+        }
+        let can_open = !busy && !self.path.trim().is_empty();
+        let open = ui.add_enabled(can_open, egui::Button::new("Open"));
+        if open.clicked() || (enter && can_open && self.plan.is_none()) {
+            self.error = None;
+            self.plan = None;
+            let password = self
+                .needs_password
+                .then(|| zeroize::Zeroizing::new(self.password.clone()));
+            self.reading =
+                Some(jobs.read(ui.ctx(), self.path.trim().into(), password, self.options()));
+        }
+        keep
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
         if let Some(result) = &self.result {
             ui.label("The import is complete.");
             ui.label(result);
-            return !ui.button("Close").clicked();
+            return;
         }
         let busy = !jobs.idle();
         ui.label(format!("Import into {}", self.location.title()));
         ui.horizontal(|ui| {
             let label = ui.label("File");
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
                 .labelled_by(label.id);
+            if std::mem::take(&mut self.focus_path) {
+                field.request_focus();
+            }
             if ui
                 .add_enabled(!busy, egui::Button::new("Browse…"))
                 .clicked()
@@ -162,20 +219,7 @@ impl ImportDialog {
             });
         }
         if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
-        }
-        let open = ui.add_enabled(
-            !busy && !self.path.trim().is_empty(),
-            egui::Button::new("Open"),
-        );
-        if open.clicked() {
-            self.error = None;
-            self.plan = None;
-            let password = self
-                .needs_password
-                .then(|| zeroize::Zeroizing::new(self.password.clone()));
-            self.reading =
-                Some(jobs.read(ui.ctx(), self.path.trim().into(), password, self.options()));
+            frame::error_ui(ui, error);
         }
         if busy {
             ui.horizontal(|ui| {
@@ -183,7 +227,12 @@ impl ImportDialog {
                 ui.label("Reading the file…");
             });
         }
-        let mut import = false;
+        if self.committing {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Importing…");
+            });
+        }
         if let Some(plan) = &mut self.plan {
             ui.separator();
             ui.label(format!(
@@ -192,23 +241,6 @@ impl ImportDialog {
                 plan.certs.len(),
                 plan.keys.len()
             ));
-            egui::Grid::new("import-preview")
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.strong("Certificate");
-                    ui.strong("Goes to");
-                    ui.strong("Private key");
-                    ui.end_row();
-                    for c in &plan.certs {
-                        ui.label(c.cert.summary().issued_to());
-                        match &c.destination {
-                            Ok(logical) => ui.label(logical.title()),
-                            Err(reason) => ui.label(format!("not imported: {}", reason.text())),
-                        };
-                        ui.label(if c.key.is_some() { "paired" } else { "—" });
-                        ui.end_row();
-                    }
-                });
             let has_root = plan.certs.iter().any(|c| {
                 c.key.is_none() && c.cert.summary().is_ca() && c.cert.summary().self_signed
             });
@@ -235,21 +267,32 @@ impl ImportDialog {
             for note in &plan.notes {
                 ui.label(note);
             }
-            import = ui.button("Import").clicked();
+            egui::Grid::new("import-preview")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("Certificate");
+                    ui.strong("Goes to");
+                    ui.strong("Private key");
+                    ui.end_row();
+                    for c in &plan.certs {
+                        ui.label(c.cert.summary().issued_to());
+                        match &c.destination {
+                            Ok(logical) => ui.label(logical.title()),
+                            Err(reason) => ui.label("not imported").on_hover_text(reason.text()),
+                        };
+                        ui.label(if c.key.is_some() { "paired" } else { "—" });
+                        ui.end_row();
+                    }
+                });
+            for c in &plan.certs {
+                if let Err(reason) = &c.destination {
+                    ui.label(format!(
+                        "\"{}\" is not imported: {}.",
+                        c.cert.summary().issued_to(),
+                        reason.text()
+                    ));
+                }
+            }
         }
-        if import && let Some(plan) = self.plan.take() {
-            self.committing = true;
-            commands.push(Command::Import {
-                plan: Box::new(plan),
-                source: self.path.trim().to_owned(),
-            });
-        }
-        if self.committing {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Importing…");
-            });
-        }
-        !ui.button("Cancel").clicked()
     }
 }

@@ -4,6 +4,7 @@
 mod assign;
 mod details;
 mod export;
+pub mod frame;
 mod import;
 mod request;
 
@@ -19,6 +20,7 @@ use super::view_model::StoreView;
 use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, StoredCert};
+use frame::Part;
 
 /// What a dialog wants after a frame.
 pub enum Flow {
@@ -85,7 +87,28 @@ impl Dialog {
         }
     }
 
-    /// Draws the dialog in a window.
+    /// The dialog's one size (clamped to the screen): its buttons never move.
+    fn size(&self) -> egui::Vec2 {
+        let (w, h) = match self {
+            Dialog::Import(_) => (760.0, 560.0),
+            Dialog::Export(_) => (760.0, 600.0),
+            Dialog::Request(_) => (940.0, 640.0),
+            Dialog::Assign(_) => (800.0, 600.0),
+            Dialog::Details(_) => (800.0, 600.0),
+            Dialog::ConfirmRemove(_) => (520.0, 200.0),
+        };
+        egui::vec2(w, h)
+    }
+
+    /// Whether Esc may cancel now (not while a request is being made).
+    fn cancellable(&self) -> bool {
+        match self {
+            Dialog::Request(d) => d.step != Step::Executing,
+            _ => true,
+        }
+    }
+
+    /// Draws the dialog: modal, centred, titled ([`frame::modal_ui`]).
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
@@ -94,40 +117,21 @@ impl Dialog {
         commands: &mut Vec<Command>,
         now: i64,
     ) -> Flow {
-        let mut flow = Flow::Stay;
-        let mut open = true;
-        egui::Window::new(self.title())
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(true)
-            .default_width(640.0)
-            .show(ctx, |ui| {
-                flow = match self {
-                    Dialog::Import(d) => keep(d.ui(ui, jobs, commands)),
-                    Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
-                    Dialog::Request(d) => d.ui(ui, jobs, now),
-                    Dialog::Assign(d) => keep(d.ui(ui, commands)),
-                    Dialog::Details(d) => keep(d.ui(ui, view, commands)),
-                    Dialog::ConfirmRemove(cert) => {
-                        ui.label(format!("Remove \"{}\" from {}?", cert.summary.issued_to(), cert.logical.title()));
-                        if cert.key.is_some() {
-                            ui.colored_label(ui.visuals().warn_fg_color, "Its private key is removed too, unless another certificate uses it.");
-                        }
-                        let mut flow = Flow::Stay;
-                        ui.horizontal(|ui| {
-                            if ui.button("Remove").clicked() {
-                                commands.push(Command::Remove(cert.location, cert.summary.thumbprint.clone()));
-                                flow = Flow::Close;
-                            }
-                            if ui.button("Cancel").clicked() {
-                                flow = Flow::Close;
-                            }
-                        });
-                        flow
-                    }
-                };
-            });
-        if !open { Flow::Close } else { flow }
+        let title = self.title();
+        let size = self.size();
+        let (flow, escape) = frame::modal_ui(ctx, title, None, size, |ui| match self {
+            Dialog::Import(d) => keep(d.ui(ui, jobs, commands)),
+            Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
+            Dialog::Request(d) => d.ui(ui, jobs, now),
+            Dialog::Assign(d) => keep(d.ui(ui, commands)),
+            Dialog::Details(d) => keep(d.ui(ui, view, commands)),
+            Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
+        });
+        if escape && self.cancellable() {
+            Flow::Close
+        } else {
+            flow
+        }
     }
 
     /// A background job finished.
@@ -150,6 +154,39 @@ impl Dialog {
             _ => {}
         }
     }
+}
+
+/// "Remove …?" with Cancel as the default button (Enter), since removing cannot be undone.
+fn confirm_remove_ui(ui: &mut egui::Ui, cert: &StoredCert, commands: &mut Vec<Command>) -> Flow {
+    let mut flow = Flow::Stay;
+    frame::parts_ui(ui, |ui, part| match part {
+        Part::Footer => {
+            if ui.button("Cancel").clicked() || frame::enter_pressed(ui) {
+                flow = Flow::Close;
+            }
+            if ui.button("Remove").clicked() {
+                commands.push(Command::Remove(
+                    cert.location,
+                    cert.summary.thumbprint.clone(),
+                ));
+                flow = Flow::Close;
+            }
+        }
+        Part::Body => {
+            ui.label(format!(
+                "Remove \"{}\" from {}?",
+                cert.summary.issued_to(),
+                cert.logical.title()
+            ));
+            if cert.key.is_some() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Its private key is removed too, unless another certificate uses it.",
+                );
+            }
+        }
+    });
+    flow
 }
 
 fn keep(open: bool) -> Flow {

@@ -11,6 +11,7 @@ use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput
 use crate::deploy::topology::{Role, Topology};
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
@@ -46,6 +47,54 @@ pub enum Step {
     Executing,
     /// The result.
     Done,
+}
+
+impl Step {
+    /// The page's title, as the Lync Certificate Wizard names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Usages => "Certificate Type",
+            Step::Delivery => "Delayed or Immediate Request",
+            Step::Target => "Certificate Request File or Authority",
+            Step::Template => "Specify Alternate Certificate Template",
+            Step::NameSecurity => "Name and Security Settings",
+            Step::Organization => "Organization Information",
+            Step::Geography => "Geographical Information",
+            Step::Preview => "Subject Name / Subject Alternative Names",
+            Step::SipDomains => "SIP Domain Setting on Subject Alternative Names",
+            Step::Additional => "Configure Additional Subject Alternative Names",
+            Step::Summary => "Certificate Request Summary",
+            Step::Executing => "Executing Commands",
+            Step::Done => "Online Certificate Request Status",
+        }
+    }
+
+    /// One line saying what the page is for.
+    pub fn description(self) -> &'static str {
+        match self {
+            Step::Usages => "Choose the certificates to request for this server's role.",
+            Step::Delivery => "Send the request to a CA now, or save it to send it later.",
+            Step::Target => "Where the request goes: a file for your CA, or an online CA.",
+            Step::Template => {
+                "The CA's certificate template (WebServer unless your CA says otherwise)."
+            }
+            Step::NameSecurity => {
+                "A friendly name for the certificate, the key's size and whether it may be exported."
+            }
+            Step::Organization => "The organization and unit named in the certificate (optional).",
+            Step::Geography => {
+                "Country, state and city named in the certificate (optional; the country is two letters)."
+            }
+            Step::Preview => "The names computed from the topology. They cannot be edited here.",
+            Step::SipDomains => {
+                "Add sip.<domain> for the SIP domains whose clients sign in through this server."
+            }
+            Step::Additional => "Other names the certificate must carry.",
+            Step::Summary => "Check the request before it is made; Finish generates the key.",
+            Step::Executing => "The key and the request are being made.",
+            Step::Done => "The result of the request.",
+        }
+    }
 }
 
 const STEPS: [Step; 11] = [
@@ -456,82 +505,106 @@ impl RequestWizard {
         }
     }
 
-    /// Draws the wizard; returns false when it closes. `assign` receives the issued
-    /// certificate's thumbprint when "Assign this certificate now" is ticked at Finish.
+    /// Draws the wizard: the step list on the left, the page's title and description, the
+    /// page, and Back / Next (Finish on the summary) / Cancel in the same place on every
+    /// page. Enter presses Next.
     pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
-        if self.step == Step::Done {
-            return self.done_ui(ui, jobs);
-        }
-        let index = STEPS
-            .iter()
-            .position(|s| *s == self.step)
-            .map_or(STEPS.len(), |i| i + 1);
-        ui.label(egui::RichText::new(format!("Step {index} of {}", STEPS.len())).small());
-        self.page_ui(ui, jobs);
-        if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
-        }
-        ui.separator();
-        let mut keep = true;
-        let blocker = self.blocker();
-        ui.horizontal(|ui| {
-            let position = STEPS.iter().position(|s| *s == self.step);
-            if ui
-                .add_enabled(position.is_some_and(|p| p > 0), egui::Button::new("Back"))
-                .clicked()
-                && let Some(p) = position
-            {
-                self.step = STEPS[p - 1];
-            }
-            if self.step == Step::Summary {
-                if ui
-                    .add_enabled(
-                        blocker.is_none() && jobs.idle(),
-                        egui::Button::new("Finish"),
-                    )
-                    .clicked()
-                    && let Some(Ok(spec)) = self.spec()
-                {
-                    self.error = None;
-                    self.step = Step::Executing;
-                    self.log.push("Generating the private key…".into());
-                    let csr_path = self.delayed.then(|| PathBuf::from(self.csr_path.trim()));
-                    jobs.generate(ui.ctx(), spec, csr_path, now);
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => flow = self.footer_ui(ui, jobs, now),
+            Part::Body => {
+                if self.step == Step::Done {
+                    self.done_body_ui(ui);
+                    return;
                 }
-            } else if self.step != Step::Executing {
-                let next = ui.add_enabled(blocker.is_none(), egui::Button::new("Next"));
-                let next = match &blocker {
-                    Some(reason) => next.on_disabled_hover_text(reason),
-                    None => next,
-                };
-                if next.clicked()
-                    && let Some(p) = STEPS.iter().position(|s| *s == self.step)
-                {
-                    self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
-                }
-            }
-            if ui
-                .add_enabled(jobs.idle(), egui::Button::new("Cancel"))
-                .clicked()
-            {
-                keep = false;
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(170.0);
+                        for (i, step) in STEPS.iter().enumerate() {
+                            let text = format!("{}. {}", i + 1, step.title());
+                            if *step == self.step {
+                                ui.strong(format!("▶ {text}"));
+                            } else {
+                                ui.weak(text);
+                            }
+                        }
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| {
+                        ui.heading(self.step.title());
+                        ui.label(self.step.description());
+                        ui.add_space(8.0);
+                        self.page_ui(ui, jobs);
+                        if let Some(error) = &self.error {
+                            frame::error_ui(ui, error);
+                        }
+                        if let Some(reason) = self.blocker() {
+                            ui.add_space(6.0);
+                            frame::error_ui(ui, &reason);
+                        }
+                    });
+                });
             }
         });
-        if let Some(reason) = blocker {
-            ui.label(egui::RichText::new(reason).small());
-        }
-        if keep { Flow::Stay } else { Flow::Close }
+        flow
     }
 
-    fn done_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Flow {
-        let Some(outcome) = self.outcome.clone() else {
-            return if ui.button("Close").clicked() {
-                Flow::Close
-            } else {
-                Flow::Stay
-            };
-        };
+    fn footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+        if self.step == Step::Done {
+            return self.done_footer_ui(ui, jobs);
+        }
         let mut flow = Flow::Stay;
+        if ui
+            .add_enabled(jobs.idle(), egui::Button::new("Cancel"))
+            .clicked()
+        {
+            flow = Flow::Close;
+        }
+        let blocker = self.blocker();
+        let enter = frame::enter_pressed(ui);
+        let position = STEPS.iter().position(|s| *s == self.step);
+        if self.step == Step::Summary {
+            let finish = ui.add_enabled(
+                blocker.is_none() && jobs.idle(),
+                egui::Button::new("Finish"),
+            );
+            if (finish.clicked() || (enter && blocker.is_none() && jobs.idle()))
+                && let Some(Ok(spec)) = self.spec()
+            {
+                self.error = None;
+                self.step = Step::Executing;
+                self.log.push("Generating the private key…".into());
+                let csr_path = self.delayed.then(|| PathBuf::from(self.csr_path.trim()));
+                jobs.generate(ui.ctx(), spec, csr_path, now);
+            }
+        } else {
+            let can_next = blocker.is_none() && self.step != Step::Executing;
+            let next = ui.add_enabled(can_next, egui::Button::new("Next"));
+            let next = match &blocker {
+                Some(reason) => next.on_disabled_hover_text(reason),
+                None => next,
+            };
+            if (next.clicked() || (enter && can_next))
+                && let Some(p) = position
+            {
+                self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
+            }
+        }
+        if ui
+            .add_enabled(position.is_some_and(|p| p > 0), egui::Button::new("Back"))
+            .clicked()
+            && let Some(p) = position
+        {
+            self.step = STEPS[p - 1];
+        }
+        flow
+    }
+
+    fn done_body_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Online Certificate Request Status");
+        let Some(outcome) = self.outcome.clone() else {
+            return;
+        };
         egui::CollapsingHeader::new("View Log").show(ui, |ui| {
             for line in &self.log {
                 ui.label(line);
@@ -541,39 +614,56 @@ impl RequestWizard {
             Some(thumb) => {
                 ui.label("The certificate was issued and stored in Personal with its private key.");
                 ui.label(format!("Thumbprint: {thumb}"));
-                if ui.button("View Certificate Details").clicked() {
-                    flow = Flow::Details(thumb.clone());
-                }
                 ui.checkbox(&mut self.assign_now, "Assign this certificate now");
-                if ui.button("Finish").clicked() {
-                    flow = if self.assign_now {
-                        Flow::Assign(thumb.clone(), self.input.usages.clone())
-                    } else {
-                        Flow::Close
-                    };
-                }
             }
             None => {
                 ui.label("The request is saved. Send it to your CA, then import the certificate it returns.");
                 ui.add(
                     egui::TextEdit::multiline(&mut outcome.csr_pem.as_str())
                         .code_editor()
-                        .desired_rows(8),
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(12),
                 );
-                ui.horizontal(|ui| {
-                    if ui.button("Copy").clicked() {
-                        ui.ctx().copy_text(outcome.csr_pem.clone());
-                    }
-                    if ui
-                        .add_enabled(jobs.idle(), egui::Button::new("Save as…"))
-                        .clicked()
-                    {
-                        jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
-                    }
-                    if ui.button("Finish").clicked() {
-                        flow = Flow::Close;
-                    }
-                });
+            }
+        }
+    }
+
+    fn done_footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Flow {
+        let Some(outcome) = self.outcome.clone() else {
+            return if ui.button("Close").clicked() {
+                Flow::Close
+            } else {
+                Flow::Stay
+            };
+        };
+        let mut flow = Flow::Stay;
+        let finish = ui.button("Finish").clicked() || frame::enter_pressed(ui);
+        match &outcome.thumbprint {
+            Some(thumb) => {
+                if finish {
+                    flow = if self.assign_now {
+                        Flow::Assign(thumb.clone(), self.input.usages.clone())
+                    } else {
+                        Flow::Close
+                    };
+                }
+                if ui.button("View Certificate Details").clicked() {
+                    flow = Flow::Details(thumb.clone());
+                }
+            }
+            None => {
+                if finish {
+                    flow = Flow::Close;
+                }
+                if ui
+                    .add_enabled(jobs.idle(), egui::Button::new("Save as…"))
+                    .clicked()
+                {
+                    jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
+                }
+                if ui.button("Copy").clicked() {
+                    ui.ctx().copy_text(outcome.csr_pem.clone());
+                }
             }
         }
         flow

@@ -32,21 +32,13 @@ pub fn wizard_page_ui(
     TableBuilder::new(ui)
         .striped(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(200.0))
-        .column(Column::initial(220.0).clip(true))
-        .column(Column::initial(100.0))
+        .column(Column::initial(220.0).at_least(150.0).clip(true))
+        .column(Column::remainder().at_least(140.0).clip(true))
+        .column(Column::initial(95.0))
         .column(Column::initial(60.0))
         .column(Column::initial(100.0))
-        .column(Column::remainder())
         .header(22.0, |mut h| {
-            for title in [
-                "Usage",
-                "Certificate",
-                "Expiration",
-                "Location",
-                "Status",
-                "",
-            ] {
+            for title in ["Usage", "Certificate", "Expiration", "Location", "Status"] {
                 h.col(|ui| {
                     ui.strong(title);
                 });
@@ -56,13 +48,32 @@ pub fn wizard_page_ui(
             for row in &view.statuses {
                 body.row(22.0, |mut r| {
                     r.col(|ui| {
-                        ui.label(row.usage.title());
+                        // The usage's actions are a menu on its name, so the table fits.
+                        ui.menu_button(format!("{} ⏷", row.usage.title()), |ui| {
+                            if ui.button("Assign a certificate…").clicked() {
+                                clicked = Some(row.usage);
+                                ui.close();
+                            }
+                            if row.thumbprint.is_some() && ui.button("Unassign").clicked() {
+                                commands.push(Command::Unassign(row.usage, false));
+                                ui.close();
+                            }
+                            if row.previous_thumbprint.is_some()
+                                && ui.button("Remove the previous certificate").clicked()
+                            {
+                                commands.push(Command::Unassign(row.usage, true));
+                                ui.close();
+                            }
+                        });
                     });
                     r.col(|ui| {
                         let name = row.friendly_name.clone().filter(|n| !n.is_empty());
-                        let text = name
-                            .or_else(|| row.thumbprint.clone())
-                            .unwrap_or_else(|| "—".into());
+                        let short = row.thumbprint.as_deref().map(|t| &t[..8.min(t.len())]);
+                        let text = match (name, short) {
+                            (Some(name), Some(short)) => format!("{name} ({short}…)"),
+                            (None, Some(short)) => format!("{short}…"),
+                            _ => "—".into(),
+                        };
                         ui.label(text)
                             .on_hover_text(row.thumbprint.clone().unwrap_or_default());
                     });
@@ -92,40 +103,21 @@ pub fn wizard_page_ui(
                             label.on_hover_text(problem::join(&row.problems, "\n"));
                         }
                     });
-                    r.col(|ui| {
-                        if ui
-                            .button(format!("Assign {}…", row.usage.as_str()))
-                            .clicked()
-                        {
-                            clicked = Some(row.usage);
-                        }
-                        if row.thumbprint.is_some()
-                            && ui
-                                .button(format!("Unassign {}", row.usage.as_str()))
-                                .clicked()
-                        {
-                            commands.push(Command::Unassign(row.usage, false));
-                        }
-                        if row.previous_thumbprint.is_some()
-                            && ui
-                                .button(format!("Remove previous {}", row.usage.as_str()))
-                                .clicked()
-                        {
-                            commands.push(Command::Unassign(row.usage, true));
-                        }
-                    });
                 });
             }
         });
+    ui.add_space(8.0);
     for row in view.statuses.iter().filter(|r| !r.problems.is_empty()) {
-        ui.label(
-            egui::RichText::new(format!(
-                "{}: {}",
-                row.usage.title(),
-                problem::join(&row.problems, "; ")
-            ))
-            .small(),
+        let text = format!(
+            "⚠ {}: {}",
+            row.usage.title(),
+            problem::join(&row.problems, "; ")
         );
+        if row.status == Status::Invalid {
+            ui.colored_label(red, text);
+        } else {
+            ui.label(text);
+        }
     }
     clicked
 }

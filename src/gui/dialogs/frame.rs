@@ -1,0 +1,93 @@
+//! The one frame every dialog and wizard is drawn in, as the Windows console and the Lync
+//! Certificate Wizard draw theirs: modal (the window behind dimmed and inert, Tab stays
+//! inside), centred, titled, one fixed size per dialog so the buttons never move, the body
+//! scrolling inside when it does not fit, and the buttons in a row at the bottom right.
+//! Esc cancels; Enter presses the default button ([`enter_pressed`]).
+
+use egui::{Align, Layout, Vec2};
+
+/// Which part of the dialog a draw call is for (see [`parts_ui`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The button row at the bottom (right to left).
+    Footer,
+    /// Everything above it (scrolls when it does not fit).
+    Body,
+}
+
+/// A dialog's fixed size: at most what a 1024×768 screen leaves, at least what its pages need.
+pub fn size_for(ctx: &egui::Context, wanted: Vec2) -> Vec2 {
+    let screen = ctx.content_rect().size();
+    Vec2::new(
+        wanted.x.min(screen.x - 32.0).max(320.0),
+        wanted.y.min(screen.y - 48.0).max(240.0),
+    )
+}
+
+/// Shows a modal dialog titled `title` (and `subtitle`, one line under it) of `size`;
+/// `content` draws it. Returns what `content` returned and whether Esc asked to cancel.
+pub fn modal_ui<R>(
+    ctx: &egui::Context,
+    title: &str,
+    subtitle: Option<&str>,
+    size: Vec2,
+    content: impl FnOnce(&mut egui::Ui) -> R,
+) -> (R, bool) {
+    let size = size_for(ctx, size);
+    let response = egui::Modal::new(egui::Id::unique(("dialog", title))).show(ctx, |ui| {
+        // An exact rectangle, so the layout inside never depends on the content.
+        let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let mut inner = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(Layout::top_down(Align::Min)),
+        );
+        inner.set_clip_rect(rect.intersect(ui.clip_rect()));
+        inner.heading(title);
+        if let Some(subtitle) = subtitle {
+            inner.label(subtitle);
+        }
+        inner.separator();
+        content(&mut inner)
+    });
+    let escape = response.is_top_modal
+        && !response.any_popup_open
+        && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+    (response.inner, escape)
+}
+
+/// Lays out a dialog: `draw` is called for the body, which fills the space above the
+/// footer and scrolls, and then for the footer, a right-to-left row at the bottom (so the
+/// first button drawn is the rightmost).
+pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
+    let width = ui.available_width();
+    let footer = ui.spacing().interact_size.y + 3.0 * ui.spacing().item_spacing.y + 6.0;
+    let body = (ui.available_height() - footer).max(48.0);
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .max_height(body)
+        .min_scrolled_height(body)
+        .max_width(width)
+        .show(ui, |ui| {
+            ui.set_max_width(width - ui.spacing().scroll.bar_width - 4.0);
+            draw(ui, Part::Body);
+        });
+    ui.separator();
+    // The row has the dialog's own width, whatever the body's content asked for.
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ui.spacing().interact_size.y),
+        Layout::right_to_left(Align::Center),
+        |ui| draw(ui, Part::Footer),
+    );
+}
+
+/// Whether Enter was pressed this frame outside a multi-line text field: the dialog's
+/// default button acts on it.
+pub fn enter_pressed(ui: &egui::Ui) -> bool {
+    ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any())
+}
+
+/// A validation message beside its field: body size, with a warning sign.
+pub fn error_ui(ui: &mut egui::Ui, text: &str) {
+    ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {text}"));
+}
