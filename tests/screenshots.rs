@@ -57,7 +57,7 @@ fn the_main_views_render() {
     let store = Store::open(&dir).expect("store");
     let app = CertdeskApp::new(store, tmp.path().join("other"));
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(egui::vec2(1024.0, 768.0))
         .wgpu()
         .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
     settle(&mut h);
