@@ -407,3 +407,26 @@ fn the_window_and_command_lines_import_at_once_and_nothing_is_lost() {
     assert_eq!(personal.len(), 6);
     assert!(personal.iter().all(|c| c.key.is_some()));
 }
+
+#[test]
+fn the_sip_domain_ticks_change_the_requested_sans() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    }
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    click(&mut h, "External Edge certificate (public Internet)");
+    for _ in 0..8 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label("SIP Domain Setting on Subject Alternative Names");
+    h.get_by_label("SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com");
+    click(&mut h, "sip.fabrikam.com");
+    h.get_by_label("SANs: sip.contoso.com, webcon.contoso.com");
+    // The summary says what the Access Edge rules will then miss, before the CA is paid.
+    click(&mut h, "Next");
+    click(&mut h, "Next");
+    h.get_by_label_contains("needs the SAN sip.fabrikam.com, which this request does not carry");
+}

@@ -141,7 +141,7 @@ fn the_table() {
             ENTERPRISE,
             vec![Default, WebServicesInternal, WebServicesExternal],
             NameOptions {
-                sip_domains: vec!["contoso.com".into(), "fabrikam.com".into()],
+                sip_domains: Some(vec!["contoso.com".into(), "fabrikam.com".into()]),
                 extra: vec![],
             },
             "pool01.contoso.net",
@@ -198,7 +198,7 @@ fn the_table() {
             ENTERPRISE,
             vec![WebServicesExternal],
             NameOptions {
-                sip_domains: vec![],
+                sip_domains: None,
                 extra: vec!["*.contoso.com".into()],
             },
             "pool01.contoso.net",
@@ -225,7 +225,7 @@ fn the_table() {
 fn refusals_name_their_reason() {
     let edge = Topology::from_toml(EDGE).expect("edge");
     let wildcard = NameOptions {
-        sip_domains: vec![],
+        sip_domains: None,
         extra: vec!["*.contoso.com".into()],
     };
     assert!(matches!(
@@ -233,7 +233,7 @@ fn refusals_name_their_reason() {
         Err(NameError::Wildcard { .. })
     ));
     let underscore = NameOptions {
-        sip_domains: vec![],
+        sip_domains: None,
         extra: vec!["bad_name.contoso.com".into()],
     };
     let err = names::compute(&[Internal], &edge, &underscore)
@@ -246,7 +246,7 @@ fn refusals_name_their_reason() {
         Err(NameError::MissingSection { .. })
     ));
     let other_domain = NameOptions {
-        sip_domains: vec!["example.org".into()],
+        sip_domains: Some(vec!["example.org".into()]),
         extra: vec![],
     };
     assert!(matches!(
@@ -263,4 +263,31 @@ fn refusals_name_their_reason() {
         names::compute(&[XmppServer], &no_xmpp, &NameOptions::default()),
         Err(NameError::MissingSection { .. })
     ));
+}
+
+#[test]
+fn sip_domain_ticks_change_the_edge_sans() {
+    let edge = Topology::from_toml(EDGE).expect("edge");
+    let with = |domains: Option<Vec<&str>>| {
+        let options = NameOptions {
+            sip_domains: domains.map(|d| d.into_iter().map(str::to_owned).collect()),
+            extra: vec![],
+        };
+        names::compute(&UsageType::EDGE_EXTERNAL, &edge, &options)
+            .expect("names")
+            .sans()
+    };
+    // By default the Access Edge carries sip.<domain> for every SIP domain.
+    assert!(with(None).contains(&"sip.fabrikam.com".to_owned()));
+    // Unticking fabrikam.com removes it; the Access Edge's own FQDN stays.
+    let only_contoso = with(Some(vec!["contoso.com"]));
+    assert!(!only_contoso.contains(&"sip.fabrikam.com".to_owned()));
+    assert!(only_contoso.contains(&"sip.contoso.com".to_owned()));
+    assert!(only_contoso.contains(&"webcon.contoso.com".to_owned()));
+    // And the usage rules then name what is missing.
+    assert!(
+        names::required_sans(UsageType::AccessEdgeExternal, &edge)
+            .expect("required")
+            .contains(&"sip.fabrikam.com".to_owned())
+    );
 }

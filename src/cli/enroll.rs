@@ -58,8 +58,12 @@ pub struct RequestArgs {
     #[arg(long, value_name = "FQDN[,FQDN...]", default_value = "")]
     domain_name: String,
     /// Add sip.<domain> for every SIP domain of the topology.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sip_domain")]
     all_sip_domains: bool,
+    /// Add sip.<domain> for exactly these SIP domains (default: every one for the Access
+    /// Edge, none elsewhere).
+    #[arg(long, value_name = "DOMAIN[,DOMAIN...]")]
+    sip_domain: Option<String>,
     /// Add Client Authentication (public IM federation needs it).
     #[arg(long)]
     client_eku: bool,
@@ -92,10 +96,16 @@ fn input(args: &RequestArgs, sip_domains: &[String]) -> Result<RequestInput, Cli
     Ok(RequestInput {
         usages,
         names: NameOptions {
-            sip_domains: if args.all_sip_domains {
-                sip_domains.to_vec()
-            } else {
-                Vec::new()
+            sip_domains: match (&args.sip_domain, args.all_sip_domains) {
+                (_, true) => Some(sip_domains.to_vec()),
+                (Some(list), false) => Some(
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                (None, false) => None,
             },
             extra: args
                 .domain_name

@@ -11,8 +11,9 @@ use crate::deploy::usage::UsageType;
 /// What the user adds to the computed names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameOptions {
-    /// SIP domains whose `sip.<domain>` the user ticked.
-    pub sip_domains: Vec<String>,
+    /// SIP domains whose `sip.<domain>` the request carries: `Some` as ticked, `None` for
+    /// the role's default ([`default_sip_domains`]).
+    pub sip_domains: Option<Vec<String>>,
     /// Additional names (`--domain-name`), FQDNs or, where allowed, `*.` wildcards.
     pub extra: Vec<String>,
 }
@@ -154,7 +155,20 @@ pub fn required_sans(usage: UsageType, t: &Topology) -> Result<Vec<String>, Name
     })
 }
 
-/// The SN and SANs of a request for `usages`.
+/// The SIP domains whose `sip.<domain>` a request carries unless the user chooses: every
+/// one for the Access Edge (clients sign in through it), none elsewhere (automatic sign-in
+/// through a Front End or Director is the administrator's choice).
+pub fn default_sip_domains(usages: &[UsageType], t: &Topology) -> Vec<String> {
+    if usages.contains(&UsageType::AccessEdgeExternal) {
+        t.sip_domains.clone()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The SN and SANs of a request for `usages`. The `sip.<domain>` names come from the SIP
+/// domains chosen (or the role's default); when a usage requires one that is not chosen,
+/// the request leaves it out and the usage rules report it missing.
 pub fn compute(
     usages: &[UsageType],
     t: &Topology,
@@ -177,20 +191,42 @@ pub fn compute(
         return Err(NameError::NoUsage);
     };
     let subject = subject_for(first, t)?.to_ascii_lowercase();
+    let chosen = match &options.sip_domains {
+        Some(list) => list.clone(),
+        None => default_sip_domains(&sorted, t),
+    };
+    let mut ticked = Vec::new();
+    for domain in &chosen {
+        if !t.sip_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+            return Err(NameError::UnknownSipDomain(domain.clone()));
+        }
+        ticked.push(format!("sip.{}", domain.to_ascii_lowercase()));
+    }
+    // sip.<domain> names follow the choice; the Edge's own FQDNs stay whatever they are.
+    let own: Vec<String> = t
+        .edge
+        .iter()
+        .flat_map(|e| {
+            [
+                e.access_fqdn.to_ascii_lowercase(),
+                e.webconf_fqdn.to_ascii_lowercase(),
+            ]
+        })
+        .chain([subject.clone()])
+        .collect();
+    let per_domain: Vec<String> = t
+        .sip_domains
+        .iter()
+        .map(|d| format!("sip.{}", d.to_ascii_lowercase()))
+        .collect();
     let mut required = vec![subject.clone()];
     for usage in &sorted {
         required.extend(
             required_sans(*usage, t)?
                 .into_iter()
-                .map(|n| n.to_ascii_lowercase()),
+                .map(|n| n.to_ascii_lowercase())
+                .filter(|n| own.contains(n) || !per_domain.contains(n)),
         );
-    }
-    let mut ticked = Vec::new();
-    for domain in &options.sip_domains {
-        if !t.sip_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
-            return Err(NameError::UnknownSipDomain(domain.clone()));
-        }
-        ticked.push(format!("sip.{}", domain.to_ascii_lowercase()));
     }
     let mut extra = Vec::new();
     for name in &options.extra {

@@ -412,10 +412,13 @@ fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_
             cmd.push_str(&format!(" {flag} {}", command_line::quote(value)));
         }
     }
-    let mut extra = input.names.extra.clone();
-    if !input.names.sip_domains.is_empty() {
-        extra.extend(input.names.sip_domains.iter().map(|d| format!("sip.{d}")));
+    if let Some(domains) = &input.names.sip_domains {
+        cmd.push_str(&format!(
+            " --sip-domain {}",
+            command_line::quote(&domains.join(","))
+        ));
     }
+    let extra = &input.names.extra;
     if !extra.is_empty() {
         cmd.push_str(&format!(
             " --domain-name {}",

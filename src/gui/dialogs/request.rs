@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use super::Flow;
+use crate::deploy::names;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::{Role, Topology};
 use crate::deploy::usage::UsageType;
@@ -430,19 +431,33 @@ impl RequestWizard {
             },
             Step::SipDomains => {
                 ui.label("Add sip.<domain> for these SIP domains:");
-                let domains = self
-                    .topology
-                    .as_ref()
-                    .map(|t| t.sip_domains.clone())
-                    .unwrap_or_default();
-                for d in domains {
-                    let mut on = self.input.names.sip_domains.contains(&d);
+                let (all, mut chosen) =
+                    match &self.topology {
+                        Some(t) => (
+                            t.sip_domains.clone(),
+                            self.input.names.sip_domains.clone().unwrap_or_else(|| {
+                                names::default_sip_domains(&self.input.usages, t)
+                            }),
+                        ),
+                        None => (Vec::new(), Vec::new()),
+                    };
+                let mut changed = false;
+                for d in all {
+                    let mut on = chosen.contains(&d);
                     if ui.checkbox(&mut on, format!("sip.{d}")).changed() {
-                        self.input.names.sip_domains.retain(|x| x != &d);
+                        changed = true;
+                        chosen.retain(|x| x != &d);
                         if on {
-                            self.input.names.sip_domains.push(d);
+                            chosen.push(d);
                         }
                     }
+                }
+                if changed {
+                    self.input.names.sip_domains = Some(chosen);
+                }
+                if let Some(Ok(spec)) = self.spec() {
+                    ui.add_space(6.0);
+                    ui.label(format!("SANs: {}", spec.names.sans().join(", ")));
                 }
             }
             Step::Additional => {
@@ -487,6 +502,19 @@ impl RequestWizard {
                     }
                     for w in spec.warnings() {
                         ui.colored_label(ui.visuals().warn_fg_color, w);
+                    }
+                    // The SAN inspector before the CA is paid: what each usage needs that
+                    // this request does not carry.
+                    if let Some(topology) = &self.topology {
+                        for (usage, name) in spec.missing_for_usages(topology) {
+                            frame::error_ui(
+                                ui,
+                                &format!(
+                                    "{} needs the SAN {name}, which this request does not carry",
+                                    usage.title()
+                                ),
+                            );
+                        }
                     }
                 }
             }
