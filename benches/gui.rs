@@ -121,6 +121,7 @@ fn main() {
         .args(["import", "--trust-root"])
         .arg(&other)
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("importer");
     let started = Instant::now();

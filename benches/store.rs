@@ -110,6 +110,7 @@ fn main() {
                     .args(["import", "--trust-root"])
                     .arg(p)
                     .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
                     .spawn()
                     .expect("spawn")
             })

@@ -9,7 +9,7 @@ use super::dialogs::{Dialog, Flow};
 use super::jobs::{JobResult, Jobs};
 use super::verbs::Verb;
 use super::view_model::StoreView;
-use super::views::{self, Intent, ListState, Page, Pages, Toast, TopologyForm};
+use super::views::{self, Intent, ListKey, ListState, Page, Pages, Toast, TopologyForm};
 use super::worker::{Reply, StoreWorker};
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, Logical, Store};
@@ -61,7 +61,7 @@ impl CertdeskApp {
     pub fn with_clock(store: Store, sample_dir: PathBuf, clock: fn() -> i64) -> Self {
         let view = StoreView::empty();
         let topology_form = TopologyForm::from(view.topology.as_ref());
-        Self {
+        let mut app = Self {
             worker: StoreWorker::spawn(store, clock),
             view,
             loaded: false,
@@ -74,6 +74,20 @@ impl CertdeskApp {
             topology_form,
             sample_dir,
             clock,
+        };
+        let key = app.list_key();
+        app.worker.list(key);
+        app.worker.reload(clock());
+        app
+    }
+
+    /// The list page's order key, when a store page is shown.
+    fn list_key(&self) -> Option<ListKey> {
+        match self.page {
+            Page::Store(location, logical) => Some(self.list.key(location, logical)),
+            // Until the first snapshot arrives: the page a non-empty store opens on.
+            _ if !self.loaded => Some(self.list.key(Location::Computer, Logical::Personal)),
+            _ => None,
         }
     }
 
@@ -82,11 +96,13 @@ impl CertdeskApp {
         !self.jobs.idle() || self.worker.pending() > 0
     }
 
-    /// Takes a fresh snapshot of the store.
-    fn on_view(&mut self, view: StoreView) {
+    /// Takes a fresh snapshot of the store, with the list's order when the store's thread
+    /// computed it for the page shown now.
+    fn on_view(&mut self, view: StoreView, order: Option<(ListKey, Vec<usize>)>) {
         let topology_changed = view.topology != self.view.topology;
-        self.view = view;
-        self.list.invalidate();
+        let old = std::mem::replace(&mut self.view, view);
+        // Freeing 100,000 rows takes longer than a frame: not on this thread.
+        std::thread::spawn(move || drop(old));
         if topology_changed {
             self.topology_form = TopologyForm::from(self.view.topology.as_ref());
         }
@@ -96,6 +112,10 @@ impl CertdeskApp {
         self.loaded = true;
         if welcome && !self.view.is_empty() {
             self.page = Page::Store(Location::Computer, Logical::Personal);
+        }
+        match (order, self.list_key()) {
+            (Some((key, visible)), Some(now)) if key == now => self.list.adopt(key, visible),
+            _ => self.list.invalidate(),
         }
     }
 
@@ -110,7 +130,7 @@ impl CertdeskApp {
                     dialog.on_applied(result.as_ref().map(|(_, a)| a));
                 }
             }
-            Reply::View(view, _) => self.on_view(*view),
+            Reply::View(view, order, _) => self.on_view(*view, order),
             Reply::ViewFailed(e, _) => {
                 self.toast(format!("The store could not be read: {e}"), true, time)
             }
@@ -232,6 +252,8 @@ impl CertdeskApp {
         }
         self.toasts.retain(|t| t.until > time);
         views::toasts_ui(&ctx, &self.toasts);
+        let key = self.list_key();
+        self.worker.list(key);
         for command in self.commands.drain(..) {
             self.worker.apply(command, (self.clock)());
         }

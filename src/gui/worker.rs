@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::command::{self, Applied, ApplyError, Command};
 use super::view_model::StoreView;
+use super::views::{self, ListKey};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, UsageEligibility};
 use crate::store::{Store, StoreError};
@@ -31,15 +32,18 @@ enum Request {
     Eligible(Vec<UsageType>, i64),
     /// Switch to the store in this directory.
     Open(PathBuf, i64),
+    /// The list page the window shows (its order is computed with each snapshot).
+    List(Option<ListKey>),
 }
 
 /// What the store answers.
 pub enum Reply {
     /// A command was applied (or refused).
     Applied(Result<(String, Applied), ApplyError>),
-    /// A fresh view of the store; `answers` is false when it was sent because another
-    /// process changed the store, not because the window asked.
-    View(Box<StoreView>, bool),
+    /// A fresh view of the store, with the order of the list page the window showed (so a
+    /// refresh costs the window no sorting); `answers` is false when it was sent because
+    /// another process changed the store, not because the window asked.
+    View(Box<StoreView>, Option<(ListKey, Vec<usize>)>, bool),
     /// The view could not be loaded (`answers` as for a view).
     ViewFailed(StoreError, bool),
     /// Eligibility for the assign dialog.
@@ -54,11 +58,13 @@ pub struct StoreWorker {
     rx: Receiver<Reply>,
     pending: usize,
     attached: bool,
+    list: Option<ListKey>,
 }
 
 impl StoreWorker {
-    /// Moves an open store to its own thread and asks for the first view. `clock` dates
-    /// the views loaded after changes by other processes.
+    /// Moves an open store to its own thread (ask for the first view with
+    /// [`StoreWorker::reload`]). `clock` dates the views loaded after changes by other
+    /// processes.
     pub fn spawn(store: Store, clock: fn() -> i64) -> Self {
         let (tx, requests) = channel();
         let (replies, rx) = channel();
@@ -66,14 +72,13 @@ impl StoreWorker {
             .name("certdesk store".into())
             .spawn(move || run(store, &requests, &replies, clock))
             .ok();
-        let mut worker = Self {
+        Self {
             tx,
             rx,
             pending: 0,
             attached: false,
-        };
-        worker.send(Request::Reload(clock()), true);
-        worker
+            list: None,
+        }
     }
 
     fn send(&mut self, request: Request, counts: bool) {
@@ -110,6 +115,14 @@ impl StoreWorker {
         self.send(Request::Open(dir, now), true);
     }
 
+    /// Tells the store's thread which list page the window shows, when it changes.
+    pub fn list(&mut self, key: Option<ListKey>) {
+        if self.list != key {
+            self.list.clone_from(&key);
+            self.send(Request::List(key), false);
+        }
+    }
+
     /// How many requests have not been answered yet.
     pub fn pending(&self) -> usize {
         self.pending
@@ -121,7 +134,7 @@ impl StoreWorker {
         for reply in &replies {
             // Every request ends with exactly one of these.
             let last = match reply {
-                Reply::View(_, answers) | Reply::ViewFailed(_, answers) => *answers,
+                Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
                 Reply::Eligible(_) | Reply::Opened(Err(_)) => true,
                 Reply::Applied(_) | Reply::Opened(Ok(_)) => false,
             };
@@ -141,6 +154,7 @@ fn run(
     clock: fn() -> i64,
 ) {
     let mut ctx: Option<egui::Context> = None;
+    let mut list: Option<ListKey> = None;
     let mut seen = store.data_version().ok();
     let send = |reply: Reply, ctx: &Option<egui::Context>| {
         let sent = replies.send(reply).is_ok();
@@ -155,14 +169,18 @@ fn run(
                 ctx = Some(c);
                 continue;
             }
+            Ok(Request::List(key)) => {
+                list = key;
+                continue;
+            }
             Ok(Request::Apply(command, now)) => {
                 let result = command::apply(&mut store, *command, now);
                 if !send(Reply::Applied(result), &ctx) {
                     return;
                 }
-                view(&store, now, true)
+                view(&store, now, list.as_ref(), true)
             }
-            Ok(Request::Reload(now)) => view(&store, now, true),
+            Ok(Request::Reload(now)) => view(&store, now, list.as_ref(), true),
             Ok(Request::Eligible(usages, now)) => {
                 Reply::Eligible(assign::eligible(&store, &usages, now))
             }
@@ -172,7 +190,7 @@ fn run(
                     if !send(Reply::Opened(Ok(dir)), &ctx) {
                         return;
                     }
-                    view(&store, now, true)
+                    view(&store, now, list.as_ref(), true)
                 }
                 Err(e) => Reply::Opened(Err(e)),
             },
@@ -181,7 +199,7 @@ fn run(
                 if version == seen {
                     continue;
                 }
-                view(&store, clock(), false)
+                view(&store, clock(), list.as_ref(), false)
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
@@ -192,9 +210,12 @@ fn run(
     }
 }
 
-fn view(store: &Store, now: i64, answers: bool) -> Reply {
+fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {
     match StoreView::load(store, now) {
-        Ok(view) => Reply::View(Box::new(view), answers),
+        Ok(view) => {
+            let order = list.map(|key| (key.clone(), views::order(&view, key)));
+            Reply::View(Box::new(view), order, answers)
+        }
         Err(e) => Reply::ViewFailed(e, answers),
     }
 }

@@ -145,6 +145,18 @@ pub fn s(p: &Path) -> &str {
 /// for a year; `extra` adds options such as the digest or an extension file.
 pub fn sign_with_fixture_ca(csr: &Path, out: &Path, extra: &[&str]) {
     let (ca, key) = (fx("inter.pem"), fx("inter.key"));
+    // A serial of our own: tests sign in parallel, and -CAcreateserial's shared serial
+    // file is not safe for that.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let serial = format!(
+        "0x{:08x}{:08x}{:08x}",
+        std::process::id(),
+        nanos,
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let mut args = vec![
         "x509",
         "-req",
@@ -154,7 +166,8 @@ pub fn sign_with_fixture_ca(csr: &Path, out: &Path, extra: &[&str]) {
         s(&ca),
         "-CAkey",
         s(&key),
-        "-CAcreateserial",
+        "-set_serial",
+        &serial,
         "-days",
         "365",
         "-out",

@@ -10,7 +10,7 @@ mod welcome;
 mod wizard_page;
 
 pub use nav::{menu_and_toolbar_ui, nav_ui};
-pub use store_list::ListState;
+pub use store_list::{ListKey, ListState, order};
 pub use topology::TopologyForm;
 
 use super::command::Command;

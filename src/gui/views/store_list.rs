@@ -39,7 +39,8 @@ const COLUMNS: [(SortColumn, &str); 7] = [
     (SortColumn::Usages, "Assigned usages"),
 ];
 
-type CacheKey = (Location, Logical, String, SortColumn, bool);
+/// What the visible order depends on besides the store: the page, the filter and the sort.
+pub type ListKey = (Location, Logical, String, SortColumn, bool);
 
 /// Filter, sort, selection and the cached visible order.
 #[derive(Default)]
@@ -54,7 +55,7 @@ pub struct ListState {
     pub selected: Option<i64>,
     /// Indices into the view's rows, in display order.
     pub visible: Vec<usize>,
-    key: Option<CacheKey>,
+    key: Option<ListKey>,
 }
 
 fn sort_key(row: &Row, column: SortColumn) -> &str {
@@ -75,39 +76,52 @@ impl ListState {
         self.key = None;
     }
 
-    /// Recomputes the visible order if the filter, sort, page or store changed.
-    pub fn refresh(&mut self, view: &StoreView, location: Location, logical: Logical) {
-        let key = (
+    /// The key of the order the page shows now.
+    pub fn key(&self, location: Location, logical: Logical) -> ListKey {
+        (
             location,
             logical,
             self.filter.clone(),
             self.sort,
             self.descending,
-        );
-        if self.key.as_ref() == Some(&key) {
-            return;
-        }
-        let needle = self.filter.trim().to_lowercase();
-        let mut visible: Vec<usize> = view
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.cert.location == location && r.cert.logical == logical)
-            .filter(|(_, r)| needle.is_empty() || r.haystack.contains(&needle))
-            .map(|(i, _)| i)
-            .collect();
-        visible.sort_by(|a, b| {
-            let (a, b) = (&view.rows[*a], &view.rows[*b]);
-            sort_key(a, self.sort)
-                .to_lowercase()
-                .cmp(&sort_key(b, self.sort).to_lowercase())
-        });
-        if self.descending {
-            visible.reverse();
-        }
+        )
+    }
+
+    /// Takes an order computed elsewhere (the store's thread, with a new snapshot).
+    pub fn adopt(&mut self, key: ListKey, visible: Vec<usize>) {
         self.visible = visible;
         self.key = Some(key);
     }
+
+    /// Recomputes the visible order if the filter, sort, page or store changed.
+    pub fn refresh(&mut self, view: &StoreView, location: Location, logical: Logical) {
+        let key = self.key(location, logical);
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.visible = order(view, &key);
+        self.key = Some(key);
+    }
+}
+
+/// The rows of `view` that `key`'s page shows, filtered and sorted.
+pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
+    let (location, logical, filter, sort, descending) = key;
+    let needle = filter.trim().to_lowercase();
+    let mut visible: Vec<usize> = view
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.cert.location == *location && r.cert.logical == *logical)
+        .filter(|(_, r)| needle.is_empty() || r.haystack.contains(&needle))
+        .map(|(i, _)| i)
+        .collect();
+    // One lower-cased key per row, not two per comparison.
+    visible.sort_by_cached_key(|i| sort_key(&view.rows[*i], *sort).to_lowercase());
+    if *descending {
+        visible.reverse();
+    }
+    visible
 }
 
 /// The list page; returns a verb chosen from a row (double click, context menu).
