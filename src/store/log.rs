@@ -62,14 +62,17 @@ impl Store {
                (SELECT * FROM log ORDER BY id DESC LIMIT ?1) ORDER BY id",
         )?;
         let rows = stmt.query_map([limit], |r| {
+            let (id, time, location) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let (operation, outcome, details, command) =
+                (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
             Ok(LogEntry {
-                id: r.get(0)?,
-                time: r.get(1)?,
-                location: r.get(2)?,
-                operation: r.get(3)?,
-                outcome: r.get(4)?,
-                details: r.get(5)?,
-                command: r.get(6)?,
+                id,
+                time,
+                location,
+                operation,
+                outcome,
+                details,
+                command,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
