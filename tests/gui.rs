@@ -430,3 +430,107 @@ fn the_sip_domain_ticks_change_the_requested_sans() {
     click(&mut h, "Next");
     h.get_by_label_contains("needs the SAN sip.fabrikam.com, which this request does not carry");
 }
+
+/// The wrong behaviours found walking the procedures, each fixed and kept fixed.
+#[test]
+fn the_window_derives_its_state_from_the_store_and_says_things_right() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    }
+    import_into(&t.path(), "leaf-aes.pfx", Some("secret"), true);
+    let csr = t.dir.path().join("internal.csr");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args([
+            "--store",
+            s(&t.path()),
+            "request",
+            "--type",
+            "Internal",
+            "--output",
+            s(&csr),
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let mut h = harness(&t.path());
+    // The title bar names the store.
+    assert!(certdesk::gui::window_title(&h.state().store_dir).contains("store"));
+    // Correct plurals.
+    let n = h.state().view.rows.len();
+    assert!(n > 1);
+    h.get_by_label(&format!("{n} certificates"));
+    h.get_by_label("· 1 pending request");
+
+    // Assign… with nothing selected opens the assign dialog; it does not switch page.
+    let page = h.state().page;
+    click(&mut h, "Assign…");
+    settle(&mut h);
+    assert!(matches!(h.state().dialog, Some(Dialog::Assign(_))));
+    assert_eq!(h.state().page, page);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none(), "Esc cancels");
+
+    // Assign… from a selected certificate pre-selects it.
+    click(&mut h, "sip.contoso.com");
+    let thumb = common::openssl_thumbprint(&fx("leaf.pem"));
+    click(&mut h, "Assign…");
+    settle(&mut h);
+    match &h.state().dialog {
+        Some(Dialog::Assign(d)) => assert_eq!(d.chosen.as_deref(), Some(thumb.as_str())),
+        _ => panic!("no assign dialog"),
+    }
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+
+    // The PFX export defaults to TripleDES-SHA1, as Windows' own export wizard.
+    click(&mut h, "Export…");
+    match &h.state().dialog {
+        Some(Dialog::Export(d)) => assert_eq!(
+            d.options.encryption,
+            certdesk::pki::formats::pkcs12::PfxEncryption::TripleDesSha1
+        ),
+        _ => panic!("no export dialog"),
+    }
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+
+    // Removing the last Enrollment Request leaves nothing selected: Export and Remove
+    // are disabled again.
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Requests);
+    h.run_steps(2);
+    let pending = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.logical == Logical::Requests)
+        .map(|r| (r.cert.id, r.cert.summary.thumbprint.clone()))
+        .expect("placeholder");
+    h.state_mut().list.selected = Some(pending.0);
+    h.run_steps(1);
+    assert!(!is_disabled(&h, "Remove"));
+    h.state_mut()
+        .commands
+        .push(certdesk::gui::command::Command::Remove(
+            Location::Computer,
+            pending.1,
+        ));
+    settle(&mut h);
+    assert_eq!(h.state().list.selected, None);
+    assert!(is_disabled(&h, "Export…") && is_disabled(&h, "Remove"));
+
+    // The topology saved from the window logs a command that can be run.
+    h.state_mut()
+        .commands
+        .push(certdesk::gui::command::Command::SetTopology(EDGE.into()));
+    settle(&mut h);
+    let last = h.state().view.log.last().expect("log entry");
+    assert_eq!(last.command, "certdesk topology set topology.toml");
+    assert!(
+        last.details.contains("server_fqdn"),
+        "the TOML is in the log"
+    );
+}

@@ -291,3 +291,24 @@ fn sip_domain_ticks_change_the_edge_sans() {
             .contains(&"sip.fabrikam.com".to_owned())
     );
 }
+
+#[test]
+fn simple_urls_are_accepted_as_topology_builder_shows_them() {
+    let text = r#"
+role = "frontend"
+server_fqdn = "fe01.contoso.net"
+pool_fqdn = "pool.contoso.net"
+sip_domains = ["contoso.com"]
+[web]
+internal_fqdn = "webint.contoso.net"
+external_fqdn = "webext.contoso.com"
+meet_urls = ["https://meet.contoso.com/"]
+dialin_url = "https://dialin.contoso.com/"
+admin_url = "https://admin.contoso.com/cscp"
+"#;
+    let t = Topology::from_toml(text).expect("topology");
+    let web = t.web.expect("web");
+    assert_eq!(web.meet_urls, vec!["meet.contoso.com".to_owned()]);
+    assert_eq!(web.dialin_url.as_deref(), Some("dialin.contoso.com"));
+    assert_eq!(web.admin_url.as_deref(), Some("admin.contoso.com"));
+}

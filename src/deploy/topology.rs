@@ -124,6 +124,17 @@ pub enum TopologyError {
     Missing,
 }
 
+/// The host of a simple URL as Topology Builder shows it (`https://meet.contoso.com/`),
+/// or the text itself when it is already a bare FQDN.
+pub fn simple_url_host(text: &str) -> String {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(t);
+    t.split(['/', '?', '#']).next().unwrap_or(t).to_owned()
+}
+
 /// Checks an FQDN: two or more labels of letters, digits and hyphens, no label starting or
 /// ending with a hyphen, labels up to 63 and names up to 253 characters.
 pub fn check_fqdn(name: &str) -> Result<(), String> {
@@ -158,8 +169,18 @@ pub fn check_fqdn(name: &str) -> Result<(), String> {
 impl Topology {
     /// Parses and validates TOML.
     pub fn from_toml(text: &str) -> Result<Self, TopologyError> {
-        let topology: Topology =
+        let mut topology: Topology =
             toml::from_str(text).map_err(|e| TopologyError::Syntax(e.message().to_owned()))?;
+        if let Some(web) = &mut topology.web {
+            for url in web
+                .meet_urls
+                .iter_mut()
+                .chain(web.dialin_url.iter_mut())
+                .chain(web.admin_url.iter_mut())
+            {
+                *url = simple_url_host(url);
+            }
+        }
         topology.validate()?;
         Ok(topology)
     }

@@ -18,6 +18,10 @@ use crate::store::{Location, Logical, Store};
 pub struct CertdeskApp {
     /// The store's thread.
     pub worker: StoreWorker,
+    /// The open store's directory (the title bar says which store is open).
+    pub store_dir: PathBuf,
+    /// A title for the window, to send on the next frame.
+    title: Option<String>,
     /// What the views read: the latest snapshot the store's thread sent.
     pub view: StoreView,
     /// Whether the first snapshot has arrived.
@@ -61,7 +65,10 @@ impl CertdeskApp {
     pub fn with_clock(store: Store, sample_dir: PathBuf, clock: fn() -> i64) -> Self {
         let view = StoreView::empty();
         let topology_form = TopologyForm::from(view.topology.as_ref());
+        let store_dir = store.dir().to_path_buf();
         let mut app = Self {
+            title: Some(super::window_title(&store_dir)),
+            store_dir,
             worker: StoreWorker::spawn(store, clock),
             view,
             loaded: false,
@@ -113,6 +120,15 @@ impl CertdeskApp {
         if welcome && !self.view.is_empty() {
             self.page = Page::Store(Location::Computer, Logical::Personal);
         }
+        // A selection that no longer exists (removed here or elsewhere) is no selection:
+        // the toolbar's Export and Remove follow.
+        if self
+            .list
+            .selected
+            .is_some_and(|id| self.view.row(id).is_none())
+        {
+            self.list.selected = None;
+        }
         match (order, self.list_key()) {
             (Some((key, visible)), Some(now)) if key == now => self.list.adopt(key, visible),
             _ => self.list.invalidate(),
@@ -141,6 +157,8 @@ impl CertdeskApp {
             }
             Reply::Opened(Ok(dir)) => {
                 self.page = Page::Wizard;
+                self.title = Some(super::window_title(&dir));
+                self.store_dir.clone_from(&dir);
                 self.toast(
                     format!("Opened the sample deployment in {}", dir.display()),
                     false,
@@ -174,6 +192,9 @@ impl CertdeskApp {
         let ctx = ui.ctx().clone();
         let time = ctx.input(|i| i.time);
         self.worker.attach(&ctx);
+        if let Some(title) = self.title.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        }
         for reply in self.worker.replies() {
             self.on_reply(reply, time);
         }
@@ -294,7 +315,7 @@ impl CertdeskApp {
             (Verb::Assign, Some(cert)) => {
                 self.open_assign(Some(cert.summary.thumbprint.clone()), None)
             }
-            (Verb::Assign, None) => self.page = Page::Wizard,
+            (Verb::Assign, None) => self.open_assign(None, None),
             (Verb::Export, Some(cert)) => self.dialog = Some(Dialog::export(cert)),
             (Verb::ViewDetails, Some(cert)) => {
                 self.dialog = Some(Dialog::details(cert, &self.view, (self.clock)()))

@@ -190,7 +190,7 @@ pub fn apply(
             Ok((format!("{} {what} removed", usage.as_str()), Applied::Done))
         }
         Command::SetTopology(toml) => {
-            enroll::set_topology(store, &toml, "the topology page", now)?;
+            enroll::set_topology(store, &toml, "topology.toml", now)?;
             Ok(("Topology saved".to_owned(), Applied::Done))
         }
     }

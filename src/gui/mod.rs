@@ -20,6 +20,15 @@ use std::path::Path;
 
 use crate::store::Store;
 
+/// "certdesk — NAME (PATH)": which store the window works on.
+pub fn window_title(dir: &Path) -> String {
+    let name = dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    format!("certdesk — {name} ({})", dir.display())
+}
+
 /// Opens the main window on the store in `dir`; returns when it closes, or the sentence
 /// saying why it could not open.
 pub fn run(dir: &Path) -> Result<(), String> {
@@ -33,7 +42,7 @@ pub fn run(dir: &Path) -> Result<(), String> {
     let app = app::CertdeskApp::new(store, sample_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("certdesk")
+            .with_title(window_title(dir))
             .with_inner_size([1280.0, 800.0]),
         ..Default::default()
     };

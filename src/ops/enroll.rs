@@ -103,7 +103,7 @@ pub fn set_topology(
                 Location::Computer,
                 "topology",
                 format!(
-                    "topology set from {source}: {:?} server {}, SIP domains {}",
+                    "topology set from {source}: {:?} server {}, SIP domains {}; save this as {source} to run the command:\n{toml}",
                     topology.role,
                     topology.server_fqdn,
                     topology.sip_domains.join(", ")

@@ -238,7 +238,16 @@ impl AssignDialog {
             }
         });
         let ok_thumbs: Vec<String> = ok.iter().map(|e| e.thumbprint.clone()).collect();
-        self.chosen = chosen.filter(|t| ok_thumbs.contains(t));
+        // A certificate chosen before any usage is ticked (opened from a selected row)
+        // stays chosen until a ticked usage refuses it.
+        let nothing_ticked = self.usages.iter().all(|(_, on)| !on);
+        self.chosen = chosen.filter(|t| nothing_ticked || ok_thumbs.contains(t));
+        if nothing_ticked && let Some(thumb) = &self.chosen {
+            ui.label(format!(
+                "Tick the usages to assign {} to.",
+                &thumb[..8.min(thumb.len())]
+            ));
+        }
         let (ticked, _, _) = self.decision();
         let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
         if rollable {

@@ -11,7 +11,8 @@ use crate::store::StoredCert;
 /// The dialog's state.
 pub struct ExportDialog {
     cert: StoredCert,
-    options: ExportOptions,
+    /// The wizard's choices.
+    pub options: ExportOptions,
     password: String,
     confirm: String,
     show_password: bool,
@@ -33,8 +34,11 @@ impl ExportDialog {
         };
         Self {
             cert,
+            // As the Windows export wizard: TripleDES-SHA1, which every Windows Server that
+            // Lync 2013 and Skype for Business run on can read.
             options: ExportOptions {
                 format,
+                encryption: PfxEncryption::TripleDesSha1,
                 ..ExportOptions::default()
             },
             password: String::new(),

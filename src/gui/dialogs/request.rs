@@ -480,9 +480,33 @@ impl RequestWizard {
             }
             Step::Summary => {
                 if let Some(Ok(spec)) = self.spec() {
-                    let usages: Vec<&str> = spec.input.usages.iter().map(|u| u.as_str()).collect();
+                    let usages: Vec<&str> = spec.input.usages.iter().map(|u| u.title()).collect();
+                    let or_none = |v: &str| {
+                        if v.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            v.to_owned()
+                        }
+                    };
+                    let friendly = if spec.input.friendly_name.is_empty() {
+                        "(made from the certificate type and the date)".to_owned()
+                    } else {
+                        spec.input.friendly_name.clone()
+                    };
                     for line in [
                         format!("Certificate type: {}", usages.join(", ")),
+                        format!("Friendly name: {friendly}"),
+                        format!(
+                            "Organization: {}; unit: {}",
+                            or_none(&spec.input.org),
+                            or_none(&spec.input.ou)
+                        ),
+                        format!(
+                            "Country: {}; state: {}; city: {}",
+                            or_none(&spec.input.country),
+                            or_none(&spec.input.state),
+                            or_none(&spec.input.city)
+                        ),
                         if self.delayed {
                             format!("Delayed: the request is saved to {}", self.csr_path.trim())
                         } else {

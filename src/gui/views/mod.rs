@@ -99,11 +99,19 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs) {
             ui.label(format!("Working: {}", jobs.running().join(", ")));
             ui.separator();
         }
-        ui.label(format!("{} certificates", view.rows.len()));
+        ui.label(count(view.rows.len(), "certificate", "certificates"));
         if !view.pending.is_empty() {
-            ui.label(format!("· {} pending requests", view.pending.len()));
+            ui.label(format!(
+                "· {}",
+                count(view.pending.len(), "pending request", "pending requests")
+            ));
         }
     });
+}
+
+/// "1 certificate", "2 certificates".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A message shown for a few seconds.
