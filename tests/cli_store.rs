@@ -324,3 +324,30 @@ fn a_damaged_key_file_or_a_newer_store_is_refused_with_a_sentence() {
         "an unknown usage type is bad input"
     );
 }
+
+#[test]
+fn a_file_argument_opens_the_window_on_it_and_says_so_without_a_display() {
+    let store = TestStore::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .arg("--store")
+        .arg(store.path())
+        .arg(fx("leaf.pem"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("graphical display"), "{err}");
+    // The store exists but nothing was imported behind the user's back.
+    assert_eq!(store.json(&["list"]).as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn an_unknown_word_is_neither_a_command_nor_a_file() {
+    let store = TestStore::new();
+    let out = store.run(&["lst"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither a certdesk command nor a file"));
+}

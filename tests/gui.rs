@@ -534,3 +534,39 @@ fn the_window_derives_its_state_from_the_store_and_says_things_right() {
         "the TOML is in the log"
     );
 }
+
+/// A file dropped by a file manager.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_file_given_on_the_command_line_or_dropped_opens_the_import_wizard_on_it() {
+    let t = TestStore::new();
+    // `certdesk FILE`: the window opens on the import wizard, already reading FILE.
+    let store = Store::open(&t.path()).expect("store");
+    let mut app = CertdeskApp::new(store, t.path().with_extension("sample"));
+    app.open_file(fx("chain.p7b"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 768.0))
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
+    h.get_by_label_contains("certificate(s), 0 private key(s)");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none());
+    // A file dropped on the window does the same.
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(fx("leaf.der"))));
+    settle(&mut h);
+    h.get_by_label_contains("1 certificate(s), 0 private key(s)");
+}

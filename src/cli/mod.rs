@@ -20,7 +20,13 @@ use password::PasswordArgs;
 
 /// certdesk: request, import, export and assign TLS certificates for your servers.
 #[derive(Debug, Parser)]
-#[command(name = "certdesk", version, about, arg_required_else_help = false)]
+#[command(
+    name = "certdesk",
+    version,
+    about,
+    arg_required_else_help = false,
+    allow_external_subcommands = true
+)]
 pub struct Cli {
     /// The store directory (default: $CERTDESK_STORE, else the user's data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -126,6 +132,10 @@ enum Command {
         /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
         thumbprint: String,
     },
+    /// `certdesk FILE`: opens the window on the import wizard for a certificate file (what
+    /// double-clicking a .pfx or .cer does).
+    #[command(external_subcommand)]
+    File(Vec<OsString>),
     /// Show the activity log with the equivalent command of each operation.
     Log {
         /// Only the last N entries.
@@ -229,9 +239,28 @@ fn sentence(message: &str) -> String {
 }
 
 fn dispatch(cli: Cli) -> Result<(), CliError> {
-    let Some(command) = cli.command else {
-        let dir = store_dir(cli.store)?;
-        return crate::gui::run(&dir).map_err(CliError::refused);
+    let command = match cli.command {
+        None => {
+            let dir = store_dir(cli.store)?;
+            return crate::gui::run(&dir, None).map_err(CliError::refused);
+        }
+        Some(Command::File(args)) => {
+            let file = match args.as_slice() {
+                [one] if std::path::Path::new(one).is_file() => PathBuf::from(one),
+                _ => {
+                    let given = args
+                        .first()
+                        .map(|a| a.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    return Err(CliError::bad_input(format!(
+                        "\"{given}\" is neither a certdesk command nor a file; see certdesk --help"
+                    )));
+                }
+            };
+            let dir = store_dir(cli.store)?;
+            return crate::gui::run(&dir, Some(&file)).map_err(CliError::refused);
+        }
+        Some(command) => command,
     };
     let mut store = Store::open(&store_dir(cli.store)?)?;
     let ctx = commands::Context {
@@ -289,6 +318,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),
         },
         Command::Log { last } => commands::log(&store, &ctx, last),
+        Command::File(_) => Ok(()),
     }
 }
 

@@ -169,6 +169,16 @@ impl CertdeskApp {
         }
     }
 
+    /// Opens the import wizard on a file and starts reading it (`certdesk FILE`, a file
+    /// dropped on the window).
+    pub fn open_file(&mut self, path: PathBuf) {
+        let location = match self.page {
+            Page::Store(location, _) => location,
+            _ => Location::Computer,
+        };
+        self.dialog = Some(Dialog::import_file(location, path));
+    }
+
     /// Opens the assign dialog; the store's thread computes who is eligible.
     pub fn open_assign(&mut self, thumbprint: Option<String>, usage: Option<UsageType>) {
         let dialog = Dialog::assign(&self.view, thumbprint, usage);
@@ -194,6 +204,13 @@ impl CertdeskApp {
         self.worker.attach(&ctx);
         if let Some(title) = self.title.take() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        }
+        // A file dropped on the window starts its import, as on Windows.
+        let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+        if let Some(path) = dropped
+            && self.dialog.is_none()
+        {
+            self.open_file(path);
         }
         for reply in self.worker.replies() {
             self.on_reply(reply, time);

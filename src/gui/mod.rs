@@ -31,7 +31,7 @@ pub fn window_title(dir: &Path) -> String {
 
 /// Opens the main window on the store in `dir`; returns when it closes, or the sentence
 /// saying why it could not open.
-pub fn run(dir: &Path) -> Result<(), String> {
+pub fn run(dir: &Path, file: Option<&Path>) -> Result<(), String> {
     let store = Store::open(dir).map_err(|e| e.to_string())?;
     let sample_dir = dir.with_file_name(format!(
         "{}-sample",
@@ -39,7 +39,10 @@ pub fn run(dir: &Path) -> Result<(), String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "certdesk".into())
     ));
-    let app = app::CertdeskApp::new(store, sample_dir);
+    let mut app = app::CertdeskApp::new(store, sample_dir);
+    if let Some(file) = file {
+        app.open_file(file.to_path_buf());
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(window_title(dir))

@@ -29,6 +29,8 @@ pub struct ImportDialog {
     reading: Option<u64>,
     /// Put the keyboard focus in the file field (when the dialog opens).
     focus_path: bool,
+    /// Read the file on the next frame (opened on a file).
+    open_now: bool,
     /// The plan was sent to the store and its answer has not come yet.
     committing: bool,
     /// The result sentence once imported.
@@ -52,9 +54,19 @@ impl ImportDialog {
             browse_note: None,
             reading: None,
             focus_path: true,
+            open_now: false,
             committing: false,
             result: None,
         }
+    }
+
+    /// A dialog on `path` that reads it on its first frame.
+    pub fn with_file(location: Location, path: std::path::PathBuf) -> Self {
+        let mut dialog = Self::new(location);
+        dialog.path = path.display().to_string();
+        dialog.open_now = true;
+        dialog.focus_path = false;
+        dialog
     }
 
     /// A job finished.
@@ -163,7 +175,8 @@ impl ImportDialog {
         }
         let can_open = !busy && !self.path.trim().is_empty();
         let open = ui.add_enabled(can_open, egui::Button::new("Open"));
-        if open.clicked() || (enter && can_open && self.plan.is_none()) {
+        let open_now = std::mem::take(&mut self.open_now) && can_open;
+        if open.clicked() || open_now || (enter && can_open && self.plan.is_none()) {
             self.error = None;
             self.plan = None;
             let password = self

@@ -55,6 +55,10 @@ impl Dialog {
     pub fn import(location: Location) -> Self {
         Dialog::Import(Box::new(ImportDialog::new(location)))
     }
+    /// The import dialog on a file, reading it at once.
+    pub fn import_file(location: Location, path: std::path::PathBuf) -> Self {
+        Dialog::Import(Box::new(ImportDialog::with_file(location, path)))
+    }
     /// The request wizard.
     pub fn request(location: Location, topology: Option<Topology>) -> Self {
         Dialog::Request(Box::new(RequestWizard::new(location, topology)))
