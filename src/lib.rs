@@ -13,10 +13,14 @@
 //! - [`store`]: every SQL statement; locations, logical stores, keys at rest, the log.
 //! - [`deploy`]: the Lync/Skype domain: topology, usage types, names, request specs.
 //! - [`pki`]: pure PKI objects: certificates, keys, key generation, file formats.
+//!
+//! Beside them, [`desktop`] installs the `.desktop` entry that lets a file manager open
+//! certificate files with certdesk.
 
 pub mod ca;
 pub mod cli;
 pub mod deploy;
+pub mod desktop;
 pub mod gui;
 pub mod ops;
 pub mod pki;

@@ -351,3 +351,32 @@ fn an_unknown_word_is_neither_a_command_nor_a_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither a certdesk command nor a file"));
 }
+
+#[test]
+fn the_desktop_entry_opens_certificate_files_with_certdesk() {
+    let store = TestStore::new();
+    let data = store.dir.path().join("xdg-data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--json", "install-desktop"])
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entry = std::fs::read_to_string(data.join("applications/certdesk.desktop")).expect("entry");
+    assert!(entry.contains("\nExec="), "{entry}");
+    assert!(entry.contains(" %f\n"), "the file is passed: {entry}");
+    for mime in [
+        "application/x-pkcs12",
+        "application/pkix-cert",
+        "application/x-pkcs7-certificates",
+    ] {
+        assert!(entry.contains(mime), "{mime}: {entry}");
+    }
+    let icon = std::fs::read_to_string(data.join("icons/hicolor/scalable/apps/certdesk.svg"))
+        .expect("icon");
+    assert!(icon.starts_with("<svg"));
+}

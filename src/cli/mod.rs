@@ -132,6 +132,9 @@ enum Command {
         /// SHA-1 thumbprint or a unique prefix of 8+ hex digits.
         thumbprint: String,
     },
+    /// Install the desktop entry, icon and certificate MIME types for the current user, so
+    /// the file manager opens .pfx, .cer and .p7b files with certdesk.
+    InstallDesktop,
     /// `certdesk FILE`: opens the window on the import wizard for a certificate file (what
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
@@ -260,6 +263,23 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             let dir = store_dir(cli.store)?;
             return crate::gui::run(&dir, Some(&file)).map_err(CliError::refused);
         }
+        Some(Command::InstallDesktop) => {
+            let exe = std::env::current_exe()
+                .map_err(|e| CliError::refused(format!("cannot find certdesk's own path: {e}")))?;
+            let installed =
+                crate::desktop::install(&exe).map_err(|e| CliError::refused(e.to_string()))?;
+            if cli.json {
+                return commands::print_json(&installed);
+            }
+            println!("installed {}", installed.entry.display());
+            println!("installed {}", installed.icon.display());
+            if !installed.default_for_types {
+                println!(
+                    "xdg-mime is not available: choose certdesk in the file manager's \"Open with\" once"
+                );
+            }
+            return Ok(());
+        }
         Some(command) => command,
     };
     let mut store = Store::open(&store_dir(cli.store)?)?;
@@ -318,7 +338,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),
         },
         Command::Log { last } => commands::log(&store, &ctx, last),
-        Command::File(_) => Ok(()),
+        Command::File(_) | Command::InstallDesktop => Ok(()),
     }
 }
 
