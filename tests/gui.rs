@@ -570,3 +570,57 @@ fn a_file_given_on_the_command_line_or_dropped_opens_the_import_wizard_on_it() {
     settle(&mut h);
     h.get_by_label_contains("1 certificate(s), 0 private key(s)");
 }
+
+/// The request wizard walked with the keyboard alone: Ctrl+N, Tab, Space, Enter, typing,
+/// Esc; the focus never leaves the dialog.
+#[test]
+fn the_request_wizard_walks_with_the_keyboard_alone() {
+    let t = TestStore::new();
+    {
+        let mut store = Store::open(&t.path()).expect("store");
+        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    }
+    let mut h = harness(&t.path());
+    let key = |h: &mut Harness<'_, CertdeskApp>, k: egui::Key| {
+        h.key_press(k);
+        h.run_steps(2);
+    };
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert!(matches!(h.state().dialog, Some(Dialog::Request(_))));
+    // Tab to the first certificate type, Space ticks it, Enter presses Next.
+    key(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Edge internal").is_focused());
+    key(&mut h, egui::Key::Space);
+    key(&mut h, egui::Key::Enter);
+    h.get_by_label("Delayed or Immediate Request");
+    // Every Tab stays inside the dialog: the toolbar and the tree behind it are inert.
+    for _ in 0..12 {
+        key(&mut h, egui::Key::Tab);
+        assert!(
+            h.query_by_label("Request…").is_none_or(|n| !n.is_focused()),
+            "the focus left the dialog"
+        );
+    }
+    // Enter walks on to the name page, where typing fills the friendly name.
+    for _ in 0..3 {
+        key(&mut h, egui::Key::Enter);
+    }
+    h.get_by_label("Name and Security Settings");
+    h.get_by_label("Friendly name").focus();
+    h.run_steps(1);
+    h.get_by_label("Friendly name")
+        .type_text("Edge internal by keyboard");
+    h.run_steps(1);
+    key(&mut h, egui::Key::Enter);
+    h.get_by_label("Organization Information");
+    match &h.state().dialog {
+        Some(Dialog::Request(w)) => {
+            assert_eq!(w.input.friendly_name, "Edge internal by keyboard");
+        }
+        _ => panic!("the wizard closed"),
+    }
+    // Esc cancels.
+    key(&mut h, egui::Key::Escape);
+    assert!(h.state().dialog.is_none());
+}

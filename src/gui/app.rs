@@ -218,7 +218,9 @@ impl CertdeskApp {
         for result in self.jobs.finished() {
             self.on_job(result, &ctx);
         }
-        if self.dialog.is_none() {
+        if self.dialog.is_some() {
+            super::dialogs::frame::route_enter(&ctx);
+        } else {
             for verb in Verb::ALL {
                 if ctx.input_mut(|i| i.consume_shortcut(&verb.shortcut())) {
                     self.start(verb, &ctx);

@@ -81,10 +81,25 @@ pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
     );
 }
 
-/// Whether Enter was pressed this frame outside a multi-line text field: the dialog's
-/// default button acts on it.
+fn default_id() -> egui::Id {
+    egui::Id::unique("dialog default button")
+}
+
+/// Called at the start of a frame in which a dialog is open: Enter, unless a text field has
+/// the focus, is taken away from the focused widget (a check box would toggle) and given to
+/// the dialog's default button, as in a Windows dialog. Space still presses the focused
+/// widget.
+pub fn route_enter(ctx: &egui::Context) {
+    let to_default = !ctx.text_edit_focused()
+        && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+    ctx.data_mut(|d| d.insert_temp(default_id(), to_default));
+}
+
+/// Whether Enter was pressed this frame for the dialog's default button: in a text field
+/// (which then gives up the focus) or with no text field focused ([`route_enter`]).
 pub fn enter_pressed(ui: &egui::Ui) -> bool {
-    ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any())
+    let routed = ui.data(|d| d.get_temp::<bool>(default_id()).unwrap_or(false));
+    routed || ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any())
 }
 
 /// A validation message beside its field: body size, with a warning sign.
