@@ -58,6 +58,15 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+/// A PKCS#1 "private key" forged from a public key: the real modulus and exponent, junk
+/// private fields, as PEM.
+fn forged_rsa_key(modulus: &[u8]) -> String {
+    let junk = vec![0x5a; modulus.len() / 2];
+    let mut fields = vec![int(&[0]), int(modulus), int(&[1, 0, 1])];
+    fields.extend(std::iter::repeat_n(int(&junk), 6));
+    pem("RSA PRIVATE KEY", &seq(&fields))
+}
+
 /// The modulus of the fixture leaf's public key, as `openssl x509 -modulus` prints it.
 fn leaf_modulus() -> Vec<u8> {
     let out = tool(
@@ -84,20 +93,8 @@ fn a_forged_key_cannot_make_a_non_exportable_key_exportable() {
     let thumb = common::openssl_thumbprint(&fx("leaf.pem"));
     // A "private key" forged from the certificate: the real modulus and exponent, junk
     // private fields.
-    let junk = vec![0x5a; 128];
-    let forged = seq(&[
-        int(&[0]),
-        int(&leaf_modulus()),
-        int(&[1, 0, 1]),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-    ]);
     let forged_file = t.dir.path().join("forged.key");
-    std::fs::write(&forged_file, pem("RSA PRIVATE KEY", &forged)).expect("write");
+    std::fs::write(&forged_file, forged_rsa_key(&leaf_modulus())).expect("write");
     let before = t.snapshot();
     let out = t.run(&["import", s(&forged_file), "--exportable", "true"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -152,20 +149,8 @@ fn the_builtin_roots_key_cannot_be_widened_either() {
     t.json(&["export", &root, "--output", s(&cer), "--format", "base64"]);
     let modulus = tool("openssl", &["x509", "-noout", "-modulus", "-in", s(&cer)]);
     let n = hex::decode(modulus.trim().trim_start_matches("Modulus=")).expect("hex");
-    let junk = vec![0x33; 192];
-    let forged = seq(&[
-        int(&[0]),
-        int(&n),
-        int(&[1, 0, 1]),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-        int(&junk),
-    ]);
     let file = t.dir.path().join("root-forged.key");
-    std::fs::write(&file, pem("RSA PRIVATE KEY", &forged)).expect("write");
+    std::fs::write(&file, forged_rsa_key(&n)).expect("write");
     let out = t.run(&["import", s(&file), "--exportable", "true"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(t.json(&["show", &root])["exportable"], false);
