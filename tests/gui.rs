@@ -624,3 +624,24 @@ fn the_request_wizard_walks_with_the_keyboard_alone() {
     key(&mut h, egui::Key::Escape);
     assert!(h.state().dialog.is_none());
 }
+
+#[test]
+fn the_import_preview_knows_a_root_that_is_already_trusted() {
+    let t = TestStore::new();
+    import_into(&t.path(), "chain.pem", None, false);
+    let mut h = harness(&t.path());
+    click(&mut h, "Import…");
+    type_into(&mut h, "File", s(&fx("chain.p7b")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label("already in Trusted Roots");
+    assert!(
+        h.query_by_label_contains("is not imported").is_none(),
+        "no 'will not be imported' for a root that is trusted already"
+    );
+    assert!(
+        h.query_by_label_contains("Trust the root CA certificates")
+            .is_none(),
+        "nothing to confirm"
+    );
+}

@@ -5,9 +5,10 @@
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
-use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
+use crate::gui::view_model::StoreView;
+use crate::ops::import::{ImportOptions, ImportPlan, PlannedCert, ReadError};
 use crate::pki::formats::FormatError;
-use crate::store::Location;
+use crate::store::{Location, Logical};
 
 /// The dialog's state.
 pub struct ImportDialog {
@@ -138,11 +139,17 @@ impl ImportDialog {
     }
 
     /// Draws the dialog; returns false when it closes.
-    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> bool {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: &StoreView,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+    ) -> bool {
         let mut keep = true;
         frame::parts_ui(ui, |ui, part| match part {
             Part::Footer => keep = self.footer_ui(ui, jobs, commands),
-            Part::Body => self.body_ui(ui, jobs),
+            Part::Body => self.body_ui(ui, view, jobs),
         });
         keep
     }
@@ -188,7 +195,7 @@ impl ImportDialog {
         keep
     }
 
-    fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+    fn body_ui(&mut self, ui: &mut egui::Ui, view: &StoreView, jobs: &mut Jobs) {
         if let Some(result) = &self.result {
             ui.label("The import is complete.");
             ui.label(result);
@@ -255,7 +262,10 @@ impl ImportDialog {
                 plan.keys.len()
             ));
             let has_root = plan.certs.iter().any(|c| {
-                c.key.is_none() && c.cert.summary().is_ca() && c.cert.summary().self_signed
+                c.key.is_none()
+                    && c.cert.summary().is_ca()
+                    && c.cert.summary().self_signed
+                    && !trusted(view, self.location, c)
             });
             let mut changed = false;
             if has_root {
@@ -291,6 +301,9 @@ impl ImportDialog {
                         ui.label(c.cert.summary().issued_to());
                         match &c.destination {
                             Ok(logical) => ui.label(logical.title()),
+                            Err(_) if trusted(view, self.location, c) => {
+                                ui.label("already in Trusted Roots")
+                            }
                             Err(reason) => ui.label("not imported").on_hover_text(reason.text()),
                         };
                         ui.label(if c.key.is_some() { "paired" } else { "—" });
@@ -298,7 +311,9 @@ impl ImportDialog {
                     }
                 });
             for c in &plan.certs {
-                if let Err(reason) = &c.destination {
+                if let Err(reason) = &c.destination
+                    && !trusted(view, self.location, c)
+                {
                     ui.label(format!(
                         "\"{}\" is not imported: {}.",
                         c.cert.summary().issued_to(),
@@ -308,4 +323,15 @@ impl ImportDialog {
             }
         }
     }
+}
+
+/// Whether a root of the file is already in the location's Trusted Roots (then it needs no
+/// confirmation: it is trusted already).
+fn trusted(view: &StoreView, location: Location, planned: &PlannedCert) -> bool {
+    let thumb = &planned.cert.summary().thumbprint;
+    view.rows.iter().any(|r| {
+        r.cert.location == location
+            && r.cert.logical == Logical::Root
+            && &r.cert.summary.thumbprint == thumb
+    })
 }

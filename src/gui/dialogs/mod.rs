@@ -124,7 +124,7 @@ impl Dialog {
         let title = self.title();
         let size = self.size();
         let (flow, escape) = frame::modal_ui(ctx, title, None, size, |ui| match self {
-            Dialog::Import(d) => keep(d.ui(ui, jobs, commands)),
+            Dialog::Import(d) => keep(d.ui(ui, view, jobs, commands)),
             Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
             Dialog::Request(d) => d.ui(ui, jobs, now),
             Dialog::Assign(d) => keep(d.ui(ui, commands)),
