@@ -645,3 +645,32 @@ fn the_import_preview_knows_a_root_that_is_already_trusted() {
         "nothing to confirm"
     );
 }
+
+#[test]
+fn another_store_opens_from_the_file_menu() {
+    let t = TestStore::new();
+    let other = t.dir.path().join("other-store");
+    import_into(&other, "leaf-aes.pfx", Some("secret"), false);
+    let mut h = harness(&t.path());
+    assert!(matches!(h.state().page, Page::Welcome));
+    click(&mut h, "File");
+    h.get_by_label_contains("Open or create a store").click();
+    h.run_steps(2);
+    let field = h.get_by_label("Store directory");
+    field.focus();
+    h.run_steps(1);
+    // Replace the current directory with the other store's, then Enter.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("Store directory").type_text(s(&other));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert_eq!(h.state().store_dir, other);
+    assert!(h.state().dialog.is_none());
+    assert!(matches!(
+        h.state().page,
+        Page::Store(Location::Computer, Logical::Personal)
+    ));
+    h.get_by_label("sip.contoso.com");
+}

@@ -22,6 +22,8 @@ pub struct CertdeskApp {
     pub store_dir: PathBuf,
     /// A title for the window, to send on the next frame.
     title: Option<String>,
+    /// The page to show once the store being opened is open.
+    after_open: Page,
     /// What the views read: the latest snapshot the store's thread sent.
     pub view: StoreView,
     /// Whether the first snapshot has arrived.
@@ -68,6 +70,7 @@ impl CertdeskApp {
         let store_dir = store.dir().to_path_buf();
         let mut app = Self {
             title: Some(super::window_title(&store_dir)),
+            after_open: Page::Welcome,
             store_dir,
             worker: StoreWorker::spawn(store, clock),
             view,
@@ -156,11 +159,12 @@ impl CertdeskApp {
                 }
             }
             Reply::Opened(Ok(dir)) => {
-                self.page = Page::Wizard;
+                // An empty store shows the welcome panel; one with certificates, Personal.
+                self.page = self.after_open;
                 self.title = Some(super::window_title(&dir));
                 self.store_dir.clone_from(&dir);
                 self.toast(
-                    format!("Opened the sample deployment in {}", dir.display()),
+                    format!("Opened the store in {}", dir.display()),
                     false,
                     time,
                 );
@@ -221,7 +225,7 @@ impl CertdeskApp {
         if self.dialog.is_some() {
             super::dialogs::frame::route_enter(&ctx);
         } else {
-            for verb in Verb::ALL {
+            for verb in Verb::ALL.into_iter().chain(Verb::FILE) {
                 if ctx.input_mut(|i| i.consume_shortcut(&verb.shortcut())) {
                     self.start(verb, &ctx);
                 }
@@ -280,6 +284,11 @@ impl CertdeskApp {
                         .find(|r| r.cert.summary.thumbprint == thumb)
                         .map(|r| Dialog::details(r.cert.clone(), &self.view, (self.clock)()));
                 }
+                Flow::OpenStore(dir) => {
+                    self.dialog = None;
+                    self.after_open = Page::Welcome;
+                    self.worker.open(dir, (self.clock)());
+                }
                 Flow::Assign(thumbprint, usages) => {
                     self.commands.push(Command::Assign {
                         thumbprint,
@@ -305,7 +314,10 @@ impl CertdeskApp {
     fn on_job(&mut self, result: JobResult, ctx: &egui::Context) {
         let time = ctx.input(|i| i.time);
         match result {
-            JobResult::Sample(Ok(dir)) => self.worker.open(dir, (self.clock)()),
+            JobResult::Sample(Ok(dir)) => {
+                self.after_open = Page::Wizard;
+                self.worker.open(dir, (self.clock)());
+            }
             JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
             other => {
                 if let Some(dialog) = &mut self.dialog {
@@ -327,6 +339,9 @@ impl CertdeskApp {
             _ => Location::Computer,
         };
         match (verb, selected) {
+            (Verb::OpenStore, _) => {
+                self.dialog = Some(Dialog::OpenStore(self.store_dir.display().to_string()))
+            }
             (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),
             (Verb::Request, _) => {
                 self.dialog = Some(Dialog::request(location, self.view.topology.clone()))

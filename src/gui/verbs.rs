@@ -20,10 +20,15 @@ pub enum Verb {
     ViewDetails,
     /// Copy the selected certificate's thumbprint.
     CopyThumbprint,
+    /// Open another store, or create one (File menu).
+    OpenStore,
 }
 
 impl Verb {
-    /// Every verb, in menu order.
+    /// The File menu's verbs.
+    pub const FILE: [Verb; 1] = [Verb::OpenStore];
+
+    /// Every verb of the Action menu and the toolbar, in menu order.
     pub const ALL: [Verb; 7] = [
         Verb::Request,
         Verb::Import,
@@ -44,6 +49,7 @@ impl Verb {
             Verb::Remove => "Remove",
             Verb::ViewDetails => "View details",
             Verb::CopyThumbprint => "Copy thumbprint",
+            Verb::OpenStore => "Open or create a store…",
         }
     }
 
@@ -59,6 +65,7 @@ impl Verb {
             Verb::Remove => "Remove the selected certificate and its private key",
             Verb::ViewDetails => "Show every field, the certification path and the SAN inspector",
             Verb::CopyThumbprint => "Copy the SHA-1 thumbprint",
+            Verb::OpenStore => "Work on another store directory (created if it does not exist)",
         }
     }
 
@@ -72,12 +79,16 @@ impl Verb {
             Verb::Remove => (Modifiers::NONE, Key::Delete),
             Verb::ViewDetails => (Modifiers::NONE, Key::Enter),
             Verb::CopyThumbprint => (Modifiers::COMMAND | Modifiers::SHIFT, Key::C),
+            Verb::OpenStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
         };
         KeyboardShortcut::new(modifiers, key)
     }
 
     /// Whether the verb needs a selected certificate.
     pub fn needs_selection(self) -> bool {
-        !matches!(self, Verb::Request | Verb::Import | Verb::Assign)
+        !matches!(
+            self,
+            Verb::Request | Verb::Import | Verb::Assign | Verb::OpenStore
+        )
     }
 }

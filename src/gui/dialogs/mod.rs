@@ -32,6 +32,8 @@ pub enum Flow {
     Details(String),
     /// Assign this certificate to these usages, then close.
     Assign(String, Vec<UsageType>),
+    /// Work on the store in this directory, then close.
+    OpenStore(std::path::PathBuf),
 }
 
 /// The open dialog.
@@ -48,6 +50,8 @@ pub enum Dialog {
     Details(Box<DetailsDialog>),
     /// Confirm removing a certificate.
     ConfirmRemove(Box<StoredCert>),
+    /// Open or create a store: the directory typed.
+    OpenStore(String),
 }
 
 impl Dialog {
@@ -88,6 +92,7 @@ impl Dialog {
             Dialog::Assign(_) => "Certificate Assignment",
             Dialog::Details(_) => "Certificate",
             Dialog::ConfirmRemove(_) => "Remove certificate",
+            Dialog::OpenStore(_) => "Open or create a store",
         }
     }
 
@@ -100,6 +105,7 @@ impl Dialog {
             Dialog::Assign(_) => (800.0, 600.0),
             Dialog::Details(_) => (800.0, 600.0),
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
+            Dialog::OpenStore(_) => (620.0, 220.0),
         };
         egui::vec2(w, h)
     }
@@ -130,6 +136,7 @@ impl Dialog {
             Dialog::Assign(d) => keep(d.ui(ui, commands)),
             Dialog::Details(d) => keep(d.ui(ui, view, commands)),
             Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
+            Dialog::OpenStore(path) => open_store_ui(ui, path),
         });
         if escape && self.cancellable() {
             Flow::Close
@@ -187,6 +194,38 @@ fn confirm_remove_ui(ui: &mut egui::Ui, cert: &StoredCert, commands: &mut Vec<Co
                     ui.visuals().warn_fg_color,
                     "Its private key is removed too, unless another certificate uses it.",
                 );
+            }
+        }
+    });
+    flow
+}
+
+/// A store directory typed (created if it does not exist); Enter opens it.
+fn open_store_ui(ui: &mut egui::Ui, path: &mut String) -> Flow {
+    let mut flow = Flow::Stay;
+    frame::parts_ui(ui, |ui, part| match part {
+        Part::Body => {
+            ui.label(
+                "The directory of a certdesk store. A new directory becomes a new, empty store.",
+            );
+            ui.horizontal(|ui| {
+                let label = ui.label("Store directory");
+                let field = ui
+                    .add(egui::TextEdit::singleline(path).desired_width(400.0))
+                    .labelled_by(label.id);
+                if ui.memory(|m| m.focused().is_none()) {
+                    field.request_focus();
+                }
+            });
+        }
+        Part::Footer => {
+            if ui.button("Cancel").clicked() {
+                flow = Flow::Close;
+            }
+            let ready = !path.trim().is_empty();
+            let open = ui.add_enabled(ready, egui::Button::new("Open"));
+            if open.clicked() || (ready && frame::enter_pressed(ui)) {
+                flow = Flow::OpenStore(std::path::PathBuf::from(path.trim()));
             }
         }
     });

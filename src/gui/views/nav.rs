@@ -9,6 +9,16 @@ use crate::store::{Location, Logical};
 pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, has_selection: bool) -> Option<Verb> {
     let mut chosen = None;
     egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            for verb in Verb::FILE {
+                let shortcut = ui.ctx().format_shortcut(&verb.shortcut());
+                let button = egui::Button::new(verb.label()).shortcut_text(shortcut);
+                if ui.add(button).on_hover_text(verb.tooltip()).clicked() {
+                    chosen = Some(verb);
+                    ui.close();
+                }
+            }
+        });
         ui.menu_button("Action", |ui| {
             for verb in Verb::ALL {
                 let enabled = has_selection || !verb.needs_selection();
