@@ -80,7 +80,7 @@ fn import_a_pfx_by_typing_path_and_password() {
     let mut h = harness(&t.path());
     assert!(matches!(h.state().page, Page::Welcome));
     click(&mut h, "Import…");
-    type_into(&mut h, "File", s(&fx("leaf-aes.pfx")));
+    type_into(&mut h, "File to import", s(&fx("leaf-aes.pfx")));
     click(&mut h, "Open");
     settle(&mut h);
     h.get_by_label_contains("protected by a password");
@@ -118,7 +118,7 @@ fn a_wrong_password_shows_the_message_and_changes_nothing() {
     let mut h = harness(&t.path());
     let before = store_files(&t.path());
     click(&mut h, "Import…");
-    type_into(&mut h, "File", s(&fx("leaf-legacy.pfx")));
+    type_into(&mut h, "File to import", s(&fx("leaf-legacy.pfx")));
     click(&mut h, "Open");
     settle(&mut h);
     type_into(&mut h, "Password", "not the password");
@@ -375,7 +375,7 @@ fn the_window_and_command_lines_import_at_once_and_nothing_is_lost() {
         .collect();
     let mut h = harness(&t.path());
     click(&mut h, "Import…");
-    type_into(&mut h, "File", s(&files[0]));
+    type_into(&mut h, "File to import", s(&files[0]));
     click(&mut h, "Open");
     settle(&mut h);
     let children: Vec<_> = files[1..]
@@ -631,7 +631,7 @@ fn the_import_preview_knows_a_root_that_is_already_trusted() {
     import_into(&t.path(), "chain.pem", None, false);
     let mut h = harness(&t.path());
     click(&mut h, "Import…");
-    type_into(&mut h, "File", s(&fx("chain.p7b")));
+    type_into(&mut h, "File to import", s(&fx("chain.p7b")));
     click(&mut h, "Open");
     settle(&mut h);
     h.get_by_label("already in Trusted Roots");

@@ -94,9 +94,10 @@ fn the_main_views_render() {
 
     h.get_by_label("Import…").click();
     h.run_steps(2);
-    h.get_by_label("File").focus();
+    h.get_by_label("File to import").focus();
     h.run_steps(1);
-    h.get_by_label("File").type_text(s(&fx("leaf-aes.pfx")));
+    h.get_by_label("File to import")
+        .type_text(s(&fx("leaf-aes.pfx")));
     h.get_by_label("Open").click();
     for _ in 0..200 {
         h.run_steps(1);

@@ -204,7 +204,7 @@ impl ImportDialog {
         let busy = !jobs.idle();
         ui.label(format!("Import into {}", self.location.title()));
         ui.horizontal(|ui| {
-            let label = ui.label("File");
+            let label = ui.label("File to import");
             let field = ui
                 .add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
                 .labelled_by(label.id);
