@@ -6,7 +6,7 @@ use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::view_model::StoreView;
-use crate::ops::import::{ImportOptions, ImportPlan, PlannedCert, ReadError};
+use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};
 
@@ -32,6 +32,9 @@ pub struct ImportDialog {
     focus_path: bool,
     /// Read the file on the next frame (opened on a file).
     open_now: bool,
+    /// Per certificate of the plan: already in this location's Trusted Roots (looked up
+    /// once per plan, not every frame).
+    trusted: Vec<bool>,
     /// The plan was sent to the store and its answer has not come yet.
     committing: bool,
     /// The result sentence once imported.
@@ -56,6 +59,7 @@ impl ImportDialog {
             reading: None,
             focus_path: true,
             open_now: false,
+            trusted: Vec::new(),
             committing: false,
             result: None,
         }
@@ -77,6 +81,7 @@ impl ImportDialog {
             JobResult::Read(_, Ok(plan)) => {
                 self.reading = None;
                 self.error = None;
+                self.trusted.clear();
                 self.plan = Some(plan);
                 self.trust_root = false;
             }
@@ -253,7 +258,13 @@ impl ImportDialog {
                 ui.label("Importing…");
             });
         }
+        if let Some(plan) = &self.plan
+            && self.trusted.len() != plan.certs.len()
+        {
+            self.trusted = trusted_roots(view, self.location, plan);
+        }
         if let Some(plan) = &mut self.plan {
+            let trusted = &self.trusted;
             ui.separator();
             ui.label(format!(
                 "{}: {} certificate(s), {} private key(s)",
@@ -261,11 +272,11 @@ impl ImportDialog {
                 plan.certs.len(),
                 plan.keys.len()
             ));
-            let has_root = plan.certs.iter().any(|c| {
+            let has_root = plan.certs.iter().enumerate().any(|(i, c)| {
                 c.key.is_none()
                     && c.cert.summary().is_ca()
                     && c.cert.summary().self_signed
-                    && !trusted(view, self.location, c)
+                    && !trusted[i]
             });
             let mut changed = false;
             if has_root {
@@ -297,22 +308,20 @@ impl ImportDialog {
                     ui.strong("Goes to");
                     ui.strong("Private key");
                     ui.end_row();
-                    for c in &plan.certs {
+                    for (c, trusted) in plan.certs.iter().zip(trusted) {
                         ui.label(c.cert.summary().issued_to());
                         match &c.destination {
                             Ok(logical) => ui.label(logical.title()),
-                            Err(_) if trusted(view, self.location, c) => {
-                                ui.label("already in Trusted Roots")
-                            }
+                            Err(_) if *trusted => ui.label("already in Trusted Roots"),
                             Err(reason) => ui.label("not imported").on_hover_text(reason.text()),
                         };
                         ui.label(if c.key.is_some() { "paired" } else { "—" });
                         ui.end_row();
                     }
                 });
-            for c in &plan.certs {
+            for (c, trusted) in plan.certs.iter().zip(trusted) {
                 if let Err(reason) = &c.destination
-                    && !trusted(view, self.location, c)
+                    && !trusted
                 {
                     ui.label(format!(
                         "\"{}\" is not imported: {}.",
@@ -325,13 +334,17 @@ impl ImportDialog {
     }
 }
 
-/// Whether a root of the file is already in the location's Trusted Roots (then it needs no
-/// confirmation: it is trusted already).
-fn trusted(view: &StoreView, location: Location, planned: &PlannedCert) -> bool {
-    let thumb = &planned.cert.summary().thumbprint;
-    view.rows.iter().any(|r| {
-        r.cert.location == location
-            && r.cert.logical == Logical::Root
-            && &r.cert.summary.thumbprint == thumb
-    })
+/// For each certificate of the plan, whether it is already in the location's Trusted Roots
+/// (then it needs no confirmation: it is trusted already). One pass over the store.
+fn trusted_roots(view: &StoreView, location: Location, plan: &ImportPlan) -> Vec<bool> {
+    let roots: std::collections::HashSet<&str> = view
+        .rows
+        .iter()
+        .filter(|r| r.cert.location == location && r.cert.logical == Logical::Root)
+        .map(|r| r.cert.summary.thumbprint.as_str())
+        .collect();
+    plan.certs
+        .iter()
+        .map(|c| roots.contains(c.cert.summary().thumbprint.as_str()))
+        .collect()
 }
