@@ -138,10 +138,7 @@ fn a_forged_key_cannot_make_a_non_exportable_key_exportable() {
 
 #[test]
 fn the_builtin_roots_key_cannot_be_widened_either() {
-    let t = TestStore::new();
-    let topology = t.dir.path().join("edge.toml");
-    std::fs::write(&topology, EDGE).expect("write");
-    t.json(&["topology", "set", s(&topology)]);
+    let t = TestStore::with_topology(EDGE);
     t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
     let roots = t.json(&["list", "--logical", "root"]);
     let root = roots[0]["thumbprint"].as_str().expect("root").to_owned();
@@ -290,10 +287,7 @@ fn two_thousand_certificates_sharing_a_friendly_name_import_in_linear_time() {
 
 #[test]
 fn an_av_request_with_a_non_exportable_key_is_refused_by_the_model() {
-    let t = TestStore::new();
-    let topology = t.dir.path().join("edge.toml");
-    std::fs::write(&topology, EDGE).expect("write");
-    t.json(&["topology", "set", s(&topology)]);
+    let t = TestStore::with_topology(EDGE);
     let before = t.snapshot();
     let csr = t.dir.path().join("av.csr");
     let out = t.run(&[
@@ -328,10 +322,7 @@ fn an_av_request_with_a_non_exportable_key_is_refused_by_the_model() {
 
 #[test]
 fn the_builtin_ca_issues_only_names_of_the_deployment() {
-    let t = TestStore::new();
-    let topology = t.dir.path().join("edge.toml");
-    std::fs::write(&topology, EDGE).expect("write");
-    t.json(&["topology", "set", s(&topology)]);
+    let t = TestStore::with_topology(EDGE);
     let before = t.json(&["list"]).as_array().map_or(0, Vec::len);
     let out = t.run(&[
         "request",

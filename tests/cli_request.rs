@@ -10,14 +10,6 @@ use common::{EDGE, TestStore, fx, s, sign_with_fixture_ca, tool};
 
 const EDGE_SANS: [&str; 3] = ["sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"];
 
-fn with_topology(text: &str) -> TestStore {
-    let store = TestStore::new();
-    let file = store.dir.path().join("topology.toml");
-    std::fs::write(&file, text).expect("write");
-    store.json(&["topology", "set", s(&file)]);
-    store
-}
-
 /// The DNS SANs of a PEM CSR or certificate, as openssl prints them.
 fn dns_sans(kind: &str, path: &Path) -> Vec<String> {
     let text = tool("openssl", &[kind, "-in", s(path), "-noout", "-text"]);
@@ -45,7 +37,7 @@ fn write_pem(store: &TestStore, thumbprint: &str, name: &str) -> PathBuf {
 
 #[test]
 fn delayed_request_round_trips_through_a_public_ca() {
-    let store = with_topology(EDGE);
+    let store = TestStore::with_topology(EDGE);
     let csr = store.dir.path().join("edge.csr");
     let out = store.json(&[
         "request",
@@ -172,7 +164,7 @@ fn a_response_without_a_pending_key_imports_without_a_key_and_says_so() {
 
 #[test]
 fn immediate_request_from_the_builtin_ca_lands_in_personal_with_its_chain() {
-    let store = with_topology(EDGE);
+    let store = TestStore::with_topology(EDGE);
     let out = store.json(&[
         "request",
         "--type",
@@ -247,7 +239,7 @@ fn immediate_request_from_the_builtin_ca_lands_in_personal_with_its_chain() {
 
 #[test]
 fn key_choices_and_warnings() {
-    let store = with_topology(EDGE);
+    let store = TestStore::with_topology(EDGE);
     let csr = store.dir.path().join("small.csr");
     let out = store.run(&[
         "--json",
@@ -321,7 +313,7 @@ fn key_choices_and_warnings() {
 
 #[test]
 fn bad_request_input_is_refused_and_nothing_is_written() {
-    let store = with_topology(EDGE);
+    let store = TestStore::with_topology(EDGE);
     let before = store.snapshot();
     let dir = store.dir.path();
     let csr = dir.join("x.csr");

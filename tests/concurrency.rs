@@ -7,22 +7,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use certdesk::store::{Location, Logical, Store};
-use common::{EDGE, TestStore, leaf_with_key, s};
-
-fn certdesk(store: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_certdesk"));
-    cmd.arg("--store")
-        .arg(store)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
+use common::{EDGE, TestStore, leaf_with_key, s, wait_all_ok};
 
 fn assert_sound(store: &Path) {
     let db = Store::open(store).expect("the store opens after the kill");
@@ -35,22 +24,8 @@ fn eight_processes_import_into_a_new_store_at_once_and_nothing_is_lost() {
     let t = TestStore::new();
     let files: Vec<PathBuf> = (0..8).map(|i| leaf_with_key(t.dir.path(), i)).collect();
     // The store does not exist yet: every process races to create its key file and schema.
-    let children: Vec<Child> = files
-        .iter()
-        .map(|f| {
-            certdesk(&t.path(), &["import", s(f)])
-                .spawn()
-                .expect("spawn")
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "an importer failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let children: Vec<Child> = files.iter().map(|f| t.spawn(&["import", s(f)])).collect();
+    wait_all_ok(children);
     let rows = t.contents("computer");
     assert_eq!(rows.len(), 8, "{rows:?}");
     assert!(
@@ -68,37 +43,22 @@ fn eight_processes_import_into_a_new_store_at_once_and_nothing_is_lost() {
 
 #[test]
 fn two_first_immediate_requests_share_one_builtin_ca() {
-    let t = TestStore::new();
-    let topology = t.dir.path().join("edge.toml");
-    std::fs::write(&topology, EDGE).expect("write");
-    t.json(&["topology", "set", s(&topology)]);
+    let t = TestStore::with_topology(EDGE);
     let children: Vec<Child> = (0..2)
         .map(|i| {
             let name = format!("Internal {i}");
-            certdesk(
-                &t.path(),
-                &[
-                    "request",
-                    "--type",
-                    "Internal",
-                    "--ca",
-                    "builtin",
-                    "--friendly-name",
-                    &name,
-                ],
-            )
-            .spawn()
-            .expect("spawn")
+            t.spawn(&[
+                "request",
+                "--type",
+                "Internal",
+                "--ca",
+                "builtin",
+                "--friendly-name",
+                &name,
+            ])
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    wait_all_ok(children);
     let db = Store::open(&t.path()).expect("store");
     let roots = db
         .list(Some(Location::Computer), Some(Logical::Root))
@@ -113,8 +73,8 @@ fn two_first_immediate_requests_share_one_builtin_ca() {
 }
 
 /// Starts `args`, kills it with SIGKILL after `delay`, and waits for it.
-fn kill_after(store: &Path, args: &[&str], delay: Duration) {
-    let mut child = certdesk(store, args).spawn().expect("spawn");
+fn kill_after(store: &TestStore, args: &[&str], delay: Duration) {
+    let mut child = store.spawn(args);
     std::thread::sleep(delay);
     let _ = child.kill();
     let _ = child.wait();
@@ -129,7 +89,7 @@ fn killing_an_import_leaves_all_or_nothing() {
     let mut seen = Vec::new();
     for delay in [30, 80, 150, 250, 400, 700] {
         kill_after(
-            &t.path(),
+            &t,
             &["import", s(&bundle), "--trust-root"],
             Duration::from_millis(delay),
         );
@@ -151,10 +111,7 @@ fn killing_an_import_leaves_all_or_nothing() {
 
 #[test]
 fn killing_an_export_with_delete_key_or_an_assignment_leaves_a_sound_store() {
-    let t = TestStore::new();
-    let topology = t.dir.path().join("edge.toml");
-    std::fs::write(&topology, EDGE).expect("write");
-    t.json(&["topology", "set", s(&topology)]);
+    let t = TestStore::with_topology(EDGE);
     let pw = t.dir.path().join("pw");
     std::fs::write(&pw, "kill-test").expect("write");
     for delay in [5, 15, 30, 60, 120] {
@@ -173,7 +130,7 @@ fn killing_an_export_with_delete_key_or_an_assignment_leaves_a_sound_store() {
             .to_owned();
         let pfx = t.dir.path().join(format!("{delay}.pfx"));
         kill_after(
-            &t.path(),
+            &t,
             &[
                 "export",
                 &thumb,
@@ -206,7 +163,7 @@ fn killing_an_export_with_delete_key_or_an_assignment_leaves_a_sound_store() {
             );
         }
         kill_after(
-            &t.path(),
+            &t,
             &["assign", "--type", "Internal", "--thumbprint", &thumb],
             Duration::from_millis(delay),
         );

@@ -380,26 +380,12 @@ fn the_window_and_command_lines_import_at_once_and_nothing_is_lost() {
     settle(&mut h);
     let children: Vec<_> = files[1..]
         .iter()
-        .map(|f| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
-                .args(["--store", s(&t.path()), "import", s(f)])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        })
+        .map(|f| t.spawn(&["import", s(f)]))
         .collect();
     click(&mut h, "Import");
     settle(&mut h);
     h.get_by_label("The import is complete.");
-    for child in children {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    common::wait_all_ok(children);
     let store = Store::open(&t.path()).expect("store");
     let personal = store
         .list(Some(Location::Computer), Some(Logical::Personal))
@@ -653,6 +639,12 @@ fn another_store_opens_from_the_file_menu() {
     import_into(&other, "leaf-aes.pfx", Some("secret"), false);
     let mut h = harness(&t.path());
     assert!(matches!(h.state().page, Page::Welcome));
+    // A path that is a file, not a store: one sentence, and the window stays where it was.
+    let not_a_store = fx("leaf.pem");
+    h.state_mut().worker.open(not_a_store, 0);
+    settle(&mut h);
+    assert_eq!(h.state().store_dir, t.path());
+    h.get_by_label_contains("cannot use the store at");
     click(&mut h, "File");
     h.get_by_label_contains("Open or create a store").click();
     h.run_steps(2);

@@ -80,6 +80,28 @@ impl TestStore {
         self.dir.path().join("store")
     }
 
+    /// A store whose topology is `text` (set through the CLI).
+    pub fn with_topology(text: &str) -> Self {
+        let store = Self::new();
+        let file = store.dir.path().join("topology.toml");
+        std::fs::write(&file, text).expect("write");
+        store.json(&["topology", "set", s(&file)]);
+        store
+    }
+
+    /// Starts `certdesk --store DIR ARGS...` in the background (output captured).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .arg("--store")
+            .arg(self.path())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("certdesk starts")
+    }
+
     /// Runs `certdesk --store DIR ARGS...` with no terminal on stdin.
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_certdesk"))
@@ -133,6 +155,18 @@ impl TestStore {
             .collect();
         rows.sort();
         rows
+    }
+}
+
+/// Waits for processes started with [`TestStore::spawn`]; each must succeed.
+pub fn wait_all_ok(children: Vec<std::process::Child>) {
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "a certdesk process failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
