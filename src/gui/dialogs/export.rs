@@ -164,7 +164,7 @@ impl ExportDialog {
             self.options.format = ExportFormat::Pfx;
         }
         if let Some(reason) = &refusal {
-            ui.label(egui::RichText::new(format!("  {reason}")).small());
+            ui.label(format!("⚠ {reason}"));
         }
         for (format, label) in [
             (ExportFormat::Der, "DER encoded binary X.509 (.cer)"),
@@ -202,8 +202,7 @@ impl ExportDialog {
                 );
             });
             ui.label(
-                egui::RichText::new("Choose TripleDES-SHA1 only for Windows Server 2016 and older, which read AES files as \"wrong password\".")
-                    .small(),
+                "TripleDES-SHA1 is what Windows Server 2016 and older read (they take an AES file for a wrong password); AES256-SHA256 is stronger, for newer servers.",
             );
             ui.checkbox(
                 &mut self.options.delete_key,

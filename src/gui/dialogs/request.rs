@@ -370,19 +370,12 @@ impl RequestWizard {
                     true,
                     "certdesk built-in CA (a local enterprise CA kept in this store)",
                 );
-                ui.label(
-                    egui::RichText::new("The built-in CA needs no account credentials.").small(),
-                );
+                ui.label("The built-in CA needs no account credentials.");
             }
             Step::Template => text_ui(ui, "Template", &mut self.input.template),
             Step::NameSecurity => {
                 text_ui(ui, "Friendly name", &mut self.input.friendly_name);
-                ui.label(
-                    egui::RichText::new(
-                        "Left blank, a name is made from the certificate type and the date.",
-                    )
-                    .small(),
-                );
+                ui.label("Left blank, a name is made from the certificate type and the date.");
                 ui.horizontal(|ui| {
                     ui.label("Key");
                     ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(2048), "RSA 2048");
