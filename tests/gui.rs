@@ -9,6 +9,7 @@ use std::path::Path;
 
 use certdesk::gui::app::CertdeskApp;
 use certdesk::gui::dialogs::Dialog;
+use certdesk::gui::settings::Settings;
 use certdesk::gui::views::Page;
 use certdesk::ops::import::{self, ImportOptions};
 use certdesk::pki::formats;
@@ -21,7 +22,8 @@ use egui_kittest::kittest::{NodeT, Queryable};
 /// The window on the store in `dir`, once its first snapshot has arrived.
 fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
     let store = Store::open(dir).expect("store");
-    let app = CertdeskApp::new(store, dir.with_extension("sample"));
+    let mut app = CertdeskApp::new(store, dir.with_extension("sample"));
+    app.restore(Settings::default(), None);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
         .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
@@ -641,13 +643,24 @@ fn another_store_opens_from_the_file_menu() {
     assert!(matches!(h.state().page, Page::Welcome));
     // A path that is a file, not a store: one sentence, and the window stays where it was.
     let not_a_store = fx("leaf.pem");
-    h.state_mut().worker.open(not_a_store, 0);
+    h.state_mut().worker.open(not_a_store, false, 0);
     settle(&mut h);
     assert_eq!(h.state().store_dir, t.path());
     h.get_by_label_contains("cannot use the store at");
-    click(&mut h, "File");
-    h.get_by_label_contains("Open or create a store").click();
-    h.run_steps(2);
+    // Alt+F opens the File menu with its first item focused: Enter chooses it.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::F);
+    h.run_steps(3);
+    assert!(
+        h.get_by_label_contains("Open store…")
+            .accesskit_node()
+            .is_focused()
+    );
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().dialog.as_ref().map(|d| d.title()),
+        Some("Open store")
+    );
     let field = h.get_by_label("Store directory");
     field.focus();
     h.run_steps(1);
@@ -665,4 +678,42 @@ fn another_store_opens_from_the_file_menu() {
         Page::Store(Location::Computer, Logical::Personal)
     ));
     h.get_by_label("sip.contoso.com");
+    // The first store is in File ▸ recent stores, and goes back on top when reopened.
+    assert_eq!(
+        h.state().settings().recent_stores[..2],
+        [other.clone(), t.path()]
+    );
+    click(&mut h, "File");
+    h.get_by_label(&format!("2 {}", t.path().display())).click();
+    settle(&mut h);
+    assert_eq!(h.state().store_dir, t.path());
+    assert_eq!(h.state().settings().recent_stores[0], t.path());
+
+    // File ▸ New store… proposes a directory that does not exist and creates it; a
+    // directory that exists is refused with one sentence.
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::N,
+    );
+    h.run_steps(2);
+    assert_eq!(
+        h.state().dialog.as_ref().map(|d| d.title()),
+        Some("New store")
+    );
+    click(&mut h, "Create");
+    settle(&mut h);
+    let created = h.state().store_dir.clone();
+    assert_ne!(created, t.path());
+    assert!(
+        created.join("certdesk.db").exists()
+            || created.read_dir().is_ok_and(|mut d| d.next().is_some())
+    );
+    h.state_mut().worker.open(other.clone(), true, 0);
+    settle(&mut h);
+    assert_eq!(
+        h.state().store_dir,
+        created,
+        "an existing directory is not a new store"
+    );
+    h.get_by_label_contains("already exists: a new store needs a directory");
 }

@@ -5,11 +5,14 @@
 use std::path::PathBuf;
 
 use super::command::Command;
-use super::dialogs::{Dialog, Flow};
+use super::dialogs::{Dialog, Flow, OpenStoreDialog};
 use super::jobs::{JobResult, Jobs};
+use super::settings::{ColumnWidth, Settings, clamp_zoom};
 use super::verbs::Verb;
 use super::view_model::StoreView;
-use super::views::{self, Intent, ListKey, ListState, Page, Pages, Toast, TopologyForm};
+use super::views::{
+    self, Intent, ListKey, ListState, MenuChoice, MenuState, Page, Pages, Toast, TopologyForm,
+};
 use super::worker::{Reply, StoreWorker};
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, Logical, Store};
@@ -46,6 +49,12 @@ pub struct CertdeskApp {
     pub sample_dir: PathBuf,
     /// The clock (tests replace it).
     pub clock: fn() -> i64,
+    /// What is remembered between sessions (the list's sort and widths live in `list`).
+    settings: Settings,
+    /// Where the settings are saved (None: not saved, as in tests).
+    settings_path: Option<std::path::PathBuf>,
+    /// The theme and zoom are to be applied on the next frame.
+    apply_look: bool,
 }
 
 /// Unix seconds now.
@@ -84,11 +93,71 @@ impl CertdeskApp {
             topology_form,
             sample_dir,
             clock,
+            settings: Settings::default(),
+            settings_path: None,
+            apply_look: false,
         };
         let key = app.list_key();
         app.worker.list(key);
         app.worker.reload(clock());
         app
+    }
+
+    /// Takes the remembered settings (saved back to `path`, when given, as they change
+    /// and by [`CertdeskApp::save_settings`]): theme, zoom, the list's sort and widths, the
+    /// recent stores (the store open now goes on top).
+    pub fn restore(&mut self, mut settings: Settings, path: Option<PathBuf>) {
+        self.list.sort = settings.sort;
+        self.list.descending = settings.descending;
+        self.list.widths = settings
+            .columns
+            .iter()
+            .map(|c| (c.column, c.width))
+            .collect();
+        settings.remember_store(&self.store_dir);
+        self.settings = settings;
+        self.settings_path = path;
+        self.apply_look = true;
+        self.list.invalidate();
+    }
+
+    /// What would be remembered if the window closed now.
+    pub fn settings(&self) -> Settings {
+        let mut columns: Vec<ColumnWidth> = self
+            .list
+            .widths
+            .iter()
+            .map(|(column, width)| ColumnWidth {
+                column: *column,
+                width: *width,
+            })
+            .collect();
+        columns.sort_by_key(|c| c.column as u8);
+        Settings {
+            sort: self.list.sort,
+            descending: self.list.descending,
+            columns,
+            ..self.settings.clone()
+        }
+    }
+
+    /// Writes the settings where [`CertdeskApp::restore`] said (the window closes).
+    pub fn save_settings(&self) {
+        if let Some(path) = &self.settings_path
+            && let Err(e) = self.settings().save(path)
+        {
+            eprintln!("certdesk: the window's settings were not saved: {e}");
+        }
+    }
+
+    /// Saves the settings off the UI thread (a store was opened).
+    fn save_settings_soon(&self) {
+        if let Some(path) = self.settings_path.clone() {
+            let settings = self.settings();
+            std::thread::spawn(move || {
+                let _ = settings.save(&path);
+            });
+        }
     }
 
     /// The list page's order key, when a store page is shown.
@@ -162,6 +231,8 @@ impl CertdeskApp {
                 // An empty store shows the welcome panel; one with certificates, Personal.
                 self.page = self.after_open;
                 self.title = Some(super::window_title(&dir));
+                self.settings.remember_store(&dir);
+                self.save_settings_soon();
                 self.store_dir.clone_from(&dir);
                 self.toast(
                     format!("Opened the store in {}", dir.display()),
@@ -209,6 +280,15 @@ impl CertdeskApp {
         if let Some(title) = self.title.take() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
         }
+        if std::mem::take(&mut self.apply_look) {
+            ctx.set_theme(self.settings.theme);
+            ctx.set_zoom_factor(self.settings.zoom);
+        }
+        // The zoom (Ctrl +/-, or the View menu) and the window's size, remembered.
+        self.settings.zoom = ctx.zoom_factor();
+        if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
+            self.settings.window = Some([rect.width(), rect.height()]);
+        }
         // A file dropped on the window starts its import, as on Windows.
         let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
         if let Some(path) = dropped
@@ -225,16 +305,60 @@ impl CertdeskApp {
         if self.dialog.is_some() {
             super::dialogs::frame::route_enter(&ctx);
         } else {
-            for verb in Verb::ALL.into_iter().chain(Verb::FILE) {
-                if ctx.input_mut(|i| i.consume_shortcut(&verb.shortcut())) {
+            // A menu takes its own keys; Enter and Delete belong to the focused field or
+            // button, if any, and act on the selected certificate only otherwise.
+            let menu_open = egui::Popup::is_any_open(&ctx);
+            let focused = ctx.memory(|m| m.focused().is_some());
+            // Ctrl+Shift+N before Ctrl+N: egui lets an extra Shift match the shorter one.
+            let mut verbs: Vec<Verb> = Verb::ALL.into_iter().chain(Verb::WINDOW).collect();
+            verbs.sort_by_key(|v| std::cmp::Reverse(v.shortcut().modifiers.shift));
+            for verb in verbs {
+                let shortcut = verb.shortcut();
+                let plain = shortcut.modifiers.is_none();
+                if menu_open || (plain && focused) {
+                    continue;
+                }
+                if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                     self.start(verb, &ctx);
                 }
             }
+            if ctx.input_mut(|i| i.consume_shortcut(&views::QUIT)) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
         }
         let mut verb = None;
+        let mut choice = None;
         egui::Panel::top("menu").show(ui, |ui| {
-            verb = views::menu_and_toolbar_ui(ui, self.list.selected.is_some());
+            let state = MenuState {
+                has_selection: self.list.selected.is_some(),
+                recent: &self.settings.recent_stores,
+                theme: self.settings.theme,
+                page: self.page,
+            };
+            choice = views::menu_and_toolbar_ui(ui, &state);
         });
+        match choice {
+            Some(MenuChoice::Verb(v)) => verb = Some(v),
+            Some(MenuChoice::OpenRecent(dir)) => {
+                self.after_open = Page::Welcome;
+                self.worker.open(dir, false, (self.clock)());
+            }
+            Some(MenuChoice::Page(page)) => self.page = page,
+            Some(MenuChoice::Theme(theme)) => {
+                self.settings.theme = theme;
+                ctx.set_theme(theme);
+            }
+            Some(MenuChoice::Zoom(factor)) => {
+                let zoom = if factor == 1.0 {
+                    1.0
+                } else {
+                    ctx.zoom_factor() * factor
+                };
+                ctx.set_zoom_factor(clamp_zoom(zoom));
+            }
+            Some(MenuChoice::Quit) => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            None => {}
+        }
         egui::Panel::bottom("status")
             .show(ui, |ui| views::status_bar_ui(ui, &self.view, &self.jobs));
         egui::Panel::left("nav").resizable(true).show(ui, |ui| {
@@ -284,10 +408,10 @@ impl CertdeskApp {
                         .find(|r| r.cert.summary.thumbprint == thumb)
                         .map(|r| Dialog::details(r.cert.clone(), &self.view, (self.clock)()));
                 }
-                Flow::OpenStore(dir) => {
+                Flow::OpenStore(dir, new) => {
                     self.dialog = None;
                     self.after_open = Page::Welcome;
-                    self.worker.open(dir, (self.clock)());
+                    self.worker.open(dir, new, (self.clock)());
                 }
                 Flow::Assign(thumbprint, usages) => {
                     self.commands.push(Command::Assign {
@@ -316,7 +440,7 @@ impl CertdeskApp {
         match result {
             JobResult::Sample(Ok(dir)) => {
                 self.after_open = Page::Wizard;
-                self.worker.open(dir, (self.clock)());
+                self.worker.open(dir, false, (self.clock)());
             }
             JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
             other => {
@@ -329,6 +453,8 @@ impl CertdeskApp {
 
     /// Starts a verb (menu, toolbar, row or shortcut).
     pub fn start(&mut self, verb: Verb, ctx: &egui::Context) {
+        // The Enter that chose the verb (a focused menu item) is not also the new dialog's.
+        ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
         let selected = self
             .list
             .selected
@@ -340,8 +466,17 @@ impl CertdeskApp {
         };
         match (verb, selected) {
             (Verb::OpenStore, _) => {
-                self.dialog = Some(Dialog::OpenStore(self.store_dir.display().to_string()))
+                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::open(
+                    &self.store_dir,
+                ))))
             }
+            (Verb::NewStore, _) => {
+                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::new_beside(
+                    &self.store_dir,
+                    |p| p.exists(),
+                ))))
+            }
+            (Verb::About, _) => self.dialog = Some(Dialog::About(Box::new(self.store_dir.clone()))),
             (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),
             (Verb::Request, _) => {
                 self.dialog = Some(Dialog::request(location, self.view.topology.clone()))

@@ -177,7 +177,7 @@ pub fn apply(
             };
             assign::assign(store, &request, now)?;
             let usages = request.usages;
-            let names: Vec<&str> = usages.iter().map(|u| u.as_str()).collect();
+            let names: Vec<&str> = usages.iter().map(|u| u.title()).collect();
             Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
         }
         Command::Unassign(usage, previous) => {
@@ -187,7 +187,7 @@ pub fn apply(
             } else {
                 "assignment"
             };
-            Ok((format!("{} {what} removed", usage.as_str()), Applied::Done))
+            Ok((format!("{}: {what} removed", usage.title()), Applied::Done))
         }
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;

@@ -11,6 +11,7 @@ pub mod app;
 pub mod command;
 pub mod dialogs;
 pub mod jobs;
+pub mod settings;
 pub mod verbs;
 pub mod view_model;
 pub mod views;
@@ -40,19 +41,31 @@ pub fn run(dir: &Path, file: Option<&Path>) -> Result<(), String> {
             .unwrap_or_else(|| "certdesk".into())
     ));
     let mut app = app::CertdeskApp::new(store, sample_dir);
+    let settings_path = settings::Settings::default_path();
+    let settings = settings_path
+        .as_deref()
+        .map(settings::Settings::load)
+        .unwrap_or_default();
+    let size = settings.window.unwrap_or([1280.0, 800.0]);
+    app.restore(settings, settings_path);
     if let Some(file) = file {
         app.open_file(file.to_path_buf());
     }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(window_title(dir))
-            .with_inner_size([1280.0, 800.0]),
+            .with_app_id("certdesk")
+            .with_inner_size(size)
+            .with_min_inner_size([640.0, 480.0]),
         ..Default::default()
     };
     struct Shell(app::CertdeskApp);
     impl eframe::App for Shell {
         fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
             self.0.ui(ui);
+        }
+        fn on_exit(&mut self) {
+            self.0.save_settings();
         }
     }
     eframe::run_native("certdesk", options, Box::new(|_| Ok(Box::new(Shell(app))))).map_err(|e| {

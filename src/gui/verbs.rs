@@ -22,11 +22,18 @@ pub enum Verb {
     CopyThumbprint,
     /// Open another store, or create one (File menu).
     OpenStore,
+    /// Create a new store (File menu).
+    NewStore,
+    /// What certdesk is, and its keyboard shortcuts (Help menu).
+    About,
 }
 
 impl Verb {
     /// The File menu's verbs.
-    pub const FILE: [Verb; 1] = [Verb::OpenStore];
+    pub const FILE: [Verb; 2] = [Verb::OpenStore, Verb::NewStore];
+
+    /// The verbs of the window rather than of certificates (shortcuts only).
+    pub const WINDOW: [Verb; 3] = [Verb::OpenStore, Verb::NewStore, Verb::About];
 
     /// Every verb of the Action menu and the toolbar, in menu order.
     pub const ALL: [Verb; 7] = [
@@ -49,7 +56,9 @@ impl Verb {
             Verb::Remove => "Remove",
             Verb::ViewDetails => "View details",
             Verb::CopyThumbprint => "Copy thumbprint",
-            Verb::OpenStore => "Open or create a store…",
+            Verb::OpenStore => "Open store…",
+            Verb::NewStore => "New store…",
+            Verb::About => "About certdesk",
         }
     }
 
@@ -66,6 +75,8 @@ impl Verb {
             Verb::ViewDetails => "Show every field, the certification path and the SAN inspector",
             Verb::CopyThumbprint => "Copy the SHA-1 thumbprint",
             Verb::OpenStore => "Work on another store directory (created if it does not exist)",
+            Verb::NewStore => "Create an empty store in a new directory and work on it",
+            Verb::About => "The version, where the store is, and the keyboard shortcuts",
         }
     }
 
@@ -80,6 +91,8 @@ impl Verb {
             Verb::ViewDetails => (Modifiers::NONE, Key::Enter),
             Verb::CopyThumbprint => (Modifiers::COMMAND | Modifiers::SHIFT, Key::C),
             Verb::OpenStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
+            Verb::NewStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::N),
+            Verb::About => (Modifiers::NONE, Key::F1),
         };
         KeyboardShortcut::new(modifiers, key)
     }
@@ -88,7 +101,12 @@ impl Verb {
     pub fn needs_selection(self) -> bool {
         !matches!(
             self,
-            Verb::Request | Verb::Import | Verb::Assign | Verb::OpenStore
+            Verb::Request
+                | Verb::Import
+                | Verb::Assign
+                | Verb::OpenStore
+                | Verb::NewStore
+                | Verb::About
         )
     }
 }

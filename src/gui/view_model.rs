@@ -29,7 +29,7 @@ pub struct Row {
     pub expires: String,
     /// "Intended Purposes".
     pub purposes: String,
-    /// none / present / exportable.
+    /// none / not exportable / exportable.
     pub key: &'static str,
     /// Assigned usages, comma-separated.
     pub usages: String,
@@ -109,7 +109,7 @@ impl StoreView {
             by_thumb
                 .entry(a.thumbprint.as_str())
                 .or_default()
-                .push(a.usage.as_str());
+                .push(a.usage.title());
         }
         let index = ChainIndex::new(&certs);
         let mut counts = HashMap::new();
@@ -143,7 +143,7 @@ impl StoreView {
                     key: match &c.key {
                         None => "none",
                         Some(k) if k.exportable => "exportable",
-                        Some(_) => "present",
+                        Some(_) => "not exportable",
                     },
                     usages,
                     chain: index.status(c, now),

@@ -30,8 +30,8 @@ enum Request {
     Reload(i64),
     /// Compute who may be assigned each usage, at `now`.
     Eligible(Vec<UsageType>, i64),
-    /// Switch to the store in this directory.
-    Open(PathBuf, i64),
+    /// Switch to the store in this directory (a new one: it must not exist yet).
+    Open(PathBuf, bool, i64),
     /// The list page the window shows (its order is computed with each snapshot).
     List(Option<ListKey>),
 }
@@ -110,9 +110,9 @@ impl StoreWorker {
         self.send(Request::Eligible(usages, now), true);
     }
 
-    /// Switches to another store.
-    pub fn open(&mut self, dir: PathBuf, now: i64) {
-        self.send(Request::Open(dir, now), true);
+    /// Switches to another store (`new`: creates it, refusing a directory that exists).
+    pub fn open(&mut self, dir: PathBuf, new: bool, now: i64) {
+        self.send(Request::Open(dir, new, now), true);
     }
 
     /// Tells the store's thread which list page the window shows, when it changes.
@@ -184,7 +184,11 @@ fn run(
             Ok(Request::Eligible(usages, now)) => {
                 Reply::Eligible(assign::eligible(&store, &usages, now))
             }
-            Ok(Request::Open(dir, now)) => match Store::open(&dir) {
+            Ok(Request::Open(dir, new, now)) => match if new {
+                Store::create_new(&dir)
+            } else {
+                Store::open(&dir)
+            } {
                 Ok(opened) => {
                     store = opened;
                     if !send(Reply::Opened(Ok(dir)), &ctx) {

@@ -133,6 +133,9 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A new store was asked for in a directory that exists.
+    #[error("{0} already exists: a new store needs a directory that does not exist yet")]
+    Exists(PathBuf),
     /// SQLite reported an error.
     #[error("the store database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -177,6 +180,26 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 const SECRET_FILE: &str = "store.key";
 
 impl Store {
+    /// Creates a new store in `dir`, which must not exist yet (File ▸ New store…).
+    pub fn create_new(dir: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        match std::fs::create_dir(dir) {
+            Ok(()) => Self::open(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::Exists(dir.to_path_buf()))
+            }
+            Err(source) => Err(StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
     /// Opens the store in `dir`, creating the directory, database and secret on first use,
     /// and migrating an older schema.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {

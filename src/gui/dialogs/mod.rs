@@ -7,12 +7,14 @@ mod export;
 pub mod frame;
 mod import;
 mod request;
+mod window;
 
 pub use assign::AssignDialog;
 pub use details::DetailsDialog;
 pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use request::{RequestWizard, Step};
+pub use window::OpenStoreDialog;
 
 use super::command::{Applied, ApplyError, Command};
 use super::jobs::{JobResult, Jobs};
@@ -32,8 +34,8 @@ pub enum Flow {
     Details(String),
     /// Assign this certificate to these usages, then close.
     Assign(String, Vec<UsageType>),
-    /// Work on the store in this directory, then close.
-    OpenStore(std::path::PathBuf),
+    /// Work on the store in this directory (a new one: it must not exist yet), then close.
+    OpenStore(std::path::PathBuf, bool),
 }
 
 /// The open dialog.
@@ -50,8 +52,10 @@ pub enum Dialog {
     Details(Box<DetailsDialog>),
     /// Confirm removing a certificate.
     ConfirmRemove(Box<StoredCert>),
-    /// Open or create a store: the directory typed.
-    OpenStore(String),
+    /// Open or create a store.
+    OpenStore(Box<OpenStoreDialog>),
+    /// The version, the store, the shortcuts.
+    About(Box<std::path::PathBuf>),
 }
 
 impl Dialog {
@@ -84,7 +88,8 @@ impl Dialog {
         Dialog::Assign(Box::new(AssignDialog::new(view, thumbprint, usage)))
     }
 
-    fn title(&self) -> &'static str {
+    /// The title bar's text.
+    pub fn title(&self) -> &'static str {
         match self {
             Dialog::Import(_) => "Certificate Import Wizard",
             Dialog::Export(_) => "Certificate Export Wizard",
@@ -92,7 +97,9 @@ impl Dialog {
             Dialog::Assign(_) => "Certificate Assignment",
             Dialog::Details(_) => "Certificate",
             Dialog::ConfirmRemove(_) => "Remove certificate",
-            Dialog::OpenStore(_) => "Open or create a store",
+            Dialog::OpenStore(d) if d.new => "New store",
+            Dialog::OpenStore(_) => "Open store",
+            Dialog::About(_) => "About certdesk",
         }
     }
 
@@ -105,7 +112,8 @@ impl Dialog {
             Dialog::Assign(_) => (800.0, 600.0),
             Dialog::Details(_) => (800.0, 600.0),
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
-            Dialog::OpenStore(_) => (620.0, 220.0),
+            Dialog::OpenStore(_) => (620.0, 240.0),
+            Dialog::About(_) => (620.0, 520.0),
         };
         egui::vec2(w, h)
     }
@@ -136,7 +144,8 @@ impl Dialog {
             Dialog::Assign(d) => keep(d.ui(ui, commands)),
             Dialog::Details(d) => keep(d.ui(ui, view, commands)),
             Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
-            Dialog::OpenStore(path) => open_store_ui(ui, path),
+            Dialog::OpenStore(d) => d.ui(ui),
+            Dialog::About(dir) => window::about_ui(ui, dir),
         });
         if escape && self.cancellable() {
             Flow::Close
@@ -194,38 +203,6 @@ fn confirm_remove_ui(ui: &mut egui::Ui, cert: &StoredCert, commands: &mut Vec<Co
                     ui.visuals().warn_fg_color,
                     "Its private key is removed too, unless another certificate uses it.",
                 );
-            }
-        }
-    });
-    flow
-}
-
-/// A store directory typed (created if it does not exist); Enter opens it.
-fn open_store_ui(ui: &mut egui::Ui, path: &mut String) -> Flow {
-    let mut flow = Flow::Stay;
-    frame::parts_ui(ui, |ui, part| match part {
-        Part::Body => {
-            ui.label(
-                "The directory of a certdesk store. A new directory becomes a new, empty store.",
-            );
-            ui.horizontal(|ui| {
-                let label = ui.label("Store directory");
-                let field = ui
-                    .add(egui::TextEdit::singleline(path).desired_width(400.0))
-                    .labelled_by(label.id);
-                if ui.memory(|m| m.focused().is_none()) {
-                    field.request_focus();
-                }
-            });
-        }
-        Part::Footer => {
-            if ui.button("Cancel").clicked() {
-                flow = Flow::Close;
-            }
-            let ready = !path.trim().is_empty();
-            let open = ui.add_enabled(ready, egui::Button::new("Open"));
-            if open.clicked() || (ready && frame::enter_pressed(ui)) {
-                flow = Flow::OpenStore(std::path::PathBuf::from(path.trim()));
             }
         }
     });

@@ -9,8 +9,8 @@ mod topology;
 mod welcome;
 mod wizard_page;
 
-pub use nav::{menu_and_toolbar_ui, nav_ui};
-pub use store_list::{ListKey, ListState, order};
+pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
+pub use store_list::{ListKey, ListState, SortColumn, order};
 pub use topology::TopologyForm;
 
 use super::command::Command;

@@ -1,54 +1,202 @@
-//! The navigation tree and the menu bar and toolbar, both derived from [`Verb`].
+//! The navigation tree, and the menu bar and toolbar derived from [`Verb`].
+
+use std::path::PathBuf;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::Page;
+use crate::gui::settings::ThemeChoice;
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::StoreView;
 use crate::store::{Location, Logical};
 
-/// The menu bar and the toolbar; returns the verb chosen.
-pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, has_selection: bool) -> Option<Verb> {
+/// What the menu bar asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuChoice {
+    /// A verb (File and Action menus, toolbar).
+    Verb(Verb),
+    /// Open a store from the recent list.
+    OpenRecent(PathBuf),
+    /// Show a page (View menu).
+    Page(Page),
+    /// Change the theme.
+    Theme(ThemeChoice),
+    /// Zoom by a factor (1.0 resets to 100 %).
+    Zoom(f32),
+    /// Close the window.
+    Quit,
+}
+
+/// What the menus show besides the verbs.
+pub struct MenuState<'a> {
+    /// Whether a certificate is selected (Export, Remove, … need one).
+    pub has_selection: bool,
+    /// The recent stores, most recent first.
+    pub recent: &'a [PathBuf],
+    /// The theme chosen.
+    pub theme: ThemeChoice,
+    /// The page shown.
+    pub page: Page,
+}
+
+/// Zoom steps of the View menu (and Ctrl + / Ctrl − / Ctrl 0, which egui handles).
+const ZOOM_STEP: f32 = 1.25;
+
+/// The menu bar (File, Action, View, Help; Alt and the underlined letter opens each) and
+/// the toolbar; returns what was chosen.
+pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<MenuChoice> {
     let mut chosen = None;
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| {
+        menu(ui, "File", Key::F, |ui, focus| {
             for verb in Verb::FILE {
-                let shortcut = ui.ctx().format_shortcut(&verb.shortcut());
-                let button = egui::Button::new(verb.label()).shortcut_text(shortcut);
-                if ui.add(button).on_hover_text(verb.tooltip()).clicked() {
-                    chosen = Some(verb);
-                    ui.close();
+                if verb_item(ui, verb, true, focus) {
+                    chosen = Some(MenuChoice::Verb(verb));
+                }
+            }
+            if !state.recent.is_empty() {
+                ui.separator();
+                ui.label("Recent stores");
+                for (i, dir) in state.recent.iter().enumerate() {
+                    let text = format!("{} {}", i + 1, dir.display());
+                    if item(ui, egui::Button::new(text), focus).clicked() {
+                        chosen = Some(MenuChoice::OpenRecent(dir.clone()));
+                    }
+                }
+            }
+            ui.separator();
+            let quit = egui::Button::new("Quit").shortcut_text(ui.ctx().format_shortcut(&QUIT));
+            if item(ui, quit, focus).clicked() {
+                chosen = Some(MenuChoice::Quit);
+            }
+        });
+        menu(ui, "Action", Key::A, |ui, focus| {
+            for verb in Verb::ALL {
+                let enabled = state.has_selection || !verb.needs_selection();
+                if verb_item(ui, verb, enabled, focus) {
+                    chosen = Some(MenuChoice::Verb(verb));
                 }
             }
         });
-        ui.menu_button("Action", |ui| {
-            for verb in Verb::ALL {
-                let enabled = has_selection || !verb.needs_selection();
-                let shortcut = ui.ctx().format_shortcut(&verb.shortcut());
-                let button = egui::Button::new(verb.label()).shortcut_text(shortcut);
-                if ui
-                    .add_enabled(enabled, button)
-                    .on_hover_text(verb.tooltip())
-                    .clicked()
-                {
-                    chosen = Some(verb);
-                    ui.close();
+        menu(ui, "View", Key::V, |ui, focus| {
+            for (label, target) in PAGES {
+                let button = egui::Button::selectable(state.page == target, label);
+                if item(ui, button, focus).clicked() {
+                    chosen = Some(MenuChoice::Page(target));
                 }
+            }
+            ui.separator();
+            ui.label("Theme");
+            for theme in ThemeChoice::ALL {
+                let button = egui::Button::selectable(state.theme == theme, theme.label());
+                if item(ui, button, focus).clicked() {
+                    chosen = Some(MenuChoice::Theme(theme));
+                }
+            }
+            ui.separator();
+            for (label, factor, key) in [
+                ("Zoom in", ZOOM_STEP, Key::Plus),
+                ("Zoom out", 1.0 / ZOOM_STEP, Key::Minus),
+                ("Actual size", 1.0, Key::Num0),
+            ] {
+                let shortcut = KeyboardShortcut::new(Modifiers::COMMAND, key);
+                let button =
+                    egui::Button::new(label).shortcut_text(ui.ctx().format_shortcut(&shortcut));
+                if item(ui, button, focus).clicked() {
+                    chosen = Some(MenuChoice::Zoom(factor));
+                }
+            }
+        });
+        menu(ui, "Help", Key::H, |ui, focus| {
+            if verb_item(ui, Verb::About, true, focus) {
+                chosen = Some(MenuChoice::Verb(Verb::About));
             }
         });
     });
     ui.horizontal(|ui| {
         for verb in Verb::ALL {
-            let enabled = has_selection || !verb.needs_selection();
+            let enabled = state.has_selection || !verb.needs_selection();
             if ui
                 .add_enabled(enabled, egui::Button::new(verb.label()))
                 .on_hover_text(verb.tooltip())
                 .on_disabled_hover_text("Select a certificate first")
                 .clicked()
             {
-                chosen = Some(verb);
+                chosen = Some(MenuChoice::Verb(verb));
             }
         }
     });
     chosen
+}
+
+/// Ctrl+Q closes the window.
+pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+
+/// The pages of the View menu and the tree's lower part.
+const PAGES: [(&str, Page); 3] = [
+    ("Certificate Wizard", Page::Wizard),
+    ("Topology", Page::Topology),
+    ("Activity log", Page::Log),
+];
+
+/// A menu of the bar whose first letter is underlined and opens it with Alt; opened from
+/// the keyboard, its first item takes the focus so arrows, Tab and Enter work at once.
+fn menu(ui: &mut egui::Ui, title: &str, key: Key, content: impl FnOnce(&mut egui::Ui, &mut bool)) {
+    let by_key = ui.input_mut(|i| i.consume_key(Modifiers::ALT, key));
+    let focus_id = egui::Id::unique(("menu focus first", title));
+    let mut job = egui::text::LayoutJob::default();
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let color = ui.visuals().text_color();
+    let split = title.chars().next().map_or(0, char::len_utf8);
+    job.append(
+        &title[..split],
+        0.0,
+        egui::TextFormat {
+            underline: egui::Stroke::new(1.0, color),
+            ..egui::TextFormat::simple(font.clone(), color)
+        },
+    );
+    job.append(&title[split..], 0.0, egui::TextFormat::simple(font, color));
+    let response = ui
+        .menu_button(job, |ui| {
+            let mut focus = ui.data_mut(|d| d.remove_temp::<bool>(focus_id).unwrap_or(false));
+            content(ui, &mut focus);
+        })
+        .response;
+    if by_key {
+        egui::Popup::open_id(ui.ctx(), egui::Popup::default_response_id(&response));
+        ui.data_mut(|d| d.insert_temp(focus_id, true));
+        ui.ctx().request_repaint();
+    }
+}
+
+/// A menu item; the first one takes the focus when the menu was opened from the keyboard.
+/// A click closes the menu.
+fn item(ui: &mut egui::Ui, button: egui::Button<'_>, focus: &mut bool) -> egui::Response {
+    let response = ui.add(button);
+    if std::mem::take(focus) {
+        response.request_focus();
+    }
+    if response.clicked() {
+        ui.close();
+    }
+    response
+}
+
+/// A verb's menu item with its shortcut; whether it was chosen.
+fn verb_item(ui: &mut egui::Ui, verb: Verb, enabled: bool, focus: &mut bool) -> bool {
+    let shortcut = ui.ctx().format_shortcut(&verb.shortcut());
+    let button = egui::Button::new(verb.label()).shortcut_text(shortcut);
+    let response = ui
+        .add_enabled(enabled, button)
+        .on_hover_text(verb.tooltip())
+        .on_disabled_hover_text("Select a certificate first");
+    if enabled && std::mem::take(focus) {
+        response.request_focus();
+    }
+    if response.clicked() {
+        ui.close();
+    }
+    response.clicked()
 }
 
 /// The navigation tree: locations with their stores (and counts), then the wizard pages.
@@ -69,11 +217,7 @@ pub fn nav_ui(ui: &mut egui::Ui, view: &StoreView, page: &mut Page) {
             });
     }
     ui.separator();
-    for (label, target) in [
-        ("Certificate Wizard", Page::Wizard),
-        ("Topology", Page::Topology),
-        ("Activity log", Page::Log),
-    ] {
+    for (label, target) in PAGES {
         if ui.selectable_label(*page == target, label).clicked() {
             *page = target;
         }

@@ -3,6 +3,8 @@
 //! sorted order is cached and recomputed only when the filter, the sort or the store
 //! changes; only visible rows are drawn.
 
+use std::collections::HashMap;
+
 use egui_extras::{Column, TableBuilder};
 
 use crate::gui::verbs::Verb;
@@ -10,7 +12,9 @@ use crate::gui::view_model::{Row, StoreView};
 use crate::store::{Location, Logical};
 
 /// The sortable columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum SortColumn {
     /// Issued To.
     #[default]
@@ -29,15 +33,95 @@ pub enum SortColumn {
     Usages,
 }
 
-const COLUMNS: [(SortColumn, &str); 7] = [
-    (SortColumn::IssuedTo, "Issued To"),
-    (SortColumn::IssuedBy, "Issued By"),
-    (SortColumn::Expires, "Expiration Date"),
-    (SortColumn::Purposes, "Intended Purposes"),
-    (SortColumn::FriendlyName, "Friendly Name"),
-    (SortColumn::Key, "Key"),
-    (SortColumn::Usages, "Assigned usages"),
+/// A column: its title, the width it starts at, the least it may shrink to, and its
+/// priority when the window is too narrow for all of them (0 is dropped last).
+struct ColumnSpec {
+    column: SortColumn,
+    title: &'static str,
+    initial: f32,
+    least: f32,
+    priority: u8,
+}
+
+const COLUMNS: [ColumnSpec; 7] = [
+    ColumnSpec {
+        column: SortColumn::IssuedTo,
+        title: "Issued To",
+        initial: 220.0,
+        least: 120.0,
+        priority: 0,
+    },
+    ColumnSpec {
+        column: SortColumn::IssuedBy,
+        title: "Issued By",
+        initial: 180.0,
+        least: 100.0,
+        priority: 5,
+    },
+    ColumnSpec {
+        column: SortColumn::Expires,
+        title: "Expiration Date",
+        initial: 150.0,
+        least: 120.0,
+        priority: 1,
+    },
+    ColumnSpec {
+        column: SortColumn::Purposes,
+        title: "Intended Purposes",
+        initial: 180.0,
+        least: 100.0,
+        priority: 6,
+    },
+    ColumnSpec {
+        column: SortColumn::FriendlyName,
+        title: "Friendly Name",
+        initial: 160.0,
+        least: 100.0,
+        priority: 4,
+    },
+    ColumnSpec {
+        column: SortColumn::Key,
+        title: "Key",
+        initial: 130.0,
+        least: 110.0,
+        priority: 2,
+    },
+    ColumnSpec {
+        column: SortColumn::Usages,
+        title: "Assigned usages",
+        initial: 180.0,
+        least: 120.0,
+        priority: 3,
+    },
 ];
+
+/// The columns that fit in `width`, in display order: the least important are left out
+/// first (Windows' console does the same with its own columns), each at the width the user
+/// gave it or its initial one. The last shown column takes what remains.
+fn fitting_columns(width: f32, widths: &HashMap<SortColumn, f32>) -> Vec<&'static ColumnSpec> {
+    let wanted = |c: &ColumnSpec| {
+        widths
+            .get(&c.column)
+            .copied()
+            .unwrap_or(c.initial)
+            .max(c.least)
+    };
+    let mut by_priority: Vec<&ColumnSpec> = COLUMNS.iter().collect();
+    by_priority.sort_by_key(|c| c.priority);
+    let mut used = 0.0;
+    let mut shown = Vec::new();
+    for c in by_priority {
+        if !shown.is_empty() && used + wanted(c) > width {
+            break;
+        }
+        used += wanted(c);
+        shown.push(c.column);
+    }
+    COLUMNS
+        .iter()
+        .filter(|c| shown.contains(&c.column))
+        .collect()
+}
 
 /// What the visible order depends on besides the store: the page, the filter and the sort.
 pub type ListKey = (Location, Logical, String, SortColumn, bool);
@@ -55,6 +139,8 @@ pub struct ListState {
     pub selected: Option<i64>,
     /// Indices into the view's rows, in display order.
     pub visible: Vec<usize>,
+    /// Column widths the user set (remembered between sessions).
+    pub widths: HashMap<SortColumn, f32>,
     key: Option<ListKey>,
 }
 
@@ -124,6 +210,27 @@ pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
     visible
 }
 
+/// A cell's text, with the icon that says the same as its colour (never colour alone):
+/// expired, expiring, a private key, a trusted root, assigned usages.
+fn cell_text(r: &Row, column: SortColumn, logical: Logical) -> (String, bool) {
+    match column {
+        SortColumn::IssuedTo if logical == Logical::Root => (format!("🛡 {}", r.issued_to), true),
+        SortColumn::IssuedTo => (r.issued_to.clone(), true),
+        SortColumn::IssuedBy => (r.issued_by.clone(), true),
+        SortColumn::Expires if r.expired => (format!("⛔ {} expired", r.expires), true),
+        SortColumn::Expires if r.expiring => (format!("⏳ {} soon", r.expires), true),
+        SortColumn::Expires => (r.expires.clone(), true),
+        SortColumn::Purposes => (r.purposes.clone(), false),
+        SortColumn::FriendlyName => (r.cert.friendly_name.clone(), false),
+        SortColumn::Key => match r.key {
+            "none" => (String::new(), false),
+            key => (format!("🔑 {key}"), false),
+        },
+        SortColumn::Usages if r.usages.is_empty() => (String::new(), false),
+        SortColumn::Usages => (format!("📌 {}", r.usages), false),
+    }
+}
+
 /// The list page; returns a verb chosen from a row (double click, context menu).
 pub fn store_list_ui(
     ui: &mut egui::Ui,
@@ -149,40 +256,64 @@ pub fn store_list_ui(
         }
     });
     state.refresh(view, location, logical);
-    ui.label(format!("{} shown", state.visible.len()));
+    let columns = fitting_columns(ui.available_width(), &state.widths);
+    ui.horizontal(|ui| {
+        ui.label(format!("{} shown", state.visible.len()));
+        let hidden: Vec<&str> = COLUMNS
+            .iter()
+            .filter(|c| !columns.iter().any(|s| s.column == c.column))
+            .map(|c| c.title)
+            .collect();
+        if !hidden.is_empty() {
+            ui.separator();
+            ui.label(format!(
+                "Not shown at this width: {} (widen the window, or see View details)",
+                hidden.join(", ")
+            ));
+        }
+    });
     let red = ui.visuals().error_fg_color;
-    let amber = egui::Color32::from_rgb(0xd0, 0x8a, 0x00);
+    let amber = ui.visuals().warn_fg_color;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut table = TableBuilder::new(ui)
         .striped(true)
+        .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(220.0).at_least(80.0).clip(true))
-        .column(Column::initial(180.0).at_least(80.0).clip(true))
-        .column(Column::initial(110.0))
-        .column(Column::initial(180.0).clip(true))
-        .column(Column::initial(160.0).clip(true))
-        .column(Column::initial(80.0))
-        .column(Column::remainder().clip(true))
         .min_scrolled_height(0.0);
-    table = table.id_salt(("list", location, logical));
+    for (i, c) in columns.iter().enumerate() {
+        let width = state.widths.get(&c.column).copied().unwrap_or(c.initial);
+        table = table.column(if i + 1 == columns.len() {
+            Column::remainder().at_least(c.least).clip(true)
+        } else {
+            Column::initial(width).at_least(c.least).clip(true)
+        });
+    }
+    // One remembered layout per set of columns shown.
+    let shown: Vec<SortColumn> = columns.iter().map(|c| c.column).collect();
+    table = table.id_salt(("list", location, logical, shown));
     table
         .header(22.0, |mut header| {
-            for (column, title) in COLUMNS {
+            for c in &columns {
                 header.col(|ui| {
-                    let arrow = match (state.sort == column, state.descending) {
-                        (true, false) => " (A-Z)",
-                        (true, true) => " (Z-A)",
+                    let arrow = match (state.sort == c.column, state.descending) {
+                        (true, false) => " ⬆",
+                        (true, true) => " ⬇",
                         _ => "",
                     };
-                    if ui.button(format!("{title}{arrow}")).clicked() {
-                        if state.sort == column {
+                    let sort = ui.button(format!("{}{arrow}", c.title)).on_hover_text(
+                        "Sort by this column; click again to reverse. Drag the edge to resize.",
+                    );
+                    if sort.clicked() {
+                        if state.sort == c.column {
                             state.descending = !state.descending;
                         } else {
-                            state.sort = column;
+                            state.sort = c.column;
                             state.descending = false;
                         }
                     }
+                    // The width the user left the column at, remembered for next time.
+                    state.widths.insert(c.column, ui.max_rect().width());
                 });
             }
         })
@@ -210,16 +341,9 @@ pub fn store_list_ui(
                     // Not selectable: a click must reach the row.
                     ui.add(egui::Label::new(text).selectable(false));
                 };
-                for (value, colored) in [
-                    (r.issued_to.as_str(), true),
-                    (r.issued_by.as_str(), true),
-                    (r.expires.as_str(), true),
-                    (r.purposes.as_str(), false),
-                    (r.cert.friendly_name.as_str(), false),
-                    (r.key, false),
-                    (r.usages.as_str(), false),
-                ] {
-                    row.col(|ui| cell(ui, value, colored));
+                for c in &columns {
+                    let (value, colored) = cell_text(r, c.column, logical);
+                    row.col(|ui| cell(ui, &value, colored));
                 }
                 let response = row.response();
                 if response.clicked() {

@@ -1,0 +1,124 @@
+//! The window's own dialogs: open or create a store, and About (version, store, keys).
+
+use std::path::PathBuf;
+
+use super::Flow;
+use super::frame::{self, Part};
+use crate::gui::verbs::Verb;
+
+/// Open a store directory (created if it does not exist), or create a new one.
+pub struct OpenStoreDialog {
+    /// The directory typed.
+    pub path: String,
+    /// A new store: the directory must not exist yet.
+    pub new: bool,
+}
+
+impl OpenStoreDialog {
+    /// Open: starts from the store open now.
+    pub fn open(current: &std::path::Path) -> Self {
+        Self {
+            path: current.display().to_string(),
+            new: false,
+        }
+    }
+
+    /// New: proposes a directory beside the store open now that does not exist yet.
+    pub fn new_beside(
+        current: &std::path::Path,
+        exists: impl Fn(&std::path::Path) -> bool,
+    ) -> Self {
+        let stem = current
+            .file_name()
+            .map_or_else(|| "certdesk".into(), |n| n.to_string_lossy().into_owned());
+        let path = (2..100)
+            .map(|i| current.with_file_name(format!("{stem}-{i}")))
+            .find(|p| !exists(p))
+            .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")));
+        Self {
+            path: path.display().to_string(),
+            new: true,
+        }
+    }
+
+    /// Draws the dialog; Enter opens.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Flow {
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Body => {
+                ui.label(if self.new {
+                    "A directory that does not exist yet: certdesk creates it with an empty store."
+                } else {
+                    "The directory of a certdesk store. A new directory becomes a new, empty store."
+                });
+                ui.horizontal(|ui| {
+                    let label = ui.label("Store directory");
+                    let field = ui
+                        .add(egui::TextEdit::singleline(&mut self.path).desired_width(400.0))
+                        .labelled_by(label.id);
+                    if ui.memory(|m| m.focused().is_none()) {
+                        field.request_focus();
+                    }
+                });
+            }
+            Part::Footer => {
+                if ui.button("Cancel").clicked() {
+                    flow = Flow::Close;
+                }
+                let ready = !self.path.trim().is_empty();
+                let label = if self.new { "Create" } else { "Open" };
+                let open = ui.add_enabled(ready, egui::Button::new(label));
+                if open.clicked() || (ready && frame::enter_pressed(ui)) {
+                    flow = Flow::OpenStore(PathBuf::from(self.path.trim()), self.new);
+                }
+            }
+        });
+        flow
+    }
+}
+
+/// The version, the store open, and every keyboard shortcut.
+pub fn about_ui(ui: &mut egui::Ui, store: &std::path::Path) -> Flow {
+    let mut flow = Flow::Stay;
+    frame::parts_ui(ui, |ui, part| match part {
+        Part::Body => {
+            ui.label(format!(
+                "certdesk {}: a certificate manager for server administrators.",
+                env!("CARGO_PKG_VERSION")
+            ));
+            ui.label(format!("The store open now: {}", store.display()));
+            ui.add_space(8.0);
+            ui.strong("Keyboard");
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for verb in Verb::ALL.into_iter().chain(Verb::WINDOW) {
+                    ui.label(ui.ctx().format_shortcut(&verb.shortcut()));
+                    ui.label(verb.label());
+                    ui.end_row();
+                }
+                for (keys, what) in [
+                    (
+                        "Alt+F, Alt+A, Alt+V, Alt+H",
+                        "Open the File, Action, View or Help menu",
+                    ),
+                    ("Tab, Shift+Tab", "Move between fields and buttons"),
+                    ("Enter", "Press a dialog's default button"),
+                    ("Esc", "Cancel a dialog or close a menu"),
+                    (
+                        "Ctrl+Plus, Ctrl+Minus, Ctrl+0",
+                        "Zoom in, zoom out, actual size",
+                    ),
+                ] {
+                    ui.label(keys);
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        }
+        Part::Footer => {
+            if ui.button("Close").clicked() || frame::enter_pressed(ui) {
+                flow = Flow::Close;
+            }
+        }
+    });
+    flow
+}
