@@ -285,7 +285,35 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
         .find(|r| r.usage == UsageType::AccessEdgeExternal)
         .expect("row");
     assert_eq!(format!("{:?}", access.status), "Assigned");
-    h.get_by_label("Assigned");
+    h.get_by_label("✔ Assigned");
+    // Another SIP domain in the topology: the assigned certificate lacks its sip. name, the
+    // usage turns Invalid, and "Invalid" opens the SAN inspector on that certificate.
+    let wider = t.dir.path().join("wider.toml");
+    std::fs::write(
+        &wider,
+        EDGE.replace(r#""fabrikam.com"]"#, r#""fabrikam.com", "adatum.com"]"#),
+    )
+    .expect("write");
+    let set = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--store", s(&t.path()), "topology", "set", s(&wider)])
+        .output()
+        .expect("runs");
+    assert!(set.status.success(), "{set:?}");
+    for _ in 0..100 {
+        h.run_steps(1);
+        if h.query_by_label("⛔ Invalid").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    click(&mut h, "⛔ Invalid");
+    assert_eq!(h.state().dialog.as_ref().map(|d| d.title()), Some("Certificate"));
+    h.get_by_label("sip.adatum.com");
+    h.get_by_label("⛔ missing");
+    h.get_by_label_contains("1 name needs attention");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none());
     click(&mut h, "SIP Access Edge external ⏷");
     click(&mut h, "Unassign");
     settle(&mut h);

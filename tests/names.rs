@@ -312,3 +312,44 @@ admin_url = "https://admin.contoso.com/cscp"
     assert_eq!(web.dialin_url.as_deref(), Some("dialin.contoso.com"));
     assert_eq!(web.admin_url.as_deref(), Some("admin.contoso.com"));
 }
+
+/// The SAN inspector's table: present, covered by a wildcard only where the usage allows
+/// it, missing, refused wildcard, extra; every name once.
+#[test]
+fn the_san_inspector_tells_each_name_apart() {
+    use certdesk::verify::sans::{NameState, inspect};
+    let edge = Topology::from_toml(EDGE).expect("topology");
+    let carried = [
+        "sip.contoso.com",
+        "SIP.contoso.com",
+        "webcon.contoso.com",
+        "*.contoso.com",
+        "old.contoso.com",
+    ];
+    let rows = inspect(&carried, &[AccessEdgeExternal, DataEdgeExternal], &edge).expect("rows");
+    let state = |name: &str| {
+        rows.iter()
+            .filter(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|r| r.state.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(state("sip.contoso.com"), [NameState::Present]);
+    assert_eq!(state("sip.fabrikam.com"), [NameState::Missing]);
+    assert_eq!(state("*.contoso.com"), [NameState::WildcardNotAllowed]);
+    assert_eq!(state("old.contoso.com"), [NameState::Extra]);
+    let sip = rows.iter().find(|r| r.name == "sip.contoso.com").expect("row");
+    assert_eq!(sip.usages, [AccessEdgeExternal]);
+
+    // The web services accept a wildcard for the simple URLs, never for the pool's names.
+    let standard = Topology::from_toml(STANDARD).expect("topology");
+    let carried = ["web.contoso.com", "*.contoso.com"];
+    let rows = inspect(&carried, &[WebServicesExternal], &standard).expect("rows");
+    let meet = rows.iter().find(|r| r.name == "meet.contoso.com").expect("meet");
+    assert_eq!(meet.state, NameState::Covered("*.contoso.com".into()));
+    assert!(
+        rows.iter().all(|r| r.name != "*.contoso.com"),
+        "a wildcard that covers a name is not extra: {rows:?}"
+    );
+    // Without the topology's section, the error says which.
+    assert!(inspect(&carried, &[AccessEdgeExternal], &standard).is_err());
+}

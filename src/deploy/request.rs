@@ -223,23 +223,6 @@ impl RequestSpec {
         Ok(Self { input, names })
     }
 
-    /// The names each requested usage requires (DOMAIN.md §3) that the request does not
-    /// carry, e.g. a `sip.<domain>` left unticked: what the certificate would be refused
-    /// for once issued.
-    pub fn missing_for_usages(&self, topology: &Topology) -> Vec<(UsageType, String)> {
-        let sans = self.names.sans();
-        let mut out = Vec::new();
-        for usage in &self.input.usages {
-            for name in names::required_sans(*usage, topology).unwrap_or_default() {
-                let present = sans.iter().any(|s| s.eq_ignore_ascii_case(&name));
-                if !present && !out.iter().any(|(_, n): &(UsageType, String)| n == &name) {
-                    out.push((*usage, name));
-                }
-            }
-        }
-        out
-    }
-
     /// Things the user should know before going on (they do not block).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -381,6 +381,21 @@ impl CertdeskApp {
         match intent {
             Some(Intent::Start(v)) => verb = Some(v),
             Some(Intent::Assign(usage)) => self.open_assign(None, Some(usage)),
+            Some(Intent::Inspect(thumbprint, usage)) => {
+                let cert = self
+                    .view
+                    .rows
+                    .iter()
+                    .find(|r| r.cert.summary.thumbprint == thumbprint);
+                if let Some(row) = cert {
+                    self.dialog = Some(Dialog::inspect(
+                        row.cert.clone(),
+                        &self.view,
+                        usage,
+                        (self.clock)(),
+                    ));
+                }
+            }
             Some(Intent::OpenSample) => {
                 self.jobs
                     .sample(&ctx, self.sample_dir.clone(), (self.clock)())

@@ -8,3 +8,4 @@
 pub mod chain;
 pub mod problem;
 pub mod rules;
+pub mod sans;

@@ -15,6 +15,7 @@ use crate::deploy::usage::UsageType;
 use crate::store::{Location, Logical, Store, StoredCert};
 use crate::verify::chain::ChainIndex;
 pub use crate::verify::problem::{Problem, Severity};
+use crate::verify::sans::{self, NameState};
 
 /// Proof that a certificate satisfies a usage: the store only binds these.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,17 +47,6 @@ pub struct Checker<'a> {
     all: &'a [StoredCert],
     topology: &'a Topology,
     now: i64,
-}
-
-/// Whether `pattern` (a SAN, maybe `*.x`) covers `name` (one label for the wildcard).
-fn covers(pattern: &str, name: &str) -> bool {
-    if pattern.eq_ignore_ascii_case(name) {
-        return true;
-    }
-    match (pattern.strip_prefix("*."), name.split_once('.')) {
-        (Some(base), Some((_, rest))) => base.eq_ignore_ascii_case(rest),
-        _ => false,
-    }
 }
 
 impl<'a> Checker<'a> {
@@ -159,46 +149,25 @@ impl<'a> Checker<'a> {
     fn check_names(&self, cert: &StoredCert, usage: UsageType, problems: &mut Vec<Problem>) {
         let s = &cert.summary;
         let dns: Vec<&str> = s.dns_names().collect();
-        if !usage.allows_wildcard_sans() {
-            for name in dns.iter().filter(|n| n.contains('*')) {
-                problems.push(Problem::WildcardSan {
-                    name: (*name).to_owned(),
-                    usage,
-                });
-            }
-        }
-        let required = match names::required_sans(usage, self.topology) {
-            Ok(mut r) => {
-                r.sort_by_key(|n| n.to_ascii_lowercase());
-                r.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-                r
-            }
+        let rows = match sans::inspect(&dns, &[usage], self.topology) {
+            Ok(rows) => rows,
             Err(e) => {
                 problems.push(Problem::Topology(e.to_string()));
                 return;
             }
         };
-        let wildcard_ok = |name: &str| {
-            matches!(
+        // The refused wildcards first, then the missing names, as the inspector lists them.
+        for row in rows
+            .iter()
+            .filter(|r| r.state == NameState::WildcardNotAllowed)
+        {
+            problems.push(Problem::WildcardSan {
+                name: row.name.clone(),
                 usage,
-                UsageType::WebServicesInternal | UsageType::WebServicesExternal
-            ) && (name.starts_with("lyncdiscover")
-                || self.topology.web.as_ref().is_some_and(|w| {
-                    w.meet_urls.iter().any(|m| m.eq_ignore_ascii_case(name))
-                        || w.dialin_url
-                            .as_deref()
-                            .is_some_and(|d| d.eq_ignore_ascii_case(name))
-                        || w.admin_url
-                            .as_deref()
-                            .is_some_and(|a| a.eq_ignore_ascii_case(name))
-                }))
-        };
-        for name in &required {
-            let present = dns.iter().any(|d| d.eq_ignore_ascii_case(name))
-                || (wildcard_ok(name) && dns.iter().any(|d| covers(d, name)));
-            if !present {
-                problems.push(Problem::MissingSan(name.clone()));
-            }
+            });
+        }
+        for row in rows.iter().filter(|r| r.state == NameState::Missing) {
+            problems.push(Problem::MissingSan(row.name.clone()));
         }
         if usage == UsageType::Internal
             && let Ok(expected) = names::subject_for(usage, self.topology)

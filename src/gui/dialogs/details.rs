@@ -1,15 +1,16 @@
 //! Certificate details: General (with the editable friendly name), Details (every field,
 //! thumbprints with copy), Certification Path (link by link with each status) and the SAN
-//! inspector (every name as a chip; for a chosen usage, the required names as a checklist).
+//! inspector (every name the server's usages need against the certificate's, as a table).
 
-use crate::deploy::names;
 use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
+use crate::gui::views::san_table_ui;
 use crate::pki::timefmt::rfc3339 as date;
 use crate::store::{Logical, StoredCert};
 use crate::verify::chain::ChainIndex;
+use crate::verify::sans;
 
 /// The tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,55 +232,35 @@ impl DetailsDialog {
     }
 
     fn sans_ui(&mut self, ui: &mut egui::Ui, view: &StoreView) {
-        ui.horizontal_wrapped(|ui| {
-            for san in &self.cert.summary.sans {
-                let (kind, value) = san.split_once(':').unwrap_or(("", san));
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.label(format!("{} {value}", kind.to_uppercase()));
-                });
-            }
-        });
         let Some(topology) = &view.topology else {
+            ui.horizontal_wrapped(|ui| {
+                for san in &self.cert.summary.sans {
+                    let (kind, value) = san.split_once(':').unwrap_or(("", san));
+                    ui.label(format!("{} {value}", kind.to_uppercase()));
+                }
+            });
             ui.label(
-                "Describe the deployment on the Topology page to check names against a usage.",
+                "Describe the deployment on the Topology page to check the names against what the server needs.",
             );
             return;
         };
-        egui::ComboBox::from_label("Check against usage")
-            .selected_text(self.usage.map_or("choose a usage", |u| u.title()))
+        let all = topology.role.usages();
+        egui::ComboBox::from_label("Check against")
+            .selected_text(
+                self.usage
+                    .map_or("every usage of the server's role", |u| u.title()),
+            )
             .show_ui(ui, |ui| {
-                for u in topology.role.usages() {
+                ui.selectable_value(&mut self.usage, None, "every usage of the server's role");
+                for u in all {
                     ui.selectable_value(&mut self.usage, Some(*u), u.title());
                 }
             });
-        let Some(usage) = self.usage else { return };
-        let mut required = names::required_sans(usage, topology).unwrap_or_default();
-        required.sort_by_key(|n| n.to_ascii_lowercase());
-        required.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        let dns: Vec<String> = self
-            .cert
-            .summary
-            .dns_names()
-            .map(str::to_lowercase)
-            .collect();
-        let green = egui::Color32::from_rgb(0x2e, 0x9e, 0x4f);
-        let red = ui.visuals().error_fg_color;
-        for name in &required {
-            if dns.contains(&name.to_lowercase()) {
-                ui.colored_label(green, format!("present: {name}"));
-            } else {
-                ui.colored_label(red, format!("missing: {name}"));
-            }
-        }
-        for name in &dns {
-            if name.contains('*') && !usage.allows_wildcard_sans() {
-                ui.colored_label(
-                    red,
-                    format!("wildcard not allowed for {}: {name}", usage.title()),
-                );
-            } else if !required.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-                ui.label(format!("• {name} (extra)"));
-            }
+        let usages = self.usage.map_or_else(|| all.to_vec(), |u| vec![u]);
+        let dns: Vec<&str> = self.cert.summary.dns_names().collect();
+        match sans::inspect(&dns, &usages, topology) {
+            Ok(rows) => san_table_ui(ui, "details", &rows),
+            Err(e) => frame::error_ui(ui, &e.to_string()),
         }
     }
 }

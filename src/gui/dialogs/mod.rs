@@ -79,6 +79,13 @@ impl Dialog {
     pub fn details(cert: StoredCert, view: &StoreView, now: i64) -> Self {
         Dialog::Details(Box::new(DetailsDialog::new(cert, view, now)))
     }
+    /// The details dialog on its SAN inspector, checking `usage`.
+    pub fn inspect(cert: StoredCert, view: &StoreView, usage: UsageType, now: i64) -> Self {
+        let mut details = DetailsDialog::new(cert, view, now);
+        details.tab = details::Tab::Sans;
+        details.usage = Some(usage);
+        Dialog::Details(Box::new(details))
+    }
     /// The remove confirmation.
     pub fn confirm_remove(cert: StoredCert) -> Self {
         Dialog::ConfirmRemove(Box::new(cert))

@@ -14,10 +14,12 @@ use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::gui::views::san_table_ui;
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::Location;
+use crate::verify::sans;
 
 /// The wizard's pages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -520,17 +522,16 @@ impl RequestWizard {
                     for w in spec.warnings() {
                         ui.colored_label(ui.visuals().warn_fg_color, w);
                     }
-                    // The SAN inspector before the CA is paid: what each usage needs that
-                    // this request does not carry.
+                    // The SAN inspector before the CA is paid: every name the usages need
+                    // against what this request carries.
                     if let Some(topology) = &self.topology {
-                        for (usage, name) in spec.missing_for_usages(topology) {
-                            frame::error_ui(
-                                ui,
-                                &format!(
-                                    "{} needs the SAN {name}, which this request does not carry",
-                                    usage.title()
-                                ),
-                            );
+                        ui.add_space(6.0);
+                        ui.strong("SAN inspector");
+                        let sans = spec.names.sans();
+                        let carried: Vec<&str> = sans.iter().map(String::as_str).collect();
+                        match sans::inspect(&carried, &spec.input.usages, topology) {
+                            Ok(rows) => san_table_ui(ui, "request", &rows),
+                            Err(e) => frame::error_ui(ui, &e.to_string()),
                         }
                     }
                 }

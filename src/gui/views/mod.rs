@@ -4,12 +4,14 @@
 
 mod log;
 mod nav;
+mod san_table;
 mod store_list;
 mod topology;
 mod welcome;
 mod wizard_page;
 
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
+pub use san_table::san_table_ui;
 pub use store_list::{ListKey, ListState, SortColumn, order};
 pub use topology::TopologyForm;
 
@@ -41,6 +43,8 @@ pub enum Intent {
     Start(Verb),
     /// Open the assign dialog for a usage.
     Assign(UsageType),
+    /// Show a certificate's SAN inspector against a usage.
+    Inspect(String, UsageType),
     /// Create and open the sample deployment.
     OpenSample,
 }
@@ -77,9 +81,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             store_list::store_list_ui(ui, pages.view, pages.list, location, logical)
                 .map(Intent::Start)
         }
-        Page::Wizard => {
-            wizard_page::wizard_page_ui(ui, pages.view, pages.commands).map(Intent::Assign)
-        }
+        Page::Wizard => wizard_page::wizard_page_ui(ui, pages.view, pages.commands),
         Page::Topology => {
             topology::topology_ui(ui, pages.topology_form, pages.commands);
             None

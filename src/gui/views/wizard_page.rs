@@ -1,20 +1,22 @@
 //! The Certificate Wizard page: one row per usage the server's role needs, with its
-//! certificate, expiry, location and status, and Assign… on each.
+//! certificate, expiry, location and status, Assign… on each, and "Invalid" leading to the
+//! SAN inspector.
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::deploy::usage::UsageType;
+use super::Intent;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::ops::assign::Status;
 use crate::verify::problem;
 
-/// The page; returns the usage whose Assign… was clicked. Unassign buttons push commands.
+/// The page; returns what was asked of a usage (Assign…, or the SAN inspector from
+/// "Invalid"). Unassign pushes commands.
 pub fn wizard_page_ui(
     ui: &mut egui::Ui,
     view: &StoreView,
     commands: &mut Vec<Command>,
-) -> Option<UsageType> {
+) -> Option<Intent> {
     ui.heading("Certificate Wizard");
     let Some(topology) = &view.topology else {
         ui.label("Describe the deployment on the Topology page first: the wizard needs the server's role and names.");
@@ -28,7 +30,7 @@ pub fn wizard_page_ui(
     ));
     let mut clicked = None;
     let red = ui.visuals().error_fg_color;
-    let amber = egui::Color32::from_rgb(0xd0, 0x8a, 0x00);
+    let amber = ui.visuals().warn_fg_color;
     TableBuilder::new(ui)
         .striped(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
@@ -51,7 +53,7 @@ pub fn wizard_page_ui(
                         // The usage's actions are a menu on its name, so the table fits.
                         ui.menu_button(format!("{} ⏷", row.usage.title()), |ui| {
                             if ui.button("Assign a certificate…").clicked() {
-                                clicked = Some(row.usage);
+                                clicked = Some(Intent::Assign(row.usage));
                                 ui.close();
                             }
                             if row.thumbprint.is_some() && ui.button("Unassign").clicked() {
@@ -89,15 +91,26 @@ pub fn wizard_page_ui(
                     });
                     r.col(|ui| {
                         let (text, color) = match row.status {
-                            Status::Assigned => ("Assigned", None),
-                            Status::NotAssigned => ("Not assigned", None),
-                            Status::Staged => ("Staged", None),
-                            Status::Expiring => ("Expiring", Some(amber)),
-                            Status::Invalid => ("Invalid", Some(red)),
+                            Status::Assigned => ("✔ Assigned", None),
+                            Status::NotAssigned => ("○ Not assigned", None),
+                            Status::Staged => ("▶ Staged", None),
+                            Status::Expiring => ("⏳ Expiring", Some(amber)),
+                            Status::Invalid => ("⛔ Invalid", Some(red)),
                         };
-                        let label = match color {
-                            Some(c) => ui.colored_label(c, text),
-                            None => ui.label(text),
+                        let text = match color {
+                            Some(c) => egui::RichText::new(text).color(c),
+                            None => egui::RichText::new(text),
+                        };
+                        // "Invalid" opens the SAN inspector on the certificate, for this usage.
+                        let label = match (&row.thumbprint, row.status) {
+                            (Some(thumbprint), Status::Invalid | Status::Expiring) => {
+                                let link = ui.link(text);
+                                if link.clicked() {
+                                    clicked = Some(Intent::Inspect(thumbprint.clone(), row.usage));
+                                }
+                                link
+                            }
+                            _ => ui.label(text),
                         };
                         if !row.problems.is_empty() {
                             label.on_hover_text(problem::join(&row.problems, "\n"));
