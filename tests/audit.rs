@@ -363,3 +363,64 @@ fn the_sample_never_deletes_a_directory_that_is_not_a_store() {
     assert!(err.to_string().contains("is not a certdesk store"), "{err}");
     assert!(Path::new(&dir.join("notes.txt")).exists());
 }
+
+/// The built-in CA's root goes into Trusted Roots only with the user's consent: without it,
+/// the first immediate request is refused with a sentence and the store is untouched.
+#[test]
+fn the_builtin_root_is_trusted_only_when_the_user_agrees() {
+    use certdesk::ops::enroll::{self, Delivery, EnrollError};
+    use certdesk::store::{Location, Store};
+    let t = TestStore::with_topology(EDGE);
+    let before = t.snapshot();
+    let spec = certdesk::deploy::request::RequestSpec::new(
+        certdesk::deploy::request::RequestInput {
+            usages: vec![certdesk::deploy::usage::UsageType::Internal],
+            key: certdesk::pki::keygen::KeyAlgorithm::P256,
+            ..Default::default()
+        },
+        &certdesk::deploy::topology::Topology::from_toml(EDGE).expect("topology"),
+    )
+    .expect("spec");
+    let now = certdesk::gui::app::system_now();
+    let mut store = Store::open(&t.path()).expect("store");
+    let refused = enroll::submit(
+        &mut store,
+        &spec,
+        enroll::prepare(&spec, None, now).expect("key"),
+        Location::Computer,
+        Delivery::BuiltinCa {
+            trust_new_root: false,
+        },
+        now,
+    );
+    let err = refused.expect_err("refused");
+    assert!(matches!(err, EnrollError::RootNotAgreed), "{err}");
+    assert!(err.to_string().contains("agree to that first"), "{err}");
+    drop(store);
+    assert!(t.snapshot() == before, "nothing stored");
+    let mut store = Store::open(&t.path()).expect("store");
+    let issued = enroll::submit(
+        &mut store,
+        &spec,
+        enroll::prepare(&spec, None, now).expect("key"),
+        Location::Computer,
+        Delivery::BuiltinCa {
+            trust_new_root: true,
+        },
+        now,
+    )
+    .expect("issued");
+    assert!(issued.thumbprint.is_some());
+    // Once the CA exists, later requests need no new consent.
+    enroll::submit(
+        &mut store,
+        &spec,
+        enroll::prepare(&spec, None, now).expect("key"),
+        Location::Computer,
+        Delivery::BuiltinCa {
+            trust_new_root: false,
+        },
+        now,
+    )
+    .expect("issued by the existing CA");
+}

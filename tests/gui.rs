@@ -151,7 +151,15 @@ fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
         &mut h,
         "Send the request immediately to an online certification authority",
     );
-    for _ in 0..9 {
+    click(&mut h, "Next");
+    // The store has no built-in CA yet: its root is trusted only when the user agrees.
+    assert!(is_disabled(&h, "Next"), "the root is not trusted silently");
+    h.get_by_label_contains("agree to create the built-in CA and trust its root");
+    click(
+        &mut h,
+        "Create the built-in CA and trust its root in this store",
+    );
+    for _ in 0..8 {
         click(&mut h, "Next");
     }
     h.get_by_label_contains("SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com");
@@ -307,7 +315,10 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
         std::thread::sleep(std::time::Duration::from_millis(30));
     }
     click(&mut h, "⛔ Invalid");
-    assert_eq!(h.state().dialog.as_ref().map(|d| d.title()), Some("Certificate"));
+    assert_eq!(
+        h.state().dialog.as_ref().map(|d| d.title()),
+        Some("Certificate")
+    );
     h.get_by_label("sip.adatum.com");
     h.get_by_label("⛔ missing");
     h.get_by_label_contains("1 name needs attention");
@@ -618,8 +629,19 @@ fn the_request_wizard_walks_with_the_keyboard_alone() {
             "the focus left the dialog"
         );
     }
-    // Enter walks on to the name page, where typing fills the friendly name.
-    for _ in 0..3 {
+    // Enter walks on to the CA page, where Tab reaches the consent to the new root and
+    // Space ticks it; Enter walks on to the name page.
+    key(&mut h, egui::Key::Enter);
+    h.get_by_label("Certificate Request File or Authority");
+    for _ in 0..10 {
+        let consent = "Create the built-in CA and trust its root in this store";
+        if h.get_by_label(consent).is_focused() {
+            break;
+        }
+        key(&mut h, egui::Key::Tab);
+    }
+    key(&mut h, egui::Key::Space);
+    for _ in 0..2 {
         key(&mut h, egui::Key::Enter);
     }
     h.get_by_label("Name and Security Settings");

@@ -337,14 +337,20 @@ fn the_san_inspector_tells_each_name_apart() {
     assert_eq!(state("sip.fabrikam.com"), [NameState::Missing]);
     assert_eq!(state("*.contoso.com"), [NameState::WildcardNotAllowed]);
     assert_eq!(state("old.contoso.com"), [NameState::Extra]);
-    let sip = rows.iter().find(|r| r.name == "sip.contoso.com").expect("row");
+    let sip = rows
+        .iter()
+        .find(|r| r.name == "sip.contoso.com")
+        .expect("row");
     assert_eq!(sip.usages, [AccessEdgeExternal]);
 
     // The web services accept a wildcard for the simple URLs, never for the pool's names.
     let standard = Topology::from_toml(STANDARD).expect("topology");
     let carried = ["web.contoso.com", "*.contoso.com"];
     let rows = inspect(&carried, &[WebServicesExternal], &standard).expect("rows");
-    let meet = rows.iter().find(|r| r.name == "meet.contoso.com").expect("meet");
+    let meet = rows
+        .iter()
+        .find(|r| r.name == "meet.contoso.com")
+        .expect("meet");
     assert_eq!(meet.state, NameState::Covered("*.contoso.com".into()));
     assert!(
         rows.iter().all(|r| r.name != "*.contoso.com"),

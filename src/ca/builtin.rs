@@ -206,6 +206,16 @@ impl BuiltinCa {
         Certificate::from_der(cert.der()).map_err(signing)
     }
 
+    /// Whether the store holds a built-in CA already (its root is then trusted there).
+    pub fn exists(store: &Store) -> Result<bool, StoreError> {
+        Ok(store.meta(META_ROOT)?.is_some())
+    }
+
+    /// Whether this CA was just created and is not in the store yet.
+    pub fn is_new(&self) -> bool {
+        self.new_keys.is_some()
+    }
+
     /// Stores a CA created by [`BuiltinCa::load_or_create`] (root in Trusted Roots, issuing
     /// CA in Intermediate CAs, keys not exportable) inside the caller's write transaction.
     /// Returns `false` when another process stored a CA first: the caller then loads that

@@ -21,7 +21,8 @@ pub struct RequestArgs {
     /// Delayed request: save the CSR here and keep the key pending.
     #[arg(long, value_name = "CSR_FILE")]
     output: Option<PathBuf>,
-    /// Immediate request: the CA that answers at once (only `builtin`).
+    /// Immediate request: the CA that answers at once (only `builtin`). The store's first
+    /// `--ca builtin` creates the built-in CA and puts its root in Computer's Trusted Roots.
     #[arg(long, value_name = "builtin", value_parser = ["builtin"])]
     ca: Option<String>,
     /// Friendly name (generated when blank).
@@ -137,7 +138,10 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
     let delivery = match &args.output {
         Some(path) => Delivery::Delayed(Some(path.as_path())),
-        None => Delivery::BuiltinCa,
+        // `--ca builtin` is the consent to create the CA and trust its root (see --help).
+        None => Delivery::BuiltinCa {
+            trust_new_root: true,
+        },
     };
     let outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
         .map_err(enroll_error)?;

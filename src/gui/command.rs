@@ -51,6 +51,8 @@ pub enum Command {
         location: Location,
         /// `Some(path)`: delayed with the CSR saved there; `None`: the built-in CA.
         csr_path: Option<PathBuf>,
+        /// The user agreed to create the built-in CA and trust its root.
+        trust_new_root: bool,
     },
     /// Assign usages (or stage with an effective date).
     Assign {
@@ -150,10 +152,11 @@ pub fn apply(
             generated,
             location,
             csr_path,
+            trust_new_root,
         } => {
             let delivery = match &csr_path {
                 Some(path) => Delivery::Delayed(Some(path.as_path())),
-                None => Delivery::BuiltinCa,
+                None => Delivery::BuiltinCa { trust_new_root },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
             let message = match &outcome.thumbprint {

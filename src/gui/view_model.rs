@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::ca::BuiltinCa;
 use crate::deploy::topology::Topology;
 use crate::ops::assign::{self, UsageStatus};
 use crate::ops::enroll;
@@ -59,6 +60,8 @@ pub struct StoreView {
     pub log: Vec<LogEntry>,
     /// The status of every usage the topology's role needs.
     pub statuses: Vec<UsageStatus>,
+    /// Whether the store has its built-in CA (so its root is trusted already).
+    pub builtin_ca: bool,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
 }
@@ -92,6 +95,7 @@ impl StoreView {
             topology: None,
             log: Vec::new(),
             statuses: Vec::new(),
+            builtin_ca: false,
             by_id: HashMap::new(),
         }
     }
@@ -170,6 +174,7 @@ impl StoreView {
             topology,
             log: store.log_entries(Some(500))?,
             statuses,
+            builtin_ca: BuiltinCa::exists(store)?,
             by_id,
         })
     }

@@ -39,6 +39,11 @@ pub enum EnrollError {
     /// Key generation or CSR signing failed.
     #[error("the key or the request could not be generated: {0}")]
     Generate(RequestError),
+    /// The built-in CA would be created, and its root trusted, without the user's consent.
+    #[error(
+        "the built-in CA does not exist in this store yet, and creating it puts its root certificate in Trusted Roots: agree to that first"
+    )]
+    RootNotAgreed,
     /// No pending request has that id.
     #[error("there is no pending request {0} in this location")]
     NoSuchRequest(i64),
@@ -49,8 +54,12 @@ pub enum EnrollError {
 pub enum Delivery<'a> {
     /// Save the CSR (to this file, if any) and keep the key pending.
     Delayed(Option<&'a Path>),
-    /// Have the built-in CA sign it now.
-    BuiltinCa,
+    /// Have the built-in CA sign it now. The store's first request creates the CA, whose
+    /// root goes into Trusted Roots: only when `trust_new_root` says the user agreed.
+    BuiltinCa {
+        /// The user agreed to trust a newly created root.
+        trust_new_root: bool,
+    },
 }
 
 /// What a submitted request became.
@@ -230,7 +239,7 @@ pub fn submit(
                 }
             }
         }
-        Delivery::BuiltinCa => {
+        Delivery::BuiltinCa { trust_new_root } => {
             let domains = topology(store)?.domains();
             // Two processes may create the store's first CA at once: the one that loses
             // the race signs again with the CA the other stored.
@@ -243,6 +252,9 @@ pub fn submit(
                     )));
                 }
                 let ca = BuiltinCa::load_or_create(store, now)?;
+                if ca.is_new() && !trust_new_root {
+                    return Err(EnrollError::RootNotAgreed);
+                }
                 let cert = ca.sign(&generated.csr_der, &domains, now)?;
                 let stored = store.transaction(|tx, secret| {
                     if !ca.persist_if_new(tx, secret, now)? {
@@ -384,7 +396,7 @@ fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_
             ));
         }
         Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
-        Delivery::BuiltinCa => cmd.push_str(" --ca builtin"),
+        Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
     }
     if !input.friendly_name.is_empty() {
         cmd.push_str(&format!(

@@ -53,7 +53,9 @@ fn request(
         &spec,
         generated,
         Location::Computer,
-        Delivery::BuiltinCa,
+        Delivery::BuiltinCa {
+            trust_new_root: true,
+        },
         now,
     )?;
     Ok(outcome.thumbprint.unwrap_or_default())

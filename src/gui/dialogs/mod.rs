@@ -67,9 +67,13 @@ impl Dialog {
     pub fn import_file(location: Location, path: std::path::PathBuf) -> Self {
         Dialog::Import(Box::new(ImportDialog::with_file(location, path)))
     }
-    /// The request wizard.
-    pub fn request(location: Location, topology: Option<Topology>) -> Self {
-        Dialog::Request(Box::new(RequestWizard::new(location, topology)))
+    /// The request wizard (`builtin_exists`: the store has its built-in CA).
+    pub fn request(location: Location, topology: Option<Topology>, builtin_exists: bool) -> Self {
+        Dialog::Request(Box::new(RequestWizard::new(
+            location,
+            topology,
+            builtin_exists,
+        )))
     }
     /// The export dialog.
     pub fn export(cert: StoredCert) -> Self {

@@ -135,6 +135,10 @@ pub struct RequestWizard {
     /// "Assign this certificate now" (immediate).
     pub assign_now: bool,
     browse_note: Option<String>,
+    /// The store has its built-in CA already (its root is trusted there).
+    builtin_exists: bool,
+    /// The user agreed to create the built-in CA and trust its root.
+    pub trust_builtin: bool,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -156,8 +160,9 @@ fn page_of(e: &RequestError) -> Step {
 }
 
 impl RequestWizard {
-    /// A new wizard for a location and the current topology.
-    pub fn new(location: Location, topology: Option<Topology>) -> Self {
+    /// A new wizard for a location and the current topology; `builtin_exists` says whether
+    /// the store has its built-in CA (if not, the wizard asks before creating it).
+    pub fn new(location: Location, topology: Option<Topology>, builtin_exists: bool) -> Self {
         Self {
             location,
             topology,
@@ -172,6 +177,8 @@ impl RequestWizard {
             outcome: None,
             assign_now: true,
             browse_note: None,
+            builtin_exists,
+            trust_builtin: false,
         }
     }
 
@@ -197,6 +204,13 @@ impl RequestWizard {
         }
         if self.step == Step::Target && self.delayed && self.csr_path.trim().is_empty() {
             return Some("choose where to save the request".into());
+        }
+        if self.step == Step::Target && !self.delayed && !self.builtin_exists && !self.trust_builtin
+        {
+            return Some(
+                "agree to create the built-in CA and trust its root, or save the request for another CA"
+                    .into(),
+            );
         }
         match spec {
             Err(e) if page_of(&e) <= self.step => Some(e.to_string()),
@@ -257,6 +271,7 @@ impl RequestWizard {
             generated: Box::new(generated),
             location: self.location,
             csr_path: self.delayed.then(|| PathBuf::from(self.csr_path.trim())),
+            trust_new_root: self.trust_builtin,
         });
     }
 
@@ -373,6 +388,19 @@ impl RequestWizard {
                     "certdesk built-in CA (a local enterprise CA kept in this store)",
                 );
                 ui.label("The built-in CA needs no account credentials.");
+                if !self.builtin_exists {
+                    ui.add_space(6.0);
+                    ui.label(
+                        "This store has no built-in CA yet. Creating it makes a new root CA, and \
+                         for the certificates it issues to be trusted here, its root goes into \
+                         Computer \\ Trusted Roots. Anything that root signs is then trusted \
+                         by this store.",
+                    );
+                    ui.checkbox(
+                        &mut self.trust_builtin,
+                        "Create the built-in CA and trust its root in this store",
+                    );
+                }
             }
             Step::Template => text_ui(ui, "Template", &mut self.input.template),
             Step::NameSecurity => {
