@@ -371,8 +371,8 @@ fn the_welcome_panel_opens_a_sample_deployment() {
     click(&mut h, "Open a sample deployment");
     settle(&mut h);
     assert!(matches!(h.state().page, Page::Wizard));
-    h.get_by_label("Invalid");
-    h.get_by_label("Expiring");
+    h.get_by_label("⛔ Invalid");
+    h.get_by_label("⏳ Expiring");
     assert!(h.state().view.rows.len() >= 6);
     // The sample is a separate store: the user's store is still empty.
     let store = Store::open(&t.path()).expect("store");
@@ -445,7 +445,13 @@ fn the_sip_domain_ticks_change_the_requested_sans() {
     let mut h = harness(&t.path());
     click(&mut h, "Request…");
     click(&mut h, "External Edge certificate (public Internet)");
-    for _ in 0..8 {
+    click(&mut h, "Next");
+    click(&mut h, "Next");
+    click(
+        &mut h,
+        "Create the built-in CA and trust its root in this store",
+    );
+    for _ in 0..6 {
         click(&mut h, "Next");
     }
     h.get_by_label("SIP Domain Setting on Subject Alternative Names");
@@ -455,7 +461,10 @@ fn the_sip_domain_ticks_change_the_requested_sans() {
     // The summary says what the Access Edge rules will then miss, before the CA is paid.
     click(&mut h, "Next");
     click(&mut h, "Next");
-    h.get_by_label_contains("needs the SAN sip.fabrikam.com, which this request does not carry");
+    h.get_by_label("SAN inspector");
+    h.get_by_label_contains("1 name needs attention");
+    h.get_by_label("sip.fabrikam.com");
+    h.get_by_label("⛔ missing");
 }
 
 /// The wrong behaviours found walking the procedures, each fixed and kept fixed.
@@ -766,4 +775,91 @@ fn another_store_opens_from_the_file_menu() {
         "an existing directory is not a new store"
     );
     h.get_by_label_contains("already exists: a new store needs a directory");
+}
+
+/// Where the system has no file dialog, Browse… opens the built-in browser: folders and
+/// certificate files, Up, a file name field, Enter to open; the choice fills the field of
+/// the dialog that asked, and the import goes on from there.
+#[test]
+fn browse_without_a_native_dialog_shows_the_built_in_browser() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    h.state_mut().jobs.set_native_dialogs(false);
+    click(&mut h, "Import…");
+    let fixtures = fx("leaf-aes.pfx")
+        .parent()
+        .expect("fixture dir")
+        .to_path_buf();
+    type_into(
+        &mut h,
+        "File to import",
+        &format!("{}{}", fixtures.display(), std::path::MAIN_SEPARATOR),
+    );
+    click(&mut h, "Browse…");
+    settle(&mut h);
+    h.get_by_label("Choose a file");
+    h.get_by_label("📁 nssdb");
+    h.get_by_label("📄 leaf-aes.pfx");
+    assert!(
+        h.query_by_label("📄 data.txt").is_none(),
+        "only certificate files"
+    );
+    click(&mut h, "Show all files");
+    h.get_by_label("📄 data.txt");
+    // Into a folder (chosen, then Enter) and back up.
+    click(&mut h, "📁 nssdb");
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(h.query_by_label("📄 leaf-aes.pfx").is_none());
+    click(&mut h, "⬆ Up");
+    settle(&mut h);
+    // A name that is not there is one sentence; the browser stays.
+    type_into(&mut h, "File name", "nothing-here.pfx");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    h.get_by_label_contains("There is no file named nothing-here.pfx in this folder.");
+    // The list scrolls (all files are shown): the wheel brings the row into view.
+    let file_name_top = |h: &Harness<'_, CertdeskApp>| {
+        h.get_by_label("File name")
+            .accesskit_node()
+            .bounding_box()
+            .map_or(0.0, |r| r.y0)
+    };
+    for _ in 0..20 {
+        let row = h
+            .get_by_label("📄 leaf-aes.pfx")
+            .accesskit_node()
+            .bounding_box();
+        if row.is_some_and(|r| r.y1 < file_name_top(&h) - 40.0) {
+            break;
+        }
+        h.get_by_label("📄 leaf-aes.pfx").scroll_down();
+        // Until the scroll's animation has ended: the click goes where the row is.
+        h.run_steps(30);
+    }
+    click(&mut h, "📄 leaf-aes.pfx");
+    h.get_by_label("File name").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(
+        h.state().browser.is_none(),
+        "the browser closed: {:?}",
+        h.state().browser.as_ref().map(|b| (&b.name, &b.dir))
+    );
+    match &h.state().dialog {
+        Some(Dialog::Import(d)) => assert_eq!(d.path, s(&fixtures.join("leaf-aes.pfx"))),
+        _ => panic!("the import dialog is still there"),
+    }
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("protected by a password");
+    // Esc in the browser closes the browser, not the dialog under it.
+    click(&mut h, "Browse…");
+    settle(&mut h);
+    h.get_by_label("Choose a file");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().browser.is_none());
+    assert!(matches!(h.state().dialog, Some(Dialog::Import(_))));
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::command::Command;
-use super::dialogs::{Dialog, Flow, OpenStoreDialog};
+use super::dialogs::{BrowserFlow, Dialog, FileBrowser, Flow, OpenStoreDialog, frame, home_dir};
 use super::jobs::{JobResult, Jobs};
 use super::settings::{ColumnWidth, Settings, clamp_zoom};
 use super::verbs::Verb;
@@ -37,6 +37,8 @@ pub struct CertdeskApp {
     pub list: ListState,
     /// The open dialog, if any.
     pub dialog: Option<Dialog>,
+    /// The built-in file browser, above the dialog that asked for it.
+    pub browser: Option<FileBrowser>,
     /// Background jobs.
     pub jobs: Jobs,
     /// Results and errors.
@@ -87,6 +89,7 @@ impl CertdeskApp {
             page: Page::Welcome,
             list: ListState::default(),
             dialog: None,
+            browser: None,
             jobs: Jobs::default(),
             toasts: Vec::new(),
             commands: Vec::new(),
@@ -405,6 +408,7 @@ impl CertdeskApp {
         if let Some(verb) = verb {
             self.start(verb, &ctx);
         }
+        frame::set_covered(&ctx, self.browser.is_some());
         if let Some(dialog) = &mut self.dialog {
             match dialog.ui(
                 &ctx,
@@ -438,6 +442,8 @@ impl CertdeskApp {
                 }
             }
         }
+        frame::set_covered(&ctx, false);
+        self.browser_ui(&ctx);
         self.toasts.retain(|t| t.until > time);
         views::toasts_ui(&ctx, &self.toasts);
         let key = self.list_key();
@@ -450,9 +456,43 @@ impl CertdeskApp {
         }
     }
 
+    /// The built-in file browser, when open: its answer goes to the dialog that asked (or,
+    /// for Save as…, the bytes are written there).
+    fn browser_ui(&mut self, ctx: &egui::Context) {
+        let Some(browser) = &mut self.browser else {
+            return;
+        };
+        match browser.ui(ctx, &mut self.jobs) {
+            BrowserFlow::Stay => {}
+            BrowserFlow::Cancel => self.browser = None,
+            BrowserFlow::Chosen(path) => {
+                let request = browser.request.clone();
+                self.browser = None;
+                match request.bytes {
+                    Some(bytes) => self.jobs.write(ctx, path, bytes),
+                    None => {
+                        if let Some(dialog) = &mut self.dialog {
+                            let picked = JobResult::Picked(request.target, Some(path));
+                            dialog.on_job(picked, &mut self.commands);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn on_job(&mut self, result: JobResult, ctx: &egui::Context) {
         let time = ctx.input(|i| i.time);
         match result {
+            JobResult::Browse(request) => {
+                let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
+                self.browser = Some(FileBrowser::open(ctx, request, home, &mut self.jobs));
+            }
+            JobResult::Listed(dir, listed) => {
+                if let Some(browser) = &mut self.browser {
+                    browser.on_listed(&dir, listed);
+                }
+            }
             JobResult::Sample(Ok(dir)) => {
                 self.after_open = Page::Wizard;
                 self.worker.open(dir, false, (self.clock)());

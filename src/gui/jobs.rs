@@ -37,16 +37,95 @@ pub enum JobResult {
     Generated(Box<RequestSpec>, Result<Generated, EnrollError>),
     /// A file was saved (the CSR shown at the end of the wizard).
     Saved(PathBuf, Result<(), OutputError>),
-    /// A native file dialog answered (None: cancelled, or no dialog is available).
-    Picked(PickTarget, Option<PathBuf>, std::time::Duration),
+    /// A file dialog answered (None: cancelled).
+    Picked(PickTarget, Option<PathBuf>),
+    /// No native file dialog is available: the built-in browser should ask instead.
+    Browse(PickRequest),
+    /// A directory listed for the built-in browser (bounded), or why not.
+    Listed(PathBuf, Result<Vec<DirEntry>, String>),
+}
+
+/// What a Browse… asked for, kept until some dialog answers it.
+#[derive(Debug, Clone)]
+pub struct PickRequest {
+    /// Which field the path goes to.
+    pub target: PickTarget,
+    /// A save dialog (the file may not exist yet).
+    pub save: bool,
+    /// Where to start.
+    pub start: Option<PathBuf>,
+    /// For Save as…: the bytes to write once a path is chosen.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// One entry of a listed directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The file name.
+    pub name: String,
+    /// A directory (or a link to one).
+    pub dir: bool,
+    /// The size in bytes (files).
+    pub size: u64,
+}
+
+/// The most entries a directory listing holds (a huge directory is cut, not read whole).
+pub const MAX_ENTRIES: usize = 5_000;
+
+/// How quickly a native dialog that answers "cancelled" must have answered for it to mean
+/// that no dialog exists (no portal, no zenity): a person takes longer.
+const NO_DIALOG: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The folder a Browse… starts in: the one the typed path names or lies in (no I/O).
+pub fn start_dir(typed: &str) -> Option<PathBuf> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let path = PathBuf::from(typed);
+    if typed.ends_with(std::path::MAIN_SEPARATOR) {
+        return Some(path);
+    }
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(std::path::Path::to_path_buf)
+}
+
+/// Lists `dir`: directories first, then files, each by name; hidden entries left out;
+/// at most [`MAX_ENTRIES`].
+pub fn list_dir(dir: &std::path::Path) -> Result<Vec<DirEntry>, String> {
+    let read =
+        std::fs::read_dir(dir).map_err(|e| format!("{} cannot be read: {e}", dir.display()))?;
+    let mut entries: Vec<DirEntry> = read
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .take(MAX_ENTRIES)
+        .map(|e| {
+            let meta = std::fs::metadata(e.path()).ok();
+            DirEntry {
+                name: e.file_name().to_string_lossy().into_owned(),
+                dir: meta.as_ref().is_some_and(std::fs::Metadata::is_dir),
+                size: meta.as_ref().map_or(0, std::fs::Metadata::len),
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| {
+        b.dir
+            .cmp(&a.dir)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(entries)
 }
 
 /// The running jobs and their results.
 pub struct Jobs {
-    tx: Sender<JobResult>,
-    rx: Receiver<JobResult>,
+    tx: Sender<(&'static str, JobResult)>,
+    rx: Receiver<(&'static str, JobResult)>,
     running: Vec<&'static str>,
     reads: u64,
+    /// Whether to try the system's file dialog (false once it proved absent, or when the
+    /// built-in browser was asked for).
+    native: bool,
 }
 
 impl Default for Jobs {
@@ -57,6 +136,7 @@ impl Default for Jobs {
             rx,
             running: Vec::new(),
             reads: 0,
+            native: std::env::var_os("CERTDESK_FILE_DIALOG").is_none_or(|v| v != "builtin"),
         }
     }
 }
@@ -67,6 +147,11 @@ impl Jobs {
         &self.running
     }
 
+    /// Uses the system's file dialogs (true) or the built-in browser (false).
+    pub fn set_native_dialogs(&mut self, native: bool) {
+        self.native = native;
+    }
+
     /// Whether no job is running.
     pub fn idle(&self) -> bool {
         self.running.is_empty()
@@ -74,18 +159,16 @@ impl Jobs {
 
     /// Results that arrived since the last call.
     pub fn finished(&mut self) -> Vec<JobResult> {
-        let results: Vec<JobResult> = self.rx.try_iter().collect();
-        for r in &results {
-            let name = match r {
-                JobResult::Read(..) => "reading the file",
-                JobResult::Sample(_) => "creating the sample deployment",
-                JobResult::Generated(..) => "generating the key",
-                JobResult::Saved(..) => "saving the file",
-                JobResult::Picked(..) => "file dialog",
-            };
+        let mut results = Vec::new();
+        for (name, r) in self.rx.try_iter() {
+            if matches!(r, JobResult::Browse(_)) {
+                // No system dialog: the built-in browser from now on, without waiting.
+                self.native = false;
+            }
             if let Some(i) = self.running.iter().position(|n| *n == name) {
                 self.running.remove(i);
             }
+            results.push(r);
         }
         results
     }
@@ -100,7 +183,7 @@ impl Jobs {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(work());
+            let _ = tx.send((name, work()));
             ctx.request_repaint();
         });
     }
@@ -147,33 +230,83 @@ impl Jobs {
         });
     }
 
-    /// Asks where to save `bytes` (a native save dialog) and writes them there
-    /// (atomically), off the UI thread; cancelled or without a dialog, nothing happens.
+    /// Asks where to save `bytes` and writes them there (atomically), off the UI thread;
+    /// cancelled, nothing happens.
     pub fn save_as(&mut self, ctx: &egui::Context, bytes: Vec<u8>) {
-        self.spawn(ctx, "saving the file", move || {
-            let started = std::time::Instant::now();
-            match rfd::FileDialog::new().save_file() {
-                Some(path) => {
-                    let result = files::write_atomic(&path, &bytes, false);
-                    JobResult::Saved(path, result)
-                }
-                None => JobResult::Picked(PickTarget::Nowhere, None, started.elapsed()),
-            }
-        });
+        self.pick_request(
+            ctx,
+            PickRequest {
+                target: PickTarget::Nowhere,
+                save: true,
+                start: None,
+                bytes: Some(bytes),
+            },
+        );
     }
 
-    /// Opens a native file dialog off the UI thread. Without a portal or zenity rfd
-    /// answers `None` at once; the dialog then says so and the typed path still works.
-    pub fn pick(&mut self, ctx: &egui::Context, target: PickTarget, save: bool) {
+    /// Asks for a file for `target` (`save`: one that may not exist yet), starting in
+    /// `start`: the system's dialog off the UI thread, or, where there is none (no portal
+    /// or zenity: SSH X forwarding, minimal desktops), the built-in browser
+    /// ([`JobResult::Browse`]).
+    pub fn pick(
+        &mut self,
+        ctx: &egui::Context,
+        target: PickTarget,
+        save: bool,
+        start: Option<PathBuf>,
+    ) {
+        self.pick_request(
+            ctx,
+            PickRequest {
+                target,
+                save,
+                start,
+                bytes: None,
+            },
+        );
+    }
+
+    fn pick_request(&mut self, ctx: &egui::Context, request: PickRequest) {
+        if !self.native {
+            self.spawn(ctx, "file dialog", move || JobResult::Browse(request));
+            return;
+        }
         self.spawn(ctx, "file dialog", move || {
             let started = std::time::Instant::now();
-            let dialog = rfd::FileDialog::new();
-            let path = if save {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(dir) = &request.start {
+                dialog = dialog.set_directory(dir);
+            }
+            let path = if request.save {
                 dialog.save_file()
             } else {
                 dialog.pick_file()
             };
-            JobResult::Picked(target, path, started.elapsed())
+            match (path, &request.bytes) {
+                (None, _) if started.elapsed() < NO_DIALOG => JobResult::Browse(request),
+                (Some(path), Some(bytes)) => {
+                    let result = files::write_atomic(&path, bytes, false);
+                    JobResult::Saved(path, result)
+                }
+                (path, _) => JobResult::Picked(request.target, path),
+            }
+        });
+    }
+
+    /// Writes `bytes` to `path` (atomically) off the UI thread (the built-in browser's
+    /// Save as…).
+    pub fn write(&mut self, ctx: &egui::Context, path: PathBuf, bytes: Vec<u8>) {
+        self.spawn(ctx, "saving the file", move || {
+            let result = files::write_atomic(&path, &bytes, false);
+            JobResult::Saved(path, result)
+        });
+    }
+
+    /// Lists a directory for the built-in browser off the UI thread.
+    pub fn list(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        self.spawn(ctx, "listing the folder", move || {
+            let listed = list_dir(&dir);
+            JobResult::Listed(dir, listed)
         });
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
-use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::ops::export::{self, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
 use crate::store::StoredCert;
@@ -19,7 +19,6 @@ pub struct ExportDialog {
     /// The output path.
     pub path: String,
     error: Option<String>,
-    browse_note: Option<String>,
     /// The result once written.
     pub done: Option<String>,
 }
@@ -46,7 +45,6 @@ impl ExportDialog {
             show_password: false,
             path: String::new(),
             error: None,
-            browse_note: None,
             done: None,
         }
     }
@@ -69,16 +67,8 @@ impl ExportDialog {
 
     /// A job finished.
     pub fn on_job(&mut self, result: JobResult) {
-        if let JobResult::Picked(PickTarget::ExportFile, path, took) = result {
-            match path {
-                Some(p) => self.path = p.display().to_string(),
-                None if took < std::time::Duration::from_millis(300) => {
-                    self.browse_note = Some(
-                        "No file dialog is available on this system: type the path instead.".into(),
-                    );
-                }
-                None => {}
-            }
+        if let JobResult::Picked(PickTarget::ExportFile, Some(path)) = result {
+            self.path = path.display().to_string();
         }
     }
 
@@ -246,12 +236,14 @@ impl ExportDialog {
                 .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
                 .clicked()
             {
-                jobs.pick(ui.ctx(), PickTarget::ExportFile, true);
+                jobs.pick(
+                    ui.ctx(),
+                    PickTarget::ExportFile,
+                    true,
+                    start_dir(&self.path),
+                );
             }
         });
-        if let Some(note) = &self.browse_note {
-            ui.label(note);
-        }
         if let Some(error) = &self.error {
             frame::error_ui(ui, error);
         }

@@ -95,11 +95,27 @@ pub fn route_enter(ctx: &egui::Context) {
     ctx.data_mut(|d| d.insert_temp(default_id(), to_default));
 }
 
+fn covered_id() -> egui::Id {
+    egui::Id::unique("dialog covered")
+}
+
+/// Says whether the dialogs drawn next are covered by another one (the file browser above
+/// the dialog that asked for it): a covered dialog's default button ignores Enter.
+pub fn set_covered(ctx: &egui::Context, covered: bool) {
+    ctx.data_mut(|d| d.insert_temp(covered_id(), covered));
+}
+
 /// Whether Enter was pressed this frame for the dialog's default button: in a text field
-/// (which then gives up the focus) or with no text field focused ([`route_enter`]).
+/// (which then gives up the focus) or with no text field focused ([`route_enter`]); never
+/// for a dialog another one covers ([`set_covered`]).
 pub fn enter_pressed(ui: &egui::Ui) -> bool {
-    let routed = ui.data(|d| d.get_temp::<bool>(default_id()).unwrap_or(false));
-    routed || ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any())
+    let (routed, covered) = ui.data(|d| {
+        (
+            d.get_temp::<bool>(default_id()).unwrap_or(false),
+            d.get_temp::<bool>(covered_id()).unwrap_or(false),
+        )
+    });
+    !covered && (routed || ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any()))
 }
 
 /// A validation message beside its field: body size, with a warning sign.

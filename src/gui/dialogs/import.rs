@@ -4,7 +4,7 @@
 
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
-use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
 use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
 use crate::pki::formats::FormatError;
@@ -25,7 +25,6 @@ pub struct ImportDialog {
     trust_root: bool,
     exportable: bool,
     focus_password: bool,
-    browse_note: Option<String>,
     /// The read this dialog waits for.
     reading: Option<u64>,
     /// Put the keyboard focus in the file field (when the dialog opens).
@@ -55,7 +54,6 @@ impl ImportDialog {
             trust_root: false,
             exportable: false,
             focus_password: false,
-            browse_note: None,
             reading: None,
             focus_path: true,
             open_now: false,
@@ -98,15 +96,8 @@ impl ImportDialog {
                     self.error = Some(e.to_string());
                 }
             }
-            JobResult::Picked(PickTarget::ImportFile, Some(path), _) => {
+            JobResult::Picked(PickTarget::ImportFile, Some(path)) => {
                 self.path = path.display().to_string()
-            }
-            JobResult::Picked(PickTarget::ImportFile, None, took)
-                if took < std::time::Duration::from_millis(300) =>
-            {
-                self.browse_note = Some(
-                    "No file dialog is available on this system: type the path instead.".into(),
-                );
             }
             _ => {}
         }
@@ -220,12 +211,14 @@ impl ImportDialog {
                 .add_enabled(!busy, egui::Button::new("Browse…"))
                 .clicked()
             {
-                jobs.pick(ui.ctx(), PickTarget::ImportFile, false);
+                jobs.pick(
+                    ui.ctx(),
+                    PickTarget::ImportFile,
+                    false,
+                    start_dir(&self.path),
+                );
             }
         });
-        if let Some(note) = &self.browse_note {
-            ui.label(note);
-        }
         if self.needs_password {
             ui.label("The file contains a private key protected by a password.");
             ui.horizontal(|ui| {

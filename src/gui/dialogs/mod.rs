@@ -2,6 +2,7 @@
 //! window and says what should happen next ([`Flow`]).
 
 mod assign;
+mod browser;
 mod details;
 mod export;
 pub mod frame;
@@ -10,6 +11,7 @@ mod request;
 mod window;
 
 pub use assign::AssignDialog;
+pub use browser::{BrowserFlow, FileBrowser, home_dir};
 pub use details::DetailsDialog;
 pub use export::ExportDialog;
 pub use import::ImportDialog;

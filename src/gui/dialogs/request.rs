@@ -13,7 +13,7 @@ use crate::deploy::topology::{Role, Topology};
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
-use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::views::san_table_ui;
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
@@ -134,7 +134,6 @@ pub struct RequestWizard {
     pub outcome: Option<RequestOutcome>,
     /// "Assign this certificate now" (immediate).
     pub assign_now: bool,
-    browse_note: Option<String>,
     /// The store has its built-in CA already (its root is trusted there).
     builtin_exists: bool,
     /// The user agreed to create the built-in CA and trust its root.
@@ -176,7 +175,6 @@ impl RequestWizard {
             error: None,
             outcome: None,
             assign_now: true,
-            browse_note: None,
             builtin_exists,
             trust_builtin: false,
         }
@@ -239,18 +237,13 @@ impl RequestWizard {
                 }
                 self.error = Some(e.to_string());
             }
-            JobResult::Picked(PickTarget::CsrFile, Some(p), _) => {
+            JobResult::Picked(PickTarget::CsrFile, Some(p)) => {
                 self.csr_path = p.display().to_string()
             }
             JobResult::Saved(p, written) => self.log.push(match written {
                 Ok(()) => format!("Saved the request to {}", p.display()),
                 Err(e) => e.to_string(),
             }),
-            JobResult::Picked(_, None, took) if took < std::time::Duration::from_millis(300) => {
-                self.browse_note = Some(
-                    "No file dialog is available on this system: type the path instead.".into(),
-                );
-            }
             _ => {}
         }
     }
@@ -375,12 +368,14 @@ impl RequestWizard {
                         .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
                         .clicked()
                     {
-                        jobs.pick(ui.ctx(), PickTarget::CsrFile, true);
+                        jobs.pick(
+                            ui.ctx(),
+                            PickTarget::CsrFile,
+                            true,
+                            start_dir(&self.csr_path),
+                        );
                     }
                 });
-                if let Some(note) = &self.browse_note {
-                    ui.label(note);
-                }
             }
             Step::Target => {
                 let _ = ui.radio(
