@@ -12,7 +12,7 @@ mod window;
 
 pub use assign::AssignDialog;
 pub use browser::{BrowserFlow, FileBrowser, home_dir};
-pub use details::DetailsDialog;
+pub use details::{DetailsDialog, Tab as DetailsTab};
 pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use request::{RequestWizard, Step};
@@ -88,7 +88,7 @@ impl Dialog {
     /// The details dialog on its SAN inspector, checking `usage`.
     pub fn inspect(cert: StoredCert, view: &StoreView, usage: UsageType, now: i64) -> Self {
         let mut details = DetailsDialog::new(cert, view, now);
-        details.tab = details::Tab::Sans;
+        details.tab = DetailsTab::Sans;
         details.usage = Some(usage);
         Dialog::Details(Box::new(details))
     }

@@ -8,14 +8,30 @@ use crate::store::LogEntry;
 /// The log page, newest first.
 pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {
     ui.heading("Activity log");
+    // Shares of the width, so the command and its Copy button stay on screen at any size
+    // and scale; the details and the command show whole on hover.
+    let width = ui.available_width();
     TableBuilder::new(ui)
         .striped(true)
+        .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(170.0))
-        .column(Column::initial(80.0))
-        .column(Column::initial(70.0))
-        .column(Column::initial(360.0).clip(true))
-        .column(Column::remainder().clip(true))
+        .column(
+            Column::initial((width * 0.2).min(170.0))
+                .at_least(60.0)
+                .clip(true),
+        )
+        .column(
+            Column::initial((width * 0.1).min(90.0))
+                .at_least(50.0)
+                .clip(true),
+        )
+        .column(
+            Column::initial((width * 0.08).min(70.0))
+                .at_least(40.0)
+                .clip(true),
+        )
+        .column(Column::initial(width * 0.28).at_least(60.0).clip(true))
+        .column(Column::remainder().at_least(80.0).clip(true))
         .header(22.0, |mut h| {
             for title in [
                 "Time",
@@ -55,7 +71,7 @@ pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {
                     {
                         ui.ctx().copy_text(e.command.clone());
                     }
-                    ui.monospace(&e.command);
+                    ui.monospace(&e.command).on_hover_text(&e.command);
                 });
             });
         });

@@ -47,50 +47,50 @@ const COLUMNS: [ColumnSpec; 7] = [
     ColumnSpec {
         column: SortColumn::IssuedTo,
         title: "Issued To",
-        initial: 220.0,
+        initial: 200.0,
         least: 120.0,
         priority: 0,
     },
     ColumnSpec {
         column: SortColumn::IssuedBy,
         title: "Issued By",
-        initial: 180.0,
+        initial: 170.0,
         least: 100.0,
         priority: 5,
     },
     ColumnSpec {
         column: SortColumn::Expires,
         title: "Expiration Date",
-        initial: 150.0,
-        least: 120.0,
+        initial: 130.0,
+        least: 110.0,
         priority: 1,
     },
     ColumnSpec {
         column: SortColumn::Purposes,
         title: "Intended Purposes",
-        initial: 180.0,
+        initial: 170.0,
         least: 100.0,
         priority: 6,
     },
     ColumnSpec {
         column: SortColumn::FriendlyName,
         title: "Friendly Name",
-        initial: 160.0,
+        initial: 150.0,
         least: 100.0,
         priority: 4,
     },
     ColumnSpec {
         column: SortColumn::Key,
         title: "Key",
-        initial: 130.0,
-        least: 110.0,
+        initial: 120.0,
+        least: 100.0,
         priority: 2,
     },
     ColumnSpec {
         column: SortColumn::Usages,
         title: "Assigned usages",
-        initial: 180.0,
-        least: 120.0,
+        initial: 160.0,
+        least: 110.0,
         priority: 3,
     },
 ];
@@ -257,7 +257,7 @@ pub fn store_list_ui(
     });
     state.refresh(view, location, logical);
     let columns = fitting_columns(ui.available_width(), &state.widths);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("{} shown", state.visible.len()));
         let hidden: Vec<&str> = COLUMNS
             .iter()
@@ -294,7 +294,8 @@ pub fn store_list_ui(
     table = table.id_salt(("list", location, logical, shown));
     table
         .header(22.0, |mut header| {
-            for c in &columns {
+            for (i, c) in columns.iter().enumerate() {
+                let last = i + 1 == columns.len();
                 header.col(|ui| {
                     let arrow = match (state.sort == c.column, state.descending) {
                         (true, false) => " ⬆",
@@ -312,8 +313,11 @@ pub fn store_list_ui(
                             state.descending = false;
                         }
                     }
-                    // The width the user left the column at, remembered for next time.
-                    state.widths.insert(c.column, ui.max_rect().width());
+                    // The width the user left the column at, remembered for next time (not
+                    // the last one's, which is whatever the window leaves it).
+                    if !last {
+                        state.widths.insert(c.column, ui.max_rect().width());
+                    }
                 });
             }
         })

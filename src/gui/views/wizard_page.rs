@@ -31,18 +31,30 @@ pub fn wizard_page_ui(
     let mut clicked = None;
     let red = ui.visuals().error_fg_color;
     let amber = ui.visuals().warn_fg_color;
-    TableBuilder::new(ui)
+    // The usage takes a share of the width; Location (always the server's own store here)
+    // is the first to go when the window is narrow.
+    let width = ui.available_width();
+    let with_location = width >= 700.0;
+    let mut table = TableBuilder::new(ui)
         .striped(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(220.0).at_least(150.0).clip(true))
-        .column(Column::remainder().at_least(140.0).clip(true))
-        .column(Column::initial(95.0))
-        .column(Column::initial(60.0))
-        .column(Column::initial(100.0))
+        .column(Column::initial((width * 0.3).clamp(120.0, 240.0)).clip(true))
+        .column(Column::remainder().at_least(100.0).clip(true))
+        .column(Column::initial(95.0).clip(true));
+    if with_location {
+        table = table.column(Column::initial(70.0).clip(true));
+    }
+    let titles: &[&str] = if with_location {
+        &["Usage", "Certificate", "Expiration", "Location", "Status"]
+    } else {
+        &["Usage", "Certificate", "Expiration", "Status"]
+    };
+    table
+        .column(Column::initial(110.0).clip(true))
         .header(22.0, |mut h| {
-            for title in ["Usage", "Certificate", "Expiration", "Location", "Status"] {
+            for title in titles {
                 h.col(|ui| {
-                    ui.strong(title);
+                    ui.strong(*title);
                 });
             }
         })
@@ -86,9 +98,11 @@ pub fn wizard_page_ui(
                                 .unwrap_or_default(),
                         );
                     });
-                    r.col(|ui| {
-                        ui.label(row.location);
-                    });
+                    if with_location {
+                        r.col(|ui| {
+                            ui.label(row.location);
+                        });
+                    }
                     r.col(|ui| {
                         let (text, color) = match row.status {
                             Status::Assigned => ("✔ Assigned", None),
