@@ -285,6 +285,21 @@ fn two_thousand_certificates_sharing_a_friendly_name_import_in_linear_time() {
     assert!(names.contains(&"Shared name (2001)"));
 }
 
+/// A valid Edge internal request with `key`, in the model.
+fn internal_spec(
+    key: certdesk::pki::keygen::KeyAlgorithm,
+) -> certdesk::deploy::request::RequestSpec {
+    certdesk::deploy::request::RequestSpec::new(
+        certdesk::deploy::request::RequestInput {
+            usages: vec![certdesk::deploy::usage::UsageType::Internal],
+            key,
+            ..Default::default()
+        },
+        &certdesk::deploy::topology::Topology::from_toml(EDGE).expect("topology"),
+    )
+    .expect("spec")
+}
+
 #[test]
 fn an_av_request_with_a_non_exportable_key_is_refused_by_the_model() {
     let t = TestStore::with_topology(EDGE);
@@ -305,15 +320,7 @@ fn an_av_request_with_a_non_exportable_key_is_refused_by_the_model() {
     assert!(!csr.exists());
     assert!(t.snapshot() == before);
     // ECDSA P-384 signs with SHA-384 without being told, in the model.
-    let spec = certdesk::deploy::request::RequestSpec::new(
-        certdesk::deploy::request::RequestInput {
-            usages: vec![certdesk::deploy::usage::UsageType::Internal],
-            key: certdesk::pki::keygen::KeyAlgorithm::P384,
-            ..Default::default()
-        },
-        &certdesk::deploy::topology::Topology::from_toml(EDGE).expect("topology"),
-    )
-    .expect("spec");
+    let spec = internal_spec(certdesk::pki::keygen::KeyAlgorithm::P384);
     assert_eq!(
         spec.input.hash,
         certdesk::pki::keygen::HashAlgorithm::Sha384
@@ -372,55 +379,26 @@ fn the_builtin_root_is_trusted_only_when_the_user_agrees() {
     use certdesk::store::{Location, Store};
     let t = TestStore::with_topology(EDGE);
     let before = t.snapshot();
-    let spec = certdesk::deploy::request::RequestSpec::new(
-        certdesk::deploy::request::RequestInput {
-            usages: vec![certdesk::deploy::usage::UsageType::Internal],
-            key: certdesk::pki::keygen::KeyAlgorithm::P256,
-            ..Default::default()
-        },
-        &certdesk::deploy::topology::Topology::from_toml(EDGE).expect("topology"),
-    )
-    .expect("spec");
+    let spec = internal_spec(certdesk::pki::keygen::KeyAlgorithm::P256);
     let now = certdesk::gui::app::system_now();
-    let mut store = Store::open(&t.path()).expect("store");
-    let refused = enroll::submit(
-        &mut store,
-        &spec,
-        enroll::prepare(&spec, None, now).expect("key"),
-        Location::Computer,
-        Delivery::BuiltinCa {
-            trust_new_root: false,
-        },
-        now,
-    );
-    let err = refused.expect_err("refused");
+    let submit = |trust_new_root: bool| {
+        let mut store = Store::open(&t.path()).expect("store");
+        let generated = enroll::prepare(&spec, None, now).expect("key");
+        let delivery = Delivery::BuiltinCa { trust_new_root };
+        enroll::submit(
+            &mut store,
+            &spec,
+            generated,
+            Location::Computer,
+            delivery,
+            now,
+        )
+    };
+    let err = submit(false).expect_err("refused");
     assert!(matches!(err, EnrollError::RootNotAgreed), "{err}");
     assert!(err.to_string().contains("agree to that first"), "{err}");
-    drop(store);
     assert!(t.snapshot() == before, "nothing stored");
-    let mut store = Store::open(&t.path()).expect("store");
-    let issued = enroll::submit(
-        &mut store,
-        &spec,
-        enroll::prepare(&spec, None, now).expect("key"),
-        Location::Computer,
-        Delivery::BuiltinCa {
-            trust_new_root: true,
-        },
-        now,
-    )
-    .expect("issued");
-    assert!(issued.thumbprint.is_some());
+    assert!(submit(true).expect("issued").thumbprint.is_some());
     // Once the CA exists, later requests need no new consent.
-    enroll::submit(
-        &mut store,
-        &spec,
-        enroll::prepare(&spec, None, now).expect("key"),
-        Location::Computer,
-        Delivery::BuiltinCa {
-            trust_new_root: false,
-        },
-        now,
-    )
-    .expect("issued by the existing CA");
+    submit(false).expect("issued by the existing CA");
 }

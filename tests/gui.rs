@@ -7,42 +7,26 @@ mod common;
 
 use std::path::Path;
 
-use certdesk::gui::app::CertdeskApp;
+use certdesk::gui::app::{CertdeskApp, system_now};
 use certdesk::gui::dialogs::Dialog;
-use certdesk::gui::settings::Settings;
 use certdesk::gui::views::Page;
 use certdesk::ops::import::{self, ImportOptions};
 use certdesk::pki::formats;
 use certdesk::store::{Location, Logical, Store};
 use certdesk::{deploy::usage::UsageType, ops::enroll};
+use common::window::{self, Screen, settle};
 use common::{EDGE, TestStore, fx, s, tool};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-/// The window on the store in `dir`, once its first snapshot has arrived.
+/// The window on the store in `dir` (1280×900), once its first snapshot has arrived.
 fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
-    let store = Store::open(dir).expect("store");
-    let mut app = CertdeskApp::new(store, dir.with_extension("sample"));
-    app.restore(Settings::default(), None);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
-    settle(&mut h);
-    h
-}
-
-/// Steps frames until the background jobs and the store's thread are done and their
-/// results applied.
-fn settle(h: &mut Harness<'_, CertdeskApp>) {
-    for _ in 0..1200 {
-        h.run_steps(2);
-        if !h.state().busy() {
-            h.run_steps(3);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("background jobs did not finish");
+    let screen = Screen {
+        width: 1280.0,
+        height: 900.0,
+        scale: 1.0,
+    };
+    window::harness(dir, screen, system_now, false)
 }
 
 fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {

@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub mod window;
+
 /// An Edge deployment with two SIP domains and no XMPP.
 pub const EDGE: &str = r#"
 role = "edge"

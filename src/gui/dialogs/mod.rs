@@ -15,7 +15,7 @@ pub use browser::{BrowserFlow, FileBrowser, home_dir};
 pub use details::{DetailsDialog, Tab as DetailsTab};
 pub use export::ExportDialog;
 pub use import::ImportDialog;
-pub use request::{RequestWizard, Step};
+pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
 pub use window::OpenStoreDialog;
 
 use super::command::{Applied, ApplyError, Command};

@@ -100,7 +100,8 @@ impl Step {
     }
 }
 
-const STEPS: [Step; 11] = [
+/// The wizard's pages before it runs, in order.
+pub const STEPS: [Step; 11] = [
     Step::Usages,
     Step::Delivery,
     Step::Target,
