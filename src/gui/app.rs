@@ -305,9 +305,9 @@ impl CertdeskApp {
         for result in self.jobs.finished() {
             self.on_job(result, &ctx);
         }
-        if self.dialog.is_some() {
-            super::dialogs::frame::route_enter(&ctx);
-        } else {
+        // Every frame: a dialog opened during this frame must not see an old Enter.
+        frame::route_enter(&ctx, self.dialog.is_some());
+        if self.dialog.is_none() {
             // A menu takes its own keys; Enter and Delete belong to the focused field or
             // button, if any, and act on the selected certificate only otherwise.
             let menu_open = egui::Popup::is_any_open(&ctx);

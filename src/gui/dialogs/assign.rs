@@ -158,11 +158,11 @@ impl AssignDialog {
 
     fn footer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
         if self.done.is_some() || self.usages.is_empty() {
-            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+            return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !ui.button("Cancel").clicked();
+        let keep = !frame::button(ui, "Cancel").clicked();
         let (ticked, roll, blocker) = self.decision();
-        let assign = ui.add_enabled(blocker.is_none(), egui::Button::new("Assign"));
+        let assign = frame::button_enabled(ui, blocker.is_none(), "Assign");
         if (assign.clicked() || (blocker.is_none() && frame::enter_pressed(ui)))
             && let Some(thumbprint) = self.chosen.clone()
         {

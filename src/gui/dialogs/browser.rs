@@ -127,12 +127,12 @@ impl FileBrowser {
             frame::parts_ui(ui, |ui, part| match part {
                 Part::Body => event = self.body_ui(ui, jobs),
                 Part::Footer => {
-                    if ui.button("Cancel").clicked() {
+                    if frame::button(ui, "Cancel").clicked() {
                         flow = BrowserFlow::Cancel;
                     }
                     let label = if self.request.save { "Save" } else { "Open" };
                     let enter = frame::enter_pressed(ui) && event != BodyEvent::Navigated;
-                    if ui.button(label).clicked() || enter || event == BodyEvent::Choose {
+                    if frame::button(ui, label).clicked() || enter || event == BodyEvent::Choose {
                         flow = self.choose(ui.ctx(), jobs);
                     }
                 }
@@ -154,13 +154,13 @@ impl FileBrowser {
                 self.go(ui.ctx(), dir, jobs);
                 event = BodyEvent::Navigated;
             }
-            if ui.button("⬆ Up").clicked()
+            if frame::button(ui, "⬆ Up").clicked()
                 && let Some(parent) = self.dir.parent()
             {
                 let parent = parent.to_path_buf();
                 self.go(ui.ctx(), parent, jobs);
             }
-            if ui.button("Home").clicked()
+            if frame::button(ui, "Home").clicked()
                 && let Some(home) = home_dir()
             {
                 self.go(ui.ctx(), home, jobs);

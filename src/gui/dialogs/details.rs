@@ -93,7 +93,7 @@ impl DetailsDialog {
         let mut keep = true;
         frame::parts_ui(ui, |ui, part| match part {
             Part::Footer => {
-                keep = !ui.button("Close").clicked();
+                keep = !frame::button(ui, "Close").clicked();
             }
             Part::Body => self.body_ui(ui, view, commands),
         });
@@ -146,7 +146,7 @@ impl DetailsDialog {
                             .code_editor()
                             .desired_rows(6),
                     );
-                    if ui.button("Copy the request").clicked() {
+                    if frame::button(ui, "Copy the request").clicked() {
                         ui.ctx().copy_text(pending.csr_pem.clone());
                     }
                 }
@@ -154,12 +154,12 @@ impl DetailsDialog {
                     let label = ui.label("Friendly name");
                     ui.text_edit_singleline(&mut self.name)
                         .labelled_by(label.id);
-                    if ui
-                        .add_enabled(
-                            self.name.trim() != self.cert.friendly_name,
-                            egui::Button::new("Rename"),
-                        )
-                        .clicked()
+                    if frame::button_enabled(
+                        ui,
+                        self.name.trim() != self.cert.friendly_name,
+                        "Rename",
+                    )
+                    .clicked()
                     {
                         commands.push(Command::Rename(
                             self.cert.location,

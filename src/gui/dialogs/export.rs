@@ -109,11 +109,11 @@ impl ExportDialog {
 
     fn footer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> bool {
         if self.done.is_some() {
-            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+            return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !ui.button("Cancel").clicked();
+        let keep = !frame::button(ui, "Cancel").clicked();
         let blocker = self.blocker();
-        let finish = ui.add_enabled(blocker.is_none(), egui::Button::new("Finish"));
+        let finish = frame::button_enabled(ui, blocker.is_none(), "Finish");
         let finish = match blocker {
             Some(reason) => finish.on_disabled_hover_text(reason),
             None => finish,
@@ -232,10 +232,7 @@ impl ExportDialog {
             let label = ui.label("File name");
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(360.0))
                 .labelled_by(label.id);
-            if ui
-                .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
-                .clicked()
-            {
+            if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
                 jobs.pick(
                     ui.ctx(),
                     PickTarget::ExportFile,

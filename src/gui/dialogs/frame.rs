@@ -85,13 +85,50 @@ fn default_id() -> egui::Id {
     egui::Id::unique("dialog default button")
 }
 
-/// Called at the start of a frame in which a dialog is open: Enter, unless a text field has
-/// the focus, is taken away from the focused widget (a check box would toggle) and given to
-/// the dialog's default button, as in a Windows dialog. Space still presses the focused
-/// widget.
-pub fn route_enter(ctx: &egui::Context) {
-    let to_default = !ctx.text_edit_focused()
-        && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+fn buttons_id() -> egui::Id {
+    egui::Id::unique("dialog buttons")
+}
+
+/// A dialog's push button. It is remembered as one, so that Enter on it when it has the
+/// focus presses it, not the default button ([`route_enter`]).
+pub fn button<'a>(ui: &mut egui::Ui, text: impl egui::IntoAtoms<'a>) -> egui::Response {
+    button_enabled(ui, true, text)
+}
+
+/// [`button`], enabled or not.
+pub fn button_enabled<'a>(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    text: impl egui::IntoAtoms<'a>,
+) -> egui::Response {
+    let response = ui.add_enabled(enabled, egui::Button::new(text));
+    ui.data_mut(|d| {
+        d.get_temp_mut_or_default::<Vec<egui::Id>>(buttons_id())
+            .push(response.id)
+    });
+    response
+}
+
+/// Called at the start of every frame; with a dialog open: Enter on a focused push button
+/// presses that button; otherwise, unless a text field has the focus, Enter is taken away
+/// from the focused widget (a check box would toggle) and given to the dialog's default
+/// button, as in a Windows dialog. Space still presses the focused widget.
+pub fn route_enter(ctx: &egui::Context, dialog_open: bool) {
+    // The buttons the dialogs drew last frame.
+    let buttons = ctx
+        .data_mut(|d| d.remove_temp::<Vec<egui::Id>>(buttons_id()))
+        .unwrap_or_default();
+    let on_button = ctx
+        .memory(|m| m.focused())
+        .is_some_and(|f| buttons.contains(&f));
+    let to_default = dialog_open
+        && !on_button
+        && if ctx.text_edit_focused() {
+            // The field sees it too (it gives up the focus).
+            ctx.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any())
+        } else {
+            ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter))
+        };
     ctx.data_mut(|d| d.insert_temp(default_id(), to_default));
 }
 
@@ -105,8 +142,8 @@ pub fn set_covered(ctx: &egui::Context, covered: bool) {
     ctx.data_mut(|d| d.insert_temp(covered_id(), covered));
 }
 
-/// Whether Enter was pressed this frame for the dialog's default button: in a text field
-/// (which then gives up the focus) or with no text field focused ([`route_enter`]); never
+/// Whether Enter was pressed this frame for the dialog's default button ([`route_enter`]):
+/// in a text field (which then gives up the focus) or on anything but a push button; never
 /// for a dialog another one covers ([`set_covered`]).
 pub fn enter_pressed(ui: &egui::Ui) -> bool {
     let (routed, covered) = ui.data(|d| {
@@ -115,7 +152,7 @@ pub fn enter_pressed(ui: &egui::Ui) -> bool {
             d.get_temp::<bool>(covered_id()).unwrap_or(false),
         )
     });
-    !covered && (routed || ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.any()))
+    routed && !covered
 }
 
 /// A validation message beside its field: body size, with a warning sign.

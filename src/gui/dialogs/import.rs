@@ -159,13 +159,13 @@ impl ImportDialog {
         commands: &mut Vec<Command>,
     ) -> bool {
         if self.result.is_some() {
-            return !(ui.button("Close").clicked() || frame::enter_pressed(ui));
+            return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !ui.button("Cancel").clicked();
+        let keep = !frame::button(ui, "Cancel").clicked();
         let busy = !jobs.idle() || self.committing;
         let enter = frame::enter_pressed(ui);
         let can_import = self.plan.is_some() && !busy;
-        let import = ui.add_enabled(can_import, egui::Button::new("Import"));
+        let import = frame::button_enabled(ui, can_import, "Import");
         if (import.clicked() || (enter && can_import))
             && let Some(plan) = self.plan.take()
         {
@@ -177,7 +177,7 @@ impl ImportDialog {
             return keep;
         }
         let can_open = !busy && !self.path.trim().is_empty();
-        let open = ui.add_enabled(can_open, egui::Button::new("Open"));
+        let open = frame::button_enabled(ui, can_open, "Open");
         let open_now = std::mem::take(&mut self.open_now) && can_open;
         if open.clicked() || open_now || (enter && can_open && self.plan.is_none()) {
             self.error = None;
@@ -207,10 +207,7 @@ impl ImportDialog {
             if std::mem::take(&mut self.focus_path) {
                 field.request_focus();
             }
-            if ui
-                .add_enabled(!busy, egui::Button::new("Browse…"))
-                .clicked()
-            {
+            if frame::button_enabled(ui, !busy, "Browse…").clicked() {
                 jobs.pick(
                     ui.ctx(),
                     PickTarget::ImportFile,

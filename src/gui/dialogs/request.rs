@@ -365,10 +365,7 @@ impl RequestWizard {
                     let label = ui.label("Certificate request file");
                     ui.add(egui::TextEdit::singleline(&mut self.csr_path).desired_width(340.0))
                         .labelled_by(label.id);
-                    if ui
-                        .add_enabled(jobs.idle(), egui::Button::new("Browse…"))
-                        .clicked()
-                    {
+                    if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
                         jobs.pick(
                             ui.ctx(),
                             PickTarget::CsrFile,
@@ -493,7 +490,7 @@ impl RequestWizard {
                 if let Some(i) = remove {
                     self.extra.remove(i);
                 }
-                if ui.button("Add a name").clicked() {
+                if frame::button(ui, "Add a name").clicked() {
                     self.extra.push(String::new());
                 }
             }
@@ -624,20 +621,14 @@ impl RequestWizard {
             return self.done_footer_ui(ui, jobs);
         }
         let mut flow = Flow::Stay;
-        if ui
-            .add_enabled(jobs.idle(), egui::Button::new("Cancel"))
-            .clicked()
-        {
+        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
             flow = Flow::Close;
         }
         let blocker = self.blocker();
         let enter = frame::enter_pressed(ui);
         let position = STEPS.iter().position(|s| *s == self.step);
         if self.step == Step::Summary {
-            let finish = ui.add_enabled(
-                blocker.is_none() && jobs.idle(),
-                egui::Button::new("Finish"),
-            );
+            let finish = frame::button_enabled(ui, blocker.is_none() && jobs.idle(), "Finish");
             if (finish.clicked() || (enter && blocker.is_none() && jobs.idle()))
                 && let Some(Ok(spec)) = self.spec()
             {
@@ -649,7 +640,7 @@ impl RequestWizard {
             }
         } else {
             let can_next = blocker.is_none() && self.step != Step::Executing;
-            let next = ui.add_enabled(can_next, egui::Button::new("Next"));
+            let next = frame::button_enabled(ui, can_next, "Next");
             let next = match &blocker {
                 Some(reason) => next.on_disabled_hover_text(reason),
                 None => next,
@@ -660,9 +651,7 @@ impl RequestWizard {
                 self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
             }
         }
-        if ui
-            .add_enabled(position.is_some_and(|p| p > 0), egui::Button::new("Back"))
-            .clicked()
+        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
             && let Some(p) = position
         {
             self.step = STEPS[p - 1];
@@ -700,14 +689,14 @@ impl RequestWizard {
 
     fn done_footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Flow {
         let Some(outcome) = self.outcome.clone() else {
-            return if ui.button("Close").clicked() {
+            return if frame::button(ui, "Close").clicked() {
                 Flow::Close
             } else {
                 Flow::Stay
             };
         };
         let mut flow = Flow::Stay;
-        let finish = ui.button("Finish").clicked() || frame::enter_pressed(ui);
+        let finish = frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui);
         match &outcome.thumbprint {
             Some(thumb) => {
                 if finish {
@@ -717,7 +706,7 @@ impl RequestWizard {
                         Flow::Close
                     };
                 }
-                if ui.button("View Certificate Details").clicked() {
+                if frame::button(ui, "View Certificate Details").clicked() {
                     flow = Flow::Details(thumb.clone());
                 }
             }
@@ -725,13 +714,10 @@ impl RequestWizard {
                 if finish {
                     flow = Flow::Close;
                 }
-                if ui
-                    .add_enabled(jobs.idle(), egui::Button::new("Save as…"))
-                    .clicked()
-                {
+                if frame::button_enabled(ui, jobs.idle(), "Save as…").clicked() {
                     jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
                 }
-                if ui.button("Copy").clicked() {
+                if frame::button(ui, "Copy").clicked() {
                     ui.ctx().copy_text(outcome.csr_pem.clone());
                 }
             }

@@ -62,12 +62,12 @@ impl OpenStoreDialog {
                 });
             }
             Part::Footer => {
-                if ui.button("Cancel").clicked() {
+                if frame::button(ui, "Cancel").clicked() {
                     flow = Flow::Close;
                 }
                 let ready = !self.path.trim().is_empty();
                 let label = if self.new { "Create" } else { "Open" };
-                let open = ui.add_enabled(ready, egui::Button::new(label));
+                let open = frame::button_enabled(ui, ready, label);
                 if open.clicked() || (ready && frame::enter_pressed(ui)) {
                     flow = Flow::OpenStore(PathBuf::from(self.path.trim()), self.new);
                 }
@@ -115,7 +115,7 @@ pub fn about_ui(ui: &mut egui::Ui, store: &std::path::Path) -> Flow {
             });
         }
         Part::Footer => {
-            if ui.button("Close").clicked() || frame::enter_pressed(ui) {
+            if frame::button(ui, "Close").clicked() || frame::enter_pressed(ui) {
                 flow = Flow::Close;
             }
         }
