@@ -3,6 +3,7 @@
 //! toasts that report results. The window never touches the store itself.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::command::Command;
 use super::dialogs::{BrowserFlow, Dialog, FileBrowser, Flow, OpenStoreDialog, frame, home_dir};
@@ -27,8 +28,11 @@ pub struct CertdeskApp {
     title: Option<String>,
     /// The page to show once the store being opened is open.
     after_open: Page,
-    /// What the views read: the latest snapshot the store's thread sent.
-    pub view: StoreView,
+    /// What the views read: the latest snapshot the store's thread sent (shared with the
+    /// job that sorts the list).
+    pub view: Arc<StoreView>,
+    /// Counts the snapshots taken (an order computed for an older one is not used).
+    generation: u64,
     /// Whether the first snapshot has arrived.
     pub loaded: bool,
     /// The page shown.
@@ -76,7 +80,7 @@ impl CertdeskApp {
 
     /// [`CertdeskApp::new`] with another clock (tests, screenshots).
     pub fn with_clock(store: Store, sample_dir: PathBuf, clock: fn() -> i64) -> Self {
-        let view = StoreView::empty();
+        let view = Arc::new(StoreView::empty());
         let topology_form = TopologyForm::from(view.topology.as_ref());
         let store_dir = store.dir().to_path_buf();
         let mut app = Self {
@@ -85,6 +89,7 @@ impl CertdeskApp {
             store_dir,
             worker: StoreWorker::spawn(store, clock),
             view,
+            generation: 0,
             loaded: false,
             page: Page::Welcome,
             list: ListState::default(),
@@ -182,7 +187,8 @@ impl CertdeskApp {
     /// computed it for the page shown now.
     fn on_view(&mut self, view: StoreView, order: Option<(ListKey, Vec<usize>)>) {
         let topology_changed = view.topology != self.view.topology;
-        let old = std::mem::replace(&mut self.view, view);
+        let old = std::mem::replace(&mut self.view, Arc::new(view));
+        self.generation += 1;
         // Freeing 100,000 rows takes longer than a frame: not on this thread.
         std::thread::spawn(move || drop(old));
         if topology_changed {
@@ -447,6 +453,10 @@ impl CertdeskApp {
         self.toasts.retain(|t| t.until > time);
         views::toasts_ui(&ctx, &self.toasts);
         let key = self.list_key();
+        if let Some(wanted) = self.list.take_wanted(key.clone()) {
+            let snapshot = (Arc::clone(&self.view), self.generation);
+            self.jobs.order(&ctx, snapshot, wanted);
+        }
         self.worker.list(key);
         for command in self.commands.drain(..) {
             self.worker.apply(command, (self.clock)());
@@ -487,6 +497,11 @@ impl CertdeskApp {
             JobResult::Browse(request) => {
                 let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
                 self.browser = Some(FileBrowser::open(ctx, request, home, &mut self.jobs));
+            }
+            JobResult::Ordered(generation, key, visible) => {
+                if generation == self.generation && self.list_key().as_ref() == Some(&key) {
+                    self.list.adopt(key, visible);
+                }
             }
             JobResult::Listed(dir, listed) => {
                 if let Some(browser) = &mut self.browser {

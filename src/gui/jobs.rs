@@ -3,6 +3,7 @@
 //! channel and the UI thread commits it. Frames never wait for a job.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use zeroize::Zeroizing;
@@ -12,6 +13,9 @@ use crate::ops::enroll::{self, EnrollError};
 use crate::ops::files::{self, OutputError};
 use crate::ops::import::{self, ImportOptions, ImportPlan, ReadError};
 use crate::ops::sample::SampleError;
+
+use super::view_model::StoreView;
+use super::views::{ListKey, order};
 
 /// Which file field a dialog result goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +45,9 @@ pub enum JobResult {
     Picked(PickTarget, Option<PathBuf>),
     /// No native file dialog is available: the built-in browser should ask instead.
     Browse(PickRequest),
+    /// The list's order for a key (filter, sort, page) over the snapshot of that
+    /// generation, computed off the UI thread.
+    Ordered(u64, ListKey, Vec<usize>),
     /// A directory listed for the built-in browser (bounded), or why not.
     Listed(PathBuf, Result<Vec<DirEntry>, String>),
 }
@@ -299,6 +306,20 @@ impl Jobs {
         self.spawn(ctx, "saving the file", move || {
             let result = files::write_atomic(&path, &bytes, false);
             JobResult::Saved(path, result)
+        });
+    }
+
+    /// Filters and sorts the list for `key` off the UI thread (100,000 rows take longer
+    /// than a frame).
+    pub fn order(
+        &mut self,
+        ctx: &egui::Context,
+        (view, generation): (Arc<StoreView>, u64),
+        key: ListKey,
+    ) {
+        self.spawn(ctx, "sorting the list", move || {
+            let visible = order(&view, &key);
+            JobResult::Ordered(generation, key, visible)
         });
     }
 

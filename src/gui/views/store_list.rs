@@ -1,7 +1,8 @@
 //! The certificate list: sortable columns, a filter over subject, issuer, SANs, thumbprint
 //! and friendly name, expired rows in red and expiring ones in amber. The filtered and
-//! sorted order is cached and recomputed only when the filter, the sort or the store
-//! changes; only visible rows are drawn.
+//! sorted order is computed off the UI thread when the filter, the sort, the page or the
+//! store changes (the page asks for it; the app runs it); meanwhile the last order stays on
+//! screen. Only visible rows are drawn.
 
 use std::collections::HashMap;
 
@@ -141,7 +142,10 @@ pub struct ListState {
     pub visible: Vec<usize>,
     /// Column widths the user set (remembered between sessions).
     pub widths: HashMap<SortColumn, f32>,
+    /// The key `visible` was computed for.
     key: Option<ListKey>,
+    /// The key whose order is being computed (asked for once).
+    asked: Option<ListKey>,
 }
 
 fn sort_key(row: &Row, column: SortColumn) -> &str {
@@ -157,9 +161,11 @@ fn sort_key(row: &Row, column: SortColumn) -> &str {
 }
 
 impl ListState {
-    /// Forgets the cached order (the store changed).
+    /// Forgets the cached order (the store changed and no order came with it).
     pub fn invalidate(&mut self) {
         self.key = None;
+        self.asked = None;
+        self.visible.clear();
     }
 
     /// The key of the order the page shows now.
@@ -173,20 +179,40 @@ impl ListState {
         )
     }
 
-    /// Takes an order computed elsewhere (the store's thread, with a new snapshot).
+    /// Takes an order computed elsewhere (the store's thread with a new snapshot, or a job).
     pub fn adopt(&mut self, key: ListKey, visible: Vec<usize>) {
         self.visible = visible;
         self.key = Some(key);
+        self.asked = None;
     }
 
-    /// Recomputes the visible order if the filter, sort, page or store changed.
-    pub fn refresh(&mut self, view: &StoreView, location: Location, logical: Logical) {
+    /// Whether the order shown is the one for `location`, `logical`, the filter and the
+    /// sort; if not, notes that it is wanted (see [`ListState::take_wanted`]). The rows of
+    /// another page are never shown meanwhile; those of an older filter or sort are.
+    fn current(&mut self, location: Location, logical: Logical) -> bool {
         let key = self.key(location, logical);
         if self.key.as_ref() == Some(&key) {
-            return;
+            return true;
         }
-        self.visible = order(view, &key);
-        self.key = Some(key);
+        if self
+            .key
+            .as_ref()
+            .is_some_and(|(l, g, ..)| (*l, *g) != (location, logical))
+        {
+            self.visible.clear();
+            self.key = None;
+        }
+        false
+    }
+
+    /// The order the page needs and nobody computes yet; the app starts a job for it.
+    pub fn take_wanted(&mut self, shown: Option<ListKey>) -> Option<ListKey> {
+        let key = shown?;
+        if self.key.as_ref() == Some(&key) || self.asked.as_ref() == Some(&key) {
+            return None;
+        }
+        self.asked = Some(key.clone());
+        Some(key)
     }
 }
 
@@ -255,10 +281,15 @@ pub fn store_list_ui(
             state.filter.clear();
         }
     });
-    state.refresh(view, location, logical);
+    let current = state.current(location, logical);
     let columns = fitting_columns(ui.available_width(), &state.widths);
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("{} shown", state.visible.len()));
+        if current {
+            ui.label(format!("{} shown", state.visible.len()));
+        } else {
+            ui.spinner();
+            ui.label("Sorting…");
+        }
         let hidden: Vec<&str> = COLUMNS
             .iter()
             .filter(|c| !columns.iter().any(|s| s.column == c.column))
