@@ -860,3 +860,77 @@ fn browse_without_a_native_dialog_shows_the_built_in_browser() {
     assert!(h.state().browser.is_none());
     assert!(matches!(h.state().dialog, Some(Dialog::Import(_))));
 }
+
+/// The list with the keyboard alone: Down from the filter field selects the first row,
+/// Down and End move, Enter shows the details, Esc closes them, Ctrl+E exports the row.
+/// And what the window remembers (sort, column widths, theme, zoom) comes back.
+#[test]
+fn the_list_walks_with_the_keyboard_and_the_window_remembers_its_settings() {
+    use certdesk::gui::settings::{ColumnWidth, Settings, ThemeChoice};
+    use certdesk::gui::views::SortColumn;
+    let t = TestStore::new();
+    import_into(&t.path(), "leaf-aes.pfx", Some("secret"), true);
+    let remembered = Settings {
+        theme: ThemeChoice::Light,
+        zoom: 1.25,
+        sort: SortColumn::Expires,
+        descending: true,
+        columns: vec![ColumnWidth {
+            column: SortColumn::IssuedTo,
+            width: 260.0,
+        }],
+        ..Settings::default()
+    };
+    // A new window takes them before its first frame, as `certdesk` does at start.
+    let mut app = CertdeskApp::new(Store::open(&t.path()).expect("store"), t.path());
+    app.restore(remembered, None);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    settle(&mut h);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    assert!((h.ctx.zoom_factor() - 1.25).abs() < 1e-6);
+    h.get_by_label("Expiration Date ⬇");
+    let now = h.state().settings();
+    assert_eq!(
+        (now.sort, now.descending, now.theme),
+        (SortColumn::Expires, true, ThemeChoice::Light)
+    );
+    assert!(
+        now.columns
+            .iter()
+            .any(|c| c.column == SortColumn::IssuedTo && (c.width - 260.0).abs() < 1.0),
+        "{:?}",
+        now.columns
+    );
+
+    h.get_by_label("Filter:").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    let first = h.state().list.selected.expect("Down selected a row");
+    h.key_press(egui::Key::End);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().list.selected,
+        Some(first),
+        "one row: End stays on it"
+    );
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().dialog.as_ref().map(|d| d.title()),
+        Some("Certificate")
+    );
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().dialog.as_ref().map(|d| d.title()),
+        Some("Certificate Export Wizard")
+    );
+}

@@ -257,6 +257,48 @@ fn cell_text(r: &Row, column: SortColumn, logical: Logical) -> (String, bool) {
     }
 }
 
+/// Moves the selection by the key pressed (nothing selected: the first row); returns the
+/// row now selected when it moved. Only Down and Up are taken from the filter field.
+fn move_selection(
+    ui: &egui::Ui,
+    view: &StoreView,
+    state: &mut ListState,
+    from_filter: bool,
+) -> Option<usize> {
+    use egui::{Key, Modifiers};
+    let last = state.visible.len().checked_sub(1)?;
+    let page = 10;
+    let id_of = |i: &usize| view.rows.get(*i).map(|r| r.cert.id);
+    let at = state
+        .selected
+        .and_then(|id| state.visible.iter().position(|i| id_of(i) == Some(id)));
+    let keys: &[(Key, i64)] = if from_filter {
+        &[(Key::ArrowDown, 1), (Key::ArrowUp, -1)]
+    } else {
+        &[
+            (Key::ArrowDown, 1),
+            (Key::ArrowUp, -1),
+            (Key::PageDown, page),
+            (Key::PageUp, -page),
+            (Key::Home, i64::MIN / 2),
+            (Key::End, i64::MAX / 2),
+        ]
+    };
+    let step = ui.input_mut(|i| {
+        keys.iter()
+            .find(|(k, _)| i.consume_key(Modifiers::NONE, *k))
+            .map(|(_, s)| *s)
+    })?;
+    let from = at.map_or(-1, |a| i64::try_from(a).unwrap_or(0));
+    let to = usize::try_from(
+        from.saturating_add(step)
+            .clamp(0, i64::try_from(last).unwrap_or(0)),
+    )
+    .unwrap_or(0);
+    state.selected = state.visible.get(to).and_then(id_of);
+    Some(to)
+}
+
 /// The list page; returns a verb chosen from a row (double click, context menu).
 pub fn store_list_ui(
     ui: &mut egui::Ui,
@@ -269,19 +311,35 @@ pub fn store_list_ui(
     ui.horizontal(|ui| {
         ui.heading(format!("{} \\ {}", location.title(), logical.title()));
     });
+    let mut filter_focused = false;
     ui.horizontal(|ui| {
         let label = ui.label("Filter:");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.filter)
-                .hint_text("subject, issuer, SAN, thumbprint or friendly name")
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.filter)
+                    .hint_text("subject, issuer, SAN, thumbprint or friendly name")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Down arrow: to the list");
+        filter_focused = field.has_focus();
         if !state.filter.is_empty() && ui.button("Clear").clicked() {
             state.filter.clear();
         }
     });
     let current = state.current(location, logical);
+    // The keyboard moves the selection: arrows, Page Up/Down, Home, End (from the filter
+    // field too, where Down leaves the field for the list).
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    let scroll_to = if current && (nothing_focused || filter_focused) {
+        let moved = move_selection(ui, view, state, filter_focused);
+        if moved.is_some() && filter_focused {
+            ui.memory_mut(|m| m.surrender_focus(m.focused().unwrap_or(egui::Id::NULL)));
+        }
+        moved
+    } else {
+        None
+    };
     let columns = fitting_columns(ui.available_width(), &state.widths);
     ui.horizontal_wrapped(|ui| {
         if current {
@@ -323,6 +381,9 @@ pub fn store_list_ui(
     // One remembered layout per set of columns shown.
     let shown: Vec<SortColumn> = columns.iter().map(|c| c.column).collect();
     table = table.id_salt(("list", location, logical, shown));
+    if let Some(row) = scroll_to {
+        table = table.scroll_to_row(row, None);
+    }
     table
         .header(22.0, |mut header| {
             for (i, c) in columns.iter().enumerate() {
