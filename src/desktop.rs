@@ -58,7 +58,7 @@ pub fn entry_text(exe: &Path) -> String {
     format!(
         "[Desktop Entry]\nType=Application\nName=certdesk\nGenericName=Certificate Manager\n\
          Comment=Request, import, export and assign TLS certificates\nExec={exe} %f\n\
-         Icon=certdesk\nTerminal=false\nCategories=Utility;Security;\nMimeType={};\n",
+         Icon=certdesk\nStartupWMClass=certdesk\nTerminal=false\nCategories=Utility;Security;\nMimeType={};\n",
         MIME_TYPES.join(";")
     )
 }
