@@ -810,6 +810,20 @@ fn browse_without_a_native_dialog_shows_the_built_in_browser() {
     assert!(h.query_by_label("📄 leaf-aes.pfx").is_none());
     click(&mut h, "⬆ Up");
     settle(&mut h);
+    // A folder that cannot be read is one sentence; Up leads back.
+    let missing = fixtures.join("no-such-folder");
+    h.get_by_label("Folder").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("Folder").type_text(s(&missing));
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    h.get_by_label_contains("no-such-folder cannot be read");
+    assert!(h.state().browser.is_some(), "the browser stays open");
+    click(&mut h, "⬆ Up");
+    settle(&mut h);
     // A name that is not there is one sentence; the browser stays.
     type_into(&mut h, "File name", "nothing-here.pfx");
     h.key_press(egui::Key::Enter);
