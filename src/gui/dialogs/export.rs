@@ -130,7 +130,7 @@ impl ExportDialog {
             });
         }
         if let Some(reason) = blocker {
-            ui.label(reason);
+            frame::hint_ui(ui, reason);
         }
         keep
     }

@@ -155,6 +155,12 @@ pub fn enter_pressed(ui: &egui::Ui) -> bool {
     routed && !covered
 }
 
+/// What is still to do before the default button works: body size, with an info sign, in
+/// the normal text colour (nothing is wrong yet).
+pub fn hint_ui(ui: &mut egui::Ui, text: &str) {
+    ui.label(format!("ℹ {text}"));
+}
+
 /// A validation message beside its field: body size, with a warning sign.
 pub fn error_ui(ui: &mut egui::Ui, text: &str) {
     ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {text}"));

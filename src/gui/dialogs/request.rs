@@ -193,26 +193,27 @@ impl RequestWizard {
         Some(RequestSpec::new(input, topology))
     }
 
-    /// Why Next is disabled on the current page, if it is.
-    pub fn blocker(&self) -> Option<String> {
+    /// Why Next is disabled on the current page, if it is: something still to do (`false`)
+    /// or something entered wrong (`true`, shown as an error).
+    pub fn blocker(&self) -> Option<(String, bool)> {
+        let to_do = |s: &str| Some((s.to_owned(), false));
         let Some(spec) = self.spec() else {
-            return Some("describe the deployment on the Topology page first".into());
+            return to_do("describe the deployment on the Topology page first");
         };
         if self.step == Step::Usages && self.input.usages.is_empty() {
-            return Some("choose at least one certificate type".into());
+            return to_do("choose at least one certificate type");
         }
         if self.step == Step::Target && self.delayed && self.csr_path.trim().is_empty() {
-            return Some("choose where to save the request".into());
+            return to_do("choose where to save the request");
         }
         if self.step == Step::Target && !self.delayed && !self.builtin_exists && !self.trust_builtin
         {
-            return Some(
-                "agree to create the built-in CA and trust its root, or save the request for another CA"
-                    .into(),
+            return to_do(
+                "agree to create the built-in CA and trust its root, or save the request for another CA",
             );
         }
         match spec {
-            Err(e) if page_of(&e) <= self.step => Some(e.to_string()),
+            Err(e) if page_of(&e) <= self.step => Some((e.to_string(), true)),
             _ => None,
         }
     }
@@ -605,9 +606,16 @@ impl RequestWizard {
                         if let Some(error) = &self.error {
                             frame::error_ui(ui, error);
                         }
-                        if let Some(reason) = self.blocker() {
-                            ui.add_space(6.0);
-                            frame::error_ui(ui, &reason);
+                        match self.blocker() {
+                            Some((reason, true)) => {
+                                ui.add_space(6.0);
+                                frame::error_ui(ui, &reason);
+                            }
+                            Some((reason, false)) => {
+                                ui.add_space(6.0);
+                                frame::hint_ui(ui, &reason);
+                            }
+                            None => {}
                         }
                     });
                 });
@@ -642,7 +650,7 @@ impl RequestWizard {
             let can_next = blocker.is_none() && self.step != Step::Executing;
             let next = frame::button_enabled(ui, can_next, "Next");
             let next = match &blocker {
-                Some(reason) => next.on_disabled_hover_text(reason),
+                Some((reason, _)) => next.on_disabled_hover_text(reason),
                 None => next,
             };
             if (next.clicked() || (enter && can_next))
