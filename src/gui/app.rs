@@ -8,11 +8,12 @@ use std::sync::Arc;
 use super::command::Command;
 use super::dialogs::{BrowserFlow, Dialog, FileBrowser, Flow, OpenStoreDialog, frame, home_dir};
 use super::jobs::{JobResult, Jobs};
+use super::list_order::ListKey;
 use super::settings::{ColumnWidth, Settings, clamp_zoom};
 use super::verbs::Verb;
 use super::view_model::StoreView;
 use super::views::{
-    self, Intent, ListKey, ListState, MenuChoice, MenuState, Page, Pages, Toast, TopologyForm,
+    self, Intent, ListState, MenuChoice, MenuState, Page, Pages, Toast, TopologyForm,
 };
 use super::worker::{Reply, StoreWorker};
 use crate::deploy::usage::UsageType;

@@ -14,8 +14,8 @@ use crate::ops::files::{self, OutputError};
 use crate::ops::import::{self, ImportOptions, ImportPlan, ReadError};
 use crate::ops::sample::SampleError;
 
+use super::list_order::{ListKey, order};
 use super::view_model::StoreView;
-use super::views::{ListKey, order};
 
 /// Which file field a dialog result goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ pub mod app;
 pub mod command;
 pub mod dialogs;
 pub mod jobs;
+pub mod list_order;
 pub mod settings;
 pub mod verbs;
 pub mod view_model;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::views::SortColumn;
+use super::list_order::SortColumn;
 
 /// How many stores the File menu remembers.
 pub const RECENT_STORES: usize = 8;

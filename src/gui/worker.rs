@@ -11,8 +11,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
 use super::command::{self, Applied, ApplyError, Command};
+use super::list_order::{self, ListKey};
 use super::view_model::StoreView;
-use super::views::{self, ListKey};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, UsageEligibility};
 use crate::store::{Store, StoreError};
@@ -217,7 +217,7 @@ fn run(
 fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {
     match StoreView::load(store, now) {
         Ok(view) => {
-            let order = list.map(|key| (key.clone(), views::order(&view, key)));
+            let order = list.map(|key| (key.clone(), list_order::order(&view, key)));
             Reply::View(Box::new(view), order, answers)
         }
         Err(e) => Reply::ViewFailed(e, answers),

@@ -12,7 +12,7 @@ mod wizard_page;
 
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
 pub use san_table::san_table_ui;
-pub use store_list::{ListKey, ListState, SortColumn, order};
+pub use store_list::ListState;
 pub use topology::TopologyForm;
 
 use super::command::Command;

@@ -8,31 +8,10 @@ use std::collections::HashMap;
 
 use egui_extras::{Column, TableBuilder};
 
+use crate::gui::list_order::{ListKey, SortColumn};
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::{Row, StoreView};
 use crate::store::{Location, Logical};
-
-/// The sortable columns.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-pub enum SortColumn {
-    /// Issued To.
-    #[default]
-    IssuedTo,
-    /// Issued By.
-    IssuedBy,
-    /// Expiration Date.
-    Expires,
-    /// Intended Purposes.
-    Purposes,
-    /// Friendly Name.
-    FriendlyName,
-    /// Key.
-    Key,
-    /// Assigned usages.
-    Usages,
-}
 
 /// A column: its title, the width it starts at, the least it may shrink to, and its
 /// priority when the window is too narrow for all of them (0 is dropped last).
@@ -124,9 +103,6 @@ fn fitting_columns(width: f32, widths: &HashMap<SortColumn, f32>) -> Vec<&'stati
         .collect()
 }
 
-/// What the visible order depends on besides the store: the page, the filter and the sort.
-pub type ListKey = (Location, Logical, String, SortColumn, bool);
-
 /// Filter, sort, selection and the cached visible order.
 #[derive(Default)]
 pub struct ListState {
@@ -146,18 +122,6 @@ pub struct ListState {
     key: Option<ListKey>,
     /// The key whose order is being computed (asked for once).
     asked: Option<ListKey>,
-}
-
-fn sort_key(row: &Row, column: SortColumn) -> &str {
-    match column {
-        SortColumn::IssuedTo => &row.issued_to,
-        SortColumn::IssuedBy => &row.issued_by,
-        SortColumn::Expires => &row.expires,
-        SortColumn::Purposes => &row.purposes,
-        SortColumn::FriendlyName => &row.cert.friendly_name,
-        SortColumn::Key => row.key,
-        SortColumn::Usages => &row.usages,
-    }
 }
 
 impl ListState {
@@ -214,26 +178,6 @@ impl ListState {
         self.asked = Some(key.clone());
         Some(key)
     }
-}
-
-/// The rows of `view` that `key`'s page shows, filtered and sorted.
-pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
-    let (location, logical, filter, sort, descending) = key;
-    let needle = filter.trim().to_lowercase();
-    let mut visible: Vec<usize> = view
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.cert.location == *location && r.cert.logical == *logical)
-        .filter(|(_, r)| needle.is_empty() || r.haystack.contains(&needle))
-        .map(|(i, _)| i)
-        .collect();
-    // One lower-cased key per row, not two per comparison.
-    visible.sort_by_cached_key(|i| sort_key(&view.rows[*i], *sort).to_lowercase());
-    if *descending {
-        visible.reverse();
-    }
-    visible
 }
 
 /// A cell's text, with the icon that says the same as its colour (never colour alone):
