@@ -880,8 +880,8 @@ fn browse_without_a_native_dialog_shows_the_built_in_browser() {
 /// And what the window remembers (sort, column widths, theme, zoom) comes back.
 #[test]
 fn the_list_walks_with_the_keyboard_and_the_window_remembers_its_settings() {
-    use certdesk::gui::settings::{ColumnWidth, Settings, ThemeChoice};
     use certdesk::gui::list_order::SortColumn;
+    use certdesk::gui::settings::{ColumnWidth, Settings, ThemeChoice};
     let t = TestStore::new();
     import_into(&t.path(), "leaf-aes.pfx", Some("secret"), true);
     let remembered = Settings {

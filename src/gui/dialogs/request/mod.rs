@@ -1,0 +1,387 @@
+//! The request wizard (DOMAIN.md §4): usages → delayed or immediate → CSR file or CA →
+//! template → name and security → organization → geography → SN/SAN preview → SIP domains
+//! → additional SANs → summary → executing (the key is generated in the background) →
+//! result. Next is disabled with the reason while a page is invalid; validation is the
+//! model's [`RequestSpec::new`], exactly what the CLI runs. The pages are drawn in
+//! [`pages`], the result in [`done`].
+
+mod done;
+mod pages;
+
+use std::path::PathBuf;
+
+use super::Flow;
+use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
+use crate::deploy::topology::Topology;
+use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::frame::{self, Part};
+use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::ops::enroll::EnrollError;
+use crate::ops::enroll::RequestOutcome;
+use crate::store::Location;
+
+/// The wizard's pages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// Certificate type.
+    Usages,
+    /// Delayed or immediate.
+    Delivery,
+    /// Delayed: where to save the CSR; immediate: the CA.
+    Target,
+    /// Alternate template.
+    Template,
+    /// Friendly name, key, exportable.
+    NameSecurity,
+    /// O and OU.
+    Organization,
+    /// C, ST, L.
+    Geography,
+    /// SN and SANs from the topology.
+    Preview,
+    /// sip.<domain> ticks.
+    SipDomains,
+    /// Additional SANs.
+    Additional,
+    /// Summary.
+    Summary,
+    /// Executing commands.
+    Executing,
+    /// The result.
+    Done,
+}
+
+impl Step {
+    /// The page's title, as the Lync Certificate Wizard names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Usages => "Certificate Type",
+            Step::Delivery => "Delayed or Immediate Request",
+            Step::Target => "Certificate Request File or Authority",
+            Step::Template => "Specify Alternate Certificate Template",
+            Step::NameSecurity => "Name and Security Settings",
+            Step::Organization => "Organization Information",
+            Step::Geography => "Geographical Information",
+            Step::Preview => "Subject Name / Subject Alternative Names",
+            Step::SipDomains => "SIP Domain Setting on Subject Alternative Names",
+            Step::Additional => "Configure Additional Subject Alternative Names",
+            Step::Summary => "Certificate Request Summary",
+            Step::Executing => "Executing Commands",
+            Step::Done => "Online Certificate Request Status",
+        }
+    }
+
+    /// One line saying what the page is for.
+    pub fn description(self) -> &'static str {
+        match self {
+            Step::Usages => "Choose the certificates to request for this server's role.",
+            Step::Delivery => "Send the request to a CA now, or save it to send it later.",
+            Step::Target => "Where the request goes: a file for your CA, or an online CA.",
+            Step::Template => {
+                "The CA's certificate template (WebServer unless your CA says otherwise)."
+            }
+            Step::NameSecurity => {
+                "A friendly name for the certificate, the key's size and whether it may be exported."
+            }
+            Step::Organization => "The organization and unit named in the certificate (optional).",
+            Step::Geography => {
+                "Country, state and city named in the certificate (optional; the country is two letters)."
+            }
+            Step::Preview => "The names computed from the topology. They cannot be edited here.",
+            Step::SipDomains => {
+                "Add sip.<domain> for the SIP domains whose clients sign in through this server."
+            }
+            Step::Additional => "Other names the certificate must carry.",
+            Step::Summary => "Check the request before it is made; Finish generates the key.",
+            Step::Executing => "The key and the request are being made.",
+            Step::Done => "The result of the request.",
+        }
+    }
+}
+
+/// The wizard's pages before it runs, in order.
+pub const STEPS: [Step; 11] = [
+    Step::Usages,
+    Step::Delivery,
+    Step::Target,
+    Step::Template,
+    Step::NameSecurity,
+    Step::Organization,
+    Step::Geography,
+    Step::Preview,
+    Step::SipDomains,
+    Step::Additional,
+    Step::Summary,
+];
+
+/// The wizard's state.
+pub struct RequestWizard {
+    location: Location,
+    topology: Option<Topology>,
+    /// The page shown.
+    pub step: Step,
+    /// The choices.
+    pub input: RequestInput,
+    advanced: bool,
+    /// Delayed (true) or immediate from the built-in CA.
+    pub delayed: bool,
+    /// The CSR file (delayed).
+    pub csr_path: String,
+    extra: Vec<String>,
+    log: Vec<String>,
+    error: Option<String>,
+    /// The outcome once done.
+    pub outcome: Option<RequestOutcome>,
+    /// "Assign this certificate now" (immediate).
+    pub assign_now: bool,
+    /// The store has its built-in CA already (its root is trusted there).
+    builtin_exists: bool,
+    /// The user agreed to create the built-in CA and trust its root.
+    pub trust_builtin: bool,
+}
+
+fn page_of(e: &RequestError) -> Step {
+    match e {
+        RequestError::Field { field, .. } => match field {
+            RequestField::Org | RequestField::Ou => Step::Organization,
+            RequestField::Country | RequestField::State | RequestField::City => Step::Geography,
+            RequestField::Template => Step::Template,
+            RequestField::FriendlyName | RequestField::Exportable => Step::NameSecurity,
+        },
+        RequestError::Key(_) => Step::NameSecurity,
+        RequestError::Names(
+            crate::deploy::names::NameError::BadName(_)
+            | crate::deploy::names::NameError::Wildcard { .. },
+        ) => Step::Additional,
+        RequestError::Names(_) => Step::Usages,
+        RequestError::Csr(_) => Step::Summary,
+    }
+}
+
+impl RequestWizard {
+    /// A new wizard for a location and the current topology; `builtin_exists` says whether
+    /// the store has its built-in CA (if not, the wizard asks before creating it).
+    pub fn new(location: Location, topology: Option<Topology>, builtin_exists: bool) -> Self {
+        Self {
+            location,
+            topology,
+            step: Step::Usages,
+            input: RequestInput::default(),
+            advanced: false,
+            delayed: false,
+            csr_path: String::new(),
+            extra: Vec::new(),
+            log: Vec::new(),
+            error: None,
+            outcome: None,
+            assign_now: true,
+            builtin_exists,
+            trust_builtin: false,
+        }
+    }
+
+    fn spec(&self) -> Option<Result<RequestSpec, RequestError>> {
+        let topology = self.topology.as_ref()?;
+        let mut input = self.input.clone();
+        input.names.extra = self
+            .extra
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        Some(RequestSpec::new(input, topology))
+    }
+
+    /// Why Next is disabled on the current page, if it is: something still to do (`false`)
+    /// or something entered wrong (`true`, shown as an error).
+    pub fn blocker(&self) -> Option<(String, bool)> {
+        let to_do = |s: &str| Some((s.to_owned(), false));
+        let Some(spec) = self.spec() else {
+            return to_do("describe the deployment on the Topology page first");
+        };
+        if self.step == Step::Usages && self.input.usages.is_empty() {
+            return to_do("choose at least one certificate type");
+        }
+        if self.step == Step::Target && self.delayed && self.csr_path.trim().is_empty() {
+            return to_do("choose where to save the request");
+        }
+        if self.step == Step::Target && !self.delayed && !self.builtin_exists && !self.trust_builtin
+        {
+            return to_do(
+                "agree to create the built-in CA and trust its root, or save the request for another CA",
+            );
+        }
+        match spec {
+            Err(e) if page_of(&e) <= self.step => Some((e.to_string(), true)),
+            _ => None,
+        }
+    }
+
+    /// A job finished.
+    pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
+        match result {
+            JobResult::Generated(spec, Ok(generated)) => {
+                self.log.push(format!(
+                    "Generated the {} key and the request in {} ms",
+                    spec.input.key.label(),
+                    generated.took.as_millis()
+                ));
+                self.submit(spec, generated, commands);
+            }
+            JobResult::Generated(_, Err(e)) => {
+                if matches!(e, EnrollError::Output(_)) {
+                    // The CSR file cannot be written: back to the summary, nothing made.
+                    self.step = Step::Summary;
+                    self.log.clear();
+                } else {
+                    self.log.push(format!("Failed: {e}"));
+                }
+                self.error = Some(e.to_string());
+            }
+            JobResult::Picked(PickTarget::CsrFile, Some(p)) => {
+                self.csr_path = p.display().to_string()
+            }
+            JobResult::Saved(p, written) => self.log.push(match written {
+                Ok(()) => format!("Saved the request to {}", p.display()),
+                Err(e) => e.to_string(),
+            }),
+            _ => {}
+        }
+    }
+
+    fn submit(
+        &mut self,
+        spec: Box<RequestSpec>,
+        generated: Generated,
+        commands: &mut Vec<Command>,
+    ) {
+        self.log.push(if self.delayed {
+            format!("Saving the request to {}", self.csr_path.trim())
+        } else {
+            "Sending the request to the certdesk built-in CA".into()
+        });
+        commands.push(Command::Submit {
+            spec,
+            generated: Box::new(generated),
+            location: self.location,
+            csr_path: self.delayed.then(|| PathBuf::from(self.csr_path.trim())),
+            trust_new_root: self.trust_builtin,
+        });
+    }
+
+    /// A command this wizard sent was applied.
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        match result {
+            Ok(Applied::Requested(outcome)) => {
+                self.log.push(match &outcome.thumbprint {
+                    Some(t) => format!("Issued: thumbprint {t}"),
+                    None => format!(
+                        "Pending request {} saved",
+                        outcome.request_id.unwrap_or_default()
+                    ),
+                });
+                self.outcome = Some(outcome.clone());
+                self.step = Step::Done;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.log.push(format!("Failed: {e}"));
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Draws the wizard: the step list on the left, the page's title and description, the
+    /// page, and Back / Next (Finish on the summary) / Cancel in the same place on every
+    /// page. Enter presses Next.
+    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Footer => flow = self.footer_ui(ui, jobs, now),
+            Part::Body => {
+                if self.step == Step::Done {
+                    self.done_body_ui(ui);
+                    return;
+                }
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(170.0);
+                        for (i, step) in STEPS.iter().enumerate() {
+                            let text = format!("{}. {}", i + 1, step.title());
+                            if *step == self.step {
+                                ui.strong(format!("▶ {text}"));
+                            } else {
+                                ui.weak(text);
+                            }
+                        }
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| {
+                        ui.heading(self.step.title());
+                        ui.label(self.step.description());
+                        ui.add_space(8.0);
+                        self.page_ui(ui, jobs);
+                        if let Some(error) = &self.error {
+                            frame::error_ui(ui, error);
+                        }
+                        match self.blocker() {
+                            Some((reason, true)) => {
+                                ui.add_space(6.0);
+                                frame::error_ui(ui, &reason);
+                            }
+                            Some((reason, false)) => {
+                                ui.add_space(6.0);
+                                frame::hint_ui(ui, &reason);
+                            }
+                            None => {}
+                        }
+                    });
+                });
+            }
+        });
+        flow
+    }
+
+    fn footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+        if self.step == Step::Done {
+            return self.done_footer_ui(ui, jobs);
+        }
+        let mut flow = Flow::Stay;
+        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
+            flow = Flow::Close;
+        }
+        let blocker = self.blocker();
+        let enter = frame::enter_pressed(ui);
+        let position = STEPS.iter().position(|s| *s == self.step);
+        if self.step == Step::Summary {
+            let finish = frame::button_enabled(ui, blocker.is_none() && jobs.idle(), "Finish");
+            if (finish.clicked() || (enter && blocker.is_none() && jobs.idle()))
+                && let Some(Ok(spec)) = self.spec()
+            {
+                self.error = None;
+                self.step = Step::Executing;
+                self.log.push("Generating the private key…".into());
+                let csr_path = self.delayed.then(|| PathBuf::from(self.csr_path.trim()));
+                jobs.generate(ui.ctx(), spec, csr_path, now);
+            }
+        } else {
+            let can_next = blocker.is_none() && self.step != Step::Executing;
+            let next = frame::button_enabled(ui, can_next, "Next");
+            let next = match &blocker {
+                Some((reason, _)) => next.on_disabled_hover_text(reason),
+                None => next,
+            };
+            if (next.clicked() || (enter && can_next))
+                && let Some(p) = position
+            {
+                self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
+            }
+        }
+        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
+            && let Some(p) = position
+        {
+            self.step = STEPS[p - 1];
+        }
+        flow
+    }
+}

@@ -1,0 +1,304 @@
+//! The request wizard's pages, one per step.
+
+use crate::deploy::names;
+use crate::deploy::request::RequestInput;
+use crate::deploy::topology::Role;
+use crate::deploy::usage::UsageType;
+use crate::gui::dialogs::frame;
+use crate::gui::jobs::{Jobs, PickTarget, start_dir};
+use crate::gui::views::san_table_ui;
+use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
+use crate::verify::sans;
+
+use super::{RequestWizard, Step};
+
+impl RequestWizard {
+    fn usages_ui(&mut self, ui: &mut egui::Ui) {
+        let role = self.topology.as_ref().map(|t| t.role);
+        ui.label("Which certificate do you need?");
+        let toggle =
+            |ui: &mut egui::Ui, label: &str, usages: &[UsageType], input: &mut RequestInput| {
+                let mut on = usages.iter().all(|u| input.usages.contains(u));
+                if ui.checkbox(&mut on, label).changed() {
+                    input.usages.retain(|u| !usages.contains(u));
+                    if on {
+                        input.usages.extend_from_slice(usages);
+                        input.usages.sort();
+                        // Every Edge of the pool needs the same A/V key: it must be exportable.
+                        if usages.contains(&UsageType::AudioVideoAuthentication) {
+                            input.exportable = true;
+                        }
+                    }
+                }
+            };
+        match role {
+            Some(Role::Edge) => {
+                toggle(ui, "Edge internal", &[UsageType::Internal], &mut self.input);
+                if self.advanced {
+                    for u in UsageType::EDGE_EXTERNAL {
+                        toggle(ui, u.title(), &[u], &mut self.input);
+                    }
+                } else {
+                    toggle(
+                        ui,
+                        "External Edge certificate (public Internet)",
+                        &UsageType::EDGE_EXTERNAL,
+                        &mut self.input,
+                    );
+                }
+                ui.checkbox(&mut self.advanced, "Advanced Certificate Usages");
+                toggle(
+                    ui,
+                    UsageType::XmppServer.title(),
+                    &[UsageType::XmppServer],
+                    &mut self.input,
+                );
+            }
+            _ => {
+                for u in [
+                    UsageType::Default,
+                    UsageType::WebServicesInternal,
+                    UsageType::WebServicesExternal,
+                    UsageType::OAuthTokenIssuer,
+                ] {
+                    toggle(ui, u.title(), &[u], &mut self.input);
+                }
+            }
+        }
+    }
+
+    pub(super) fn page_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+        match self.step {
+            Step::Usages => self.usages_ui(ui),
+            Step::Delivery => {
+                ui.radio_value(
+                    &mut self.delayed,
+                    true,
+                    "Prepare the request now, but send it later (offline certificate request)",
+                );
+                ui.radio_value(
+                    &mut self.delayed,
+                    false,
+                    "Send the request immediately to an online certification authority",
+                );
+            }
+            Step::Target if self.delayed => {
+                ui.horizontal(|ui| {
+                    let label = ui.label("Certificate request file");
+                    ui.add(egui::TextEdit::singleline(&mut self.csr_path).desired_width(340.0))
+                        .labelled_by(label.id);
+                    if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
+                        jobs.pick(
+                            ui.ctx(),
+                            PickTarget::CsrFile,
+                            true,
+                            start_dir(&self.csr_path),
+                        );
+                    }
+                });
+            }
+            Step::Target => {
+                let _ = ui.radio(
+                    true,
+                    "certdesk built-in CA (a local enterprise CA kept in this store)",
+                );
+                ui.label("The built-in CA needs no account credentials.");
+                if !self.builtin_exists {
+                    ui.add_space(6.0);
+                    ui.label(
+                        "This store has no built-in CA yet. Creating it makes a new root CA, and \
+                         for the certificates it issues to be trusted here, its root goes into \
+                         Computer \\ Trusted Roots. Anything that root signs is then trusted \
+                         by this store.",
+                    );
+                    ui.checkbox(
+                        &mut self.trust_builtin,
+                        "Create the built-in CA and trust its root in this store",
+                    );
+                }
+            }
+            Step::Template => text_ui(ui, "Template", &mut self.input.template),
+            Step::NameSecurity => {
+                text_ui(ui, "Friendly name", &mut self.input.friendly_name);
+                ui.label("Left blank, a name is made from the certificate type and the date.");
+                ui.horizontal(|ui| {
+                    ui.label("Key");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(2048), "RSA 2048");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(3072), "RSA 3072");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(4096), "RSA 4096");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::Rsa(1024), "RSA 1024");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::P256, "ECDSA P-256");
+                    ui.radio_value(&mut self.input.key, KeyAlgorithm::P384, "ECDSA P-384");
+                });
+                ui.horizontal(|ui| {
+                    ui.label("Signature hash");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha256, "SHA-256");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha384, "SHA-384");
+                    ui.radio_value(&mut self.input.hash, HashAlgorithm::Sha512, "SHA-512");
+                });
+                ui.checkbox(
+                    &mut self.input.exportable,
+                    "Mark the private key as exportable",
+                );
+                ui.checkbox(
+                    &mut self.input.client_eku,
+                    "Add Client Authentication (public IM federation)",
+                );
+            }
+            Step::Organization => {
+                text_ui(ui, "Organization", &mut self.input.org);
+                text_ui(ui, "Organizational unit", &mut self.input.ou);
+            }
+            Step::Geography => {
+                text_ui(ui, "Country/Region", &mut self.input.country);
+                text_ui(ui, "State/Province", &mut self.input.state);
+                text_ui(ui, "City/Locality", &mut self.input.city);
+            }
+            Step::Preview => match self.spec() {
+                Some(Ok(spec)) => {
+                    ui.label(format!("Subject name: {}", spec.names.subject));
+                    ui.label("Subject alternative names:");
+                    for name in &spec.names.required {
+                        ui.label(format!("  {name}"));
+                    }
+                }
+                Some(Err(e)) => {
+                    ui.label(e.to_string());
+                }
+                None => {}
+            },
+            Step::SipDomains => {
+                ui.label("Add sip.<domain> for these SIP domains:");
+                let (all, mut chosen) =
+                    match &self.topology {
+                        Some(t) => (
+                            t.sip_domains.clone(),
+                            self.input.names.sip_domains.clone().unwrap_or_else(|| {
+                                names::default_sip_domains(&self.input.usages, t)
+                            }),
+                        ),
+                        None => (Vec::new(), Vec::new()),
+                    };
+                let mut changed = false;
+                for d in all {
+                    let mut on = chosen.contains(&d);
+                    if ui.checkbox(&mut on, format!("sip.{d}")).changed() {
+                        changed = true;
+                        chosen.retain(|x| x != &d);
+                        if on {
+                            chosen.push(d);
+                        }
+                    }
+                }
+                if changed {
+                    self.input.names.sip_domains = Some(chosen);
+                }
+                if let Some(Ok(spec)) = self.spec() {
+                    ui.add_space(6.0);
+                    ui.label(format!("SANs: {}", spec.names.sans().join(", ")));
+                }
+            }
+            Step::Additional => {
+                let mut remove = None;
+                for (i, name) in self.extra.iter_mut().enumerate() {
+                    ui.horizontal(|ui| {
+                        let label = ui.label(format!("Additional name {}", i + 1));
+                        ui.text_edit_singleline(name).labelled_by(label.id);
+                        if ui.small_button("Remove").clicked() {
+                            remove = Some(i);
+                        }
+                    });
+                }
+                if let Some(i) = remove {
+                    self.extra.remove(i);
+                }
+                if frame::button(ui, "Add a name").clicked() {
+                    self.extra.push(String::new());
+                }
+            }
+            Step::Summary => {
+                if let Some(Ok(spec)) = self.spec() {
+                    let usages: Vec<&str> = spec.input.usages.iter().map(|u| u.title()).collect();
+                    let or_none = |v: &str| {
+                        if v.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            v.to_owned()
+                        }
+                    };
+                    let friendly = if spec.input.friendly_name.is_empty() {
+                        "(made from the certificate type and the date)".to_owned()
+                    } else {
+                        spec.input.friendly_name.clone()
+                    };
+                    for line in [
+                        format!("Certificate type: {}", usages.join(", ")),
+                        format!("Friendly name: {friendly}"),
+                        format!(
+                            "Organization: {}; unit: {}",
+                            or_none(&spec.input.org),
+                            or_none(&spec.input.ou)
+                        ),
+                        format!(
+                            "Country: {}; state: {}; city: {}",
+                            or_none(&spec.input.country),
+                            or_none(&spec.input.state),
+                            or_none(&spec.input.city)
+                        ),
+                        if self.delayed {
+                            format!("Delayed: the request is saved to {}", self.csr_path.trim())
+                        } else {
+                            "Immediate: the certdesk built-in CA".into()
+                        },
+                        format!("Template: {}", spec.input.template),
+                        format!(
+                            "Key: {}, signature {}, exportable: {}",
+                            spec.input.key.label(),
+                            spec.input.hash.cli_name(),
+                            spec.input.exportable
+                        ),
+                        format!("Subject: {}", spec.names.subject),
+                        format!("SANs: {}", spec.names.sans().join(", ")),
+                    ] {
+                        ui.label(line);
+                    }
+                    for w in spec.warnings() {
+                        ui.colored_label(ui.visuals().warn_fg_color, w);
+                    }
+                    // The SAN inspector before the CA is paid: every name the usages need
+                    // against what this request carries.
+                    if let Some(topology) = &self.topology {
+                        ui.add_space(6.0);
+                        ui.strong("SAN inspector");
+                        let sans = spec.names.sans();
+                        let carried: Vec<&str> = sans.iter().map(String::as_str).collect();
+                        match sans::inspect(&carried, &spec.input.usages, topology) {
+                            Ok(rows) => san_table_ui(ui, "request", &rows),
+                            Err(e) => frame::error_ui(ui, &e.to_string()),
+                        }
+                    }
+                }
+            }
+            Step::Executing => {
+                if !jobs.idle() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Generating the key…");
+                    });
+                }
+                for line in &self.log {
+                    ui.label(line);
+                }
+            }
+            Step::Done => {}
+        }
+    }
+}
+
+fn text_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([160.0, 20.0], egui::Label::new(label));
+        ui.add(egui::TextEdit::singleline(value).desired_width(300.0))
+            .labelled_by(l.id);
+    });
+}
