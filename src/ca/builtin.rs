@@ -99,7 +99,7 @@ fn ca_params(
 
 impl BuiltinCa {
     /// Loads the store's CA, or creates a new one (RSA 3072 root, RSA 2048 issuing CA; a
-    /// second or so) that [`BuiltinCa::persist_if_new`] stores.
+    /// second or so) that `BuiltinCa::persist_if_new` stores.
     pub fn load_or_create(store: &Store, now: i64) -> Result<Self, CaError> {
         if let (Some(root), Some(issuing)) = (store.meta(META_ROOT)?, store.meta(META_ISSUING)?) {
             let root = store.find(Location::Computer, &root)?;

@@ -39,7 +39,7 @@ pub enum Step {
     Geography,
     /// SN and SANs from the topology.
     Preview,
-    /// sip.<domain> ticks.
+    /// `sip.<domain>` ticks.
     SipDomains,
     /// Additional SANs.
     Additional,

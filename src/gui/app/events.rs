@@ -1,0 +1,142 @@
+//! What arrives between frames: the store's replies (snapshots, results, eligibility,
+//! another store opened), the jobs' results, and the file browser's answer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::gui::dialogs::{BrowserFlow, Dialog, FileBrowser, home_dir};
+use crate::gui::jobs::JobResult;
+use crate::gui::list_order::ListKey;
+use crate::gui::view_model::StoreView;
+use crate::gui::views::{Page, TopologyForm};
+use crate::gui::worker::Reply;
+use crate::store::{Location, Logical};
+
+use super::CertdeskApp;
+
+impl CertdeskApp {
+    /// Takes a fresh snapshot of the store, with the list's order when the store's thread
+    /// computed it for the page shown now.
+    pub(super) fn on_view(&mut self, view: StoreView, order: Option<(ListKey, Vec<usize>)>) {
+        let topology_changed = view.topology != self.view.topology;
+        let old = std::mem::replace(&mut self.view, Arc::new(view));
+        self.generation += 1;
+        // Freeing 100,000 rows takes longer than a frame: not on this thread.
+        std::thread::spawn(move || drop(old));
+        if topology_changed {
+            self.topology_form = TopologyForm::from(self.view.topology.as_ref());
+        }
+        // The welcome panel is for an empty store: once anything arrives (from this
+        // window or another process), the store's Personal certificates show instead.
+        let welcome = !self.loaded || self.page == Page::Welcome;
+        self.loaded = true;
+        if welcome && !self.view.is_empty() {
+            self.page = Page::Store(Location::Computer, Logical::Personal);
+        }
+        // A selection that no longer exists (removed here or elsewhere) is no selection:
+        // the toolbar's Export and Remove follow.
+        if self
+            .list
+            .selected
+            .is_some_and(|id| self.view.row(id).is_none())
+        {
+            self.list.selected = None;
+        }
+        match (order, self.list_key()) {
+            (Some((key, visible)), Some(now)) if key == now => self.list.adopt(key, visible),
+            _ => self.list.invalidate(),
+        }
+    }
+
+    pub(super) fn on_reply(&mut self, reply: Reply, time: f64) {
+        match reply {
+            Reply::Applied(result) => {
+                match &result {
+                    Ok((message, _)) => self.toast(message.clone(), false, time),
+                    Err(e) => self.toast(e.to_string(), true, time),
+                }
+                if let Some(dialog) = &mut self.dialog {
+                    dialog.on_applied(result.as_ref().map(|(_, a)| a));
+                }
+            }
+            Reply::View(view, order, _) => self.on_view(*view, order),
+            Reply::ViewFailed(e, _) => {
+                self.toast(format!("The store could not be read: {e}"), true, time)
+            }
+            Reply::Eligible(table) => {
+                if let Some(Dialog::Assign(d)) = &mut self.dialog {
+                    d.on_eligible(table);
+                }
+            }
+            Reply::Opened(Ok(dir)) => {
+                // An empty store shows the welcome panel; one with certificates, Personal.
+                self.page = self.after_open;
+                self.title = Some(crate::gui::window_title(&dir));
+                self.settings.remember_store(&dir);
+                self.save_settings_soon();
+                self.store_dir.clone_from(&dir);
+                self.toast(
+                    format!("Opened the store in {}", dir.display()),
+                    false,
+                    time,
+                );
+            }
+            Reply::Opened(Err(e)) => self.toast(e.to_string(), true, time),
+        }
+    }
+
+    /// The built-in file browser, when open: its answer goes to the dialog that asked (or,
+    /// for Save as…, the bytes are written there).
+    pub(super) fn browser_ui(&mut self, ctx: &egui::Context) {
+        let Some(browser) = &mut self.browser else {
+            return;
+        };
+        match browser.ui(ctx, &mut self.jobs) {
+            BrowserFlow::Stay => {}
+            BrowserFlow::Cancel => self.browser = None,
+            BrowserFlow::Chosen(path) => {
+                let request = browser.request.clone();
+                self.browser = None;
+                match request.bytes {
+                    Some(bytes) => self.jobs.write(ctx, path, bytes),
+                    None => {
+                        if let Some(dialog) = &mut self.dialog {
+                            let picked = JobResult::Picked(request.target, Some(path));
+                            dialog.on_job(picked, &mut self.commands);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_job(&mut self, result: JobResult, ctx: &egui::Context) {
+        let time = ctx.input(|i| i.time);
+        match result {
+            JobResult::Browse(request) => {
+                let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
+                self.browser = Some(FileBrowser::open(ctx, request, home, &mut self.jobs));
+            }
+            JobResult::Ordered(generation, key, visible) => {
+                if generation == self.generation && self.list_key().as_ref() == Some(&key) {
+                    self.list.adopt(key, visible);
+                }
+            }
+            JobResult::Listed(dir, listed) => {
+                if let Some(browser) = &mut self.browser {
+                    browser.on_listed(&dir, listed);
+                }
+            }
+            JobResult::Sample(Ok(dir)) => {
+                self.after_open = Page::Wizard;
+                self.worker.open(dir, false, (self.clock)());
+            }
+            JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
+            other => {
+                if let Some(dialog) = &mut self.dialog {
+                    dialog.on_job(other, &mut self.commands);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The application: its state here; one frame in `draw`; what arrives between frames
+//! (the store's replies, the jobs' results) in `events`; starting a verb in `verbs`;
+//! the remembered settings in `remember`. The window never touches the store itself.
+
+mod draw;
+mod events;
+mod remember;
+mod verbs;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::deploy::usage::UsageType;
+use crate::gui::command::Command;
+use crate::gui::dialogs::{Dialog, FileBrowser};
+use crate::gui::jobs::Jobs;
+use crate::gui::list_order::ListKey;
+use crate::gui::settings::Settings;
+use crate::gui::view_model::StoreView;
+use crate::gui::views::{ListState, Page, Toast, TopologyForm};
+use crate::gui::worker::StoreWorker;
+use crate::store::{Location, Logical, Store};
+
+/// The whole GUI state.
+pub struct CertdeskApp {
+    /// The store's thread.
+    pub worker: StoreWorker,
+    /// The open store's directory (the title bar says which store is open).
+    pub store_dir: PathBuf,
+    /// A title for the window, to send on the next frame.
+    title: Option<String>,
+    /// The page to show once the store being opened is open.
+    after_open: Page,
+    /// What the views read: the latest snapshot the store's thread sent (shared with the
+    /// job that sorts the list).
+    pub view: Arc<StoreView>,
+    /// Counts the snapshots taken (an order computed for an older one is not used).
+    generation: u64,
+    /// Whether the first snapshot has arrived.
+    pub loaded: bool,
+    /// The page shown.
+    pub page: Page,
+    /// The store list's filter, sort and selection.
+    pub list: ListState,
+    /// The open dialog, if any.
+    pub dialog: Option<Dialog>,
+    /// The built-in file browser, above the dialog that asked for it.
+    pub browser: Option<FileBrowser>,
+    /// Background jobs.
+    pub jobs: Jobs,
+    /// Results and errors.
+    pub toasts: Vec<Toast>,
+    /// Commands emitted while drawing, applied after the frame.
+    pub commands: Vec<Command>,
+    /// The topology page's form.
+    pub topology_form: TopologyForm,
+    /// Where the sample deployment lives.
+    pub sample_dir: PathBuf,
+    /// The clock (tests replace it).
+    pub clock: fn() -> i64,
+    /// What is remembered between sessions (the list's sort and widths live in `list`).
+    settings: Settings,
+    /// Where the settings are saved (None: not saved, as in tests).
+    settings_path: Option<std::path::PathBuf>,
+    /// The theme and zoom are to be applied on the next frame.
+    apply_look: bool,
+}
+
+/// Unix seconds now.
+pub fn system_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl CertdeskApp {
+    /// Opens the app on a store, which moves to its own thread; the first view arrives
+    /// from there (the window says it is loading until then).
+    pub fn new(store: Store, sample_dir: PathBuf) -> Self {
+        Self::with_clock(store, sample_dir, system_now)
+    }
+
+    /// [`CertdeskApp::new`] with another clock (tests, screenshots).
+    pub fn with_clock(store: Store, sample_dir: PathBuf, clock: fn() -> i64) -> Self {
+        let view = Arc::new(StoreView::empty());
+        let topology_form = TopologyForm::from(view.topology.as_ref());
+        let store_dir = store.dir().to_path_buf();
+        let mut app = Self {
+            title: Some(crate::gui::window_title(&store_dir)),
+            after_open: Page::Welcome,
+            store_dir,
+            worker: StoreWorker::spawn(store, clock),
+            view,
+            generation: 0,
+            loaded: false,
+            page: Page::Welcome,
+            list: ListState::default(),
+            dialog: None,
+            browser: None,
+            jobs: Jobs::default(),
+            toasts: Vec::new(),
+            commands: Vec::new(),
+            topology_form,
+            sample_dir,
+            clock,
+            settings: Settings::default(),
+            settings_path: None,
+            apply_look: false,
+        };
+        let key = app.list_key();
+        app.worker.list(key);
+        app.worker.reload(clock());
+        app
+    }
+
+    /// The list page's order key, when a store page is shown.
+    pub(super) fn list_key(&self) -> Option<ListKey> {
+        match self.page {
+            Page::Store(location, logical) => Some(self.list.key(location, logical)),
+            // Until the first snapshot arrives: the page a non-empty store opens on.
+            _ if !self.loaded => Some(self.list.key(Location::Computer, Logical::Personal)),
+            _ => None,
+        }
+    }
+
+    /// Whether a job or a store request is still running.
+    pub fn busy(&self) -> bool {
+        !self.jobs.idle() || self.worker.pending() > 0
+    }
+
+    /// Opens the import wizard on a file and starts reading it (`certdesk FILE`, a file
+    /// dropped on the window).
+    pub fn open_file(&mut self, path: PathBuf) {
+        let location = match self.page {
+            Page::Store(location, _) => location,
+            _ => Location::Computer,
+        };
+        self.dialog = Some(Dialog::import_file(location, path));
+    }
+
+    /// Opens the assign dialog; the store's thread computes who is eligible.
+    pub fn open_assign(&mut self, thumbprint: Option<String>, usage: Option<UsageType>) {
+        let dialog = Dialog::assign(&self.view, thumbprint, usage);
+        if let Some(topology) = &self.view.topology {
+            self.worker
+                .eligible(topology.role.usages().to_vec(), (self.clock)());
+        }
+        self.dialog = Some(dialog);
+    }
+
+    pub(super) fn toast(&mut self, text: String, error: bool, now: f64) {
+        self.toasts.push(Toast {
+            text,
+            error,
+            until: now + if error { 8.0 } else { 4.0 },
+        });
+    }
+}

@@ -1,0 +1,63 @@
+//! Starting a verb (menu, toolbar, row or shortcut): the dialog it opens, or what it does
+//! at once.
+
+use crate::gui::dialogs::{Dialog, OpenStoreDialog};
+use crate::gui::verbs::Verb;
+use crate::gui::views::Page;
+use crate::store::Location;
+
+use super::CertdeskApp;
+
+impl CertdeskApp {
+    /// Starts a verb (menu, toolbar, row or shortcut).
+    pub fn start(&mut self, verb: Verb, ctx: &egui::Context) {
+        // The Enter that chose the verb (a focused menu item) is not also the new dialog's.
+        ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+        let selected = self
+            .list
+            .selected
+            .and_then(|id| self.view.row(id))
+            .map(|r| r.cert.clone());
+        let location = match self.page {
+            Page::Store(location, _) => location,
+            _ => Location::Computer,
+        };
+        match (verb, selected) {
+            (Verb::OpenStore, _) => {
+                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::open(
+                    &self.store_dir,
+                ))))
+            }
+            (Verb::NewStore, _) => {
+                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::new_beside(
+                    &self.store_dir,
+                    |p| p.exists(),
+                ))))
+            }
+            (Verb::About, _) => self.dialog = Some(Dialog::About(Box::new(self.store_dir.clone()))),
+            (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),
+            (Verb::Request, _) => {
+                self.dialog = Some(Dialog::request(
+                    location,
+                    self.view.topology.clone(),
+                    self.view.builtin_ca,
+                ))
+            }
+            (Verb::Assign, Some(cert)) => {
+                self.open_assign(Some(cert.summary.thumbprint.clone()), None)
+            }
+            (Verb::Assign, None) => self.open_assign(None, None),
+            (Verb::Export, Some(cert)) => self.dialog = Some(Dialog::export(cert)),
+            (Verb::ViewDetails, Some(cert)) => {
+                self.dialog = Some(Dialog::details(cert, &self.view, (self.clock)()))
+            }
+            (Verb::Remove, Some(cert)) => self.dialog = Some(Dialog::confirm_remove(cert)),
+            (Verb::CopyThumbprint, Some(cert)) => {
+                ctx.copy_text(cert.summary.thumbprint.clone());
+                let time = ctx.input(|i| i.time);
+                self.toast(format!("Copied {}", cert.summary.thumbprint), false, time);
+            }
+            (_, None) => {}
+        }
+    }
+}
