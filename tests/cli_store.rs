@@ -307,6 +307,9 @@ fn a_damaged_key_file_or_a_newer_store_is_refused_with_a_sentence() {
     std::fs::write(&key_file, &good).expect("restore");
 
     let conn = rusqlite::Connection::open(store.path().join("store.sqlite")).expect("db");
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
     conn.pragma_update(None, "user_version", 99)
         .expect("version");
     drop(conn);
@@ -314,7 +317,7 @@ fn a_damaged_key_file_or_a_newer_store_is_refused_with_a_sentence() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("newer version of certdesk"));
     let conn = rusqlite::Connection::open(store.path().join("store.sqlite")).expect("db");
-    conn.pragma_update(None, "user_version", 3)
+    conn.pragma_update(None, "user_version", current)
         .expect("version");
     drop(conn);
     let out = store.run(&["assign", "--type", "Frontdoor", "--thumbprint", "00000000"]);

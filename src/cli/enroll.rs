@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::commands::{Context, print_json};
+use crate::ca::acme::{AcmeError, Http01};
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
@@ -21,10 +22,18 @@ pub struct RequestArgs {
     /// Delayed request: save the CSR here and keep the key pending.
     #[arg(long, value_name = "CSR_FILE")]
     output: Option<PathBuf>,
-    /// Immediate request: the CA that answers at once (only `builtin`). The store's first
-    /// `--ca builtin` creates the built-in CA and puts its root in Computer's Trusted Roots.
-    #[arg(long, value_name = "builtin", value_parser = ["builtin"])]
+    /// Immediate request: the CA that answers at once: `builtin`, or the name of an ACME CA
+    /// (`certdesk ca list`). The store's first `--ca builtin` creates the built-in CA and
+    /// puts its root in Computer's Trusted Roots.
+    #[arg(long, value_name = "builtin|NAME")]
     ca: Option<String>,
+    /// ACME: the port that answers the HTTP-01 challenge (the CA connects to port 80 of
+    /// each name; use another port behind a redirect or in tests).
+    #[arg(long, default_value_t = 80)]
+    http_port: u16,
+    /// ACME: the address the HTTP-01 listener binds.
+    #[arg(long, default_value = "0.0.0.0")]
+    http_address: std::net::IpAddr,
     /// Friendly name (generated when blank).
     #[arg(long, default_value = "")]
     friendly_name: String,
@@ -77,6 +86,8 @@ fn enroll_error(e: EnrollError) -> CliError {
     match e {
         EnrollError::Store(e) => e.into(),
         EnrollError::Ca(_) | EnrollError::Generate(_) => CliError::refused(e.to_string()),
+        EnrollError::Acme(AcmeError::Bundle { .. }) => CliError::bad_input(e.to_string()),
+        EnrollError::Acme(_) => CliError::refused(e.to_string()),
         other => CliError::bad_input(other.to_string()),
     }
 }
@@ -136,11 +147,17 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     let generated =
         enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
-    let delivery = match &args.output {
-        Some(path) => Delivery::Delayed(Some(path.as_path())),
+    let delivery = match (&args.output, args.ca.as_deref()) {
+        (Some(path), _) => Delivery::Delayed(Some(path.as_path())),
         // `--ca builtin` is the consent to create the CA and trust its root (see --help).
-        None => Delivery::BuiltinCa {
+        (None, Some("builtin") | None) => Delivery::BuiltinCa {
             trust_new_root: true,
+        },
+        (None, Some(name)) => Delivery::Online {
+            ca: name,
+            http01: Http01 {
+                listen: std::net::SocketAddr::new(args.http_address, args.http_port),
+            },
         },
     };
     let outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)

@@ -2,6 +2,7 @@
 //! sentence on stderr with the exit codes of CLI.md (0 done, 1 refused, 2 bad input).
 
 mod assign;
+mod cas;
 mod commands;
 mod enroll;
 mod export;
@@ -67,7 +68,7 @@ enum Command {
         #[arg(long)]
         trust_root: bool,
     },
-    /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin).
+    /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin, or --ca NAME for an ACME CA).
     Request(Box<enroll::RequestArgs>),
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {
@@ -139,6 +140,11 @@ enum Command {
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
     File(Vec<OsString>),
+    /// The store's online CAs: add, list, remove, test.
+    Ca {
+        #[command(subcommand)]
+        action: cas::CaAction,
+    },
     /// Show the activity log with the equivalent command of each operation.
     Log {
         /// Only the last N entries.
@@ -206,6 +212,8 @@ impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. }
+            | StoreError::NoSuchCa(_)
+            | StoreError::CaExists(_)
             | StoreError::Ambiguous(_)
             | StoreError::BadThumbprint(_) => CliError::bad_input(e.to_string()),
             other => CliError::refused(other.to_string()),
@@ -338,6 +346,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),
         },
         Command::Log { last } => commands::log(&store, &ctx, last),
+        Command::Ca { action } => cas::ca(&mut store, &ctx, &action),
         Command::File(_) | Command::InstallDesktop => Ok(()),
     }
 }

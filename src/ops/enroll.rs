@@ -6,11 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::ca::acme::{AcmeError, Http01};
 use crate::ca::{BuiltinCa, CaError};
 use crate::deploy::request::{Generated, RequestError, RequestSpec};
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::ops::command_line;
 use crate::ops::files::{self, OutputError};
+use crate::ops::online;
 use crate::pki::cert::Certificate;
 use crate::pki::keygen::KeyAlgorithm;
 use crate::store::certs::write::{self as cert_write, NewCert};
@@ -47,6 +49,9 @@ pub enum EnrollError {
     /// No pending request has that id.
     #[error("there is no pending request {0} in this location")]
     NoSuchRequest(i64),
+    /// An online CA failed or refused.
+    #[error(transparent)]
+    Acme(#[from] AcmeError),
 }
 
 /// Where the request goes.
@@ -59,6 +64,13 @@ pub enum Delivery<'a> {
     BuiltinCa {
         /// The user agreed to trust a newly created root.
         trust_new_root: bool,
+    },
+    /// Send it now to an online CA connection of the store (ACME), answering HTTP-01 there.
+    Online {
+        /// The connection's name.
+        ca: &'a str,
+        /// Where the HTTP-01 answers are served.
+        http01: Http01,
     },
 }
 
@@ -239,6 +251,20 @@ pub fn submit(
                 }
             }
         }
+        Delivery::Online { ca, http01 } => {
+            online::submit(
+                store,
+                (spec, generated),
+                location,
+                (ca, http01),
+                (&command, now),
+            )
+            .map(|(thumbprint, name)| {
+                outcome.status = "issued";
+                outcome.thumbprint = Some(thumbprint);
+                outcome.friendly_name = name;
+            })?;
+        }
         Delivery::BuiltinCa { trust_new_root } => {
             let domains = topology(store)?.domains();
             // Two processes may create the store's first CA at once: the one that loses
@@ -298,7 +324,7 @@ pub fn submit(
 
 /// Stores a request's certificate (the placeholder, or the issued one) with its new key
 /// under the request's friendly name made unique: (certificate id, key id, name).
-fn insert_with_key(
+pub(super) fn insert_with_key(
     tx: &rusqlite::Connection,
     secret: &[u8],
     (spec, generated): (&RequestSpec, &Generated),
@@ -330,7 +356,7 @@ fn insert_with_key(
     Ok((cert_id, key_id, name))
 }
 
-fn usages_text(spec: &RequestSpec) -> String {
+pub(super) fn usages_text(spec: &RequestSpec) -> String {
     spec.input
         .usages
         .iter()
@@ -397,6 +423,12 @@ fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_
         }
         Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
+        Delivery::Online { ca, http01 } => cmd.push_str(&format!(
+            " --ca {} --http-address {} --http-port {}",
+            command_line::quote(ca),
+            http01.listen.ip(),
+            http01.listen.port()
+        )),
     }
     if !input.friendly_name.is_empty() {
         cmd.push_str(&format!(

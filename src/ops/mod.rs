@@ -10,11 +10,13 @@
 //! [`crate::deploy`], [`crate::pki`]); nothing below imports it.
 
 pub mod assign;
+pub mod cas;
 pub mod command_line;
 pub mod enroll;
 pub mod export;
 pub mod files;
 pub mod import;
+mod online;
 pub mod remove;
 pub mod rename;
 pub mod sample;

@@ -15,12 +15,14 @@
 //! assignments), nothing above them.
 
 pub(crate) mod assignments;
+pub(crate) mod cas;
 pub(crate) mod certs;
 pub(crate) mod log;
 pub(crate) mod requests;
 mod schema;
 
 pub use assignments::Assignment;
+pub use cas::{CaConnection, CaKind};
 pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
 pub use requests::PendingRequest;
@@ -136,6 +138,12 @@ pub enum StoreError {
     /// A new store was asked for in a directory that exists.
     #[error("{0} already exists: a new store needs a directory that does not exist yet")]
     Exists(PathBuf),
+    /// No CA connection has that name.
+    #[error("there is no CA named {0}: `certdesk ca list` shows them")]
+    NoSuchCa(String),
+    /// A CA connection with that name exists already.
+    #[error("a CA named {0} exists already: remove it first, or choose another name")]
+    CaExists(String),
     /// SQLite reported an error.
     #[error("the store database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),

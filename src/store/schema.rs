@@ -80,6 +80,17 @@ const MIGRATIONS: &[&str] = &[
         effective_date INTEGER,
         previous_thumbprint TEXT
     );",
+    // 4: connections to online CAs; the ACME account key encrypted like a private key.
+    "CREATE TABLE cas (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        contact TEXT,
+        ca_bundle TEXT,
+        account_url TEXT,
+        encrypted_account_key BLOB,
+        added INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,327 @@
+//! ACME (RFC 8555) through instant-acme on one HTTP/TLS stack (hyper with rustls): the
+//! account (registered on first use, its key kept encrypted in the store), and an order for
+//! a CSR's names answered by HTTP-01 from a listener of our own, then the full chain.
+//!
+//! TLS verification is always on: the system's roots, or the connection's own PEM bundle
+//! (a private ACME server such as step-ca or a test server). Every network step has a
+//! time-out, so an unreachable CA is an error, not a hang.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::rt::TokioExecutor;
+use instant_acme::{
+    Account, AuthorizationStatus, BodyWrapper, ChallengeType, HttpClient, Identifier, Key,
+    NewOrder, OrderStatus, RetryPolicy,
+};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::pki::key::PrivateKey;
+use crate::store::CaConnection;
+
+/// How long one exchange with the CA may take.
+const STEP: Duration = Duration::from_secs(30);
+
+/// How long the CA may take to validate and issue.
+const ISSUE: Duration = Duration::from_secs(120);
+
+/// The longest HTTP request the challenge listener reads.
+const MAX_REQUEST: usize = 8 * 1024;
+
+/// Why an ACME exchange failed, as one sentence naming the CA.
+#[derive(Debug, Error)]
+pub enum AcmeError {
+    /// The CA could not be reached or answered with an error.
+    #[error("the ACME CA {ca} failed: {message}")]
+    Protocol {
+        /// The connection's name.
+        ca: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The CA did not answer in time.
+    #[error("the ACME CA {0} did not answer in time; check the URL and that it is reachable")]
+    Timeout(String),
+    /// The connection's TLS bundle cannot be used.
+    #[error("the TLS trust bundle of the CA {ca} cannot be used: {message}")]
+    Bundle {
+        /// The connection's name.
+        ca: String,
+        /// Why.
+        message: String,
+    },
+    /// The CA refused the names (a failed challenge, a policy).
+    #[error("the ACME CA {ca} refused the request: {message}")]
+    Refused {
+        /// The connection's name.
+        ca: String,
+        /// The CA's own reason.
+        message: String,
+    },
+    /// The HTTP-01 listener could not be started.
+    #[error(
+        "cannot listen on {address} for the HTTP-01 challenge: {source}; choose another --http-port, or run where port 80 may be used"
+    )]
+    Listener {
+        /// The address asked for.
+        address: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A registered account to keep: its URL and its key.
+pub struct Registered {
+    /// The account URL.
+    pub account_url: String,
+    /// The account key.
+    pub key: PrivateKey,
+}
+
+/// Where the HTTP-01 answers are served.
+#[derive(Debug, Clone, Copy)]
+pub struct Http01 {
+    /// The address and port to listen on (port 80 for a public CA).
+    pub listen: SocketAddr,
+}
+
+fn protocol(ca: &CaConnection, e: impl std::fmt::Display) -> AcmeError {
+    AcmeError::Protocol {
+        ca: ca.name.clone(),
+        message: e.to_string(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// The HTTP client for `ca`: its bundle's roots, or the system's.
+fn http_client(ca: &CaConnection) -> Result<Box<dyn HttpClient>, AcmeError> {
+    let bundle_error = |message: String| AcmeError::Bundle {
+        ca: ca.name.clone(),
+        message,
+    };
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match &ca.ca_bundle {
+        Some(pem) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert.map_err(|e| bundle_error(e.to_string()))?;
+                roots.add(cert).map_err(|e| bundle_error(e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(bundle_error("it holds no certificate".into()));
+            }
+            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| bundle_error(e.to_string()))?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            builder.with_tls_config(config)
+        }
+        None => builder
+            .with_native_roots()
+            .map_err(|e| bundle_error(format!("the system's roots cannot be read: {e}")))?,
+    };
+    let connector = builder.https_only().enable_http1().build();
+    let client: HyperClient<_, BodyWrapper<Bytes>> =
+        HyperClient::builder(TokioExecutor::new()).build(connector);
+    Ok(Box::new(client))
+}
+
+async fn timed<T, E: std::fmt::Display>(
+    ca: &CaConnection,
+    limit: Duration,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, AcmeError> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(result) => result.map_err(|e| protocol(ca, e)),
+        Err(_) => Err(AcmeError::Timeout(ca.name.clone())),
+    }
+}
+
+/// The account of `ca`: the stored one, or a new registration (returned to be kept).
+async fn account(
+    ca: &CaConnection,
+    stored: Option<&PrivateKey>,
+) -> Result<(Account, Option<Registered>), AcmeError> {
+    let http = http_client(ca)?;
+    let builder = Account::builder_with_http(http);
+    if let (Some(url), Some(key)) = (&ca.account_url, stored) {
+        let der = PrivatePkcs8KeyDer::from(key.pkcs8_der().to_vec());
+        let account = timed(
+            ca,
+            STEP,
+            builder.from_parts(url.clone(), der, ca.url.clone()),
+        )
+        .await?;
+        return Ok((account, None));
+    }
+    let (key, pkcs8) = Key::generate_pkcs8().map_err(|e| protocol(ca, e))?;
+    let account_key =
+        PrivateKey::from_pkcs8_der(pkcs8.secret_pkcs8_der()).map_err(|e| protocol(ca, e))?;
+    let (account, credentials) = timed(
+        ca,
+        STEP,
+        builder.create_from_key((key, pkcs8.into()), ca.url.clone()),
+    )
+    .await?;
+    drop(credentials);
+    if let Some(contact) = &ca.contact {
+        let mailto = format!("mailto:{contact}");
+        timed(ca, STEP, account.update_contacts(&[mailto.as_str()])).await?;
+    }
+    let registered = Registered {
+        account_url: account.id().to_owned(),
+        key: account_key,
+    };
+    Ok((account, Some(registered)))
+}
+
+/// Reaches the CA and its account (registering one on first use): the account URL, and
+/// the registration to keep when it is new.
+pub fn test(
+    ca: &CaConnection,
+    stored: Option<&PrivateKey>,
+) -> Result<(String, Option<Registered>), AcmeError> {
+    let rt = runtime().map_err(|e| protocol(ca, e))?;
+    rt.block_on(async {
+        let (account, registered) = account(ca, stored).await?;
+        Ok((account.id().to_owned(), registered))
+    })
+}
+
+/// What an issued order gives: the chain (leaf first, PEM) and a new registration to keep.
+pub struct Issued {
+    /// The full chain the CA returned, PEM.
+    pub chain_pem: String,
+    /// The account, when it was registered by this request.
+    pub registered: Option<Registered>,
+}
+
+/// Orders a certificate for `names` with `csr_der` (our key's CSR), answering HTTP-01 on
+/// `http01`, and waits for the chain.
+pub fn issue(
+    ca: &CaConnection,
+    stored: Option<&PrivateKey>,
+    names: &[String],
+    csr_der: &[u8],
+    http01: Http01,
+) -> Result<Issued, AcmeError> {
+    let rt = runtime().map_err(|e| protocol(ca, e))?;
+    rt.block_on(async {
+        let tokens: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let listener = tokio::net::TcpListener::bind(http01.listen)
+            .await
+            .map_err(|source| AcmeError::Listener {
+                address: http01.listen,
+                source,
+            })?;
+        let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
+        let result = order(ca, stored, names, csr_der, &tokens).await;
+        server.abort();
+        result
+    })
+}
+
+async fn order(
+    ca: &CaConnection,
+    stored: Option<&PrivateKey>,
+    names: &[String],
+    csr_der: &[u8],
+    tokens: &Mutex<HashMap<String, String>>,
+) -> Result<Issued, AcmeError> {
+    let (account, registered) = account(ca, stored).await?;
+    let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
+    let mut order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+    let mut authorizations = order.authorizations();
+    while let Some(authz) =
+        timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
+    {
+        let mut authz = authz;
+        if authz.status == AuthorizationStatus::Valid {
+            continue;
+        }
+        let mut challenge =
+            authz
+                .challenge(ChallengeType::Http01)
+                .ok_or_else(|| AcmeError::Refused {
+                    ca: ca.name.clone(),
+                    message: "it offers no HTTP-01 challenge for these names".into(),
+                })?;
+        let token = challenge.token.clone();
+        let answer = challenge.key_authorization().as_str().to_owned();
+        if let Ok(mut map) = tokens.lock() {
+            map.insert(token, answer);
+        }
+        timed(ca, STEP, challenge.set_ready()).await?;
+    }
+    let retries = RetryPolicy::new().timeout(ISSUE);
+    let status = timed(ca, ISSUE + STEP, order.poll_ready(&retries)).await?;
+    if status != OrderStatus::Ready {
+        let reason = order
+            .state()
+            .error
+            .as_ref()
+            .map_or_else(|| format!("the order is {status:?}"), ToString::to_string);
+        return Err(AcmeError::Refused {
+            ca: ca.name.clone(),
+            message: reason,
+        });
+    }
+    timed(ca, STEP, order.finalize_csr(csr_der)).await?;
+    let chain_pem = timed(ca, ISSUE + STEP, order.poll_certificate(&retries)).await?;
+    Ok(Issued {
+        chain_pem,
+        registered,
+    })
+}
+
+/// Answers `GET /.well-known/acme-challenge/TOKEN` with the key authorization; anything
+/// else is 404. One bounded request per connection.
+async fn serve_challenges(
+    listener: tokio::net::TcpListener,
+    tokens: Arc<Mutex<HashMap<String, String>>>,
+) {
+    while let Ok((mut stream, _)) = listener.accept().await {
+        let tokens = Arc::clone(&tokens);
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; MAX_REQUEST];
+            let mut read = 0;
+            while read < buf.len() && !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf[read..]))
+                    .await
+                {
+                    Ok(Ok(n)) if n > 0 => read += n,
+                    _ => return,
+                }
+            }
+            let head = String::from_utf8_lossy(&buf[..read]);
+            let path = head.split_whitespace().nth(1).unwrap_or_default();
+            let answer = path
+                .strip_prefix("/.well-known/acme-challenge/")
+                .and_then(|token| tokens.lock().ok()?.get(token).cloned());
+            let response = match answer {
+                Some(body) => format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+                None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned(),
+            };
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        });
+    }
+}

@@ -1,0 +1,162 @@
+//! Connections to online CAs, as stored rows: the kind, the URL, the TLS trust for that
+//! server (a PEM bundle, public), and what an ACME account needs (its URL, and its key,
+//! encrypted under the store's secret like every private key). `certdesk ca list` shows
+//! none of the secret.
+
+use rusqlite::OptionalExtension;
+
+use super::{Store, StoreError};
+use crate::pki::key::PrivateKey;
+
+/// What protocol a CA speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaKind {
+    /// RFC 8555.
+    Acme,
+}
+
+impl CaKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            CaKind::Acme => "acme",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        (s == "acme").then_some(CaKind::Acme)
+    }
+}
+
+/// A stored CA connection (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaConnection {
+    /// The name requests use (`--ca NAME`).
+    pub name: String,
+    /// The protocol.
+    pub kind: CaKind,
+    /// The ACME directory URL.
+    pub url: String,
+    /// The contact e-mail for the ACME account.
+    pub contact: Option<String>,
+    /// PEM certificates trusted for this server's TLS (instead of the system's).
+    #[serde(skip)]
+    pub ca_bundle: Option<String>,
+    /// Whether a bundle is set.
+    pub custom_trust: bool,
+    /// The ACME account's URL, once registered.
+    pub account_url: Option<String>,
+    /// When it was added, Unix seconds.
+    pub added: i64,
+}
+
+const SELECT: &str = "SELECT name, kind, url, contact, ca_bundle, account_url, added FROM cas";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
+    let kind: String = r.get(1)?;
+    let ca_bundle: Option<String> = r.get(4)?;
+    Ok(CaConnection {
+        name: r.get(0)?,
+        kind: CaKind::parse(&kind).unwrap_or(CaKind::Acme),
+        url: r.get(2)?,
+        contact: r.get(3)?,
+        custom_trust: ca_bundle.is_some(),
+        ca_bundle,
+        account_url: r.get(5)?,
+        added: r.get(6)?,
+    })
+}
+
+impl Store {
+    /// Every CA connection, by name.
+    pub fn cas(&self) -> Result<Vec<CaConnection>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY name"))?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// One CA connection.
+    pub fn ca(&self, name: &str) -> Result<CaConnection, StoreError> {
+        self.conn
+            .query_row(&format!("{SELECT} WHERE name = ?1"), [name], from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))
+    }
+
+    /// The ACME account key of a CA connection, decrypted, if one was registered.
+    pub fn ca_account_key(&self, name: &str) -> Result<Option<PrivateKey>, StoreError> {
+        let encrypted: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT encrypted_account_key FROM cas WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
+        Ok(match encrypted {
+            Some(bytes) => Some(PrivateKey::from_encrypted(&bytes, self.secret())?),
+            None => None,
+        })
+    }
+}
+
+/// The writes, inside the caller's transaction (with its log entry).
+pub(crate) mod write {
+    use rusqlite::{Connection, params};
+
+    use super::{CaConnection, StoreError};
+    use crate::pki::key::PrivateKey;
+
+    /// Adds a CA connection (refused when the name is taken).
+    pub fn insert(tx: &Connection, ca: &CaConnection) -> Result<(), StoreError> {
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM cas WHERE name = ?1)",
+            [&ca.name],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::CaExists(ca.name.clone()));
+        }
+        tx.execute(
+            "INSERT INTO cas (name, kind, url, contact, ca_bundle, added)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                ca.name,
+                ca.kind.as_str(),
+                ca.url,
+                ca.contact,
+                ca.ca_bundle,
+                ca.added
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a CA connection and its secret.
+    pub fn delete(tx: &Connection, name: &str) -> Result<(), StoreError> {
+        if tx.execute("DELETE FROM cas WHERE name = ?1", [name])? == 0 {
+            return Err(StoreError::NoSuchCa(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Records a registered ACME account: its URL and its key (encrypted under `secret`).
+    pub fn set_account(
+        tx: &Connection,
+        secret: &[u8],
+        name: &str,
+        account_url: &str,
+        key: &PrivateKey,
+    ) -> Result<(), StoreError> {
+        let encrypted = key.encrypt(secret)?;
+        let changed = tx.execute(
+            "UPDATE cas SET account_url = ?2, encrypted_account_key = ?3 WHERE name = ?1",
+            params![name, account_url, encrypted],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchCa(name.to_owned()));
+        }
+        Ok(())
+    }
+}
