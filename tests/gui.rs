@@ -948,3 +948,66 @@ fn the_list_walks_with_the_keyboard_and_the_window_remembers_its_settings() {
         Some("Certificate Export Wizard")
     );
 }
+
+/// The request wizard sends the request to an ACME CA of the store: the CA is chosen on the
+/// CA page with the HTTP-01 listener, and the certificate issued by pebble lands in
+/// Personal with its key, as from `request --ca`.
+#[test]
+fn the_request_wizard_orders_from_an_acme_ca() {
+    let t = TestStore::with_topology(EDGE);
+    let (_servers, directory, http01) = common::acme::start_pebble(t.dir.path());
+    let bundle = t.dir.path().join("tls-ca.pem");
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    click(&mut h, "Edge internal");
+    click(&mut h, "Next");
+    click(&mut h, "Next");
+    click(&mut h, &format!("pebble: ACME, {directory}"));
+    h.get_by_label("HTTP-01 port").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("HTTP-01 port").type_text("not a port");
+    h.run_steps(2);
+    assert!(is_disabled(&h, "Next"), "a bad port stops the wizard");
+    h.get_by_label_contains("is not a port");
+    h.get_by_label("HTTP-01 port").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("HTTP-01 port")
+        .type_text(&http01.to_string());
+    h.get_by_label("Listen address").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label("Listen address").type_text("127.0.0.1");
+    h.run_steps(2);
+    for _ in 0..8 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label("Immediate: the ACME CA pebble");
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.get_by_label_contains("Thumbprint:");
+    let store = Store::open(&t.path()).expect("store");
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].key.is_some(), "with its key");
+    assert!(
+        personal[0].summary.issuer.contains("Pebble"),
+        "{}",
+        personal[0].summary.issuer
+    );
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
+use crate::ca::acme::Http01;
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
@@ -14,6 +15,25 @@ use crate::ops::import::{self, ImportPlan, ImportReport};
 use crate::ops::remove;
 use crate::ops::rename;
 use crate::store::{Location, Store, StoreError};
+
+/// Where a request goes (the owned form of [`Delivery`]).
+#[derive(Debug, Clone)]
+pub enum SubmitTo {
+    /// Delayed: the CSR saved to this file.
+    Delayed(PathBuf),
+    /// The built-in CA (`trust_new_root`: the user agreed to create it and trust its root).
+    Builtin {
+        /// The consent.
+        trust_new_root: bool,
+    },
+    /// An online CA connection of the store, answering HTTP-01 there.
+    Online {
+        /// The connection's name.
+        ca: String,
+        /// The challenge listener.
+        http01: Http01,
+    },
+}
 
 /// A change to the store.
 pub enum Command {
@@ -49,10 +69,8 @@ pub enum Command {
         generated: Box<Generated>,
         /// The location.
         location: Location,
-        /// `Some(path)`: delayed with the CSR saved there; `None`: the built-in CA.
-        csr_path: Option<PathBuf>,
-        /// The user agreed to create the built-in CA and trust its root.
-        trust_new_root: bool,
+        /// Where it goes.
+        to: SubmitTo,
     },
     /// Assign usages (or stage with an effective date).
     Assign {
@@ -151,12 +169,17 @@ pub fn apply(
             spec,
             generated,
             location,
-            csr_path,
-            trust_new_root,
+            to,
         } => {
-            let delivery = match &csr_path {
-                Some(path) => Delivery::Delayed(Some(path.as_path())),
-                None => Delivery::BuiltinCa { trust_new_root },
+            let delivery = match &to {
+                SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
+                SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
+                    trust_new_root: *trust_new_root,
+                },
+                SubmitTo::Online { ca, http01 } => Delivery::Online {
+                    ca,
+                    http01: *http01,
+                },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
             let message = match &outcome.thumbprint {

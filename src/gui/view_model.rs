@@ -11,7 +11,8 @@ use crate::ops::assign::{self, UsageStatus};
 use crate::ops::enroll;
 use crate::pki::timefmt::date;
 use crate::store::{
-    Assignment, Location, LogEntry, Logical, PendingRequest, Store, StoreError, StoredCert,
+    Assignment, CaConnection, Location, LogEntry, Logical, PendingRequest, Store, StoreError,
+    StoredCert,
 };
 use crate::verify::chain::{ChainIndex, ChainStatus};
 
@@ -62,6 +63,8 @@ pub struct StoreView {
     pub statuses: Vec<UsageStatus>,
     /// Whether the store has its built-in CA (so its root is trusted already).
     pub builtin_ca: bool,
+    /// The store's online CA connections.
+    pub cas: Vec<CaConnection>,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
 }
@@ -96,6 +99,7 @@ impl StoreView {
             log: Vec::new(),
             statuses: Vec::new(),
             builtin_ca: false,
+            cas: Vec::new(),
             by_id: HashMap::new(),
         }
     }
@@ -175,6 +179,7 @@ impl StoreView {
             log: store.log_entries(Some(500))?,
             statuses,
             builtin_ca: BuiltinCa::exists(store)?,
+            cas: store.cas()?,
             by_id,
         })
     }

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub mod acme;
 pub mod window;
 
 /// An Edge deployment with two SIP domains and no XMPP.

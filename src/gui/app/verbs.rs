@@ -36,13 +36,7 @@ impl CertdeskApp {
             }
             (Verb::About, _) => self.dialog = Some(Dialog::About(Box::new(self.store_dir.clone()))),
             (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),
-            (Verb::Request, _) => {
-                self.dialog = Some(Dialog::request(
-                    location,
-                    self.view.topology.clone(),
-                    self.view.builtin_ca,
-                ))
-            }
+            (Verb::Request, _) => self.dialog = Some(Dialog::request(location, &self.view)),
             (Verb::Assign, Some(cert)) => {
                 self.open_assign(Some(cert.summary.thumbprint.clone()), None)
             }

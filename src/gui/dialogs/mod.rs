@@ -21,7 +21,6 @@ pub use window::OpenStoreDialog;
 use super::command::{Applied, ApplyError, Command};
 use super::jobs::{JobResult, Jobs};
 use super::view_model::StoreView;
-use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, StoredCert};
 use frame::Part;
@@ -69,12 +68,18 @@ impl Dialog {
     pub fn import_file(location: Location, path: std::path::PathBuf) -> Self {
         Dialog::Import(Box::new(ImportDialog::with_file(location, path)))
     }
-    /// The request wizard (`builtin_exists`: the store has its built-in CA).
-    pub fn request(location: Location, topology: Option<Topology>, builtin_exists: bool) -> Self {
+    /// The request wizard, with what the store has of CAs.
+    pub fn request(location: Location, view: &StoreView) -> Self {
+        let online = view
+            .cas
+            .iter()
+            .map(|c| (c.name.clone(), c.url.clone()))
+            .collect();
         Dialog::Request(Box::new(RequestWizard::new(
             location,
-            topology,
-            builtin_exists,
+            view.topology.clone(),
+            view.builtin_ca,
+            online,
         )))
     }
     /// The export dialog.

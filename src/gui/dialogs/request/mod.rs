@@ -8,12 +8,14 @@
 mod done;
 mod pages;
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use super::Flow;
+use crate::ca::acme::Http01;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
-use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::command::{Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::enroll::EnrollError;
@@ -138,6 +140,14 @@ pub struct RequestWizard {
     builtin_exists: bool,
     /// The user agreed to create the built-in CA and trust its root.
     pub trust_builtin: bool,
+    /// The store's online CAs: (name, URL).
+    online: Vec<(String, String)>,
+    /// Immediate: the online CA chosen (None: the built-in CA).
+    pub online_ca: Option<String>,
+    /// The HTTP-01 listener's port and address (online CAs).
+    pub http_port: String,
+    /// See `http_port`.
+    pub http_address: String,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -160,8 +170,14 @@ fn page_of(e: &RequestError) -> Step {
 
 impl RequestWizard {
     /// A new wizard for a location and the current topology; `builtin_exists` says whether
-    /// the store has its built-in CA (if not, the wizard asks before creating it).
-    pub fn new(location: Location, topology: Option<Topology>, builtin_exists: bool) -> Self {
+    /// the store has its built-in CA (if not, the wizard asks before creating it); `online`
+    /// lists the store's online CAs (name, URL).
+    pub fn new(
+        location: Location,
+        topology: Option<Topology>,
+        builtin_exists: bool,
+        online: Vec<(String, String)>,
+    ) -> Self {
         Self {
             location,
             topology,
@@ -177,6 +193,10 @@ impl RequestWizard {
             assign_now: true,
             builtin_exists,
             trust_builtin: false,
+            online,
+            online_ca: None,
+            http_port: "80".into(),
+            http_address: "0.0.0.0".into(),
         }
     }
 
@@ -205,7 +225,18 @@ impl RequestWizard {
         if self.step == Step::Target && self.delayed && self.csr_path.trim().is_empty() {
             return to_do("choose where to save the request");
         }
-        if self.step == Step::Target && !self.delayed && !self.builtin_exists && !self.trust_builtin
+        if self.step == Step::Target
+            && !self.delayed
+            && self.online_ca.is_some()
+            && let Err(e) = self.http01()
+        {
+            return Some((e, true));
+        }
+        if self.step == Step::Target
+            && !self.delayed
+            && self.online_ca.is_none()
+            && !self.builtin_exists
+            && !self.trust_builtin
         {
             return to_do(
                 "agree to create the built-in CA and trust its root, or save the request for another CA",
@@ -255,18 +286,49 @@ impl RequestWizard {
         generated: Generated,
         commands: &mut Vec<Command>,
     ) {
-        self.log.push(if self.delayed {
-            format!("Saving the request to {}", self.csr_path.trim())
-        } else {
-            "Sending the request to the certdesk built-in CA".into()
-        });
+        self.log.push(format!("{}…", self.destination()));
+        let to = match (&self.online_ca, self.http01()) {
+            _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
+            (Some(ca), Ok(http01)) => SubmitTo::Online {
+                ca: ca.clone(),
+                http01,
+            },
+            _ => SubmitTo::Builtin {
+                trust_new_root: self.trust_builtin,
+            },
+        };
         commands.push(Command::Submit {
             spec,
             generated: Box::new(generated),
             location: self.location,
-            csr_path: self.delayed.then(|| PathBuf::from(self.csr_path.trim())),
-            trust_new_root: self.trust_builtin,
+            to,
         });
+    }
+
+    /// The HTTP-01 listener typed, or why it is not one.
+    fn http01(&self) -> Result<Http01, String> {
+        let port: u16 = self
+            .http_port
+            .trim()
+            .parse()
+            .map_err(|_| format!("\"{}\" is not a port (1 to 65535)", self.http_port.trim()))?;
+        let address: IpAddr = self
+            .http_address
+            .trim()
+            .parse()
+            .map_err(|_| format!("\"{}\" is not an IP address", self.http_address.trim()))?;
+        Ok(Http01 {
+            listen: SocketAddr::new(address, port),
+        })
+    }
+
+    /// Where the request goes, as the summary and the log say it.
+    fn destination(&self) -> String {
+        match &self.online_ca {
+            _ if self.delayed => format!("Saving the request to {}", self.csr_path.trim()),
+            Some(ca) => format!("Sending the request to the ACME CA {ca}"),
+            None => "Sending the request to the certdesk built-in CA".into(),
+        }
     }
 
     /// A command this wizard sent was applied.

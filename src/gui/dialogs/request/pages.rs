@@ -98,12 +98,36 @@ impl RequestWizard {
                 });
             }
             Step::Target => {
-                let _ = ui.radio(
-                    true,
+                ui.label("Select a CA from the list:");
+                ui.radio_value(
+                    &mut self.online_ca,
+                    None,
                     "certdesk built-in CA (a local enterprise CA kept in this store)",
                 );
-                ui.label("The built-in CA needs no account credentials.");
-                if !self.builtin_exists {
+                for (name, url) in self.online.clone() {
+                    ui.radio_value(
+                        &mut self.online_ca,
+                        Some(name.clone()),
+                        format!("{name}: ACME, {url}"),
+                    );
+                }
+                if self.online.is_empty() {
+                    ui.label("Other CAs are added with `certdesk ca add NAME --acme URL`.");
+                }
+                ui.add_space(6.0);
+                if self.online_ca.is_some() {
+                    ui.label(
+                        "The CA checks each name with HTTP-01: it fetches \
+                         http://NAME/.well-known/acme-challenge/… from port 80 of every name \
+                         in the request, and certdesk answers while the request runs. Listen \
+                         on another port only behind a redirect from port 80.",
+                    );
+                    text_ui(ui, "HTTP-01 port", &mut self.http_port);
+                    text_ui(ui, "Listen address", &mut self.http_address);
+                } else {
+                    ui.label("The built-in CA needs no account credentials.");
+                }
+                if self.online_ca.is_none() && !self.builtin_exists {
                     ui.add_space(6.0);
                     ui.label(
                         "This store has no built-in CA yet. Creating it makes a new root CA, and \
@@ -245,10 +269,12 @@ impl RequestWizard {
                             or_none(&spec.input.state),
                             or_none(&spec.input.city)
                         ),
-                        if self.delayed {
-                            format!("Delayed: the request is saved to {}", self.csr_path.trim())
-                        } else {
-                            "Immediate: the certdesk built-in CA".into()
+                        match &self.online_ca {
+                            _ if self.delayed => {
+                                format!("Delayed: the request is saved to {}", self.csr_path.trim())
+                            }
+                            Some(ca) => format!("Immediate: the ACME CA {ca}"),
+                            None => "Immediate: the certdesk built-in CA".into(),
                         },
                         format!("Template: {}", spec.input.template),
                         format!(

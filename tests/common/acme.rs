@@ -1,0 +1,159 @@
+//! A real ACME server for the tests: pebble (Let's Encrypt's test CA) on loopback, with
+//! pebble-challtestsrv answering its DNS lookups with 127.0.0.1, so pebble's HTTP-01
+//! validation reaches certdesk's own challenge listener; its TLS certificate comes from a
+//! CA made here (`tls-ca.pem`, for `--ca-bundle`).
+
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::tool;
+
+/// The servers a test started, stopped when it ends.
+pub struct Servers(Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn free_tcp_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it, for pebble's HTTPS.
+fn tls_files(dir: &Path) {
+    let p = |name: &str| dir.join(name).display().to_string();
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    let (ca_key, ca_pem) = (p("tls-ca.key"), p("tls-ca.pem"));
+    ca.extend([
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca_pem,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=certdesk test TLS CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    tool("openssl", &ca);
+    let (key, csr, cert, ext) = (p("tls.key"), p("tls.csr"), p("tls.pem"), p("server.ext"));
+    let mut req = vec!["req"];
+    req.extend(ec);
+    req.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=localhost"]);
+    tool("openssl", &req);
+    tool(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca_pem,
+            "-CAkey",
+            &ca_key,
+            "-set_serial",
+            "7",
+            "-days",
+            "2",
+            "-out",
+            &cert,
+            "-extfile",
+            &ext,
+        ],
+    );
+}
+
+/// Starts pebble and its DNS stand-in; returns them, the directory URL and the HTTP-01 port.
+pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
+    tls_files(dir);
+    let (acme, management, http01, tls) = (
+        free_tcp_port(),
+        free_tcp_port(),
+        free_tcp_port(),
+        free_tcp_port(),
+    );
+    let (dns, dns_management) = (free_udp_port(), free_tcp_port());
+    let config = serde_json::json!({"pebble": {
+        "listenAddress": format!("127.0.0.1:{acme}"),
+        "managementListenAddress": format!("127.0.0.1:{management}"),
+        "certificate": dir.join("tls.pem"),
+        "privateKey": dir.join("tls.key"),
+        "httpPort": http01,
+        "tlsPort": tls,
+        "ocspResponderURL": "",
+        "externalAccountBindingRequired": false
+    }});
+    let config_file = dir.join("pebble.json");
+    std::fs::write(&config_file, config.to_string()).expect("config");
+    let challtestsrv = Command::new("pebble-challtestsrv")
+        .args(["-dns01", &format!("127.0.0.1:{dns}")])
+        .args([
+            "-http01",
+            "",
+            "-https01",
+            "",
+            "-tlsalpn01",
+            "",
+            "-defaultIPv6",
+            "",
+        ])
+        .args(["-management", &format!("127.0.0.1:{dns_management}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pebble-challtestsrv runs (Debian package pebble)");
+    let pebble = Command::new("pebble")
+        .arg("-config")
+        .arg(&config_file)
+        .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
+        .env("PEBBLE_VA_NOSLEEP", "1")
+        .env("PEBBLE_WFE_NONCEREJECT", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pebble runs (Debian package pebble)");
+    let servers = Servers(vec![challtestsrv, pebble]);
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", acme)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "pebble did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (servers, format!("https://127.0.0.1:{acme}/dir"), http01)
+}
