@@ -9,6 +9,7 @@ use crate::ca::acme::Http01;
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
+use crate::ops::cas::{self, CaOpError, NewAcme};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
@@ -72,6 +73,21 @@ pub enum Command {
         /// Where it goes.
         to: SubmitTo,
     },
+    /// Add an ACME CA connection.
+    AddCa {
+        /// Its name.
+        name: String,
+        /// The directory URL.
+        directory: String,
+        /// The account's contact e-mail.
+        contact: Option<String>,
+        /// A PEM file to trust for its TLS.
+        ca_bundle: Option<PathBuf>,
+    },
+    /// Reach a CA and its account (registering one the first time).
+    TestCa(String),
+    /// Remove a CA connection.
+    RemoveCa(String),
     /// Assign usages (or stage with an effective date).
     Assign {
         /// The certificate (Computer location).
@@ -102,6 +118,9 @@ pub enum ApplyError {
     /// An assignment was refused.
     #[error(transparent)]
     Assign(#[from] AssignError),
+    /// A CA connection was refused, or its CA failed.
+    #[error(transparent)]
+    Ca(#[from] CaOpError),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -214,6 +233,32 @@ pub fn apply(
                 "assignment"
             };
             Ok((format!("{}: {what} removed", usage.title()), Applied::Done))
+        }
+        Command::AddCa {
+            name,
+            directory,
+            contact,
+            ca_bundle,
+        } => {
+            let new = NewAcme {
+                name: &name,
+                directory: &directory,
+                contact: contact.as_deref(),
+                ca_bundle: ca_bundle.as_deref(),
+            };
+            cas::add_acme(store, &new, now)?;
+            Ok((format!("ACME CA {name} added"), Applied::Done))
+        }
+        Command::TestCa(name) => {
+            let account = cas::test(store, &name)?;
+            Ok((
+                format!("{name} is reachable; account {account}"),
+                Applied::Done,
+            ))
+        }
+        Command::RemoveCa(name) => {
+            cas::remove(store, &name, now)?;
+            Ok((format!("CA {name} removed"), Applied::Done))
         }
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;

@@ -26,6 +26,8 @@ pub enum PickTarget {
     ExportFile,
     /// The request wizard's CSR file.
     CsrFile,
+    /// The TLS trust bundle of a new CA connection.
+    CaBundle,
     /// A save dialog that was cancelled (or is not available).
     Nowhere,
 }

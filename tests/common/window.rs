@@ -117,6 +117,7 @@ pub fn walk(
     for (page, name) in [
         (Page::Wizard, "certificate-wizard"),
         (Page::Topology, "topology"),
+        (Page::Cas, "certification-authorities"),
         (Page::Log, "activity-log"),
     ] {
         h.state_mut().page = page;
@@ -167,6 +168,10 @@ pub fn walk(
         visit(h, name);
         close(h);
     }
+    h.state_mut().dialog = Some(Dialog::AddCa(Box::default()));
+    h.run_steps(3);
+    visit(h, "add-acme-ca");
+    close(h);
     start(h, Verb::ViewDetails);
     for (tab, name) in [
         (DetailsTab::General, "details-general"),

@@ -137,6 +137,7 @@ impl CertdeskApp {
                     ));
                 }
             }
+            Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
             Some(Intent::OpenSample) => {
                 self.jobs
                     .sample(&ctx, self.sample_dir.clone(), (self.clock)())

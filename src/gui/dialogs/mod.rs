@@ -1,6 +1,7 @@
 //! Dialogs are state, not side effects: the app holds one `Option<Dialog>`; each draws in a
 //! window and says what should happen next ([`Flow`]).
 
+mod add_ca;
 mod assign;
 mod browser;
 mod details;
@@ -10,6 +11,7 @@ mod import;
 mod request;
 mod window;
 
+pub use add_ca::AddCaDialog;
 pub use assign::AssignDialog;
 pub use browser::{BrowserFlow, FileBrowser, home_dir};
 pub use details::{DetailsDialog, Tab as DetailsTab};
@@ -57,6 +59,8 @@ pub enum Dialog {
     OpenStore(Box<OpenStoreDialog>),
     /// The version, the store, the shortcuts.
     About(Box<std::path::PathBuf>),
+    /// Add an ACME CA.
+    AddCa(Box<AddCaDialog>),
 }
 
 impl Dialog {
@@ -118,6 +122,7 @@ impl Dialog {
             Dialog::OpenStore(d) if d.new => "New store",
             Dialog::OpenStore(_) => "Open store",
             Dialog::About(_) => "About certdesk",
+            Dialog::AddCa(_) => "Add an ACME CA",
         }
     }
 
@@ -132,6 +137,7 @@ impl Dialog {
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
             Dialog::OpenStore(_) => (620.0, 240.0),
             Dialog::About(_) => (620.0, 520.0),
+            Dialog::AddCa(_) => (700.0, 330.0),
         };
         egui::vec2(w, h)
     }
@@ -164,6 +170,7 @@ impl Dialog {
             Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
             Dialog::OpenStore(d) => d.ui(ui),
             Dialog::About(dir) => window::about_ui(ui, dir),
+            Dialog::AddCa(d) => d.ui(ui, jobs, commands),
         });
         if escape && self.cancellable() {
             Flow::Close
@@ -178,6 +185,7 @@ impl Dialog {
             Dialog::Import(d) => d.on_job(result),
             Dialog::Export(d) => d.on_job(result),
             Dialog::Request(d) => d.on_job(result, commands),
+            Dialog::AddCa(d) => d.on_job(result),
             _ => {}
         }
     }
@@ -189,6 +197,7 @@ impl Dialog {
             Dialog::Export(d) => d.on_applied(result),
             Dialog::Request(d) => d.on_applied(result),
             Dialog::Assign(d) => d.on_applied(result),
+            Dialog::AddCa(d) => d.on_applied(result),
             _ => {}
         }
     }

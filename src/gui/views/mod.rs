@@ -2,6 +2,7 @@
 //! for (an [`Intent`]) or pushes [`Command`]s for the store; none writes the store, opens a
 //! dialog or starts a job, and none imports the app.
 
+mod cas_page;
 mod log;
 mod nav;
 mod san_table;
@@ -35,6 +36,8 @@ pub enum Page {
     Topology,
     /// The activity log.
     Log,
+    /// The certification authorities.
+    Cas,
 }
 
 /// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
@@ -47,6 +50,8 @@ pub enum Intent {
     Inspect(String, UsageType),
     /// Create and open the sample deployment.
     OpenSample,
+    /// Open the Add an ACME CA dialog.
+    AddCa,
 }
 
 /// What the pages read and may change: the page shown, the store's snapshot, the list's
@@ -90,6 +95,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             log::log_ui(ui, &pages.view.log);
             None
         }
+        Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.commands),
     }
 }
 

@@ -132,9 +132,10 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
 /// The pages of the View menu and the tree's lower part.
-const PAGES: [(&str, Page); 3] = [
+const PAGES: [(&str, Page); 4] = [
     ("Certificate Wizard", Page::Wizard),
     ("Topology", Page::Topology),
+    ("Certification Authorities", Page::Cas),
     ("Activity log", Page::Log),
 ];
 

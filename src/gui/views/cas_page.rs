@@ -1,0 +1,75 @@
+//! The Certification Authorities page: the built-in CA and the store's ACME CAs, with
+//! Add, Test and Remove (the same verbs as `certdesk ca`).
+
+use super::Intent;
+use crate::gui::command::Command;
+use crate::gui::view_model::StoreView;
+
+/// The page; returns Add's intent, pushes Test and Remove as commands.
+pub fn cas_page_ui(
+    ui: &mut egui::Ui,
+    view: &StoreView,
+    commands: &mut Vec<Command>,
+) -> Option<Intent> {
+    let mut intent = None;
+    ui.heading("Certification Authorities");
+    ui.label(
+        "Where immediate requests can go. The built-in CA is always there; ACME CAs (public \
+         CAs, step-ca, EJBCA, Vault…) are added here or with `certdesk ca add`.",
+    );
+    if ui.button("Add an ACME CA…").clicked() {
+        intent = Some(Intent::AddCa);
+    }
+    ui.add_space(6.0);
+    egui::Grid::new("cas")
+        .striped(true)
+        .num_columns(4)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            for title in ["Name", "Protocol", "Address", "Account"] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            ui.label("builtin");
+            ui.label("built-in");
+            ui.label("kept in this store");
+            ui.label(if view.builtin_ca {
+                "✔ created"
+            } else {
+                "created on first use"
+            });
+            ui.end_row();
+            for ca in &view.cas {
+                // The actions are a menu on the name, as on the Certificate Wizard page.
+                ui.menu_button(format!("{} ⏷", ca.name), |ui| {
+                    if ui
+                        .button("Test the connection")
+                        .on_hover_text(
+                            "Reach the CA and its account (registering one the first time)",
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::TestCa(ca.name.clone()));
+                        ui.close();
+                    }
+                    if ui
+                        .button("Remove")
+                        .on_hover_text("Remove the connection and its account key")
+                        .clicked()
+                    {
+                        commands.push(Command::RemoveCa(ca.name.clone()));
+                        ui.close();
+                    }
+                });
+                ui.label("ACME");
+                ui.label(&ca.url);
+                ui.label(if ca.account_url.is_some() {
+                    "✔ registered"
+                } else {
+                    "○ not yet (Test registers it)"
+                });
+                ui.end_row();
+            }
+        });
+    intent
+}
