@@ -15,7 +15,7 @@ use bytes::Bytes;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 use instant_acme::{
-    Account, AuthorizationStatus, BodyWrapper, ChallengeType, HttpClient, Identifier, Key,
+    Account, AuthorizationStatus, BodyWrapper, ChallengeType, HttpClient, Identifier, NewAccount,
     NewOrder, OrderStatus, RetryPolicy,
 };
 use rustls_pki_types::pem::PemObject;
@@ -168,20 +168,17 @@ async fn account(
         .await?;
         return Ok((account, None));
     }
-    let (key, pkcs8) = Key::generate_pkcs8().map_err(|e| protocol(ca, e))?;
-    let account_key =
-        PrivateKey::from_pkcs8_der(pkcs8.secret_pkcs8_der()).map_err(|e| protocol(ca, e))?;
-    let (account, credentials) = timed(
-        ca,
-        STEP,
-        builder.create_from_key((key, pkcs8.into()), ca.url.clone()),
-    )
-    .await?;
-    drop(credentials);
-    if let Some(contact) = &ca.contact {
-        let mailto = format!("mailto:{contact}");
-        timed(ca, STEP, account.update_contacts(&[mailto.as_str()])).await?;
-    }
+    let contact = ca.contact.as_ref().map(|c| format!("mailto:{c}"));
+    let contacts: Vec<&str> = contact.iter().map(String::as_str).collect();
+    let new = NewAccount {
+        contact: &contacts,
+        terms_of_service_agreed: true,
+        only_return_existing: false,
+    };
+    let (account, credentials) =
+        timed(ca, STEP, builder.create(&new, ca.url.clone(), None)).await?;
+    let account_key = PrivateKey::from_pkcs8_der(credentials.private_key().secret_pkcs8_der())
+        .map_err(|e| protocol(ca, e))?;
     let registered = Registered {
         account_url: account.id().to_owned(),
         key: account_key,
