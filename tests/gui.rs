@@ -36,6 +36,15 @@ fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.run_steps(1);
 }
 
+/// Replaces a field's text: select all, then type.
+fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+}
+
 fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
     h.get_by_label(label).click();
     h.run_steps(2);
@@ -812,11 +821,7 @@ fn browse_without_a_native_dialog_shows_the_built_in_browser() {
     settle(&mut h);
     // A folder that cannot be read is one sentence; Up leads back.
     let missing = fixtures.join("no-such-folder");
-    h.get_by_label("Folder").focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_steps(1);
-    h.get_by_label("Folder").type_text(s(&missing));
+    retype(&mut h, "Folder", s(&missing));
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     settle(&mut h);
@@ -976,11 +981,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
             .next()
             .is_some()
     );
-    h.get_by_label("Directory URL").focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_steps(1);
-    h.get_by_label("Directory URL").type_text(&directory);
+    retype(&mut h, "Directory URL", &directory);
     h.run_steps(1);
     click(&mut h, "Add");
     settle(&mut h);
@@ -995,11 +996,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     click(&mut h, "Next");
     click(&mut h, "Next");
     click(&mut h, &format!("pebble: ACME, {directory}"));
-    h.get_by_label("HTTP-01 port").focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_steps(1);
-    h.get_by_label("HTTP-01 port").type_text("not a port");
+    retype(&mut h, "HTTP-01 port", "not a port");
     h.run_steps(2);
     assert!(is_disabled(&h, "Next"), "a bad port stops the wizard");
     h.get_by_label_contains("is not a port");
@@ -1009,11 +1006,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     h.run_steps(1);
     h.get_by_label("HTTP-01 port")
         .type_text(&http01.to_string());
-    h.get_by_label("Listen address").focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_steps(1);
-    h.get_by_label("Listen address").type_text("127.0.0.1");
+    retype(&mut h, "Listen address", "127.0.0.1");
     h.run_steps(2);
     for _ in 0..8 {
         click(&mut h, "Next");
