@@ -1000,12 +1000,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     h.run_steps(2);
     assert!(is_disabled(&h, "Next"), "a bad port stops the wizard");
     h.get_by_label_contains("is not a port");
-    h.get_by_label("HTTP-01 port").focus();
-    h.run_steps(1);
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run_steps(1);
-    h.get_by_label("HTTP-01 port")
-        .type_text(&http01.to_string());
+    retype(&mut h, "HTTP-01 port", &http01.to_string());
     retype(&mut h, "Listen address", "127.0.0.1");
     h.run_steps(2);
     for _ in 0..8 {
