@@ -51,12 +51,14 @@ impl CertdeskApp {
     pub(super) fn on_reply(&mut self, reply: Reply, time: f64) {
         match reply {
             Reply::Applied(result) => {
+                let shown = self
+                    .dialog
+                    .as_mut()
+                    .is_some_and(|d| d.on_applied(result.as_ref().map(|(_, a)| a)));
                 match &result {
                     Ok((message, _)) => self.toast(message.clone(), false, time),
-                    Err(e) => self.toast(e.to_string(), true, time),
-                }
-                if let Some(dialog) = &mut self.dialog {
-                    dialog.on_applied(result.as_ref().map(|(_, a)| a));
+                    Err(e) if !shown => self.toast(e.to_string(), true, time),
+                    Err(_) => {}
                 }
             }
             Reply::View(view, order, _) => self.on_view(*view, order),

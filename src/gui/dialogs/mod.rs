@@ -190,16 +190,18 @@ impl Dialog {
         }
     }
 
-    /// A command from this dialog was applied.
-    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+    /// A command from this dialog was applied; whether the dialog shows its error itself
+    /// (then no toast repeats it).
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
         match self {
             Dialog::Import(d) => d.on_applied(result),
             Dialog::Export(d) => d.on_applied(result),
             Dialog::Request(d) => d.on_applied(result),
             Dialog::Assign(d) => d.on_applied(result),
             Dialog::AddCa(d) => d.on_applied(result),
-            _ => {}
+            _ => return false,
         }
+        result.is_err()
     }
 }
 
