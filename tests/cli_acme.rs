@@ -146,3 +146,75 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
     let out = t.run(&["ca", "test", "pebble"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// A CA that requires external account binding: the key id and HMAC key given at `ca add`
+/// register the account; without them the CA's refusal is one sentence; an HMAC key that
+/// is not base64url is refused before anything is stored.
+#[test]
+fn external_account_binding_registers_where_the_ca_requires_it() {
+    let t = TestStore::with_topology(EDGE);
+    let (_servers, directory, _) = common::acme::start_pebble_with(t.dir.path(), true);
+    let bundle = t.dir.path().join("tls-ca.pem");
+    let hmac_file = t.dir.path().join("eab.txt");
+    std::fs::write(&hmac_file, format!("{}\n", common::acme::EAB.1)).expect("write");
+    let (kid, _) = common::acme::EAB;
+
+    t.json(&[
+        "ca",
+        "add",
+        "bound",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+        "--eab-kid",
+        kid,
+        "--eab-hmac-file",
+        s(&hmac_file),
+    ]);
+    let tested = t.json(&["ca", "test", "bound"]);
+    assert!(tested["account"].as_str().is_some(), "{tested}");
+    let db = std::fs::read(t.path().join("store.sqlite")).expect("db");
+    assert!(
+        !db.windows(20)
+            .any(|w| w == &common::acme::EAB.1.as_bytes()[..20]),
+        "the HMAC key is not in the database in clear"
+    );
+    let log = t.json(&["log"]).to_string();
+    assert!(!log.contains(&common::acme::EAB.1[..20]), "nor in the log");
+
+    t.json(&[
+        "ca",
+        "add",
+        "unbound",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    let out = t.run(&["ca", "test", "unbound"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the ACME CA unbound failed"),
+        "{}",
+        stderr(&out)
+    );
+
+    let bad = t.dir.path().join("bad.txt");
+    std::fs::write(&bad, "not base64 !!!").expect("write");
+    let before = t.snapshot();
+    let out = t.run(&[
+        "ca",
+        "add",
+        "x",
+        "--acme",
+        &directory,
+        "--eab-kid",
+        kid,
+        "--eab-hmac-file",
+        s(&bad),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not base64url"), "{}", stderr(&out));
+    assert!(t.snapshot() == before);
+}

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 use instant_acme::{
-    Account, AuthorizationStatus, BodyWrapper, ChallengeType, HttpClient, Identifier, NewAccount,
-    NewOrder, OrderStatus, RetryPolicy,
+    Account, AuthorizationStatus, BodyWrapper, ChallengeType, ExternalAccountKey, HttpClient,
+    Identifier, NewAccount, NewOrder, OrderStatus, RetryPolicy,
 };
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
@@ -83,6 +83,15 @@ pub struct Registered {
     pub account_url: String,
     /// The account key.
     pub key: PrivateKey,
+}
+
+/// What the store keeps secret for a connection, decrypted for one exchange.
+#[derive(Clone, Copy, Default)]
+pub struct Secrets<'a> {
+    /// The registered account's key.
+    pub account_key: Option<&'a PrivateKey>,
+    /// The external account binding's HMAC key (with the connection's `eab_kid`).
+    pub eab_hmac: Option<&'a [u8]>,
 }
 
 /// Where the HTTP-01 answers are served.
@@ -154,11 +163,11 @@ async fn timed<T, E: std::fmt::Display>(
 /// The account of `ca`: the stored one, or a new registration (returned to be kept).
 async fn account(
     ca: &CaConnection,
-    stored: Option<&PrivateKey>,
+    secrets: Secrets<'_>,
 ) -> Result<(Account, Option<Registered>), AcmeError> {
     let http = http_client(ca)?;
     let builder = Account::builder_with_http(http);
-    if let (Some(url), Some(key)) = (&ca.account_url, stored) {
+    if let (Some(url), Some(key)) = (&ca.account_url, secrets.account_key) {
         let der = PrivatePkcs8KeyDer::from(key.pkcs8_der().to_vec());
         let account = timed(
             ca,
@@ -175,8 +184,12 @@ async fn account(
         terms_of_service_agreed: true,
         only_return_existing: false,
     };
+    let eab = match (&ca.eab_kid, secrets.eab_hmac) {
+        (Some(kid), Some(hmac)) => Some(ExternalAccountKey::new(kid.clone(), hmac)),
+        _ => None,
+    };
     let (account, credentials) =
-        timed(ca, STEP, builder.create(&new, ca.url.clone(), None)).await?;
+        timed(ca, STEP, builder.create(&new, ca.url.clone(), eab.as_ref())).await?;
     let account_key = PrivateKey::from_pkcs8_der(credentials.private_key().secret_pkcs8_der())
         .map_err(|e| protocol(ca, e))?;
     let registered = Registered {
@@ -190,11 +203,11 @@ async fn account(
 /// the registration to keep when it is new.
 pub fn test(
     ca: &CaConnection,
-    stored: Option<&PrivateKey>,
+    secrets: Secrets<'_>,
 ) -> Result<(String, Option<Registered>), AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
-        let (account, registered) = account(ca, stored).await?;
+        let (account, registered) = account(ca, secrets).await?;
         Ok((account.id().to_owned(), registered))
     })
 }
@@ -211,7 +224,7 @@ pub struct Issued {
 /// `http01`, and waits for the chain.
 pub fn issue(
     ca: &CaConnection,
-    stored: Option<&PrivateKey>,
+    secrets: Secrets<'_>,
     names: &[String],
     csr_der: &[u8],
     http01: Http01,
@@ -226,7 +239,7 @@ pub fn issue(
                 source,
             })?;
         let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
-        let result = order(ca, stored, names, csr_der, &tokens).await;
+        let result = order(ca, secrets, names, csr_der, &tokens).await;
         server.abort();
         result
     })
@@ -234,12 +247,12 @@ pub fn issue(
 
 async fn order(
     ca: &CaConnection,
-    stored: Option<&PrivateKey>,
+    secrets: Secrets<'_>,
     names: &[String],
     csr_der: &[u8],
     tokens: &Mutex<HashMap<String, String>>,
 ) -> Result<Issued, AcmeError> {
-    let (account, registered) = account(ca, stored).await?;
+    let (account, registered) = account(ca, secrets).await?;
     let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
     let mut order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
     let mut authorizations = order.authorizations();

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use zeroize::Zeroizing;
+
 use super::CliError;
 use super::commands::{Context, print_json};
 use crate::ops::cas::{self, CaOpError, NewAcme};
@@ -22,6 +24,12 @@ pub enum CaAction {
         /// PEM certificates to trust for this server's TLS instead of the system's roots.
         #[arg(long, value_name = "PEM")]
         ca_bundle: Option<PathBuf>,
+        /// External account binding: the key id the CA gave.
+        #[arg(long, value_name = "KID", requires = "eab_hmac_file")]
+        eab_kid: Option<String>,
+        /// External account binding: a file holding the HMAC key (base64url) the CA gave.
+        #[arg(long, value_name = "FILE", requires = "eab_kid")]
+        eab_hmac_file: Option<PathBuf>,
     },
     /// List the CAs: `builtin`, then every connection (no secret is shown).
     List,
@@ -35,6 +43,27 @@ pub enum CaAction {
         /// The connection's name.
         name: String,
     },
+}
+
+/// The first line of a small secret file (never echoed).
+fn read_secret_file(file: &std::path::Path) -> Result<Zeroizing<String>, CliError> {
+    let unreadable = |why: String| {
+        CliError::bad_input(format!(
+            "cannot read the EAB HMAC key from {}: {why}",
+            file.display()
+        ))
+    };
+    let size = std::fs::metadata(file)
+        .map_err(|e| unreadable(e.to_string()))?
+        .len();
+    if size > 64 * 1024 {
+        return Err(unreadable("it is larger than 64 KiB".into()));
+    }
+    let text =
+        Zeroizing::new(std::fs::read_to_string(file).map_err(|e| unreadable(e.to_string()))?);
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or_default().trim().to_owned(),
+    ))
 }
 
 fn ca_error(e: CaOpError) -> CliError {
@@ -52,12 +81,19 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             acme,
             contact,
             ca_bundle,
+            eab_kid,
+            eab_hmac_file,
         } => {
+            let hmac = match eab_hmac_file {
+                Some(file) => Some(read_secret_file(file)?),
+                None => None,
+            };
             let new = NewAcme {
                 name,
                 directory: acme,
                 contact: contact.as_deref(),
                 ca_bundle: ca_bundle.as_deref(),
+                eab: eab_kid.as_deref().zip(hmac.as_deref().map(String::as_str)),
             };
             cas::add_acme(store, &new, ctx.now).map_err(ca_error)?;
             if ctx.json {

@@ -83,6 +83,8 @@ pub enum Command {
         contact: Option<String>,
         /// A PEM file to trust for its TLS.
         ca_bundle: Option<PathBuf>,
+        /// External account binding: key id and HMAC key (base64url).
+        eab: Option<(String, Zeroizing<String>)>,
     },
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
@@ -239,12 +241,16 @@ pub fn apply(
             directory,
             contact,
             ca_bundle,
+            eab,
         } => {
             let new = NewAcme {
                 name: &name,
                 directory: &directory,
                 contact: contact.as_deref(),
                 ca_bundle: ca_bundle.as_deref(),
+                eab: eab
+                    .as_ref()
+                    .map(|(kid, hmac)| (kid.as_str(), hmac.as_str())),
             };
             cas::add_acme(store, &new, now)?;
             Ok((format!("ACME CA {name} added"), Applied::Done))

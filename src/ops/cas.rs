@@ -8,7 +8,9 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use thiserror::Error;
 
-use crate::ca::acme::{self, AcmeError, Registered};
+use zeroize::Zeroizing;
+
+use crate::ca::acme::{self, AcmeError, Registered, Secrets};
 use crate::ops::command_line;
 use crate::store::cas::write;
 use crate::store::log::{self, LogEntry};
@@ -41,6 +43,8 @@ pub struct NewAcme<'a> {
     pub contact: Option<&'a str>,
     /// A PEM file of the certificates to trust for this server's TLS.
     pub ca_bundle: Option<&'a Path>,
+    /// External account binding: the key id and the HMAC key (base64url, as CAs give it).
+    pub eab: Option<(&'a str, &'a str)>,
 }
 
 /// One row of `certdesk ca list`.
@@ -85,6 +89,10 @@ pub fn add_acme(store: &mut Store, new: &NewAcme<'_>, now: i64) -> Result<(), Ca
         Some(path) => Some(read_bundle(path)?),
         None => None,
     };
+    let eab_hmac = match new.eab {
+        Some((kid, hmac)) => Some((kid, decode_hmac(hmac)?)),
+        None => None,
+    };
     let ca = CaConnection {
         name: new.name.to_owned(),
         kind: CaKind::Acme,
@@ -94,6 +102,7 @@ pub fn add_acme(store: &mut Store, new: &NewAcme<'_>, now: i64) -> Result<(), Ca
         ca_bundle,
         account_url: None,
         added: now,
+        eab_kid: eab_hmac.as_ref().map(|(kid, _)| (*kid).to_owned()),
     };
     let mut command = format!(
         "certdesk ca add {} --acme {}",
@@ -107,8 +116,15 @@ pub fn add_acme(store: &mut Store, new: &NewAcme<'_>, now: i64) -> Result<(), Ca
         let path = path.display().to_string();
         command.push_str(&format!(" --ca-bundle {}", command_line::quote(&path)));
     }
-    store.transaction(|tx, _| {
-        write::insert(tx, &ca)?;
+    if let Some((kid, _)) = new.eab {
+        command.push_str(&format!(
+            " --eab-kid {} --eab-hmac-file <file>",
+            command_line::quote(kid)
+        ));
+    }
+    store.transaction(|tx, secret| {
+        let hmac = eab_hmac.as_ref().map(|(_, h)| h.as_slice());
+        write::insert(tx, secret, &ca, hmac)?;
         let details = format!("ACME CA {} added ({})", ca.name, ca.url);
         log::append(
             tx,
@@ -116,6 +132,27 @@ pub fn add_acme(store: &mut Store, new: &NewAcme<'_>, now: i64) -> Result<(), Ca
         )?;
         Ok(())
     })
+}
+
+/// The EAB HMAC key from its base64url text (padding and standard base64 accepted too).
+fn decode_hmac(text: &str) -> Result<Zeroizing<Vec<u8>>, CaOpError> {
+    use base64::Engine;
+    let text = text.trim();
+    let engines = [
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        base64::engine::general_purpose::URL_SAFE,
+        base64::engine::general_purpose::STANDARD,
+    ];
+    engines
+        .iter()
+        .find_map(|e| e.decode(text).ok())
+        .filter(|k| !k.is_empty())
+        .map(Zeroizing::new)
+        .ok_or_else(|| {
+            CaOpError::Invalid(
+                "the EAB HMAC key is not base64url text (give it as the CA shows it)".into(),
+            )
+        })
 }
 
 /// Reads a PEM bundle of certificates (bounded), refusing one that holds none.
@@ -183,7 +220,12 @@ pub fn remove(store: &mut Store, name: &str, now: i64) -> Result<(), CaOpError> 
 pub fn test(store: &mut Store, name: &str) -> Result<String, CaOpError> {
     let ca = store.ca(name)?;
     let key = store.ca_account_key(name)?;
-    let (account_url, registered) = acme::test(&ca, key.as_ref())?;
+    let eab_hmac = store.ca_eab_hmac(name)?;
+    let secrets = Secrets {
+        account_key: key.as_ref(),
+        eab_hmac: eab_hmac.as_deref().map(Vec::as_slice),
+    };
+    let (account_url, registered) = acme::test(&ca, secrets)?;
     if let Some(registered) = registered {
         keep_account(store, name, &registered)?;
     }

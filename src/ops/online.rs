@@ -7,7 +7,7 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use super::enroll::{EnrollError, insert_with_key, usages_text};
-use crate::ca::acme::{self, AcmeError, Http01};
+use crate::ca::acme::{self, AcmeError, Http01, Secrets};
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
@@ -26,19 +26,18 @@ pub(super) fn submit(
 ) -> Result<(String, String), EnrollError> {
     let ca = store.ca(name)?;
     let account_key = store.ca_account_key(name)?;
+    let eab_hmac = store.ca_eab_hmac(name)?;
+    let secrets = Secrets {
+        account_key: account_key.as_ref(),
+        eab_hmac: eab_hmac.as_deref().map(Vec::as_slice),
+    };
     let mut names = vec![spec.names.subject.clone()];
     for san in spec.names.sans() {
         if !names.iter().any(|n| n.eq_ignore_ascii_case(&san)) {
             names.push(san);
         }
     }
-    let issued = acme::issue(
-        &ca,
-        account_key.as_ref(),
-        &names,
-        &generated.csr_der,
-        http01,
-    )?;
+    let issued = acme::issue(&ca, secrets, &names, &generated.csr_der, http01)?;
     if let Some(registered) = &issued.registered {
         super::cas::keep_account(store, name, registered)?;
     }

@@ -178,3 +178,53 @@ fn ec_public(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(Vec<u8>, Strin
     let public = pair.public_key().as_ref().to_vec();
     Ok((public, format!("ECDSA {name}")))
 }
+
+/// Encrypts a secret that is not a key (an ACME EAB HMAC key) for storage under the
+/// store's secret, as keys are: PBES2 (PBKDF2-SHA256, AES-256-CBC) in the
+/// EncryptedPrivateKeyInfo structure.
+pub fn seal(plaintext: &[u8], secret: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let mut salt = [0u8; 16];
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
+    getrandom::fill(&mut iv).map_err(|_| KeyError::AtRest("encrypted"))?;
+    let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(AT_REST_ITERATIONS, &salt, iv)
+        .map_err(|_| KeyError::AtRest("encrypted"))?;
+    let scheme = pkcs8::pkcs5::EncryptionScheme::from(params);
+    let data = scheme
+        .encrypt(secret, plaintext)
+        .map_err(|_| KeyError::AtRest("encrypted"))?;
+    let info = pkcs8::EncryptedPrivateKeyInfoOwned {
+        encryption_algorithm: scheme,
+        encrypted_data: der::asn1::OctetString::new(data)
+            .map_err(|_| KeyError::AtRest("encrypted"))?,
+    };
+    info.to_der().map_err(|_| KeyError::AtRest("encrypted"))
+}
+
+/// Decrypts what [`seal`] encrypted.
+pub fn unseal(sealed: &[u8], secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let info =
+        EncryptedPrivateKeyInfoRef::from_der(sealed).map_err(|_| KeyError::AtRest("read"))?;
+    info.encryption_algorithm
+        .decrypt(secret, info.encrypted_data.as_bytes())
+        .map(Zeroizing::new)
+        .map_err(|_| KeyError::AtRest("decrypted"))
+}
+
+#[cfg(test)]
+mod seal_tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_with_the_store_secret_only() {
+        let sealed = seal(b"hmac key bytes", b"store secret").expect("sealed");
+        assert!(!sealed.windows(14).any(|w| w == b"hmac key bytes"));
+        assert_eq!(
+            unseal(&sealed, b"store secret").expect("opened").as_slice(),
+            b"hmac key bytes"
+        );
+        assert!(
+            unseal(&sealed, b"another secret").map_or(true, |v| v.as_slice() != b"hmac key bytes")
+        );
+    }
+}

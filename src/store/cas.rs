@@ -6,7 +6,9 @@
 use rusqlite::OptionalExtension;
 
 use super::{Store, StoreError};
-use crate::pki::key::PrivateKey;
+use zeroize::Zeroizing;
+
+use crate::pki::key::{PrivateKey, unseal};
 
 /// What protocol a CA speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -46,11 +48,14 @@ pub struct CaConnection {
     pub custom_trust: bool,
     /// The ACME account's URL, once registered.
     pub account_url: Option<String>,
+    /// The external account binding's key id, when the CA asks for one.
+    pub eab_kid: Option<String>,
     /// When it was added, Unix seconds.
     pub added: i64,
 }
 
-const SELECT: &str = "SELECT name, kind, url, contact, ca_bundle, account_url, added FROM cas";
+const SELECT: &str =
+    "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid FROM cas";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
     let kind: String = r.get(1)?;
@@ -64,6 +69,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
         ca_bundle,
         account_url: r.get(5)?,
         added: r.get(6)?,
+        eab_kid: r.get(7)?,
     })
 }
 
@@ -81,6 +87,23 @@ impl Store {
             .query_row(&format!("{SELECT} WHERE name = ?1"), [name], from_row)
             .optional()?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))
+    }
+
+    /// The external account binding's HMAC key of a CA connection, decrypted, if it has one.
+    pub fn ca_eab_hmac(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT encrypted_eab_hmac FROM cas WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
+        Ok(match sealed {
+            Some(bytes) => Some(unseal(&bytes, self.secret())?),
+            None => None,
+        })
     }
 
     /// The ACME account key of a CA connection, decrypted, if one was registered.
@@ -106,10 +129,16 @@ pub(crate) mod write {
     use rusqlite::{Connection, params};
 
     use super::{CaConnection, StoreError};
-    use crate::pki::key::PrivateKey;
+    use crate::pki::key::{PrivateKey, seal};
 
-    /// Adds a CA connection (refused when the name is taken).
-    pub fn insert(tx: &Connection, ca: &CaConnection) -> Result<(), StoreError> {
+    /// Adds a CA connection (refused when the name is taken), with its EAB HMAC key
+    /// encrypted under `secret`.
+    pub fn insert(
+        tx: &Connection,
+        secret: &[u8],
+        ca: &CaConnection,
+        eab_hmac: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let taken: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM cas WHERE name = ?1)",
             [&ca.name],
@@ -118,16 +147,20 @@ pub(crate) mod write {
         if taken {
             return Err(StoreError::CaExists(ca.name.clone()));
         }
+        let sealed = eab_hmac.map(|h| seal(h, secret)).transpose()?;
         tx.execute(
-            "INSERT INTO cas (name, kind, url, contact, ca_bundle, added)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
+                encrypted_eab_hmac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 ca.name,
                 ca.kind.as_str(),
                 ca.url,
                 ca.contact,
                 ca.ca_bundle,
-                ca.added
+                ca.added,
+                ca.eab_kid,
+                sealed
             ],
         )?;
         Ok(())

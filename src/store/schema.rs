@@ -89,6 +89,8 @@ const MIGRATIONS: &[&str] = &[
         ca_bundle TEXT,
         account_url TEXT,
         encrypted_account_key BLOB,
+        eab_kid TEXT,
+        encrypted_eab_hmac BLOB,
         added INTEGER NOT NULL
     );",
 ];

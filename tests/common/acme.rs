@@ -97,8 +97,20 @@ fn tls_files(dir: &Path) {
     );
 }
 
+/// The external account binding key pebble knows when [`start_pebble`] is asked to require
+/// one: (key id, HMAC key in base64url).
+pub const EAB: (&str, &str) = (
+    "kid-1",
+    "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W",
+);
+
 /// Starts pebble and its DNS stand-in; returns them, the directory URL and the HTTP-01 port.
 pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
+    start_pebble_with(dir, false)
+}
+
+/// [`start_pebble`], requiring external account binding ([`EAB`]) when `eab` is true.
+pub fn start_pebble_with(dir: &Path, eab: bool) -> (Servers, String, u16) {
     tls_files(dir);
     let (acme, management, http01, tls) = (
         free_tcp_port(),
@@ -115,7 +127,8 @@ pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
         "httpPort": http01,
         "tlsPort": tls,
         "ocspResponderURL": "",
-        "externalAccountBindingRequired": false
+        "externalAccountBindingRequired": eab,
+        "externalAccountMACKeys": {EAB.0: EAB.1}
     }});
     let config_file = dir.join("pebble.json");
     std::fs::write(&config_file, config.to_string()).expect("config");

@@ -19,6 +19,10 @@ pub struct AddCaDialog {
     pub contact: String,
     /// The TLS trust bundle's path.
     pub bundle: String,
+    /// External account binding's key id.
+    pub eab_kid: String,
+    /// External account binding's HMAC key (base64url).
+    eab_hmac: String,
     sent: bool,
     done: bool,
     error: Option<String>,
@@ -87,6 +91,22 @@ impl AddCaDialog {
                         );
                     }
                 });
+                field(
+                    ui,
+                    "EAB key ID",
+                    &mut self.eab_kid,
+                    "only if the CA gave one",
+                );
+                ui.horizontal(|ui| {
+                    let l = ui.add_sized([170.0, 20.0], egui::Label::new("EAB HMAC key"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.eab_hmac)
+                            .password(true)
+                            .hint_text("only if the CA gave one")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(l.id);
+                });
                 ui.label(
                     "Leave the TLS trust empty for a CA whose server the system already trusts \
                      (every public CA). The account is registered when the CA is first tested \
@@ -111,6 +131,8 @@ impl AddCaDialog {
                         directory: self.directory.trim().to_owned(),
                         contact: optional(&self.contact),
                         ca_bundle: optional(&self.bundle).map(PathBuf::from),
+                        eab: optional(&self.eab_kid)
+                            .zip(optional(&self.eab_hmac).map(zeroize::Zeroizing::new)),
                     });
                 }
                 if !ready {

@@ -137,7 +137,7 @@ impl Dialog {
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
             Dialog::OpenStore(_) => (620.0, 240.0),
             Dialog::About(_) => (620.0, 520.0),
-            Dialog::AddCa(_) => (700.0, 330.0),
+            Dialog::AddCa(_) => (700.0, 400.0),
         };
         egui::vec2(w, h)
     }
