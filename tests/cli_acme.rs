@@ -218,3 +218,62 @@ fn external_account_binding_registers_where_the_ca_requires_it() {
     assert!(stderr(&out).contains("not base64url"), "{}", stderr(&out));
     assert!(t.snapshot() == before);
 }
+
+/// HTTP-01 through a webroot: the answers are files the site's own web server serves (here
+/// Python's), written for the order and removed after it.
+#[test]
+fn http01_answers_from_a_webroot_served_by_another_web_server() {
+    let t = TestStore::with_topology(EDGE);
+    let (_servers, directory, http01) = common::acme::start_pebble(t.dir.path());
+    let bundle = t.dir.path().join("tls-ca.pem");
+    let webroot = t.dir.path().join("www");
+    std::fs::create_dir_all(&webroot).expect("dir");
+    let mut web = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &http01.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .arg("--directory")
+        .arg(&webroot)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", http01)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    let issued = t.run(&[
+        "--json",
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "pebble",
+        "--webroot",
+        s(&webroot),
+    ]);
+    let _ = web.kill();
+    let _ = web.wait();
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let outcome: serde_json::Value = serde_json::from_slice(&issued.stdout).expect("json");
+    assert_eq!(outcome["status"], "issued", "{outcome}");
+    let left: Vec<_> = std::fs::read_dir(webroot.join(".well-known/acme-challenge"))
+        .expect("the answers were written there")
+        .collect();
+    assert!(left.is_empty(), "the answers are removed after the order");
+    assert!(t.json(&["log"]).to_string().contains("--webroot"));
+}

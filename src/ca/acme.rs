@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -65,6 +66,16 @@ pub enum AcmeError {
         /// The CA's own reason.
         message: String,
     },
+    /// A challenge file could not be written in the webroot.
+    #[error(
+        "cannot write the HTTP-01 answer in the webroot {dir}: {source}; check the path and its permissions"
+    )]
+    Webroot {
+        /// The webroot.
+        dir: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
     /// The HTTP-01 listener could not be started.
     #[error(
         "cannot listen on {address} for the HTTP-01 challenge: {source}; choose another --http-port, or run where port 80 may be used"
@@ -96,9 +107,11 @@ pub struct Secrets<'a> {
 
 /// Where the HTTP-01 answers are served.
 #[derive(Debug, Clone, Copy)]
-pub struct Http01 {
-    /// The address and port to listen on (port 80 for a public CA).
-    pub listen: SocketAddr,
+pub enum Http01<'a> {
+    /// A listener of our own on this address and port (port 80 for a public CA).
+    Listen(SocketAddr),
+    /// Files in `DIR/.well-known/acme-challenge/` that the site's web server serves.
+    Webroot(&'a Path),
 }
 
 fn protocol(ca: &CaConnection, e: impl std::fmt::Display) -> AcmeError {
@@ -227,30 +240,83 @@ pub fn issue(
     secrets: Secrets<'_>,
     names: &[String],
     csr_der: &[u8],
-    http01: Http01,
+    http01: Http01<'_>,
 ) -> Result<Issued, AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
         let tokens: Arc<Mutex<HashMap<String, String>>> = Arc::default();
-        let listener = tokio::net::TcpListener::bind(http01.listen)
-            .await
-            .map_err(|source| AcmeError::Listener {
-                address: http01.listen,
-                source,
-            })?;
-        let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
-        let result = order(ca, secrets, names, csr_der, &tokens).await;
-        server.abort();
-        result
+        match http01 {
+            Http01::Listen(address) => {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .map_err(|source| AcmeError::Listener { address, source })?;
+                let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
+                let result = order(ca, secrets, names, csr_der, &|token, answer| {
+                    if let Ok(mut map) = tokens.lock() {
+                        map.insert(token.to_owned(), answer.to_owned());
+                    }
+                    Ok(())
+                })
+                .await;
+                server.abort();
+                result
+            }
+            Http01::Webroot(dir) => {
+                let written = Mutex::new(Vec::new());
+                let result = order(ca, secrets, names, csr_der, &|token, answer| {
+                    let path = webroot_file(ca, dir, token)?;
+                    if let Ok(mut files) = written.lock() {
+                        files.push(path.clone());
+                    }
+                    write_answer(&path, answer).map_err(|source| AcmeError::Webroot {
+                        dir: dir.to_path_buf(),
+                        source,
+                    })
+                })
+                .await;
+                // The answers are removed whatever the outcome.
+                for path in written.into_inner().unwrap_or_default() {
+                    let _ = std::fs::remove_file(path);
+                }
+                result
+            }
+        }
     })
 }
+
+/// `DIR/.well-known/acme-challenge/TOKEN`, for a token that is a base64url word (a CA's
+/// token never names another path).
+fn webroot_file(ca: &CaConnection, dir: &Path, token: &str) -> Result<PathBuf, AcmeError> {
+    let plain = !token.is_empty()
+        && token.len() <= 256
+        && token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !plain {
+        return Err(AcmeError::Refused {
+            ca: ca.name.clone(),
+            message: "it sent a challenge token that is not a plain base64url word".into(),
+        });
+    }
+    Ok(dir.join(".well-known/acme-challenge").join(token))
+}
+
+fn write_answer(path: &Path, answer: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, answer)
+}
+
+/// Publishes one HTTP-01 answer: (token, key authorization).
+type Publish<'a> = &'a (dyn Fn(&str, &str) -> Result<(), AcmeError> + Sync);
 
 async fn order(
     ca: &CaConnection,
     secrets: Secrets<'_>,
     names: &[String],
     csr_der: &[u8],
-    tokens: &Mutex<HashMap<String, String>>,
+    publish: Publish<'_>,
 ) -> Result<Issued, AcmeError> {
     let (account, registered) = account(ca, secrets).await?;
     let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
@@ -272,9 +338,7 @@ async fn order(
                 })?;
         let token = challenge.token.clone();
         let answer = challenge.key_authorization().as_str().to_owned();
-        if let Ok(mut map) = tokens.lock() {
-            map.insert(token, answer);
-        }
+        publish(&token, &answer)?;
         timed(ca, STEP, challenge.set_ready()).await?;
     }
     let retries = RetryPolicy::new().timeout(ISSUE);

@@ -34,6 +34,10 @@ pub struct RequestArgs {
     /// ACME: the address the HTTP-01 listener binds.
     #[arg(long, default_value = "0.0.0.0")]
     http_address: std::net::IpAddr,
+    /// ACME: answer HTTP-01 with files in DIR/.well-known/acme-challenge/, which the site's
+    /// own web server serves (instead of a listener of certdesk's).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["http_port", "http_address"])]
+    webroot: Option<PathBuf>,
     /// Friendly name (generated when blank).
     #[arg(long, default_value = "")]
     friendly_name: String,
@@ -155,8 +159,11 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         },
         (None, Some(name)) => Delivery::Online {
             ca: name,
-            http01: Http01 {
-                listen: std::net::SocketAddr::new(args.http_address, args.http_port),
+            http01: match &args.webroot {
+                Some(dir) => Http01::Webroot(dir),
+                None => {
+                    Http01::Listen(std::net::SocketAddr::new(args.http_address, args.http_port))
+                }
             },
         },
     };

@@ -31,8 +31,8 @@ pub enum SubmitTo {
     Online {
         /// The connection's name.
         ca: String,
-        /// The challenge listener.
-        http01: Http01,
+        /// The challenge listener's address and port.
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -197,9 +197,9 @@ pub fn apply(
                 SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
                     trust_new_root: *trust_new_root,
                 },
-                SubmitTo::Online { ca, http01 } => Delivery::Online {
+                SubmitTo::Online { ca, listen } => Delivery::Online {
                     ca,
-                    http01: *http01,
+                    http01: Http01::Listen(*listen),
                 },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;

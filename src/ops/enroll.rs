@@ -70,7 +70,7 @@ pub enum Delivery<'a> {
         /// The connection's name.
         ca: &'a str,
         /// Where the HTTP-01 answers are served.
-        http01: Http01,
+        http01: Http01<'a>,
     },
 }
 
@@ -423,11 +423,22 @@ fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_
         }
         Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
-        Delivery::Online { ca, http01 } => cmd.push_str(&format!(
+        Delivery::Online {
+            ca,
+            http01: Http01::Listen(address),
+        } => cmd.push_str(&format!(
             " --ca {} --http-address {} --http-port {}",
             command_line::quote(ca),
-            http01.listen.ip(),
-            http01.listen.port()
+            address.ip(),
+            address.port()
+        )),
+        Delivery::Online {
+            ca,
+            http01: Http01::Webroot(dir),
+        } => cmd.push_str(&format!(
+            " --ca {} --webroot {}",
+            command_line::quote(ca),
+            command_line::quote(&dir.display().to_string())
         )),
     }
     if !input.friendly_name.is_empty() {

@@ -21,7 +21,7 @@ pub(super) fn submit(
     store: &mut Store,
     (spec, generated): (&RequestSpec, Generated),
     location: Location,
-    (name, http01): (&str, Http01),
+    (name, http01): (&str, Http01<'_>),
     (command, now): (&str, i64),
 ) -> Result<(String, String), EnrollError> {
     let ca = store.ca(name)?;

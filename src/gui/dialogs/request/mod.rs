@@ -12,7 +12,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use super::Flow;
-use crate::ca::acme::Http01;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
 use crate::gui::command::{Applied, ApplyError, Command, SubmitTo};
@@ -289,9 +288,9 @@ impl RequestWizard {
         self.log.push(format!("{}…", self.destination()));
         let to = match (&self.online_ca, self.http01()) {
             _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
-            (Some(ca), Ok(http01)) => SubmitTo::Online {
+            (Some(ca), Ok(listen)) => SubmitTo::Online {
                 ca: ca.clone(),
-                http01,
+                listen,
             },
             _ => SubmitTo::Builtin {
                 trust_new_root: self.trust_builtin,
@@ -306,7 +305,7 @@ impl RequestWizard {
     }
 
     /// The HTTP-01 listener typed, or why it is not one.
-    fn http01(&self) -> Result<Http01, String> {
+    fn http01(&self) -> Result<SocketAddr, String> {
         let port: u16 = self
             .http_port
             .trim()
@@ -317,9 +316,7 @@ impl RequestWizard {
             .trim()
             .parse()
             .map_err(|_| format!("\"{}\" is not an IP address", self.http_address.trim()))?;
-        Ok(Http01 {
-            listen: SocketAddr::new(address, port),
-        })
+        Ok(SocketAddr::new(address, port))
     }
 
     /// Where the request goes, as the summary and the log say it.
