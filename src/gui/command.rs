@@ -31,9 +31,18 @@ pub enum SubmitTo {
     Online {
         /// The connection's name.
         ca: String,
-        /// The challenge listener's address and port.
-        listen: std::net::SocketAddr,
+        /// How HTTP-01 is answered.
+        http01: Answer,
     },
+}
+
+/// How HTTP-01 is answered (the owned form of [`Http01`]).
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A listener of certdesk's on this address and port.
+    Listen(std::net::SocketAddr),
+    /// Files in this webroot, served by the site's web server.
+    Webroot(PathBuf),
 }
 
 /// A change to the store.
@@ -197,9 +206,12 @@ pub fn apply(
                 SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
                     trust_new_root: *trust_new_root,
                 },
-                SubmitTo::Online { ca, listen } => Delivery::Online {
+                SubmitTo::Online { ca, http01 } => Delivery::Online {
                     ca,
-                    http01: Http01::Listen(*listen),
+                    http01: match http01 {
+                        Answer::Listen(address) => Http01::Listen(*address),
+                        Answer::Webroot(dir) => Http01::Webroot(dir),
+                    },
                 },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;

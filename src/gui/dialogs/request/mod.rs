@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use super::Flow;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
-use crate::gui::command::{Applied, ApplyError, Command, SubmitTo};
+use crate::gui::command::{Answer, Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::enroll::EnrollError;
@@ -147,6 +147,10 @@ pub struct RequestWizard {
     pub http_port: String,
     /// See `http_port`.
     pub http_address: String,
+    /// Answer HTTP-01 with files in this webroot instead (when `use_webroot`).
+    pub webroot: String,
+    /// Whether the webroot answers, not a listener.
+    pub use_webroot: bool,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -196,6 +200,8 @@ impl RequestWizard {
             online_ca: None,
             http_port: "80".into(),
             http_address: "0.0.0.0".into(),
+            webroot: String::new(),
+            use_webroot: false,
         }
     }
 
@@ -288,9 +294,9 @@ impl RequestWizard {
         self.log.push(format!("{}…", self.destination()));
         let to = match (&self.online_ca, self.http01()) {
             _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
-            (Some(ca), Ok(listen)) => SubmitTo::Online {
+            (Some(ca), Ok(http01)) => SubmitTo::Online {
                 ca: ca.clone(),
-                listen,
+                http01,
             },
             _ => SubmitTo::Builtin {
                 trust_new_root: self.trust_builtin,
@@ -304,8 +310,15 @@ impl RequestWizard {
         });
     }
 
-    /// The HTTP-01 listener typed, or why it is not one.
-    fn http01(&self) -> Result<SocketAddr, String> {
+    /// How HTTP-01 is answered, as typed, or why it cannot be.
+    fn http01(&self) -> Result<Answer, String> {
+        if self.use_webroot {
+            let dir = self.webroot.trim();
+            if dir.is_empty() {
+                return Err("choose the web server's folder (its webroot)".into());
+            }
+            return Ok(Answer::Webroot(PathBuf::from(dir)));
+        }
         let port: u16 = self
             .http_port
             .trim()
@@ -316,7 +329,7 @@ impl RequestWizard {
             .trim()
             .parse()
             .map_err(|_| format!("\"{}\" is not an IP address", self.http_address.trim()))?;
-        Ok(SocketAddr::new(address, port))
+        Ok(Answer::Listen(SocketAddr::new(address, port)))
     }
 
     /// Where the request goes, as the summary and the log say it.

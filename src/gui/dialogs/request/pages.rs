@@ -119,11 +119,29 @@ impl RequestWizard {
                     ui.label(
                         "The CA checks each name with HTTP-01: it fetches \
                          http://NAME/.well-known/acme-challenge/… from port 80 of every name \
-                         in the request, and certdesk answers while the request runs. Listen \
-                         on another port only behind a redirect from port 80.",
+                         in the request.",
                     );
-                    text_ui(ui, "HTTP-01 port", &mut self.http_port);
-                    text_ui(ui, "Listen address", &mut self.http_address);
+                    ui.radio_value(
+                        &mut self.use_webroot,
+                        false,
+                        "certdesk answers on this machine while the request runs",
+                    );
+                    ui.radio_value(
+                        &mut self.use_webroot,
+                        true,
+                        "Write the answers in a web server's folder (webroot)",
+                    );
+                    if self.use_webroot {
+                        text_ui(ui, "Webroot", &mut self.webroot);
+                        ui.label(
+                            "The folder the site's web server serves for these names; the \
+                             answers go in its .well-known/acme-challenge/ and are removed after.",
+                        );
+                    } else {
+                        ui.label("Listen on another port only behind a redirect from port 80.");
+                        text_ui(ui, "HTTP-01 port", &mut self.http_port);
+                        text_ui(ui, "Listen address", &mut self.http_address);
+                    }
                 } else {
                     ui.label("The built-in CA needs no account credentials.");
                 }
