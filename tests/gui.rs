@@ -994,10 +994,16 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     click(&mut h, "Next");
     click(&mut h, &format!("pebble: ACME, {directory}"));
     // A webroot needs its folder before Next; then back to certdesk's own listener.
-    click(&mut h, "Write the answers in a web server's folder (webroot)");
+    click(
+        &mut h,
+        "Write the answers in a web server's folder (webroot)",
+    );
     assert!(is_disabled(&h, "Next"), "no webroot yet");
     h.get_by_label_contains("choose the web server's folder");
-    click(&mut h, "certdesk answers on this machine while the request runs");
+    click(
+        &mut h,
+        "certdesk answers on this machine while the request runs",
+    );
     retype(&mut h, "HTTP-01 port", "not a port");
     h.run_steps(2);
     assert!(is_disabled(&h, "Next"), "a bad port stops the wizard");
