@@ -11,6 +11,13 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts that a command failed with `code` and a sentence containing `text`.
+fn fails(out: &std::process::Output, code: i32, text: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(text), "{err}");
+}
+
 #[test]
 fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
     let t = TestStore::with_topology(EDGE);
@@ -109,20 +116,33 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
         "--http-port",
         &http_port,
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("the ACME CA down failed"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 1, "the ACME CA down failed");
     assert!(t.snapshot() == before, "no certificate and no orphan key");
+    // A port already taken for the HTTP-01 listener: one sentence, nothing stored.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_port = taken.local_addr().expect("addr").port().to_string();
+    let out = t.run(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "pebble",
+        "--http-address",
+        "127.0.0.1",
+        "--http-port",
+        &taken_port,
+    ]);
+    fails(&out, 1, "cannot listen on 127.0.0.1:");
+    drop(taken);
+    assert!(t.snapshot() == before, "no certificate and no orphan key");
+    // A name taken, a name that cannot be one.
+    let out = t.run(&["ca", "add", "pebble", "--acme", &directory]);
+    fails(&out, 2, "a CA named pebble exists already");
+    let out = t.run(&["ca", "add", "builtin", "--acme", &directory]);
+    fails(&out, 2, "cannot name a CA");
+    assert!(t.snapshot() == before);
     let out = t.run(&["request", "--type", "Internal", "--ca", "nosuch"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("there is no CA named nosuch"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 2, "there is no CA named nosuch");
     let garbage = t.dir.path().join("garbage.pem");
     std::fs::write(&garbage, "not a certificate").expect("write");
     let out = t.run(&[
@@ -134,12 +154,7 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
         "--ca-bundle",
         s(&garbage),
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("holds no PEM certificate"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 2, "holds no PEM certificate");
     assert!(t.snapshot() == before);
 
     t.json(&["ca", "remove", "pebble"]);
@@ -193,12 +208,7 @@ fn external_account_binding_registers_where_the_ca_requires_it() {
         s(&bundle),
     ]);
     let out = t.run(&["ca", "test", "unbound"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("the ACME CA unbound failed"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 1, "the ACME CA unbound failed");
 
     let bad = t.dir.path().join("bad.txt");
     std::fs::write(&bad, "not base64 !!!").expect("write");
@@ -214,8 +224,7 @@ fn external_account_binding_registers_where_the_ca_requires_it() {
         "--eab-hmac-file",
         s(&bad),
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("not base64url"), "{}", stderr(&out));
+    fails(&out, 2, "not base64url");
     assert!(t.snapshot() == before);
 }
 

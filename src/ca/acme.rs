@@ -25,7 +25,7 @@ use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::pki::key::PrivateKey;
-use crate::store::CaConnection;
+use crate::store::{CaConnection, CaSecrets};
 
 /// How long one exchange with the CA may take.
 const STEP: Duration = Duration::from_secs(30);
@@ -103,6 +103,15 @@ pub struct Secrets<'a> {
     pub account_key: Option<&'a PrivateKey>,
     /// The external account binding's HMAC key (with the connection's `eab_kid`).
     pub eab_hmac: Option<&'a [u8]>,
+}
+
+impl<'a> From<&'a CaSecrets> for Secrets<'a> {
+    fn from(stored: &'a CaSecrets) -> Self {
+        Self {
+            account_key: stored.account_key.as_ref(),
+            eab_hmac: stored.eab_hmac.as_deref().map(Vec::as_slice),
+        }
+    }
 }
 
 /// Where the HTTP-01 answers are served.

@@ -219,13 +219,8 @@ pub fn remove(store: &mut Store, name: &str, now: i64) -> Result<(), CaOpError> 
 /// Reaches the CA and its account (registering one the first time): the account URL.
 pub fn test(store: &mut Store, name: &str) -> Result<String, CaOpError> {
     let ca = store.ca(name)?;
-    let key = store.ca_account_key(name)?;
-    let eab_hmac = store.ca_eab_hmac(name)?;
-    let secrets = Secrets {
-        account_key: key.as_ref(),
-        eab_hmac: eab_hmac.as_deref().map(Vec::as_slice),
-    };
-    let (account_url, registered) = acme::test(&ca, secrets)?;
+    let secrets = store.ca_secrets(name)?;
+    let (account_url, registered) = acme::test(&ca, Secrets::from(&secrets))?;
     if let Some(registered) = registered {
         keep_account(store, name, &registered)?;
     }

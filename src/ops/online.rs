@@ -25,19 +25,20 @@ pub(super) fn submit(
     (command, now): (&str, i64),
 ) -> Result<(String, String), EnrollError> {
     let ca = store.ca(name)?;
-    let account_key = store.ca_account_key(name)?;
-    let eab_hmac = store.ca_eab_hmac(name)?;
-    let secrets = Secrets {
-        account_key: account_key.as_ref(),
-        eab_hmac: eab_hmac.as_deref().map(Vec::as_slice),
-    };
+    let secrets = store.ca_secrets(name)?;
     let mut names = vec![spec.names.subject.clone()];
     for san in spec.names.sans() {
         if !names.iter().any(|n| n.eq_ignore_ascii_case(&san)) {
             names.push(san);
         }
     }
-    let issued = acme::issue(&ca, secrets, &names, &generated.csr_der, http01)?;
+    let issued = acme::issue(
+        &ca,
+        Secrets::from(&secrets),
+        &names,
+        &generated.csr_der,
+        http01,
+    )?;
     if let Some(registered) = &issued.registered {
         super::cas::keep_account(store, name, registered)?;
     }

@@ -54,6 +54,14 @@ pub struct CaConnection {
     pub added: i64,
 }
 
+/// A CA connection's secrets, decrypted for one exchange (zeroised on drop).
+pub struct CaSecrets {
+    /// The registered ACME account's key.
+    pub account_key: Option<PrivateKey>,
+    /// The external account binding's HMAC key.
+    pub eab_hmac: Option<Zeroizing<Vec<u8>>>,
+}
+
 const SELECT: &str =
     "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid FROM cas";
 
@@ -89,37 +97,25 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))
     }
 
-    /// The external account binding's HMAC key of a CA connection, decrypted, if it has one.
-    pub fn ca_eab_hmac(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-        let sealed: Option<Vec<u8>> = self
+    /// What a CA connection keeps secret, decrypted: the ACME account key (once
+    /// registered) and the external account binding's HMAC key (if the CA gave one).
+    pub fn ca_secrets(&self, name: &str) -> Result<CaSecrets, StoreError> {
+        let (account_key, eab_hmac): (Option<Vec<u8>>, Option<Vec<u8>>) = self
             .conn
             .query_row(
-                "SELECT encrypted_eab_hmac FROM cas WHERE name = ?1",
+                "SELECT encrypted_account_key, encrypted_eab_hmac FROM cas WHERE name = ?1",
                 [name],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
-        Ok(match sealed {
-            Some(bytes) => Some(unseal(&bytes, self.secret())?),
-            None => None,
-        })
-    }
-
-    /// The ACME account key of a CA connection, decrypted, if one was registered.
-    pub fn ca_account_key(&self, name: &str) -> Result<Option<PrivateKey>, StoreError> {
-        let encrypted: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT encrypted_account_key FROM cas WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
-        Ok(match encrypted {
-            Some(bytes) => Some(PrivateKey::from_encrypted(&bytes, self.secret())?),
-            None => None,
+        Ok(CaSecrets {
+            account_key: account_key
+                .map(|bytes| PrivateKey::from_encrypted(&bytes, self.secret()))
+                .transpose()?,
+            eab_hmac: eab_hmac
+                .map(|bytes| unseal(&bytes, self.secret()))
+                .transpose()?,
         })
     }
 }

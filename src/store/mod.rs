@@ -22,7 +22,7 @@ pub(crate) mod requests;
 mod schema;
 
 pub use assignments::Assignment;
-pub use cas::{CaConnection, CaKind};
+pub use cas::{CaConnection, CaKind, CaSecrets};
 pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
 pub use requests::PendingRequest;
