@@ -765,6 +765,14 @@ fn another_store_opens_from_the_file_menu() {
         h.state().dialog.as_ref().map(|d| d.title()),
         Some("New store")
     );
+    // The free directory is found off the UI thread, then fills the field.
+    settle(&mut h);
+    assert!(
+        !h.get_by_label("Store directory")
+            .value()
+            .unwrap_or_default()
+            .is_empty()
+    );
     click(&mut h, "Create");
     settle(&mut h);
     let created = h.state().store_dir.clone();

@@ -47,6 +47,8 @@ pub enum JobResult {
     Picked(PickTarget, Option<PathBuf>),
     /// No native file dialog is available: the built-in browser should ask instead.
     Browse(PickRequest),
+    /// A directory that does not exist yet, proposed for a new store.
+    Proposed(PathBuf),
     /// The list's order for a key (filter, sort, page) over the snapshot of that
     /// generation, computed off the UI thread.
     Ordered(u64, ListKey, Vec<usize>),
@@ -322,6 +324,13 @@ impl Jobs {
         self.spawn(ctx, "sorting the list", move || {
             let visible = order(&view, &key);
             JobResult::Ordered(generation, key, visible)
+        });
+    }
+
+    /// Proposes a directory for a new store beside `current` off the UI thread.
+    pub fn propose_store(&mut self, ctx: &egui::Context, current: PathBuf) {
+        self.spawn(ctx, "finding a free directory", move || {
+            JobResult::Proposed(crate::gui::dialogs::OpenStoreDialog::propose(&current))
         });
     }
 

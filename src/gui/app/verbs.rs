@@ -29,10 +29,8 @@ impl CertdeskApp {
                 ))))
             }
             (Verb::NewStore, _) => {
-                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::new_beside(
-                    &self.store_dir,
-                    |p| p.exists(),
-                ))))
+                self.dialog = Some(Dialog::OpenStore(Box::new(OpenStoreDialog::new_store())));
+                self.jobs.propose_store(ctx, self.store_dir.clone());
             }
             (Verb::About, _) => self.dialog = Some(Dialog::About(Box::new(self.store_dir.clone()))),
             (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),

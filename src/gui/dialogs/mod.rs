@@ -186,6 +186,11 @@ impl Dialog {
             Dialog::Export(d) => d.on_job(result),
             Dialog::Request(d) => d.on_job(result, commands),
             Dialog::AddCa(d) => d.on_job(result),
+            Dialog::OpenStore(d) => {
+                if let JobResult::Proposed(path) = result {
+                    d.on_proposed(&path);
+                }
+            }
             _ => {}
         }
     }

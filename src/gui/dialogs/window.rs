@@ -23,21 +23,31 @@ impl OpenStoreDialog {
         }
     }
 
-    /// New: proposes a directory beside the store open now that does not exist yet.
-    pub fn new_beside(
-        current: &std::path::Path,
-        exists: impl Fn(&std::path::Path) -> bool,
-    ) -> Self {
+    /// New: the directory is proposed by a job ([`OpenStoreDialog::propose`]), which
+    /// looks at the disk off the UI thread.
+    pub fn new_store() -> Self {
+        Self {
+            path: String::new(),
+            new: true,
+        }
+    }
+
+    /// A directory beside `current` that does not exist yet, for a new store (disk I/O:
+    /// called from a job).
+    pub fn propose(current: &std::path::Path) -> PathBuf {
         let stem = current
             .file_name()
             .map_or_else(|| "certdesk".into(), |n| n.to_string_lossy().into_owned());
-        let path = (2..100)
+        (2..100)
             .map(|i| current.with_file_name(format!("{stem}-{i}")))
-            .find(|p| !exists(p))
-            .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")));
-        Self {
-            path: path.display().to_string(),
-            new: true,
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")))
+    }
+
+    /// A proposed directory arrived: it fills the field unless the user typed already.
+    pub fn on_proposed(&mut self, path: &std::path::Path) {
+        if self.new && self.path.is_empty() {
+            self.path = path.display().to_string();
         }
     }
 
