@@ -89,10 +89,11 @@ const MIGRATIONS: &[&str] = &[
         ca_bundle TEXT,
         account_url TEXT,
         encrypted_account_key BLOB,
-        eab_kid TEXT,
-        encrypted_eab_hmac BLOB,
         added INTEGER NOT NULL
     );",
+    // 5: external account binding of ACME connections; the HMAC key encrypted.
+    "ALTER TABLE cas ADD COLUMN eab_kid TEXT;
+    ALTER TABLE cas ADD COLUMN encrypted_eab_hmac BLOB;",
 ];
 
 /// The schema version this build writes.
