@@ -19,8 +19,7 @@ use instant_acme::{
     Account, AuthorizationStatus, BodyWrapper, ChallengeType, ExternalAccountKey, HttpClient,
     Identifier, NewAccount, NewOrder, OrderStatus, RetryPolicy,
 };
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::PrivatePkcs8KeyDer;
 use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -138,36 +137,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
 
 /// The HTTP client for `ca`: its bundle's roots, or the system's.
 fn http_client(ca: &CaConnection) -> Result<Box<dyn HttpClient>, AcmeError> {
-    let bundle_error = |message: String| AcmeError::Bundle {
-        ca: ca.name.clone(),
-        message,
-    };
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = match &ca.ca_bundle {
-        Some(pem) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| bundle_error(e.to_string()))?;
-                roots.add(cert).map_err(|e| bundle_error(e.to_string()))?;
-            }
-            if roots.is_empty() {
-                return Err(bundle_error("it holds no certificate".into()));
-            }
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| bundle_error(e.to_string()))?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            builder.with_tls_config(config)
+    let config = super::http::tls_config(&ca.name, ca.ca_bundle.as_deref()).map_err(|e| {
+        AcmeError::Bundle {
+            ca: ca.name.clone(),
+            message: match e {
+                super::OnlineError::Bundle { message, .. } => message,
+                other => other.to_string(),
+            },
         }
-        None => builder
-            .with_native_roots()
-            .map_err(|e| bundle_error(format!("the system's roots cannot be read: {e}")))?,
-    };
-    let connector = builder.https_only().enable_http1().build();
+    })?;
     let client: HyperClient<_, BodyWrapper<Bytes>> =
-        HyperClient::builder(TokioExecutor::new()).build(connector);
+        HyperClient::builder(TokioExecutor::new()).build(super::http::connector(config, false));
     Ok(Box::new(client))
 }
 
@@ -351,19 +331,7 @@ async fn order(
         timed(ca, STEP, challenge.set_ready()).await?;
     }
     let retries = RetryPolicy::new().timeout(ISSUE);
-    let status = timed(ca, ISSUE + STEP, order.poll_ready(&retries)).await?;
-    if status != OrderStatus::Ready {
-        let reason = order
-            .state()
-            .error
-            .as_ref()
-            .map_or_else(|| format!("the order is {status:?}"), ToString::to_string);
-        return Err(AcmeError::Refused {
-            ca: ca.name.clone(),
-            message: reason,
-        });
-    }
-    timed(ca, STEP, order.finalize_csr(csr_der)).await?;
+    finalize(ca, &mut order, csr_der, &retries).await?;
     let chain_pem = timed(ca, ISSUE + STEP, order.poll_certificate(&retries)).await?;
     Ok(Issued {
         chain_pem,
@@ -406,5 +374,130 @@ async fn serve_challenges(
             let _ = stream.write_all(response.as_bytes()).await;
             let _ = stream.shutdown().await;
         });
+    }
+}
+
+/// A TXT record that answers a DNS-01 challenge: create it in the zone, then continue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TxtRecord {
+    /// `_acme-challenge.NAME.`
+    pub name: String,
+    /// The record's text.
+    pub value: String,
+}
+
+/// An order waiting for its DNS-01 records.
+pub struct Started {
+    /// The order's URL (to resume it, from this process or another).
+    pub order_url: String,
+    /// The records to create.
+    pub records: Vec<TxtRecord>,
+    /// The account, when it was registered by this request.
+    pub registered: Option<Registered>,
+}
+
+/// Orders a certificate for `names` to be answered by DNS-01: the TXT records to create.
+/// Nothing is validated until [`finish_dns01`].
+pub fn start_dns01(
+    ca: &CaConnection,
+    secrets: Secrets<'_>,
+    names: &[String],
+) -> Result<Started, AcmeError> {
+    let rt = runtime().map_err(|e| protocol(ca, e))?;
+    rt.block_on(async {
+        let (account, registered) = account(ca, secrets).await?;
+        let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
+        let mut order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+        let order_url = order.url().to_owned();
+        let mut records = Vec::new();
+        let mut authorizations = order.authorizations();
+        while let Some(authz) =
+            timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
+        {
+            let mut authz = authz;
+            if authz.status == AuthorizationStatus::Valid {
+                continue;
+            }
+            let challenge =
+                authz
+                    .challenge(ChallengeType::Dns01)
+                    .ok_or_else(|| AcmeError::Refused {
+                        ca: ca.name.clone(),
+                        message: "it offers no DNS-01 challenge for these names".into(),
+                    })?;
+            let domain = match challenge.identifier().identifier {
+                Identifier::Dns(name) => name.clone(),
+                other => format!("{other:?}"),
+            };
+            records.push(TxtRecord {
+                name: format!("_acme-challenge.{domain}."),
+                value: challenge.key_authorization().dns_value(),
+            });
+        }
+        Ok(Started {
+            order_url,
+            records,
+            registered,
+        })
+    })
+}
+
+/// Resumes a DNS-01 order once its records exist: tells the CA to validate, waits, and
+/// finalizes with `csr_der`: the full chain, PEM. A failed validation is the CA's refusal.
+pub fn finish_dns01(
+    ca: &CaConnection,
+    secrets: Secrets<'_>,
+    order_url: &str,
+    csr_der: &[u8],
+) -> Result<String, AcmeError> {
+    let rt = runtime().map_err(|e| protocol(ca, e))?;
+    rt.block_on(async {
+        let (account, _) = account(ca, secrets).await?;
+        let mut order = timed(ca, STEP, account.order(order_url.to_owned())).await?;
+        let retries = RetryPolicy::new().timeout(ISSUE);
+        if order.state().status == OrderStatus::Pending {
+            let mut authorizations = order.authorizations();
+            while let Some(authz) =
+                timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
+            {
+                let mut authz = authz;
+                if authz.status != AuthorizationStatus::Pending {
+                    continue;
+                }
+                if let Some(mut challenge) = authz.challenge(ChallengeType::Dns01) {
+                    timed(ca, STEP, challenge.set_ready()).await?;
+                }
+            }
+        }
+        if order.state().status != OrderStatus::Valid {
+            finalize(ca, &mut order, csr_der, &retries).await?;
+        }
+        timed(ca, ISSUE + STEP, order.poll_certificate(&retries)).await
+    })
+}
+
+/// Waits for a ready order and finalizes it with the CSR (the CA's reason when it fails).
+async fn finalize(
+    ca: &CaConnection,
+    order: &mut instant_acme::Order,
+    csr_der: &[u8],
+    retries: &RetryPolicy,
+) -> Result<(), AcmeError> {
+    let status = if order.state().status == OrderStatus::Processing {
+        OrderStatus::Processing
+    } else {
+        timed(ca, ISSUE + STEP, order.poll_ready(retries)).await?
+    };
+    match status {
+        OrderStatus::Ready => timed(ca, STEP, order.finalize_csr(csr_der)).await,
+        OrderStatus::Processing | OrderStatus::Valid => Ok(()),
+        _ => Err(AcmeError::Refused {
+            ca: ca.name.clone(),
+            message: order
+                .state()
+                .error
+                .as_ref()
+                .map_or_else(|| format!("the order is {status:?}"), ToString::to_string),
+        }),
     }
 }

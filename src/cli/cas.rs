@@ -6,39 +6,61 @@ use zeroize::Zeroizing;
 
 use super::CliError;
 use super::commands::{Context, print_json};
-use crate::ops::cas::{self, CaOpError, NewAcme};
+use super::password::PasswordArgs;
+use crate::ca::OnlineError;
+use crate::ops::cas::{self, CaOpError, NewCa, Protocol};
 use crate::store::Store;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CaAction {
-    /// Add an ACME CA (RFC 8555): its directory URL; the account is registered on first use.
+    /// Add a CA connection: ACME (`--acme`), SCEP (`--scep`) or AD CS Web Enrollment
+    /// (`--certsrv`). Secrets are read from files, the environment or a prompt, never argv.
+    #[command(group = clap::ArgGroup::new("protocol").required(true).args(["acme", "scep", "certsrv"]))]
     Add {
         /// The name requests use (`request --ca NAME`).
         name: String,
-        /// The ACME directory URL (https://…/directory).
+        /// ACME (RFC 8555): the directory URL (https://…/directory); the account is
+        /// registered on first use.
         #[arg(long, value_name = "DIRECTORY_URL")]
-        acme: String,
-        /// The account's contact e-mail.
-        #[arg(long, value_name = "EMAIL")]
+        acme: Option<String>,
+        /// SCEP (RFC 8894): the server's URL (http:// or https://).
+        #[arg(long, value_name = "URL")]
+        scep: Option<String>,
+        /// AD CS Web Enrollment: https://HOST/certsrv (Basic authentication; NTLM and
+        /// Kerberos are not supported yet).
+        #[arg(long, value_name = "URL", requires = "username")]
+        certsrv: Option<String>,
+        /// ACME: the account's contact e-mail.
+        #[arg(long, value_name = "EMAIL", requires = "acme")]
         contact: Option<String>,
         /// PEM certificates to trust for this server's TLS instead of the system's roots.
         #[arg(long, value_name = "PEM")]
         ca_bundle: Option<PathBuf>,
-        /// External account binding: the key id the CA gave.
-        #[arg(long, value_name = "KID", requires = "eab_hmac_file")]
+        /// ACME external account binding: the key id the CA gave.
+        #[arg(long, value_name = "KID", requires_all = ["eab_hmac_file", "acme"])]
         eab_kid: Option<String>,
-        /// External account binding: a file holding the HMAC key (base64url) the CA gave.
+        /// ACME external account binding: a file holding the HMAC key (base64url).
         #[arg(long, value_name = "FILE", requires = "eab_kid")]
         eab_hmac_file: Option<PathBuf>,
+        /// SCEP: a file holding the challenge password.
+        #[arg(long, value_name = "FILE", requires = "scep")]
+        challenge_file: Option<PathBuf>,
+        /// AD CS: the user name (DOMAIN\\user or user@domain).
+        #[arg(long, value_name = "USER", requires = "certsrv")]
+        username: Option<String>,
+        /// AD CS: the password (file, environment variable, or a prompt).
+        #[command(flatten)]
+        password: PasswordArgs,
     },
     /// List the CAs: `builtin`, then every connection (no secret is shown).
     List,
-    /// Remove a connection and its account key.
+    /// Remove a connection and its secrets.
     Remove {
         /// The connection's name.
         name: String,
     },
-    /// Reach the CA and its account (registering one the first time).
+    /// Reach the CA: ACME registers the account the first time; SCEP reads the CA's
+    /// certificate; AD CS signs in (exit 2 when the credentials are refused).
     Test {
         /// The connection's name.
         name: String,
@@ -46,10 +68,10 @@ pub enum CaAction {
 }
 
 /// The first line of a small secret file (never echoed).
-fn read_secret_file(file: &std::path::Path) -> Result<Zeroizing<String>, CliError> {
+fn read_secret_file(file: &std::path::Path, what: &str) -> Result<Zeroizing<String>, CliError> {
     let unreadable = |why: String| {
         CliError::bad_input(format!(
-            "cannot read the EAB HMAC key from {}: {why}",
+            "cannot read the {what} from {}: {why}",
             file.display()
         ))
     };
@@ -71,35 +93,97 @@ fn ca_error(e: CaOpError) -> CliError {
         CaOpError::Store(e) => e.into(),
         CaOpError::Invalid(m) => CliError::bad_input(m),
         CaOpError::Acme(e) => CliError::refused(e.to_string()),
+        CaOpError::Online(e) => online_error(e),
     }
+}
+
+/// Refused credentials and an unusable TLS bundle are bad input (exit 2); the rest is a
+/// refusal (exit 1).
+pub fn online_error(e: OnlineError) -> CliError {
+    match e {
+        OnlineError::BadCredentials { .. } | OnlineError::Bundle { .. } => {
+            CliError::bad_input(e.to_string())
+        }
+        other => CliError::refused(other.to_string()),
+    }
+}
+
+fn protocol(action: &CaAction) -> Result<Protocol, CliError> {
+    let CaAction::Add {
+        acme,
+        scep,
+        certsrv,
+        contact,
+        eab_kid,
+        eab_hmac_file,
+        challenge_file,
+        username,
+        password,
+        ..
+    } = action
+    else {
+        return Err(CliError::bad_input("not an add"));
+    };
+    if let Some(directory) = acme {
+        let hmac = match eab_hmac_file {
+            Some(file) => Some(read_secret_file(file, "EAB HMAC key")?),
+            None => None,
+        };
+        return Ok(Protocol::Acme {
+            directory: directory.clone(),
+            contact: contact.clone(),
+            eab: eab_kid.clone().zip(hmac),
+        });
+    }
+    if let Some(url) = scep {
+        let challenge = match challenge_file {
+            Some(file) => Some(read_secret_file(file, "SCEP challenge")?),
+            None => None,
+        };
+        return Ok(Protocol::Scep {
+            url: url.clone(),
+            challenge,
+        });
+    }
+    let url = certsrv.clone().unwrap_or_default();
+    let username = username.clone().unwrap_or_default();
+    let password = match password.given()? {
+        Some(p) => p,
+        None => password
+            .prompt(&format!("Password of {username} at {url}: "))?
+            .ok_or_else(|| {
+                CliError::bad_input(
+                    "give the AD CS password with --password-file or --password-env (no terminal to ask on)",
+                )
+            })?,
+    };
+    Ok(Protocol::Certsrv {
+        url,
+        username,
+        password,
+    })
 }
 
 pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), CliError> {
     match action {
         CaAction::Add {
-            name,
-            acme,
-            contact,
-            ca_bundle,
-            eab_kid,
-            eab_hmac_file,
+            name, ca_bundle, ..
         } => {
-            let hmac = match eab_hmac_file {
-                Some(file) => Some(read_secret_file(file)?),
-                None => None,
+            let new = NewCa {
+                name: name.clone(),
+                protocol: protocol(action)?,
+                ca_bundle: ca_bundle.clone(),
             };
-            let new = NewAcme {
-                name,
-                directory: acme,
-                contact: contact.as_deref(),
-                ca_bundle: ca_bundle.as_deref(),
-                eab: eab_kid.as_deref().zip(hmac.as_deref().map(String::as_str)),
+            let kind = match new.protocol {
+                Protocol::Acme { .. } => "ACME",
+                Protocol::Scep { .. } => "SCEP",
+                Protocol::Certsrv { .. } => "AD CS Web Enrollment",
             };
-            cas::add_acme(store, &new, ctx.now).map_err(ca_error)?;
+            cas::add(store, &new, ctx.now).map_err(ca_error)?;
             if ctx.json {
                 return print_json(&serde_json::json!({"name": name, "added": true}));
             }
-            println!("{name}: ACME CA added; `certdesk ca test {name}` registers the account");
+            println!("{name}: {kind} CA added; `certdesk ca test {name}` reaches it");
             Ok(())
         }
         CaAction::List => {
@@ -136,11 +220,16 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             Ok(())
         }
         CaAction::Test { name } => {
-            let account = cas::test(store, name).map_err(ca_error)?;
+            let reached = cas::test(store, name).map_err(ca_error)?;
             if ctx.json {
-                return print_json(&serde_json::json!({"name": name, "account": account}));
+                return print_json(&serde_json::json!({
+                    "name": name,
+                    "reachable": true,
+                    "account": reached.account,
+                    "detail": reached.detail,
+                }));
             }
-            println!("{name}: reachable; account {account}");
+            println!("{name}: reachable; {}", reached.detail);
             Ok(())
         }
     }

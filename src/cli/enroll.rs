@@ -4,11 +4,15 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::commands::{Context, print_json};
-use crate::ca::acme::{AcmeError, Http01};
+use super::password::PasswordArgs;
+use crate::ca::acme::{AcmeError, Http01, TxtRecord};
+use crate::ca::certsrv::Credentials;
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::ops::enroll::{self, Delivery, EnrollError};
+use crate::ops::online::OnlineOptions;
+use crate::ops::retrieve;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::Store;
 
@@ -38,6 +42,20 @@ pub struct RequestArgs {
     /// own web server serves (instead of a listener of certdesk's).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["http_port", "http_address"])]
     webroot: Option<PathBuf>,
+    /// ACME: answer DNS-01: the TXT records to create are printed and the request waits in
+    /// Enrollment Requests; `requests --poll` continues once they exist.
+    #[arg(long, conflicts_with = "webroot")]
+    dns01: bool,
+    /// ACME DNS-01: wait for a line on stdin (Enter, once the records exist) and continue
+    /// at once instead of leaving the request for `requests --poll`.
+    #[arg(long, requires = "dns01")]
+    wait: bool,
+    /// AD CS: sign in as this user instead of the connection's (password from
+    /// --password-file, --password-env or a prompt).
+    #[arg(long, value_name = "USER", requires = "ca")]
+    username: Option<String>,
+    #[command(flatten)]
+    password: PasswordArgs,
     /// Friendly name (generated when blank).
     #[arg(long, default_value = "")]
     friendly_name: String,
@@ -92,6 +110,7 @@ fn enroll_error(e: EnrollError) -> CliError {
         EnrollError::Ca(_) | EnrollError::Generate(_) => CliError::refused(e.to_string()),
         EnrollError::Acme(AcmeError::Bundle { .. }) => CliError::bad_input(e.to_string()),
         EnrollError::Acme(_) => CliError::refused(e.to_string()),
+        EnrollError::Online(e) => super::cas::online_error(e),
         other => CliError::bad_input(other.to_string()),
     }
 }
@@ -151,6 +170,20 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     let generated =
         enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
+    let password = match &args.username {
+        Some(user) => Some(match args.password.given()? {
+            Some(p) => p,
+            None => args
+                .password
+                .prompt(&format!("Password of {user}: "))?
+                .ok_or_else(|| {
+                    CliError::bad_input(
+                        "give the password of --username with --password-file or --password-env (no terminal to ask on)",
+                    )
+                })?,
+        }),
+        None => None,
+    };
     let delivery = match (&args.output, args.ca.as_deref()) {
         (Some(path), _) => Delivery::Delayed(Some(path.as_path())),
         // `--ca builtin` is the consent to create the CA and trust its root (see --help).
@@ -159,16 +192,43 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         },
         (None, Some(name)) => Delivery::Online {
             ca: name,
-            http01: match &args.webroot {
-                Some(dir) => Http01::Webroot(dir),
-                None => {
-                    Http01::Listen(std::net::SocketAddr::new(args.http_address, args.http_port))
-                }
+            options: OnlineOptions {
+                http01: match &args.webroot {
+                    Some(dir) => Http01::Webroot(dir),
+                    None => {
+                        Http01::Listen(std::net::SocketAddr::new(args.http_address, args.http_port))
+                    }
+                },
+                dns01: args.dns01,
+                credentials: args
+                    .username
+                    .as_deref()
+                    .zip(password.as_deref())
+                    .map(|(username, password)| Credentials { username, password }),
             },
         },
     };
-    let outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
+    let mut outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
         .map_err(enroll_error)?;
+    if args.wait && !outcome.dns_records.is_empty() {
+        print_records(&outcome.dns_records, true);
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| CliError::bad_input(format!("cannot read stdin: {e}")))?;
+        let id = outcome.request_id.unwrap_or_default();
+        let polled = retrieve::poll(store, ctx.location, Some(id), now())
+            .map_err(enroll_error)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::refused("the request is gone"))?;
+        if let Some(message) = polled.message {
+            return Err(CliError::refused(message));
+        }
+        outcome.status = polled.status;
+        outcome.thumbprint = polled.thumbprint;
+        outcome.dns_records.clear();
+    }
     if ctx.json {
         return print_json(&outcome);
     }
@@ -184,11 +244,24 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
             "issued:   {thumb}  \"{}\" in Personal",
             outcome.friendly_name
         ),
-        (None, Some(id)) => println!(
-            "pending:  request {id} \"{}\"; CSR {}",
-            outcome.friendly_name,
-            outcome.csr_file.as_deref().unwrap_or("kept in the store")
-        ),
+        (None, Some(id)) => match (&outcome.ca_reference, args.ca.as_deref()) {
+            (Some(reference), Some(ca)) if outcome.dns_records.is_empty() => println!(
+                "pending:  request {id} \"{}\" held by the CA {ca} for approval (its request {reference}); `certdesk requests --poll` retrieves it once issued",
+                outcome.friendly_name
+            ),
+            (Some(_), _) => {
+                println!(
+                    "pending:  request {id} \"{}\" waits for its DNS-01 records",
+                    outcome.friendly_name
+                );
+                print_records(&outcome.dns_records, false);
+            }
+            (None, _) => println!(
+                "pending:  request {id} \"{}\"; CSR {}",
+                outcome.friendly_name,
+                outcome.csr_file.as_deref().unwrap_or("kept in the store")
+            ),
+        },
         (None, None) => {}
     }
     for w in &outcome.warnings {
@@ -197,7 +270,31 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
     Ok(())
 }
 
-pub fn requests(store: &mut Store, ctx: &Context, clear: Option<i64>) -> Result<(), CliError> {
+/// The TXT records to create (on stderr when a prompt follows).
+fn print_records(records: &[TxtRecord], prompt: bool) {
+    let mut text = String::from("Create these DNS TXT records:\n");
+    for r in records {
+        text.push_str(&format!("  {}  TXT  \"{}\"\n", r.name, r.value));
+    }
+    if prompt {
+        text.push_str("then press Enter to continue.");
+        eprintln!("{text}");
+    } else {
+        text.push_str("then run `certdesk requests --poll`.");
+        println!("{text}");
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn requests(
+    store: &mut Store,
+    ctx: &Context,
+    clear: Option<i64>,
+    poll: Option<i64>,
+) -> Result<(), CliError> {
     if let Some(id) = clear {
         let cleared =
             enroll::clear_request(store, ctx.location, id, ctx.now).map_err(enroll_error)?;
@@ -206,6 +303,35 @@ pub fn requests(store: &mut Store, ctx: &Context, clear: Option<i64>) -> Result<
         }
         println!("cleared request {} ({})", cleared.id, cleared.subject);
         return Ok(());
+    }
+    if let Some(id) = poll {
+        let only = (id != 0).then_some(id);
+        let polled = retrieve::poll(store, ctx.location, only, ctx.now).map_err(enroll_error)?;
+        let problems: Vec<String> = polled.iter().filter_map(|p| p.message.clone()).collect();
+        if ctx.json {
+            print_json(&polled)?;
+        } else {
+            if polled.is_empty() {
+                println!("no request is held by an online CA");
+            }
+            for p in &polled {
+                println!(
+                    "{:>4}  {:<8}  {:<28}  {}{}",
+                    p.request_id,
+                    p.status,
+                    p.friendly_name,
+                    p.ca,
+                    p.thumbprint
+                        .as_deref()
+                        .map(|t| format!("  {t}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        return match problems.len() {
+            0 => Ok(()),
+            _ => Err(CliError::refused(problems.join("; "))),
+        };
     }
     let pending = store.pending_requests(ctx.location)?;
     if ctx.json {
@@ -219,7 +345,11 @@ pub fn requests(store: &mut Store, ctx: &Context, clear: Option<i64>) -> Result<
             r.friendly_name,
             r.subject,
             r.usages,
-            r.csr_file.as_deref().unwrap_or("-")
+            match (&r.ca, &r.csr_file) {
+                (Some(ca), _) => format!("held by {ca}"),
+                (None, Some(file)) => file.clone(),
+                (None, None) => "-".into(),
+            }
         );
     }
     Ok(())

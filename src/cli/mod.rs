@@ -73,8 +73,12 @@ enum Command {
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {
         /// Delete this pending request and its private key.
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", conflicts_with = "poll")]
         clear: Option<i64>,
+        /// Ask the online CAs that hold requests (all, or request ID) what they have since
+        /// issued, and store it; exit 1 when one was denied or could not be asked.
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "0")]
+        poll: Option<i64>,
     },
     /// Assign usages to a certificate of the Computer location (or stage it with --roll).
     Assign {
@@ -321,7 +325,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
-        Command::Requests { clear } => enroll::requests(&mut store, &ctx, clear),
+        Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {
             usages,
             thumbprint,

@@ -21,6 +21,9 @@ use crate::pki::formats::tlv;
 use crate::pki::key::PrivateKey;
 use crate::pki::keygen::{self, HashAlgorithm, KeyAlgorithm, KeygenError};
 
+/// PKCS#9 challengePassword, the CSR attribute a SCEP CA checks.
+const CHALLENGE_PASSWORD_OID: &[u64] = &[1, 2, 840, 113549, 1, 9, 7];
+
 /// The Microsoft certificate-template-name extension.
 pub const TEMPLATE_NAME_OID: &[u64] = &[1, 3, 6, 1, 4, 1, 311, 20, 2];
 
@@ -265,6 +268,35 @@ impl RequestSpec {
             placeholder_der: placeholder.der().to_vec(),
             took,
         })
+    }
+
+    /// The request's CSR signed again by its key with a PKCS#9 challengePassword
+    /// attribute, which a SCEP CA checks.
+    pub fn csr_with_challenge(
+        &self,
+        key: &PrivateKey,
+        challenge: &str,
+    ) -> Result<Vec<u8>, RequestError> {
+        let signer = keygen::signer_from(key, self.input.hash)?;
+        let printable = challenge
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c));
+        let mut value = Vec::new();
+        tlv::push_element(
+            &mut value,
+            &[if printable { 0x13 } else { 0x0c }],
+            challenge.as_bytes(),
+        );
+        let mut values = Vec::new();
+        tlv::push_element(&mut values, &[0x31], &value);
+        let attribute = rcgen::Attribute {
+            oid: CHALLENGE_PASSWORD_OID,
+            values,
+        };
+        self.params()?
+            .serialize_request_with_attributes(&signer, vec![attribute])
+            .map(|csr| csr.der().to_vec())
+            .map_err(|e| RequestError::Csr(e.to_string()))
     }
 
     fn params(&self) -> Result<CertificateParams, RequestError> {

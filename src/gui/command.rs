@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::Http01;
+use crate::ca::certsrv::Credentials;
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
-use crate::ops::cas::{self, CaOpError, NewAcme};
+use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
+use crate::ops::online::OnlineOptions;
 use crate::ops::remove;
 use crate::ops::rename;
 use crate::store::{Location, Store, StoreError};
@@ -27,13 +29,32 @@ pub enum SubmitTo {
         /// The consent.
         trust_new_root: bool,
     },
-    /// An online CA connection of the store, answering HTTP-01 there.
+    /// An online CA connection of the store.
     Online {
         /// The connection's name.
         ca: String,
-        /// How HTTP-01 is answered.
+        /// ACME: how HTTP-01 is answered.
         http01: Answer,
+        /// ACME: answer DNS-01 instead (the records are shown, then *Continue*).
+        dns01: bool,
+        /// AD CS: the "Certificate Authority Account" page's alternate credentials.
+        credentials: Option<AltCredentials>,
     },
+}
+
+/// A user name and password given for one request (the password never printed).
+#[derive(Clone)]
+pub struct AltCredentials {
+    /// The user.
+    pub username: String,
+    /// The password.
+    pub password: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for AltCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AltCredentials({})", self.username)
+    }
 }
 
 /// How HTTP-01 is answered (the owned form of [`Http01`]).
@@ -82,19 +103,8 @@ pub enum Command {
         /// Where it goes.
         to: SubmitTo,
     },
-    /// Add an ACME CA connection.
-    AddCa {
-        /// Its name.
-        name: String,
-        /// The directory URL.
-        directory: String,
-        /// The account's contact e-mail.
-        contact: Option<String>,
-        /// A PEM file to trust for its TLS.
-        ca_bundle: Option<PathBuf>,
-        /// External account binding: key id and HMAC key (base64url).
-        eab: Option<(String, Zeroizing<String>)>,
-    },
+    /// Add a CA connection (ACME, SCEP or AD CS).
+    AddCa(Box<NewCa>),
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
     /// Remove a CA connection.
@@ -206,18 +216,36 @@ pub fn apply(
                 SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
                     trust_new_root: *trust_new_root,
                 },
-                SubmitTo::Online { ca, http01 } => Delivery::Online {
+                SubmitTo::Online {
                     ca,
-                    http01: match http01 {
-                        Answer::Listen(address) => Http01::Listen(*address),
-                        Answer::Webroot(dir) => Http01::Webroot(dir),
+                    http01,
+                    dns01,
+                    credentials,
+                } => Delivery::Online {
+                    ca,
+                    options: OnlineOptions {
+                        http01: match http01 {
+                            Answer::Listen(address) => Http01::Listen(*address),
+                            Answer::Webroot(dir) => Http01::Webroot(dir),
+                        },
+                        dns01: *dns01,
+                        credentials: credentials.as_ref().map(|c| Credentials {
+                            username: &c.username,
+                            password: &c.password,
+                        }),
                     },
                 },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
-            let message = match &outcome.thumbprint {
-                Some(t) => format!("Certificate issued: {t}"),
-                None => {
+            let message = match (&outcome.thumbprint, &outcome.ca_reference) {
+                (Some(t), _) => format!("Certificate issued: {t}"),
+                (None, Some(_)) if !outcome.dns_records.is_empty() => {
+                    "Create the DNS records shown, then Continue".to_owned()
+                }
+                (None, Some(reference)) => format!(
+                    "The CA holds the request for approval (its request {reference}); Retrieve it from Enrollment Requests once issued"
+                ),
+                (None, None) => {
                     "Request saved; it waits in Enrollment Requests for the CA's answer".to_owned()
                 }
             };
@@ -248,29 +276,14 @@ pub fn apply(
             };
             Ok((format!("{}: {what} removed", usage.title()), Applied::Done))
         }
-        Command::AddCa {
-            name,
-            directory,
-            contact,
-            ca_bundle,
-            eab,
-        } => {
-            let new = NewAcme {
-                name: &name,
-                directory: &directory,
-                contact: contact.as_deref(),
-                ca_bundle: ca_bundle.as_deref(),
-                eab: eab
-                    .as_ref()
-                    .map(|(kid, hmac)| (kid.as_str(), hmac.as_str())),
-            };
-            cas::add_acme(store, &new, now)?;
-            Ok((format!("ACME CA {name} added"), Applied::Done))
+        Command::AddCa(new) => {
+            cas::add(store, &new, now)?;
+            Ok((format!("CA {} added", new.name), Applied::Done))
         }
         Command::TestCa(name) => {
-            let account = cas::test(store, &name)?;
+            let reached = cas::test(store, &name)?;
             Ok((
-                format!("{name} is reachable; account {account}"),
+                format!("{name} is reachable; {}", reached.detail),
                 Applied::Done,
             ))
         }

@@ -1,6 +1,7 @@
 //! Connections to online CAs kept in the store: add, list, remove and test. The built-in
-//! CA is always there, listed as `builtin`. Secrets (the ACME account key) are kept
-//! encrypted and never listed or logged.
+//! CA is always there, listed as `builtin`. Secrets (the ACME account key and EAB HMAC
+//! key, the SCEP challenge, the AD CS password) are kept encrypted and never listed or
+//! logged.
 
 use std::path::Path;
 
@@ -11,8 +12,10 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::{self, AcmeError, Registered, Secrets};
+use crate::ca::certsrv::{self, Credentials};
+use crate::ca::{OnlineError, scep};
 use crate::ops::command_line;
-use crate::store::cas::write;
+use crate::store::cas::write::{self, NewSecrets};
 use crate::store::log::{self, LogEntry};
 use crate::store::{CaConnection, CaKind, Location, Store, StoreError};
 
@@ -28,23 +31,61 @@ pub enum CaOpError {
     /// The connection's details are not usable.
     #[error("{0}")]
     Invalid(String),
-    /// The CA failed or refused.
+    /// The ACME CA failed or refused.
     #[error(transparent)]
     Acme(#[from] AcmeError),
+    /// The SCEP or AD CS CA failed or refused.
+    #[error(transparent)]
+    Online(#[from] OnlineError),
 }
 
-/// A new ACME connection.
-pub struct NewAcme<'a> {
+/// The protocol of a new connection, with what it needs (its secrets zeroised on drop).
+pub enum Protocol {
+    /// ACME: the directory URL (https), the account's contact e-mail, and external
+    /// account binding (the key id and the HMAC key, base64url as CAs give it).
+    Acme {
+        /// The directory URL.
+        directory: String,
+        /// The contact e-mail.
+        contact: Option<String>,
+        /// The EAB key id and HMAC key.
+        eab: Option<(String, Zeroizing<String>)>,
+    },
+    /// SCEP: the URL (http or https) and the challenge password, if the CA wants one.
+    Scep {
+        /// The SCEP URL (…/scep, …/certsrv/mscep/mscep.dll).
+        url: String,
+        /// The challenge password.
+        challenge: Option<Zeroizing<String>>,
+    },
+    /// AD CS Web Enrollment: `https://HOST/certsrv` and Basic authentication.
+    Certsrv {
+        /// The Web Enrollment URL.
+        url: String,
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Zeroizing<String>,
+    },
+}
+
+/// A new connection.
+pub struct NewCa {
     /// Its name (`--ca NAME`).
-    pub name: &'a str,
-    /// The directory URL (https).
-    pub directory: &'a str,
-    /// The account's contact e-mail.
-    pub contact: Option<&'a str>,
+    pub name: String,
+    /// What it speaks.
+    pub protocol: Protocol,
     /// A PEM file of the certificates to trust for this server's TLS.
-    pub ca_bundle: Option<&'a Path>,
-    /// External account binding: the key id and the HMAC key (base64url, as CAs give it).
-    pub eab: Option<(&'a str, &'a str)>,
+    pub ca_bundle: Option<std::path::PathBuf>,
+}
+
+/// What `ca test` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reached {
+    /// The ACME account URL.
+    pub account: Option<String>,
+    /// What was checked, one phrase.
+    pub detail: String,
 }
 
 /// One row of `certdesk ca list`.
@@ -52,14 +93,16 @@ pub struct NewAcme<'a> {
 pub struct CaEntry {
     /// The name.
     pub name: String,
-    /// `builtin` or `acme`.
+    /// `builtin`, `acme`, `scep` or `certsrv`.
     pub kind: String,
     /// The URL (none for the built-in CA).
     pub url: Option<String>,
-    /// Whether an account is registered (ACME).
+    /// Whether an account is registered (ACME; always true for the others).
     pub registered: bool,
     /// Whether the connection trusts its own TLS bundle instead of the system's roots.
     pub custom_trust: bool,
+    /// The AD CS user name.
+    pub username: Option<String>,
 }
 
 fn check_name(name: &str) -> Result<(), CaOpError> {
@@ -76,56 +119,117 @@ fn check_name(name: &str) -> Result<(), CaOpError> {
     Ok(())
 }
 
-/// Adds an ACME connection (nothing is sent yet: `test` registers the account).
-pub fn add_acme(store: &mut Store, new: &NewAcme<'_>, now: i64) -> Result<(), CaOpError> {
-    check_name(new.name)?;
-    if !new.directory.starts_with("https://") {
-        return Err(CaOpError::Invalid(format!(
-            "the ACME directory URL must start with https:// (got {})",
-            new.directory
-        )));
+fn check_url(url: &str, what: &str, schemes: &[&str]) -> Result<(), CaOpError> {
+    let parsed = url::Url::parse(url).ok().filter(|u| u.has_host());
+    match parsed {
+        Some(u) if schemes.contains(&u.scheme()) => Ok(()),
+        _ => Err(CaOpError::Invalid(format!(
+            "the {what} URL must start with {} (got {url})",
+            schemes
+                .iter()
+                .map(|s| format!("{s}://"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ))),
     }
-    let ca_bundle = match new.ca_bundle {
+}
+
+/// Adds a connection (nothing is sent yet: `test` reaches the CA, and registers the ACME
+/// account).
+pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
+    check_name(&new.name)?;
+    let ca_bundle = match &new.ca_bundle {
         Some(path) => Some(read_bundle(path)?),
         None => None,
     };
-    let eab_hmac = match new.eab {
-        Some((kid, hmac)) => Some((kid, decode_hmac(hmac)?)),
-        None => None,
-    };
-    let ca = CaConnection {
+    let mut ca = CaConnection {
         name: new.name.to_owned(),
         kind: CaKind::Acme,
-        url: new.directory.to_owned(),
-        contact: new.contact.map(str::to_owned),
+        url: String::new(),
+        contact: None,
         custom_trust: ca_bundle.is_some(),
         ca_bundle,
         account_url: None,
         added: now,
-        eab_kid: eab_hmac.as_ref().map(|(kid, _)| (*kid).to_owned()),
+        eab_kid: None,
+        username: None,
     };
-    let mut command = format!(
-        "certdesk ca add {} --acme {}",
-        command_line::quote(new.name),
-        command_line::quote(new.directory)
-    );
-    if let Some(contact) = new.contact {
-        command.push_str(&format!(" --contact {}", command_line::quote(contact)));
+    let mut command = format!("certdesk ca add {}", command_line::quote(&new.name));
+    let mut eab_hmac = None;
+    let mut password: Option<&str> = None;
+    match &new.protocol {
+        Protocol::Acme {
+            directory,
+            contact,
+            eab,
+        } => {
+            check_url(directory, "ACME directory", &["https"])?;
+            ca.url.clone_from(directory);
+            ca.contact.clone_from(contact);
+            command.push_str(&format!(" --acme {}", command_line::quote(directory)));
+            if let Some(contact) = contact {
+                command.push_str(&format!(" --contact {}", command_line::quote(contact)));
+            }
+            if let Some((kid, hmac)) = eab {
+                eab_hmac = Some(decode_hmac(hmac)?);
+                ca.eab_kid = Some(kid.clone());
+                command.push_str(&format!(
+                    " --eab-kid {} --eab-hmac-file <file>",
+                    command_line::quote(kid)
+                ));
+            }
+        }
+        Protocol::Scep { url, challenge } => {
+            check_url(url, "SCEP", &["http", "https"])?;
+            ca.kind = CaKind::Scep;
+            ca.url.clone_from(url);
+            password = challenge
+                .as_deref()
+                .map(String::as_str)
+                .filter(|c| !c.is_empty());
+            command.push_str(&format!(" --scep {}", command_line::quote(url)));
+            if password.is_some() {
+                command.push_str(" --challenge-file <file>");
+            }
+        }
+        Protocol::Certsrv {
+            url,
+            username,
+            password: secret,
+        } => {
+            check_url(url, "AD CS Web Enrollment", &["https"])?;
+            if username.trim().is_empty() || secret.is_empty() {
+                return Err(CaOpError::Invalid(
+                    "AD CS Web Enrollment needs a user name and a password".into(),
+                ));
+            }
+            ca.kind = CaKind::Certsrv;
+            ca.url = url.trim_end_matches('/').to_owned();
+            ca.username = Some(username.trim().to_owned());
+            password = Some(secret.as_str());
+            command.push_str(&format!(
+                " --certsrv {} --username {} --password-file <file>",
+                command_line::quote(url),
+                command_line::quote(username.trim())
+            ));
+        }
     }
-    if let Some(path) = new.ca_bundle {
+    if let Some(path) = &new.ca_bundle {
         let path = path.display().to_string();
         command.push_str(&format!(" --ca-bundle {}", command_line::quote(&path)));
     }
-    if let Some((kid, _)) = new.eab {
-        command.push_str(&format!(
-            " --eab-kid {} --eab-hmac-file <file>",
-            command_line::quote(kid)
-        ));
-    }
     store.transaction(|tx, secret| {
-        let hmac = eab_hmac.as_ref().map(|(_, h)| h.as_slice());
-        write::insert(tx, secret, &ca, hmac)?;
-        let details = format!("ACME CA {} added ({})", ca.name, ca.url);
+        let secrets = NewSecrets {
+            eab_hmac: eab_hmac.as_ref().map(|h| h.as_slice()),
+            password,
+        };
+        write::insert(tx, secret, &ca, &secrets)?;
+        let details = format!(
+            "{} CA {} added ({})",
+            ca.kind.as_str().to_uppercase(),
+            ca.name,
+            ca.url
+        );
         log::append(
             tx,
             &LogEntry::new(now, Location::Computer, "ca", details, command),
@@ -187,13 +291,15 @@ pub fn list(store: &Store) -> Result<Vec<CaEntry>, CaOpError> {
         url: None,
         registered: true,
         custom_trust: false,
+        username: None,
     }];
     entries.extend(store.cas()?.into_iter().map(|c| CaEntry {
         name: c.name,
-        kind: "acme".into(),
+        kind: c.kind.as_str().into(),
         url: Some(c.url),
-        registered: c.account_url.is_some(),
+        registered: c.kind != CaKind::Acme || c.account_url.is_some(),
         custom_trust: c.custom_trust,
+        username: c.username,
     }));
     Ok(entries)
 }
@@ -216,15 +322,42 @@ pub fn remove(store: &mut Store, name: &str, now: i64) -> Result<(), CaOpError> 
     })
 }
 
-/// Reaches the CA and its account (registering one the first time): the account URL.
-pub fn test(store: &mut Store, name: &str) -> Result<String, CaOpError> {
+/// Reaches the CA: ACME registers the account the first time (the account URL); SCEP
+/// reads the CA's capabilities and certificate (its subject); AD CS signs in with the
+/// stored credentials (refused ones are [`OnlineError::BadCredentials`]).
+pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
     let ca = store.ca(name)?;
     let secrets = store.ca_secrets(name)?;
-    let (account_url, registered) = acme::test(&ca, Secrets::from(&secrets))?;
-    if let Some(registered) = registered {
-        keep_account(store, name, &registered)?;
+    match ca.kind {
+        CaKind::Acme => {
+            let (account_url, registered) = acme::test(&ca, Secrets::from(&secrets))?;
+            if let Some(registered) = registered {
+                keep_account(store, name, &registered)?;
+            }
+            Ok(Reached {
+                detail: format!("account {account_url}"),
+                account: Some(account_url),
+            })
+        }
+        CaKind::Scep => Ok(Reached {
+            account: None,
+            detail: format!("CA certificate {}", scep::test(&ca)?),
+        }),
+        CaKind::Certsrv => {
+            let credentials = Credentials {
+                username: ca.username.as_deref().unwrap_or_default(),
+                password: secrets.password.as_deref().map_or("", String::as_str),
+            };
+            certsrv::test(&ca, credentials)?;
+            Ok(Reached {
+                account: None,
+                detail: format!(
+                    "signed in as {}",
+                    ca.username.as_deref().unwrap_or_default()
+                ),
+            })
+        }
     }
-    Ok(account_url)
 }
 
 /// Keeps a newly registered ACME account (its key encrypted).

@@ -6,19 +6,20 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::ca::acme::{AcmeError, Http01};
+use crate::ca::OnlineError;
+use crate::ca::acme::{AcmeError, Http01, TxtRecord};
 use crate::ca::{BuiltinCa, CaError};
 use crate::deploy::request::{Generated, RequestError, RequestSpec};
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::ops::command_line;
 use crate::ops::files::{self, OutputError};
-use crate::ops::online;
+use crate::ops::online::{self, Answer, OnlineOptions};
 use crate::pki::cert::Certificate;
 use crate::pki::keygen::KeyAlgorithm;
 use crate::store::certs::write::{self as cert_write, NewCert};
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
-use crate::store::{Location, Logical, Store, StoreError};
+use crate::store::{CaKind, Location, Logical, Store, StoreError};
 
 /// What can go wrong while enrolling.
 #[derive(Debug, thiserror::Error)]
@@ -49,9 +50,22 @@ pub enum EnrollError {
     /// No pending request has that id.
     #[error("there is no pending request {0} in this location")]
     NoSuchRequest(i64),
-    /// An online CA failed or refused.
+    /// An ACME CA failed or refused.
     #[error(transparent)]
     Acme(#[from] AcmeError),
+    /// A SCEP or AD CS CA failed, refused the credentials, or denied the request.
+    #[error(transparent)]
+    Online(#[from] OnlineError),
+    /// The request was not sent to an online CA, so there is nothing to retrieve.
+    #[error(
+        "request {0} was not sent to an online CA: import the CA's response with `certdesk import`"
+    )]
+    NotOnline(i64),
+    /// The CA connection that holds a request was removed.
+    #[error(
+        "the CA connection {0} that holds this request no longer exists: add it again with `certdesk ca add`"
+    )]
+    CaGone(String),
 }
 
 /// Where the request goes.
@@ -65,20 +79,27 @@ pub enum Delivery<'a> {
         /// The user agreed to trust a newly created root.
         trust_new_root: bool,
     },
-    /// Send it now to an online CA connection of the store (ACME), answering HTTP-01 there.
+    /// Send it now to an online CA connection of the store (ACME, SCEP, AD CS).
     Online {
         /// The connection's name.
         ca: &'a str,
-        /// Where the HTTP-01 answers are served.
-        http01: Http01<'a>,
+        /// How (ACME's challenge, AD CS's alternate credentials).
+        options: OnlineOptions<'a>,
     },
 }
 
 /// What a submitted request became.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RequestOutcome {
-    /// The pending request's id (delayed only).
+    /// The pending request's id (delayed, or held by the CA).
     pub request_id: Option<i64>,
+    /// The CA's own reference for a request it holds (the AD CS request ID, the SCEP
+    /// transaction ID, the ACME order URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_reference: Option<String>,
+    /// The TXT records to create before the request can continue (ACME DNS-01).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_records: Vec<TxtRecord>,
     /// `pending` or `issued`.
     pub status: &'static str,
     /// Where the CSR was saved.
@@ -181,6 +202,8 @@ pub fn submit(
 ) -> Result<RequestOutcome, EnrollError> {
     let mut outcome = RequestOutcome {
         request_id: None,
+        ca_reference: None,
+        dns_records: Vec::new(),
         status: "pending",
         csr_file: None,
         thumbprint: None,
@@ -189,55 +212,28 @@ pub fn submit(
         key_generation: generated.took,
         warnings: spec.warnings(),
     };
-    let command = request_command(spec, location, delivery);
+    let is_acme = match delivery {
+        Delivery::Online { ca, .. } => store.ca(ca)?.kind == CaKind::Acme,
+        _ => false,
+    };
+    let command = request_command(spec, location, delivery, is_acme);
     match delivery {
         Delivery::Delayed(path) => {
             if let Some(path) = path {
                 files::write_atomic(path, generated.csr_pem.as_bytes(), false)?;
                 outcome.csr_file = Some(path.display().to_string());
             }
-            let placeholder = Certificate::from_der(&generated.placeholder_der)
-                .map_err(|e| RequestError::Csr(e.to_string()))?;
-            let stored = store.transaction(|tx, secret| {
-                let (cert_id, key_id, name) = insert_with_key(
-                    tx,
-                    secret,
-                    (spec, &generated),
-                    &placeholder,
-                    (location, Logical::Requests),
-                    &mut outcome.warnings,
-                    now,
-                )?;
-                let id = requests::write::insert(
-                    tx,
-                    &PendingRequest {
-                        id: 0,
-                        location: location.as_str().to_owned(),
-                        key_id,
-                        cert_id: Some(cert_id),
-                        friendly_name: name.clone(),
-                        usages: usages_text(spec),
-                        subject: spec.names.subject.clone(),
-                        sans: spec.names.sans(),
-                        csr_pem: generated.csr_pem.clone(),
-                        csr_file: outcome.csr_file.clone(),
-                        created: now,
-                    },
-                )?;
-                let details = format!(
-                    "request {id} for {} ({}), {} key generated in {} ms; CSR {}",
-                    spec.names.subject,
-                    usages_text(spec),
-                    spec.input.key.label(),
-                    generated.took.as_millis(),
-                    outcome.csr_file.as_deref().unwrap_or("kept in the store")
-                );
-                log::append(
-                    tx,
-                    &LogEntry::new(now, location, "request", details, command.clone()),
-                )?;
-                Ok::<_, EnrollError>((id, name))
-            });
+            let stored = keep_pending(
+                store,
+                (spec, &generated),
+                location,
+                Held {
+                    csr_file: outcome.csr_file.clone(),
+                    ca: None,
+                },
+                (&command, now),
+                &mut outcome.warnings,
+            );
             match stored {
                 Ok((id, name)) => {
                     outcome.request_id = Some(id);
@@ -251,19 +247,32 @@ pub fn submit(
                 }
             }
         }
-        Delivery::Online { ca, http01 } => {
-            online::submit(
+        Delivery::Online { ca, options } => {
+            match online::submit(
                 store,
                 (spec, generated),
                 location,
-                (ca, http01),
+                (ca, options),
                 (&command, now),
-            )
-            .map(|(thumbprint, name)| {
-                outcome.status = "issued";
-                outcome.thumbprint = Some(thumbprint);
-                outcome.friendly_name = name;
-            })?;
+                &mut outcome.warnings,
+            )? {
+                Answer::Issued(thumbprint, name) => {
+                    outcome.status = "issued";
+                    outcome.thumbprint = Some(thumbprint);
+                    outcome.friendly_name = name;
+                }
+                Answer::Pending {
+                    id,
+                    friendly,
+                    reference,
+                    records,
+                } => {
+                    outcome.request_id = Some(id);
+                    outcome.friendly_name = friendly;
+                    outcome.ca_reference = Some(reference);
+                    outcome.dns_records = records;
+                }
+            }
         }
         Delivery::BuiltinCa { trust_new_root } => {
             let domains = topology(store)?.domains();
@@ -320,6 +329,77 @@ pub fn submit(
         }
     }
     Ok(outcome)
+}
+
+/// Where a pending request is held: its saved CSR file, or the online CA (with the CA's
+/// own reference) that holds it for approval.
+pub(super) struct Held<'a> {
+    /// Where the CSR was saved.
+    pub csr_file: Option<String>,
+    /// The CA connection and its reference.
+    pub ca: Option<(&'a str, &'a str)>,
+}
+
+/// Keeps a request pending in Enrollment Requests: its key with the placeholder, and the
+/// request row, in one transaction with its log entry: (request id, friendly name).
+pub(super) fn keep_pending(
+    store: &mut Store,
+    (spec, generated): (&RequestSpec, &Generated),
+    location: Location,
+    held: Held<'_>,
+    (command, now): (&str, i64),
+    warnings: &mut Vec<String>,
+) -> Result<(i64, String), EnrollError> {
+    let placeholder = Certificate::from_der(&generated.placeholder_der)
+        .map_err(|e| RequestError::Csr(e.to_string()))?;
+    store.transaction(|tx, secret| {
+        let (cert_id, key_id, name) = insert_with_key(
+            tx,
+            secret,
+            (spec, generated),
+            &placeholder,
+            (location, Logical::Requests),
+            warnings,
+            now,
+        )?;
+        let id = requests::write::insert(
+            tx,
+            &PendingRequest {
+                id: 0,
+                location: location.as_str().to_owned(),
+                key_id,
+                cert_id: Some(cert_id),
+                friendly_name: name.clone(),
+                usages: usages_text(spec),
+                subject: spec.names.subject.clone(),
+                sans: spec.names.sans(),
+                csr_pem: generated.csr_pem.clone(),
+                csr_file: held.csr_file.clone(),
+                created: now,
+                ca: held.ca.map(|(ca, _)| ca.to_owned()),
+                ca_reference: held.ca.map(|(_, reference)| reference.to_owned()),
+            },
+        )?;
+        let whereto = match (&held.ca, &held.csr_file) {
+            (Some((ca, reference)), _) => {
+                format!("held by the CA {ca} for approval (its reference {reference})")
+            }
+            (None, Some(file)) => format!("CSR {file}"),
+            (None, None) => "CSR kept in the store".to_owned(),
+        };
+        let details = format!(
+            "request {id} for {} ({}), {} key generated in {} ms; {whereto}",
+            spec.names.subject,
+            usages_text(spec),
+            spec.input.key.label(),
+            generated.took.as_millis(),
+        );
+        log::append(
+            tx,
+            &LogEntry::new(now, location, "request", details, command.to_owned()),
+        )?;
+        Ok::<_, EnrollError>((id, name))
+    })
 }
 
 /// Stores a request's certificate (the placeholder, or the issued one) with its new key
@@ -406,7 +486,12 @@ fn clear_command(location: Location, id: i64) -> String {
 
 /// `certdesk request ...` reproducing a request's choices. Individually ticked SIP
 /// domains become `--domain-name sip.<domain>`, which yields the same names.
-fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_>) -> String {
+fn request_command(
+    spec: &RequestSpec,
+    location: Location,
+    delivery: Delivery<'_>,
+    is_acme: bool,
+) -> String {
     let input = &spec.input;
     let usages: Vec<&str> = input.usages.iter().map(|u| u.as_str()).collect();
     let mut cmd = format!(
@@ -423,23 +508,29 @@ fn request_command(spec: &RequestSpec, location: Location, delivery: Delivery<'_
         }
         Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
-        Delivery::Online {
-            ca,
-            http01: Http01::Listen(address),
-        } => cmd.push_str(&format!(
-            " --ca {} --http-address {} --http-port {}",
-            command_line::quote(ca),
-            address.ip(),
-            address.port()
-        )),
-        Delivery::Online {
-            ca,
-            http01: Http01::Webroot(dir),
-        } => cmd.push_str(&format!(
-            " --ca {} --webroot {}",
-            command_line::quote(ca),
-            command_line::quote(&dir.display().to_string())
-        )),
+        Delivery::Online { ca, options } => {
+            cmd.push_str(&format!(" --ca {}", command_line::quote(ca)));
+            if let Some(credentials) = options.credentials {
+                cmd.push_str(&format!(
+                    " --username {} --password-file <file>",
+                    command_line::quote(credentials.username)
+                ));
+            }
+            if is_acme {
+                match options.http01 {
+                    _ if options.dns01 => cmd.push_str(" --dns01"),
+                    Http01::Listen(address) => cmd.push_str(&format!(
+                        " --http-address {} --http-port {}",
+                        address.ip(),
+                        address.port()
+                    )),
+                    Http01::Webroot(dir) => cmd.push_str(&format!(
+                        " --webroot {}",
+                        command_line::quote(&dir.display().to_string())
+                    )),
+                }
+            }
+        }
     }
     if !input.friendly_name.is_empty() {
         cmd.push_str(&format!(

@@ -12,11 +12,13 @@
 pub mod assign;
 pub mod cas;
 pub mod command_line;
+mod dns01;
 pub mod enroll;
 pub mod export;
 pub mod files;
 pub mod import;
-mod online;
+pub mod online;
 pub mod remove;
 pub mod rename;
+pub mod retrieve;
 pub mod sample;

@@ -1,7 +1,8 @@
 //! Connections to online CAs, as stored rows: the kind, the URL, the TLS trust for that
-//! server (a PEM bundle, public), and what an ACME account needs (its URL, and its key,
-//! encrypted under the store's secret like every private key). `certdesk ca list` shows
-//! none of the secret.
+//! server (a PEM bundle, public), what an ACME account needs (its URL, and its key,
+//! encrypted under the store's secret like every private key), and the SCEP challenge or
+//! the AD CS user name and password (the secret encrypted). `certdesk ca list` shows none
+//! of the secret.
 
 use rusqlite::OptionalExtension;
 
@@ -16,17 +17,26 @@ use crate::pki::key::{PrivateKey, unseal};
 pub enum CaKind {
     /// RFC 8555.
     Acme,
+    /// RFC 8894.
+    Scep,
+    /// Microsoft AD CS Web Enrollment (`/certsrv`).
+    Certsrv,
 }
 
 impl CaKind {
-    fn as_str(self) -> &'static str {
+    /// The name `ca list` shows.
+    pub fn as_str(self) -> &'static str {
         match self {
             CaKind::Acme => "acme",
+            CaKind::Scep => "scep",
+            CaKind::Certsrv => "certsrv",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        (s == "acme").then_some(CaKind::Acme)
+        [CaKind::Acme, CaKind::Scep, CaKind::Certsrv]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -37,7 +47,7 @@ pub struct CaConnection {
     pub name: String,
     /// The protocol.
     pub kind: CaKind,
-    /// The ACME directory URL.
+    /// The ACME directory URL, the SCEP URL, or the AD CS `https://HOST/certsrv`.
     pub url: String,
     /// The contact e-mail for the ACME account.
     pub contact: Option<String>,
@@ -50,6 +60,8 @@ pub struct CaConnection {
     pub account_url: Option<String>,
     /// The external account binding's key id, when the CA asks for one.
     pub eab_kid: Option<String>,
+    /// The AD CS user name.
+    pub username: Option<String>,
     /// When it was added, Unix seconds.
     pub added: i64,
 }
@@ -60,10 +72,12 @@ pub struct CaSecrets {
     pub account_key: Option<PrivateKey>,
     /// The external account binding's HMAC key.
     pub eab_hmac: Option<Zeroizing<Vec<u8>>>,
+    /// The SCEP challenge or the AD CS password.
+    pub password: Option<Zeroizing<String>>,
 }
 
 const SELECT: &str =
-    "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid FROM cas";
+    "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username FROM cas";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
     let kind: String = r.get(1)?;
@@ -78,6 +92,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
         account_url: r.get(5)?,
         added: r.get(6)?,
         eab_kid: r.get(7)?,
+        username: r.get(8)?,
     })
 }
 
@@ -98,14 +113,17 @@ impl Store {
     }
 
     /// What a CA connection keeps secret, decrypted: the ACME account key (once
-    /// registered) and the external account binding's HMAC key (if the CA gave one).
+    /// registered), the external account binding's HMAC key (if the CA gave one), and the
+    /// SCEP challenge or AD CS password.
     pub fn ca_secrets(&self, name: &str) -> Result<CaSecrets, StoreError> {
-        let (account_key, eab_hmac): (Option<Vec<u8>>, Option<Vec<u8>>) = self
+        type Sealed = Option<Vec<u8>>;
+        let (account_key, eab_hmac, password): (Sealed, Sealed, Sealed) = self
             .conn
             .query_row(
-                "SELECT encrypted_account_key, encrypted_eab_hmac FROM cas WHERE name = ?1",
+                "SELECT encrypted_account_key, encrypted_eab_hmac, encrypted_password
+                 FROM cas WHERE name = ?1",
                 [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
@@ -116,6 +134,10 @@ impl Store {
             eab_hmac: eab_hmac
                 .map(|bytes| unseal(&bytes, self.secret()))
                 .transpose()?,
+            password: password
+                .map(|bytes| unseal(&bytes, self.secret()))
+                .transpose()?
+                .map(|bytes| Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())),
         })
     }
 }
@@ -127,13 +149,22 @@ pub(crate) mod write {
     use super::{CaConnection, StoreError};
     use crate::pki::key::{PrivateKey, seal};
 
-    /// Adds a CA connection (refused when the name is taken), with its EAB HMAC key
-    /// encrypted under `secret`.
+    /// What a new connection keeps secret (encrypted under the store's secret).
+    #[derive(Default)]
+    pub struct NewSecrets<'a> {
+        /// The ACME external account binding's HMAC key.
+        pub eab_hmac: Option<&'a [u8]>,
+        /// The SCEP challenge or the AD CS password.
+        pub password: Option<&'a str>,
+    }
+
+    /// Adds a CA connection (refused when the name is taken), with its secrets encrypted
+    /// under `secret`.
     pub fn insert(
         tx: &Connection,
         secret: &[u8],
         ca: &CaConnection,
-        eab_hmac: Option<&[u8]>,
+        secrets: &NewSecrets<'_>,
     ) -> Result<(), StoreError> {
         let taken: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM cas WHERE name = ?1)",
@@ -143,11 +174,15 @@ pub(crate) mod write {
         if taken {
             return Err(StoreError::CaExists(ca.name.clone()));
         }
-        let sealed = eab_hmac.map(|h| seal(h, secret)).transpose()?;
+        let sealed = secrets.eab_hmac.map(|h| seal(h, secret)).transpose()?;
+        let password = secrets
+            .password
+            .map(|p| seal(p.as_bytes(), secret))
+            .transpose()?;
         tx.execute(
             "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
-                encrypted_eab_hmac)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                encrypted_eab_hmac, username, encrypted_password)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 ca.name,
                 ca.kind.as_str(),
@@ -156,7 +191,9 @@ pub(crate) mod write {
                 ca.ca_bundle,
                 ca.added,
                 ca.eab_kid,
-                sealed
+                sealed,
+                ca.username,
+                password
             ],
         )?;
         Ok(())

@@ -257,6 +257,15 @@ pub(crate) mod write {
             .optional()?)
     }
 
+    /// Records the online CA connection that issued a certificate (where renewal goes).
+    pub fn set_issuing_ca(conn: &Connection, cert_id: i64, ca: &str) -> Result<(), StoreError> {
+        conn.execute(
+            "UPDATE certificates SET issuing_ca = ?2 WHERE id = ?1",
+            params![cert_id, ca],
+        )?;
+        Ok(())
+    }
+
     /// Links a key to an existing certificate.
     pub fn attach_key(conn: &Connection, cert_id: i64, key_id: i64) -> Result<(), StoreError> {
         conn.execute(

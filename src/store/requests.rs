@@ -31,10 +31,15 @@ pub struct PendingRequest {
     pub csr_file: Option<String>,
     /// When, Unix seconds.
     pub created: i64,
+    /// The online CA that holds it (pending approval), if it was sent to one.
+    pub ca: Option<String>,
+    /// The CA's own reference: the AD CS request ID, the SCEP transaction ID, the ACME
+    /// order URL.
+    pub ca_reference: Option<String>,
 }
 
 const SELECT: &str = "SELECT id, location, key_id, cert_id, friendly_name, usages, subject, sans,
-    csr_pem, csr_file, created FROM requests";
+    csr_pem, csr_file, created, ca, ca_reference FROM requests";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRequest> {
     let sans: String = r.get(7)?;
@@ -54,6 +59,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRequest> {
         csr_pem: r.get(8)?,
         csr_file: r.get(9)?,
         created: r.get(10)?,
+        ca: r.get(11)?,
+        ca_reference: r.get(12)?,
     })
 }
 
@@ -83,8 +90,8 @@ pub(crate) mod write {
     /// Inserts a pending request and returns its id.
     pub fn insert(conn: &Connection, r: &PendingRequest) -> Result<i64, StoreError> {
         conn.execute(
-            "INSERT INTO requests (location, key_id, cert_id, friendly_name, usages, subject, sans, csr_pem, csr_file, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO requests (location, key_id, cert_id, friendly_name, usages, subject, sans, csr_pem, csr_file, created, ca, ca_reference)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 r.location,
                 r.key_id,
@@ -95,7 +102,9 @@ pub(crate) mod write {
                 r.sans.join(","),
                 r.csr_pem,
                 r.csr_file,
-                r.created
+                r.created,
+                r.ca,
+                r.ca_reference
             ],
         )?;
         Ok(conn.last_insert_rowid())

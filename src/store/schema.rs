@@ -94,6 +94,14 @@ const MIGRATIONS: &[&str] = &[
     // 5: external account binding of ACME connections; the HMAC key encrypted.
     "ALTER TABLE cas ADD COLUMN eab_kid TEXT;
     ALTER TABLE cas ADD COLUMN encrypted_eab_hmac BLOB;",
+    // 6: SCEP and AD CS connections (a user name; the SCEP challenge or the password
+    // encrypted); requests an online CA holds (the CA and its own reference for them); the
+    // online CA that issued a certificate (where renewal goes).
+    "ALTER TABLE cas ADD COLUMN username TEXT;
+    ALTER TABLE cas ADD COLUMN encrypted_password BLOB;
+    ALTER TABLE requests ADD COLUMN ca TEXT;
+    ALTER TABLE requests ADD COLUMN ca_reference TEXT;
+    ALTER TABLE certificates ADD COLUMN issuing_ca TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -7,6 +7,7 @@ use super::Flow;
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
+use crate::ops::cas::{NewCa, Protocol};
 
 /// The dialog's state.
 #[derive(Default)]
@@ -126,14 +127,16 @@ impl AddCaDialog {
                     self.error = None;
                     self.sent = true;
                     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-                    commands.push(Command::AddCa {
+                    commands.push(Command::AddCa(Box::new(NewCa {
                         name: self.name.trim().to_owned(),
-                        directory: self.directory.trim().to_owned(),
-                        contact: optional(&self.contact),
+                        protocol: Protocol::Acme {
+                            directory: self.directory.trim().to_owned(),
+                            contact: optional(&self.contact),
+                            eab: optional(&self.eab_kid)
+                                .zip(optional(&self.eab_hmac).map(zeroize::Zeroizing::new)),
+                        },
                         ca_bundle: optional(&self.bundle).map(PathBuf::from),
-                        eab: optional(&self.eab_kid)
-                            .zip(optional(&self.eab_hmac).map(zeroize::Zeroizing::new)),
-                    });
+                    })));
                 }
                 if !ready {
                     frame::hint_ui(ui, "give a name and the directory URL");

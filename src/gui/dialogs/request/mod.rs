@@ -295,6 +295,8 @@ impl RequestWizard {
         let to = match (&self.online_ca, self.http01()) {
             _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
             (Some(ca), Ok(http01)) => SubmitTo::Online {
+                dns01: false,
+                credentials: None,
                 ca: ca.clone(),
                 http01,
             },

@@ -1,0 +1,260 @@
+//! Microsoft AD CS Web Enrollment (`https://HOST/certsrv`), the pages non-Windows machines
+//! reach an enterprise CA through: submit to `certfnsh.asp` (`Mode=newreq`, the CSR, the
+//! template as `CertificateTemplate:NAME`), read the issued request ID, "Certificate
+//! Pending" with its request ID, or the denial's disposition message; fetch
+//! `certnew.cer?ReqID=N&Enc=b64`, and the CA chain through `certcarc.asp` (its `nRenewals`)
+//! and `certnew.p7b?ReqID=CACert&Renewal=N&Enc=b64`.
+//!
+//! Basic authentication over HTTPS only (NTLM and Kerberos are not supported yet): the
+//! password never crosses the network in clear.
+
+use base64::Engine;
+use zeroize::Zeroizing;
+
+use super::OnlineError;
+use super::http::{Client, Response};
+use crate::pki::formats::pkcs7;
+use crate::store::CaConnection;
+
+/// The longest request ID accepted from a page.
+const MAX_ID_DIGITS: usize = 12;
+
+/// A user name and password for the CA.
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    /// The user (`DOMAIN\user` or `user@domain`).
+    pub username: &'a str,
+    /// The password.
+    pub password: &'a str,
+}
+
+/// What the CA did with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Issued, with this request ID.
+    Issued(String),
+    /// Held for a CA manager's approval, with this request ID.
+    Pending(String),
+}
+
+/// What retrieving a request gave.
+pub enum Retrieved {
+    /// Issued: the chain, leaf first, DER.
+    Issued(Vec<Vec<u8>>),
+    /// Still waiting for approval.
+    Pending,
+}
+
+struct Session<'a> {
+    ca: &'a CaConnection,
+    client: Client,
+    authorization: Zeroizing<String>,
+}
+
+impl<'a> Session<'a> {
+    fn new(ca: &'a CaConnection, credentials: Credentials<'_>) -> Result<Self, OnlineError> {
+        let client = Client::new(&ca.name, ca.ca_bundle.as_deref(), false)?;
+        let pair = Zeroizing::new(format!("{}:{}", credentials.username, credentials.password));
+        let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*pair));
+        Ok(Self {
+            ca,
+            client,
+            authorization: Zeroizing::new(format!("Basic {}", &*encoded)),
+        })
+    }
+
+    fn url(&self, page: &str) -> String {
+        format!("{}/{page}", self.ca.url.trim_end_matches('/'))
+    }
+
+    fn checked(&self, response: Response) -> Result<Response, OnlineError> {
+        match response.status {
+            200 => Ok(response),
+            401 | 403 => Err(OnlineError::BadCredentials {
+                ca: self.ca.name.clone(),
+                message: format!("HTTP {}", response.status),
+            }),
+            status => Err(self.protocol(format!("HTTP {status} from {}", self.ca.url))),
+        }
+    }
+
+    fn get(&self, page: &str) -> Result<Response, OnlineError> {
+        let response = self
+            .client
+            .get(&self.url(page), &[("authorization", &self.authorization)])?;
+        self.checked(response)
+    }
+
+    fn protocol(&self, message: String) -> OnlineError {
+        OnlineError::Protocol {
+            ca: self.ca.name.clone(),
+            message,
+        }
+    }
+}
+
+/// Reaches the Web Enrollment pages with the credentials (401 means they were refused).
+pub fn test(ca: &CaConnection, credentials: Credentials<'_>) -> Result<(), OnlineError> {
+    let session = Session::new(ca, credentials)?;
+    let page = session.get("")?.text();
+    if !page.to_ascii_lowercase().contains("certsrv")
+        && !page.contains("Certificate Services")
+        && !page.contains("certrqus.asp")
+    {
+        return Err(session.protocol(
+            "its start page is not the AD CS Web Enrollment page (check that the URL ends in /certsrv)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Submits a PEM CSR with the template: issued or pending (with the CA's request ID), or
+/// the denial with the CA's disposition message.
+pub fn submit(
+    ca: &CaConnection,
+    credentials: Credentials<'_>,
+    csr_pem: &str,
+    template: &str,
+) -> Result<Disposition, OnlineError> {
+    let session = Session::new(ca, credentials)?;
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("Mode", "newreq")
+        .append_pair("CertRequest", csr_pem)
+        .append_pair("CertAttrib", &format!("CertificateTemplate:{template}\r\n"))
+        .append_pair("TargetStoreFlags", "0")
+        .append_pair("SaveCert", "yes")
+        .append_pair("ThumbPrint", "")
+        .finish();
+    let response = session.client.post(
+        &session.url("certfnsh.asp"),
+        &[
+            ("authorization", &session.authorization),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        form.into_bytes(),
+    )?;
+    let page = session.checked(response)?.text();
+    if let Some(id) = number_after(&page, "certnew.cer?ReqID=") {
+        return Ok(Disposition::Issued(id));
+    }
+    if page.contains("Certificate Pending") {
+        return number_after(&page, "Your Request Id is ")
+            .map(Disposition::Pending)
+            .ok_or_else(|| session.protocol("a pending page without a request ID".into()));
+    }
+    Err(refusal(&session, &page))
+}
+
+/// Fetches request `id`: the issued certificate with the CA's chain, or "still pending".
+pub fn retrieve(
+    ca: &CaConnection,
+    credentials: Credentials<'_>,
+    id: &str,
+) -> Result<Retrieved, OnlineError> {
+    let session = Session::new(ca, credentials)?;
+    if id.is_empty() || id.len() > MAX_ID_DIGITS || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(session.protocol(format!("\"{id}\" is not an AD CS request ID")));
+    }
+    let answer = session.get(&format!("certnew.cer?ReqID={id}&Enc=b64"))?;
+    let text = answer.text();
+    let Some(leaf) = base64_body(&text) else {
+        if text.contains("Pending") || text.contains("Taken Under Submission") {
+            return Ok(Retrieved::Pending);
+        }
+        return Err(refusal(&session, &text));
+    };
+    let archive = session.get("certcarc.asp")?.text();
+    let renewal = number_after(&archive, "nRenewals=").unwrap_or_else(|| "0".into());
+    let p7b = session.get(&format!(
+        "certnew.p7b?ReqID=CACert&Renewal={renewal}&Enc=b64"
+    ))?;
+    let der = base64_body(&p7b.text())
+        .ok_or_else(|| session.protocol("its CA chain (certnew.p7b) is not base64".into()))?;
+    let cas = pkcs7::certificates(&der)
+        .map_err(|e| session.protocol(format!("its CA chain (certnew.p7b) cannot be read: {e}")))?;
+    let cas: Vec<Vec<u8>> = cas.into_iter().filter(|c| *c != leaf).take(16).collect();
+    let mut chain = vec![leaf];
+    chain.extend(cas);
+    Ok(Retrieved::Issued(chain))
+}
+
+/// The denial's disposition message (or the page's words), one sentence.
+fn refusal(session: &Session<'_>, page: &str) -> OnlineError {
+    let message = between(page, "The disposition message is \"", "\"")
+        .or_else(|| between(page, "The disposition message is &quot;", "&quot;"))
+        .map(|m| plain_text(&m));
+    match message {
+        Some(message) if page.contains("denied") || page.contains("Denied") => {
+            OnlineError::Denied {
+                ca: session.ca.name.clone(),
+                message,
+            }
+        }
+        Some(message) => session.protocol(message),
+        None if page.contains("denied") || page.contains("Denied") => OnlineError::Denied {
+            ca: session.ca.name.clone(),
+            message: "no disposition message was given".into(),
+        },
+        None => session.protocol("a page that is neither issued, pending nor denied".into()),
+    }
+}
+
+/// The digits that follow `marker` in `page`.
+fn number_after(page: &str, marker: &str) -> Option<String> {
+    let start = page.find(marker)? + marker.len();
+    let digits: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(MAX_ID_DIGITS + 1)
+        .collect();
+    (!digits.is_empty() && digits.len() <= MAX_ID_DIGITS).then_some(digits)
+}
+
+/// The text between `open` and the next `close` (at most 1,000 characters).
+fn between(page: &str, open: &str, close: &str) -> Option<String> {
+    let start = page.find(open)? + open.len();
+    let end = page[start..].find(close)?;
+    let text = &page[start..start + end];
+    Some(text.chars().take(1000).collect())
+}
+
+/// Tags removed, entities decoded, white space collapsed.
+fn plain_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The DER inside a base64 answer (with or without `-----BEGIN` lines; AD CS wraps its
+/// PKCS#7 in `CERTIFICATE` lines too), or None when it is not base64 (an HTML page).
+fn base64_body(text: &str) -> Option<Vec<u8>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('<') || trimmed.is_empty() {
+        return None;
+    }
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .filter(|der| der.first() == Some(&0x30))
+}
