@@ -83,8 +83,8 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
     assert_eq!(pebble["registered"], true);
     assert_eq!(
         pebble.as_object().map(|o| o.len()),
-        Some(5),
-        "name, kind, url, registered, custom_trust only: {pebble}"
+        Some(6),
+        "name, kind, url, registered, custom_trust, username only: {pebble}"
     );
     let db = std::fs::read(t.path().join("store.sqlite")).expect("db");
     assert!(
@@ -285,4 +285,116 @@ fn http01_answers_from_a_webroot_served_by_another_web_server() {
         .collect();
     assert!(left.is_empty(), "the answers are removed after the order");
     assert!(t.json(&["log"]).to_string().contains("--webroot"));
+}
+
+/// DNS-01 with validation on: certdesk shows the TXT records and the request waits; the
+/// test creates them in the DNS server pebble asks (pebble-challtestsrv); `requests --poll`
+/// then has pebble validate and issue. `--wait` does the same in one command, continuing
+/// when a line arrives on stdin. Polling before the records exist is the CA's refusal,
+/// which stores nothing.
+#[test]
+fn dns01_shows_the_records_and_continues_once_they_exist() {
+    let t = TestStore::with_topology(EDGE);
+    let (servers, directory, _) = start_pebble(t.dir.path());
+    let bundle = t.dir.path().join("tls-ca.pem");
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+
+    let held = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
+    assert_eq!(held["status"], "pending", "{held}");
+    let records = held["dns_records"].as_array().expect("records").clone();
+    assert_eq!(
+        records[0]["name"], "_acme-challenge.edgepool.contoso.net.",
+        "{held}"
+    );
+    for record in &records {
+        servers.set_txt(
+            record["name"].as_str().expect("name"),
+            record["value"].as_str().expect("value"),
+        );
+    }
+    let polled = t.json(&["requests", "--poll"]);
+    assert_eq!(polled[0]["status"], "issued", "{polled}");
+    let thumbprint = polled[0]["thumbprint"].as_str().expect("thumbprint");
+    assert!(
+        t.contents("computer")
+            .iter()
+            .any(|(th, l, k)| th == thumbprint && l == "personal" && *k)
+    );
+
+    // Without the records the CA refuses; nothing is stored and the request stays.
+    let early = t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "pebble",
+        "--dns01",
+        "--domain-name",
+        "missing.contoso.net",
+    ]);
+    let before = t.contents("computer");
+    let refused = t.run(&["requests", "--poll", &early["request_id"].to_string()]);
+    fails(&refused, 1, "for DNS challenge");
+    assert_eq!(t.contents("computer"), before);
+    t.json(&["requests", "--clear", &early["request_id"].to_string()]);
+
+    // --wait: the records on stderr, Enter continues.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args([
+            "--store",
+            s(&t.path()),
+            "--json",
+            "request",
+            "--type",
+            "Internal",
+        ])
+        .args([
+            "--ca",
+            "pebble",
+            "--dns01",
+            "--wait",
+            "--domain-name",
+            "edge03.contoso.net",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("certdesk starts");
+    let mut err = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut shown = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut err, &mut line).expect("read");
+        assert!(n > 0, "certdesk ended before asking: {shown:?}");
+        if line.contains("press Enter") {
+            break;
+        }
+        if let Some((name, value)) = line.trim().split_once("  TXT  ") {
+            shown.push((name.to_owned(), value.trim_matches('"').to_owned()));
+        }
+    }
+    // edgepool's record is shown again only when the CA wants a new authorization.
+    assert!(
+        shown
+            .iter()
+            .any(|(name, _)| name == "_acme-challenge.edge03.contoso.net."),
+        "{shown:?}"
+    );
+    for (name, value) in &shown {
+        servers.set_txt(name, value);
+    }
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"\n").expect("enter");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(done["status"], "issued", "{done}");
 }

@@ -26,7 +26,7 @@ pub struct RequestArgs {
     /// Delayed request: save the CSR here and keep the key pending.
     #[arg(long, value_name = "CSR_FILE")]
     output: Option<PathBuf>,
-    /// Immediate request: the CA that answers at once: `builtin`, or the name of an ACME CA
+    /// Immediate request: the CA that answers at once: `builtin`, or the name of an online CA
     /// (`certdesk ca list`). The store's first `--ca builtin` creates the built-in CA and
     /// puts its root in Computer's Trusted Roots.
     #[arg(long, value_name = "builtin|NAME")]

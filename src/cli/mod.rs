@@ -68,7 +68,7 @@ enum Command {
         #[arg(long)]
         trust_root: bool,
     },
-    /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin, or --ca NAME for an ACME CA).
+    /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin, or --ca NAME for an online CA: ACME, SCEP or AD CS).
     Request(Box<enroll::RequestArgs>),
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {

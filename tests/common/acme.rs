@@ -3,6 +3,7 @@
 //! validation reaches certdesk's own challenge listener; its TLS certificate comes from a
 //! CA made here (`tls-ca.pem`, for `--ca-bundle`).
 
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -10,12 +11,33 @@ use std::time::{Duration, Instant};
 
 use super::tool;
 
-/// The servers a test started, stopped when it ends.
-pub struct Servers(Vec<Child>);
+/// The servers a test started, stopped when it ends, and the management port of the DNS
+/// stand-in (where a test creates TXT records).
+pub struct Servers {
+    children: Vec<Child>,
+    pub dns_management: u16,
+}
+
+impl Servers {
+    /// Creates a TXT record in the DNS stand-in pebble validates DNS-01 against.
+    pub fn set_txt(&self, host: &str, value: &str) {
+        let body = serde_json::json!({"host": host, "value": value}).to_string();
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.dns_management)).expect("challtestsrv");
+        let request = format!(
+            "POST /set-txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "set-txt: {answer}");
+    }
+}
 
 impl Drop for Servers {
     fn drop(&mut self) {
-        for child in &mut self.0 {
+        for child in &mut self.children {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -37,7 +59,7 @@ fn free_udp_port() -> u16 {
 }
 
 /// A CA and a certificate for 127.0.0.1 signed by it, for pebble's HTTPS.
-fn tls_files(dir: &Path) {
+pub fn tls_files(dir: &Path) {
     let p = |name: &str| dir.join(name).display().to_string();
     std::fs::write(
         dir.join("server.ext"),
@@ -170,11 +192,14 @@ fn try_start(dir: &Path, eab: bool) -> Option<(Servers, String, u16)> {
         .stderr(Stdio::null())
         .spawn()
         .expect("pebble runs (Debian package pebble)");
-    let mut servers = Servers(vec![challtestsrv, pebble]);
+    let mut servers = Servers {
+        children: vec![challtestsrv, pebble],
+        dns_management,
+    };
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", acme)).is_err() {
         let exited = servers
-            .0
+            .children
             .iter_mut()
             .any(|c| c.try_wait().ok().flatten().is_some());
         if exited || started.elapsed() > Duration::from_secs(20) {

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 pub mod acme;
+pub mod certsrv;
 pub mod window;
 
 /// An Edge deployment with two SIP domains and no XMPP.

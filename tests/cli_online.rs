@@ -1,0 +1,299 @@
+//! Immediate requests to real online CAs other than ACME: SCEP against scepserver (Debian
+//! package `scep`) with the right and a wrong challenge, and AD CS Web Enrollment against
+//! the stand-in of `common::certsrv` (issued, pending then approved and polled, denied,
+//! wrong password, alternate credentials). Every failure leaves the store as it was.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::acme::free_tcp_port;
+use common::certsrv::{self, Certsrv};
+use common::{EDGE, TestStore, s, tool};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that a command failed with `code` and a sentence containing `text`.
+fn fails(out: &std::process::Output, code: i32, text: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(text), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
+}
+
+/// The certificates and pending requests of the Computer location.
+fn state(t: &TestStore) -> (Vec<(String, String, bool)>, serde_json::Value) {
+    (t.contents("computer"), t.json(&["requests"]))
+}
+
+struct Scep(Child);
+
+impl Drop for Scep {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// scepserver with a fresh CA in `dir/depot`, requiring `challenge`: (server, URL).
+fn start_scep(dir: &std::path::Path, challenge: &str) -> (Scep, String) {
+    let depot = dir.join("depot");
+    tool("scepserver", &["ca", "-init", "-depot", s(&depot)]);
+    for _ in 0..5 {
+        let port = free_tcp_port();
+        let child = Command::new("scepserver")
+            .args(["-depot", s(&depot), "-port", &port.to_string()])
+            .args(["-challenge", challenge, "-allowrenew", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scepserver runs (Debian package scep)");
+        let mut server = Scep(child);
+        let started = Instant::now();
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (server, format!("http://127.0.0.1:{port}/scep"));
+            }
+            if server.0.try_wait().ok().flatten().is_some()
+                || started.elapsed() > Duration::from_secs(10)
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("scepserver did not start");
+}
+
+#[test]
+fn scep_issues_with_the_right_challenge_and_refuses_a_wrong_one() {
+    let t = TestStore::with_topology(EDGE);
+    let (_server, url) = start_scep(t.dir.path(), "s3cret-challenge");
+    let good = t.dir.path().join("challenge");
+    let bad = t.dir.path().join("wrong");
+    std::fs::write(&good, "s3cret-challenge\n").expect("write");
+    std::fs::write(&bad, "guess\n").expect("write");
+    t.json(&[
+        "ca",
+        "add",
+        "scep",
+        "--scep",
+        &url,
+        "--challenge-file",
+        s(&good),
+    ]);
+    t.json(&[
+        "ca",
+        "add",
+        "scep-wrong",
+        "--scep",
+        &url,
+        "--challenge-file",
+        s(&bad),
+    ]);
+    let tested = t.json(&["ca", "test", "scep"]);
+    assert!(
+        tested["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("SCEP CA")),
+        "{tested}"
+    );
+    let listed = t.json(&["ca", "list"]).to_string();
+    assert!(!listed.contains("s3cret"), "no secret listed: {listed}");
+
+    let before = state(&t);
+    let denied = t.run(&["request", "--type", "Internal", "--ca", "scep-wrong"]);
+    fails(&denied, 1, "denied the request");
+    assert!(stderr(&denied).contains("challenge"), "{}", stderr(&denied));
+    assert_eq!(state(&t), before, "a denied request changes nothing");
+
+    let ecdsa = t.run(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "scep",
+        "--key-alg",
+        "p256",
+    ]);
+    fails(&ecdsa, 1, "must be RSA");
+    assert_eq!(state(&t), before);
+
+    let issued = t.json(&["request", "--type", "Internal", "--ca", "scep"]);
+    assert_eq!(issued["status"], "issued", "{issued}");
+    let thumbprint = issued["thumbprint"].as_str().expect("thumbprint");
+    assert!(
+        t.contents("computer")
+            .iter()
+            .any(|(th, logical, key)| th == thumbprint && logical == "personal" && *key),
+        "the certificate is in Personal with its key"
+    );
+    // openssl agrees that the SCEP CA signed it (scepserver's policy decides its EKUs).
+    let cer = t.dir.path().join("issued.cer");
+    t.json(&["export", thumbprint, "--format", "der", "--output", s(&cer)]);
+    let ca = t.dir.path().join("depot/ca.pem");
+    let verified = tool("openssl", &["verify", "-CAfile", s(&ca), s(&cer)]);
+    assert!(verified.contains(": OK"), "{verified}");
+
+    let gone = free_tcp_port();
+    t.json(&[
+        "ca",
+        "add",
+        "nowhere",
+        "--scep",
+        &format!("http://127.0.0.1:{gone}/scep"),
+    ]);
+    let before = state(&t);
+    fails(&t.run(&["ca", "test", "nowhere"]), 1, "cannot be reached");
+    fails(
+        &t.run(&["request", "--type", "Internal", "--ca", "nowhere"]),
+        1,
+        "cannot be reached",
+    );
+    assert_eq!(state(&t), before);
+}
+
+#[test]
+fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    let bundle = server.tls_bundle.clone();
+    let add = |name: &str, password: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .args(["--store", s(&t.path()), "--json", "ca", "add", name])
+            .args(["--certsrv", &server.url, "--username", certsrv::USER])
+            .args([
+                "--password-env",
+                "CERTDESK_TEST_PASSWORD",
+                "--ca-bundle",
+                s(&bundle),
+            ])
+            .env("CERTDESK_TEST_PASSWORD", password)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    add("corp", certsrv::PASSWORD);
+    add("corp-stale", "an old password");
+    let tested = t.json(&["ca", "test", "corp"]);
+    assert_eq!(tested["reachable"], true, "{tested}");
+    let listed = t.json(&["ca", "list"]).to_string();
+    assert!(listed.contains("certsrv") && !listed.contains(certsrv::PASSWORD));
+
+    // Issued at once: the leaf with its key, the issuing CA from certnew.p7b.
+    let issued = t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--template",
+        "WebServer",
+    ]);
+    assert_eq!(issued["status"], "issued", "{issued}");
+    let leaf = issued["thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    let contents = t.contents("computer");
+    assert!(
+        contents
+            .iter()
+            .any(|(th, l, k)| *th == leaf && l == "personal" && *k)
+    );
+    assert!(contents.iter().any(|(_, l, _)| l == "ca"), "{contents:?}");
+    let validated = t.json(&["show", &leaf]);
+    assert!(
+        validated.to_string().contains("Contoso Issuing CA"),
+        "{validated}"
+    );
+
+    // Held for approval, polled while pending, approved, polled again.
+    let held = t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--template",
+        "ManagerApproval",
+        "--friendly-name",
+        "Edge internal (approval)",
+    ]);
+    assert_eq!(held["status"], "pending", "{held}");
+    let id = held["request_id"].as_i64().expect("request id");
+    let reference: u32 = held["ca_reference"]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .expect("the CA's request ID");
+    let polled = t.json(&["requests", "--poll"]);
+    assert_eq!(polled[0]["status"], "pending", "{polled}");
+    server.approve(reference);
+    let polled = t.json(&["requests", "--poll", &id.to_string()]);
+    assert_eq!(polled[0]["status"], "issued", "{polled}");
+    let approved = polled[0]["thumbprint"].as_str().expect("thumbprint");
+    assert_eq!(t.json(&["requests"]).as_array().map(Vec::len), Some(0));
+    assert!(
+        t.contents("computer")
+            .iter()
+            .any(|(th, l, k)| th == approved && l == "personal" && *k)
+    );
+    fails(
+        &t.run(&["requests", "--poll", &id.to_string()]),
+        2,
+        "no pending request",
+    );
+
+    // Denied with the CA's own disposition message; bad credentials exit 2.
+    let before = state(&t);
+    let denied = t.run(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--template",
+        "NoSuchTemplate",
+    ]);
+    fails(&denied, 1, "Denied by Policy Module");
+    assert!(stderr(&denied).contains("template is not supported"));
+    fails(
+        &t.run(&["ca", "test", "corp-stale"]),
+        2,
+        "refused the credentials",
+    );
+    fails(
+        &t.run(&["request", "--type", "Internal", "--ca", "corp-stale"]),
+        2,
+        "corp-stale refused the credentials",
+    );
+    assert_eq!(state(&t), before, "failures change nothing");
+
+    // Alternate credentials for one request (the wizard's Certificate Authority Account).
+    let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args([
+            "--store",
+            s(&t.path()),
+            "--json",
+            "request",
+            "--type",
+            "Internal",
+        ])
+        .args(["--ca", "corp-stale", "--username", certsrv::USER])
+        .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
+        .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = t.json(&["log"]).to_string();
+    assert!(!log.contains(certsrv::PASSWORD), "no password in the log");
+    assert!(
+        log.contains("--username"),
+        "the equivalent command names the user"
+    );
+}
