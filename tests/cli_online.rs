@@ -29,6 +29,17 @@ fn state(t: &TestStore) -> (Vec<(String, String, bool)>, serde_json::Value) {
     (t.contents("computer"), t.json(&["requests"]))
 }
 
+/// The public key of a stored certificate, as openssl prints it.
+fn public_key(t: &TestStore, thumbprint: &str) -> String {
+    let pem = t.json(&["show", thumbprint])["pem"]
+        .as_str()
+        .expect("pem")
+        .to_owned();
+    let file = t.dir.path().join(format!("{thumbprint}.pem"));
+    std::fs::write(&file, pem).expect("write");
+    tool("openssl", &["x509", "-in", s(&file), "-noout", "-pubkey"])
+}
+
 struct Scep(Child);
 
 impl Drop for Scep {
@@ -296,4 +307,36 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
         log.contains("--username"),
         "the equivalent command names the user"
     );
+}
+
+/// The built-in CA renews what it issued; a certificate certdesk did not request needs
+/// `--ca`, and one without its key in the store needs `--new-key`.
+#[test]
+fn renewal_knows_the_issuing_ca_and_says_what_it_needs() {
+    let t = TestStore::with_topology(EDGE);
+    let issued = t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
+    let thumbprint = issued["thumbprint"].as_str().expect("thumbprint");
+    let renewed = t.json(&["renew", thumbprint]);
+    assert_eq!(renewed["ca"], "builtin", "{renewed}");
+    assert_eq!(renewed["status"], "issued", "{renewed}");
+    assert_eq!(
+        public_key(&t, renewed["thumbprint"].as_str().expect("t")),
+        public_key(&t, thumbprint)
+    );
+
+    let leaf = common::fx("leaf.pem");
+    let imported = t.json(&["import", s(&leaf)]);
+    let leaf_thumbprint = common::openssl_thumbprint(&leaf);
+    assert!(
+        imported.to_string().contains(&leaf_thumbprint),
+        "{imported}"
+    );
+    let before = state(&t);
+    fails(&t.run(&["renew", &leaf_thumbprint]), 2, "give --ca NAME");
+    fails(
+        &t.run(&["renew", &leaf_thumbprint, "--ca", "builtin"]),
+        2,
+        "--new-key",
+    );
+    assert_eq!(state(&t), before);
 }

@@ -15,43 +15,7 @@ use crate::store::Store;
 pub enum CaAction {
     /// Add a CA connection: ACME (`--acme`), SCEP (`--scep`) or AD CS Web Enrollment
     /// (`--certsrv`). Secrets are read from files, the environment or a prompt, never argv.
-    #[command(group = clap::ArgGroup::new("protocol").required(true).args(["acme", "scep", "certsrv"]))]
-    Add {
-        /// The name requests use (`request --ca NAME`).
-        name: String,
-        /// ACME (RFC 8555): the directory URL (https://…/directory); the account is
-        /// registered on first use.
-        #[arg(long, value_name = "DIRECTORY_URL")]
-        acme: Option<String>,
-        /// SCEP (RFC 8894): the server's URL (http:// or https://).
-        #[arg(long, value_name = "URL")]
-        scep: Option<String>,
-        /// AD CS Web Enrollment: https://HOST/certsrv (Basic authentication; NTLM and
-        /// Kerberos are not supported yet).
-        #[arg(long, value_name = "URL", requires = "username")]
-        certsrv: Option<String>,
-        /// ACME: the account's contact e-mail.
-        #[arg(long, value_name = "EMAIL", requires = "acme")]
-        contact: Option<String>,
-        /// PEM certificates to trust for this server's TLS instead of the system's roots.
-        #[arg(long, value_name = "PEM")]
-        ca_bundle: Option<PathBuf>,
-        /// ACME external account binding: the key id the CA gave.
-        #[arg(long, value_name = "KID", requires_all = ["eab_hmac_file", "acme"])]
-        eab_kid: Option<String>,
-        /// ACME external account binding: a file holding the HMAC key (base64url).
-        #[arg(long, value_name = "FILE", requires = "eab_kid")]
-        eab_hmac_file: Option<PathBuf>,
-        /// SCEP: a file holding the challenge password.
-        #[arg(long, value_name = "FILE", requires = "scep")]
-        challenge_file: Option<PathBuf>,
-        /// AD CS: the user name (DOMAIN\\user or user@domain).
-        #[arg(long, value_name = "USER", requires = "certsrv")]
-        username: Option<String>,
-        /// AD CS: the password (file, environment variable, or a prompt).
-        #[command(flatten)]
-        password: PasswordArgs,
-    },
+    Add(Box<AddArgs>),
     /// List the CAs: `builtin`, then every connection (no secret is shown).
     List,
     /// Remove a connection and its secrets.
@@ -65,6 +29,46 @@ pub enum CaAction {
         /// The connection's name.
         name: String,
     },
+}
+
+/// `certdesk ca add` arguments.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("protocol").required(true).args(["acme", "scep", "certsrv"]))]
+pub struct AddArgs {
+    /// The name requests use (`request --ca NAME`).
+    name: String,
+    /// ACME (RFC 8555): the directory URL (https://…/directory); the account is
+    /// registered on first use.
+    #[arg(long, value_name = "DIRECTORY_URL")]
+    acme: Option<String>,
+    /// SCEP (RFC 8894): the server's URL (http:// or https://).
+    #[arg(long, value_name = "URL")]
+    scep: Option<String>,
+    /// AD CS Web Enrollment: https://HOST/certsrv (Basic authentication; NTLM and
+    /// Kerberos are not supported yet).
+    #[arg(long, value_name = "URL", requires = "username")]
+    certsrv: Option<String>,
+    /// ACME: the account's contact e-mail.
+    #[arg(long, value_name = "EMAIL", requires = "acme")]
+    contact: Option<String>,
+    /// PEM certificates to trust for this server's TLS instead of the system's roots.
+    #[arg(long, value_name = "PEM")]
+    ca_bundle: Option<PathBuf>,
+    /// ACME external account binding: the key id the CA gave.
+    #[arg(long, value_name = "KID", requires_all = ["eab_hmac_file", "acme"])]
+    eab_kid: Option<String>,
+    /// ACME external account binding: a file holding the HMAC key (base64url).
+    #[arg(long, value_name = "FILE", requires = "eab_kid")]
+    eab_hmac_file: Option<PathBuf>,
+    /// SCEP: a file holding the challenge password.
+    #[arg(long, value_name = "FILE", requires = "scep")]
+    challenge_file: Option<PathBuf>,
+    /// AD CS: the user name (DOMAIN\\user or user@domain).
+    #[arg(long, value_name = "USER", requires = "certsrv")]
+    username: Option<String>,
+    /// AD CS: the password (file, environment variable, or a prompt).
+    #[command(flatten)]
+    password: PasswordArgs,
 }
 
 /// The first line of a small secret file (never echoed).
@@ -108,8 +112,8 @@ pub fn online_error(e: OnlineError) -> CliError {
     }
 }
 
-fn protocol(action: &CaAction) -> Result<Protocol, CliError> {
-    let CaAction::Add {
+fn protocol(args: &AddArgs) -> Result<Protocol, CliError> {
+    let AddArgs {
         acme,
         scep,
         certsrv,
@@ -120,10 +124,7 @@ fn protocol(action: &CaAction) -> Result<Protocol, CliError> {
         username,
         password,
         ..
-    } = action
-    else {
-        return Err(CliError::bad_input("not an add"));
-    };
+    } = args;
     if let Some(directory) = acme {
         let hmac = match eab_hmac_file {
             Some(file) => Some(read_secret_file(file, "EAB HMAC key")?),
@@ -166,13 +167,12 @@ fn protocol(action: &CaAction) -> Result<Protocol, CliError> {
 
 pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), CliError> {
     match action {
-        CaAction::Add {
-            name, ca_bundle, ..
-        } => {
+        CaAction::Add(args) => {
+            let name = &args.name;
             let new = NewCa {
                 name: name.clone(),
-                protocol: protocol(action)?,
-                ca_bundle: ca_bundle.clone(),
+                protocol: protocol(args)?,
+                ca_bundle: args.ca_bundle.clone(),
             };
             let kind = match new.protocol {
                 Protocol::Acme { .. } => "ACME",

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use zeroize::Zeroizing;
+
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
@@ -10,8 +12,9 @@ use crate::ca::certsrv::Credentials;
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
-use crate::ops::enroll::{self, Delivery, EnrollError};
+use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::online::OnlineOptions;
+use crate::ops::renew::{self, Renewal};
 use crate::ops::retrieve;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::Store;
@@ -31,31 +34,8 @@ pub struct RequestArgs {
     /// puts its root in Computer's Trusted Roots.
     #[arg(long, value_name = "builtin|NAME")]
     ca: Option<String>,
-    /// ACME: the port that answers the HTTP-01 challenge (the CA connects to port 80 of
-    /// each name; use another port behind a redirect or in tests).
-    #[arg(long, default_value_t = 80)]
-    http_port: u16,
-    /// ACME: the address the HTTP-01 listener binds.
-    #[arg(long, default_value = "0.0.0.0")]
-    http_address: std::net::IpAddr,
-    /// ACME: answer HTTP-01 with files in DIR/.well-known/acme-challenge/, which the site's
-    /// own web server serves (instead of a listener of certdesk's).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["http_port", "http_address"])]
-    webroot: Option<PathBuf>,
-    /// ACME: answer DNS-01: the TXT records to create are printed and the request waits in
-    /// Enrollment Requests; `requests --poll` continues once they exist.
-    #[arg(long, conflicts_with = "webroot")]
-    dns01: bool,
-    /// ACME DNS-01: wait for a line on stdin (Enter, once the records exist) and continue
-    /// at once instead of leaving the request for `requests --poll`.
-    #[arg(long, requires = "dns01")]
-    wait: bool,
-    /// AD CS: sign in as this user instead of the connection's (password from
-    /// --password-file, --password-env or a prompt).
-    #[arg(long, value_name = "USER", requires = "ca")]
-    username: Option<String>,
     #[command(flatten)]
-    password: PasswordArgs,
+    online: OnlineArgs,
     /// Friendly name (generated when blank).
     #[arg(long, default_value = "")]
     friendly_name: String,
@@ -102,6 +82,120 @@ pub struct RequestArgs {
     /// The CA template name.
     #[arg(long, default_value = "WebServer")]
     template: String,
+}
+
+/// How an online CA is reached (`request --ca NAME`, `renew`).
+#[derive(Debug, clap::Args)]
+pub struct OnlineArgs {
+    /// ACME: the port that answers the HTTP-01 challenge (the CA connects to port 80 of
+    /// each name; use another port behind a redirect or in tests).
+    #[arg(long, default_value_t = 80)]
+    http_port: u16,
+    /// ACME: the address the HTTP-01 listener binds.
+    #[arg(long, default_value = "0.0.0.0")]
+    http_address: std::net::IpAddr,
+    /// ACME: answer HTTP-01 with files in DIR/.well-known/acme-challenge/, which the site's
+    /// own web server serves (instead of a listener of certdesk's).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["http_port", "http_address"])]
+    webroot: Option<PathBuf>,
+    /// ACME: answer DNS-01: the TXT records to create are printed and the request waits in
+    /// Enrollment Requests; `requests --poll` continues once they exist.
+    #[arg(long, conflicts_with = "webroot")]
+    dns01: bool,
+    /// ACME DNS-01: wait for a line on stdin (Enter, once the records exist) and continue
+    /// at once instead of leaving the request for `requests --poll`.
+    #[arg(long, requires = "dns01")]
+    wait: bool,
+    /// AD CS: sign in as this user instead of the connection's (password from
+    /// --password-file, --password-env or a prompt).
+    #[arg(long, value_name = "USER")]
+    username: Option<String>,
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+impl OnlineArgs {
+    /// The password of `--username`, from a file, the environment or a prompt.
+    fn password(&self) -> Result<Option<Zeroizing<String>>, CliError> {
+        let Some(user) = &self.username else {
+            return Ok(None);
+        };
+        if let Some(p) = self.password.given()? {
+            return Ok(Some(p));
+        }
+        self.password
+            .prompt(&format!("Password of {user}: "))?
+            .map(Some)
+            .ok_or_else(|| {
+                CliError::bad_input(
+                    "give the password of --username with --password-file or --password-env (no terminal to ask on)",
+                )
+            })
+    }
+
+    /// The model's options, borrowing `password`.
+    fn options<'a>(&'a self, password: Option<&'a str>) -> OnlineOptions<'a> {
+        OnlineOptions {
+            http01: match &self.webroot {
+                Some(dir) => Http01::Webroot(dir),
+                None => {
+                    Http01::Listen(std::net::SocketAddr::new(self.http_address, self.http_port))
+                }
+            },
+            dns01: self.dns01,
+            credentials: self
+                .username
+                .as_deref()
+                .zip(password)
+                .map(|(username, password)| Credentials { username, password }),
+        }
+    }
+
+    /// `--wait`: shows the DNS-01 records, waits for a line on stdin, and finishes the
+    /// request (updating `outcome`).
+    fn wait_for_records(
+        &self,
+        store: &mut Store,
+        ctx: &Context,
+        outcome: &mut RequestOutcome,
+    ) -> Result<(), CliError> {
+        if !self.wait || outcome.dns_records.is_empty() {
+            return Ok(());
+        }
+        print_records(&outcome.dns_records, true);
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| CliError::bad_input(format!("cannot read stdin: {e}")))?;
+        let id = outcome.request_id.unwrap_or_default();
+        let polled = retrieve::poll(store, ctx.location, Some(id), now())
+            .map_err(enroll_error)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::refused("the request is gone"))?;
+        if let Some(message) = polled.message {
+            return Err(CliError::refused(message));
+        }
+        outcome.status = polled.status;
+        outcome.thumbprint = polled.thumbprint;
+        outcome.dns_records.clear();
+        Ok(())
+    }
+}
+
+/// `certdesk renew` arguments.
+#[derive(Debug, clap::Args)]
+pub struct RenewArgs {
+    /// The certificate of Personal to renew (SHA-1 thumbprint or a unique prefix).
+    thumbprint: String,
+    /// The CA to send it to (default: the CA that issued it, `builtin` included).
+    #[arg(long, value_name = "builtin|NAME")]
+    ca: Option<String>,
+    /// A new key (same algorithm and size) instead of the certificate's own.
+    #[arg(long)]
+    new_key: bool,
+    #[command(flatten)]
+    online: OnlineArgs,
 }
 
 fn enroll_error(e: EnrollError) -> CliError {
@@ -170,20 +264,7 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     let generated =
         enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
-    let password = match &args.username {
-        Some(user) => Some(match args.password.given()? {
-            Some(p) => p,
-            None => args
-                .password
-                .prompt(&format!("Password of {user}: "))?
-                .ok_or_else(|| {
-                    CliError::bad_input(
-                        "give the password of --username with --password-file or --password-env (no terminal to ask on)",
-                    )
-                })?,
-        }),
-        None => None,
-    };
+    let password = args.online.password()?;
     let delivery = match (&args.output, args.ca.as_deref()) {
         (Some(path), _) => Delivery::Delayed(Some(path.as_path())),
         // `--ca builtin` is the consent to create the CA and trust its root (see --help).
@@ -192,43 +273,12 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         },
         (None, Some(name)) => Delivery::Online {
             ca: name,
-            options: OnlineOptions {
-                http01: match &args.webroot {
-                    Some(dir) => Http01::Webroot(dir),
-                    None => {
-                        Http01::Listen(std::net::SocketAddr::new(args.http_address, args.http_port))
-                    }
-                },
-                dns01: args.dns01,
-                credentials: args
-                    .username
-                    .as_deref()
-                    .zip(password.as_deref())
-                    .map(|(username, password)| Credentials { username, password }),
-            },
+            options: args.online.options(password.as_deref().map(String::as_str)),
         },
     };
     let mut outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
         .map_err(enroll_error)?;
-    if args.wait && !outcome.dns_records.is_empty() {
-        print_records(&outcome.dns_records, true);
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| CliError::bad_input(format!("cannot read stdin: {e}")))?;
-        let id = outcome.request_id.unwrap_or_default();
-        let polled = retrieve::poll(store, ctx.location, Some(id), now())
-            .map_err(enroll_error)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| CliError::refused("the request is gone"))?;
-        if let Some(message) = polled.message {
-            return Err(CliError::refused(message));
-        }
-        outcome.status = polled.status;
-        outcome.thumbprint = polled.thumbprint;
-        outcome.dns_records.clear();
-    }
+    args.online.wait_for_records(store, ctx, &mut outcome)?;
     if ctx.json {
         return print_json(&outcome);
     }
@@ -239,12 +289,45 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         spec.input.key.label(),
         outcome.key_generation.as_millis()
     );
+    print_outcome(&outcome, args.ca.as_deref());
+    Ok(())
+}
+
+/// `certdesk renew`.
+pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), CliError> {
+    let password = args.online.password()?;
+    let renewal = Renewal {
+        thumbprint: &args.thumbprint,
+        ca: args.ca.as_deref(),
+        new_key: args.new_key,
+        options: args.online.options(password.as_deref().map(String::as_str)),
+    };
+    let mut outcome = renew::renew(store, ctx.location, &renewal, ctx.now).map_err(enroll_error)?;
+    args.online
+        .wait_for_records(store, ctx, &mut outcome.request)?;
+    if ctx.json {
+        return print_json(&outcome);
+    }
+    println!("renews:   {} through the CA {}", outcome.renews, outcome.ca);
+    print_outcome(&outcome.request, Some(&outcome.ca));
+    if !outcome.usages.is_empty() && outcome.request.thumbprint.is_some() {
+        println!(
+            "ready to roll onto: {} (`certdesk assign --type {} THUMBPRINT`)",
+            outcome.usages.join(", "),
+            outcome.usages.join(",")
+        );
+    }
+    Ok(())
+}
+
+/// The issued certificate or where the request waits; warnings on stderr.
+fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
     match (&outcome.thumbprint, outcome.request_id) {
         (Some(thumb), _) => println!(
             "issued:   {thumb}  \"{}\" in Personal",
             outcome.friendly_name
         ),
-        (None, Some(id)) => match (&outcome.ca_reference, args.ca.as_deref()) {
+        (None, Some(id)) => match (&outcome.ca_reference, ca) {
             (Some(reference), Some(ca)) if outcome.dns_records.is_empty() => println!(
                 "pending:  request {id} \"{}\" held by the CA {ca} for approval (its request {reference}); `certdesk requests --poll` retrieves it once issued",
                 outcome.friendly_name
@@ -267,7 +350,6 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(())
 }
 
 /// The TXT records to create (on stderr when a prompt follows).

@@ -70,6 +70,9 @@ enum Command {
     },
     /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin, or --ca NAME for an online CA: ACME, SCEP or AD CS).
     Request(Box<enroll::RequestArgs>),
+    /// Renew a certificate of Personal: the same subject, SANs, template and friendly name,
+    /// the same key unless --new-key, sent to the CA that issued it (or --ca).
+    Renew(Box<enroll::RenewArgs>),
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {
         /// Delete this pending request and its private key.
@@ -325,6 +328,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
+        Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {
             usages,

@@ -181,6 +181,21 @@ fn check_text(name: RequestField, value: &str) -> Result<(), RequestError> {
 impl RequestSpec {
     /// Validates the input against the topology and computes the names.
     pub fn new(input: RequestInput, topology: &Topology) -> Result<Self, RequestError> {
+        let input = Self::validated(input)?;
+        let names = names::compute(&input.usages, topology, &input.names)?;
+        Ok(Self { input, names })
+    }
+
+    /// Validates the input and takes `names` as they are (a renewal keeps the names of
+    /// the certificate it renews).
+    pub fn with_names(input: RequestInput, names: Names) -> Result<Self, RequestError> {
+        Ok(Self {
+            input: Self::validated(input)?,
+            names,
+        })
+    }
+
+    fn validated(input: RequestInput) -> Result<RequestInput, RequestError> {
         let mut input = input;
         for (name, value) in [
             (RequestField::Org, &mut input.org),
@@ -222,8 +237,7 @@ impl RequestSpec {
                 "the A/V Authentication certificate's private key must be exportable: every Edge server of the pool needs the same certificate and key",
             ));
         }
-        let names = names::compute(&input.usages, topology, &input.names)?;
-        Ok(Self { input, names })
+        Ok(input)
     }
 
     /// Things the user should know before going on (they do not block).
@@ -243,8 +257,21 @@ impl RequestSpec {
     /// once per request (hundreds of milliseconds for RSA 2048, seconds for 4096): call it
     /// off the UI thread.
     pub fn generate(&self, now: i64) -> Result<Generated, RequestError> {
+        self.generate_with(None, now)
+    }
+
+    /// [`Self::generate`], signing with `key` instead of a new one when given (Windows'
+    /// "Renew with the same key").
+    pub fn generate_with(
+        &self,
+        key: Option<PrivateKey>,
+        now: i64,
+    ) -> Result<Generated, RequestError> {
         let start = Instant::now();
-        let (signer, key) = keygen::generate(self.input.key, self.input.hash)?;
+        let (signer, key) = match key {
+            Some(key) => (keygen::signer_from(&key, self.input.hash)?, key),
+            None => keygen::generate(self.input.key, self.input.hash)?,
+        };
         let mut params = self.params()?;
         let csr = params
             .serialize_request(&signer)
@@ -359,6 +386,87 @@ pub fn template_extension(template: &str) -> CustomExtension {
     let mut value = Vec::new();
     tlv::push_element(&mut value, &[0x1e], &bmp);
     CustomExtension::from_oid_content(TEMPLATE_NAME_OID, value)
+}
+
+impl RequestInput {
+    /// What renewing the certificate `der` asks for: its subject (CN, O, OU, L, ST, C), its
+    /// DNS SANs as they are, Client Authentication if it has it, and its template; key and
+    /// friendly name are the caller's. None when it names no host.
+    pub fn renewing(der: &[u8], usages: Vec<UsageType>) -> Option<(Self, Names)> {
+        use x509_parser::prelude::FromDer;
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
+        let subject = cert.subject();
+        let first =
+            |iter: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue<'_>>| {
+                iter.next()
+                    .and_then(|a| a.as_str().ok())
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            };
+        let mut sans = Vec::new();
+        let mut client_eku = false;
+        for ext in cert.extensions() {
+            match ext.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectAlternativeName(san) => {
+                    for name in &san.general_names {
+                        if let x509_parser::extensions::GeneralName::DNSName(dns) = name {
+                            sans.push((*dns).to_owned());
+                        }
+                    }
+                }
+                x509_parser::extensions::ParsedExtension::ExtendedKeyUsage(eku) => {
+                    client_eku = eku.client_auth;
+                }
+                _ => {}
+            }
+        }
+        let cn = first(&mut subject.iter_common_name());
+        let cn = if cn.is_empty() {
+            sans.first()?.clone()
+        } else {
+            cn
+        };
+        let input = RequestInput {
+            usages,
+            org: first(&mut subject.iter_organization()),
+            ou: first(&mut subject.iter_organizational_unit()),
+            city: first(&mut subject.iter_locality()),
+            state: first(&mut subject.iter_state_or_province()),
+            country: first(&mut subject.iter_country()),
+            client_eku,
+            template: template_of(der).unwrap_or_else(|| "WebServer".to_owned()),
+            ..RequestInput::default()
+        };
+        let names = Names {
+            subject: cn,
+            required: sans,
+            ticked: Vec::new(),
+            extra: Vec::new(),
+        };
+        Some((input, names))
+    }
+}
+
+/// The template name a certificate was requested with (its certificate-template-name
+/// extension), if it has one.
+pub fn template_of(der: &[u8]) -> Option<String> {
+    use x509_parser::prelude::FromDer;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
+    let oid = cert.extensions().iter().find(|e| {
+        e.oid
+            .iter()
+            .is_some_and(|arcs| arcs.eq(TEMPLATE_NAME_OID.iter().copied()))
+    })?;
+    let (value, _) = tlv::read(oid.value).ok()?;
+    if value.tag_byte() != 0x1e || value.content.len() % 2 != 0 {
+        return None;
+    }
+    let units: Vec<u16> = value
+        .content
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16(&units).ok().filter(|t| !t.is_empty())
 }
 
 /// A PEM block with 64-character lines.

@@ -61,6 +61,9 @@ pub enum EnrollError {
         "request {0} was not sent to an online CA: import the CA's response with `certdesk import`"
     )]
     NotOnline(i64),
+    /// A certificate that cannot be renewed, and why.
+    #[error("{0} cannot be renewed: {1}")]
+    NotRenewable(String, &'static str),
     /// The CA connection that holds a request was removed.
     #[error(
         "the CA connection {0} that holds this request no longer exists: add it again with `certdesk ca add`"
@@ -200,6 +203,19 @@ pub fn submit(
     delivery: Delivery<'_>,
     now: i64,
 ) -> Result<RequestOutcome, EnrollError> {
+    submit_as(store, (spec, generated), location, delivery, None, now)
+}
+
+/// [`submit`], logged with `command` as its equivalent command line when given (a
+/// renewal is `certdesk renew`, not `certdesk request`).
+pub(super) fn submit_as(
+    store: &mut Store,
+    (spec, generated): (&RequestSpec, Generated),
+    location: Location,
+    delivery: Delivery<'_>,
+    command: Option<String>,
+    now: i64,
+) -> Result<RequestOutcome, EnrollError> {
     let mut outcome = RequestOutcome {
         request_id: None,
         ca_reference: None,
@@ -216,7 +232,7 @@ pub fn submit(
         Delivery::Online { ca, .. } => store.ca(ca)?.kind == CaKind::Acme,
         _ => false,
     };
-    let command = request_command(spec, location, delivery, is_acme);
+    let command = command.unwrap_or_else(|| request_command(spec, location, delivery, is_acme));
     match delivery {
         Delivery::Delayed(path) => {
             if let Some(path) = path {
@@ -295,7 +311,7 @@ pub fn submit(
                     if !ca.persist_if_new(tx, secret, now)? {
                         return Ok(None);
                     }
-                    let (_, _, name) = insert_with_key(
+                    let (cert_id, _, name) = insert_with_key(
                         tx,
                         secret,
                         (spec, &generated),
@@ -304,6 +320,7 @@ pub fn submit(
                         &mut outcome.warnings,
                         now,
                     )?;
+                    cert_write::set_issuing_ca(tx, cert_id, "builtin")?;
                     let details = format!(
                         "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
                         spec.names.subject,

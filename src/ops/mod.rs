@@ -20,5 +20,6 @@ pub mod import;
 pub mod online;
 pub mod remove;
 pub mod rename;
+pub mod renew;
 pub mod retrieve;
 pub mod sample;

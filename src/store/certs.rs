@@ -92,6 +92,20 @@ impl Store {
         find(&self.conn, location, thumbprint)
     }
 
+    /// The online CA connection that issued a stored certificate (`builtin` for the
+    /// built-in CA), if certdesk requested it.
+    pub fn issuing_ca(&self, cert_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT issuing_ca FROM certificates WHERE id = ?1",
+                [cert_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// The DER of a stored certificate.
     pub fn der(&self, cert_id: i64) -> Result<Vec<u8>, StoreError> {
         Ok(self.conn.query_row(

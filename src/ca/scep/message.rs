@@ -19,7 +19,7 @@ use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
-use sha2::Digest;
+use sha2::Digest as _;
 use x509_cert::attr::Attribute;
 use x509_cert::certificate::Certificate as X509;
 use x509_cert::spki::AlgorithmIdentifierOwned;
@@ -355,6 +355,12 @@ pub fn cert_rep(
     Ok(CertRep::Success(certs))
 }
 
+/// A digest function.
+type Digest = fn(&[u8]) -> Vec<u8>;
+
+/// An RSA PKCS#1 verification with one hash.
+type Verification = &'static dyn aws_lc_rs::signature::VerificationAlgorithm;
+
 /// Checks the message digest and the signature over the signed attributes.
 fn verify(
     signer: &SignerInfo,
@@ -374,10 +380,7 @@ fn verify(
         .ok_or_else(|| {
             MessageError("it is not signed by the CA certificate GetCACert gave".into())
         })?;
-    let (hash, algorithm): (
-        fn(&[u8]) -> Vec<u8>,
-        &'static dyn aws_lc_rs::signature::VerificationAlgorithm,
-    ) = match signer.digest_alg.oid {
+    let (hash, algorithm): (Digest, Verification) = match signer.digest_alg.oid {
         SHA1 => (
             |d| sha1::Sha1::digest(d).to_vec(),
             &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
