@@ -152,6 +152,8 @@ fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
         &mut h,
         "Create the built-in CA and trust its root in this store",
     );
+    click(&mut h, "Next");
+    h.get_by_label("The built-in CA needs no account credentials.");
     for _ in 0..8 {
         click(&mut h, "Next");
     }
@@ -446,7 +448,7 @@ fn the_sip_domain_ticks_change_the_requested_sans() {
         &mut h,
         "Create the built-in CA and trust its root in this store",
     );
-    for _ in 0..6 {
+    for _ in 0..7 {
         click(&mut h, "Next");
     }
     h.get_by_label("SIP Domain Setting on Subject Alternative Names");
@@ -645,7 +647,7 @@ fn the_request_wizard_walks_with_the_keyboard_alone() {
         key(&mut h, egui::Key::Tab);
     }
     key(&mut h, egui::Key::Space);
-    for _ in 0..2 {
+    for _ in 0..3 {
         key(&mut h, egui::Key::Enter);
     }
     h.get_by_label("Name and Security Settings");
@@ -974,7 +976,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     // The CA is added and tested on the Certification Authorities page; a URL that is not
     // https is one sentence in the dialog, which stays open.
     click(&mut h, "Certification Authorities");
-    click(&mut h, "Add an ACME CA…");
+    click(&mut h, "Add a CA…");
     type_into(&mut h, "CA name", "pebble");
     type_into(
         &mut h,
@@ -1004,13 +1006,13 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     // A webroot needs its folder before Next; then back to certdesk's own listener.
     click(
         &mut h,
-        "Write the answers in a web server's folder (webroot)",
+        "HTTP-01: write the answers in a web server's folder (webroot)",
     );
     assert!(is_disabled(&h, "Next"), "no webroot yet");
     h.get_by_label_contains("choose the web server's folder");
     click(
         &mut h,
-        "certdesk answers on this machine while the request runs",
+        "HTTP-01: certdesk answers on this machine while the request runs",
     );
     retype(&mut h, "HTTP-01 port", "not a port");
     h.run_steps(2);
@@ -1019,7 +1021,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     retype(&mut h, "HTTP-01 port", &http01.to_string());
     retype(&mut h, "Listen address", "127.0.0.1");
     h.run_steps(2);
-    for _ in 0..8 {
+    for _ in 0..9 {
         click(&mut h, "Next");
     }
     h.get_by_label("Immediate: the ACME CA pebble");
@@ -1036,5 +1038,192 @@ fn the_request_wizard_orders_from_an_acme_ca() {
         personal[0].summary.issuer.contains("Pebble"),
         "{}",
         personal[0].summary.issuer
+    );
+}
+
+/// AD CS Web Enrollment from the window: the connection is added with its credentials on
+/// the Certification Authorities page; the wizard's Certificate Authority Account page
+/// takes alternate credentials (wrong ones end on the status page with the CA's refusal,
+/// nothing stored); a template that needs approval leaves the request held by the CA;
+/// Retrieve fetches it once approved; Renew… renews it through the same CA.
+#[test]
+fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
+    let t = TestStore::with_topology(EDGE);
+    let server = common::certsrv::Certsrv::start(t.dir.path());
+    let mut h = harness(&t.path());
+    click(&mut h, "Certification Authorities");
+    click(&mut h, "Add a CA…");
+    click(&mut h, "AD CS Web Enrollment");
+    type_into(&mut h, "CA name", "corp");
+    type_into(&mut h, "Web Enrollment URL", &server.url);
+    type_into(&mut h, "User name", common::certsrv::USER);
+    assert!(is_disabled(&h, "Add"), "no password yet");
+    type_into(&mut h, "Password", common::certsrv::PASSWORD);
+    type_into(&mut h, "TLS trust (PEM file)", s(&server.tls_bundle));
+    click(&mut h, "Add");
+    settle(&mut h);
+    assert!(h.state().dialog.is_none(), "added and closed");
+    h.get_by_label(&format!("user {}", common::certsrv::USER));
+
+    let to_account = |h: &mut Harness<'_, CertdeskApp>| {
+        click(h, "Request…");
+        click(h, "Edge internal");
+        click(h, "Next");
+        click(
+            h,
+            "Send the request immediately to an online certification authority",
+        );
+        click(h, "Next");
+        let url = h.state().view.cas[0].url.clone();
+        click(h, &format!("corp: AD CS Web Enrollment, {url}"));
+        click(h, "Next");
+        h.get_by_label("Certificate Authority Account");
+    };
+    to_account(&mut h);
+    click(&mut h, "Use alternate credentials");
+    assert!(
+        is_disabled(&h, "Next"),
+        "alternate credentials need both fields"
+    );
+    type_into(&mut h, "User name", "CONTOSO\\someone-else");
+    type_into(&mut h, "Password", "not the password");
+    h.run_steps(2);
+    for _ in 0..8 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label("Immediate: the AD CS Web Enrollment CA corp, with alternate credentials");
+    let before = store_files(&t.path());
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.get_by_label("The request was not completed; nothing was stored.");
+    h.get_by_label_contains("corp refused the credentials");
+    let personal = |t: &TestStore| {
+        Store::open(&t.path())
+            .expect("store")
+            .list(Some(Location::Computer), Some(Logical::Personal))
+            .expect("list")
+    };
+    assert!(personal(&t).is_empty());
+    assert_eq!(store_files(&t.path()).len(), before.len());
+    click(&mut h, "Close");
+
+    // Held for approval, then retrieved.
+    to_account(&mut h);
+    click(&mut h, "Next");
+    retype(&mut h, "Template", "ManagerApproval");
+    h.run_steps(2);
+    for _ in 0..7 {
+        click(&mut h, "Next");
+    }
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.get_by_label_contains("holds the request for a CA manager's approval");
+    click(&mut h, "Finish");
+    assert!(personal(&t).is_empty());
+    click(&mut h, "Retrieve");
+    settle(&mut h);
+    assert!(personal(&t).is_empty(), "not approved yet");
+    server.approve(42);
+    click(&mut h, "Retrieve");
+    settle(&mut h);
+    let issued = personal(&t);
+    assert_eq!(issued.len(), 1, "retrieved once approved");
+    assert!(issued[0].key.is_some(), "with its pending key");
+
+    // Renew… on the retrieved certificate, with the same key and the same template, so the
+    // CA holds the renewal for approval too.
+    let row = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.summary.thumbprint == issued[0].summary.thumbprint)
+        .map(|r| r.cert.id)
+        .expect("row");
+    h.state_mut().list.selected = Some(row);
+    h.run_steps(2);
+    click(&mut h, "Renew…");
+    h.get_by_label("Renew with the same key");
+    click(&mut h, "Renew");
+    settle(&mut h);
+    h.get_by_label_contains("The CA corp holds the request for approval (its reference 43)");
+    click(&mut h, "Finish");
+    assert!(h.state().dialog.is_none());
+    server.approve(43);
+    click(&mut h, "Retrieve");
+    settle(&mut h);
+    let renewed = personal(&t);
+    assert_eq!(renewed.len(), 2);
+    assert_eq!(
+        renewed[0].summary.public_key_hash, renewed[1].summary.public_key_hash,
+        "the same key"
+    );
+}
+
+/// DNS-01 from the wizard: the status page shows the TXT records; once they exist (the
+/// test creates them in the DNS server pebble asks), Continue has the CA check them and
+/// the certificate is issued.
+#[test]
+fn the_wizard_shows_dns01_records_and_continues() {
+    let t = TestStore::with_topology(EDGE);
+    let (servers, directory, _) = common::acme::start_pebble(t.dir.path());
+    let bundle = t.dir.path().join("tls-ca.pem");
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    click(&mut h, "Edge internal");
+    click(&mut h, "Next");
+    click(
+        &mut h,
+        "Send the request immediately to an online certification authority",
+    );
+    click(&mut h, "Next");
+    click(&mut h, &format!("pebble: ACME, {directory}"));
+    click(
+        &mut h,
+        "DNS-01: show the TXT records to create, then continue",
+    );
+    for _ in 0..9 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label("Immediate: the ACME CA pebble, answered by DNS-01");
+    click(&mut h, "Finish");
+    settle(&mut h);
+    let name = "_acme-challenge.edgepool.contoso.net.";
+    h.get_by_label(name);
+    let value = match &h.state().dialog {
+        Some(Dialog::Request(w)) => w
+            .outcome
+            .as_ref()
+            .and_then(|o| o.dns_records.first())
+            .map(|r| r.value.clone())
+            .expect("a record"),
+        _ => panic!("the wizard closed"),
+    };
+    h.get_by_label(&value);
+    servers.set_txt(name, &value);
+    click(&mut h, "Continue");
+    settle(&mut h);
+    h.get_by_label_contains("Thumbprint:");
+    h.get_by_label("Assign the certificate to certificate usages");
+    let store = Store::open(&t.path()).expect("store");
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].key.is_some());
+    assert!(
+        store
+            .pending_requests(Location::Computer)
+            .expect("requests")
+            .is_empty()
     );
 }

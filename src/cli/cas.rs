@@ -16,6 +16,9 @@ pub enum CaAction {
     /// Add a CA connection: ACME (`--acme`), SCEP (`--scep`) or AD CS Web Enrollment
     /// (`--certsrv`). Secrets are read from files, the environment or a prompt, never argv.
     Add(Box<AddArgs>),
+    /// Change a connection, described again as for `add`; a secret or a TLS bundle not
+    /// given keeps the stored one (an ACME account is kept while the directory is the same).
+    Edit(Box<AddArgs>),
     /// List the CAs: `builtin`, then every connection (no secret is shown).
     List,
     /// Remove a connection and its secrets.
@@ -112,7 +115,7 @@ pub fn online_error(e: OnlineError) -> CliError {
     }
 }
 
-fn protocol(args: &AddArgs) -> Result<Protocol, CliError> {
+fn protocol(args: &AddArgs, editing: bool) -> Result<Protocol, CliError> {
     let AddArgs {
         acme,
         scep,
@@ -150,6 +153,7 @@ fn protocol(args: &AddArgs) -> Result<Protocol, CliError> {
     let username = username.clone().unwrap_or_default();
     let password = match password.given()? {
         Some(p) => p,
+        None if editing => Zeroizing::default(),
         None => password
             .prompt(&format!("Password of {username} at {url}: "))?
             .ok_or_else(|| {
@@ -171,7 +175,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             let name = &args.name;
             let new = NewCa {
                 name: name.clone(),
-                protocol: protocol(args)?,
+                protocol: protocol(args, false)?,
                 ca_bundle: args.ca_bundle.clone(),
             };
             let kind = match new.protocol {
@@ -184,6 +188,19 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 return print_json(&serde_json::json!({"name": name, "added": true}));
             }
             println!("{name}: {kind} CA added; `certdesk ca test {name}` reaches it");
+            Ok(())
+        }
+        CaAction::Edit(args) => {
+            let new = NewCa {
+                name: args.name.clone(),
+                protocol: protocol(args, true)?,
+                ca_bundle: args.ca_bundle.clone(),
+            };
+            cas::edit(store, &new, ctx.now).map_err(ca_error)?;
+            if ctx.json {
+                return print_json(&serde_json::json!({"name": args.name, "changed": true}));
+            }
+            println!("{}: changed", args.name);
             Ok(())
         }
         CaAction::List => {

@@ -311,10 +311,11 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
     println!("renews:   {} through the CA {}", outcome.renews, outcome.ca);
     print_outcome(&outcome.request, Some(&outcome.ca));
     if !outcome.usages.is_empty() && outcome.request.thumbprint.is_some() {
+        let names: Vec<&str> = outcome.usages.iter().map(|u| u.as_str()).collect();
         println!(
             "ready to roll onto: {} (`certdesk assign --type {} THUMBPRINT`)",
-            outcome.usages.join(", "),
-            outcome.usages.join(",")
+            names.join(", "),
+            names.join(",")
         );
     }
     Ok(())

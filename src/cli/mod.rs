@@ -147,7 +147,7 @@ enum Command {
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
     File(Vec<OsString>),
-    /// The store's online CAs: add, list, remove, test.
+    /// The store's online CAs: add, edit, list, remove, test.
     Ca {
         #[command(subcommand)]
         action: cas::CaAction,

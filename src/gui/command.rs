@@ -17,6 +17,8 @@ use crate::ops::import::{self, ImportPlan, ImportReport};
 use crate::ops::online::OnlineOptions;
 use crate::ops::remove;
 use crate::ops::rename;
+use crate::ops::renew::{self, RenewOutcome, Renewal};
+use crate::ops::retrieve::{self, Polled};
 use crate::store::{Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
@@ -105,6 +107,22 @@ pub enum Command {
     },
     /// Add a CA connection (ACME, SCEP or AD CS).
     AddCa(Box<NewCa>),
+    /// Change a CA connection (a secret left empty is kept).
+    EditCa(Box<NewCa>),
+    /// Ask the online CAs about the requests they hold (one, or all) and store what was
+    /// issued.
+    Retrieve(Location, Option<i64>),
+    /// Renew a certificate of Personal through the CA that issued it (or another).
+    Renew {
+        /// The location.
+        location: Location,
+        /// The certificate.
+        thumbprint: String,
+        /// The CA (default: the issuing one).
+        ca: Option<String>,
+        /// A new key instead of the certificate's own.
+        new_key: bool,
+    },
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
     /// Remove a CA connection.
@@ -154,6 +172,10 @@ pub enum Applied {
     Requested(RequestOutcome),
     /// An export's outcome.
     Exported(ExportOutcome),
+    /// What the online CAs said about the requests they hold.
+    Retrieved(Vec<Polled>),
+    /// A renewal's outcome.
+    Renewed(Box<RenewOutcome>),
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
@@ -279,6 +301,50 @@ pub fn apply(
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
             Ok((format!("CA {} added", new.name), Applied::Done))
+        }
+        Command::EditCa(new) => {
+            cas::edit(store, &new, now)?;
+            Ok((format!("CA {} changed", new.name), Applied::Done))
+        }
+        Command::Retrieve(location, only) => {
+            let polled = retrieve::poll(store, location, only, now)?;
+            let count = |status: &str| polled.iter().filter(|p| p.status == status).count();
+            let message = match polled.len() {
+                0 => "No request is held by an online CA".to_owned(),
+                _ => format!(
+                    "Retrieved: {} issued, {} still pending, {} denied or failed",
+                    count("issued"),
+                    count("pending"),
+                    count("denied") + count("failed")
+                ),
+            };
+            Ok((message, Applied::Retrieved(polled)))
+        }
+        Command::Renew {
+            location,
+            thumbprint,
+            ca,
+            new_key,
+        } => {
+            let renewal = Renewal {
+                thumbprint: &thumbprint,
+                ca: ca.as_deref(),
+                new_key,
+                options: OnlineOptions {
+                    http01: Http01::Listen(std::net::SocketAddr::from(([0, 0, 0, 0], 80))),
+                    dns01: false,
+                    credentials: None,
+                },
+            };
+            let outcome = renew::renew(store, location, &renewal, now)?;
+            let message = match &outcome.request.thumbprint {
+                Some(t) => format!("Renewed by {}: {t}", outcome.ca),
+                None => format!(
+                    "The CA {} holds the renewal for approval; Retrieve it once issued",
+                    outcome.ca
+                ),
+            };
+            Ok((message, Applied::Renewed(Box::new(outcome))))
         }
         Command::TestCa(name) => {
             let reached = cas::test(store, &name)?;

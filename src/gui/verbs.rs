@@ -20,6 +20,10 @@ pub enum Verb {
     ViewDetails,
     /// Copy the selected certificate's thumbprint.
     CopyThumbprint,
+    /// Renew the selected certificate.
+    Renew,
+    /// Ask the online CAs for what they have issued of the requests they hold.
+    Retrieve,
     /// Open another store, or create one (File menu).
     OpenStore,
     /// Create a new store (File menu).
@@ -36,11 +40,13 @@ impl Verb {
     pub const WINDOW: [Verb; 3] = [Verb::OpenStore, Verb::NewStore, Verb::About];
 
     /// Every verb of the Action menu and the toolbar, in menu order.
-    pub const ALL: [Verb; 7] = [
+    pub const ALL: [Verb; 9] = [
         Verb::Request,
         Verb::Import,
         Verb::Export,
         Verb::Assign,
+        Verb::Renew,
+        Verb::Retrieve,
         Verb::Remove,
         Verb::ViewDetails,
         Verb::CopyThumbprint,
@@ -56,6 +62,8 @@ impl Verb {
             Verb::Remove => "Remove",
             Verb::ViewDetails => "View details",
             Verb::CopyThumbprint => "Copy thumbprint",
+            Verb::Renew => "Renew…",
+            Verb::Retrieve => "Retrieve",
             Verb::OpenStore => "Open store…",
             Verb::NewStore => "New store…",
             Verb::About => "About certdesk",
@@ -74,6 +82,12 @@ impl Verb {
             Verb::Remove => "Remove the selected certificate and its private key",
             Verb::ViewDetails => "Show every field, the certification path and the SAN inspector",
             Verb::CopyThumbprint => "Copy the SHA-1 thumbprint",
+            Verb::Renew => {
+                "Renew the selected certificate: same names and template, the same key unless you ask for a new one"
+            }
+            Verb::Retrieve => {
+                "Fetch what the online CAs have issued of the requests they hold for approval"
+            }
             Verb::OpenStore => "Work on another store directory (created if it does not exist)",
             Verb::NewStore => "Create an empty store in a new directory and work on it",
             Verb::About => "The version, where the store is, and the keyboard shortcuts",
@@ -90,6 +104,8 @@ impl Verb {
             Verb::Remove => (Modifiers::NONE, Key::Delete),
             Verb::ViewDetails => (Modifiers::NONE, Key::Enter),
             Verb::CopyThumbprint => (Modifiers::COMMAND | Modifiers::SHIFT, Key::C),
+            Verb::Renew => (Modifiers::COMMAND, Key::R),
+            Verb::Retrieve => (Modifiers::COMMAND | Modifiers::SHIFT, Key::R),
             Verb::OpenStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
             Verb::NewStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::N),
             Verb::About => (Modifiers::NONE, Key::F1),
@@ -104,6 +120,7 @@ impl Verb {
             Verb::Request
                 | Verb::Import
                 | Verb::Assign
+                | Verb::Retrieve
                 | Verb::OpenStore
                 | Verb::NewStore
                 | Verb::About

@@ -134,9 +134,23 @@ fn check_url(url: &str, what: &str, schemes: &[&str]) -> Result<(), CaOpError> {
     }
 }
 
-/// Adds a connection (nothing is sent yet: `test` reaches the CA, and registers the ACME
-/// account).
-pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
+/// A connection's secrets, decoded and ready to store (zeroised on drop).
+struct StoredSecrets {
+    eab_hmac: Option<Zeroizing<Vec<u8>>>,
+    password: Option<Zeroizing<String>>,
+}
+
+impl StoredSecrets {
+    fn secrets(&self) -> NewSecrets<'_> {
+        NewSecrets {
+            eab_hmac: self.eab_hmac.as_ref().map(|h| h.as_slice()),
+            password: self.password.as_deref().map(String::as_str),
+        }
+    }
+}
+
+/// Checks a new connection: the row, its equivalent command, its secrets.
+fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets), CaOpError> {
     check_name(&new.name)?;
     let ca_bundle = match &new.ca_bundle {
         Some(path) => Some(read_bundle(path)?),
@@ -155,8 +169,10 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         username: None,
     };
     let mut command = format!("certdesk ca add {}", command_line::quote(&new.name));
-    let mut eab_hmac = None;
-    let mut password: Option<&str> = None;
+    let mut stored = StoredSecrets {
+        eab_hmac: None,
+        password: None,
+    };
     match &new.protocol {
         Protocol::Acme {
             directory,
@@ -171,7 +187,7 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
                 command.push_str(&format!(" --contact {}", command_line::quote(contact)));
             }
             if let Some((kid, hmac)) = eab {
-                eab_hmac = Some(decode_hmac(hmac)?);
+                stored.eab_hmac = Some(decode_hmac(hmac)?);
                 ca.eab_kid = Some(kid.clone());
                 command.push_str(&format!(
                     " --eab-kid {} --eab-hmac-file <file>",
@@ -183,22 +199,19 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
             check_url(url, "SCEP", &["http", "https"])?;
             ca.kind = CaKind::Scep;
             ca.url.clone_from(url);
-            password = challenge
-                .as_deref()
-                .map(String::as_str)
-                .filter(|c| !c.is_empty());
+            stored.password = challenge.clone().filter(|c| !c.is_empty());
             command.push_str(&format!(" --scep {}", command_line::quote(url)));
-            if password.is_some() {
+            if stored.password.is_some() {
                 command.push_str(" --challenge-file <file>");
             }
         }
         Protocol::Certsrv {
             url,
             username,
-            password: secret,
+            password,
         } => {
             check_url(url, "AD CS Web Enrollment", &["https"])?;
-            if username.trim().is_empty() || secret.is_empty() {
+            if username.trim().is_empty() || password.is_empty() {
                 return Err(CaOpError::Invalid(
                     "AD CS Web Enrollment needs a user name and a password".into(),
                 ));
@@ -206,7 +219,7 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
             ca.kind = CaKind::Certsrv;
             ca.url = url.trim_end_matches('/').to_owned();
             ca.username = Some(username.trim().to_owned());
-            password = Some(secret.as_str());
+            stored.password = Some(password.clone());
             command.push_str(&format!(
                 " --certsrv {} --username {} --password-file <file>",
                 command_line::quote(url),
@@ -218,14 +231,101 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         let path = path.display().to_string();
         command.push_str(&format!(" --ca-bundle {}", command_line::quote(&path)));
     }
+    Ok((ca, command, stored))
+}
+
+/// Adds a connection (nothing is sent yet: `test` reaches the CA, and registers the ACME
+/// account).
+pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
+    let (ca, command, stored) = prepare(new, now)?;
     store.transaction(|tx, secret| {
-        let secrets = NewSecrets {
-            eab_hmac: eab_hmac.as_ref().map(|h| h.as_slice()),
-            password,
-        };
-        write::insert(tx, secret, &ca, &secrets)?;
+        write::insert(tx, secret, &ca, &stored.secrets())?;
         let details = format!(
             "{} CA {} added ({})",
+            ca.kind.as_str().to_uppercase(),
+            ca.name,
+            ca.url
+        );
+        log::append(
+            tx,
+            &LogEntry::new(now, Location::Computer, "ca", details, command),
+        )?;
+        Ok(())
+    })
+}
+
+/// Changes a connection: its URL, TLS trust and protocol details. A secret given empty
+/// and a TLS bundle not given keep the stored ones; an ACME account is kept while the
+/// directory is the same.
+pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
+    let old = store.ca(&new.name)?;
+    let secrets = store.ca_secrets(&new.name)?;
+    let kept_password = secrets.password.clone();
+    let protocol = match &new.protocol {
+        Protocol::Scep { url, challenge } => Protocol::Scep {
+            url: url.clone(),
+            challenge: challenge
+                .clone()
+                .filter(|c| !c.is_empty())
+                .or(kept_password),
+        },
+        Protocol::Certsrv {
+            url,
+            username,
+            password,
+        } => Protocol::Certsrv {
+            url: url.clone(),
+            username: username.clone(),
+            password: if password.is_empty() {
+                kept_password.unwrap_or_default()
+            } else {
+                password.clone()
+            },
+        },
+        Protocol::Acme {
+            directory,
+            contact,
+            eab,
+        } => Protocol::Acme {
+            directory: directory.clone(),
+            contact: contact.clone(),
+            eab: eab.clone(),
+        },
+    };
+    let replaced = NewCa {
+        name: new.name.clone(),
+        protocol,
+        ca_bundle: new.ca_bundle.clone(),
+    };
+    let keep_account = match (&replaced.protocol, &old.account_url, &secrets.account_key) {
+        (Protocol::Acme { directory, .. }, Some(url), Some(key)) if *directory == old.url => {
+            Some((url.clone(), key.clone_key().map_err(StoreError::from)?))
+        }
+        _ => None,
+    };
+    let (ca, command, stored) = prepare(&replaced, now)?;
+    let command = command.replacen("certdesk ca add", "certdesk ca edit", 1);
+    let ca = CaConnection {
+        added: old.added,
+        ca_bundle: ca.ca_bundle.or(if new.ca_bundle.is_none() {
+            old.ca_bundle.clone()
+        } else {
+            None
+        }),
+        ..ca
+    };
+    let ca = CaConnection {
+        custom_trust: ca.ca_bundle.is_some(),
+        ..ca
+    };
+    store.transaction(|tx, secret| {
+        write::delete(tx, &ca.name)?;
+        write::insert(tx, secret, &ca, &stored.secrets())?;
+        if let Some((url, key)) = &keep_account {
+            write::set_account(tx, secret, &ca.name, url, key)?;
+        }
+        let details = format!(
+            "{} CA {} changed ({})",
             ca.kind.as_str().to_uppercase(),
             ca.name,
             ca.url

@@ -6,6 +6,7 @@
 use super::enroll::{Delivery, EnrollError, RequestOutcome, submit_as};
 use super::online::OnlineOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
+use crate::deploy::usage::UsageType;
 use crate::ops::command_line;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::{Location, Logical, Store};
@@ -34,7 +35,7 @@ pub struct RenewOutcome {
     /// The CA it went to.
     pub ca: String,
     /// The usages the old certificate holds, which the new one is ready to take over.
-    pub usages: Vec<String>,
+    pub usages: Vec<UsageType>,
 }
 
 /// The key algorithm of a stored key's description (`RSA 2048`, `ECDSA P-384`).
@@ -139,6 +140,6 @@ pub fn renew(
         request,
         renews: thumbprint,
         ca,
-        usages: usages.iter().map(|u| u.as_str().to_owned()).collect(),
+        usages,
     })
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::gui::command::Command;
-use crate::gui::dialogs::{Dialog, Flow, frame};
+use crate::gui::dialogs::{AddCaDialog, Dialog, Flow, frame};
 use crate::gui::settings::clamp_zoom;
 use crate::gui::verbs::Verb;
 use crate::gui::views::{self, Intent, MenuChoice, MenuState, Page, Pages};
@@ -138,6 +138,14 @@ impl CertdeskApp {
                 }
             }
             Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
+            Some(Intent::EditCa(name)) => {
+                self.dialog = self
+                    .view
+                    .cas
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|ca| Dialog::AddCa(Box::new(AddCaDialog::edit(ca))));
+            }
             Some(Intent::OpenSample) => {
                 self.jobs
                     .sample(&ctx, self.sample_dir.clone(), (self.clock)())

@@ -1,7 +1,8 @@
 //! Starting a verb (menu, toolbar, row or shortcut): the dialog it opens, or what it does
 //! at once.
 
-use crate::gui::dialogs::{Dialog, OpenStoreDialog};
+use crate::gui::command::Command;
+use crate::gui::dialogs::{Dialog, OpenStoreDialog, RenewDialog};
 use crate::gui::verbs::Verb;
 use crate::gui::views::Page;
 use crate::store::Location;
@@ -44,6 +45,14 @@ impl CertdeskApp {
                 self.dialog = Some(Dialog::details(cert, &self.view, (self.clock)()))
             }
             (Verb::Remove, Some(cert)) => self.dialog = Some(Dialog::confirm_remove(cert)),
+            (Verb::Renew, Some(cert)) => {
+                self.dialog = Some(Dialog::Renew(Box::new(RenewDialog::new(
+                    location,
+                    cert,
+                    self.view.cas.clone(),
+                ))))
+            }
+            (Verb::Retrieve, _) => self.commands.push(Command::Retrieve(location, None)),
             (Verb::CopyThumbprint, Some(cert)) => {
                 ctx.copy_text(cert.summary.thumbprint.clone());
                 let time = ctx.input(|i| i.time);

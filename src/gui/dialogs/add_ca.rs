@@ -1,32 +1,64 @@
-//! Add an ACME CA: its name, directory URL, the account's contact and, for a private CA,
-//! the certificates to trust for its TLS. The model checks them (`certdesk ca add`).
+//! Add or edit a CA connection: ACME (directory URL, contact, external account binding),
+//! SCEP (URL, challenge password) or AD CS Web Enrollment (URL, user, password), each with
+//! the certificates to trust for its TLS. The model checks them (`certdesk ca add|edit`).
+//! Editing, a secret left empty keeps the stored one.
 
 use std::path::PathBuf;
+
+use zeroize::Zeroizing;
 
 use super::Flow;
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::ops::cas::{NewCa, Protocol};
+use crate::store::{CaConnection, CaKind};
 
 /// The dialog's state.
-#[derive(Default)]
 pub struct AddCaDialog {
+    /// The protocol.
+    pub kind: CaKind,
     /// The connection's name.
     pub name: String,
-    /// The directory URL.
-    pub directory: String,
-    /// The account's contact e-mail.
+    /// The ACME directory URL, the SCEP URL or the Web Enrollment URL.
+    pub url: String,
+    /// The ACME account's contact e-mail.
     pub contact: String,
     /// The TLS trust bundle's path.
     pub bundle: String,
     /// External account binding's key id.
     pub eab_kid: String,
     /// External account binding's HMAC key (base64url).
-    eab_hmac: String,
+    eab_hmac: Zeroizing<String>,
+    /// The AD CS user name.
+    pub username: String,
+    /// The SCEP challenge or the AD CS password.
+    secret: Zeroizing<String>,
+    /// Editing an existing connection (its name is fixed).
+    pub editing: bool,
     sent: bool,
     done: bool,
     error: Option<String>,
+}
+
+impl Default for AddCaDialog {
+    fn default() -> Self {
+        Self {
+            kind: CaKind::Acme,
+            name: String::new(),
+            url: String::new(),
+            contact: String::new(),
+            bundle: String::new(),
+            eab_kid: String::new(),
+            eab_hmac: Zeroizing::default(),
+            username: String::new(),
+            secret: Zeroizing::default(),
+            editing: false,
+            sent: false,
+            done: false,
+            error: None,
+        }
+    }
 }
 
 fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
@@ -42,7 +74,34 @@ fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui
     .inner
 }
 
+fn secret_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .password(true)
+                .hint_text(hint)
+                .desired_width(360.0),
+        )
+        .labelled_by(l.id);
+    });
+}
+
 impl AddCaDialog {
+    /// The dialog on an existing connection (its secrets blank: kept unless retyped).
+    pub fn edit(ca: &CaConnection) -> Self {
+        Self {
+            kind: ca.kind,
+            name: ca.name.clone(),
+            url: ca.url.clone(),
+            contact: ca.contact.clone().unwrap_or_default(),
+            eab_kid: ca.eab_kid.clone().unwrap_or_default(),
+            username: ca.username.clone().unwrap_or_default(),
+            editing: true,
+            ..Self::default()
+        }
+    }
+
     /// A picked bundle file.
     pub fn on_job(&mut self, result: JobResult) {
         if let JobResult::Picked(PickTarget::CaBundle, Some(path)) = result {
@@ -62,84 +121,173 @@ impl AddCaDialog {
         }
     }
 
-    /// Draws the dialog; Enter adds.
-    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> Flow {
-        if self.done {
-            return Flow::Close;
+    fn protocol(&self) -> Protocol {
+        let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let url = self.url.trim().to_owned();
+        match self.kind {
+            CaKind::Acme => Protocol::Acme {
+                directory: url,
+                contact: optional(&self.contact),
+                eab: optional(&self.eab_kid).zip(optional(&self.eab_hmac).map(Zeroizing::new)),
+            },
+            CaKind::Scep => Protocol::Scep {
+                url,
+                challenge: Some(self.secret.clone()).filter(|s| !s.is_empty()),
+            },
+            CaKind::Certsrv => Protocol::Certsrv {
+                url,
+                username: self.username.trim().to_owned(),
+                password: self.secret.clone(),
+            },
         }
-        let mut flow = Flow::Stay;
-        frame::parts_ui(ui, |ui, part| match part {
-            Part::Body => {
-                let name = field(ui, "CA name", &mut self.name, "e.g. letsencrypt or step-ca");
-                if ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
-                    name.request_focus();
-                }
+    }
+
+    /// What is still missing before the connection can be saved.
+    fn missing(&self) -> Option<&'static str> {
+        if self.name.trim().is_empty() || self.url.trim().is_empty() {
+            return Some("give a name and the CA's URL");
+        }
+        if self.kind == CaKind::Certsrv
+            && (self.username.trim().is_empty() || (!self.editing && self.secret.is_empty()))
+        {
+            return Some("give the user name and the password to sign in with");
+        }
+        None
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+        ui.horizontal(|ui| {
+            ui.add_sized([170.0, 20.0], egui::Label::new("Protocol"));
+            ui.add_enabled_ui(!self.editing, |ui| {
+                ui.radio_value(&mut self.kind, CaKind::Acme, "ACME");
+                ui.radio_value(&mut self.kind, CaKind::Scep, "SCEP");
+                ui.radio_value(&mut self.kind, CaKind::Certsrv, "AD CS Web Enrollment");
+            });
+        });
+        ui.add_enabled_ui(!self.editing, |ui| {
+            let name = field(ui, "CA name", &mut self.name, "e.g. letsencrypt or corp-ca");
+            if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
+                name.request_focus();
+            }
+        });
+        let keep = if self.editing {
+            "leave empty to keep the stored one"
+        } else {
+            "optional"
+        };
+        match self.kind {
+            CaKind::Acme => {
                 field(
                     ui,
                     "Directory URL",
-                    &mut self.directory,
+                    &mut self.url,
                     "https://acme.example.com/directory",
                 );
                 field(ui, "Contact e-mail", &mut self.contact, "optional");
-                ui.horizontal(|ui| {
-                    field(ui, "TLS trust (PEM file)", &mut self.bundle, "optional");
-                    if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
-                        jobs.pick(
-                            ui.ctx(),
-                            PickTarget::CaBundle,
-                            false,
-                            start_dir(&self.bundle),
-                        );
-                    }
-                });
+            }
+            CaKind::Scep => {
+                field(ui, "SCEP URL", &mut self.url, "http://ca.example.com/scep");
+                secret_field(ui, "Challenge password", &mut self.secret, keep);
+            }
+            CaKind::Certsrv => {
+                field(
+                    ui,
+                    "Web Enrollment URL",
+                    &mut self.url,
+                    "https://ca.example.com/certsrv",
+                );
+                field(ui, "User name", &mut self.username, "CONTOSO\\user");
+                let hint = if self.editing {
+                    "leave empty to keep the stored one"
+                } else {
+                    ""
+                };
+                secret_field(ui, "Password", &mut self.secret, hint);
+            }
+        }
+        ui.horizontal(|ui| {
+            field(ui, "TLS trust (PEM file)", &mut self.bundle, keep);
+            if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
+                jobs.pick(
+                    ui.ctx(),
+                    PickTarget::CaBundle,
+                    false,
+                    start_dir(&self.bundle),
+                );
+            }
+        });
+        match self.kind {
+            CaKind::Acme => {
                 field(
                     ui,
                     "EAB key ID",
                     &mut self.eab_kid,
                     "only if the CA gave one",
                 );
-                ui.horizontal(|ui| {
-                    let l = ui.add_sized([170.0, 20.0], egui::Label::new("EAB HMAC key"));
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.eab_hmac)
-                            .password(true)
-                            .hint_text("only if the CA gave one")
-                            .desired_width(360.0),
-                    )
-                    .labelled_by(l.id);
-                });
-                ui.label(
-                    "Leave the TLS trust empty for a CA whose server the system already trusts \
-                     (every public CA). The account is registered when the CA is first tested \
-                     or used.",
+                secret_field(
+                    ui,
+                    "EAB HMAC key",
+                    &mut self.eab_hmac,
+                    "only if the CA gave one",
                 );
-                if let Some(error) = &self.error {
-                    frame::error_ui(ui, error);
-                }
+                ui.label(
+                    "Leave the TLS trust empty for a CA whose server the system already \
+                     trusts (every public CA). The account is registered when the CA is \
+                     first tested or used.",
+                );
             }
+            CaKind::Scep => {
+                ui.label(
+                    "SCEP messages are signed and encrypted themselves, so plain http:// is \
+                     usual. The CA encrypts its answer for the request's key: requests to it \
+                     need an RSA key.",
+                );
+            }
+            CaKind::Certsrv => {
+                ui.label(
+                    "Basic authentication over HTTPS (NTLM and Kerberos are not supported \
+                     yet). The password is kept encrypted in the store.",
+                );
+            }
+        }
+        if let Some(error) = &self.error {
+            frame::error_ui(ui, error);
+        }
+    }
+
+    /// Draws the dialog; Enter saves.
+    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> Flow {
+        if self.done {
+            return Flow::Close;
+        }
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Body => self.body_ui(ui, jobs),
             Part::Footer => {
                 if frame::button(ui, "Cancel").clicked() {
                     flow = Flow::Close;
                 }
-                let ready = !self.name.trim().is_empty() && !self.directory.trim().is_empty();
-                let add = frame::button_enabled(ui, ready && !self.sent, "Add");
-                if add.clicked() || (ready && !self.sent && frame::enter_pressed(ui)) {
+                let missing = self.missing();
+                let ready = missing.is_none() && !self.sent;
+                let label = if self.editing { "Save" } else { "Add" };
+                let add = frame::button_enabled(ui, ready, label);
+                if add.clicked() || (ready && frame::enter_pressed(ui)) {
                     self.error = None;
                     self.sent = true;
                     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-                    commands.push(Command::AddCa(Box::new(NewCa {
+                    let new = Box::new(NewCa {
                         name: self.name.trim().to_owned(),
-                        protocol: Protocol::Acme {
-                            directory: self.directory.trim().to_owned(),
-                            contact: optional(&self.contact),
-                            eab: optional(&self.eab_kid)
-                                .zip(optional(&self.eab_hmac).map(zeroize::Zeroizing::new)),
-                        },
+                        protocol: self.protocol(),
                         ca_bundle: optional(&self.bundle).map(PathBuf::from),
-                    })));
+                    });
+                    commands.push(if self.editing {
+                        Command::EditCa(new)
+                    } else {
+                        Command::AddCa(new)
+                    });
                 }
-                if !ready {
-                    frame::hint_ui(ui, "give a name and the directory URL");
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
                 }
             }
         });

@@ -8,6 +8,7 @@ mod details;
 mod export;
 pub mod frame;
 mod import;
+mod renew;
 mod request;
 mod window;
 
@@ -17,7 +18,8 @@ pub use browser::{BrowserFlow, FileBrowser, home_dir};
 pub use details::{DetailsDialog, Tab as DetailsTab};
 pub use export::ExportDialog;
 pub use import::ImportDialog;
-pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
+pub use renew::RenewDialog;
+pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step, kind_title};
 pub use window::OpenStoreDialog;
 
 use super::command::{Applied, ApplyError, Command};
@@ -59,8 +61,10 @@ pub enum Dialog {
     OpenStore(Box<OpenStoreDialog>),
     /// The version, the store, the shortcuts.
     About(Box<std::path::PathBuf>),
-    /// Add an ACME CA.
+    /// Add (or edit) a CA connection.
     AddCa(Box<AddCaDialog>),
+    /// Renew a certificate.
+    Renew(Box<RenewDialog>),
 }
 
 impl Dialog {
@@ -74,16 +78,11 @@ impl Dialog {
     }
     /// The request wizard, with what the store has of CAs.
     pub fn request(location: Location, view: &StoreView) -> Self {
-        let online = view
-            .cas
-            .iter()
-            .map(|c| (c.name.clone(), c.url.clone()))
-            .collect();
         Dialog::Request(Box::new(RequestWizard::new(
             location,
             view.topology.clone(),
             view.builtin_ca,
-            online,
+            view.cas.clone(),
         )))
     }
     /// The export dialog.
@@ -122,7 +121,9 @@ impl Dialog {
             Dialog::OpenStore(d) if d.new => "New store",
             Dialog::OpenStore(_) => "Open store",
             Dialog::About(_) => "About certdesk",
-            Dialog::AddCa(_) => "Add an ACME CA",
+            Dialog::AddCa(d) if d.editing => "Edit a CA connection",
+            Dialog::AddCa(_) => "Add a CA connection",
+            Dialog::Renew(_) => "Renew Certificate",
         }
     }
 
@@ -137,7 +138,8 @@ impl Dialog {
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
             Dialog::OpenStore(_) => (620.0, 240.0),
             Dialog::About(_) => (620.0, 520.0),
-            Dialog::AddCa(_) => (700.0, 400.0),
+            Dialog::AddCa(_) => (720.0, 470.0),
+            Dialog::Renew(_) => (660.0, 420.0),
         };
         egui::vec2(w, h)
     }
@@ -164,13 +166,14 @@ impl Dialog {
         let (flow, escape) = frame::modal_ui(ctx, title, None, size, |ui| match self {
             Dialog::Import(d) => keep(d.ui(ui, view, jobs, commands)),
             Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
-            Dialog::Request(d) => d.ui(ui, jobs, now),
+            Dialog::Request(d) => d.ui(ui, jobs, commands, now),
             Dialog::Assign(d) => keep(d.ui(ui, commands)),
             Dialog::Details(d) => keep(d.ui(ui, view, commands)),
             Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
             Dialog::OpenStore(d) => d.ui(ui),
             Dialog::About(dir) => window::about_ui(ui, dir),
             Dialog::AddCa(d) => d.ui(ui, jobs, commands),
+            Dialog::Renew(d) => d.ui(ui, commands),
         });
         if escape && self.cancellable() {
             Flow::Close
@@ -204,6 +207,7 @@ impl Dialog {
             Dialog::Request(d) => d.on_applied(result),
             Dialog::Assign(d) => d.on_applied(result),
             Dialog::AddCa(d) => d.on_applied(result),
+            Dialog::Renew(d) => d.on_applied(result),
             _ => return false,
         }
         result.is_err()

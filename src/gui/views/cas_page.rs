@@ -1,9 +1,11 @@
-//! The Certification Authorities page: the built-in CA and the store's ACME CAs, with
-//! Add, Test and Remove (the same verbs as `certdesk ca`).
+//! The Certification Authorities page: the built-in CA and the store's connections (ACME,
+//! SCEP, AD CS Web Enrollment), with Add, Test, Edit and Remove (the verbs of `certdesk ca`).
 
 use super::Intent;
 use crate::gui::command::Command;
+use crate::gui::dialogs::kind_title;
 use crate::gui::view_model::StoreView;
+use crate::store::CaKind;
 
 /// The page; returns Add's intent, pushes Test and Remove as commands.
 pub fn cas_page_ui(
@@ -15,9 +17,10 @@ pub fn cas_page_ui(
     ui.heading("Certification Authorities");
     ui.label(
         "Where immediate requests can go. The built-in CA is always there; ACME CAs (public \
-         CAs, step-ca, EJBCA, Vault…) are added here or with `certdesk ca add`.",
+         CAs, step-ca, EJBCA, Vault…), SCEP servers and AD CS Web Enrollment are added here \
+         or with `certdesk ca add`.",
     );
-    if ui.button("Add an ACME CA…").clicked() {
+    if ui.button("Add a CA…").clicked() {
         intent = Some(Intent::AddCa);
     }
     ui.add_space(6.0);
@@ -53,21 +56,30 @@ pub fn cas_page_ui(
                         ui.close();
                     }
                     if ui
+                        .button("Edit…")
+                        .on_hover_text("Change its URL, TLS trust or credentials")
+                        .clicked()
+                    {
+                        intent = Some(Intent::EditCa(ca.name.clone()));
+                        ui.close();
+                    }
+                    if ui
                         .button("Remove")
-                        .on_hover_text("Remove the connection and its account key")
+                        .on_hover_text("Remove the connection and its secrets")
                         .clicked()
                     {
                         commands.push(Command::RemoveCa(ca.name.clone()));
                         ui.close();
                     }
                 });
-                ui.label("ACME");
+                ui.label(kind_title(ca.kind));
                 ui.label(&ca.url);
-                ui.label(if ca.account_url.is_some() {
-                    "✔ registered"
-                } else {
-                    "○ not yet (Test registers it)"
-                });
+                match (ca.kind, &ca.username) {
+                    (CaKind::Acme, _) if ca.account_url.is_some() => ui.label("✔ registered"),
+                    (CaKind::Acme, _) => ui.label("○ not yet (Test registers it)"),
+                    (CaKind::Certsrv, Some(user)) => ui.label(format!("user {user}")),
+                    _ => ui.label("challenge kept encrypted"),
+                };
                 ui.end_row();
             }
         });

@@ -52,6 +52,8 @@ pub enum Intent {
     OpenSample,
     /// Open the Add an ACME CA dialog.
     AddCa,
+    /// Open the edit dialog on this CA connection.
+    EditCa(String),
 }
 
 /// What the pages read and may change: the page shown, the store's snapshot, the list's

@@ -1,30 +1,71 @@
-//! The request wizard's last page: the certificate issued (assign it now, view it) or the
-//! request saved (the CSR to copy or save).
+//! The request wizard's last page, "Online Certificate Request Status": the certificate
+//! issued (assign it now, view it), held by the CA for approval (retrieve it later),
+//! waiting for its DNS-01 records (create them, then Continue), refused with the CA's
+//! words, or the request saved (the CSR to copy or save).
 
+use crate::gui::command::Command;
 use crate::gui::dialogs::Flow;
 use crate::gui::dialogs::frame;
 use crate::gui::jobs::Jobs;
+use crate::ops::retrieve::Polled;
 
 use super::RequestWizard;
 
 impl RequestWizard {
     pub(super) fn done_body_ui(&mut self, ui: &mut egui::Ui) {
         ui.heading("Online Certificate Request Status");
-        let Some(outcome) = self.outcome.clone() else {
-            return;
-        };
         egui::CollapsingHeader::new("View Log").show(ui, |ui| {
             for line in &self.log {
                 ui.label(line);
             }
         });
-        match &outcome.thumbprint {
-            Some(thumb) => {
+        let Some(outcome) = self.outcome.clone() else {
+            ui.label("The request was not completed; nothing was stored.");
+            if let Some(error) = &self.error {
+                frame::error_ui(ui, error);
+            }
+            return;
+        };
+        match (&outcome.thumbprint, &outcome.ca_reference) {
+            (Some(thumb), _) => {
                 ui.label("The certificate was issued and stored in Personal with its private key.");
                 ui.label(format!("Thumbprint: {thumb}"));
-                ui.checkbox(&mut self.assign_now, "Assign this certificate now");
+                ui.checkbox(
+                    &mut self.assign_now,
+                    "Assign the certificate to certificate usages",
+                );
             }
-            None => {
+            (None, Some(_)) if !outcome.dns_records.is_empty() => {
+                ui.label(
+                    "Create these TXT records in your DNS zone, wait until they are published, \
+                     then press Continue: the CA checks them and issues the certificate.",
+                );
+                egui::Grid::new("dns-records").striped(true).show(ui, |ui| {
+                    ui.strong("Name");
+                    ui.strong("Text");
+                    ui.end_row();
+                    for record in &outcome.dns_records {
+                        ui.add(egui::Label::new(&record.name).selectable(true));
+                        ui.add(egui::Label::new(&record.value).selectable(true));
+                        ui.end_row();
+                    }
+                });
+                ui.label(
+                    "The request waits in Enrollment Requests meanwhile: Retrieve (Action menu) \
+                     continues it later too.",
+                );
+                if let Some(error) = &self.error {
+                    frame::error_ui(ui, error);
+                }
+            }
+            (None, Some(reference)) => {
+                ui.label(format!(
+                    "The CA holds the request for a CA manager's approval (its request ID is \
+                     {reference}). The private key waits in Enrollment Requests; once the \
+                     certificate is issued, Retrieve (Action menu) fetches and stores it."
+                ));
+            }
+            (None, None) => {
                 ui.label("The request is saved. Send it to your CA, then import the certificate it returns.");
                 ui.add(
                     egui::TextEdit::multiline(&mut outcome.csr_pem.as_str())
@@ -36,18 +77,48 @@ impl RequestWizard {
         }
     }
 
-    pub(super) fn done_footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Flow {
+    pub(super) fn done_footer_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+    ) -> Flow {
         let Some(outcome) = self.outcome.clone() else {
-            return if frame::button(ui, "Close").clicked() {
+            return if frame::button(ui, "Close").clicked() || frame::enter_pressed(ui) {
                 Flow::Close
             } else {
                 Flow::Stay
             };
         };
         let mut flow = Flow::Stay;
+        let waiting = outcome.thumbprint.is_none() && !outcome.dns_records.is_empty();
+        if waiting {
+            if frame::button(ui, "Close").clicked() {
+                flow = Flow::Close;
+            }
+            let go = frame::button_enabled(ui, !self.continuing, "Continue");
+            if (go.clicked() || (!self.continuing && frame::enter_pressed(ui)))
+                && let Some(id) = outcome.request_id
+            {
+                self.continuing = true;
+                self.error = None;
+                self.log
+                    .push("Asking the CA to check the DNS records…".into());
+                commands.push(Command::Retrieve(self.location, Some(id)));
+            }
+            if frame::button(ui, "Copy records").clicked() {
+                let text: Vec<String> = outcome
+                    .dns_records
+                    .iter()
+                    .map(|r| format!("{} TXT \"{}\"", r.name, r.value))
+                    .collect();
+                ui.ctx().copy_text(text.join("\n"));
+            }
+            return flow;
+        }
         let finish = frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui);
-        match &outcome.thumbprint {
-            Some(thumb) => {
+        match (&outcome.thumbprint, &outcome.ca_reference) {
+            (Some(thumb), _) => {
                 if finish {
                     flow = if self.assign_now {
                         Flow::Assign(thumb.clone(), self.input.usages.clone())
@@ -59,7 +130,12 @@ impl RequestWizard {
                     flow = Flow::Details(thumb.clone());
                 }
             }
-            None => {
+            (None, Some(_)) => {
+                if finish {
+                    flow = Flow::Close;
+                }
+            }
+            (None, None) => {
                 if finish {
                     flow = Flow::Close;
                 }
@@ -72,5 +148,33 @@ impl RequestWizard {
             }
         }
         flow
+    }
+
+    /// The CA's answer to Continue: issued (the status page shows the certificate), or
+    /// its reason.
+    pub(super) fn on_retrieved(&mut self, polled: &[Polled]) {
+        self.continuing = false;
+        let Some(outcome) = &mut self.outcome else {
+            return;
+        };
+        let Some(mine) = polled
+            .iter()
+            .find(|p| Some(p.request_id) == outcome.request_id)
+        else {
+            return;
+        };
+        match (&mine.thumbprint, &mine.message) {
+            (Some(thumbprint), _) => {
+                self.log.push(format!("Issued: thumbprint {thumbprint}"));
+                outcome.thumbprint = Some(thumbprint.clone());
+                outcome.status = "issued";
+                outcome.dns_records.clear();
+            }
+            (None, Some(message)) => {
+                self.log.push(format!("Failed: {message}"));
+                self.error = Some(message.clone());
+            }
+            (None, None) => {}
+        }
     }
 }

@@ -14,12 +14,21 @@ use std::path::PathBuf;
 use super::Flow;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
-use crate::gui::command::{Answer, Applied, ApplyError, Command, SubmitTo};
+use crate::gui::command::{AltCredentials, Answer, Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
-use crate::store::Location;
+use crate::store::{CaConnection, CaKind, Location};
+
+/// How the wizard names a CA's protocol.
+pub fn kind_title(kind: CaKind) -> &'static str {
+    match kind {
+        CaKind::Acme => "ACME",
+        CaKind::Scep => "SCEP",
+        CaKind::Certsrv => "AD CS Web Enrollment",
+    }
+}
 
 /// The wizard's pages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +39,8 @@ pub enum Step {
     Delivery,
     /// Delayed: where to save the CSR; immediate: the CA.
     Target,
+    /// The CA account: alternate credentials (AD CS), what the others use.
+    Account,
     /// Alternate template.
     Template,
     /// Friendly name, key, exportable.
@@ -59,6 +70,7 @@ impl Step {
             Step::Usages => "Certificate Type",
             Step::Delivery => "Delayed or Immediate Request",
             Step::Target => "Certificate Request File or Authority",
+            Step::Account => "Certificate Authority Account",
             Step::Template => "Specify Alternate Certificate Template",
             Step::NameSecurity => "Name and Security Settings",
             Step::Organization => "Organization Information",
@@ -78,6 +90,7 @@ impl Step {
             Step::Usages => "Choose the certificates to request for this server's role.",
             Step::Delivery => "Send the request to a CA now, or save it to send it later.",
             Step::Target => "Where the request goes: a file for your CA, or an online CA.",
+            Step::Account => "The credentials the CA is reached with.",
             Step::Template => {
                 "The CA's certificate template (WebServer unless your CA says otherwise)."
             }
@@ -101,10 +114,11 @@ impl Step {
 }
 
 /// The wizard's pages before it runs, in order.
-pub const STEPS: [Step; 11] = [
+pub const STEPS: [Step; 12] = [
     Step::Usages,
     Step::Delivery,
     Step::Target,
+    Step::Account,
     Step::Template,
     Step::NameSecurity,
     Step::Organization,
@@ -139,18 +153,37 @@ pub struct RequestWizard {
     builtin_exists: bool,
     /// The user agreed to create the built-in CA and trust its root.
     pub trust_builtin: bool,
-    /// The store's online CAs: (name, URL).
-    online: Vec<(String, String)>,
+    /// The store's online CAs.
+    online: Vec<CaConnection>,
     /// Immediate: the online CA chosen (None: the built-in CA).
     pub online_ca: Option<String>,
     /// The HTTP-01 listener's port and address (online CAs).
     pub http_port: String,
     /// See `http_port`.
     pub http_address: String,
-    /// Answer HTTP-01 with files in this webroot instead (when `use_webroot`).
+    /// Answer HTTP-01 with files in this webroot instead.
     pub webroot: String,
-    /// Whether the webroot answers, not a listener.
-    pub use_webroot: bool,
+    /// How an ACME CA's challenges are answered.
+    pub challenge: Challenge,
+    /// AD CS: sign in with other credentials than the connection's.
+    pub alternate: bool,
+    /// The alternate user name.
+    pub alt_user: String,
+    /// The alternate password.
+    alt_password: zeroize::Zeroizing<String>,
+    /// Continue (DNS-01) was pressed and the CA is being asked.
+    continuing: bool,
+}
+
+/// How an ACME CA's challenges are answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// HTTP-01 by certdesk's own listener.
+    Listener,
+    /// HTTP-01 by files in a webroot.
+    Webroot,
+    /// DNS-01: the records are shown; the user creates them and continues.
+    Dns,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -179,7 +212,7 @@ impl RequestWizard {
         location: Location,
         topology: Option<Topology>,
         builtin_exists: bool,
-        online: Vec<(String, String)>,
+        online: Vec<CaConnection>,
     ) -> Self {
         Self {
             location,
@@ -201,8 +234,23 @@ impl RequestWizard {
             http_port: "80".into(),
             http_address: "0.0.0.0".into(),
             webroot: String::new(),
-            use_webroot: false,
+            challenge: Challenge::Listener,
+            alternate: false,
+            alt_user: String::new(),
+            alt_password: zeroize::Zeroizing::default(),
+            continuing: false,
         }
+    }
+
+    /// The chosen online CA's connection.
+    fn chosen_ca(&self) -> Option<&CaConnection> {
+        let name = self.online_ca.as_ref()?;
+        self.online.iter().find(|c| &c.name == name)
+    }
+
+    /// Whether the request goes to an ACME CA.
+    fn to_acme(&self) -> bool {
+        !self.delayed && self.chosen_ca().is_some_and(|c| c.kind == CaKind::Acme)
     }
 
     fn spec(&self) -> Option<Result<RequestSpec, RequestError>> {
@@ -231,11 +279,13 @@ impl RequestWizard {
             return to_do("choose where to save the request");
         }
         if self.step == Step::Target
-            && !self.delayed
-            && self.online_ca.is_some()
+            && self.to_acme()
             && let Err(e) = self.http01()
         {
             return Some((e, true));
+        }
+        if self.step == Step::Account && self.alternate && self.alt_credentials().is_none() {
+            return to_do("give the user name and the password to sign in with");
         }
         if self.step == Step::Target
             && !self.delayed
@@ -294,11 +344,11 @@ impl RequestWizard {
         self.log.push(format!("{}…", self.destination()));
         let to = match (&self.online_ca, self.http01()) {
             _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
-            (Some(ca), Ok(http01)) => SubmitTo::Online {
-                dns01: false,
-                credentials: None,
+            (Some(ca), http01) => SubmitTo::Online {
+                dns01: self.to_acme() && self.challenge == Challenge::Dns,
+                credentials: self.alt_credentials(),
                 ca: ca.clone(),
-                http01,
+                http01: http01.unwrap_or(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80)))),
             },
             _ => SubmitTo::Builtin {
                 trust_new_root: self.trust_builtin,
@@ -312,9 +362,25 @@ impl RequestWizard {
         });
     }
 
+    /// The alternate credentials, when chosen for an AD CS CA and complete.
+    fn alt_credentials(&self) -> Option<AltCredentials> {
+        let certsrv = self.chosen_ca().is_some_and(|c| c.kind == CaKind::Certsrv);
+        (certsrv
+            && self.alternate
+            && !self.alt_user.trim().is_empty()
+            && !self.alt_password.is_empty())
+        .then(|| AltCredentials {
+            username: self.alt_user.trim().to_owned(),
+            password: self.alt_password.clone(),
+        })
+    }
+
     /// How HTTP-01 is answered, as typed, or why it cannot be.
     fn http01(&self) -> Result<Answer, String> {
-        if self.use_webroot {
+        if self.challenge == Challenge::Dns {
+            return Ok(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80))));
+        }
+        if self.challenge == Challenge::Webroot {
             let dir = self.webroot.trim();
             if dir.is_empty() {
                 return Err("choose the web server's folder (its webroot)".into());
@@ -336,9 +402,13 @@ impl RequestWizard {
 
     /// Where the request goes, as the summary and the log say it.
     fn destination(&self) -> String {
-        match &self.online_ca {
+        match self.chosen_ca() {
             _ if self.delayed => format!("Saving the request to {}", self.csr_path.trim()),
-            Some(ca) => format!("Sending the request to the ACME CA {ca}"),
+            Some(ca) => format!(
+                "Sending the request to the {} CA {}",
+                kind_title(ca.kind),
+                ca.name
+            ),
             None => "Sending the request to the certdesk built-in CA".into(),
         }
     }
@@ -347,20 +417,31 @@ impl RequestWizard {
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(Applied::Requested(outcome)) => {
-                self.log.push(match &outcome.thumbprint {
-                    Some(t) => format!("Issued: thumbprint {t}"),
-                    None => format!(
-                        "Pending request {} saved",
-                        outcome.request_id.unwrap_or_default()
-                    ),
-                });
+                self.log
+                    .push(match (&outcome.thumbprint, &outcome.ca_reference) {
+                        (Some(t), _) => format!("Issued: thumbprint {t}"),
+                        (None, Some(reference)) => format!(
+                            "Pending request {}, held by the CA (its reference {reference})",
+                            outcome.request_id.unwrap_or_default()
+                        ),
+                        (None, None) => format!(
+                            "Pending request {} saved",
+                            outcome.request_id.unwrap_or_default()
+                        ),
+                    });
                 self.outcome = Some(outcome.clone());
                 self.step = Step::Done;
             }
+            Ok(Applied::Retrieved(polled)) => self.on_retrieved(polled),
             Ok(_) => {}
             Err(e) => {
                 self.log.push(format!("Failed: {e}"));
                 self.error = Some(e.to_string());
+                // A request the CA refused ends the wizard on its status page; nothing
+                // was stored.
+                if self.step == Step::Executing {
+                    self.step = Step::Done;
+                }
             }
         }
     }
@@ -368,10 +449,16 @@ impl RequestWizard {
     /// Draws the wizard: the step list on the left, the page's title and description, the
     /// page, and Back / Next (Finish on the summary) / Cancel in the same place on every
     /// page. Enter presses Next.
-    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+        now: i64,
+    ) -> Flow {
         let mut flow = Flow::Stay;
         frame::parts_ui(ui, |ui, part| match part {
-            Part::Footer => flow = self.footer_ui(ui, jobs, now),
+            Part::Footer => flow = self.footer_ui(ui, jobs, commands, now),
             Part::Body => {
                 if self.step == Step::Done {
                     self.done_body_ui(ui);
@@ -416,9 +503,15 @@ impl RequestWizard {
         flow
     }
 
-    fn footer_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, now: i64) -> Flow {
+    fn footer_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+        now: i64,
+    ) -> Flow {
         if self.step == Step::Done {
-            return self.done_footer_ui(ui, jobs);
+            return self.done_footer_ui(ui, jobs, commands);
         }
         let mut flow = Flow::Stay;
         if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {

@@ -10,9 +10,141 @@ use crate::gui::views::san_table_ui;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::verify::sans;
 
-use super::{RequestWizard, Step};
+use super::{Challenge, RequestWizard, Step};
+use crate::store::CaKind;
 
 impl RequestWizard {
+    /// "Choose a Certificate Authority": the built-in CA and the store's connections, and
+    /// for ACME how its challenges are answered.
+    fn authority_ui(&mut self, ui: &mut egui::Ui) {
+        ui.label("Select a CA from the list:");
+        ui.radio_value(
+            &mut self.online_ca,
+            None,
+            "certdesk built-in CA (a local enterprise CA kept in this store)",
+        );
+        for ca in self.online.clone() {
+            ui.radio_value(
+                &mut self.online_ca,
+                Some(ca.name.clone()),
+                format!("{}: {}, {}", ca.name, super::kind_title(ca.kind), ca.url),
+            );
+        }
+        ui.label(
+            "To specify another CA (ACME, SCEP or AD CS Web Enrollment), add it on the \
+             Certification Authorities page; it is then listed here.",
+        );
+        ui.add_space(6.0);
+        if self.to_acme() {
+            self.challenge_ui(ui);
+        }
+        if self.online_ca.is_none() && !self.builtin_exists {
+            ui.add_space(6.0);
+            ui.label(
+                "This store has no built-in CA yet. Creating it makes a new root CA, and \
+                 for the certificates it issues to be trusted here, its root goes into \
+                 Computer \\ Trusted Roots. Anything that root signs is then trusted \
+                 by this store.",
+            );
+            ui.checkbox(
+                &mut self.trust_builtin,
+                "Create the built-in CA and trust its root in this store",
+            );
+        }
+    }
+
+    /// How an ACME CA checks the names: HTTP-01 (listener or webroot) or DNS-01.
+    fn challenge_ui(&mut self, ui: &mut egui::Ui) {
+        ui.label("The CA checks that you control every name in the request:");
+        ui.radio_value(
+            &mut self.challenge,
+            Challenge::Listener,
+            "HTTP-01: certdesk answers on this machine while the request runs",
+        );
+        ui.radio_value(
+            &mut self.challenge,
+            Challenge::Webroot,
+            "HTTP-01: write the answers in a web server's folder (webroot)",
+        );
+        ui.radio_value(
+            &mut self.challenge,
+            Challenge::Dns,
+            "DNS-01: show the TXT records to create, then continue",
+        );
+        match self.challenge {
+            Challenge::Webroot => {
+                text_ui(ui, "Webroot", &mut self.webroot);
+                ui.label(
+                    "The folder the site's web server serves for these names; the \
+                     answers go in its .well-known/acme-challenge/ and are removed after.",
+                );
+            }
+            Challenge::Listener => {
+                ui.label(
+                    "The CA fetches http://NAME/.well-known/acme-challenge/… from port 80 of \
+                     every name; listen on another port only behind a redirect from port 80.",
+                );
+                text_ui(ui, "HTTP-01 port", &mut self.http_port);
+                text_ui(ui, "Listen address", &mut self.http_address);
+            }
+            Challenge::Dns => {
+                ui.label(
+                    "For public names whose web servers the CA cannot reach: after Finish, \
+                     the wizard shows a TXT record per name for your DNS zone.",
+                );
+            }
+        }
+    }
+
+    /// "Certificate Authority Account": what the chosen CA signs in with.
+    fn account_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(ca) = self.chosen_ca().filter(|_| !self.delayed).cloned() else {
+            ui.label(if self.delayed {
+                "A request saved to a file needs no CA account."
+            } else {
+                "The built-in CA needs no account credentials."
+            });
+            return;
+        };
+        match ca.kind {
+            CaKind::Acme => {
+                ui.label(format!(
+                    "The ACME account of {} signs the order; it is registered on first use and \
+                     its key is kept encrypted in this store.",
+                    ca.name
+                ));
+            }
+            CaKind::Scep => {
+                ui.label(format!(
+                    "The challenge password kept with {} is sent in the request; the CA \
+                     encrypts its answer for the request's own key.",
+                    ca.name
+                ));
+            }
+            CaKind::Certsrv => {
+                ui.label(format!(
+                    "certdesk signs in to {} as {} (Basic authentication over HTTPS).",
+                    ca.url,
+                    ca.username.as_deref().unwrap_or("the connection's user")
+                ));
+                ui.checkbox(&mut self.alternate, "Use alternate credentials");
+                if self.alternate {
+                    text_ui(ui, "User name", &mut self.alt_user);
+                    ui.horizontal(|ui| {
+                        let label = ui.label("Password");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut *self.alt_password)
+                                .password(true)
+                                .desired_width(260.0),
+                        )
+                        .labelled_by(label.id);
+                    });
+                    ui.label("Used for this request only; nothing is saved.");
+                }
+            }
+        }
+    }
+
     fn usages_ui(&mut self, ui: &mut egui::Ui) {
         let role = self.topology.as_ref().map(|t| t.role);
         ui.label("Which certificate do you need?");
@@ -97,68 +229,8 @@ impl RequestWizard {
                     }
                 });
             }
-            Step::Target => {
-                ui.label("Select a CA from the list:");
-                ui.radio_value(
-                    &mut self.online_ca,
-                    None,
-                    "certdesk built-in CA (a local enterprise CA kept in this store)",
-                );
-                for (name, url) in self.online.clone() {
-                    ui.radio_value(
-                        &mut self.online_ca,
-                        Some(name.clone()),
-                        format!("{name}: ACME, {url}"),
-                    );
-                }
-                if self.online.is_empty() {
-                    ui.label("Other CAs are added with `certdesk ca add NAME --acme URL`.");
-                }
-                ui.add_space(6.0);
-                if self.online_ca.is_some() {
-                    ui.label(
-                        "The CA checks each name with HTTP-01: it fetches \
-                         http://NAME/.well-known/acme-challenge/… from port 80 of every name \
-                         in the request.",
-                    );
-                    ui.radio_value(
-                        &mut self.use_webroot,
-                        false,
-                        "certdesk answers on this machine while the request runs",
-                    );
-                    ui.radio_value(
-                        &mut self.use_webroot,
-                        true,
-                        "Write the answers in a web server's folder (webroot)",
-                    );
-                    if self.use_webroot {
-                        text_ui(ui, "Webroot", &mut self.webroot);
-                        ui.label(
-                            "The folder the site's web server serves for these names; the \
-                             answers go in its .well-known/acme-challenge/ and are removed after.",
-                        );
-                    } else {
-                        ui.label("Listen on another port only behind a redirect from port 80.");
-                        text_ui(ui, "HTTP-01 port", &mut self.http_port);
-                        text_ui(ui, "Listen address", &mut self.http_address);
-                    }
-                } else {
-                    ui.label("The built-in CA needs no account credentials.");
-                }
-                if self.online_ca.is_none() && !self.builtin_exists {
-                    ui.add_space(6.0);
-                    ui.label(
-                        "This store has no built-in CA yet. Creating it makes a new root CA, and \
-                         for the certificates it issues to be trusted here, its root goes into \
-                         Computer \\ Trusted Roots. Anything that root signs is then trusted \
-                         by this store.",
-                    );
-                    ui.checkbox(
-                        &mut self.trust_builtin,
-                        "Create the built-in CA and trust its root in this store",
-                    );
-                }
-            }
+            Step::Target => self.authority_ui(ui),
+            Step::Account => self.account_ui(ui),
             Step::Template => text_ui(ui, "Template", &mut self.input.template),
             Step::NameSecurity => {
                 text_ui(ui, "Friendly name", &mut self.input.friendly_name);
@@ -287,11 +359,22 @@ impl RequestWizard {
                             or_none(&spec.input.state),
                             or_none(&spec.input.city)
                         ),
-                        match &self.online_ca {
+                        match self.chosen_ca() {
                             _ if self.delayed => {
                                 format!("Delayed: the request is saved to {}", self.csr_path.trim())
                             }
-                            Some(ca) => format!("Immediate: the ACME CA {ca}"),
+                            Some(ca) => format!(
+                                "Immediate: the {} CA {}{}",
+                                super::kind_title(ca.kind),
+                                ca.name,
+                                match (ca.kind, self.challenge) {
+                                    (CaKind::Acme, Challenge::Dns) => ", answered by DNS-01",
+                                    (CaKind::Certsrv, _) if self.alternate => {
+                                        ", with alternate credentials"
+                                    }
+                                    _ => "",
+                                }
+                            ),
                             None => "Immediate: the certdesk built-in CA".into(),
                         },
                         format!("Template: {}", spec.input.template),
