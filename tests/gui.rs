@@ -161,7 +161,7 @@ fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
     click(&mut h, "Finish");
     settle(&mut h);
     h.get_by_label_contains("Thumbprint:");
-    h.get_by_label("Assign this certificate now");
+    h.get_by_label("Assign the certificate to certificate usages");
     click(&mut h, "Finish");
     settle(&mut h);
     let store = Store::open(&t.path()).expect("store");

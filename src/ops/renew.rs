@@ -70,7 +70,7 @@ pub fn renew(
     }
     let ca = match renewal.ca {
         Some(ca) => ca.to_owned(),
-        None => store.issuing_ca(cert.id)?.ok_or(EnrollError::NotRenewable(
+        None => cert.issuing_ca.clone().ok_or(EnrollError::NotRenewable(
             thumbprint.clone(),
             "certdesk did not request it, so it does not know its CA: give --ca NAME",
         ))?,

@@ -35,10 +35,13 @@ pub struct StoredCert {
     pub added: i64,
     /// Its private key, if the store holds one.
     pub key: Option<KeyInfo>,
+    /// The CA connection that issued it (`builtin` for the built-in CA), when certdesk
+    /// requested it: where renewal goes.
+    pub issuing_ca: Option<String>,
 }
 
 const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_name, c.added,
-        k.id, k.exportable, k.description
+        k.id, k.exportable, k.description, c.issuing_ca
     FROM certificates c LEFT JOIN keys k ON k.id = c.key_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
@@ -64,6 +67,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
         friendly_name: row.get(4)?,
         added: row.get(5)?,
         key,
+        issuing_ca: row.get(9)?,
     })
 }
 
@@ -90,20 +94,6 @@ impl Store {
     /// hex digits, in one location.
     pub fn find(&self, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
         find(&self.conn, location, thumbprint)
-    }
-
-    /// The online CA connection that issued a stored certificate (`builtin` for the
-    /// built-in CA), if certdesk requested it.
-    pub fn issuing_ca(&self, cert_id: i64) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT issuing_ca FROM certificates WHERE id = ?1",
-                [cert_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten())
     }
 
     /// The DER of a stored certificate.

@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use certdesk::gui::app::CertdeskApp;
-use certdesk::gui::dialogs::{DetailsTab, Dialog, REQUEST_STEPS};
+use certdesk::gui::dialogs::{AddCaDialog, DetailsTab, Dialog, REQUEST_STEPS};
 use certdesk::gui::settings::Settings;
 use certdesk::gui::verbs::Verb;
 use certdesk::gui::views::Page;
-use certdesk::store::{Location, Logical, Store};
+use certdesk::store::{CaKind, Location, Logical, Store};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -153,6 +153,7 @@ pub fn walk(
         (Verb::Import, "import"),
         (Verb::Export, "export"),
         (Verb::Assign, "assign"),
+        (Verb::Renew, "renew"),
         (Verb::Remove, "remove"),
         (Verb::OpenStore, "open-store"),
         (Verb::NewStore, "new-store"),
@@ -168,10 +169,18 @@ pub fn walk(
         visit(h, name);
         close(h);
     }
-    h.state_mut().dialog = Some(Dialog::AddCa(Box::default()));
-    h.run_steps(3);
-    visit(h, "add-acme-ca");
-    close(h);
+    for (kind, name) in [
+        (CaKind::Acme, "add-acme-ca"),
+        (CaKind::Scep, "add-scep-ca"),
+        (CaKind::Certsrv, "add-adcs-ca"),
+    ] {
+        let mut dialog = AddCaDialog::default();
+        dialog.kind = kind;
+        h.state_mut().dialog = Some(Dialog::AddCa(Box::new(dialog)));
+        h.run_steps(3);
+        visit(h, name);
+        close(h);
+    }
     start(h, Verb::ViewDetails);
     for (tab, name) in [
         (DetailsTab::General, "details-general"),

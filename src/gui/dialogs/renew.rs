@@ -28,11 +28,16 @@ impl RenewDialog {
     /// The dialog for a certificate, with the store's CA connections.
     pub fn new(location: Location, cert: StoredCert, cas: Vec<CaConnection>) -> Self {
         let same_key = cert.key.is_some();
+        // Unknown issuer (certdesk did not request it): the built-in CA is the default.
+        let ca = match cert.issuing_ca {
+            Some(_) => None,
+            None => Some("builtin".to_owned()),
+        };
         Self {
             location,
             cert,
             cas,
-            ca: None,
+            ca,
             same_key,
             assign: true,
             sent: false,
@@ -66,7 +71,15 @@ impl RenewDialog {
         ));
         ui.add_space(6.0);
         ui.label("Send the request to:");
-        ui.radio_value(&mut self.ca, None, "The CA that issued it");
+        if let Some(issuer) = &self.cert.issuing_ca {
+            ui.radio_value(
+                &mut self.ca,
+                None,
+                format!("The CA that issued it ({issuer})"),
+            );
+        } else {
+            ui.label("certdesk did not request it, so it does not know which CA issued it.");
+        }
         ui.radio_value(
             &mut self.ca,
             Some("builtin".to_owned()),

@@ -112,7 +112,8 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
             }
         });
     });
-    ui.horizontal(|ui| {
+    // The toolbar wraps onto a second row when the window is narrow or zoomed.
+    ui.horizontal_wrapped(|ui| {
         for verb in Verb::ALL {
             let enabled = state.has_selection || !verb.needs_selection();
             if ui

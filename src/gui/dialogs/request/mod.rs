@@ -147,7 +147,7 @@ pub struct RequestWizard {
     error: Option<String>,
     /// The outcome once done.
     pub outcome: Option<RequestOutcome>,
-    /// "Assign this certificate now" (immediate).
+    /// "Assign the certificate to certificate usages" (issued at once).
     pub assign_now: bool,
     /// The store has its built-in CA already (its root is trusted there).
     builtin_exists: bool,
