@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use common::acme::free_tcp_port;
 use common::certsrv::{self, Certsrv};
+use common::scep::start_scep;
 use common::{EDGE, TestStore, s, tool};
 
 fn stderr(out: &std::process::Output) -> String {
@@ -38,45 +38,6 @@ fn public_key(t: &TestStore, thumbprint: &str) -> String {
     let file = t.dir.path().join(format!("{thumbprint}.pem"));
     std::fs::write(&file, pem).expect("write");
     tool("openssl", &["x509", "-in", s(&file), "-noout", "-pubkey"])
-}
-
-struct Scep(Child);
-
-impl Drop for Scep {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// scepserver with a fresh CA in `dir/depot`, requiring `challenge`: (server, URL).
-fn start_scep(dir: &std::path::Path, challenge: &str) -> (Scep, String) {
-    let depot = dir.join("depot");
-    tool("scepserver", &["ca", "-init", "-depot", s(&depot)]);
-    for _ in 0..5 {
-        let port = free_tcp_port();
-        let child = Command::new("scepserver")
-            .args(["-depot", s(&depot), "-port", &port.to_string()])
-            .args(["-challenge", challenge, "-allowrenew", "0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("scepserver runs (Debian package scep)");
-        let mut server = Scep(child);
-        let started = Instant::now();
-        loop {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (server, format!("http://127.0.0.1:{port}/scep"));
-            }
-            if server.0.try_wait().ok().flatten().is_some()
-                || started.elapsed() > Duration::from_secs(10)
-            {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("scepserver did not start");
 }
 
 #[test]
@@ -306,6 +267,36 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     assert!(
         log.contains("--username"),
         "the equivalent command names the user"
+    );
+
+    // `ca edit` with the new password mends the stale connection; its TLS trust is kept.
+    let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args([
+            "--store",
+            s(&t.path()),
+            "--json",
+            "ca",
+            "edit",
+            "corp-stale",
+        ])
+        .args(["--certsrv", &server.url, "--username", certsrv::USER])
+        .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
+        .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.json(&["ca", "test", "corp-stale"])["reachable"], true);
+    let listed = t.json(&["ca", "list"]);
+    let stale = listed
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["name"] == "corp-stale"))
+        .expect("listed");
+    assert_eq!(stale["custom_trust"], true, "{stale}");
+    assert!(
+        t.json(&["log"])
+            .to_string()
+            .contains("certdesk ca edit corp-stale")
     );
 }
 

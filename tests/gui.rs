@@ -1227,3 +1227,52 @@ fn the_wizard_shows_dns01_records_and_continues() {
             .is_empty()
     );
 }
+
+/// "Specify another certification authority" on the wizard's CA page: a SCEP CA entered
+/// there is kept in the store and chosen, and the request goes to it (scepserver, with its
+/// challenge password).
+#[test]
+fn the_wizard_specifies_another_ca_and_enrolls_by_scep() {
+    let t = TestStore::with_topology(EDGE);
+    let (_server, url) = common::scep::start_scep(t.dir.path(), "wizard-challenge");
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    click(&mut h, "Edge internal");
+    click(&mut h, "Next");
+    click(
+        &mut h,
+        "Send the request immediately to an online certification authority",
+    );
+    click(&mut h, "Next");
+    click(&mut h, "Specify another certification authority…");
+    click(&mut h, "SCEP");
+    type_into(&mut h, "CA name", "scep");
+    type_into(&mut h, "SCEP URL", &url);
+    type_into(&mut h, "Challenge password", "wizard-challenge");
+    click(&mut h, "Add this CA");
+    settle(&mut h);
+    match &h.state().dialog {
+        Some(Dialog::Request(w)) => {
+            assert_eq!(w.online_ca.as_deref(), Some("scep"), "the new CA is chosen");
+            assert!(w.another.is_none());
+        }
+        _ => panic!("the wizard closed"),
+    }
+    h.get_by_label(&format!("scep: SCEP, {url}"));
+    click(&mut h, "Next");
+    h.get_by_label_contains("The challenge password kept with scep is sent");
+    for _ in 0..8 {
+        click(&mut h, "Next");
+    }
+    h.get_by_label("Immediate: the SCEP CA scep");
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.get_by_label_contains("Thumbprint:");
+    let store = Store::open(&t.path()).expect("store");
+    assert_eq!(store.cas().expect("cas").len(), 1);
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].summary.issuer.contains("SCEP CA"));
+}

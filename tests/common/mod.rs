@@ -12,6 +12,7 @@ use serde_json::Value;
 
 pub mod acme;
 pub mod certsrv;
+pub mod scep;
 pub mod window;
 
 /// An Edge deployment with two SIP domains and no XMPP.

@@ -143,7 +143,7 @@ impl AddCaDialog {
     }
 
     /// What is still missing before the connection can be saved.
-    fn missing(&self) -> Option<&'static str> {
+    pub fn missing(&self) -> Option<&'static str> {
         if self.name.trim().is_empty() || self.url.trim().is_empty() {
             return Some("give a name and the CA's URL");
         }
@@ -155,7 +155,36 @@ impl AddCaDialog {
         None
     }
 
-    fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+    /// Whether the connection was sent and its answer is awaited.
+    pub fn sent(&self) -> bool {
+        self.sent
+    }
+
+    /// Whether the store took the connection.
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// The command that adds (or changes) the connection as entered; the dialog then
+    /// waits for the store's answer.
+    pub fn command(&mut self) -> Command {
+        self.error = None;
+        self.sent = true;
+        let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let new = Box::new(NewCa {
+            name: self.name.trim().to_owned(),
+            protocol: self.protocol(),
+            ca_bundle: optional(&self.bundle).map(PathBuf::from),
+        });
+        if self.editing {
+            Command::EditCa(new)
+        } else {
+            Command::AddCa(new)
+        }
+    }
+
+    /// The form: protocol, name, URL, credentials, TLS trust.
+    pub fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
         ui.horizontal(|ui| {
             ui.add_sized([170.0, 20.0], egui::Label::new("Protocol"));
             ui.add_enabled_ui(!self.editing, |ui| {
@@ -272,19 +301,7 @@ impl AddCaDialog {
                 let label = if self.editing { "Save" } else { "Add" };
                 let add = frame::button_enabled(ui, ready, label);
                 if add.clicked() || (ready && frame::enter_pressed(ui)) {
-                    self.error = None;
-                    self.sent = true;
-                    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-                    let new = Box::new(NewCa {
-                        name: self.name.trim().to_owned(),
-                        protocol: self.protocol(),
-                        ca_bundle: optional(&self.bundle).map(PathBuf::from),
-                    });
-                    commands.push(if self.editing {
-                        Command::EditCa(new)
-                    } else {
-                        Command::AddCa(new)
-                    });
+                    commands.push(self.command());
                 }
                 if let Some(missing) = missing {
                     frame::hint_ui(ui, missing);

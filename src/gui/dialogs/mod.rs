@@ -166,7 +166,10 @@ impl Dialog {
         let (flow, escape) = frame::modal_ui(ctx, title, None, size, |ui| match self {
             Dialog::Import(d) => keep(d.ui(ui, view, jobs, commands)),
             Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
-            Dialog::Request(d) => d.ui(ui, jobs, commands, now),
+            Dialog::Request(d) => {
+                d.sync_cas(&view.cas);
+                d.ui(ui, jobs, commands, now)
+            }
             Dialog::Assign(d) => keep(d.ui(ui, commands)),
             Dialog::Details(d) => keep(d.ui(ui, view, commands)),
             Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),

@@ -15,6 +15,7 @@ use super::Flow;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
 use crate::gui::command::{AltCredentials, Answer, Applied, ApplyError, Command, SubmitTo};
+use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::ops::enroll::EnrollError;
@@ -173,6 +174,8 @@ pub struct RequestWizard {
     alt_password: zeroize::Zeroizing<String>,
     /// Continue (DNS-01) was pressed and the CA is being asked.
     continuing: bool,
+    /// "Specify another certification authority": a new connection being entered.
+    pub another: Option<Box<AddCaDialog>>,
 }
 
 /// How an ACME CA's challenges are answered.
@@ -239,6 +242,14 @@ impl RequestWizard {
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
             continuing: false,
+            another: None,
+        }
+    }
+
+    /// Follows the store's CA connections (one added from the wizard appears at once).
+    pub fn sync_cas(&mut self, cas: &[CaConnection]) {
+        if self.online != cas {
+            self.online = cas.to_vec();
         }
     }
 
@@ -326,6 +337,11 @@ impl RequestWizard {
             }
             JobResult::Picked(PickTarget::CsrFile, Some(p)) => {
                 self.csr_path = p.display().to_string()
+            }
+            picked @ JobResult::Picked(PickTarget::CaBundle, _) => {
+                if let Some(another) = &mut self.another {
+                    another.on_job(picked);
+                }
             }
             JobResult::Saved(p, written) => self.log.push(match written {
                 Ok(()) => format!("Saved the request to {}", p.display()),
@@ -415,6 +431,16 @@ impl RequestWizard {
 
     /// A command this wizard sent was applied.
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        if let Some(another) = &mut self.another
+            && another.sent()
+        {
+            another.on_applied(result);
+            if another.done() {
+                self.online_ca = Some(another.name.trim().to_owned());
+                self.another = None;
+            }
+            return;
+        }
         match result {
             Ok(Applied::Requested(outcome)) => {
                 self.log
@@ -481,7 +507,7 @@ impl RequestWizard {
                         ui.heading(self.step.title());
                         ui.label(self.step.description());
                         ui.add_space(8.0);
-                        self.page_ui(ui, jobs);
+                        self.page_ui(ui, jobs, commands);
                         if let Some(error) = &self.error {
                             frame::error_ui(ui, error);
                         }

@@ -11,12 +11,13 @@ use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::verify::sans;
 
 use super::{Challenge, RequestWizard, Step};
+use crate::gui::command::Command;
 use crate::store::CaKind;
 
 impl RequestWizard {
     /// "Choose a Certificate Authority": the built-in CA and the store's connections, and
     /// for ACME how its challenges are answered.
-    fn authority_ui(&mut self, ui: &mut egui::Ui) {
+    fn authority_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) {
         ui.label("Select a CA from the list:");
         ui.radio_value(
             &mut self.online_ca,
@@ -30,10 +31,7 @@ impl RequestWizard {
                 format!("{}: {}, {}", ca.name, super::kind_title(ca.kind), ca.url),
             );
         }
-        ui.label(
-            "To specify another CA (ACME, SCEP or AD CS Web Enrollment), add it on the \
-             Certification Authorities page; it is then listed here.",
-        );
+        self.another_ui(ui, jobs, commands);
         ui.add_space(6.0);
         if self.to_acme() {
             self.challenge_ui(ui);
@@ -50,6 +48,38 @@ impl RequestWizard {
                 &mut self.trust_builtin,
                 "Create the built-in CA and trust its root in this store",
             );
+        }
+    }
+
+    /// "Specify another certification authority": a new connection entered here is kept in
+    /// the store (as on the Certification Authorities page) and chosen.
+    fn another_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) {
+        let Some(another) = &mut self.another else {
+            if ui
+                .button("Specify another certification authority…")
+                .clicked()
+            {
+                self.another = Some(Box::default());
+            }
+            return;
+        };
+        let mut cancel = false;
+        ui.group(|ui| {
+            ui.strong("Specify another certification authority");
+            another.body_ui(ui, jobs);
+            ui.horizontal(|ui| {
+                let ready = another.missing().is_none() && !another.sent();
+                if ui
+                    .add_enabled(ready, egui::Button::new("Add this CA"))
+                    .clicked()
+                {
+                    commands.push(another.command());
+                }
+                cancel = ui.button("Cancel adding").clicked();
+            });
+        });
+        if cancel {
+            self.another = None;
         }
     }
 
@@ -199,7 +229,12 @@ impl RequestWizard {
         }
     }
 
-    pub(super) fn page_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
+    pub(super) fn page_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+    ) {
         match self.step {
             Step::Usages => self.usages_ui(ui),
             Step::Delivery => {
@@ -229,7 +264,7 @@ impl RequestWizard {
                     }
                 });
             }
-            Step::Target => self.authority_ui(ui),
+            Step::Target => self.authority_ui(ui, jobs, commands),
             Step::Account => self.account_ui(ui),
             Step::Template => text_ui(ui, "Template", &mut self.input.template),
             Step::NameSecurity => {
