@@ -112,9 +112,12 @@ impl RenewDialog {
     fn result_ui(&mut self, ui: &mut egui::Ui, outcome: &RenewOutcome) {
         match &outcome.request.thumbprint {
             Some(thumbprint) => {
+                let by = match outcome.ca.as_str() {
+                    "builtin" => "The certdesk built-in CA".to_owned(),
+                    name => format!("The CA {name}"),
+                };
                 ui.label(format!(
-                    "The CA {} issued the renewed certificate; it is in Personal with its key.",
-                    outcome.ca
+                    "{by} issued the renewed certificate; it is in Personal with its key."
                 ));
                 ui.label(format!("Thumbprint: {thumbprint}"));
                 if !outcome.usages.is_empty() {
