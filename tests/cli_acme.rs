@@ -5,18 +5,7 @@
 mod common;
 
 use common::acme::{free_tcp_port, start_pebble};
-use common::{EDGE, TestStore, s};
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts that a command failed with `code` and a sentence containing `text`.
-fn fails(out: &std::process::Output, code: i32, text: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert!(err.contains(text), "{err}");
-}
+use common::{EDGE, TestStore, fails, s, stderr};
 
 #[test]
 fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
@@ -295,17 +284,7 @@ fn http01_answers_from_a_webroot_served_by_another_web_server() {
 #[test]
 fn dns01_shows_the_records_and_continues_once_they_exist() {
     let t = TestStore::with_topology(EDGE);
-    let (servers, directory, _) = start_pebble(t.dir.path());
-    let bundle = t.dir.path().join("tls-ca.pem");
-    t.json(&[
-        "ca",
-        "add",
-        "pebble",
-        "--acme",
-        &directory,
-        "--ca-bundle",
-        s(&bundle),
-    ]);
+    let (servers, _) = common::acme::pebble_in(&t);
 
     let held = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
     assert_eq!(held["status"], "pending", "{held}");

@@ -5,24 +5,10 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::acme::free_tcp_port;
 use common::certsrv::{self, Certsrv};
 use common::scep::start_scep;
-use common::{EDGE, TestStore, s, tool};
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts that a command failed with `code` and a sentence containing `text`.
-fn fails(out: &std::process::Output, code: i32, text: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert!(err.contains(text), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
-}
+use common::{EDGE, TestStore, fails, s, stderr, tool};
 
 /// The certificates and pending requests of the Computer location.
 fn state(t: &TestStore) -> (Vec<(String, String, bool)>, serde_json::Value) {
@@ -134,20 +120,22 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     let server = Certsrv::start(t.dir.path());
     let bundle = server.tls_bundle.clone();
     let add = |name: &str, password: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
-            .args(["--store", s(&t.path()), "--json", "ca", "add", name])
-            .args(["--certsrv", &server.url, "--username", certsrv::USER])
-            .args([
+        t.json_with_password(
+            &[
+                "ca",
+                "add",
+                name,
+                "--certsrv",
+                &server.url,
+                "--username",
+                certsrv::USER,
                 "--password-env",
                 "CERTDESK_TEST_PASSWORD",
                 "--ca-bundle",
                 s(&bundle),
-            ])
-            .env("CERTDESK_TEST_PASSWORD", password)
-            .stdin(Stdio::null())
-            .output()
-            .expect("runs");
-        assert!(out.status.success(), "{}", stderr(&out));
+            ],
+            password,
+        );
     };
     add("corp", certsrv::PASSWORD);
     add("corp-stale", "an old password");
@@ -246,22 +234,20 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     assert_eq!(state(&t), before, "failures change nothing");
 
     // Alternate credentials for one request (the wizard's Certificate Authority Account).
-    let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
-        .args([
-            "--store",
-            s(&t.path()),
-            "--json",
+    t.json_with_password(
+        &[
             "request",
             "--type",
             "Internal",
-        ])
-        .args(["--ca", "corp-stale", "--username", certsrv::USER])
-        .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
-        .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
+            "--ca",
+            "corp-stale",
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ],
+        certsrv::PASSWORD,
+    );
     let log = t.json(&["log"]).to_string();
     assert!(!log.contains(certsrv::PASSWORD), "no password in the log");
     assert!(
@@ -270,22 +256,20 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     );
 
     // `ca edit` with the new password mends the stale connection; its TLS trust is kept.
-    let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
-        .args([
-            "--store",
-            s(&t.path()),
-            "--json",
+    t.json_with_password(
+        &[
             "ca",
             "edit",
             "corp-stale",
-        ])
-        .args(["--certsrv", &server.url, "--username", certsrv::USER])
-        .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
-        .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs");
-    assert!(out.status.success(), "{}", stderr(&out));
+            "--certsrv",
+            &server.url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ],
+        certsrv::PASSWORD,
+    );
     assert_eq!(t.json(&["ca", "test", "corp-stale"])["reachable"], true);
     let listed = t.json(&["ca", "list"]);
     let stale = listed

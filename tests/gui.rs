@@ -50,6 +50,29 @@ fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
     h.run_steps(2);
 }
 
+/// Opens the request wizard for the Edge internal certificate, immediate, on its CA page.
+fn to_ca_page(h: &mut Harness<'_, CertdeskApp>) {
+    click(h, "Request…");
+    click(h, "Edge internal");
+    click(h, "Next");
+    click(
+        h,
+        "Send the request immediately to an online certification authority",
+    );
+    click(h, "Next");
+}
+
+/// Presses Next `pages` times to the summary, checks that it says `summary` (a part of a
+/// line), then Finish, and waits for the request to be made.
+fn to_summary_and_finish(h: &mut Harness<'_, CertdeskApp>, pages: usize, summary: &str) {
+    for _ in 0..pages {
+        click(h, "Next");
+    }
+    h.get_by_label_contains(summary);
+    click(h, "Finish");
+    settle(h);
+}
+
 fn is_disabled(h: &Harness<'_, CertdeskApp>, label: &str) -> bool {
     h.get_by_label(label).accesskit_node().is_disabled()
 }
@@ -154,12 +177,11 @@ fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
     );
     click(&mut h, "Next");
     h.get_by_label("The built-in CA needs no account credentials.");
-    for _ in 0..8 {
-        click(&mut h, "Next");
-    }
-    h.get_by_label_contains("SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com");
-    click(&mut h, "Finish");
-    settle(&mut h);
+    to_summary_and_finish(
+        &mut h,
+        8,
+        "SANs: sip.contoso.com, webcon.contoso.com, sip.fabrikam.com",
+    );
     h.get_by_label_contains("Thumbprint:");
     h.get_by_label("Assign the certificate to certificate usages");
     click(&mut h, "Finish");
@@ -1021,12 +1043,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     retype(&mut h, "HTTP-01 port", &http01.to_string());
     retype(&mut h, "Listen address", "127.0.0.1");
     h.run_steps(2);
-    for _ in 0..9 {
-        click(&mut h, "Next");
-    }
-    h.get_by_label("Immediate: the ACME CA pebble");
-    click(&mut h, "Finish");
-    settle(&mut h);
+    to_summary_and_finish(&mut h, 9, "Immediate: the ACME CA pebble");
     h.get_by_label_contains("Thumbprint:");
     let store = Store::open(&t.path()).expect("store");
     let personal = store
@@ -1066,14 +1083,7 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
     h.get_by_label(&format!("user {}", common::certsrv::USER));
 
     let to_account = |h: &mut Harness<'_, CertdeskApp>| {
-        click(h, "Request…");
-        click(h, "Edge internal");
-        click(h, "Next");
-        click(
-            h,
-            "Send the request immediately to an online certification authority",
-        );
-        click(h, "Next");
+        to_ca_page(h);
         let url = h.state().view.cas[0].url.clone();
         click(h, &format!("corp: AD CS Web Enrollment, {url}"));
         click(h, "Next");
@@ -1112,11 +1122,7 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
     click(&mut h, "Next");
     retype(&mut h, "Template", "ManagerApproval");
     h.run_steps(2);
-    for _ in 0..7 {
-        click(&mut h, "Next");
-    }
-    click(&mut h, "Finish");
-    settle(&mut h);
+    to_summary_and_finish(&mut h, 7, "Template: ManagerApproval");
     h.get_by_label_contains("holds the request for a CA manager's approval");
     click(&mut h, "Finish");
     assert!(personal(&t).is_empty());
@@ -1166,37 +1172,19 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
 #[test]
 fn the_wizard_shows_dns01_records_and_continues() {
     let t = TestStore::with_topology(EDGE);
-    let (servers, directory, _) = common::acme::start_pebble(t.dir.path());
-    let bundle = t.dir.path().join("tls-ca.pem");
-    t.json(&[
-        "ca",
-        "add",
-        "pebble",
-        "--acme",
-        &directory,
-        "--ca-bundle",
-        s(&bundle),
-    ]);
+    let (servers, directory) = common::acme::pebble_in(&t);
     let mut h = harness(&t.path());
-    click(&mut h, "Request…");
-    click(&mut h, "Edge internal");
-    click(&mut h, "Next");
-    click(
-        &mut h,
-        "Send the request immediately to an online certification authority",
-    );
-    click(&mut h, "Next");
+    to_ca_page(&mut h);
     click(&mut h, &format!("pebble: ACME, {directory}"));
     click(
         &mut h,
         "DNS-01: show the TXT records to create, then continue",
     );
-    for _ in 0..9 {
-        click(&mut h, "Next");
-    }
-    h.get_by_label("Immediate: the ACME CA pebble, answered by DNS-01");
-    click(&mut h, "Finish");
-    settle(&mut h);
+    to_summary_and_finish(
+        &mut h,
+        9,
+        "Immediate: the ACME CA pebble, answered by DNS-01",
+    );
     let name = "_acme-challenge.edgepool.contoso.net.";
     h.get_by_label(name);
     let value = match &h.state().dialog {
@@ -1236,14 +1224,7 @@ fn the_wizard_specifies_another_ca_and_enrolls_by_scep() {
     let t = TestStore::with_topology(EDGE);
     let (_server, url) = common::scep::start_scep(t.dir.path(), "wizard-challenge");
     let mut h = harness(&t.path());
-    click(&mut h, "Request…");
-    click(&mut h, "Edge internal");
-    click(&mut h, "Next");
-    click(
-        &mut h,
-        "Send the request immediately to an online certification authority",
-    );
-    click(&mut h, "Next");
+    to_ca_page(&mut h);
     click(&mut h, "Specify another certification authority…");
     click(&mut h, "SCEP");
     type_into(&mut h, "CA name", "scep");
@@ -1261,12 +1242,7 @@ fn the_wizard_specifies_another_ca_and_enrolls_by_scep() {
     h.get_by_label(&format!("scep: SCEP, {url}"));
     click(&mut h, "Next");
     h.get_by_label_contains("The challenge password kept with scep is sent");
-    for _ in 0..8 {
-        click(&mut h, "Next");
-    }
-    h.get_by_label("Immediate: the SCEP CA scep");
-    click(&mut h, "Finish");
-    settle(&mut h);
+    to_summary_and_finish(&mut h, 8, "Immediate: the SCEP CA scep");
     h.get_by_label_contains("Thumbprint:");
     let store = Store::open(&t.path()).expect("store");
     assert_eq!(store.cas().expect("cas").len(), 1);

@@ -297,6 +297,18 @@ fn write_answer(path: &Path, answer: &str) -> std::io::Result<()> {
     std::fs::write(path, answer)
 }
 
+/// A new order for `names` from the account (registered now if it is new).
+async fn open_order(
+    ca: &CaConnection,
+    secrets: Secrets<'_>,
+    names: &[String],
+) -> Result<(instant_acme::Order, Option<Registered>), AcmeError> {
+    let (account, registered) = account(ca, secrets).await?;
+    let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
+    let order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+    Ok((order, registered))
+}
+
 /// Publishes one HTTP-01 answer: (token, key authorization).
 type Publish<'a> = &'a (dyn Fn(&str, &str) -> Result<(), AcmeError> + Sync);
 
@@ -307,9 +319,7 @@ async fn order(
     csr_der: &[u8],
     publish: Publish<'_>,
 ) -> Result<Issued, AcmeError> {
-    let (account, registered) = account(ca, secrets).await?;
-    let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
-    let mut order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+    let (mut order, registered) = open_order(ca, secrets, names).await?;
     let mut authorizations = order.authorizations();
     while let Some(authz) =
         timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
@@ -405,9 +415,7 @@ pub fn start_dns01(
 ) -> Result<Started, AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
-        let (account, registered) = account(ca, secrets).await?;
-        let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
-        let mut order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+        let (mut order, registered) = open_order(ca, secrets, names).await?;
         let order_url = order.url().to_owned();
         let mut records = Vec::new();
         let mut authorizations = order.authorizations();

@@ -240,18 +240,29 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
     let (ca, command, stored) = prepare(new, now)?;
     store.transaction(|tx, secret| {
         write::insert(tx, secret, &ca, &stored.secrets())?;
-        let details = format!(
-            "{} CA {} added ({})",
-            ca.kind.as_str().to_uppercase(),
-            ca.name,
-            ca.url
-        );
-        log::append(
-            tx,
-            &LogEntry::new(now, Location::Computer, "ca", details, command),
-        )?;
-        Ok(())
+        log_change(tx, &ca, "added", command, now)
     })
+}
+
+/// The log entry of an added or changed connection (never its secrets).
+fn log_change(
+    tx: &rusqlite::Connection,
+    ca: &CaConnection,
+    what: &str,
+    command: String,
+    now: i64,
+) -> Result<(), CaOpError> {
+    let details = format!(
+        "{} CA {} {what} ({})",
+        ca.kind.as_str().to_uppercase(),
+        ca.name,
+        ca.url
+    );
+    log::append(
+        tx,
+        &LogEntry::new(now, Location::Computer, "ca", details, command),
+    )?;
+    Ok(())
 }
 
 /// Changes a connection: its URL, TLS trust and protocol details. A secret given empty
@@ -324,17 +335,7 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         if let Some((url, key)) = &keep_account {
             write::set_account(tx, secret, &ca.name, url, key)?;
         }
-        let details = format!(
-            "{} CA {} changed ({})",
-            ca.kind.as_str().to_uppercase(),
-            ca.name,
-            ca.url
-        );
-        log::append(
-            tx,
-            &LogEntry::new(now, Location::Computer, "ca", details, command),
-        )?;
-        Ok(())
+        log_change(tx, &ca, "changed", command, now)
     })
 }
 

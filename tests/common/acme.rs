@@ -131,6 +131,23 @@ pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
     start_pebble_with(dir, false)
 }
 
+/// [`start_pebble`] with the CA added to the store `t` as `pebble` (trusting its TLS CA):
+/// the servers and the directory URL.
+pub fn pebble_in(t: &super::TestStore) -> (Servers, String) {
+    let (servers, directory, _) = start_pebble(t.dir.path());
+    let bundle = t.dir.path().join("tls-ca.pem");
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        super::s(&bundle),
+    ]);
+    (servers, directory)
+}
+
 /// [`start_pebble`], requiring external account binding ([`EAB`]) when `eab` is true.
 /// Free ports are picked anew when a server could not take its own (tests run at once).
 pub fn start_pebble_with(dir: &Path, eab: bool) -> (Servers, String, u16) {

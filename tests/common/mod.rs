@@ -131,6 +131,26 @@ impl TestStore {
         serde_json::from_slice(&out.stdout).expect("valid JSON")
     }
 
+    /// [`Self::json`] with `password` in `CERTDESK_TEST_PASSWORD`, for `--password-env
+    /// CERTDESK_TEST_PASSWORD` among `args`.
+    pub fn json_with_password(&self, args: &[&str], password: &str) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .arg("--store")
+            .arg(self.path())
+            .arg("--json")
+            .args(args)
+            .env("CERTDESK_TEST_PASSWORD", password)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs");
+        assert!(
+            out.status.success(),
+            "certdesk {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("valid JSON")
+    }
+
     /// Every file of the store directory and its bytes.
     pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
@@ -161,6 +181,19 @@ impl TestStore {
         rows.sort();
         rows
     }
+}
+
+/// The stderr of a finished command.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that a command failed with `code` and one sentence containing `text`.
+pub fn fails(out: &Output, code: i32, text: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(text), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one sentence: {err}");
 }
 
 /// Waits for processes started with [`TestStore::spawn`]; each must succeed.
