@@ -255,6 +255,42 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
         "the equivalent command names the user"
     );
 
+    // TLS is verified: without the CA's TLS trust the server is refused; a page that is
+    // not Web Enrollment is one sentence too.
+    for (name, url, bundle, text) in [
+        ("untrusted", server.url.clone(), None, "UnknownIssuer"),
+        (
+            "elsewhere",
+            server.url.replace("/certsrv", "/elsewhere"),
+            Some(s(&server.tls_bundle)),
+            "HTTP 404",
+        ),
+    ] {
+        let mut args = vec![
+            "ca",
+            "add",
+            name,
+            "--certsrv",
+            &url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ];
+        if let Some(bundle) = bundle {
+            args.extend(["--ca-bundle", bundle]);
+        }
+        t.json_with_password(&args, certsrv::PASSWORD);
+        let before = state(&t);
+        fails(&t.run(&["ca", "test", name]), 1, text);
+        fails(
+            &t.run(&["request", "--type", "Internal", "--ca", name]),
+            1,
+            text,
+        );
+        assert_eq!(state(&t), before);
+    }
+
     // `ca edit` with the new password mends the stale connection; its TLS trust is kept.
     t.json_with_password(
         &[
