@@ -161,7 +161,13 @@ pub fn walk(
     ] {
         start(h, verb);
         match &mut h.state_mut().dialog {
-            Some(Dialog::OpenStore(d)) => d.path = "/srv/certdesk/store".into(),
+            Some(Dialog::OpenStore(d)) => {
+                d.path = "/srv/certdesk/store".into();
+                // The focused field's cursor was after the proposed path, whose length
+                // depends on this machine: End puts it after the path shown.
+                h.run_steps(1);
+                h.key_press(egui::Key::End);
+            }
             Some(Dialog::About(dir)) => **dir = PathBuf::from("/srv/certdesk/store"),
             _ => {}
         }
