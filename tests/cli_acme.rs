@@ -284,7 +284,7 @@ fn http01_answers_from_a_webroot_served_by_another_web_server() {
 #[test]
 fn dns01_shows_the_records_and_continues_once_they_exist() {
     let t = TestStore::with_topology(EDGE);
-    let (servers, _) = common::acme::pebble_in(&t);
+    let (servers, _, _) = common::acme::pebble_in(&t);
 
     let held = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
     assert_eq!(held["status"], "pending", "{held}");

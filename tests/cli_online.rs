@@ -351,3 +351,72 @@ fn renewal_knows_the_issuing_ca_and_says_what_it_needs() {
     );
     assert_eq!(state(&t), before);
 }
+
+/// The Front End procedure (immediate, Default and both web services usages in one
+/// certificate) against each kind of online CA: ACME (pebble, HTTP-01 by certdesk's
+/// listener), SCEP and AD CS; the AD CS certificate, whose root the store trusts, is then
+/// assigned.
+#[test]
+fn the_front_end_procedure_runs_against_each_kind_of_ca() {
+    let t = TestStore::with_topology(common::FRONT_END);
+    let (_pebble, _, http01) = common::acme::pebble_in(&t);
+    let (_scep, scep_url) = start_scep(t.dir.path(), "front-end");
+    let challenge = t.dir.path().join("challenge");
+    std::fs::write(&challenge, "front-end").expect("write");
+    t.json(&[
+        "ca",
+        "add",
+        "scep",
+        "--scep",
+        &scep_url,
+        "--challenge-file",
+        s(&challenge),
+    ]);
+    let server = Certsrv::start(t.dir.path());
+    t.json_with_password(
+        &[
+            "ca",
+            "add",
+            "corp",
+            "--certsrv",
+            &server.url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+            "--ca-bundle",
+            s(&server.tls_bundle),
+        ],
+        certsrv::PASSWORD,
+    );
+    let usages = "Default,WebServicesInternal,WebServicesExternal";
+    let port = http01.to_string();
+    let mut issued = Vec::new();
+    for ca in ["pebble", "scep", "corp"] {
+        let out = t.json(&[
+            "request",
+            "--type",
+            usages,
+            "--ca",
+            ca,
+            "--http-address",
+            "127.0.0.1",
+            "--http-port",
+            &port,
+            "--friendly-name",
+            &format!("Front End by {ca}"),
+        ]);
+        assert_eq!(out["status"], "issued", "{ca}: {out}");
+        let thumbprint = out["thumbprint"].as_str().expect("thumbprint").to_owned();
+        let shown = t.json(&["show", &thumbprint]);
+        assert!(
+            shown["sans"].to_string().contains("dns:meet.fabrikam.com"),
+            "{ca}: {shown}"
+        );
+        issued.push(thumbprint);
+    }
+    t.json(&["import", s(&common::fx("root.pem")), "--trust-root"]);
+    t.json(&["assign", "--type", usages, "--thumbprint", &issued[2]]);
+    let status = t.json(&["status"]).to_string();
+    assert!(status.contains(&issued[2]), "{status}");
+}

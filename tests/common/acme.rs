@@ -132,9 +132,9 @@ pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
 }
 
 /// [`start_pebble`] with the CA added to the store `t` as `pebble` (trusting its TLS CA):
-/// the servers and the directory URL.
-pub fn pebble_in(t: &super::TestStore) -> (Servers, String) {
-    let (servers, directory, _) = start_pebble(t.dir.path());
+/// the servers, the directory URL and the HTTP-01 port.
+pub fn pebble_in(t: &super::TestStore) -> (Servers, String, u16) {
+    let (servers, directory, http01) = start_pebble(t.dir.path());
     let bundle = t.dir.path().join("tls-ca.pem");
     t.json(&[
         "ca",
@@ -145,7 +145,7 @@ pub fn pebble_in(t: &super::TestStore) -> (Servers, String) {
         "--ca-bundle",
         super::s(&bundle),
     ]);
-    (servers, directory)
+    (servers, directory, http01)
 }
 
 /// [`start_pebble`], requiring external account binding ([`EAB`]) when `eab` is true.

@@ -29,6 +29,20 @@ internal_fqdn = "edgepool.contoso.net"
 pool_members = ["edge01.contoso.net", "edge02.contoso.net"]
 "#;
 
+/// An Enterprise Edition Front End pool with two SIP domains and its simple URLs.
+pub const FRONT_END: &str = r#"
+role = "frontend"
+server_fqdn = "fe01.contoso.net"
+pool_fqdn = "pool01.contoso.net"
+sip_domains = ["contoso.com", "fabrikam.com"]
+[web]
+internal_fqdn = "webint.contoso.net"
+external_fqdn = "webext.contoso.com"
+meet_urls = ["meet.contoso.com", "meet.fabrikam.com"]
+dialin_url = "dialin.contoso.com"
+admin_url = "admin.contoso.com"
+"#;
+
 /// The fixture directory, made on first use.
 pub fn fixtures() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
