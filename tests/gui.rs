@@ -119,7 +119,8 @@ fn import_a_pfx_by_typing_path_and_password() {
     click(&mut h, "Import");
     settle(&mut h);
     h.get_by_label("The import is complete.");
-    let store = Store::open(&t.path()).expect("store");
+    let mut store = Store::open(&t.path()).expect("store");
+    store.ignore_system_roots();
     let personal = store
         .list(Some(Location::Computer), Some(Logical::Personal))
         .expect("list");
@@ -400,7 +401,8 @@ fn the_welcome_panel_opens_a_sample_deployment() {
     h.get_by_label("⏳ Expiring");
     assert!(h.state().view.rows.len() >= 6);
     // The sample is a separate store: the user's store is still empty.
-    let store = Store::open(&t.path()).expect("store");
+    let mut store = Store::open(&t.path()).expect("store");
+    store.ignore_system_roots();
     assert!(store.list(None, None).expect("list").is_empty());
 }
 
@@ -1277,4 +1279,41 @@ fn the_wizard_specifies_another_ca_and_enrolls_by_scep() {
         .expect("list");
     assert_eq!(personal.len(), 1);
     assert!(personal[0].summary.issuer.contains("SCEP CA"));
+}
+
+/// View ▸ "Trust the operating system's roots" is the store setting: on, the system's
+/// roots are rows of Computer \ Trusted Roots, marked as the system's; off, they are gone.
+#[test]
+fn the_view_menu_turns_the_system_roots_on_and_off() {
+    let t = TestStore::with_topology(EDGE);
+    let mut h = harness(&t.path());
+    assert!(
+        !h.state().view.system_roots,
+        "the tests' window ignores them"
+    );
+    let stored = h.state().view.rows.len();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(2);
+    click(&mut h, "Trust the operating system's roots");
+    settle(&mut h);
+    assert!(h.state().view.system_roots);
+    let system = certdesk::store::system::roots().certs.len();
+    assert_eq!(h.state().view.rows.len(), stored + system);
+    assert!(
+        h.state()
+            .view
+            .rows
+            .iter()
+            .filter(|r| r.cert.system)
+            .all(|r| r.cert.logical == Logical::Root
+                && r.cert.friendly_name.contains("operating system"))
+    );
+    let log = t.json(&["log"]).to_string();
+    assert!(log.contains("certdesk store system-roots on"), "{log}");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::V);
+    h.run_steps(2);
+    click(&mut h, "Trust the operating system's roots");
+    settle(&mut h);
+    assert!(!h.state().view.system_roots);
+    assert_eq!(h.state().view.rows.len(), stored);
 }

@@ -42,14 +42,11 @@ pub fn tls_config(ca: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig
                 return Err(bundle_error("it holds no certificate".into()));
             }
         }
+        // The system's roots; with none (no bundle, or an empty SSL_CERT_FILE), no server
+        // is trusted and the handshake says so.
         None => {
             let found = rustls_native_certs::load_native_certs();
             roots.add_parsable_certificates(found.certs);
-            if roots.is_empty() {
-                return Err(bundle_error(
-                    "the system's trusted roots cannot be read (set SSL_CERT_FILE, or give the connection a --ca-bundle)".into(),
-                ));
-            }
         }
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());

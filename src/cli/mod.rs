@@ -38,8 +38,24 @@ pub struct Cli {
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// Do not count the operating system's trusted roots (SSL_CERT_FILE / SSL_CERT_DIR,
+    /// else the system bundle) as Trusted Roots for this command.
+    #[arg(long, global = true)]
+    no_system_roots: bool,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// `certdesk store …`.
+#[derive(Debug, Subcommand)]
+enum StoreAction {
+    /// Whether the operating system's trusted roots count as Trusted Roots of this store
+    /// (on by default, as Windows' Trusted Root store).
+    SystemRoots {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +163,11 @@ enum Command {
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
     File(Vec<OsString>),
+    /// The store's own settings.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
     /// The store's online CAs: add, edit, list, remove, test.
     Ca {
         #[command(subcommand)]
@@ -298,6 +319,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Some(command) => command,
     };
     let mut store = Store::open(&store_dir(cli.store)?)?;
+    if cli.no_system_roots {
+        store.ignore_system_roots();
+    }
     let ctx = commands::Context {
         location: cli.location,
         json: cli.json,
@@ -328,6 +352,16 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
+        Command::Store {
+            action: StoreAction::SystemRoots { state },
+        } => {
+            crate::ops::trust::set_system_roots(&mut store, state == "on", ctx.now)?;
+            if ctx.json {
+                return commands::print_json(&serde_json::json!({"system_roots": state}));
+            }
+            println!("system roots: {state}");
+            Ok(())
+        }
         Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {

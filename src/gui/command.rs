@@ -19,6 +19,7 @@ use crate::ops::remove;
 use crate::ops::rename;
 use crate::ops::renew::{self, RenewOutcome, Renewal};
 use crate::ops::retrieve::{self, Polled};
+use crate::ops::trust;
 use crate::store::{Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
@@ -107,6 +108,8 @@ pub enum Command {
     },
     /// Add a CA connection (ACME, SCEP or AD CS).
     AddCa(Box<NewCa>),
+    /// Count the operating system's roots as Trusted Roots, or not.
+    SetSystemRoots(bool),
     /// Change a CA connection (a secret left empty is kept).
     EditCa(Box<NewCa>),
     /// Ask the online CAs about the requests they hold (one, or all) and store what was
@@ -301,6 +304,15 @@ pub fn apply(
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
             Ok((format!("CA {} added", new.name), Applied::Done))
+        }
+        Command::SetSystemRoots(on) => {
+            trust::set_system_roots(store, on, now)?;
+            let message = if on {
+                "The operating system's roots are trusted in this store"
+            } else {
+                "The operating system's roots are no longer trusted in this store"
+            };
+            Ok((message.to_owned(), Applied::Done))
         }
         Command::EditCa(new) => {
             cas::edit(store, &new, now)?;

@@ -63,6 +63,8 @@ pub struct StoreView {
     pub statuses: Vec<UsageStatus>,
     /// Whether the store has its built-in CA (so its root is trusted already).
     pub builtin_ca: bool,
+    /// Whether the store counts the operating system's roots as Trusted Roots.
+    pub system_roots: bool,
     /// The store's online CA connections.
     pub cas: Vec<CaConnection>,
     /// Row index by certificate id.
@@ -99,6 +101,7 @@ impl StoreView {
             log: Vec::new(),
             statuses: Vec::new(),
             builtin_ca: false,
+            system_roots: true,
             cas: Vec::new(),
             by_id: HashMap::new(),
         }
@@ -179,6 +182,7 @@ impl StoreView {
             log: store.log_entries(Some(500))?,
             statuses,
             builtin_ca: BuiltinCa::exists(store)?,
+            system_roots: store.trusts_system_roots(),
             cas: store.cas()?,
             by_id,
         })

@@ -297,6 +297,17 @@ pub fn commit(
     now: i64,
 ) -> Result<ImportReport, StoreError> {
     let location = plan.options.location;
+    // A root the operating system trusts is trusted here already: no confirmation needed.
+    let system_trusted = |thumb: &str| {
+        store.trusts_system_roots()
+            && location == Location::Computer
+            && !crate::store::system::roots().find(thumb).is_empty()
+    };
+    let system: Vec<bool> = plan
+        .certs
+        .iter()
+        .map(|c| system_trusted(&c.cert.summary().thumbprint))
+        .collect();
     store.transaction(|tx, secret| {
         let mut report = ImportReport {
             warnings: plan.notes.clone(),
@@ -321,10 +332,14 @@ pub fn commit(
         };
         let mut names = write::NameCache::default();
         let mut used = vec![false; plan.keys.len()];
-        for planned in &plan.certs {
+        for (planned, system_trusted) in plan.certs.iter().zip(&system) {
             let thumb = planned.cert.summary().thumbprint.clone();
             let logical = match &planned.destination {
                 Ok(logical) => *logical,
+                Err(SkipReason::UntrustedRoot) if *system_trusted => {
+                    report.already_present.push(thumb);
+                    continue;
+                }
                 Err(reason) => {
                     report.skipped.push((thumb, reason.clone()));
                     continue;

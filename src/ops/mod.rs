@@ -23,3 +23,4 @@ pub mod rename;
 pub mod renew;
 pub mod retrieve;
 pub mod sample;
+pub mod trust;

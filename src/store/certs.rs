@@ -1,6 +1,10 @@
 //! Certificates, keys and extended properties in the store: reading, finding by
 //! thumbprint, and the row-level writes that model operations compose in a transaction.
 
+use std::collections::HashSet;
+
+use super::system;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Location, Logical, Store, StoreError};
@@ -38,6 +42,8 @@ pub struct StoredCert {
     /// The CA connection that issued it (`builtin` for the built-in CA), when certdesk
     /// requested it: where renewal goes.
     pub issuing_ca: Option<String>,
+    /// A root the operating system trusts, shown read-only; not in the database.
+    pub system: bool,
 }
 
 const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_name, c.added,
@@ -68,6 +74,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
         added: row.get(5)?,
         key,
         issuing_ca: row.get(9)?,
+        system: false,
     })
 }
 
@@ -87,17 +94,56 @@ impl Store {
             params![location.map(Location::as_str), logical.map(Logical::as_str)],
             from_row,
         )?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut certs = rows.collect::<Result<Vec<_>, _>>()?;
+        let wants_roots = location.is_none_or(|l| l == Location::Computer)
+            && logical.is_none_or(|l| l == Logical::Root);
+        if self.system_roots && wants_roots {
+            let stored: HashSet<&str> = certs
+                .iter()
+                .filter(|c| c.location == Location::Computer && c.logical == Logical::Root)
+                .map(|c| c.summary.thumbprint.as_str())
+                .collect();
+            let extra: Vec<StoredCert> = system::roots()
+                .certs
+                .iter()
+                .filter(|c| !stored.contains(c.summary.thumbprint.as_str()))
+                .cloned()
+                .collect();
+            certs.extend(extra);
+        }
+        Ok(certs)
     }
 
     /// Finds a certificate by thumbprint (any case), or by a unique prefix of 8 or more
     /// hex digits, in one location.
+    /// System roots are found too (in Computer) while the store trusts them.
     pub fn find(&self, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
-        find(&self.conn, location, thumbprint)
+        match find(&self.conn, location, thumbprint) {
+            Err(StoreError::NotFound { .. })
+                if self.system_roots && location == Location::Computer =>
+            {
+                let wanted = normalise_thumbprint(thumbprint)?;
+                match system::roots().find(&wanted).as_slice() {
+                    [one] => Ok((*one).clone()),
+                    [] => Err(StoreError::NotFound {
+                        thumbprint: wanted,
+                        location: location.as_str(),
+                    }),
+                    _ => Err(StoreError::Ambiguous(wanted)),
+                }
+            }
+            other => other,
+        }
     }
 
-    /// The DER of a stored certificate.
+    /// The DER of a stored certificate (or of a system root, whose ids are negative).
     pub fn der(&self, cert_id: i64) -> Result<Vec<u8>, StoreError> {
+        if cert_id < 0 {
+            return system::roots()
+                .der(cert_id)
+                .map(<[u8]>::to_vec)
+                .ok_or(StoreError::Corrupt(format!("no system root {cert_id}")));
+        }
         Ok(self.conn.query_row(
             "SELECT der FROM certificates WHERE id = ?1",
             [cert_id],
@@ -395,13 +441,22 @@ pub(crate) mod write {
         Ok(name)
     }
 
-    /// Finds a certificate inside a transaction (see [`Store::find`]).
+    /// Finds a certificate inside a transaction (see [`Store::find`]); a system root,
+    /// which no write may touch, is refused as such.
     pub fn find(
         conn: &Connection,
         location: Location,
         thumbprint: &str,
     ) -> Result<StoredCert, StoreError> {
-        super::find(conn, location, thumbprint)
+        match super::find(conn, location, thumbprint) {
+            Err(StoreError::NotFound { thumbprint, .. })
+                if location == Location::Computer
+                    && !super::system::roots().find(&thumbprint).is_empty() =>
+            {
+                Err(StoreError::SystemRoot(thumbprint))
+            }
+            other => other,
+        }
     }
 
     /// Deletes a private key from the store and detaches it from its certificates, unless

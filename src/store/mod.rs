@@ -20,6 +20,7 @@ pub(crate) mod certs;
 pub(crate) mod log;
 pub(crate) mod requests;
 mod schema;
+pub mod system;
 
 pub use assignments::Assignment;
 pub use cas::{CaConnection, CaKind, CaSecrets};
@@ -173,6 +174,11 @@ pub enum StoreError {
     /// A cached summary in the database cannot be read.
     #[error("the store database is damaged: {0}")]
     Corrupt(String),
+    /// A write was asked of a root the operating system trusts.
+    #[error(
+        "{0} is a root the operating system trusts: certdesk shows it but cannot change, remove or export it with a key (turn system roots off with `certdesk store system-roots off`)"
+    )]
+    SystemRoot(String),
 }
 
 /// An open store.
@@ -180,12 +186,16 @@ pub struct Store {
     conn: Connection,
     dir: PathBuf,
     secret: Zeroizing<String>,
+    /// Whether the operating system's roots count as Trusted Roots.
+    system_roots: bool,
 }
 
 const DB_FILE: &str = "store.sqlite";
 /// How long a writer waits for another process's write to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 const SECRET_FILE: &str = "store.key";
+/// The meta key of the store setting: `off` when the system's roots are not trusted.
+pub(crate) const SYSTEM_ROOTS: &str = "system_roots";
 
 impl Store {
     /// Creates a new store in `dir`, which must not exist yet (File ▸ New store…).
@@ -226,11 +236,29 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         restrict_file(&dir.join(DB_FILE)).map_err(io)?;
         schema::migrate(&mut conn)?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             dir: dir.to_path_buf(),
             secret,
-        })
+            system_roots: true,
+        };
+        store.system_roots = store.meta(SYSTEM_ROOTS)?.as_deref() != Some("off");
+        Ok(store)
+    }
+
+    /// Whether the operating system's roots count as Trusted Roots here.
+    pub fn trusts_system_roots(&self) -> bool {
+        self.system_roots
+    }
+
+    /// Ignores the operating system's roots for this session (`--no-system-roots`).
+    pub fn ignore_system_roots(&mut self) {
+        self.system_roots = false;
+    }
+
+    /// Follows a change of the store setting made by this process.
+    pub(crate) fn set_trusts_system_roots(&mut self, on: bool) {
+        self.system_roots = on;
     }
 
     /// The store's directory.

@@ -108,11 +108,26 @@ impl TestStore {
         store
     }
 
-    /// Starts `certdesk --store DIR ARGS...` in the background (output captured).
-    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        Command::new(env!("CARGO_BIN_EXE_certdesk"))
+    /// `certdesk --store DIR`, whose operating system trusts only the roots of
+    /// `os-roots.pem` in the test's directory (none unless a test writes some there), so
+    /// that no test depends on this machine's roots.
+    pub fn command(&self) -> Command {
+        let roots = self.dir.path().join("os-roots.pem");
+        if !roots.exists() {
+            std::fs::write(&roots, "").expect("os-roots.pem");
+        }
+        let mut command = Command::new(env!("CARGO_BIN_EXE_certdesk"));
+        command
             .arg("--store")
             .arg(self.path())
+            .env("SSL_CERT_FILE", roots)
+            .env_remove("SSL_CERT_DIR");
+        command
+    }
+
+    /// Starts `certdesk --store DIR ARGS...` in the background (output captured).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command()
             .args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -123,9 +138,7 @@ impl TestStore {
 
     /// Runs `certdesk --store DIR ARGS...` with no terminal on stdin.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_certdesk"))
-            .arg("--store")
-            .arg(self.path())
+        self.command()
             .args(args)
             .stdin(std::process::Stdio::null())
             .output()
@@ -148,9 +161,8 @@ impl TestStore {
     /// [`Self::json`] with `password` in `CERTDESK_TEST_PASSWORD`, for `--password-env
     /// CERTDESK_TEST_PASSWORD` among `args`.
     pub fn json_with_password(&self, args: &[&str], password: &str) -> Value {
-        let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
-            .arg("--store")
-            .arg(self.path())
+        let out = self
+            .command()
             .arg("--json")
             .args(args)
             .env("CERTDESK_TEST_PASSWORD", password)

@@ -75,6 +75,7 @@ impl CertdeskApp {
                 recent: &self.settings.recent_stores,
                 theme: self.settings.theme,
                 page: self.page,
+                system_roots: self.view.system_roots,
             };
             choice = views::menu_and_toolbar_ui(ui, &state);
         });
@@ -85,6 +86,7 @@ impl CertdeskApp {
                 self.worker.open(dir, false, (self.clock)());
             }
             Some(MenuChoice::Page(page)) => self.page = page,
+            Some(MenuChoice::SystemRoots(on)) => self.commands.push(Command::SetSystemRoots(on)),
             Some(MenuChoice::Theme(theme)) => {
                 self.settings.theme = theme;
                 ctx.set_theme(theme);

@@ -23,6 +23,8 @@ pub enum MenuChoice {
     Theme(ThemeChoice),
     /// Zoom by a factor (1.0 resets to 100 %).
     Zoom(f32),
+    /// Count the operating system's roots as Trusted Roots of this store, or not.
+    SystemRoots(bool),
     /// Close the window.
     Quit,
 }
@@ -37,6 +39,8 @@ pub struct MenuState<'a> {
     pub theme: ThemeChoice,
     /// The page shown.
     pub page: Page,
+    /// Whether the store counts the operating system's roots as Trusted Roots.
+    pub system_roots: bool,
 }
 
 /// Zoom steps of the View menu (and Ctrl + / Ctrl − / Ctrl 0, which egui handles).
@@ -83,6 +87,19 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
                 if item(ui, button, focus).clicked() {
                     chosen = Some(MenuChoice::Page(target));
                 }
+            }
+            ui.separator();
+            let trust = egui::Button::selectable(
+                state.system_roots,
+                "Trust the operating system's roots",
+            );
+            if item(ui, trust, focus)
+                .on_hover_text(
+                    "Count the roots the operating system trusts as Trusted Roots of this store, as Windows does",
+                )
+                .clicked()
+            {
+                chosen = Some(MenuChoice::SystemRoots(!state.system_roots));
             }
             ui.separator();
             ui.label("Theme");

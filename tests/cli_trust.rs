@@ -1,0 +1,123 @@
+//! The operating system's trusted roots (here: a bundle named by `SSL_CERT_FILE`) count as
+//! Trusted Roots, the way Windows' Trusted Root store does: a chain to such a root is valid
+//! and assignable without `--trust-root`; it shows in Trusted Roots marked as the system's,
+//! read-only; `--no-system-roots` and the store setting turn it off.
+
+mod common;
+
+use common::{EDGE, TestStore, fails, fx, s, sign_with_fixture_ca, tool};
+
+/// A store on the Edge topology whose operating system trusts the fixture root, holding the
+/// Edge internal certificate issued by the fixture CA (imported with its chain, no
+/// `--trust-root`): its thumbprint.
+fn store_with_issued_certificate() -> (TestStore, String) {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    let csr = t.dir.path().join("edge.csr");
+    t.json(&["request", "--type", "Internal", "--output", s(&csr)]);
+    let issued = t.dir.path().join("issued.pem");
+    sign_with_fixture_ca(&csr, &issued, &["-copy_extensions", "copy"]);
+    let answer = t.dir.path().join("answer.pem");
+    let text = format!(
+        "{}{}{}",
+        std::fs::read_to_string(&issued).expect("issued"),
+        std::fs::read_to_string(fx("inter.pem")).expect("inter"),
+        std::fs::read_to_string(fx("root.pem")).expect("root"),
+    );
+    std::fs::write(&answer, text).expect("answer");
+    let imported = t.json(&["import", s(&answer)]);
+    assert_eq!(
+        imported["skipped"].as_array().map(Vec::len),
+        Some(0),
+        "the system-trusted root needs no confirmation: {imported}"
+    );
+    let leaf = imported["imported"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["logical"] == "personal"))
+        .expect("the leaf")["thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    (t, leaf)
+}
+
+#[test]
+fn a_root_the_system_trusts_validates_and_assigns_without_trust_root() {
+    let (t, leaf) = store_with_issued_certificate();
+    assert_eq!(t.json(&["show", &leaf])["chain"], "valid");
+    let roots = t.json(&["list", "--logical", "root"]);
+    let root_thumbprint = common::openssl_thumbprint(&fx("root.pem"));
+    let system = roots
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|c| c["thumbprint"] == root_thumbprint.as_str())
+        })
+        .expect("the system root is listed in Trusted Roots");
+    assert_eq!(system["friendly_name"], "(trusted by the operating system)");
+    assert_eq!(
+        t.json(&["show", &root_thumbprint])["thumbprint"],
+        root_thumbprint.as_str()
+    );
+    // Read-only: it cannot be removed or renamed, and the store does not hold it.
+    fails(
+        &t.run(&["remove", &root_thumbprint]),
+        1,
+        "the operating system trusts",
+    );
+    fails(
+        &t.run(&["rename", &root_thumbprint, "mine"]),
+        1,
+        "the operating system trusts",
+    );
+    let cer = t.dir.path().join("root.cer");
+    t.json(&[
+        "export",
+        &root_thumbprint,
+        "--format",
+        "der",
+        "--output",
+        s(&cer),
+    ]);
+    let exported = tool(
+        "openssl",
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            s(&cer),
+            "-noout",
+            "-subject",
+        ],
+    );
+    assert!(exported.contains("Contoso Test Root"), "{exported}");
+
+    // Without the system's roots the chain is not trusted and the assignment is refused.
+    let untrusted = t.json(&["--no-system-roots", "show", &leaf]);
+    assert_eq!(untrusted["chain"], "incomplete", "{untrusted}");
+    fails(
+        &t.run(&[
+            "--no-system-roots",
+            "assign",
+            "--type",
+            "Internal",
+            "--thumbprint",
+            &leaf,
+        ]),
+        1,
+        "its chain is incomplete",
+    );
+    t.json(&["assign", "--type", "Internal", "--thumbprint", &leaf]);
+    assert!(t.json(&["test"]).to_string().contains(&leaf));
+
+    // The store setting does the same for every command, until turned on again.
+    t.json(&["store", "system-roots", "off"]);
+    assert_eq!(t.json(&["show", &leaf])["chain"], "incomplete");
+    let listed = t.json(&["list", "--logical", "root"]).to_string();
+    assert!(!listed.contains(&root_thumbprint), "{listed}");
+    t.json(&["store", "system-roots", "on"]);
+    assert_eq!(t.json(&["show", &leaf])["chain"], "valid");
+    let log = t.json(&["log"]).to_string();
+    assert!(log.contains("certdesk store system-roots off"), "{log}");
+}
