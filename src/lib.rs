@@ -22,6 +22,7 @@ pub mod cli;
 pub mod deploy;
 pub mod desktop;
 pub mod gui;
+pub mod net;
 pub mod ops;
 pub mod pki;
 pub mod store;

@@ -8,6 +8,7 @@ mod enroll;
 mod export;
 mod output;
 mod password;
+mod probe;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -44,6 +45,13 @@ pub struct Cli {
     no_system_roots: bool,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// `certdesk pool …`.
+#[derive(Debug, Subcommand)]
+enum PoolAction {
+    /// Probe every member and compare.
+    Check(probe::PoolArgs),
 }
 
 /// `certdesk store …`.
@@ -163,6 +171,15 @@ enum Command {
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
     File(Vec<OsString>),
+    /// Connect to servers with TLS and check what they serve: trust, name, the SANs the
+    /// usages need, expiry, and whether it is in this store (exit 1 on any problem).
+    Probe(Box<probe::ProbeArgs>),
+    /// The topology's pool members: do they all serve the same certificate and key, the
+    /// one assigned here (exit 1 on a mismatch)?
+    Pool {
+        #[command(subcommand)]
+        action: PoolAction,
+    },
     /// The store's own settings.
     Store {
         #[command(subcommand)]
@@ -352,6 +369,10 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
+        Command::Probe(args) => probe::probe(&store, &ctx, &args),
+        Command::Pool {
+            action: PoolAction::Check(args),
+        } => probe::pool_check(&store, &ctx, &args),
         Command::Store {
             action: StoreAction::SystemRoots { state },
         } => {

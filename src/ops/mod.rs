@@ -18,6 +18,8 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod online;
+pub mod pool;
+pub mod probe;
 pub mod remove;
 pub mod rename;
 pub mod renew;

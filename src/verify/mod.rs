@@ -6,6 +6,7 @@
 //! it never writes.
 
 pub mod chain;
+pub mod path;
 pub mod problem;
 pub mod rules;
 pub mod sans;

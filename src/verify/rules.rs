@@ -6,7 +6,6 @@
 //! so a broken chain can be shown where it breaks, and rustls-webpki's verdict for server
 //! authentication as the final word.
 
-use rustls_pki_types::{CertificateDer, UnixTime};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::deploy::names;
@@ -14,6 +13,7 @@ use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, Logical, Store, StoredCert};
 use crate::verify::chain::ChainIndex;
+use crate::verify::path;
 pub use crate::verify::problem::{Problem, Severity};
 use crate::verify::sans::{self, NameState};
 
@@ -263,51 +263,6 @@ fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), String> {
     let Some((root, intermediates)) = rest.split_last() else {
         return Err("a self-signed end-entity certificate has no CA".into());
     };
-    let root_der = CertificateDer::from(root.as_slice());
-    let anchor = webpki::anchor_from_trusted_cert(&root_der).map_err(|e| e.to_string())?;
-    let leaf_der = CertificateDer::from(leaf.as_slice());
-    let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(|e| e.to_string())?;
-    let intermediates: Vec<CertificateDer<'_>> = intermediates
-        .iter()
-        .map(|d| CertificateDer::from(d.as_slice()))
-        .collect();
-    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-        u64::try_from(now).unwrap_or(0),
-    ));
-    ee.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
-        &[anchor],
-        &intermediates,
-        time,
-        webpki::KeyUsage::server_auth(),
-        None,
-        None,
-    )
-    .map(|_| ())
-    .or_else(|e| match e {
-        // SHA-1 (a warning here) and other legacy algorithms: our own walk checked them.
-        webpki::Error::UnsupportedSignatureAlgorithmContext(_)
-        | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Ok(()),
-        other => Err(webpki_text(&other)),
-    })
-}
-
-/// A short sentence for a webpki error.
-fn webpki_text(e: &webpki::Error) -> String {
-    let text = match e {
-        webpki::Error::UnknownIssuer => "no trusted issuer was found",
-        webpki::Error::CaUsedAsEndEntity => "it is a CA certificate",
-        webpki::Error::EndEntityUsedAsCa => "an end-entity certificate sits in its path as a CA",
-        webpki::Error::RequiredEkuNotFoundContext(_) => {
-            "the Server Authentication usage is missing"
-        }
-        webpki::Error::InvalidSignatureForPublicKey => "a signature does not verify",
-        webpki::Error::NameConstraintViolation => "a CA's name constraints exclude its names",
-        webpki::Error::PathLenConstraintViolated => "a CA's path length constraint is exceeded",
-        webpki::Error::BadDer | webpki::Error::BadDerTime => {
-            "a certificate in its path is not valid DER"
-        }
-        _ => return format!("{e:?}").chars().take(120).collect(),
-    };
-    text.to_owned()
+    let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
+    path::server_auth(leaf, &intermediates, &[root.as_slice()], now)
 }

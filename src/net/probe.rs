@@ -1,0 +1,190 @@
+//! Connects to a TLS server and records the certificate chain it serves, as `openssl
+//! s_client` would: the handshake accepts whatever is served (that is what is being
+//! looked at) and sends nothing after it; the caller judges the chain against the store's
+//! and the system's roots.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+
+/// How long connecting and the handshake may take.
+pub const TIME_OUT: Duration = Duration::from_secs(5);
+
+/// The most certificates kept from a served chain.
+const MAX_CHAIN: usize = 16;
+
+/// Where to connect and which name to ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The host as given (a name or an address).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The name sent in SNI and checked against the certificate (the host by default).
+    pub sni: String,
+    /// Connect here instead of resolving the host (a pool member's address).
+    pub address: Option<SocketAddr>,
+}
+
+impl Target {
+    /// Parses `HOST[:PORT]` (`[v6]:PORT` for IPv6), with `default_port`.
+    pub fn parse(text: &str, default_port: u16) -> Result<Self, ProbeError> {
+        let bad = || ProbeError::BadTarget(text.to_owned());
+        let (host, port) = if text.parse::<std::net::Ipv6Addr>().is_ok() {
+            (text, default_port)
+        } else {
+            match text.rsplit_once(':') {
+                Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad())?),
+                None => (text, default_port),
+            }
+        };
+        let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6,
+            Some(_) => return Err(bad()),
+            None if host.contains(':') && host.parse::<std::net::Ipv6Addr>().is_err() => {
+                return Err(bad());
+            }
+            None => host,
+        };
+        if host.is_empty() || host.len() > 253 || host.chars().any(char::is_whitespace) {
+            return Err(bad());
+        }
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+            sni: host.to_owned(),
+            address: None,
+        })
+    }
+
+    /// `host:port`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// Why a server could not be looked at.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProbeError {
+    /// Not `HOST[:PORT]`.
+    #[error("\"{0}\" is not HOST[:PORT]")]
+    BadTarget(String),
+    /// The name does not resolve.
+    #[error("{0} does not resolve: {1}")]
+    Resolve(String, String),
+    /// Nothing answers, or it refused.
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, String),
+    /// The TLS handshake failed.
+    #[error("{0} does not complete a TLS handshake: {1}")]
+    Handshake(String, String),
+}
+
+/// Accepts any chain (it is recorded, then judged by the caller) but checks the
+/// handshake's signatures, so the chain is the one whose key the server holds.
+#[derive(Debug)]
+struct Recorder(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The chain `target` serves, leaf first (DER), and the TLS version agreed.
+pub fn served_chain(target: &Target) -> Result<(Vec<Vec<u8>>, String), ProbeError> {
+    let label = target.label();
+    let address = match target.address {
+        Some(address) => address,
+        None => (target.host.as_str(), target.port)
+            .to_socket_addrs()
+            .map_err(|e| ProbeError::Resolve(target.host.clone(), e.to_string()))?
+            .next()
+            .ok_or_else(|| ProbeError::Resolve(target.host.clone(), "no address".into()))?,
+    };
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Recorder(provider)))
+        .with_no_client_auth();
+    let name = ServerName::try_from(target.sni.clone())
+        .map_err(|_| ProbeError::BadTarget(target.sni.clone()))?;
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), name)
+        .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;
+    let mut sock = TcpStream::connect_timeout(&address, TIME_OUT)
+        .map_err(|e| ProbeError::Connect(label.clone(), e.to_string()))?;
+    let set = |e: std::io::Error| ProbeError::Connect(label.clone(), e.to_string());
+    sock.set_read_timeout(Some(TIME_OUT)).map_err(set)?;
+    sock.set_write_timeout(Some(TIME_OUT)).map_err(set)?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut sock)
+            .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;
+    }
+    let chain: Vec<Vec<u8>> = conn
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .take(MAX_CHAIN)
+        .map(|c| c.to_vec())
+        .collect();
+    let version = conn
+        .protocol_version()
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_default();
+    conn.send_close_notify();
+    let _ = conn.complete_io(&mut sock);
+    let _ = sock.flush();
+    if chain.is_empty() {
+        return Err(ProbeError::Handshake(
+            label,
+            "it served no certificate".into(),
+        ));
+    }
+    Ok((chain, version))
+}

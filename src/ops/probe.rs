@@ -1,0 +1,267 @@
+//! What servers actually serve (`certdesk probe`, `certdesk pool check`, the *Check a
+//! server* page): the served chain judged against this store's and the system's roots, the
+//! name asked for, the SANs the given usages need, expiry, and whether the certificate is
+//! in this store and which usages it holds here. Several targets are probed at once.
+
+use crate::deploy::topology::Topology;
+use crate::deploy::usage::UsageType;
+use crate::net::probe::{self, Target};
+use crate::pki::cert::Certificate;
+use crate::pki::timefmt;
+use crate::store::{Location, Logical, Store, StoreError};
+use crate::verify::{path, sans};
+
+/// The most targets probed by one command.
+pub const MAX_TARGETS: usize = 256;
+
+/// How many connections are open at once.
+const PARALLEL: usize = 16;
+
+/// Days before expiry that count as "expires soon".
+const SOON_DAYS: i64 = 30;
+
+/// What one server serves, and what is wrong with it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProbeReport {
+    /// `host:port`.
+    pub target: String,
+    /// The name asked for (SNI) and checked.
+    pub sni: String,
+    /// The TLS version agreed.
+    pub tls: Option<String>,
+    /// The served chain's thumbprints, leaf first.
+    pub chain: Vec<String>,
+    /// The leaf's subject.
+    pub subject: Option<String>,
+    /// The leaf's issuer.
+    pub issuer: Option<String>,
+    /// The leaf's DNS names.
+    pub sans: Vec<String>,
+    /// Whether the chain validates to this store's or the system's roots.
+    pub trusted: bool,
+    /// Whether a DNS name of the leaf covers the name asked for.
+    pub name_matches: bool,
+    /// The names the given usages need that the leaf lacks.
+    pub missing_sans: Vec<String>,
+    /// When the leaf expires (RFC 3339).
+    pub not_after: Option<String>,
+    /// Days until then (negative once expired).
+    pub days_left: Option<i64>,
+    /// Revocation status (not checked by the probe yet).
+    pub revocation: &'static str,
+    /// Whether the served certificate is in this store (Computer).
+    pub in_store: bool,
+    /// The usages it holds here.
+    pub usages_here: Vec<UsageType>,
+    /// The leaf's public key hash (to compare pool members).
+    #[serde(skip)]
+    pub public_key: Option<String>,
+    /// Everything wrong, one sentence each; empty when all is well.
+    pub problems: Vec<String>,
+}
+
+impl ProbeReport {
+    fn failed(target: &Target, problem: String) -> Self {
+        Self {
+            target: target.label(),
+            sni: target.sni.clone(),
+            tls: None,
+            chain: Vec::new(),
+            subject: None,
+            issuer: None,
+            sans: Vec::new(),
+            trusted: false,
+            name_matches: false,
+            missing_sans: Vec::new(),
+            not_after: None,
+            days_left: None,
+            revocation: "not checked",
+            in_store: false,
+            usages_here: Vec::new(),
+            public_key: None,
+            problems: vec![problem],
+        }
+    }
+}
+
+/// What the judgement needs from the store, read once for every target.
+struct Context {
+    anchors: Vec<Vec<u8>>,
+    intermediates: Vec<Vec<u8>>,
+    stored: Vec<String>,
+    assigned: Vec<(UsageType, String)>,
+    topology: Option<Topology>,
+}
+
+/// Probes `targets` (at most [`MAX_TARGETS`]) at once and judges what each serves for
+/// `usages` (none: no SAN checklist).
+pub fn probe(
+    store: &Store,
+    targets: &[Target],
+    usages: &[UsageType],
+    topology: Option<Topology>,
+    now: i64,
+) -> Result<Vec<ProbeReport>, StoreError> {
+    let all = store.list(Some(Location::Computer), None)?;
+    let der = |id| store.der(id);
+    let context = Context {
+        anchors: all
+            .iter()
+            .filter(|c| c.logical == Logical::Root)
+            .map(|c| der(c.id))
+            .collect::<Result<_, _>>()?,
+        intermediates: all
+            .iter()
+            .filter(|c| c.logical == Logical::Ca)
+            .map(|c| der(c.id))
+            .collect::<Result<_, _>>()?,
+        stored: all
+            .iter()
+            .filter(|c| c.logical == Logical::Personal)
+            .map(|c| c.summary.thumbprint.clone())
+            .collect(),
+        assigned: store
+            .assignments()?
+            .into_iter()
+            .map(|a| a.at(now))
+            .map(|a| (a.usage, a.thumbprint))
+            .collect(),
+        topology,
+    };
+    let targets = &targets[..targets.len().min(MAX_TARGETS)];
+    let mut reports = Vec::with_capacity(targets.len());
+    for batch in targets.chunks(PARALLEL) {
+        let done: Vec<ProbeReport> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|t| scope.spawn(|| judge(t, &context, usages, now)))
+                .collect();
+            handles
+                .into_iter()
+                .zip(batch)
+                .map(|(h, t)| {
+                    h.join().unwrap_or_else(|_| {
+                        ProbeReport::failed(t, "the probe of this server failed".into())
+                    })
+                })
+                .collect()
+        });
+        reports.extend(done);
+    }
+    Ok(reports)
+}
+
+fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> ProbeReport {
+    let (chain, tls) = match probe::served_chain(target) {
+        Ok(served) => served,
+        Err(e) => return ProbeReport::failed(target, format!("{e}.")),
+    };
+    let Ok(leaf) = Certificate::from_der(&chain[0]) else {
+        return ProbeReport::failed(
+            target,
+            format!(
+                "{} serves a certificate that cannot be read.",
+                target.label()
+            ),
+        );
+    };
+    let summary = leaf.summary();
+    let dns: Vec<&str> = summary.dns_names().collect();
+    let mut problems = Vec::new();
+    let intermediates: Vec<&[u8]> = chain[1..]
+        .iter()
+        .chain(&context.intermediates)
+        .map(Vec::as_slice)
+        .collect();
+    let anchors: Vec<&[u8]> = context.anchors.iter().map(Vec::as_slice).collect();
+    let trusted = match path::server_auth(&chain[0], &intermediates, &anchors, now) {
+        Ok(()) => true,
+        Err(why) => {
+            let why = if summary.self_signed {
+                "it is self-signed and not a trusted root".to_owned()
+            } else {
+                why
+            };
+            problems.push(format!(
+                "The served certificate is not trusted by this store or the system: {why}."
+            ));
+            false
+        }
+    };
+    let name_matches = dns.iter().any(|d| sans::covers(d, &target.sni));
+    if !name_matches {
+        problems.push(format!(
+            "None of its names ({}) is {}.",
+            if dns.is_empty() {
+                "no DNS name".to_owned()
+            } else {
+                dns.join(", ")
+            },
+            target.sni
+        ));
+    }
+    let mut missing_sans = Vec::new();
+    if !usages.is_empty() {
+        match &context.topology {
+            Some(topology) => match sans::inspect(&dns, usages, topology) {
+                Ok(rows) => missing_sans.extend(
+                    rows.into_iter()
+                        .filter(|r| r.state.is_problem())
+                        .map(|r| r.name),
+                ),
+                Err(e) => problems.push(format!("The usages' names cannot be computed: {e}.")),
+            },
+            None => problems
+                .push("No topology is set, so the names the usages need are not known.".to_owned()),
+        }
+    }
+    if !missing_sans.is_empty() {
+        problems.push(format!(
+            "It lacks names the usages need: {}.",
+            missing_sans.join(", ")
+        ));
+    }
+    let days_left = (summary.not_after - now).div_euclid(86_400);
+    if summary.not_after < now {
+        problems.push(format!(
+            "It expired on {}.",
+            timefmt::date(summary.not_after)
+        ));
+    } else if summary.not_before > now {
+        problems.push(format!(
+            "It is not valid before {}.",
+            timefmt::date(summary.not_before)
+        ));
+    } else if days_left < SOON_DAYS {
+        problems.push(format!("It expires in {days_left} days."));
+    }
+    let thumbprint = summary.thumbprint.clone();
+    let usages_here: Vec<UsageType> = context
+        .assigned
+        .iter()
+        .filter(|(_, t)| *t == thumbprint)
+        .map(|(u, _)| *u)
+        .collect();
+    ProbeReport {
+        target: target.label(),
+        sni: target.sni.clone(),
+        tls: Some(tls),
+        chain: chain
+            .iter()
+            .map(|d| crate::pki::cert::thumbprint(d))
+            .collect(),
+        subject: Some(summary.subject.clone()),
+        issuer: Some(summary.issuer.clone()),
+        sans: dns.iter().map(|d| (*d).to_owned()).collect(),
+        trusted,
+        name_matches,
+        missing_sans,
+        not_after: Some(timefmt::rfc3339(summary.not_after)),
+        days_left: Some(days_left),
+        revocation: "not checked",
+        in_store: context.stored.contains(&thumbprint),
+        usages_here,
+        public_key: Some(summary.public_key_hash.clone()),
+        problems,
+    }
+}

@@ -1,0 +1,297 @@
+//! What servers actually serve, against `openssl s_server` on loopback: the right chain,
+//! a certificate missing a SAN the usage needs, an expired one and a self-signed one; and
+//! pool consistency between two servers.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::acme::free_tcp_port;
+use common::{EDGE, TestStore, fails, fx, s, sign_with_fixture_ca, tool};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `openssl s_server` serving `cert` (with `chain`) on a free loopback port.
+fn serve(cert: &Path, key: &Path, chain: Option<&Path>) -> (Server, u16) {
+    for _ in 0..5 {
+        let port = free_tcp_port();
+        let mut command = Command::new("openssl");
+        command
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www"])
+            .args(["-cert", s(cert), "-key", s(key)])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(chain) = chain {
+            command.args(["-cert_chain", s(chain)]);
+        }
+        let mut server = Server(command.spawn().expect("openssl s_server runs"));
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (server, port);
+            }
+            if server.0.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("openssl s_server did not start");
+}
+
+/// A key and a certificate for `sans` signed by the fixture CA: (cert, key).
+fn issue(dir: &Path, name: &str, sans: &str, key: Option<&Path>) -> (PathBuf, PathBuf) {
+    let key = key.map_or_else(|| dir.join(format!("{name}.key")), Path::to_path_buf);
+    let csr = dir.join(format!("{name}.csr"));
+    if key.exists() {
+        tool(
+            "openssl",
+            &[
+                "req",
+                "-new",
+                "-key",
+                s(&key),
+                "-out",
+                s(&csr),
+                "-subj",
+                "/CN=probe",
+            ],
+        );
+    } else {
+        tool(
+            "openssl",
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                s(&key),
+                "-out",
+                s(&csr),
+                "-subj",
+                "/CN=probe",
+            ],
+        );
+    }
+    let ext = dir.join(format!("{name}.ext"));
+    std::fs::write(
+        &ext,
+        format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth,clientAuth\n"),
+    )
+    .expect("ext");
+    let cert = dir.join(format!("{name}.pem"));
+    sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
+    (cert, key)
+}
+
+/// An expired certificate for sip.contoso.com signed by the fixture CA (rcgen: openssl
+/// cannot date one in the past): (cert, key).
+fn expired(dir: &Path) -> (PathBuf, PathBuf) {
+    let ca_key = rcgen::KeyPair::from_pem(&std::fs::read_to_string(fx("inter.key")).expect("key"))
+        .expect("CA key");
+    let issuer = rcgen::Issuer::from_ca_cert_pem(
+        &std::fs::read_to_string(fx("inter.pem")).expect("CA"),
+        ca_key,
+    )
+    .expect("issuer");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["sip.contoso.com".to_owned()]).expect("params");
+    params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(400);
+    params.not_after = time::OffsetDateTime::now_utc() - time::Duration::days(35);
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = params.signed_by(&key, &issuer).expect("signed");
+    let (cert_file, key_file) = (dir.join("expired.pem"), dir.join("expired.key"));
+    std::fs::write(&cert_file, cert.pem()).expect("write");
+    std::fs::write(&key_file, key.serialize_pem()).expect("write");
+    (cert_file, key_file)
+}
+
+/// A store on the Edge topology whose operating system trusts the fixture root.
+fn store() -> TestStore {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    t
+}
+
+fn probe_json(t: &TestStore, port: u16, expect_ok: bool) -> serde_json::Value {
+    let out = t.run(&[
+        "--json",
+        "probe",
+        &format!("127.0.0.1:{port}"),
+        "--sni",
+        "sip.contoso.com",
+        "--type",
+        "AccessEdgeExternal",
+    ]);
+    assert_eq!(
+        out.status.success(),
+        expect_ok,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    reports[0].clone()
+}
+
+#[test]
+fn probe_reports_what_each_server_serves() {
+    let t = store();
+    let dir = t.dir.path();
+    // (a) The right chain: trusted, the name and every SAN the Access Edge needs.
+    let (_a, port) = serve(&fx("leaf.pem"), &fx("leaf.key"), Some(&fx("inter.pem")));
+    let right = probe_json(&t, port, true);
+    assert_eq!(right["trusted"], true, "{right}");
+    assert_eq!(right["name_matches"], true);
+    assert_eq!(right["missing_sans"].as_array().map(Vec::len), Some(0));
+    assert_eq!(right["chain"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        right["chain"][0],
+        common::openssl_thumbprint(&fx("leaf.pem")).as_str()
+    );
+    assert_eq!(right["in_store"], false);
+    assert!(right["not_after"].as_str().is_some());
+
+    // (b) sip.fabrikam.com missing.
+    let (cert, key) = issue(
+        dir,
+        "partial",
+        "DNS:sip.contoso.com,DNS:webcon.contoso.com",
+        None,
+    );
+    let (_b, port) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let partial = probe_json(&t, port, false);
+    assert_eq!(partial["trusted"], true, "{partial}");
+    assert_eq!(
+        partial["missing_sans"],
+        serde_json::json!(["sip.fabrikam.com"])
+    );
+    assert!(partial["problems"].to_string().contains("sip.fabrikam.com"));
+
+    // (c) Expired.
+    let (cert, key) = expired(dir);
+    let (_c, port) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let old = probe_json(&t, port, false);
+    assert!(old["days_left"].as_i64().is_some_and(|d| d < 0), "{old}");
+    assert!(old["problems"].to_string().contains("expired"), "{old}");
+
+    // (d) Self-signed.
+    let (key, cert) = (dir.join("self.key"), dir.join("self.pem"));
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            s(&key),
+            "-out",
+            s(&cert),
+            "-days",
+            "30",
+            "-subj",
+            "/CN=sip.contoso.com",
+            "-addext",
+            "subjectAltName=DNS:sip.contoso.com,DNS:sip.fabrikam.com",
+        ],
+    );
+    let (_d, port) = serve(&cert, &key, None);
+    let selfsigned = probe_json(&t, port, false);
+    assert_eq!(selfsigned["trusted"], false);
+    assert!(
+        selfsigned["problems"].to_string().contains("self-signed"),
+        "{selfsigned}"
+    );
+
+    // Several at once, and one that is down: a sentence each; the text output too.
+    let down = free_tcp_port();
+    let out = t.run(&["probe", &format!("127.0.0.1:{down}"), "127.0.0.1:1:2"]);
+    fails(&out, 2, "is not HOST[:PORT]");
+    let out = t.run(&["probe", &format!("127.0.0.1:{down}")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cannot connect"));
+}
+
+#[test]
+fn pool_check_compares_the_members() {
+    let t = store();
+    let dir = t.dir.path();
+    let (cert, key) = issue(dir, "pool", "DNS:edgepool.contoso.net", None);
+    let (_one, p1) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let (_two, p2) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let members = |p2: u16| {
+        vec![
+            "--json".to_owned(),
+            "pool".into(),
+            "check".into(),
+            "--address".into(),
+            format!("edge01.contoso.net=127.0.0.1:{p1}"),
+            "--address".into(),
+            format!("edge02.contoso.net=127.0.0.1:{p2}"),
+        ]
+    };
+    let args = members(p2);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let same = t.run(&args);
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&same.stdout).expect("json");
+    assert_eq!(report["consistent"], true, "{report}");
+
+    // Another key on edge02: named.
+    let (other, other_key) = issue(dir, "other", "DNS:edgepool.contoso.net", None);
+    let (_three, p3) = serve(&other, &other_key, Some(&fx("inter.pem")));
+    let args = members(p3);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = t.run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["consistent"], false);
+    assert!(
+        report["problems"]
+            .to_string()
+            .contains("edge02.contoso.net serves a certificate with another private key"),
+        "{report}"
+    );
+
+    // The same key, another certificate: named too.
+    let (again, _) = issue(dir, "again", "DNS:edgepool.contoso.net", Some(&key));
+    let (_four, p4) = serve(&again, &key, Some(&fx("inter.pem")));
+    let args = members(p4);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = t.run(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("serves another certificate than edge01.contoso.net")
+    );
+    fails(
+        &t.run(&[
+            "pool",
+            "check",
+            "--address",
+            "edge09.contoso.net=127.0.0.1:1",
+        ]),
+        2,
+        "not a member of the pool",
+    );
+}
