@@ -221,3 +221,50 @@ pub fn log(store: &Store, ctx: &Context, last: Option<usize>) -> Result<(), CliE
     }
     Ok(())
 }
+
+/// `certdesk expiring`.
+pub fn expiring(
+    store: &Store,
+    ctx: &Context,
+    days: i64,
+    ics: Option<&std::path::Path>,
+) -> Result<(), CliError> {
+    if !(0..=36_500).contains(&days) {
+        return Err(CliError::bad_input("--days must be between 0 and 36500"));
+    }
+    let listed = crate::ops::expiry::expiring(store, days, ctx.now)?;
+    if let Some(path) = ics {
+        crate::ops::expiry::write_ics(path, &listed, ctx.now)
+            .map_err(|e| CliError::bad_input(e.to_string()))?;
+    }
+    if ctx.json {
+        print_json(&listed)?;
+    } else {
+        if listed.is_empty() {
+            println!("nothing expires within {days} days");
+        }
+        for e in &listed {
+            let usages: Vec<&str> = e.usages.iter().map(|u| u.title()).collect();
+            println!(
+                "{}  {:>5} days  {}  {:<28}  {}{}",
+                &e.not_after[..10],
+                e.days_left,
+                e.thumbprint,
+                e.friendly_name,
+                e.subject,
+                if usages.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", usages.join(", "))
+                }
+            );
+        }
+    }
+    let assigned = listed.iter().filter(|e| !e.usages.is_empty()).count();
+    match assigned {
+        0 => Ok(()),
+        n => Err(CliError::refused(format!(
+            "{n} assigned certificate(s) expire within {days} days: renew them (`certdesk renew THUMBPRINT`)"
+        ))),
+    }
+}

@@ -180,6 +180,17 @@ enum Command {
         #[command(subcommand)]
         action: PoolAction,
     },
+    /// What expires within N days (Personal, both locations) with the usages it holds;
+    /// exit 1 when an assigned certificate is among them.
+    Expiring {
+        /// How many days ahead.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        /// Also write an iCalendar file: one event per certificate listed, with reminders
+        /// 30 and 7 days before (use a large --days to put every certificate in it).
+        #[arg(long, value_name = "FILE")]
+        ics: Option<PathBuf>,
+    },
     /// The store's own settings.
     Store {
         #[command(subcommand)]
@@ -370,6 +381,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Export(args) => export::export(&mut store, &ctx, &args),
         Command::Request(args) => enroll::request(&mut store, &ctx, &args),
         Command::Probe(args) => probe::probe(&store, &ctx, &args),
+        Command::Expiring { days, ics } => commands::expiring(&store, &ctx, days, ics.as_deref()),
         Command::Pool {
             action: PoolAction::Check(args),
         } => probe::pool_check(&store, &ctx, &args),

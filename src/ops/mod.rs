@@ -14,6 +14,7 @@ pub mod cas;
 pub mod command_line;
 mod dns01;
 pub mod enroll;
+pub mod expiry;
 pub mod export;
 pub mod files;
 pub mod import;
