@@ -400,6 +400,13 @@ fn the_welcome_panel_opens_a_sample_deployment() {
     h.get_by_label("⛔ Invalid");
     h.get_by_label("⏳ Expiring");
     assert!(h.state().view.rows.len() >= 6);
+    // The banner says which certificate in force expires soon, until dismissed.
+    h.get_by_label_contains("Certificates in force expire within 30 days: Edge internal (expires");
+    click(&mut h, "Dismiss");
+    assert!(
+        h.query_by_label_contains("Certificates in force expire within")
+            .is_none()
+    );
     // The sample is a separate store: the user's store is still empty.
     let mut store = Store::open(&t.path()).expect("store");
     store.ignore_system_roots();

@@ -8,7 +8,7 @@ use crate::gui::command::Command;
 use crate::gui::dialogs::{AddCaDialog, Dialog, Flow, frame};
 use crate::gui::settings::clamp_zoom;
 use crate::gui::verbs::Verb;
-use crate::gui::views::{self, Intent, MenuChoice, MenuState, Page, Pages};
+use crate::gui::views::{self, BannerChoice, Intent, MenuChoice, MenuState, Page, Pages};
 
 use super::CertdeskApp;
 
@@ -109,6 +109,13 @@ impl CertdeskApp {
         });
         let mut intent = None;
         egui::CentralPanel::default().show(ui, |ui| {
+            if !self.banner_dismissed {
+                match views::expiry_banner_ui(ui, &self.view, (self.clock)()) {
+                    Some(BannerChoice::Open) => self.page = Page::Wizard,
+                    Some(BannerChoice::Dismiss) => self.banner_dismissed = true,
+                    None => {}
+                }
+            }
             intent = views::page_ui(
                 ui,
                 Pages {

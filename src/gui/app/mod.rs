@@ -52,6 +52,8 @@ pub struct CertdeskApp {
     pub toasts: Vec<Toast>,
     /// Commands emitted while drawing, applied after the frame.
     pub commands: Vec<Command>,
+    /// The expiry banner was dismissed for this session.
+    pub banner_dismissed: bool,
     /// The topology page's form.
     pub topology_form: TopologyForm,
     /// Where the sample deployment lives.
@@ -101,6 +103,7 @@ impl CertdeskApp {
             jobs: Jobs::default(),
             toasts: Vec::new(),
             commands: Vec::new(),
+            banner_dismissed: false,
             topology_form,
             sample_dir,
             clock,

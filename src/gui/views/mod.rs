@@ -3,6 +3,7 @@
 //! dialog or starts a job, and none imports the app.
 
 mod cas_page;
+mod expiry_banner;
 mod log;
 mod nav;
 mod san_table;
@@ -11,6 +12,7 @@ mod topology;
 mod welcome;
 mod wizard_page;
 
+pub use expiry_banner::{BannerChoice, expiry_banner_ui};
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
 pub use san_table::san_table_ui;
 pub use store_list::ListState;
