@@ -19,14 +19,20 @@ fn expiring_lists_soon_expiring_certificates_and_writes_a_calendar() {
     let ics = t.dir.path().join("expiry.ics");
     t.json(&["expiring", "--days", "1000", "--ics", s(&ics)]);
     let text = std::fs::read_to_string(&ics).expect("ics");
-    assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "{text}");
+    assert!(
+        text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{text}"
+    );
     assert!(text.ends_with("END:VCALENDAR\r\n"));
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
     assert!(text.contains(&format!("UID:{thumbprint}@certdesk")));
     assert!(text.contains("TRIGGER:-P30D") && text.contains("TRIGGER:-P7D"));
     assert!(text.lines().all(|l| l.len() <= 75), "folded lines");
     let expires = listed[0]["not_after"].as_str().expect("date")[..10].replace('-', "");
-    assert!(text.contains(&format!("DTSTART;VALUE=DATE:{expires}")), "{text}");
+    assert!(
+        text.contains(&format!("DTSTART;VALUE=DATE:{expires}")),
+        "{text}"
+    );
 
     // Assigned and among them: exit 1, for a monitoring script.
     t.json(&["assign", "--type", "Internal", "--thumbprint", thumbprint]);

@@ -1324,3 +1324,32 @@ fn the_view_menu_turns_the_system_roots_on_and_off() {
     assert!(!h.state().view.system_roots);
     assert_eq!(h.state().view.rows.len(), stored);
 }
+
+/// The Check a server page probes what a server serves (here `openssl s_server` with the
+/// fixture chain, whose root the store trusts) and shows the checklist.
+#[test]
+fn the_check_a_server_page_shows_what_a_server_serves() {
+    let t = TestStore::with_topology(EDGE);
+    t.json(&["import", s(&fx("root.pem")), "--trust-root"]);
+    let (_server, port) =
+        common::tls::serve(&fx("leaf.pem"), &fx("leaf.key"), Some(&fx("inter.pem")));
+    let mut h = harness(&t.path());
+    click(&mut h, "Check a server");
+    type_into(&mut h, "Server (HOST[:PORT])", &format!("127.0.0.1:{port}"));
+    type_into(&mut h, "SNI", "sip.contoso.com");
+    click(&mut h, "SIP Access Edge external");
+    click(&mut h, "Check");
+    settle(&mut h);
+    h.get_by_label("✔ by this store or the system");
+    h.get_by_label("✔ sip.contoso.com is covered");
+    h.get_by_label("✔ none missing");
+    h.get_by_label("○ no");
+    assert_eq!(h.state().probe_form.reports.len(), 1);
+    // A server that is not there is one sentence.
+    let down = common::acme::free_tcp_port();
+    retype(&mut h, "Server (HOST[:PORT])", &format!("127.0.0.1:{down}"));
+    h.run_steps(1);
+    click(&mut h, "Check");
+    settle(&mut h);
+    h.get_by_label_contains("cannot connect to 127.0.0.1");
+}

@@ -9,12 +9,15 @@ use crate::ca::acme::Http01;
 use crate::ca::certsrv::Credentials;
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
+use crate::net::probe::Target;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
 use crate::ops::online::OnlineOptions;
+use crate::ops::pool::{self, PoolError, PoolReport};
+use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename;
 use crate::ops::renew::{self, RenewOutcome, Renewal};
@@ -110,6 +113,10 @@ pub enum Command {
     AddCa(Box<NewCa>),
     /// Count the operating system's roots as Trusted Roots, or not.
     SetSystemRoots(bool),
+    /// Look at what servers serve, checking the SANs these usages need.
+    Probe(Vec<Target>, Vec<UsageType>),
+    /// Compare what the pool's members serve on this port.
+    PoolCheck(u16),
     /// Change a CA connection (a secret left empty is kept).
     EditCa(Box<NewCa>),
     /// Ask the online CAs about the requests they hold (one, or all) and store what was
@@ -163,6 +170,9 @@ pub enum ApplyError {
     /// A CA connection was refused, or its CA failed.
     #[error(transparent)]
     Ca(#[from] CaOpError),
+    /// The pool cannot be checked.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -179,6 +189,10 @@ pub enum Applied {
     Retrieved(Vec<Polled>),
     /// A renewal's outcome.
     Renewed(Box<RenewOutcome>),
+    /// What the probed servers serve.
+    Probed(Vec<ProbeReport>),
+    /// What the pool's members serve.
+    Pool(Box<PoolReport>),
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
@@ -304,6 +318,29 @@ pub fn apply(
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
             Ok((format!("CA {} added", new.name), Applied::Done))
+        }
+        Command::Probe(targets, usages) => {
+            let topology = enroll::topology(store).ok();
+            let reports = probe::probe(store, &targets, &usages, topology, now)?;
+            let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
+            let message = match bad {
+                0 => "The server serves a certificate without problems".to_owned(),
+                n => format!("{n} server(s) serve a certificate with problems"),
+            };
+            Ok((message, Applied::Probed(reports)))
+        }
+        Command::PoolCheck(port) => {
+            let topology = enroll::topology(store)?;
+            let report = pool::check(store, &topology, port, &[], now)?;
+            let message = if report.consistent {
+                format!(
+                    "Every member of {} serves the same certificate",
+                    report.pool
+                )
+            } else {
+                format!("The members of {} differ", report.pool)
+            };
+            Ok((message, Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {
             trust::set_system_roots(store, on, now)?;

@@ -13,6 +13,7 @@ use serde_json::Value;
 pub mod acme;
 pub mod certsrv;
 pub mod scep;
+pub mod tls;
 pub mod window;
 
 /// An Edge deployment with two SIP domains and no XMPP.

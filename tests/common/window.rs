@@ -120,6 +120,7 @@ pub fn walk(
         (Page::Wizard, "certificate-wizard"),
         (Page::Topology, "topology"),
         (Page::Cas, "certification-authorities"),
+        (Page::Probe, "check-a-server"),
         (Page::Log, "activity-log"),
     ] {
         h.state_mut().page = page;

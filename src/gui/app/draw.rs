@@ -124,6 +124,7 @@ impl CertdeskApp {
                     view: &self.view,
                     list: &mut self.list,
                     topology_form: &mut self.topology_form,
+                    probe_form: &mut self.probe_form,
                     commands: &mut self.commands,
                 },
             );
@@ -147,6 +148,13 @@ impl CertdeskApp {
                 }
             }
             Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
+            Some(Intent::CheckPool) => {
+                self.page = Page::Probe;
+                if let Ok(port) = self.probe_form.pool_port.trim().parse() {
+                    self.probe_form.running = true;
+                    self.commands.push(Command::PoolCheck(port));
+                }
+            }
             Some(Intent::EditCa(name)) => {
                 self.dialog = self
                     .view

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::gui::command::Applied;
 use crate::gui::dialogs::{BrowserFlow, Dialog, FileBrowser, home_dir};
 use crate::gui::jobs::JobResult;
 use crate::gui::list_order::ListKey;
@@ -51,6 +52,18 @@ impl CertdeskApp {
     pub(super) fn on_reply(&mut self, reply: Reply, time: f64) {
         match reply {
             Reply::Applied(result) => {
+                match &result {
+                    Ok((_, Applied::Probed(reports))) => {
+                        self.probe_form.running = false;
+                        self.probe_form.reports.clone_from(reports);
+                    }
+                    Ok((_, Applied::Pool(report))) => {
+                        self.probe_form.running = false;
+                        self.probe_form.pool = Some((**report).clone());
+                    }
+                    Err(_) => self.probe_form.running = false,
+                    Ok(_) => {}
+                }
                 let shown = self
                     .dialog
                     .as_mut()

@@ -17,7 +17,7 @@ use crate::gui::jobs::Jobs;
 use crate::gui::list_order::ListKey;
 use crate::gui::settings::Settings;
 use crate::gui::view_model::StoreView;
-use crate::gui::views::{ListState, Page, Toast, TopologyForm};
+use crate::gui::views::{ListState, Page, ProbeForm, Toast, TopologyForm};
 use crate::gui::worker::StoreWorker;
 use crate::store::{Location, Logical, Store};
 
@@ -56,6 +56,8 @@ pub struct CertdeskApp {
     pub banner_dismissed: bool,
     /// The topology page's form.
     pub topology_form: TopologyForm,
+    /// The Check a server page's form and results.
+    pub probe_form: ProbeForm,
     /// Where the sample deployment lives.
     pub sample_dir: PathBuf,
     /// The clock (tests replace it).
@@ -105,6 +107,7 @@ impl CertdeskApp {
             commands: Vec::new(),
             banner_dismissed: false,
             topology_form,
+            probe_form: ProbeForm::default(),
             sample_dir,
             clock,
             settings: Settings::default(),

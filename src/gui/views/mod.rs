@@ -6,6 +6,7 @@ mod cas_page;
 mod expiry_banner;
 mod log;
 mod nav;
+mod probe_page;
 mod san_table;
 mod store_list;
 mod topology;
@@ -14,6 +15,7 @@ mod wizard_page;
 
 pub use expiry_banner::{BannerChoice, expiry_banner_ui};
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
+pub use probe_page::ProbeForm;
 pub use san_table::san_table_ui;
 pub use store_list::ListState;
 pub use topology::TopologyForm;
@@ -40,6 +42,8 @@ pub enum Page {
     Log,
     /// The certification authorities.
     Cas,
+    /// Check what a server serves, and the pool.
+    Probe,
 }
 
 /// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
@@ -56,6 +60,8 @@ pub enum Intent {
     AddCa,
     /// Open the edit dialog on this CA connection.
     EditCa(String),
+    /// Check the pool's members (on the Check a server page).
+    CheckPool,
 }
 
 /// What the pages read and may change: the page shown, the store's snapshot, the list's
@@ -71,6 +77,8 @@ pub struct Pages<'a> {
     pub list: &'a mut ListState,
     /// The topology form.
     pub topology_form: &'a mut TopologyForm,
+    /// The Check a server page.
+    pub probe_form: &'a mut ProbeForm,
     /// Commands for the store.
     pub commands: &'a mut Vec<Command>,
 }
@@ -100,6 +108,10 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             None
         }
         Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.commands),
+        Page::Probe => {
+            probe_page::probe_page_ui(ui, pages.view, pages.probe_form, pages.commands);
+            None
+        }
     }
 }
 

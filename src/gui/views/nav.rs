@@ -150,8 +150,9 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
 /// The pages of the View menu and the tree's lower part.
-const PAGES: [(&str, Page); 4] = [
+const PAGES: [(&str, Page); 5] = [
     ("Certificate Wizard", Page::Wizard),
+    ("Check a server", Page::Probe),
     ("Topology", Page::Topology),
     ("Certification Authorities", Page::Cas),
     ("Activity log", Page::Log),

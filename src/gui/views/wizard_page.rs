@@ -22,13 +22,24 @@ pub fn wizard_page_ui(
         ui.label("Describe the deployment on the Topology page first: the wizard needs the server's role and names.");
         return None;
     };
-    ui.label(format!(
-        "{:?} server {} · pool {}",
-        topology.role,
-        topology.server_fqdn,
-        topology.pool()
-    ));
     let mut clicked = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "{:?} server {} · pool {}",
+            topology.role,
+            topology.server_fqdn,
+            topology.pool()
+        ));
+        if ui
+            .button("Check the pool…")
+            .on_hover_text(
+                "Do all the pool's members serve the same certificate, the one assigned here?",
+            )
+            .clicked()
+        {
+            clicked = Some(Intent::CheckPool);
+        }
+    });
     let red = ui.visuals().error_fg_color;
     let amber = ui.visuals().warn_fg_color;
     // The usage takes a share of the width; Location (always the server's own store here)
