@@ -121,3 +121,98 @@ fn a_root_the_system_trusts_validates_and_assigns_without_trust_root() {
     let log = t.json(&["log"]).to_string();
     assert!(log.contains("certdesk store system-roots off"), "{log}");
 }
+
+/// A leaf imported alone: its issuer is fetched from the caIssuers URL in its Authority
+/// Information Access (a local HTTP server) into Intermediate CAs, and the chain completes;
+/// a URL that does not answer is a warning and changes nothing else.
+#[test]
+fn a_missing_intermediate_is_fetched_from_the_aia_url() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    let www = t.dir.path().join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    tool(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            s(&fx("inter.pem")),
+            "-outform",
+            "DER",
+            "-out",
+            s(&www.join("inter.cer")),
+        ],
+    );
+    let server = common::http::serve_files(&www);
+    let leaf = |name: &str, url: &str| {
+        let key = t.dir.path().join(format!("{name}.key"));
+        let csr = t.dir.path().join(format!("{name}.csr"));
+        tool(
+            "openssl",
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                s(&key),
+                "-out",
+                s(&csr),
+                "-subj",
+                &format!("/CN={name}.contoso.net"),
+            ],
+        );
+        let ext = t.dir.path().join(format!("{name}.ext"));
+        std::fs::write(
+            &ext,
+            format!(
+                "subjectAltName=DNS:{name}.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=caIssuers;URI:{url}\n"
+            ),
+        )
+        .expect("ext");
+        let cert = t.dir.path().join(format!("{name}.pem"));
+        sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
+        cert
+    };
+    let down = common::acme::free_tcp_port();
+    let lost = leaf("lost", &format!("http://127.0.0.1:{down}/inter.cer"));
+    let out = t.run(&["--json", "import", s(&lost)]);
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        report["warnings"]
+            .to_string()
+            .contains("could not be fetched"),
+        "{report}"
+    );
+    assert_eq!(report["imported"][0]["chain"], "incomplete");
+
+    let found = leaf(
+        "found",
+        &format!("http://127.0.0.1:{}/inter.cer", server.port),
+    );
+    let report = t.json(&["import", s(&found)]);
+    let inter = common::openssl_thumbprint(&fx("inter.pem"));
+    assert_eq!(
+        report["fetched_issuers"],
+        serde_json::json!([inter]),
+        "{report}"
+    );
+    let thumbprint = report["imported"][0]["thumbprint"].as_str().expect("leaf");
+    assert_eq!(t.json(&["show", thumbprint])["chain"], "valid");
+    assert!(
+        t.contents("computer")
+            .iter()
+            .any(|(th, logical, _)| *th == inter && logical == "ca")
+    );
+    // The other leaf's chain completes too once its issuer is here.
+    let lost_thumbprint = common::openssl_thumbprint(&lost);
+    assert_eq!(t.json(&["show", &lost_thumbprint])["chain"], "valid");
+    assert!(
+        t.json(&["log"])
+            .to_string()
+            .contains("Authority Information Access")
+    );
+}

@@ -135,7 +135,9 @@ pub fn import(
         }
         other => other.map_err(bad)?,
     };
-    let report = import::commit(store, plan, &name, ctx.now)?;
+    let mut report = import::commit(store, plan, &name, ctx.now)?;
+    let aia = crate::ops::aia::complete_chains(store, ctx.location, &report.imported, ctx.now)?;
+    report.warnings.extend(aia.warnings);
 
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
@@ -155,6 +157,7 @@ pub fn import(
             "already_present": report.already_present,
             "keys_attached": report.keys_attached,
             "skipped": skipped,
+            "fetched_issuers": aia.added,
             "warnings": report.warnings,
         }));
     }
@@ -176,6 +179,9 @@ pub fn import(
     }
     for t in &report.keys_attached {
         println!("key attached {t}");
+    }
+    for t in &aia.added {
+        println!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
     }
     for (t, r) in &report.skipped {
         println!(

@@ -204,7 +204,10 @@ pub fn apply(
 ) -> Result<(String, Applied), ApplyError> {
     match command {
         Command::Import { plan, source } => {
-            let report = import::commit(store, *plan, &source, now)?;
+            let location = plan.options.location;
+            let mut report = import::commit(store, *plan, &source, now)?;
+            let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
+            report.warnings.extend(aia.warnings);
             let message = format!(
                 "Imported {} certificate(s); {} already present",
                 report.imported.len() + report.keys_attached.len(),

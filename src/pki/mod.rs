@@ -11,4 +11,5 @@ pub mod formats;
 pub mod key;
 pub mod keygen;
 pub mod oids;
+pub mod pointers;
 pub mod timefmt;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 pub mod acme;
 pub mod certsrv;
+pub mod http;
 pub mod scep;
 pub mod tls;
 pub mod window;

@@ -1,0 +1,140 @@
+//! Missing intermediates fetched from the certificate's Authority Information Access
+//! (caIssuers, DER or PKCS#7), as Windows does, and kept in Intermediate CAs: after an
+//! import, for every certificate it brought whose chain is incomplete. A root found this
+//! way is not trusted for it; a fetch that fails is a warning.
+
+use crate::net::fetch;
+use crate::pki::cert::Certificate;
+use crate::pki::formats::{pem, pkcs7};
+use crate::pki::pointers;
+use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::log::{self, LogEntry};
+use crate::store::{Location, Logical, Store, StoreError};
+use crate::verify::chain::{ChainIndex, ChainStatus};
+
+/// The most issuers fetched for one import.
+const MAX_FETCHES: usize = 8;
+
+/// What was fetched.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// Thumbprints of the CA certificates added to Intermediate CAs.
+    pub added: Vec<String>,
+    /// Fetches that failed, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// The certificates a caIssuers answer holds: DER, PKCS#7 (DER or PEM), or PEM.
+fn certificates(bytes: &[u8]) -> Vec<Certificate> {
+    if let Ok(cert) = Certificate::from_der(bytes) {
+        return vec![cert];
+    }
+    if let Ok(ders) = pkcs7::certificates(bytes) {
+        return ders
+            .iter()
+            .filter_map(|d| Certificate::from_der(d).ok())
+            .collect();
+    }
+    pem::parse(bytes)
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|block| match block.label.as_str() {
+            "PKCS7" => pkcs7::certificates(&block.der).unwrap_or_default(),
+            _ => vec![block.der],
+        })
+        .filter_map(|d| Certificate::from_der(&d).ok())
+        .collect()
+}
+
+/// Completes the chains of the certificates `ids` (in `location`) from their issuers'
+/// AIA caIssuers URLs, climbing until a chain completes or nothing more can be fetched.
+pub fn complete_chains(
+    store: &mut Store,
+    location: Location,
+    ids: &[i64],
+    now: i64,
+) -> Result<Fetched, StoreError> {
+    let mut fetched = Fetched::default();
+    let mut tried: Vec<String> = Vec::new();
+    while tried.len() < MAX_FETCHES {
+        let all = store.list(None, None)?;
+        let index = ChainIndex::new(&all);
+        let mut wanted = None;
+        for cert in all.iter().filter(|c| ids.contains(&c.id)) {
+            if index.status(cert, now) != ChainStatus::Incomplete {
+                continue;
+            }
+            let Some(top) = index.path(cert).last().copied() else {
+                continue;
+            };
+            let urls = pointers::pointers(&store.der(top.id)?).ca_issuers;
+            if let Some(url) = urls.into_iter().find(|u| !tried.contains(u)) {
+                wanted = Some(url);
+                break;
+            }
+        }
+        let Some(url) = wanted else {
+            break;
+        };
+        tried.push(url.clone());
+        let bytes = match fetch::get(&url) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                fetched.warnings.push(format!(
+                    "the missing issuer could not be fetched from {url}: {e}"
+                ));
+                continue;
+            }
+        };
+        let cas: Vec<Certificate> = certificates(&bytes)
+            .into_iter()
+            .filter(|c| c.summary().is_ca() && !c.summary().self_signed)
+            .take(4)
+            .collect();
+        if cas.is_empty() {
+            fetched
+                .warnings
+                .push(format!("{url} holds no intermediate CA certificate"));
+            continue;
+        }
+        let added = store.transaction(|tx, _| {
+            let mut added = Vec::new();
+            for ca in &cas {
+                let thumbprint = ca.summary().thumbprint.clone();
+                if cert_write::existing(tx, location, &thumbprint)?.is_some() {
+                    continue;
+                }
+                cert_write::insert_cert(
+                    tx,
+                    &NewCert {
+                        location,
+                        logical: Logical::Ca,
+                        cert: ca,
+                        friendly_name: "",
+                        key_id: None,
+                        now,
+                    },
+                )?;
+                log::append(
+                    tx,
+                    &LogEntry::new(
+                        now,
+                        location,
+                        "aia",
+                        format!(
+                            "the missing issuer {} was fetched from {url} (Authority Information Access) into Intermediate CAs",
+                            ca.summary().issued_to()
+                        ),
+                        format!(
+                            "curl -s {url} > issuer.cer && certdesk import issuer.cer"
+                        ),
+                    ),
+                )?;
+                added.push(thumbprint);
+            }
+            Ok::<_, StoreError>(added)
+        })?;
+        fetched.added.extend(added);
+    }
+    Ok(fetched)
+}
