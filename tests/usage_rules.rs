@@ -199,14 +199,33 @@ fn cases() -> Vec<Case> {
             Expect::Refuse("the wildcard SAN *.contoso.com is not allowed"),
         ),
         edge(
-            "wildcard SN",
-            Internal,
+            "wildcard SN on the access edge",
+            AccessEdgeExternal,
             Leaf {
                 cn: "*.contoso.com",
-                sans: &["edgepool.contoso.net"],
                 ..GOOD_EDGE
             },
             Expect::Refuse("subject name is a wildcard"),
+        ),
+        edge(
+            "edge internal: a wildcard certificate that covers the internal FQDN",
+            Internal,
+            Leaf {
+                cn: "*.contoso.net",
+                sans: &[],
+                ..GOOD_EDGE
+            },
+            Expect::Pass,
+        ),
+        edge(
+            "edge internal: a wildcard for another domain",
+            Internal,
+            Leaf {
+                cn: "*.fabrikam.com",
+                sans: &[],
+                ..GOOD_EDGE
+            },
+            Expect::Refuse("edgepool.contoso.net"),
         ),
         edge(
             "no private key",

@@ -145,7 +145,9 @@ impl fmt::Display for Problem {
                 "it is signed with RSA-PSS, which Lync Server and Skype for Business do not support",
             ),
             Problem::WildcardSubject => {
-                f.write_str("its subject name is a wildcard, which is never allowed")
+                f.write_str(
+                    "its subject name is a wildcard, which only the Edge internal interface allows",
+                )
             }
             Problem::WildcardSan { name, usage } => write!(
                 f,

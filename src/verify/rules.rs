@@ -120,7 +120,10 @@ impl<'a> Checker<'a> {
             "rsassaPss" => problems.push(Problem::RsaPss),
             _ => {}
         }
-        if s.subject_cn.as_deref().is_some_and(|cn| cn.contains('*')) {
+        // The Edge internal interface may use a wildcard certificate (DOMAIN.md §3).
+        if usage != UsageType::Internal
+            && s.subject_cn.as_deref().is_some_and(|cn| cn.contains('*'))
+        {
             problems.push(Problem::WildcardSubject);
         }
         self.check_names(cert, usage, &mut problems);
@@ -172,11 +175,12 @@ impl<'a> Checker<'a> {
         if usage == UsageType::Internal
             && let Ok(expected) = names::subject_for(usage, self.topology)
         {
+            // Named exactly, or by a wildcard that covers the name.
             let named = s
                 .subject_cn
                 .as_deref()
-                .is_some_and(|cn| cn.eq_ignore_ascii_case(&expected))
-                || dns.iter().any(|d| d.eq_ignore_ascii_case(&expected));
+                .is_some_and(|cn| sans::covers(cn, &expected))
+                || dns.iter().any(|d| sans::covers(d, &expected));
             if !named {
                 problems.push(Problem::InternalNotNamed(expected));
             }
