@@ -451,3 +451,26 @@ fn bad_topologies_name_the_field() {
     let shown = store.json(&["topology", "show"]);
     assert_eq!(shown["edge"]["access_fqdn"], "sip.contoso.com");
 }
+
+/// The reverse proxy's public certificate, computed from the topology: the external web
+/// services FQDN as its subject, the simple URLs and lyncdiscover per SIP domain as SANs;
+/// a wildcard may stand for the simple URLs in the SAN inspector's checklist.
+#[test]
+fn the_reverse_proxy_request_carries_the_public_web_names() {
+    let store = TestStore::with_topology(common::FRONT_END);
+    let csr = store.dir.path().join("rp.csr");
+    store.json(&["request", "--type", "ReverseProxy", "--output", s(&csr)]);
+    let subject = tool("openssl", &["req", "-in", s(&csr), "-noout", "-subject"]);
+    assert!(subject.contains("CN = webext.contoso.com"), "{subject}");
+    assert_eq!(
+        dns_sans("req", &csr),
+        sorted(&[
+            "webext.contoso.com",
+            "meet.contoso.com",
+            "meet.fabrikam.com",
+            "dialin.contoso.com",
+            "lyncdiscover.contoso.com",
+            "lyncdiscover.fabrikam.com",
+        ])
+    );
+}

@@ -95,6 +95,7 @@ pub fn subject_for(usage: UsageType, t: &Topology) -> Result<String, NameError> 
             t.pool().to_owned()
         }
         UsageType::OAuthTokenIssuer => t.primary_sip_domain().unwrap_or(t.pool()).to_owned(),
+        UsageType::ReverseProxy => web(t, usage)?.external_fqdn.clone(),
         UsageType::Internal => edge(t, usage)?.internal_fqdn.clone(),
         UsageType::AccessEdgeExternal | UsageType::DataEdgeExternal | UsageType::XmppServer => {
             edge(t, usage)?.access_fqdn.clone()
@@ -122,7 +123,8 @@ pub fn required_sans(usage: UsageType, t: &Topology) -> Result<Vec<String>, Name
             v.extend(per_domain("lyncdiscoverinternal"));
             v
         }
-        UsageType::WebServicesExternal => {
+        // The reverse proxy publishes what the external web site serves.
+        UsageType::WebServicesExternal | UsageType::ReverseProxy => {
             let w = web(t, usage)?;
             let mut v = vec![w.external_fqdn.clone()];
             v.extend(w.meet_urls.iter().cloned());

@@ -26,18 +26,22 @@ pub enum UsageType {
     AudioVideoAuthentication,
     /// Edge: XMPP federation.
     XmppServer,
+    /// The reverse proxy's public certificate, which publishes the external web services
+    /// and the simple URLs (not bound on a Lync server: certdesk records which one the
+    /// reverse proxy serves, and probes it).
+    ReverseProxy,
 }
 
-/// A usage name that is not one of the nine.
+/// A usage name that is not one of the ten.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "\"{0}\" is not a usage type: use Default, WebServicesInternal, WebServicesExternal, OAuthTokenIssuer, Internal, AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication or XmppServer"
+    "\"{0}\" is not a usage type: use Default, WebServicesInternal, WebServicesExternal, OAuthTokenIssuer, Internal, AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication, XmppServer or ReverseProxy"
 )]
 pub struct UnknownUsage(pub String);
 
 impl UsageType {
-    /// All nine, in the wizard's order.
-    pub const ALL: [UsageType; 9] = [
+    /// All ten, in the wizard's order.
+    pub const ALL: [UsageType; 10] = [
         UsageType::Default,
         UsageType::WebServicesInternal,
         UsageType::WebServicesExternal,
@@ -47,6 +51,7 @@ impl UsageType {
         UsageType::DataEdgeExternal,
         UsageType::AudioVideoAuthentication,
         UsageType::XmppServer,
+        UsageType::ReverseProxy,
     ];
 
     /// The External Edge request covers these three at once.
@@ -68,6 +73,7 @@ impl UsageType {
             UsageType::DataEdgeExternal => "DataEdgeExternal",
             UsageType::AudioVideoAuthentication => "AudioVideoAuthentication",
             UsageType::XmppServer => "XmppServer",
+            UsageType::ReverseProxy => "ReverseProxy",
         }
     }
 
@@ -83,6 +89,7 @@ impl UsageType {
             UsageType::DataEdgeExternal => "Web Conferencing Edge external",
             UsageType::AudioVideoAuthentication => "A/V Edge external",
             UsageType::XmppServer => "XMPP proxy",
+            UsageType::ReverseProxy => "Reverse proxy (public web)",
         }
     }
 
@@ -102,6 +109,7 @@ impl UsageType {
             self,
             UsageType::WebServicesInternal
                 | UsageType::WebServicesExternal
+                | UsageType::ReverseProxy
                 | UsageType::Internal
                 | UsageType::AudioVideoAuthentication
         )

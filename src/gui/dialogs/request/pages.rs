@@ -222,6 +222,7 @@ impl RequestWizard {
                     UsageType::WebServicesInternal,
                     UsageType::WebServicesExternal,
                     UsageType::OAuthTokenIssuer,
+                    UsageType::ReverseProxy,
                 ] {
                     toggle(ui, u.title(), &[u], &mut self.input);
                 }
