@@ -5,12 +5,17 @@
 //! - [`gui`] and [`cli`]: two thin callers. The CLI turns arguments into model requests
 //!   and outcomes into text or JSON; the GUI's views read a snapshot of the store and send
 //!   intents that the app applies in one place, with slow work in background jobs.
-//! - [`ops`]: the use cases, one function per verb (import, export, request, assign,
-//!   remove, rename, topology, status, test), each one store transaction with a log entry
-//!   carrying the equivalent command line. They take `now` as an argument.
-//! - [`ca`]: certificate authorities that answer immediate requests (the built-in CA).
+//! - [`ops`]: the use cases, one function per verb (import, export, request, renew,
+//!   retrieve, assign, remove, rename, topology, status, test, probe, pool check, expiring),
+//!   each one store transaction with a log entry carrying the equivalent command line. They
+//!   take `now` as an argument.
+//! - [`ca`]: certificate authorities that answer immediate requests: the built-in CA, and
+//!   ACME, SCEP and AD CS Web Enrollment over one HTTP/TLS stack ([`ca::http`]).
+//! - [`net`]: what servers actually serve (the TLS probe) and HTTP fetches of what
+//!   certificates point to (AIA), with time-outs and size limits.
 //! - [`verify`]: certification paths and the usage rules, as proofs or problems.
-//! - [`store`]: every SQL statement; locations, logical stores, keys at rest, the log.
+//! - [`store`]: every SQL statement; locations, logical stores, keys at rest, the log, CA
+//!   connections; and the operating system's trusted roots, shown beside the stored ones.
 //! - [`deploy`]: the Lync/Skype domain: topology, usage types, names, request specs.
 //! - [`pki`]: pure PKI objects: certificates, keys, key generation, file formats.
 //!
