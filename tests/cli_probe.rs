@@ -8,54 +8,12 @@ use std::path::{Path, PathBuf};
 
 use common::acme::free_tcp_port;
 use common::tls::serve;
-use common::{EDGE, TestStore, fails, fx, s, sign_with_fixture_ca, tool};
+use common::{EDGE, TestStore, fails, fx, s, tool};
 
 /// A key and a certificate for `sans` signed by the fixture CA: (cert, key).
 fn issue(dir: &Path, name: &str, sans: &str, key: Option<&Path>) -> (PathBuf, PathBuf) {
-    let key = key.map_or_else(|| dir.join(format!("{name}.key")), Path::to_path_buf);
-    let csr = dir.join(format!("{name}.csr"));
-    if key.exists() {
-        tool(
-            "openssl",
-            &[
-                "req",
-                "-new",
-                "-key",
-                s(&key),
-                "-out",
-                s(&csr),
-                "-subj",
-                "/CN=probe",
-            ],
-        );
-    } else {
-        tool(
-            "openssl",
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                s(&key),
-                "-out",
-                s(&csr),
-                "-subj",
-                "/CN=probe",
-            ],
-        );
-    }
-    let ext = dir.join(format!("{name}.ext"));
-    std::fs::write(
-        &ext,
-        format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth,clientAuth\n"),
-    )
-    .expect("ext");
-    let cert = dir.join(format!("{name}.pem"));
-    sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
-    (cert, key)
+    let ext = format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth,clientAuth\n");
+    common::issue_with_fixture_ca(dir, name, "probe", &ext, key)
 }
 
 /// An expired certificate for sip.contoso.com signed by the fixture CA (rcgen: openssl

@@ -145,36 +145,11 @@ fn a_missing_intermediate_is_fetched_from_the_aia_url() {
     );
     let server = common::http::serve_files(&www);
     let leaf = |name: &str, url: &str| {
-        let key = t.dir.path().join(format!("{name}.key"));
-        let csr = t.dir.path().join(format!("{name}.csr"));
-        tool(
-            "openssl",
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                s(&key),
-                "-out",
-                s(&csr),
-                "-subj",
-                &format!("/CN={name}.contoso.net"),
-            ],
+        let ext = format!(
+            "subjectAltName=DNS:{name}.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=caIssuers;URI:{url}\n"
         );
-        let ext = t.dir.path().join(format!("{name}.ext"));
-        std::fs::write(
-            &ext,
-            format!(
-                "subjectAltName=DNS:{name}.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=caIssuers;URI:{url}\n"
-            ),
-        )
-        .expect("ext");
-        let cert = t.dir.path().join(format!("{name}.pem"));
-        sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
-        cert
+        let dir = t.dir.path();
+        common::issue_with_fixture_ca(dir, name, &format!("{name}.contoso.net"), &ext, None).0
     };
     let down = common::acme::free_tcp_port();
     let lost = leaf("lost", &format!("http://127.0.0.1:{down}/inter.cer"));

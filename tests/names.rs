@@ -1,5 +1,7 @@
 //! Name computation against a table of topologies and usage sets (DOMAIN.md §3).
 
+mod common;
+
 use certdesk::deploy::names::{self, NameError, NameOptions};
 use certdesk::deploy::topology::Topology;
 use certdesk::deploy::usage::UsageType::{self, *};
@@ -29,18 +31,7 @@ meet_urls = ["meet.contoso.com"]
 dialin_url = "dialin.contoso.com"
 "#;
 
-const ENTERPRISE: &str = r#"
-role = "frontend"
-server_fqdn = "fe01.contoso.net"
-pool_fqdn = "pool01.contoso.net"
-sip_domains = ["contoso.com", "fabrikam.com"]
-[web]
-internal_fqdn = "webint.contoso.net"
-external_fqdn = "webext.contoso.com"
-meet_urls = ["meet.contoso.com", "meet.fabrikam.com"]
-dialin_url = "dialin.contoso.com"
-admin_url = "admin.contoso.com"
-"#;
+const ENTERPRISE: &str = common::FRONT_END;
 
 const DIRECTOR: &str = r#"
 role = "director"

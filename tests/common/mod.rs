@@ -277,6 +277,39 @@ pub fn sign_with_fixture_ca(csr: &Path, out: &Path, extra: &[&str]) {
     tool("openssl", &args);
 }
 
+/// A certificate for `/CN=cn` with the extensions `ext` (openssl extfile lines), signed by
+/// the fixture intermediate CA, with a new P-256 key (or `key`, reused): (cert, key).
+pub fn issue_with_fixture_ca(
+    dir: &Path,
+    name: &str,
+    cn: &str,
+    ext: &str,
+    key: Option<&Path>,
+) -> (PathBuf, PathBuf) {
+    let key = key.map_or_else(|| dir.join(format!("{name}.key")), Path::to_path_buf);
+    let csr = dir.join(format!("{name}.csr"));
+    let subject = format!("/CN={cn}");
+    let mut args = vec!["req", "-out", s(&csr), "-subj", &subject];
+    if key.exists() {
+        args.extend(["-new", "-key", s(&key)]);
+    } else {
+        args.extend([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ]);
+        args.extend(["-keyout", s(&key)]);
+    }
+    tool("openssl", &args);
+    let ext_file = dir.join(format!("{name}.ext"));
+    std::fs::write(&ext_file, ext).expect("ext");
+    let cert = dir.join(format!("{name}.pem"));
+    sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext_file)]);
+    (cert, key)
+}
+
 /// Runs a tool and returns its output, whatever its exit status.
 pub fn tool_output(program: &str, args: &[&str]) -> Output {
     Command::new(program)
