@@ -191,3 +191,120 @@ fn a_missing_intermediate_is_fetched_from_the_aia_url() {
             .contains("Authority Information Access")
     );
 }
+
+/// Revocation by CRL: a CRL (made by `openssl ca -gencrl`, served over local HTTP) that
+/// lists the certificate makes it Invalid with its date and reason, and `test` fails; a
+/// CRL that does not list it passes; a CRL that cannot be fetched is a warning unless
+/// `--revocation require`.
+#[test]
+fn a_certificate_on_its_issuers_crl_is_revoked() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    let dir = t.dir.path();
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    let server = common::http::serve_files(&www);
+    t.json(&["import", s(&fx("inter.pem"))]);
+    // An Edge internal certificate with its key, pointing at `crl`.
+    let issue = |name: &str, crl: &str| {
+        let csr = dir.join(format!("{name}.csr"));
+        t.json(&[
+            "request",
+            "--type",
+            "Internal",
+            "--output",
+            s(&csr),
+            "--friendly-name",
+            name,
+        ]);
+        let ext = dir.join(format!("{name}.ext"));
+        std::fs::write(
+            &ext,
+            format!("subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\ncrlDistributionPoints=URI:{crl}\n"),
+        )
+        .expect("ext");
+        let cert = dir.join(format!("{name}.pem"));
+        sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
+        t.json(&["import", s(&cert)]);
+        common::openssl_thumbprint(&cert)
+    };
+    let url = |file: &str| format!("http://127.0.0.1:{}/{file}", server.port);
+    let good = issue("good", &url("good.crl"));
+    let revoked = issue("revoked", &url("revoked.crl"));
+    let down = format!("http://127.0.0.1:{}/x.crl", common::acme::free_tcp_port());
+    let unknown = issue("unknown", &down);
+    // Two CRLs of the fixture CA: one empty, one listing `revoked` for key compromise.
+    let crl = |name: &str, revoke: Option<&str>| {
+        let db = dir.join(format!("{name}-db"));
+        std::fs::create_dir_all(&db).expect("db");
+        std::fs::write(db.join("index.txt"), "").expect("index");
+        std::fs::write(db.join("crlnumber"), "01\n").expect("crlnumber");
+        let cfg = db.join("ca.cnf");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[ca]\ndefault_ca = d\n[d]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\ndefault_crl_days = 7\n",
+                db.join("index.txt").display(),
+                db.join("crlnumber").display()
+            ),
+        )
+        .expect("cfg");
+        let (key, cert) = (fx("inter.key"), fx("inter.pem"));
+        let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
+        if let Some(file) = revoke {
+            let mut args = vec!["ca", "-revoke", file, "-crl_reason", "keyCompromise"];
+            args.extend(ca);
+            tool("openssl", &args);
+        }
+        let pem = db.join("crl.pem");
+        let mut args = vec!["ca", "-gencrl", "-out", s(&pem)];
+        args.extend(ca);
+        tool("openssl", &args);
+        let out = www.join(format!("{name}.crl"));
+        tool(
+            "openssl",
+            &["crl", "-in", s(&pem), "-outform", "DER", "-out", s(&out)],
+        );
+    };
+    crl("good", None);
+    let revoked_pem = dir.join("revoked.pem");
+    crl("revoked", Some(s(&revoked_pem)));
+
+    let shown = t.json(&["show", &good]);
+    assert_eq!(shown["revocation"]["status"], "good", "{shown}");
+    let shown = t.json(&["show", &revoked]);
+    assert_eq!(shown["revocation"]["status"], "revoked", "{shown}");
+    assert!(
+        shown["revocation"]["reason"]
+            .to_string()
+            .contains("KeyCompromise"),
+        "{shown}"
+    );
+    assert_eq!(
+        t.json(&["show", &unknown])["revocation"]["status"],
+        "unknown"
+    );
+
+    t.json(&["assign", "--type", "Internal", "--thumbprint", &good]);
+    t.json(&["test"]);
+    let fetches = server.hits.load(std::sync::atomic::Ordering::SeqCst);
+    t.json(&["test"]);
+    assert_eq!(
+        server.hits.load(std::sync::atomic::Ordering::SeqCst),
+        fetches,
+        "the CRL is cached until its nextUpdate"
+    );
+    t.json(&["assign", "--type", "Internal", "--thumbprint", &revoked]);
+    let out = t.run(&["test"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("it was revoked on"));
+    t.json(&["assign", "--type", "Internal", "--thumbprint", &unknown]);
+    let out = t.run(&["test"]);
+    assert!(out.status.success(), "soft-fail: {}", common::stderr(&out));
+    assert!(common::stderr(&out).contains("revocation status is unknown"));
+    fails(
+        &t.run(&["test", "--revocation", "require"]),
+        1,
+        "found problems",
+    );
+}

@@ -5,7 +5,9 @@ use super::commands::{Context, print_json};
 use super::output::rfc3339;
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
+use crate::ops::revocation::{self, Revocation};
 use crate::store::Store;
+use crate::verify::problem::Problem;
 
 fn usage_list(text: &str) -> Result<Vec<UsageType>, CliError> {
     UsageType::parse_list(text).map_err(|e| CliError::bad_input(e.to_string()))
@@ -90,6 +92,53 @@ pub fn unassign(
     Ok(())
 }
 
+/// `certdesk test`: the usage rules, then each assigned certificate's revocation; a
+/// revoked one fails, an unknown status fails only when `require`d.
+pub fn test(store: &mut Store, ctx: &Context, require: bool) -> Result<(), CliError> {
+    let (mut rows, mut failed) = assign::test(store, ctx.now).map_err(assign_error)?;
+    let all = store.list(None, None)?;
+    let mut notes = Vec::new();
+    for row in &mut rows {
+        let Some(cert) = row
+            .thumbprint
+            .as_deref()
+            .and_then(|t| all.iter().find(|c| c.summary.thumbprint == t))
+        else {
+            continue;
+        };
+        let verdict = revocation::check(store, cert, &all, ctx.now)?;
+        match &verdict {
+            Revocation::Revoked { .. } => {
+                failed = true;
+                row.status = assign::Status::Invalid;
+                row.problems
+                    .push(Problem::Revoked(verdict.sentence().unwrap_or_default()));
+            }
+            Revocation::Unknown { .. } if require => {
+                failed = true;
+                row.problems
+                    .push(Problem::Revoked(verdict.sentence().unwrap_or_default()));
+            }
+            Revocation::Unknown { .. } => notes.push(format!(
+                "{}: {}",
+                row.usage.as_str(),
+                verdict.sentence().unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    print_rows(ctx, &rows)?;
+    for note in &notes {
+        eprintln!("warning: {note}");
+    }
+    if failed {
+        return Err(CliError::refused(
+            "the configuration test found problems (see above)",
+        ));
+    }
+    Ok(())
+}
+
 pub fn status(
     store: &Store,
     ctx: &Context,
@@ -104,6 +153,17 @@ pub fn status(
             false,
         )
     };
+    print_rows(ctx, &rows)?;
+    if failed {
+        return Err(CliError::refused(
+            "the configuration test found problems (see above)",
+        ));
+    }
+    Ok(())
+}
+
+/// The status rows, as JSON or as text.
+fn print_rows(ctx: &Context, rows: &[assign::UsageStatus]) -> Result<(), CliError> {
     if ctx.json {
         let json: Vec<_> = rows
             .iter()
@@ -118,7 +178,7 @@ pub fn status(
             .collect();
         print_json(&json)?;
     } else {
-        for r in &rows {
+        for r in rows {
             println!(
                 "{:<26} {:<12} {:<40} {:<10} {:<6} {}",
                 r.usage.as_str(),
@@ -143,11 +203,6 @@ pub fn status(
                 println!("    - {p}");
             }
         }
-    }
-    if failed {
-        return Err(CliError::refused(
-            "the configuration test found problems (see above)",
-        ));
     }
     Ok(())
 }

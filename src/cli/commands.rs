@@ -56,9 +56,10 @@ pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<()
     out.flush().map_err(write_error)
 }
 
-pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
+pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
     let cert = store.find(ctx.location, thumbprint)?;
     let all = store.list(None, None)?;
+    let revocation = crate::ops::revocation::check(store, &cert, &all, ctx.now)?;
     let index = ChainIndex::new(&all);
     let usages = output::usages(store, ctx.now)?;
     let this = all.iter().find(|c| c.id == cert.id).unwrap_or(&cert);
@@ -71,6 +72,7 @@ pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliErr
             #[serde(flatten)]
             cert: CertJson<'a>,
             path: Vec<&'a str>,
+            revocation: &'a crate::ops::revocation::Revocation,
             properties: Vec<serde_json::Value>,
             pem: String,
         }
@@ -78,6 +80,7 @@ pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliErr
         return print_json(&Show {
             cert: CertJson::new(this, &index, ctx.now, &usages),
             path: path.iter().map(|c| c.summary.thumbprint.as_str()).collect(),
+            revocation: &revocation,
             properties: properties
                 .iter()
                 .map(|(bag, oid, value)| {
@@ -88,6 +91,15 @@ pub fn show(store: &Store, ctx: &Context, thumbprint: &str) -> Result<(), CliErr
         });
     }
     println!("{}", output::details(this, status, &path, &properties));
+    println!(
+        "Revocation:  {}",
+        match &revocation {
+            crate::ops::revocation::Revocation::Good { source } =>
+                format!("not revoked ({source})"),
+            crate::ops::revocation::Revocation::Unchecked => "no CRL to check".to_owned(),
+            other => other.sentence().unwrap_or_default(),
+        }
+    );
     Ok(())
 }
 

@@ -137,8 +137,14 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         expiring_days: i64,
     },
-    /// Check every assignment against its usage rules; exit 1 on any problem.
-    Test,
+    /// Check every assignment against its usage rules and its issuer's CRL; exit 1 on any
+    /// problem (a revoked certificate is one).
+    Test {
+        /// `soft`: a CRL that cannot be had is a warning (as Windows by default);
+        /// `require`: it is a failure.
+        #[arg(long, default_value = "soft", value_parser = ["soft", "require"])]
+        revocation: String,
+    },
     /// The certificates a usage may be assigned, and why every other may not.
     Eligible {
         /// Usage types, comma-separated.
@@ -357,7 +363,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     };
     match command {
         Command::List { logical } => commands::list(&store, &ctx, logical.0),
-        Command::Show { thumbprint } => commands::show(&store, &ctx, &thumbprint),
+        Command::Show { thumbprint } => commands::show(&mut store, &ctx, &thumbprint),
         Command::Import {
             file,
             password,
@@ -414,7 +420,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             assign::unassign(&mut store, &ctx, &usages, previous)
         }
         Command::Status { expiring_days } => assign::status(&store, &ctx, expiring_days, false),
-        Command::Test => assign::status(&store, &ctx, 30, true),
+        Command::Test { revocation } => assign::test(&mut store, &ctx, revocation == "require"),
         Command::Eligible { usages } => assign::eligible(&store, &ctx, &usages),
         Command::Topology { action } => match action {
             TopologyAction::Show => enroll::topology_show(&store, &ctx),

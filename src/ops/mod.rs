@@ -26,5 +26,6 @@ pub mod remove;
 pub mod rename;
 pub mod renew;
 pub mod retrieve;
+pub mod revocation;
 pub mod sample;
 pub mod trust;

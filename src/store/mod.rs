@@ -19,6 +19,7 @@ pub(crate) mod cas;
 pub(crate) mod certs;
 pub(crate) mod log;
 pub(crate) mod requests;
+pub(crate) mod revocation;
 mod schema;
 pub mod system;
 

@@ -102,6 +102,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE requests ADD COLUMN ca TEXT;
     ALTER TABLE requests ADD COLUMN ca_reference TEXT;
     ALTER TABLE certificates ADD COLUMN issuing_ca TEXT;",
+    // 7: CRLs fetched for revocation checks, kept until their nextUpdate.
+    "CREATE TABLE crl_cache (
+        url TEXT PRIMARY KEY,
+        der BLOB NOT NULL,
+        next_update INTEGER NOT NULL,
+        fetched INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -22,6 +22,9 @@ pub enum Severity {
 /// One problem of a certificate for a usage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
+    /// Revoked by its issuer, or (when an answer is required) of unknown status: the
+    /// sentence.
+    Revoked(String),
     /// It is in the Current user location.
     UserLocation,
     /// It is not in Personal.
@@ -120,6 +123,7 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Problem::Revoked(sentence) => f.write_str(sentence),
             Problem::UserLocation => f.write_str(
                 "it is in the Current user location; only certificates of the Computer location can be assigned, so import it there",
             ),
