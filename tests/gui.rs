@@ -1353,3 +1353,31 @@ fn the_check_a_server_page_shows_what_a_server_serves() {
     settle(&mut h);
     h.get_by_label_contains("cannot connect to 127.0.0.1");
 }
+
+/// The Certification Path tab checks revocation on demand (here a certificate that names no
+/// CRL, which says so).
+#[test]
+fn the_certification_path_tab_checks_revocation() {
+    let t = TestStore::with_topology(EDGE);
+    let issued = t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
+    let thumbprint = issued["thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    let mut h = harness(&t.path());
+    let row = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.summary.thumbprint == thumbprint)
+        .map(|r| r.cert.id)
+        .expect("row");
+    h.state_mut().list.selected = Some(row);
+    h.run_steps(2);
+    click(&mut h, "View details");
+    click(&mut h, "Certification Path");
+    click(&mut h, "Check revocation");
+    settle(&mut h);
+    h.get_by_label("○ It names no CRL: its revocation cannot be checked");
+}

@@ -22,6 +22,7 @@ use crate::ops::remove;
 use crate::ops::rename;
 use crate::ops::renew::{self, RenewOutcome, Renewal};
 use crate::ops::retrieve::{self, Polled};
+use crate::ops::revocation::{self, Revocation};
 use crate::ops::trust;
 use crate::store::{Location, Store, StoreError};
 
@@ -117,6 +118,8 @@ pub enum Command {
     Probe(Vec<Target>, Vec<UsageType>),
     /// Compare what the pool's members serve on this port.
     PoolCheck(u16),
+    /// Check a certificate's revocation (its CRLs).
+    CheckRevocation(Location, String),
     /// Change a CA connection (a secret left empty is kept).
     EditCa(Box<NewCa>),
     /// Ask the online CAs about the requests they hold (one, or all) and store what was
@@ -193,6 +196,8 @@ pub enum Applied {
     Probed(Vec<ProbeReport>),
     /// What the pool's members serve.
     Pool(Box<PoolReport>),
+    /// A certificate's revocation status.
+    Revocation(Revocation),
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
@@ -331,6 +336,17 @@ pub fn apply(
                 n => format!("{n} server(s) serve a certificate with problems"),
             };
             Ok((message, Applied::Probed(reports)))
+        }
+        Command::CheckRevocation(location, thumbprint) => {
+            let cert = store.find(location, &thumbprint)?;
+            let all = store.list(None, None)?;
+            let verdict = revocation::check(store, &cert, &all, now)?;
+            let message = match &verdict {
+                Revocation::Revoked { .. } => "The certificate is revoked",
+                Revocation::Good { .. } => "The certificate is not revoked",
+                _ => "Its revocation status is not known",
+            };
+            Ok((message.to_owned(), Applied::Revocation(verdict)))
         }
         Command::PoolCheck(port) => {
             let topology = enroll::topology(store)?;

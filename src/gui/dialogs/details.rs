@@ -3,10 +3,11 @@
 //! inspector (every name the server's usages need against the certificate's, as a table).
 
 use crate::deploy::usage::UsageType;
-use crate::gui::command::Command;
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::gui::views::san_table_ui;
+use crate::ops::revocation::Revocation;
 use crate::pki::timefmt::rfc3339 as date;
 use crate::store::{Logical, StoredCert};
 use crate::verify::chain::ChainIndex;
@@ -36,9 +37,28 @@ pub struct DetailsDialog {
     path: Vec<(String, String, String)>,
     /// The usage checked in the SAN inspector.
     pub usage: Option<UsageType>,
+    /// The revocation check asked for on the Certification Path tab, and its answer.
+    revocation: Option<Option<Revocation>>,
 }
 
 impl DetailsDialog {
+    /// The answer of the revocation check; whether this dialog shows the error itself.
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        match result {
+            Ok(Applied::Revocation(verdict)) => {
+                self.revocation = Some(Some(verdict.clone()));
+                false
+            }
+            Err(e) if self.revocation == Some(None) => {
+                self.revocation = Some(Some(Revocation::Unknown {
+                    warning: e.to_string(),
+                }));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Opens on a certificate; the path is computed once here.
     pub fn new(cert: StoredCert, view: &StoreView, now: i64) -> Self {
         let index = ChainIndex::from_refs(view.rows.iter().map(|r| &r.cert));
@@ -85,6 +105,7 @@ impl DetailsDialog {
             tab: Tab::General,
             path,
             usage,
+            revocation: None,
         }
     }
 
@@ -225,6 +246,44 @@ impl DetailsDialog {
                         "{}{name}  [{store}]  — {status}",
                         "    ".repeat(depth)
                     ));
+                }
+                ui.add_space(8.0);
+                match &self.revocation {
+                    None => {
+                        if ui
+                            .button("Check revocation")
+                            .on_hover_text("Fetch the issuer's CRL (cached until its next update) and look for this certificate")
+                            .clicked()
+                        {
+                            self.revocation = Some(None);
+                            commands.push(Command::CheckRevocation(
+                                self.cert.location,
+                                self.cert.summary.thumbprint.clone(),
+                            ));
+                        }
+                    }
+                    Some(None) => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label("Checking revocation…");
+                        });
+                    }
+                    Some(Some(verdict)) => {
+                        ui.label(match verdict {
+                            Revocation::Good { source } => {
+                                format!("✔ Not revoked (CRL {source})")
+                            }
+                            Revocation::Unchecked => {
+                                "○ It names no CRL: its revocation cannot be checked".to_owned()
+                            }
+                            Revocation::Revoked { .. } => {
+                                format!("⛔ Revoked: {}", verdict.sentence().unwrap_or_default())
+                            }
+                            Revocation::Unknown { .. } => {
+                                format!("⚠ {}", verdict.sentence().unwrap_or_default())
+                            }
+                        });
+                    }
                 }
             }
             Tab::Sans => self.sans_ui(ui, view),

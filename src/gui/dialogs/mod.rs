@@ -211,6 +211,7 @@ impl Dialog {
             Dialog::Assign(d) => d.on_applied(result),
             Dialog::AddCa(d) => d.on_applied(result),
             Dialog::Renew(d) => d.on_applied(result),
+            Dialog::Details(d) => return d.on_applied(result),
             _ => return false,
         }
         result.is_err()
