@@ -3,13 +3,13 @@
 //! import, for every certificate it brought whose chain is incomplete. A root found this
 //! way is not trusted for it; a fetch that fails is a warning.
 
+use super::online::insert_chain_cas;
 use crate::net::fetch;
 use crate::pki::cert::Certificate;
 use crate::pki::formats::{pem, pkcs7};
 use crate::pki::pointers;
-use crate::store::certs::write::{self as cert_write, NewCert};
 use crate::store::log::{self, LogEntry};
-use crate::store::{Location, Logical, Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 use crate::verify::chain::{ChainIndex, ChainStatus};
 
 /// The most issuers fetched for one import.
@@ -98,23 +98,9 @@ pub fn complete_chains(
             continue;
         }
         let added = store.transaction(|tx, _| {
-            let mut added = Vec::new();
-            for ca in &cas {
-                let thumbprint = ca.summary().thumbprint.clone();
-                if cert_write::existing(tx, location, &thumbprint)?.is_some() {
-                    continue;
-                }
-                cert_write::insert_cert(
-                    tx,
-                    &NewCert {
-                        location,
-                        logical: Logical::Ca,
-                        cert: ca,
-                        friendly_name: "",
-                        key_id: None,
-                        now,
-                    },
-                )?;
+            let added = insert_chain_cas(tx, location, &cas, now)?;
+            if !added.is_empty() {
+                let names: Vec<&str> = cas.iter().map(|c| c.summary().issued_to()).collect();
                 log::append(
                     tx,
                     &LogEntry::new(
@@ -123,14 +109,11 @@ pub fn complete_chains(
                         "aia",
                         format!(
                             "the missing issuer {} was fetched from {url} (Authority Information Access) into Intermediate CAs",
-                            ca.summary().issued_to()
+                            names.join(", ")
                         ),
-                        format!(
-                            "curl -s {url} > issuer.cer && certdesk import issuer.cer"
-                        ),
+                        format!("curl -s {url} > issuer.cer && certdesk import issuer.cer"),
                     ),
                 )?;
-                added.push(thumbprint);
             }
             Ok::<_, StoreError>(added)
         })?;

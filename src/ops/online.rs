@@ -17,7 +17,7 @@ use crate::deploy::request::{Generated, RequestSpec};
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
 use crate::store::log::{self, LogEntry};
-use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store};
+use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, StoreError};
 
 /// The most certificates a CA's chain may hold.
 const MAX_CHAIN: usize = 16;
@@ -260,14 +260,15 @@ fn order_names(spec: &RequestSpec) -> Vec<String> {
     names
 }
 
-/// Stores the CA certificates of an issued chain in Intermediate CAs, unless present; a
-/// root in the chain is not trusted for it.
+/// Stores the CA certificates of an issued (or fetched) chain in Intermediate CAs, unless
+/// present; a root in the chain is not trusted for it: the thumbprints added.
 pub(super) fn insert_chain_cas(
     tx: &rusqlite::Connection,
     location: Location,
     cas: &[Certificate],
     now: i64,
-) -> Result<(), EnrollError> {
+) -> Result<Vec<String>, StoreError> {
+    let mut added = Vec::new();
     for ca_cert in cas {
         let summary = ca_cert.summary();
         if summary.self_signed || cert_write::existing(tx, location, &summary.thumbprint)?.is_some()
@@ -285,6 +286,7 @@ pub(super) fn insert_chain_cas(
                 now,
             },
         )?;
+        added.push(summary.thumbprint.clone());
     }
-    Ok(())
+    Ok(added)
 }
