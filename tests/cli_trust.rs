@@ -308,3 +308,71 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
         "found problems",
     );
 }
+
+/// Revocation by OCSP: `openssl ocsp` as the responder (an index with one certificate
+/// valid and one revoked for key compromise): good, revoked with the reason; a responder
+/// that is down is a warning, not a verdict.
+#[test]
+fn ocsp_says_whether_a_certificate_is_revoked() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    t.json(&["import", s(&fx("inter.pem"))]);
+    let dir = t.dir.path();
+    let port = common::acme::free_tcp_port();
+    let issue = |name: &str, url: &str| {
+        let ext = format!(
+            "subjectAltName=DNS:{name}.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=OCSP;URI:{url}\n"
+        );
+        let (cert, _) =
+            common::issue_with_fixture_ca(dir, name, &format!("{name}.contoso.net"), &ext, None);
+        t.json(&["import", s(&cert)]);
+        cert
+    };
+    let good = issue("good", &format!("http://127.0.0.1:{port}"));
+    let revoked = issue("revoked", &format!("http://127.0.0.1:{port}"));
+    let down = issue(
+        "down",
+        &format!("http://127.0.0.1:{}", common::acme::free_tcp_port()),
+    );
+    let db = dir.join("ocsp-db");
+    std::fs::create_dir_all(&db).expect("db");
+    std::fs::write(db.join("index.txt"), "").expect("index");
+    let cfg = db.join("ca.cnf");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[ca]\ndefault_ca = d\n[d]\ndatabase = {}\ndefault_md = sha256\n",
+            db.join("index.txt").display()
+        ),
+    )
+    .expect("cfg");
+    let (key, cert) = (fx("inter.key"), fx("inter.pem"));
+    let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
+    let mut valid = vec!["ca", "-valid", s(&good)];
+    valid.extend(ca);
+    tool("openssl", &valid);
+    let mut revoke = vec!["ca", "-revoke", s(&revoked), "-crl_reason", "keyCompromise"];
+    revoke.extend(ca);
+    tool("openssl", &revoke);
+    let mut responder = std::process::Command::new("openssl")
+        .args(["ocsp", "-index", s(&db.join("index.txt"))])
+        .args(["-port", &port.to_string(), "-nrequest", "2"])
+        .args(["-rsigner", s(&cert), "-rkey", s(&key), "-CA", s(&cert)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl ocsp runs");
+    // openssl ocsp is single-threaded: a bare connect would stall it, so wait instead.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let good_thumbprint = common::openssl_thumbprint(&good);
+    let shown = t.json(&["show", &good_thumbprint]);
+    assert_eq!(shown["revocation"]["status"], "good", "{shown}");
+    let shown = t.json(&["show", &common::openssl_thumbprint(&revoked)]);
+    assert_eq!(shown["revocation"]["status"], "revoked", "{shown}");
+    assert_eq!(shown["revocation"]["reason"], "KeyCompromise");
+    let _ = responder.kill();
+    let _ = responder.wait();
+    let shown = t.json(&["show", &common::openssl_thumbprint(&down)]);
+    assert_eq!(shown["revocation"]["status"], "unknown", "{shown}");
+    assert!(shown["revocation"]["warning"].to_string().contains("OCSP"));
+}

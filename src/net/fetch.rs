@@ -38,3 +38,24 @@ pub fn get(url: &str) -> Result<Vec<u8>, FetchError> {
     }
     Ok(response.body)
 }
+
+/// POSTs `body` as `content_type` to `url` (an OCSP request): the body of a 200 answer.
+pub fn post(url: &str, content_type: &str, body: Vec<u8>) -> Result<Vec<u8>, FetchError> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| FetchError(format!("{url} is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(FetchError(format!("{url} is not an http URL")));
+    }
+    let client =
+        crate::ca::http::Client::new(url, None, true).map_err(|e| FetchError(e.to_string()))?;
+    let response = client
+        .post(url, &[("content-type", content_type)], body)
+        .map_err(|e| FetchError(format!("{url}: {e}")))?;
+    if response.status != 200 {
+        return Err(FetchError(format!(
+            "{url} answered HTTP {}",
+            response.status
+        )));
+    }
+    Ok(response.body)
+}

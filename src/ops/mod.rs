@@ -19,6 +19,7 @@ pub mod expiry;
 pub mod export;
 pub mod files;
 pub mod import;
+mod ocsp;
 pub mod online;
 pub mod pool;
 pub mod probe;

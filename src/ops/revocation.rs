@@ -1,6 +1,6 @@
-//! Revocation of a stored certificate by the CRLs its distribution points name: fetched
-//! once and cached until their nextUpdate, their signature checked against the issuer in
-//! the certificate's path. A revoked certificate is Invalid with the date and reason; a
+//! Revocation of a stored certificate: its OCSP responder first ([`super::ocsp`]), then
+//! the CRLs its distribution points name, fetched once and cached until their nextUpdate,
+//! their signature checked against the issuer in the certificate's path. A revoked certificate is Invalid with the date and reason; a
 //! CRL that cannot be had is a warning (soft-fail, as Windows does by default) unless the
 //! caller requires an answer.
 
@@ -72,8 +72,9 @@ pub fn check(
         return Ok(Revocation::Unchecked);
     }
     let der = store.der(cert.id)?;
-    let urls = pointers::pointers(&der).crl;
-    if urls.is_empty() {
+    let pointers = pointers::pointers(&der);
+    let urls = pointers.crl;
+    if urls.is_empty() && pointers.ocsp.is_empty() {
         return Ok(Revocation::Unchecked);
     }
     let index = ChainIndex::new(all);
@@ -85,6 +86,18 @@ pub fn check(
     };
     let issuer_der = store.der(issuer.id)?;
     let mut warnings = Vec::new();
+    for url in pointers.ocsp {
+        let Some(request) = super::ocsp::request(&der, &issuer_der) else {
+            break;
+        };
+        let answer = fetch::post(&url, "application/ocsp-request", request)
+            .map_err(|e| format!("the OCSP responder could not be asked ({e})"))
+            .and_then(|bytes| super::ocsp::verdict(&bytes, (&der, &issuer_der), &url, now));
+        match answer {
+            Ok(verdict) => return Ok(verdict),
+            Err(warning) => warnings.push(format!("OCSP at {url}: {warning}")),
+        }
+    }
     for url in urls {
         match crl_verdict(store, &url, (&der, &issuer_der), now)? {
             Ok(verdict) => return Ok(verdict),
