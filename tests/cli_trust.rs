@@ -298,6 +298,13 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
     let out = t.run(&["test"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("it was revoked on"));
+    // `status` shows it Invalid too, without failing.
+    let status = t.json(&["status"]);
+    let internal = status
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["usage"] == "Internal"))
+        .expect("Internal");
+    assert_eq!(internal["status"], "Invalid", "{internal}");
     t.json(&["assign", "--type", "Internal", "--thumbprint", &unknown]);
     let out = t.run(&["test"]);
     assert!(out.status.success(), "soft-fail: {}", common::stderr(&out));

@@ -92,13 +92,18 @@ pub fn unassign(
     Ok(())
 }
 
-/// `certdesk test`: the usage rules, then each assigned certificate's revocation; a
-/// revoked one fails, an unknown status fails only when `require`d.
-pub fn test(store: &mut Store, ctx: &Context, require: bool) -> Result<(), CliError> {
-    let (mut rows, mut failed) = assign::test(store, ctx.now).map_err(assign_error)?;
+/// Each assigned certificate's revocation, into its row: a revoked one is Invalid (and
+/// so is an unknown status when `require`d); the other unknown statuses as warnings.
+fn with_revocation(
+    store: &mut Store,
+    now: i64,
+    rows: &mut [assign::UsageStatus],
+    require: bool,
+) -> Result<(bool, Vec<String>), CliError> {
     let all = store.list(None, None)?;
+    let mut failed = false;
     let mut notes = Vec::new();
-    for row in &mut rows {
+    for row in rows.iter_mut() {
         let Some(cert) = row
             .thumbprint
             .as_deref()
@@ -106,7 +111,7 @@ pub fn test(store: &mut Store, ctx: &Context, require: bool) -> Result<(), CliEr
         else {
             continue;
         };
-        let verdict = revocation::check(store, cert, &all, ctx.now)?;
+        let verdict = revocation::check(store, cert, &all, now)?;
         match &verdict {
             Revocation::Revoked { .. } => {
                 failed = true;
@@ -127,25 +132,19 @@ pub fn test(store: &mut Store, ctx: &Context, require: bool) -> Result<(), CliEr
             _ => {}
         }
     }
-    print_rows(ctx, &rows)?;
-    for note in &notes {
-        eprintln!("warning: {note}");
-    }
-    if failed {
-        return Err(CliError::refused(
-            "the configuration test found problems (see above)",
-        ));
-    }
-    Ok(())
+    Ok((failed, notes))
 }
 
-pub fn status(
-    store: &Store,
+/// `certdesk status` (`test` false) and `certdesk test`: the usage rules, then each
+/// assigned certificate's revocation; `test` fails on any problem (a revoked certificate
+/// is one, an unknown revocation status only when `require`d).
+pub fn status_checked(
+    store: &mut Store,
     ctx: &Context,
-    expiring_days: i64,
-    test: bool,
+    (test, expiring_days): (bool, i64),
+    require: bool,
 ) -> Result<(), CliError> {
-    let (rows, failed) = if test {
+    let (mut rows, failed) = if test {
         assign::test(store, ctx.now).map_err(assign_error)?
     } else {
         (
@@ -153,8 +152,12 @@ pub fn status(
             false,
         )
     };
+    let (revoked, notes) = with_revocation(store, ctx.now, &mut rows, require)?;
     print_rows(ctx, &rows)?;
-    if failed {
+    for note in &notes {
+        eprintln!("warning: {note}");
+    }
+    if test && (failed || revoked) {
         return Err(CliError::refused(
             "the configuration test found problems (see above)",
         ));

@@ -419,8 +419,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Unassign { usages, previous } => {
             assign::unassign(&mut store, &ctx, &usages, previous)
         }
-        Command::Status { expiring_days } => assign::status(&store, &ctx, expiring_days, false),
-        Command::Test { revocation } => assign::test(&mut store, &ctx, revocation == "require"),
+        Command::Status { expiring_days } => {
+            assign::status_checked(&mut store, &ctx, (false, expiring_days), false)
+        }
+        Command::Test { revocation } => {
+            assign::status_checked(&mut store, &ctx, (true, 30), revocation == "require")
+        }
         Command::Eligible { usages } => assign::eligible(&store, &ctx, &usages),
         Command::Topology { action } => match action {
             TopologyAction::Show => enroll::topology_show(&store, &ctx),
