@@ -81,6 +81,10 @@ fn probe_reports_what_each_server_serves() {
         common::openssl_thumbprint(&fx("leaf.pem")).as_str()
     );
     assert_eq!(right["in_store"], false);
+    assert_eq!(
+        right["revocation"]["status"], "unchecked",
+        "no OCSP or CRL in the fixture"
+    );
     assert!(right["not_after"].as_str().is_some());
 
     // (b) sip.fabrikam.com missing.

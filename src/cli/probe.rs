@@ -57,6 +57,9 @@ fn print_report(report: &ProbeReport) {
             yes(report.name_matches),
             report.not_after.as_deref().unwrap_or("")
         );
+        if let Some(sentence) = report.revocation.sentence() {
+            println!("  revocation: {sentence}");
+        }
         let here: Vec<&str> = report.usages_here.iter().map(|u| u.title()).collect();
         println!(
             "  here:      {}",

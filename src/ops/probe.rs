@@ -6,6 +6,7 @@
 use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::net::probe::{self, Target};
+use crate::ops::revocation::{self, Revocation};
 use crate::pki::cert::Certificate;
 use crate::pki::timefmt;
 use crate::store::{Location, Logical, Store, StoreError};
@@ -47,8 +48,9 @@ pub struct ProbeReport {
     pub not_after: Option<String>,
     /// Days until then (negative once expired).
     pub days_left: Option<i64>,
-    /// Revocation status (not checked by the probe yet).
-    pub revocation: &'static str,
+    /// Revocation of the served certificate (OCSP, then CRL), when the server serves its
+    /// issuer.
+    pub revocation: Revocation,
     /// Whether the served certificate is in this store (Computer).
     pub in_store: bool,
     /// The usages it holds here.
@@ -75,7 +77,7 @@ impl ProbeReport {
             missing_sans: Vec::new(),
             not_after: None,
             days_left: None,
-            revocation: "not checked",
+            revocation: Revocation::Unchecked,
             in_store: false,
             usages_here: Vec::new(),
             public_key: None,
@@ -235,6 +237,21 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
     } else if days_left < SOON_DAYS {
         problems.push(format!("It expires in {days_left} days."));
     }
+    let revocation = match chain.get(1) {
+        Some(issuer) => {
+            revocation::check_ders((&chain[0], issuer), None, now).unwrap_or(Revocation::Unchecked)
+        }
+        None => Revocation::Unchecked,
+    };
+    if let Revocation::Revoked { .. } = &revocation {
+        problems.push(format!(
+            "It {}.",
+            revocation
+                .sentence()
+                .unwrap_or_default()
+                .trim_start_matches("it ")
+        ));
+    }
     let thumbprint = summary.thumbprint.clone();
     let usages_here: Vec<UsageType> = context
         .assigned
@@ -258,7 +275,7 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         missing_sans,
         not_after: Some(timefmt::rfc3339(summary.not_after)),
         days_left: Some(days_left),
-        revocation: "not checked",
+        revocation,
         in_store: context.stored.contains(&thumbprint),
         usages_here,
         public_key: Some(summary.public_key_hash.clone()),

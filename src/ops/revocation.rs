@@ -73,8 +73,7 @@ pub fn check(
     }
     let der = store.der(cert.id)?;
     let pointers = pointers::pointers(&der);
-    let urls = pointers.crl;
-    if urls.is_empty() && pointers.ocsp.is_empty() {
+    if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
         return Ok(Revocation::Unchecked);
     }
     let index = ChainIndex::new(all);
@@ -85,21 +84,35 @@ pub fn check(
         });
     };
     let issuer_der = store.der(issuer.id)?;
+    check_ders((&der, &issuer_der), Some(store), now)
+}
+
+/// [`check`] for a certificate and its issuer given as DER (a served chain), caching CRLs
+/// in `store` when there is one.
+pub fn check_ders(
+    (der, issuer_der): (&[u8], &[u8]),
+    mut store: Option<&mut Store>,
+    now: i64,
+) -> Result<Revocation, StoreError> {
+    let pointers = pointers::pointers(der);
+    if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
+        return Ok(Revocation::Unchecked);
+    }
     let mut warnings = Vec::new();
     for url in pointers.ocsp {
-        let Some(request) = super::ocsp::request(&der, &issuer_der) else {
+        let Some(request) = super::ocsp::request(der, issuer_der) else {
             break;
         };
         let answer = fetch::post(&url, "application/ocsp-request", request)
             .map_err(|e| format!("the OCSP responder could not be asked ({e})"))
-            .and_then(|bytes| super::ocsp::verdict(&bytes, (&der, &issuer_der), &url, now));
+            .and_then(|bytes| super::ocsp::verdict(&bytes, (der, issuer_der), &url, now));
         match answer {
             Ok(verdict) => return Ok(verdict),
             Err(warning) => warnings.push(format!("OCSP at {url}: {warning}")),
         }
     }
-    for url in urls {
-        match crl_verdict(store, &url, (&der, &issuer_der), now)? {
+    for url in pointers.crl {
+        match crl_verdict(store.as_deref_mut(), &url, (der, issuer_der), now)? {
             Ok(verdict) => return Ok(verdict),
             Err(warning) => warnings.push(warning),
         }
@@ -111,12 +124,16 @@ pub fn check(
 
 /// The verdict of one CRL, or why it could not be had.
 fn crl_verdict(
-    store: &mut Store,
+    store: Option<&mut Store>,
     url: &str,
     (der, issuer_der): (&[u8], &[u8]),
     now: i64,
 ) -> Result<Result<Revocation, String>, StoreError> {
-    let (crl_der, fresh) = match store.cached_crl(url, now)? {
+    let cached = match store.as_deref() {
+        Some(store) => store.cached_crl(url, now)?,
+        None => None,
+    };
+    let (crl_der, fresh) = match cached {
         Some(cached) => (cached, false),
         None => match fetch::get(url) {
             Ok(bytes) => (bytes, true),
@@ -143,7 +160,7 @@ fn crl_verdict(
     if next_update <= now {
         return Ok(Err(format!("the CRL at {url} is out of date")));
     }
-    if fresh {
+    if fresh && let Some(store) = store {
         store.transaction(|tx, _| write::put_crl(tx, url, &crl_der, next_update, now))?;
     }
     let serial = cert.raw_serial();

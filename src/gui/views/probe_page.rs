@@ -8,6 +8,7 @@ use crate::gui::view_model::StoreView;
 use crate::net::probe::Target;
 use crate::ops::pool::PoolReport;
 use crate::ops::probe::ProbeReport;
+use crate::ops::revocation::Revocation;
 
 /// The page's form and its last results.
 pub struct ProbeForm {
@@ -87,6 +88,16 @@ fn report_ui(ui: &mut egui::Ui, report: &ProbeReport) {
                         report.not_after.as_deref().unwrap_or(""),
                         report.days_left.unwrap_or_default()
                     ),
+                );
+                row(
+                    "Revocation",
+                    match &report.revocation {
+                        Revocation::Good { source } => format!("✔ not revoked ({source})"),
+                        Revocation::Unchecked => {
+                            "○ not checked (no OCSP or CRL, or no issuer served)".to_owned()
+                        }
+                        other => format!("⛔ {}", other.sentence().unwrap_or_default()),
+                    },
                 );
                 let here: Vec<&str> = report.usages_here.iter().map(|u| u.title()).collect();
                 row(
