@@ -37,7 +37,7 @@ fn expiring_lists_soon_expiring_certificates_and_writes_a_calendar() {
     // Assigned and among them: exit 1, for a monitoring script.
     t.json(&["assign", "--type", "Internal", "--thumbprint", thumbprint]);
     let out = t.run(&["--json", "expiring", "--days", "1000"]);
-    fails(&out, 1, "assigned certificate(s) expire within 1000 days");
+    fails(&out, 1, "an assigned certificate expires within 1000 days");
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(listed[0]["usages"], serde_json::json!(["Internal"]));
     fails(&t.run(&["expiring", "--days=-1"]), 2, "--days");

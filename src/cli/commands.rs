@@ -281,8 +281,11 @@ pub fn expiring(
     let assigned = listed.iter().filter(|e| !e.usages.is_empty()).count();
     match assigned {
         0 => Ok(()),
+        1 => Err(CliError::refused(format!(
+            "an assigned certificate expires within {days} days: renew it (`certdesk renew THUMBPRINT`)"
+        ))),
         n => Err(CliError::refused(format!(
-            "{n} assigned certificate(s) expire within {days} days: renew them (`certdesk renew THUMBPRINT`)"
+            "{n} assigned certificates expire within {days} days: renew them (`certdesk renew THUMBPRINT`)"
         ))),
     }
 }

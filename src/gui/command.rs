@@ -213,9 +213,14 @@ pub fn apply(
             let mut report = import::commit(store, *plan, &source, now)?;
             let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
             report.warnings.extend(aia.warnings);
+            let imported = report.imported.len() + report.keys_attached.len();
             let message = format!(
-                "Imported {} certificate(s); {} already present",
-                report.imported.len() + report.keys_attached.len(),
+                "Imported {imported} {}; {} already present",
+                if imported == 1 {
+                    "certificate"
+                } else {
+                    "certificates"
+                },
                 report.already_present.len()
             );
             Ok((message, Applied::Imported(report)))
@@ -333,7 +338,8 @@ pub fn apply(
             let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
             let message = match bad {
                 0 => "The server serves a certificate without problems".to_owned(),
-                n => format!("{n} server(s) serve a certificate with problems"),
+                1 => "The server serves a certificate with problems".to_owned(),
+                n => format!("{n} servers serve certificates with problems"),
             };
             Ok((message, Applied::Probed(reports)))
         }

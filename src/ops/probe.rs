@@ -235,7 +235,8 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
             timefmt::date(summary.not_before)
         ));
     } else if days_left < SOON_DAYS {
-        problems.push(format!("It expires in {days_left} days."));
+        let unit = if days_left == 1 { "day" } else { "days" };
+        problems.push(format!("It expires in {days_left} {unit}."));
     }
     let revocation = match chain.get(1) {
         Some(issuer) => {

@@ -81,12 +81,13 @@ fn report_ui(ui: &mut egui::Ui, report: &ProbeReport) {
                         format!("⛔ missing {}", report.missing_sans.join(", "))
                     },
                 );
+                let days = report.days_left.unwrap_or_default();
                 row(
                     "Expires",
                     format!(
-                        "{} ({} days)",
+                        "{} ({days} {})",
                         report.not_after.as_deref().unwrap_or(""),
-                        report.days_left.unwrap_or_default()
+                        if days == 1 { "day" } else { "days" }
                     ),
                 );
                 row(
