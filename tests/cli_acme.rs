@@ -222,8 +222,7 @@ fn external_account_binding_registers_where_the_ca_requires_it() {
 #[test]
 fn http01_answers_from_a_webroot_served_by_another_web_server() {
     let t = TestStore::with_topology(EDGE);
-    let (_servers, directory, http01) = common::acme::start_pebble(t.dir.path());
-    let bundle = t.dir.path().join("tls-ca.pem");
+    let (_servers, _, http01) = common::acme::pebble_in(&t);
     let webroot = t.dir.path().join("www");
     std::fs::create_dir_all(&webroot).expect("dir");
     let mut web = std::process::Command::new("python3")
@@ -245,15 +244,6 @@ fn http01_answers_from_a_webroot_served_by_another_web_server() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    t.json(&[
-        "ca",
-        "add",
-        "pebble",
-        "--acme",
-        &directory,
-        "--ca-bundle",
-        s(&bundle),
-    ]);
     let issued = t.run(&[
         "--json",
         "request",

@@ -266,6 +266,25 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
             &["crl", "-in", s(&pem), "-outform", "DER", "-out", s(&out)],
         );
     };
+    // A "CRL" and an OCSP answer that are not what they claim: unknown, with the reason.
+    std::fs::write(www.join("garbage"), b"\x30\x03\x02\x01\x05 not DER").expect("garbage");
+    let garbage = {
+        let ext = format!(
+            "subjectAltName=DNS:garbage.contoso.net\nextendedKeyUsage=serverAuth\ncrlDistributionPoints=URI:{0}\nauthorityInfoAccess=OCSP;URI:{0}\n",
+            url("garbage")
+        );
+        let (cert, _) =
+            common::issue_with_fixture_ca(dir, "garbage", "garbage.contoso.net", &ext, None);
+        t.json(&["import", s(&cert)]);
+        common::openssl_thumbprint(&cert)
+    };
+    let shown = t.json(&["show", &garbage]);
+    assert_eq!(shown["revocation"]["status"], "unknown", "{shown}");
+    let warning = shown["revocation"]["warning"].to_string();
+    assert!(
+        warning.contains("OCSP at") && warning.contains("is not a CRL"),
+        "{warning}"
+    );
     crl("good", None);
     let revoked_pem = dir.join("revoked.pem");
     crl("revoked", Some(s(&revoked_pem)));
