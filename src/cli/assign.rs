@@ -5,7 +5,8 @@ use super::commands::{Context, print_json};
 use super::output::rfc3339;
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
-use crate::ops::revocation::{self, Revocation};
+use crate::ops::revocation::Policy;
+use crate::ops::revocation::applied;
 use crate::store::Store;
 use crate::verify::problem::Problem;
 
@@ -92,49 +93,6 @@ pub fn unassign(
     Ok(())
 }
 
-/// Each assigned certificate's revocation, into its row: a revoked one is Invalid (and
-/// so is an unknown status when `require`d); the other unknown statuses as warnings.
-fn with_revocation(
-    store: &mut Store,
-    now: i64,
-    rows: &mut [assign::UsageStatus],
-    require: bool,
-) -> Result<(bool, Vec<String>), CliError> {
-    let all = store.list(None, None)?;
-    let mut failed = false;
-    let mut notes = Vec::new();
-    for row in rows.iter_mut() {
-        let Some(cert) = row
-            .thumbprint
-            .as_deref()
-            .and_then(|t| all.iter().find(|c| c.summary.thumbprint == t))
-        else {
-            continue;
-        };
-        let verdict = revocation::check(store, cert, &all, now)?;
-        match &verdict {
-            Revocation::Revoked { .. } => {
-                failed = true;
-                row.status = assign::Status::Invalid;
-                row.problems
-                    .push(Problem::Revoked(verdict.sentence().unwrap_or_default()));
-            }
-            Revocation::Unknown { .. } if require => {
-                failed = true;
-                row.problems
-                    .push(Problem::Revoked(verdict.sentence().unwrap_or_default()));
-            }
-            Revocation::Unknown { .. } => notes.push(format!(
-                "{}: {}",
-                row.usage.as_str(),
-                verdict.sentence().unwrap_or_default()
-            )),
-            _ => {}
-        }
-    }
-    Ok((failed, notes))
-}
-
 /// `certdesk status` (`test` false) and `certdesk test`: the usage rules, then each
 /// assigned certificate's revocation; `test` fails on any problem (a revoked certificate
 /// is one, an unknown revocation status only when `require`d).
@@ -142,22 +100,18 @@ pub fn status_checked(
     store: &mut Store,
     ctx: &Context,
     (test, expiring_days): (bool, i64),
-    require: bool,
+    policy: Policy,
 ) -> Result<(), CliError> {
-    let (mut rows, failed) = if test {
-        assign::test(store, ctx.now).map_err(assign_error)?
-    } else {
-        (
-            assign::status(store, expiring_days, ctx.now).map_err(assign_error)?,
-            false,
-        )
-    };
-    let (revoked, notes) = with_revocation(store, ctx.now, &mut rows, require)?;
+    let (rows, failed) =
+        applied::status(store, (test, expiring_days), ctx.now, policy).map_err(assign_error)?;
     print_rows(ctx, &rows)?;
-    for note in &notes {
-        eprintln!("warning: {note}");
+    for row in &rows {
+        let unknown = row.problems.iter();
+        for note in unknown.filter(|p| matches!(p, Problem::RevocationUnknown(_))) {
+            eprintln!("warning: {}: {note}", row.usage.as_str());
+        }
     }
-    if test && (failed || revoked) {
+    if test && failed {
         return Err(CliError::refused(
             "the configuration test found problems (see above)",
         ));
@@ -210,8 +164,9 @@ fn print_rows(ctx: &Context, rows: &[assign::UsageStatus]) -> Result<(), CliErro
     Ok(())
 }
 
-pub fn eligible(store: &Store, ctx: &Context, types: &str) -> Result<(), CliError> {
-    let table = assign::eligible(store, &usage_list(types)?, ctx.now).map_err(assign_error)?;
+pub fn eligible(store: &mut Store, ctx: &Context, types: &str) -> Result<(), CliError> {
+    let table = applied::eligible(store, &usage_list(types)?, ctx.now, Policy::Soft)
+        .map_err(assign_error)?;
     if ctx.json {
         return print_json(&table);
     }
@@ -222,6 +177,9 @@ pub fn eligible(store: &Store, ctx: &Context, types: &str) -> Result<(), CliErro
                 "  eligible     {}  {}  {}",
                 e.thumbprint, e.issued_to, e.friendly_name
             );
+            for w in &e.warnings {
+                println!("      ! {w}");
+            }
         }
         for e in &row.not_eligible {
             println!(

@@ -10,6 +10,8 @@ use super::output::{self, CertJson, LogJson};
 use super::password::PasswordArgs;
 use crate::ops::import::{self, ImportOptions, ReadError};
 use crate::ops::remove;
+use crate::ops::revocation::Revocation;
+use crate::ops::revocation::applied;
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical, Store};
 use crate::verify::chain::ChainIndex;
@@ -59,7 +61,9 @@ pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<()
 pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
     let cert = store.find(ctx.location, thumbprint)?;
     let all = store.list(None, None)?;
-    let revocation = crate::ops::revocation::check(store, &cert, &all, ctx.now)?;
+    let links = applied::path(store, &cert, ctx.now)?;
+    let unchecked = Revocation::Unchecked;
+    let revocation = links.first().map_or(&unchecked, |l| &l.revocation);
     let index = ChainIndex::new(&all);
     let usages = output::usages(store, ctx.now)?;
     let this = all.iter().find(|c| c.id == cert.id).unwrap_or(&cert);
@@ -72,7 +76,8 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
             #[serde(flatten)]
             cert: CertJson<'a>,
             path: Vec<&'a str>,
-            revocation: &'a crate::ops::revocation::Revocation,
+            revocation: &'a Revocation,
+            path_revocation: &'a [applied::Link],
             properties: Vec<serde_json::Value>,
             pem: String,
         }
@@ -80,7 +85,8 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
         return print_json(&Show {
             cert: CertJson::new(this, &index, ctx.now, &usages),
             path: path.iter().map(|c| c.summary.thumbprint.as_str()).collect(),
-            revocation: &revocation,
+            revocation,
+            path_revocation: &links,
             properties: properties
                 .iter()
                 .map(|(bag, oid, value)| {
@@ -91,15 +97,17 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
         });
     }
     println!("{}", output::details(this, status, &path, &properties));
-    println!(
-        "Revocation:  {}",
-        match &revocation {
-            crate::ops::revocation::Revocation::Good { source } =>
-                format!("not revoked ({source})"),
-            crate::ops::revocation::Revocation::Unchecked => "no CRL to check".to_owned(),
+    for (i, link) in links.iter().enumerate() {
+        let verdict = match &link.revocation {
+            Revocation::Good { source } => format!("not revoked ({source})"),
+            Revocation::Unchecked => "not checked (a root, or no OCSP responder or CRL)".to_owned(),
             other => other.sentence().unwrap_or_default(),
+        };
+        match i {
+            0 => println!("Revocation:  {verdict}"),
+            _ => println!("  {}: {verdict}", link.issued_to),
         }
-    );
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::ops::revocation::Policy;
 use crate::store::{Location, Logical, Store, StoreError};
 use password::PasswordArgs;
 
@@ -420,12 +421,17 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             assign::unassign(&mut store, &ctx, &usages, previous)
         }
         Command::Status { expiring_days } => {
-            assign::status_checked(&mut store, &ctx, (false, expiring_days), false)
+            assign::status_checked(&mut store, &ctx, (false, expiring_days), Policy::Soft)
         }
         Command::Test { revocation } => {
-            assign::status_checked(&mut store, &ctx, (true, 30), revocation == "require")
+            let policy = if revocation == "require" {
+                Policy::Require
+            } else {
+                Policy::Soft
+            };
+            assign::status_checked(&mut store, &ctx, (true, 30), policy)
         }
-        Command::Eligible { usages } => assign::eligible(&store, &ctx, &usages),
+        Command::Eligible { usages } => assign::eligible(&mut store, &ctx, &usages),
         Command::Topology { action } => match action {
             TopologyAction::Show => enroll::topology_show(&store, &ctx),
             TopologyAction::Set { file } => enroll::topology_set(&mut store, &ctx, &file),

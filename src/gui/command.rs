@@ -22,7 +22,8 @@ use crate::ops::remove;
 use crate::ops::rename;
 use crate::ops::renew::{self, RenewOutcome, Renewal};
 use crate::ops::retrieve::{self, Polled};
-use crate::ops::revocation::{self, Revocation};
+use crate::ops::revocation::Revocation;
+use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
 use crate::store::{Location, Store, StoreError};
 
@@ -118,7 +119,7 @@ pub enum Command {
     Probe(Vec<Target>, Vec<UsageType>),
     /// Compare what the pool's members serve on this port.
     PoolCheck(u16),
-    /// Check a certificate's revocation (its CRLs).
+    /// Check the revocation of each link of a certificate's path.
     CheckRevocation(Location, String),
     /// Change a CA connection (a secret left empty is kept).
     EditCa(Box<NewCa>),
@@ -196,8 +197,8 @@ pub enum Applied {
     Probed(Vec<ProbeReport>),
     /// What the pool's members serve.
     Pool(Box<PoolReport>),
-    /// A certificate's revocation status.
-    Revocation(Revocation),
+    /// The revocation of each link of a certificate's path, leaf first.
+    Revocation(Vec<Link>),
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
@@ -345,14 +346,16 @@ pub fn apply(
         }
         Command::CheckRevocation(location, thumbprint) => {
             let cert = store.find(location, &thumbprint)?;
-            let all = store.list(None, None)?;
-            let verdict = revocation::check(store, &cert, &all, now)?;
-            let message = match &verdict {
-                Revocation::Revoked { .. } => "The certificate is revoked",
-                Revocation::Good { .. } => "The certificate is not revoked",
-                _ => "Its revocation status is not known",
+            let links = applied::path(store, &cert, now)?;
+            let verdicts = || links.iter().map(|l| &l.revocation);
+            let message = if verdicts().any(|v| matches!(v, Revocation::Revoked { .. })) {
+                "A certificate of the path is revoked"
+            } else if verdicts().any(|v| matches!(v, Revocation::Unknown { .. })) {
+                "The revocation of the path is not fully known"
+            } else {
+                "No certificate of the path is revoked"
             };
-            Ok((message.to_owned(), Applied::Revocation(verdict)))
+            Ok((message.to_owned(), Applied::Revocation(links)))
         }
         Command::PoolCheck(port) => {
             let topology = enroll::topology(store)?;

@@ -14,7 +14,8 @@ use super::command::{self, Applied, ApplyError, Command};
 use super::list_order::{self, ListKey};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
-use crate::ops::assign::{self, AssignError, UsageEligibility};
+use crate::ops::assign::{AssignError, UsageEligibility};
+use crate::ops::revocation::{Policy, applied};
 use crate::store::{Store, StoreError};
 
 /// How often the worker looks for changes made by other processes.
@@ -182,7 +183,7 @@ fn run(
             }
             Ok(Request::Reload(now)) => view(&store, now, list.as_ref(), true),
             Ok(Request::Eligible(usages, now)) => {
-                Reply::Eligible(assign::eligible(&store, &usages, now))
+                Reply::Eligible(applied::eligible(&mut store, &usages, now, Policy::Soft))
             }
             Ok(Request::Open(dir, new, now)) => match if new {
                 Store::create_new(&dir)

@@ -6,6 +6,7 @@
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::deploy::usage::UsageType;
 
+use crate::ops::revocation::{self, Policy};
 use crate::pki::timefmt;
 use crate::store::assignments::{self, Assignment};
 use crate::store::certs::write as cert_write;
@@ -281,12 +282,28 @@ pub fn assign(
     {
         return Err(AssignError::NotRollable(usage.as_str()));
     }
-    let proofs = {
+    let (proofs, revocation) = {
         let loaded = Loaded::from(store)?;
         let cert = store.find(request.location, &request.thumbprint)?;
-        check_all(&loaded.checker(store, now), &cert, &request.usages)?
+        let proofs = check_all(&loaded.checker(store, now), &cert, &request.usages)?;
+        // Last, as it may ask the network: a revoked certificate is never assigned.
+        let verdict = revocation::check(store, &cert, &loaded.all, now)?;
+        match revocation::applied::problem(&verdict, Policy::Soft) {
+            Some(problem) if problem.is_error() => {
+                return Err(AssignError::Invalid {
+                    cert: label(&cert),
+                    usage: request.usages[0].as_str(),
+                    problems: vec![problem],
+                });
+            }
+            warning => (proofs, warning),
+        }
     };
-    let warnings = proofs.iter().flat_map(|p| p.warnings().to_vec()).collect();
+    let warnings = proofs
+        .iter()
+        .flat_map(|p| p.warnings().to_vec())
+        .chain(revocation)
+        .collect();
     let rows = store.transaction(|tx, _| {
         // Read again under the write lock: what was validated must still be there.
         let cert = cert_write::find(tx, Location::Computer, &request.thumbprint)?;

@@ -19,7 +19,6 @@ pub mod expiry;
 pub mod export;
 pub mod files;
 pub mod import;
-mod ocsp;
 pub mod online;
 pub mod pool;
 pub mod probe;

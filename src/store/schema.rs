@@ -109,6 +109,15 @@ const MIGRATIONS: &[&str] = &[
         next_update INTEGER NOT NULL,
         fetched INTEGER NOT NULL
     );",
+    // 8: OCSP answers, per responder and certificate, kept until their nextUpdate.
+    "CREATE TABLE ocsp_cache (
+        url TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        der BLOB NOT NULL,
+        next_update INTEGER NOT NULL,
+        fetched INTEGER NOT NULL,
+        PRIMARY KEY (url, thumbprint)
+    );",
 ];
 
 /// The schema version this build writes.

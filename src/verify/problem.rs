@@ -25,6 +25,8 @@ pub enum Problem {
     /// Revoked by its issuer, or (when an answer is required) of unknown status: the
     /// sentence.
     Revoked(String),
+    /// Warning: no revocation answer could be had (soft-fail): the sentence.
+    RevocationUnknown(String),
     /// It is in the Current user location.
     UserLocation,
     /// It is not in Personal.
@@ -107,9 +109,10 @@ impl Problem {
     /// Whether it blocks the assignment.
     pub fn severity(&self) -> Severity {
         match self {
-            Problem::WeakKey(_) | Problem::Sha1Signature | Problem::ExpiresSoon(_) => {
-                Severity::Warning
-            }
+            Problem::WeakKey(_)
+            | Problem::Sha1Signature
+            | Problem::ExpiresSoon(_)
+            | Problem::RevocationUnknown(_) => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -123,7 +126,9 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Problem::Revoked(sentence) => f.write_str(sentence),
+            Problem::Revoked(sentence) | Problem::RevocationUnknown(sentence) => {
+                f.write_str(sentence)
+            }
             Problem::UserLocation => f.write_str(
                 "it is in the Current user location; only certificates of the Computer location can be assigned, so import it there",
             ),

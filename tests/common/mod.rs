@@ -310,6 +310,42 @@ pub fn issue_with_fixture_ca(
     (cert, key)
 }
 
+/// A CRL of the fixture intermediate CA, DER, written to `out` (a week long), listing
+/// `revoke` (a PEM certificate it issued) for key compromise when given. `dir` holds the
+/// CA database openssl needs.
+pub fn fixture_crl(dir: &Path, out: &Path, revoke: Option<&Path>) {
+    let name = out.file_stem().and_then(|n| n.to_str()).unwrap_or("crl");
+    let db = dir.join(format!("{name}-db"));
+    std::fs::create_dir_all(&db).expect("db");
+    std::fs::write(db.join("index.txt"), "").expect("index");
+    std::fs::write(db.join("crlnumber"), "01\n").expect("crlnumber");
+    let cfg = db.join("ca.cnf");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[ca]\ndefault_ca = d\n[d]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\ndefault_crl_days = 7\n",
+            db.join("index.txt").display(),
+            db.join("crlnumber").display()
+        ),
+    )
+    .expect("cfg");
+    let (key, cert) = (fx("inter.key"), fx("inter.pem"));
+    let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
+    if let Some(file) = revoke {
+        let mut args = vec!["ca", "-revoke", s(file), "-crl_reason", "keyCompromise"];
+        args.extend(ca);
+        tool("openssl", &args);
+    }
+    let pem = db.join("crl.pem");
+    let mut args = vec!["ca", "-gencrl", "-out", s(&pem)];
+    args.extend(ca);
+    tool("openssl", &args);
+    tool(
+        "openssl",
+        &["crl", "-in", s(&pem), "-outform", "DER", "-out", s(out)],
+    );
+}
+
 /// Runs a tool and returns its output, whatever its exit status.
 pub fn tool_output(program: &str, args: &[&str]) -> Output {
     Command::new(program)

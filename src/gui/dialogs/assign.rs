@@ -194,7 +194,9 @@ impl AssignDialog {
             } else {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label("Checking every certificate against the usage rules…");
+                    ui.label(
+                        "Checking every certificate against the usage rules and its revocation…",
+                    );
                 });
             }
             return;

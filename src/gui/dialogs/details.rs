@@ -8,6 +8,7 @@ use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::gui::views::san_table_ui;
 use crate::ops::revocation::Revocation;
+use crate::ops::revocation::applied::Link;
 use crate::pki::timefmt::rfc3339 as date;
 use crate::store::{Logical, StoredCert};
 use crate::verify::chain::ChainIndex;
@@ -37,25 +38,19 @@ pub struct DetailsDialog {
     path: Vec<(String, String, String)>,
     /// The usage checked in the SAN inspector.
     pub usage: Option<UsageType>,
-    /// The revocation check asked for on the Certification Path tab, and its answer.
-    revocation: Option<Option<Revocation>>,
+    /// The revocation check asked for on the Certification Path tab, and its answer: each
+    /// link's, leaf first.
+    revocation: Option<Option<Vec<Link>>>,
 }
 
 impl DetailsDialog {
-    /// The answer of the revocation check; whether this dialog shows the error itself.
-    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+    /// The answer of the revocation check. A failed check offers the button again; the
+    /// window shows the error.
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
-            Ok(Applied::Revocation(verdict)) => {
-                self.revocation = Some(Some(verdict.clone()));
-                false
-            }
-            Err(e) if self.revocation == Some(None) => {
-                self.revocation = Some(Some(Revocation::Unknown {
-                    warning: e.to_string(),
-                }));
-                true
-            }
-            _ => false,
+            Ok(Applied::Revocation(links)) => self.revocation = Some(Some(links.clone())),
+            Err(_) if self.revocation == Some(None) => self.revocation = None,
+            _ => {}
         }
     }
 
@@ -240,53 +235,44 @@ impl DetailsDialog {
                     }
                 });
             }
-            Tab::Path => {
-                for (depth, (name, store, status)) in self.path.iter().rev().enumerate() {
-                    ui.label(format!(
-                        "{}{name}  [{store}]  — {status}",
-                        "    ".repeat(depth)
+            Tab::Path => self.path_ui(ui, commands),
+            Tab::Sans => self.sans_ui(ui, view),
+        }
+    }
+
+    /// The path, root first, with each link's revocation once checked.
+    fn path_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let links = self.revocation.as_ref().and_then(Option::as_ref);
+        let depth_of = |leaf_index: usize| self.path.len() - 1 - leaf_index;
+        for (leaf_index, (name, store, status)) in self.path.iter().enumerate().rev() {
+            let indent = "    ".repeat(depth_of(leaf_index));
+            ui.label(format!("{indent}{name}  [{store}]  — {status}"));
+            if let Some(link) = links.and_then(|l| l.get(leaf_index)) {
+                ui.label(format!("{indent}    {}", verdict_text(&link.revocation)));
+            }
+        }
+        ui.add_space(8.0);
+        match &self.revocation {
+            None => {
+                if ui
+                    .button("Check revocation")
+                    .on_hover_text("Ask each certificate's OCSP responder, or fetch its issuer's CRL (kept until its next update), link by link")
+                    .clicked()
+                {
+                    self.revocation = Some(None);
+                    commands.push(Command::CheckRevocation(
+                        self.cert.location,
+                        self.cert.summary.thumbprint.clone(),
                     ));
                 }
-                ui.add_space(8.0);
-                match &self.revocation {
-                    None => {
-                        if ui
-                            .button("Check revocation")
-                            .on_hover_text("Fetch the issuer's CRL (cached until its next update) and look for this certificate")
-                            .clicked()
-                        {
-                            self.revocation = Some(None);
-                            commands.push(Command::CheckRevocation(
-                                self.cert.location,
-                                self.cert.summary.thumbprint.clone(),
-                            ));
-                        }
-                    }
-                    Some(None) => {
-                        ui.horizontal(|ui| {
-                            ui.spinner();
-                            ui.label("Checking revocation…");
-                        });
-                    }
-                    Some(Some(verdict)) => {
-                        ui.label(match verdict {
-                            Revocation::Good { source } => {
-                                format!("✔ Not revoked (CRL {source})")
-                            }
-                            Revocation::Unchecked => {
-                                "○ It names no CRL: its revocation cannot be checked".to_owned()
-                            }
-                            Revocation::Revoked { .. } => {
-                                format!("⛔ Revoked: {}", verdict.sentence().unwrap_or_default())
-                            }
-                            Revocation::Unknown { .. } => {
-                                format!("⚠ {}", verdict.sentence().unwrap_or_default())
-                            }
-                        });
-                    }
-                }
             }
-            Tab::Sans => self.sans_ui(ui, view),
+            Some(None) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Checking revocation…");
+                });
+            }
+            Some(Some(_)) => {}
         }
     }
 
@@ -321,5 +307,19 @@ impl DetailsDialog {
             Ok(rows) => san_table_ui(ui, "details", &rows),
             Err(e) => frame::error_ui(ui, &e.to_string()),
         }
+    }
+}
+
+/// One link's revocation as the path shows it, with its icon.
+fn verdict_text(verdict: &Revocation) -> String {
+    match verdict {
+        Revocation::Good { source } => format!("✔ Not revoked ({source})"),
+        Revocation::Unchecked => {
+            "○ Not checked: a root, or it names no OCSP responder and no CRL".to_owned()
+        }
+        Revocation::Revoked { .. } => {
+            format!("⛔ Revoked: {}", verdict.sentence().unwrap_or_default())
+        }
+        Revocation::Unknown { .. } => format!("⚠ {}", verdict.sentence().unwrap_or_default()),
     }
 }

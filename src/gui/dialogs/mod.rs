@@ -211,7 +211,10 @@ impl Dialog {
             Dialog::Assign(d) => d.on_applied(result),
             Dialog::AddCa(d) => d.on_applied(result),
             Dialog::Renew(d) => d.on_applied(result),
-            Dialog::Details(d) => return d.on_applied(result),
+            Dialog::Details(d) => {
+                d.on_applied(result);
+                return false;
+            }
             _ => return false,
         }
         result.is_err()

@@ -4,7 +4,7 @@
 //! and an assignment. Nothing fails because another process is busy, nothing is lost,
 //! nothing is left half-written.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Child;

@@ -1,7 +1,7 @@
 //! Import through the CLI: every format lands in the right stores with its key; every bad
 //! input gets one sentence, exit code 2 and an unchanged store.
 
-mod common;
+use crate::common;
 
 use common::{TestStore, fx, openssl_thumbprint, s};
 

@@ -1,6 +1,6 @@
 //! Name computation against a table of topologies and usage sets (DOMAIN.md §3).
 
-mod common;
+use crate::common;
 
 use certdesk::deploy::names::{self, NameError, NameOptions};
 use certdesk::deploy::topology::Topology;

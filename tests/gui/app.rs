@@ -3,7 +3,7 @@
 //! through the built-in CA, export with the password confirmation, the assignment picker,
 //! and the filter over a 100,000-certificate store.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -1354,16 +1354,53 @@ fn the_check_a_server_page_shows_what_a_server_serves() {
     h.get_by_label_contains("cannot connect to 127.0.0.1");
 }
 
-/// The Certification Path tab checks revocation on demand (here a certificate that names no
-/// CRL, which says so).
+/// The Certification Path tab checks revocation on demand, link by link: a leaf its
+/// issuer's CRL (served on loopback) lists is revoked; the intermediate names no CRL and
+/// the root is a root, so neither is checked. The assignment picker refuses the leaf with
+/// the reason.
 #[test]
-fn the_certification_path_tab_checks_revocation() {
+fn revocation_on_the_certification_path_and_in_the_picker() {
     let t = TestStore::with_topology(EDGE);
-    let issued = t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
-    let thumbprint = issued["thumbprint"]
-        .as_str()
-        .expect("thumbprint")
-        .to_owned();
+    let dir = t.dir.path();
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    let server = common::http::serve_files(&www);
+    let ext = format!(
+        "subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\ncrlDistributionPoints=URI:http://127.0.0.1:{}/inter.crl\n",
+        server.port
+    );
+    let (cert, _) = common::issue_with_fixture_ca(dir, "leaf", "edgepool.contoso.net", &ext, None);
+    common::fixture_crl(dir, &www.join("inter.crl"), Some(&cert));
+    t.json(&["import", s(&fx("root.pem")), "--trust-root"]);
+    t.json(&["import", s(&fx("inter.pem"))]);
+    // With its key, so that only its revocation keeps it from Edge internal.
+    let pfx = dir.join("leaf.pfx");
+    let key = dir.join("leaf.key");
+    tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            s(&cert),
+            "-inkey",
+            s(&key),
+            "-out",
+            s(&pfx),
+            "-passout",
+            "pass:revoked",
+        ],
+    );
+    t.json_with_password(
+        &[
+            "import",
+            s(&pfx),
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ],
+        "revoked",
+    );
+    let thumbprint = common::openssl_thumbprint(&cert);
     let mut h = harness(&t.path());
     let row = h
         .state()
@@ -1379,5 +1416,17 @@ fn the_certification_path_tab_checks_revocation() {
     click(&mut h, "Certification Path");
     click(&mut h, "Check revocation");
     settle(&mut h);
-    h.get_by_label("○ It names no CRL: its revocation cannot be checked");
+    h.get_by_label_contains("⛔ Revoked: it was revoked on");
+    assert_eq!(
+        h.query_all_by_label_contains("○ Not checked").count(),
+        2,
+        "the intermediate and the root"
+    );
+    h.get_by_label_contains("A certificate of the path is revoked");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    click(&mut h, "Assign…");
+    settle(&mut h);
+    click(&mut h, "Edge internal");
+    h.get_by_label_contains("Edge internal: it was revoked on");
 }

@@ -3,7 +3,7 @@
 //! the stand-in of `common::certsrv` (issued, pending then approved and polled, denied,
 //! wrong password, alternate credentials). Every failure leaves the store as it was.
 
-mod common;
+use crate::common;
 
 use common::acme::free_tcp_port;
 use common::certsrv::{self, Certsrv};

@@ -3,7 +3,7 @@
 //! window, or inside a scroll area that can bring it into view: nothing clipped, nothing
 //! unreachable.
 
-mod common;
+use crate::common;
 
 use certdesk::gui::app::{CertdeskApp, system_now};
 use certdesk::ops::sample;

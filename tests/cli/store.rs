@@ -1,7 +1,7 @@
 //! The store through the CLI: permissions, keys encrypted at rest, the log and its
 //! equivalent commands, show, remove, and the errors of thumbprint lookups.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! asks for minutes of key derivation, quadratic friendly-name uniquing, and the model's own
 //! request rules (A/V needs an exportable key) that only the wizard used to enforce.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -3,7 +3,9 @@
 //! and assignable without `--trust-root`; it shows in Trusted Roots marked as the system's,
 //! read-only; `--no-system-roots` and the store setting turn it off.
 
-mod common;
+use std::path::Path;
+
+use crate::common;
 
 use common::{EDGE, TestStore, fails, fx, s, sign_with_fixture_ca, tool};
 
@@ -234,37 +236,8 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
     let down = format!("http://127.0.0.1:{}/x.crl", common::acme::free_tcp_port());
     let unknown = issue("unknown", &down);
     // Two CRLs of the fixture CA: one empty, one listing `revoked` for key compromise.
-    let crl = |name: &str, revoke: Option<&str>| {
-        let db = dir.join(format!("{name}-db"));
-        std::fs::create_dir_all(&db).expect("db");
-        std::fs::write(db.join("index.txt"), "").expect("index");
-        std::fs::write(db.join("crlnumber"), "01\n").expect("crlnumber");
-        let cfg = db.join("ca.cnf");
-        std::fs::write(
-            &cfg,
-            format!(
-                "[ca]\ndefault_ca = d\n[d]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\ndefault_crl_days = 7\n",
-                db.join("index.txt").display(),
-                db.join("crlnumber").display()
-            ),
-        )
-        .expect("cfg");
-        let (key, cert) = (fx("inter.key"), fx("inter.pem"));
-        let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
-        if let Some(file) = revoke {
-            let mut args = vec!["ca", "-revoke", file, "-crl_reason", "keyCompromise"];
-            args.extend(ca);
-            tool("openssl", &args);
-        }
-        let pem = db.join("crl.pem");
-        let mut args = vec!["ca", "-gencrl", "-out", s(&pem)];
-        args.extend(ca);
-        tool("openssl", &args);
-        let out = www.join(format!("{name}.crl"));
-        tool(
-            "openssl",
-            &["crl", "-in", s(&pem), "-outform", "DER", "-out", s(&out)],
-        );
+    let crl = |name: &str, revoke: Option<&Path>| {
+        common::fixture_crl(dir, &www.join(format!("{name}.crl")), revoke);
     };
     // A "CRL" and an OCSP answer that are not what they claim: unknown, with the reason.
     std::fs::write(www.join("garbage"), b"\x30\x03\x02\x01\x05 not DER").expect("garbage");
@@ -285,9 +258,17 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
         warning.contains("OCSP at") && warning.contains("is not a CRL"),
         "{warning}"
     );
+    // Assigned while its CRL is not yet published: unknown is a warning, not a refusal.
+    let assigned = t.json(&["assign", "--type", "Internal", "--thumbprint", &revoked]);
+    assert!(
+        assigned["warnings"]
+            .to_string()
+            .contains("revocation status is unknown"),
+        "{assigned}"
+    );
     crl("good", None);
     let revoked_pem = dir.join("revoked.pem");
-    crl("revoked", Some(s(&revoked_pem)));
+    crl("revoked", Some(&revoked_pem));
 
     let shown = t.json(&["show", &good]);
     assert_eq!(shown["revocation"]["status"], "good", "{shown}");
@@ -299,9 +280,47 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
             .contains("KeyCompromise"),
         "{shown}"
     );
+    // Link by link: the leaf revoked, the intermediate names no CRL, the root is a root.
+    let links: Vec<_> = shown["path_revocation"]
+        .as_array()
+        .expect("path_revocation")
+        .iter()
+        .map(|l| l["revocation"]["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(links, ["revoked", "unchecked", "unchecked"], "{shown}");
     assert_eq!(
         t.json(&["show", &unknown])["revocation"]["status"],
         "unknown"
+    );
+
+    // Revoked once assigned: `test` fails, `status` shows it Invalid without failing.
+    let out = t.run(&["test"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("it was revoked on"));
+    let status = t.json(&["status"]);
+    let internal = status
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["usage"] == "Internal"))
+        .expect("Internal");
+    assert_eq!(internal["status"], "Invalid", "{internal}");
+    // The picker offers the good one and refuses the revoked one, with the reason; an
+    // assignment of the revoked one is refused.
+    let table = t.json(&["eligible", "--type", "Internal"]);
+    let thumbprints = |key: &str| -> Vec<String> {
+        table[0][key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|e| e["thumbprint"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(thumbprints("eligible").contains(&good), "{table}");
+    assert!(thumbprints("not_eligible").contains(&revoked), "{table}");
+    assert!(table.to_string().contains("it was revoked on"), "{table}");
+    fails(
+        &t.run(&["assign", "--type", "Internal", "--thumbprint", &revoked]),
+        1,
+        "it was revoked on",
     );
 
     t.json(&["assign", "--type", "Internal", "--thumbprint", &good]);
@@ -313,17 +332,6 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
         fetches,
         "the CRL is cached until its nextUpdate"
     );
-    t.json(&["assign", "--type", "Internal", "--thumbprint", &revoked]);
-    let out = t.run(&["test"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("it was revoked on"));
-    // `status` shows it Invalid too, without failing.
-    let status = t.json(&["status"]);
-    let internal = status
-        .as_array()
-        .and_then(|a| a.iter().find(|r| r["usage"] == "Internal"))
-        .expect("Internal");
-    assert_eq!(internal["status"], "Invalid", "{internal}");
     t.json(&["assign", "--type", "Internal", "--thumbprint", &unknown]);
     let out = t.run(&["test"]);
     assert!(out.status.success(), "soft-fail: {}", common::stderr(&out));
@@ -336,8 +344,9 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
 }
 
 /// Revocation by OCSP: `openssl ocsp` as the responder (an index with one certificate
-/// valid and one revoked for key compromise): good, revoked with the reason; a responder
-/// that is down is a warning, not a verdict.
+/// valid and one revoked for key compromise): good, revoked with the reason, and the
+/// answers kept until their nextUpdate; a responder that is down is a warning, not a
+/// verdict.
 #[test]
 fn ocsp_says_whether_a_certificate_is_revoked() {
     let t = TestStore::with_topology(EDGE);
@@ -382,7 +391,7 @@ fn ocsp_says_whether_a_certificate_is_revoked() {
     tool("openssl", &revoke);
     let mut responder = std::process::Command::new("openssl")
         .args(["ocsp", "-index", s(&db.join("index.txt"))])
-        .args(["-port", &port.to_string(), "-nrequest", "2"])
+        .args(["-port", &port.to_string(), "-nrequest", "2", "-nmin", "10"])
         .args(["-rsigner", s(&cert), "-rkey", s(&key), "-CA", s(&cert)])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -398,6 +407,10 @@ fn ocsp_says_whether_a_certificate_is_revoked() {
     assert_eq!(shown["revocation"]["reason"], "KeyCompromise");
     let _ = responder.kill();
     let _ = responder.wait();
+    // The answers carry a nextUpdate ten minutes on: they are kept, and read again with the
+    // responder gone.
+    let shown = t.json(&["show", &good_thumbprint]);
+    assert_eq!(shown["revocation"]["status"], "good", "kept: {shown}");
     let shown = t.json(&["show", &common::openssl_thumbprint(&down)]);
     assert_eq!(shown["revocation"]["status"], "unknown", "{shown}");
     assert!(shown["revocation"]["warning"].to_string().contains("OCSP"));

@@ -2,7 +2,7 @@
 //! a certificate missing a SAN the usage needs, an expired one and a self-signed one; and
 //! pool consistency between two servers.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! file with one event per certificate and reminders at 30 and 7 days, and exit 1 when an
 //! assigned certificate is among them.
 
-mod common;
+use crate::common;
 
 use common::{EDGE, TestStore, fails, s};
 

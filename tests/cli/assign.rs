@@ -2,7 +2,7 @@
 //! from the built-in CA -> assign -> status -> test; a missing SAN refused by name; a
 //! rolled A/V certificate staged, then current, then the previous one removed.
 
-mod common;
+use crate::common;
 
 use certdesk::deploy::usage::UsageType;
 use certdesk::ops::assign::{self, Status};

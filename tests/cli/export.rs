@@ -2,7 +2,7 @@
 //! ASCII and non-ASCII passwords (an empty one is refused); round trip into a second store; non-exportable
 //! keys refused; --delete-key; .cer, Base64 and .p7b.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! `UPDATE_SNAPSHOTS=1` rewrites them). The store is a fixture made once from the sample
 //! deployment at a fixed time, so thumbprints and dates never change between runs.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@ use x509_parser::der_parser::asn1_rs::BitString;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::AlgorithmIdentifier;
 
-use super::revocation::Revocation;
+use super::Revocation;
 use crate::pki::formats::tlv::{self, Tlv};
 use crate::pki::timefmt;
 
@@ -84,13 +84,14 @@ fn signed_by(
     x509_parser::verify::verify_signature(signer.public_key(), &algorithm, &signature, data).is_ok()
 }
 
-/// Reads an OCSPResponse for `cert` (issued by `issuer`): good, revoked, or why not.
+/// Reads an OCSPResponse for `cert` (issued by `issuer`): good or revoked with the
+/// answer's nextUpdate (when it gives one, until when it may be kept), or why not.
 pub fn verdict(
     response: &[u8],
     (cert_der, issuer_der): (&[u8], &[u8]),
     url: &str,
     now: i64,
-) -> Result<Revocation, String> {
+) -> Result<(Revocation, Option<i64>), String> {
     let (_, cert) = X509Certificate::from_der(cert_der).map_err(|e| e.to_string())?;
     let (_, issuer) = X509Certificate::from_der(issuer_der).map_err(|e| e.to_string())?;
     let (outer, _) = tlv::read(response).map_err(|e| e.to_string())?;
@@ -167,10 +168,10 @@ pub fn verdict(
         {
             return Err("its answer is out of date".into());
         }
-        return match status.tag_byte() {
-            0x80 => Ok(Revocation::Good {
+        let verdict = match status.tag_byte() {
+            0x80 => Revocation::Good {
                 source: url.to_owned(),
-            }),
+            },
             0xa1 => {
                 let info = children(status)?;
                 let date = info.first().and_then(generalized_time).unwrap_or(0);
@@ -179,14 +180,15 @@ pub fn verdict(
                     .find(|t| t.tag_byte() == 0xa0)
                     .and_then(|t| children(t).ok())
                     .and_then(|c| c.first().and_then(|e| e.content.first().copied()));
-                Ok(Revocation::Revoked {
+                Revocation::Revoked {
                     date: timefmt::rfc3339(date),
                     reason: reason.map_or_else(|| "no reason given".to_owned(), reason_name),
                     source: url.to_owned(),
-                })
+                }
             }
-            _ => Err("the responder does not know the certificate".into()),
+            _ => return Err("the responder does not know the certificate".into()),
         };
+        return Ok((verdict, next));
     }
     Err("the answer is not about this certificate".into())
 }

@@ -2,7 +2,7 @@
 //! import joins the pending key) and immediate (the built-in CA), CSRs checked by openssl
 //! and certtool, and bad input refused with nothing written.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

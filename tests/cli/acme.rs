@@ -2,7 +2,7 @@
 //! account, the order answered by certdesk's HTTP-01 listener, the chain stored with the
 //! key. Also: an unreachable CA, an unknown CA and a bad bundle change nothing.
 
-mod common;
+use crate::common;
 
 use common::acme::{free_tcp_port, start_pebble};
 use common::{EDGE, TestStore, fails, s, stderr};

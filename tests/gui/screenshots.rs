@@ -1,8 +1,8 @@
 //! Renders the main views of the sample deployment with the real renderer (wgpu on Mesa):
-//! every run checks that they render; `UPDATE_SCREENSHOTS=1 cargo test --test screenshots`
+//! every run checks that they render; `UPDATE_SCREENSHOTS=1 cargo test --test gui screenshots`
 //! rewrites `screenshots/*.png`, which the README shows.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! defect yields its own sentence. Certificates are issued by openssl from the fixture CA
 //! and imported through the model; `now` moves for the validity cases.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,0 +1,73 @@
+//! CRLs (RFC 5280): fetched from a distribution point once and kept until their
+//! nextUpdate, their signature checked against the certificate's issuer.
+
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+use super::Revocation;
+use crate::net::fetch;
+use crate::pki::timefmt;
+use crate::store::revocation::write;
+use crate::store::{Store, StoreError};
+
+/// How long a CRL without a nextUpdate is kept.
+const DEFAULT_LIFETIME: i64 = 86_400;
+
+/// The verdict of one CRL, or why it could not be had.
+pub(super) fn verdict(
+    store: Option<&mut Store>,
+    url: &str,
+    (der, issuer_der): (&[u8], &[u8]),
+    now: i64,
+) -> Result<Result<Revocation, String>, StoreError> {
+    let cached = match store.as_deref() {
+        Some(store) => store.cached_crl(url, now)?,
+        None => None,
+    };
+    let (crl_der, fresh) = match cached {
+        Some(cached) => (cached, false),
+        None => match fetch::get(url) {
+            Ok(bytes) => (bytes, true),
+            Err(e) => return Ok(Err(format!("the CRL could not be fetched ({e})"))),
+        },
+    };
+    let (Ok((_, cert)), Ok((_, issuer))) = (
+        X509Certificate::from_der(der),
+        X509Certificate::from_der(issuer_der),
+    ) else {
+        return Ok(Err("the certificate cannot be read".into()));
+    };
+    let Ok((_, crl)) = CertificateRevocationList::from_der(&crl_der) else {
+        return Ok(Err(format!("{url} is not a CRL")));
+    };
+    if crl.issuer() != issuer.subject() || crl.verify_signature(issuer.public_key()).is_err() {
+        return Ok(Err(format!(
+            "the CRL at {url} is not signed by the certificate's issuer"
+        )));
+    }
+    let next_update = crl
+        .next_update()
+        .map_or(now + DEFAULT_LIFETIME, |t| t.timestamp());
+    if next_update <= now {
+        return Ok(Err(format!("the CRL at {url} is out of date")));
+    }
+    if fresh && let Some(store) = store {
+        store.transaction(|tx, _| write::put_crl(tx, url, &crl_der, next_update, now))?;
+    }
+    let serial = cert.raw_serial();
+    let revoked = crl
+        .iter_revoked_certificates()
+        .find(|r| r.raw_serial() == serial);
+    Ok(Ok(match revoked {
+        Some(entry) => Revocation::Revoked {
+            date: timefmt::rfc3339(entry.revocation_date.timestamp()),
+            reason: entry
+                .reason_code()
+                .map_or_else(|| "no reason given".to_owned(), |(_, r)| format!("{r}")),
+            source: url.to_owned(),
+        },
+        None => Revocation::Good {
+            source: url.to_owned(),
+        },
+    }))
+}

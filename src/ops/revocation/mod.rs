@@ -1,0 +1,161 @@
+//! Revocation of a certificate: its OCSP responder first ([`ocsp`]), then the CRLs its
+//! distribution points name ([`crl`]). Answers are kept in the store until their
+//! nextUpdate and checked again (signature, freshness) each time they are read. A revoked
+//! certificate is Invalid with the date and reason; an answer that cannot be had is a
+//! warning (soft-fail, as Windows does by default) unless the caller requires one
+//! ([`Policy`]). [`applied`] brings the verdicts to the status rows, the assignment picker
+//! and the certification path.
+
+pub mod applied;
+mod crl;
+mod ocsp;
+
+use crate::net::fetch;
+use crate::pki::{cert, pointers};
+use crate::store::revocation::write;
+use crate::store::{Store, StoreError, StoredCert};
+use crate::verify::chain::ChainIndex;
+
+/// What an unknown revocation status counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Policy {
+    /// A warning (Windows' default).
+    #[default]
+    Soft,
+    /// A failure (`--revocation require`).
+    Require,
+}
+
+/// What the issuer's OCSP responder or CRLs say of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Revocation {
+    /// Neither the responder nor the issuer's current CRL says it is revoked.
+    Good {
+        /// The responder's or the CRL's URL.
+        source: String,
+    },
+    /// Revoked.
+    Revoked {
+        /// When (RFC 3339).
+        date: String,
+        /// The CRL's reason, if it gives one.
+        reason: String,
+        /// The responder's or the CRL's URL.
+        source: String,
+    },
+    /// No answer could be had: why.
+    Unknown {
+        /// One sentence.
+        warning: String,
+    },
+    /// The certificate names neither a responder nor a CRL (or is a root).
+    Unchecked,
+}
+
+impl Revocation {
+    /// The sentence for a revoked certificate, or for an unknown status.
+    pub fn sentence(&self) -> Option<String> {
+        match self {
+            Revocation::Revoked { date, reason, .. } => Some(format!(
+                "it was revoked on {} ({reason})",
+                &date[..date.len().min(10)]
+            )),
+            Revocation::Unknown { warning } => {
+                Some(format!("its revocation status is unknown: {warning}"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Checks `cert` with its responder and the CRLs it names, with `all` (the store's
+/// certificates) to find its issuer.
+pub fn check(
+    store: &mut Store,
+    cert: &StoredCert,
+    all: &[StoredCert],
+    now: i64,
+) -> Result<Revocation, StoreError> {
+    if cert.summary.self_signed {
+        return Ok(Revocation::Unchecked);
+    }
+    let der = store.der(cert.id)?;
+    let pointers = pointers::pointers(&der);
+    if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
+        return Ok(Revocation::Unchecked);
+    }
+    let index = ChainIndex::new(all);
+    let path = index.path(cert);
+    let Some(issuer) = path.get(1) else {
+        return Ok(Revocation::Unknown {
+            warning: "its issuer is not in the store, so its revocation cannot be checked".into(),
+        });
+    };
+    let issuer_der = store.der(issuer.id)?;
+    check_ders((&der, &issuer_der), Some(store), now)
+}
+
+/// [`check`] for a certificate and its issuer given as DER (a served chain), keeping the
+/// answers in `store` when there is one.
+pub fn check_ders(
+    (der, issuer_der): (&[u8], &[u8]),
+    mut store: Option<&mut Store>,
+    now: i64,
+) -> Result<Revocation, StoreError> {
+    let pointers = pointers::pointers(der);
+    if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
+        return Ok(Revocation::Unchecked);
+    }
+    let mut warnings = Vec::new();
+    for url in pointers.ocsp {
+        match ocsp_verdict(store.as_deref_mut(), &url, (der, issuer_der), now)? {
+            Ok(verdict) => return Ok(verdict),
+            Err(warning) => warnings.push(format!("OCSP at {url}: {warning}")),
+        }
+    }
+    for url in pointers.crl {
+        match crl::verdict(store.as_deref_mut(), &url, (der, issuer_der), now)? {
+            Ok(verdict) => return Ok(verdict),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    Ok(Revocation::Unknown {
+        warning: warnings.join("; "),
+    })
+}
+
+/// The responder's answer for a certificate: the kept one while it is current, else a new
+/// one, kept until its nextUpdate; or why none could be had.
+fn ocsp_verdict(
+    store: Option<&mut Store>,
+    url: &str,
+    (der, issuer_der): (&[u8], &[u8]),
+    now: i64,
+) -> Result<Result<Revocation, String>, StoreError> {
+    let thumbprint = cert::thumbprint(der);
+    if let Some(store) = store.as_deref()
+        && let Some(kept) = store.cached_ocsp(url, &thumbprint, now)?
+        && let Ok((verdict, _)) = ocsp::verdict(&kept, (der, issuer_der), url, now)
+    {
+        return Ok(Ok(verdict));
+    }
+    let Some(request) = ocsp::request(der, issuer_der) else {
+        return Ok(Err("the certificate cannot be read".into()));
+    };
+    let answer = match fetch::post(url, "application/ocsp-request", request) {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(Err(format!("the OCSP responder could not be asked ({e})"))),
+    };
+    match ocsp::verdict(&answer, (der, issuer_der), url, now) {
+        Ok((verdict, next_update)) => {
+            if let (Some(store), Some(next_update)) = (store, next_update) {
+                store.transaction(|tx, _| {
+                    write::put_ocsp(tx, (url, &thumbprint), &answer, next_update, now)
+                })?;
+            }
+            Ok(Ok(verdict))
+        }
+        Err(warning) => Ok(Err(warning)),
+    }
+}

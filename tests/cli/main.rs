@@ -1,0 +1,19 @@
+//! The command line driven as a user drives it: the built `certdesk` binary on temporary
+//! stores, against real tools and real servers on loopback. One test binary, one module per
+//! subject, so the suite links once.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod acme;
+mod assign;
+mod concurrency;
+mod corpus;
+mod expiry;
+mod export;
+mod import;
+mod online;
+mod probe;
+mod request;
+mod store;
+mod trust;
