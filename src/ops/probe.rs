@@ -260,6 +260,17 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         .filter(|(_, t)| *t == thumbprint)
         .map(|(u, _)| *u)
         .collect();
+    // Compared with the store: a usage checked here whose certificate is another.
+    for (usage, assigned) in &context.assigned {
+        if usages.contains(usage) && *assigned != thumbprint {
+            problems.push(format!(
+                "This store assigns {} to {}, but the server serves {}: install the assigned certificate there, or assign the served one.",
+                short(assigned),
+                usage.title(),
+                short(&thumbprint)
+            ));
+        }
+    }
     ProbeReport {
         target: target.label(),
         sni: target.sni.clone(),
@@ -282,4 +293,9 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         public_key: Some(summary.public_key_hash.clone()),
         problems,
     }
+}
+
+/// The first eight characters of a thumbprint, as the sentences name it.
+fn short(thumbprint: &str) -> String {
+    format!("{}…", &thumbprint[..thumbprint.len().min(8)])
 }

@@ -70,8 +70,8 @@ fn probe_reports_what_each_server_serves() {
     let t = store();
     let dir = t.dir.path();
     // (a) The right chain: trusted, the name and every SAN the Access Edge needs.
-    let (_a, port) = serve(&fx("leaf.pem"), &fx("leaf.key"), Some(&fx("inter.pem")));
-    let right = probe_json(&t, port, true);
+    let (_a, right_port) = serve(&fx("leaf.pem"), &fx("leaf.key"), Some(&fx("inter.pem")));
+    let right = probe_json(&t, right_port, true);
     assert_eq!(right["trusted"], true, "{right}");
     assert_eq!(right["name_matches"], true);
     assert_eq!(right["missing_sans"].as_array().map(Vec::len), Some(0));
@@ -94,8 +94,8 @@ fn probe_reports_what_each_server_serves() {
         "DNS:sip.contoso.com,DNS:webcon.contoso.com",
         None,
     );
-    let (_b, port) = serve(&cert, &key, Some(&fx("inter.pem")));
-    let partial = probe_json(&t, port, false);
+    let (_b, partial_port) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let partial = probe_json(&t, partial_port, false);
     assert_eq!(partial["trusted"], true, "{partial}");
     assert_eq!(
         partial["missing_sans"],
@@ -140,6 +140,40 @@ fn probe_reports_what_each_server_serves() {
     assert!(
         selfsigned["problems"].to_string().contains("self-signed"),
         "{selfsigned}"
+    );
+
+    // (e) Compared with the store: the right certificate assigned here, served by (a)
+    // and not by (b).
+    t.json_with_password(
+        &[
+            "import",
+            s(&fx("leaf-aes.pfx")),
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ],
+        "secret",
+    );
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    t.json(&[
+        "assign",
+        "--type",
+        "AccessEdgeExternal",
+        "--thumbprint",
+        &leaf,
+    ]);
+    let right = probe_json(&t, right_port, true);
+    assert_eq!(right["in_store"], true, "{right}");
+    assert_eq!(
+        right["usages_here"],
+        serde_json::json!(["AccessEdgeExternal"])
+    );
+    let partial = probe_json(&t, partial_port, false);
+    assert!(
+        partial["problems"].to_string().contains(&format!(
+            "This store assigns {}… to SIP Access Edge external",
+            &leaf[..8]
+        )),
+        "{partial}"
     );
 
     // Several at once, and one that is down: a sentence each; the text output too.
