@@ -41,7 +41,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     json: bool,
     /// Do not count the operating system's trusted roots (SSL_CERT_FILE / SSL_CERT_DIR,
-    /// else the system bundle) as Trusted Roots for this command.
+    /// else the system bundle) as Trusted Roots for this command (or window).
     #[arg(long, global = true)]
     no_system_roots: bool,
     #[command(subcommand)]
@@ -316,7 +316,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     let command = match cli.command {
         None => {
             let dir = store_dir(cli.store)?;
-            return crate::gui::run(&dir, None).map_err(CliError::refused);
+            return crate::gui::run(&dir, None, !cli.no_system_roots).map_err(CliError::refused);
         }
         Some(Command::File(args)) => {
             let file = match args.as_slice() {
@@ -332,7 +332,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
                 }
             };
             let dir = store_dir(cli.store)?;
-            return crate::gui::run(&dir, Some(&file)).map_err(CliError::refused);
+            return crate::gui::run(&dir, Some(&file), !cli.no_system_roots)
+                .map_err(CliError::refused);
         }
         Some(Command::InstallDesktop) => {
             let exe = std::env::current_exe()

@@ -31,10 +31,14 @@ pub fn window_title(dir: &Path) -> String {
     format!("certdesk — {name} ({})", dir.display())
 }
 
-/// Opens the main window on the store in `dir`; returns when it closes, or the sentence
-/// saying why it could not open.
-pub fn run(dir: &Path, file: Option<&Path>) -> Result<(), String> {
-    let store = Store::open(dir).map_err(|e| e.to_string())?;
+/// Opens the main window on the store in `dir`, counting the operating system's roots
+/// unless `system_roots` is false (`--no-system-roots`, kept for every store the window
+/// opens); returns when it closes, or the sentence saying why it could not open.
+pub fn run(dir: &Path, file: Option<&Path>, system_roots: bool) -> Result<(), String> {
+    let mut store = Store::open(dir).map_err(|e| e.to_string())?;
+    if !system_roots {
+        store.ignore_system_roots();
+    }
     let sample_dir = dir.with_file_name(format!(
         "{}-sample",
         dir.file_name()

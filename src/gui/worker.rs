@@ -190,7 +190,10 @@ fn run(
             } else {
                 Store::open(&dir)
             } {
-                Ok(opened) => {
+                Ok(mut opened) => {
+                    if store.ignores_system_roots_for_session() {
+                        opened.ignore_system_roots();
+                    }
                     store = opened;
                     if !send(Reply::Opened(Ok(dir)), &ctx) {
                         return;

@@ -212,8 +212,10 @@ fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, 
     let mut ok = Vec::new();
     let mut not = Vec::new();
     for cert in checker.certificates() {
-        if cert.summary.is_ca() {
-            continue; // CA certificates are never candidates; listing them would be noise.
+        if cert.summary.is_ca() || cert.system {
+            // CA certificates and the system's roots are never candidates; listing them
+            // would be noise.
+            continue;
         }
         let entry = |reasons: Vec<Problem>, warnings: Vec<Problem>| Eligibility {
             thumbprint: cert.summary.thumbprint.clone(),

@@ -189,6 +189,8 @@ pub struct Store {
     secret: Zeroizing<String>,
     /// Whether the operating system's roots count as Trusted Roots.
     system_roots: bool,
+    /// `--no-system-roots` was given: the setting cannot turn them on in this session.
+    session_without_system_roots: bool,
 }
 
 const DB_FILE: &str = "store.sqlite";
@@ -242,6 +244,7 @@ impl Store {
             dir: dir.to_path_buf(),
             secret,
             system_roots: true,
+            session_without_system_roots: false,
         };
         store.system_roots = store.meta(SYSTEM_ROOTS)?.as_deref() != Some("off");
         Ok(store)
@@ -252,14 +255,22 @@ impl Store {
         self.system_roots
     }
 
-    /// Ignores the operating system's roots for this session (`--no-system-roots`).
+    /// Ignores the operating system's roots for this session (`--no-system-roots`),
+    /// whatever the store setting says.
     pub fn ignore_system_roots(&mut self) {
         self.system_roots = false;
+        self.session_without_system_roots = true;
+    }
+
+    /// Whether [`Self::ignore_system_roots`] was called: a window carries it to the next
+    /// store it opens.
+    pub fn ignores_system_roots_for_session(&self) -> bool {
+        self.session_without_system_roots
     }
 
     /// Follows a change of the store setting made by this process.
     pub(crate) fn set_trusts_system_roots(&mut self, on: bool) {
-        self.system_roots = on;
+        self.system_roots = on && !self.session_without_system_roots;
     }
 
     /// The store's directory.

@@ -95,6 +95,46 @@ fn a_root_the_system_trusts_validates_and_assigns_without_trust_root() {
     );
     assert!(exported.contains("Contoso Test Root"), "{exported}");
 
+    // A self-signed end-entity certificate in the system's bundle (some distributions ship
+    // one for localhost) is never offered for a usage, not even as a refusal.
+    let dir = t.dir.path();
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            s(&dir.join("localhost.key")),
+            "-out",
+            s(&dir.join("localhost.pem")),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "basicConstraints=CA:FALSE",
+        ],
+    );
+    let bundle = [fx("root.pem"), dir.join("localhost.pem")]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("pem"))
+        .collect::<String>();
+    std::fs::write(dir.join("os-roots.pem"), bundle).expect("bundle");
+    let localhost = common::openssl_thumbprint(&dir.join("localhost.pem"));
+    assert!(
+        t.json(&["list", "--logical", "root"])
+            .to_string()
+            .contains(&localhost)
+    );
+    let table = t.json(&["eligible", "--type", "Internal"]).to_string();
+    assert!(
+        table.contains(&leaf) && !table.contains(&localhost),
+        "{table}"
+    );
+
     // Without the system's roots the chain is not trusted and the assignment is refused.
     let untrusted = t.json(&["--no-system-roots", "show", &leaf]);
     assert_eq!(untrusted["chain"], "incomplete", "{untrusted}");

@@ -248,7 +248,16 @@ impl DetailsDialog {
             let indent = "    ".repeat(depth_of(leaf_index));
             ui.label(format!("{indent}{name}  [{store}]  — {status}"));
             if let Some(link) = links.and_then(|l| l.get(leaf_index)) {
-                ui.label(format!("{indent}    {}", verdict_text(&link.revocation)));
+                let text = match link.revocation {
+                    Revocation::Unchecked if leaf_index + 1 == self.path.len() => {
+                        "○ Not checked: a root is trusted by being in Trusted Roots".to_owned()
+                    }
+                    Revocation::Unchecked => {
+                        "○ Not checked: it names no OCSP responder and no CRL".to_owned()
+                    }
+                    _ => verdict_text(&link.revocation),
+                };
+                ui.label(format!("{indent}    {text}"));
             }
         }
         ui.add_space(8.0);
@@ -314,9 +323,7 @@ impl DetailsDialog {
 fn verdict_text(verdict: &Revocation) -> String {
     match verdict {
         Revocation::Good { source } => format!("✔ Not revoked ({source})"),
-        Revocation::Unchecked => {
-            "○ Not checked: a root, or it names no OCSP responder and no CRL".to_owned()
-        }
+        Revocation::Unchecked => "○ Not checked".to_owned(),
         Revocation::Revoked { .. } => {
             format!("⛔ Revoked: {}", verdict.sentence().unwrap_or_default())
         }
