@@ -92,8 +92,13 @@ pub fn export(store: &mut Store, ctx: &Context, args: &ExportArgs) -> Result<(),
         return print_json(&outcome);
     }
     println!(
-        "exported {} certificate(s){} to {}",
+        "exported {} {}{} to {}",
         outcome.certificates.len(),
+        if outcome.certificates.len() == 1 {
+            "certificate"
+        } else {
+            "certificates"
+        },
         if outcome.with_key {
             " and the private key"
         } else {

@@ -39,6 +39,17 @@ pub fn harness(
     let mut store = Store::open(dir).expect("store");
     // The machine's own roots would make the window differ from one machine to another.
     store.ignore_system_roots();
+    harness_on(store, screen, clock, wgpu)
+}
+
+/// [`harness`] on a store opened as the caller wants it.
+pub fn harness_on(
+    store: Store,
+    screen: Screen,
+    clock: fn() -> i64,
+    wgpu: bool,
+) -> Harness<'static, CertdeskApp> {
+    let dir = store.dir().to_path_buf();
     let mut app = CertdeskApp::with_clock(store, dir.with_extension("sample"), clock);
     app.restore(Settings::default(), None);
     let mut builder = Harness::builder()

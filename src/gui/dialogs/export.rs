@@ -4,6 +4,7 @@
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
+use crate::gui::views::count;
 use crate::ops::export::{self, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
 use crate::store::StoredCert;
@@ -77,9 +78,9 @@ impl ExportDialog {
         match result {
             Ok(Applied::Exported(o)) => {
                 self.done = Some(format!(
-                    "Wrote {} with {} certificate(s){}{}.",
+                    "Wrote {} with {}{}{}.",
                     o.file,
-                    o.certificates.len(),
+                    count(o.certificates.len(), "certificate", "certificates"),
                     if o.with_key {
                         " and the private key"
                     } else {

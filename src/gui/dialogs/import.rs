@@ -6,6 +6,7 @@ use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
+use crate::gui::views::count;
 use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};
@@ -109,10 +110,14 @@ impl ImportDialog {
             Ok(Applied::Imported(report)) => {
                 self.committing = false;
                 let mut lines = vec![format!(
-                    "{} imported, {} already present, {} key(s) attached, {} skipped.",
+                    "{} imported, {} already present, {} attached, {} skipped.",
                     report.imported.len(),
                     report.already_present.len(),
-                    report.keys_attached.len() + report.joined.len(),
+                    count(
+                        report.keys_attached.len() + report.joined.len(),
+                        "key",
+                        "keys"
+                    ),
                     report.skipped.len()
                 )];
                 lines.extend(report.warnings.iter().cloned());
@@ -257,10 +262,10 @@ impl ImportDialog {
             let trusted = &self.trusted;
             ui.separator();
             ui.label(format!(
-                "{}: {} certificate(s), {} private key(s)",
+                "{}: {}, {}",
                 plan.kind.label(),
-                plan.certs.len(),
-                plan.keys.len()
+                count(plan.certs.len(), "certificate", "certificates"),
+                count(plan.keys.len(), "private key", "private keys")
             ));
             let has_root = plan.certs.iter().enumerate().any(|(i, c)| {
                 c.key.is_none()

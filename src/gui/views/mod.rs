@@ -123,7 +123,18 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs) {
             ui.label(format!("Working: {}", jobs.running().join(", ")));
             ui.separator();
         }
-        ui.label(count(view.rows.len(), "certificate", "certificates"));
+        let system = view.rows.iter().filter(|r| r.cert.system).count();
+        ui.label(count(
+            view.rows.len() - system,
+            "certificate",
+            "certificates",
+        ));
+        if system > 0 {
+            ui.label(format!(
+                "· {}",
+                count(system, "root from the system", "roots from the system")
+            ));
+        }
         if !view.pending.is_empty() {
             ui.label(format!(
                 "· {}",
