@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::acme::free_tcp_port;
 use common::tls::serve;
-use common::{EDGE, TestStore, fails, fx, s, tool};
+use common::{EDGE, TestStore, fails, fx, s};
 
 /// A key and a certificate for `sans` signed by the fixture CA: (cert, key).
 fn issue(dir: &Path, name: &str, sans: &str, key: Option<&Path>) -> (PathBuf, PathBuf) {
@@ -111,28 +111,11 @@ fn probe_reports_what_each_server_serves() {
     assert!(old["problems"].to_string().contains("expired"), "{old}");
 
     // (d) Self-signed.
-    let (key, cert) = (dir.join("self.key"), dir.join("self.pem"));
-    tool(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            s(&key),
-            "-out",
-            s(&cert),
-            "-days",
-            "30",
-            "-subj",
-            "/CN=sip.contoso.com",
-            "-addext",
-            "subjectAltName=DNS:sip.contoso.com,DNS:sip.fabrikam.com",
-        ],
+    let (cert, key) = common::self_signed(
+        dir,
+        "self",
+        "/CN=sip.contoso.com",
+        "subjectAltName=DNS:sip.contoso.com,DNS:sip.fabrikam.com",
     );
     let (_d, port) = serve(&cert, &key, None);
     let selfsigned = probe_json(&t, port, false);

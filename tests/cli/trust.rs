@@ -98,32 +98,18 @@ fn a_root_the_system_trusts_validates_and_assigns_without_trust_root() {
     // A self-signed end-entity certificate in the system's bundle (some distributions ship
     // one for localhost) is never offered for a usage, not even as a refusal.
     let dir = t.dir.path();
-    tool(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            s(&dir.join("localhost.key")),
-            "-out",
-            s(&dir.join("localhost.pem")),
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "basicConstraints=CA:FALSE",
-        ],
+    let (localhost, _) = common::self_signed(
+        dir,
+        "localhost",
+        "/CN=localhost",
+        "basicConstraints=CA:FALSE",
     );
-    let bundle = [fx("root.pem"), dir.join("localhost.pem")]
+    let bundle = [fx("root.pem"), localhost.clone()]
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("pem"))
         .collect::<String>();
     std::fs::write(dir.join("os-roots.pem"), bundle).expect("bundle");
-    let localhost = common::openssl_thumbprint(&dir.join("localhost.pem"));
+    let localhost = common::openssl_thumbprint(&localhost);
     assert!(
         t.json(&["list", "--logical", "root"])
             .to_string()
@@ -410,24 +396,14 @@ fn ocsp_says_whether_a_certificate_is_revoked() {
         &format!("http://127.0.0.1:{}", common::acme::free_tcp_port()),
     );
     let db = dir.join("ocsp-db");
-    std::fs::create_dir_all(&db).expect("db");
-    std::fs::write(db.join("index.txt"), "").expect("index");
-    let cfg = db.join("ca.cnf");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[ca]\ndefault_ca = d\n[d]\ndatabase = {}\ndefault_md = sha256\n",
-            db.join("index.txt").display()
-        ),
-    )
-    .expect("cfg");
+    let ca = common::fixture_ca_db(&db);
+    let ca: Vec<&str> = ca.iter().map(String::as_str).collect();
     let (key, cert) = (fx("inter.key"), fx("inter.pem"));
-    let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
     let mut valid = vec!["ca", "-valid", s(&good)];
-    valid.extend(ca);
+    valid.extend(&ca);
     tool("openssl", &valid);
     let mut revoke = vec!["ca", "-revoke", s(&revoked), "-crl_reason", "keyCompromise"];
-    revoke.extend(ca);
+    revoke.extend(&ca);
     tool("openssl", &revoke);
     let mut responder = std::process::Command::new("openssl")
         .args(["ocsp", "-index", s(&db.join("index.txt"))])

@@ -310,13 +310,10 @@ pub fn issue_with_fixture_ca(
     (cert, key)
 }
 
-/// A CRL of the fixture intermediate CA, DER, written to `out` (a week long), listing
-/// `revoke` (a PEM certificate it issued) for key compromise when given. `dir` holds the
-/// CA database openssl needs.
-pub fn fixture_crl(dir: &Path, out: &Path, revoke: Option<&Path>) {
-    let name = out.file_stem().and_then(|n| n.to_str()).unwrap_or("crl");
-    let db = dir.join(format!("{name}-db"));
-    std::fs::create_dir_all(&db).expect("db");
+/// An openssl `ca` database for the fixture intermediate CA in `db` (for revoking and
+/// for CRLs): the `-config`, `-keyfile` and `-cert` arguments that use it.
+pub fn fixture_ca_db(db: &Path) -> [String; 6] {
+    std::fs::create_dir_all(db).expect("db");
     std::fs::write(db.join("index.txt"), "").expect("index");
     std::fs::write(db.join("crlnumber"), "01\n").expect("crlnumber");
     let cfg = db.join("ca.cnf");
@@ -329,21 +326,70 @@ pub fn fixture_crl(dir: &Path, out: &Path, revoke: Option<&Path>) {
         ),
     )
     .expect("cfg");
-    let (key, cert) = (fx("inter.key"), fx("inter.pem"));
-    let ca = ["-config", s(&cfg), "-keyfile", s(&key), "-cert", s(&cert)];
+    let path = |p: &Path| s(p).to_owned();
+    [
+        "-config".into(),
+        path(&cfg),
+        "-keyfile".into(),
+        path(&fx("inter.key")),
+        "-cert".into(),
+        path(&fx("inter.pem")),
+    ]
+}
+
+/// A CRL of the fixture intermediate CA, DER, written to `out` (a week long), listing
+/// `revoke` (a PEM certificate it issued) for key compromise when given. `dir` holds the
+/// CA database openssl needs.
+pub fn fixture_crl(dir: &Path, out: &Path, revoke: Option<&Path>) {
+    let name = out.file_stem().and_then(|n| n.to_str()).unwrap_or("crl");
+    let db = dir.join(format!("{name}-db"));
+    let ca = fixture_ca_db(&db);
+    let ca: Vec<&str> = ca.iter().map(String::as_str).collect();
     if let Some(file) = revoke {
         let mut args = vec!["ca", "-revoke", s(file), "-crl_reason", "keyCompromise"];
-        args.extend(ca);
+        args.extend(&ca);
         tool("openssl", &args);
     }
     let pem = db.join("crl.pem");
     let mut args = vec!["ca", "-gencrl", "-out", s(&pem)];
-    args.extend(ca);
+    args.extend(&ca);
     tool("openssl", &args);
     tool(
         "openssl",
         &["crl", "-in", s(&pem), "-outform", "DER", "-out", s(out)],
     );
+}
+
+/// A self-signed P-256 certificate `name.pem` (and `name.key`) in `dir` for `subject`,
+/// valid 30 days, with the openssl `-addext` extension `ext`: (cert, key).
+pub fn self_signed(dir: &Path, name: &str, subject: &str, ext: &str) -> (PathBuf, PathBuf) {
+    let (cert, key) = (
+        dir.join(format!("{name}.pem")),
+        dir.join(format!("{name}.key")),
+    );
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            s(&key),
+            "-out",
+            s(&cert),
+            "-days",
+            "30",
+            "-subj",
+            subject,
+            "-addext",
+            ext,
+        ],
+    );
+    (cert, key)
 }
 
 /// Runs a tool and returns its output, whatever its exit status.
