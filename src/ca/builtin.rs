@@ -22,6 +22,7 @@ use crate::pki::cert::Certificate;
 use crate::pki::key::PrivateKey;
 use crate::pki::keygen::{self, HashAlgorithm, KeyAlgorithm};
 use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::db::Sql;
 use crate::store::{Location, Logical, Store, StoreError};
 
 const META_ROOT: &str = "builtin_ca_root";
@@ -222,7 +223,7 @@ impl BuiltinCa {
     /// one and signs again, so a store never has two built-in CAs.
     pub(crate) fn persist_if_new(
         &self,
-        tx: &rusqlite::Connection,
+        tx: Sql<'_>,
         secret: &[u8],
         now: i64,
     ) -> Result<bool, StoreError> {

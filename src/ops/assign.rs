@@ -5,6 +5,7 @@
 
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::deploy::usage::UsageType;
+use crate::store::db::Sql;
 
 use crate::ops::revocation::{self, Policy};
 use crate::pki::timefmt;
@@ -352,7 +353,7 @@ pub fn assign(
 
 /// The row of a staged roll, refused when the effective date is too late.
 fn staged(
-    tx: &rusqlite::Connection,
+    tx: Sql<'_>,
     proof: &ValidAssignment,
     existing: Option<&Assignment>,
     when: i64,

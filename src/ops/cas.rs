@@ -16,6 +16,7 @@ use crate::ca::certsrv::{self, Credentials};
 use crate::ca::{OnlineError, scep};
 use crate::ops::command_line;
 use crate::store::cas::write::{self, NewSecrets};
+use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
 use crate::store::{CaConnection, CaKind, Location, Store, StoreError};
 
@@ -246,7 +247,7 @@ pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
 
 /// The log entry of an added or changed connection (never its secrets).
 fn log_change(
-    tx: &rusqlite::Connection,
+    tx: Sql<'_>,
     ca: &CaConnection,
     what: &str,
     command: String,

@@ -17,6 +17,7 @@ use crate::ops::online::{self, Answer, OnlineOptions};
 use crate::pki::cert::Certificate;
 use crate::pki::keygen::KeyAlgorithm;
 use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{CaKind, Location, Logical, Store, StoreError};
@@ -422,7 +423,7 @@ pub(super) fn keep_pending(
 /// Stores a request's certificate (the placeholder, or the issued one) with its new key
 /// under the request's friendly name made unique: (certificate id, key id, name).
 pub(super) fn insert_with_key(
-    tx: &rusqlite::Connection,
+    tx: Sql<'_>,
     secret: &[u8],
     (spec, generated): (&RequestSpec, &Generated),
     cert: &Certificate,

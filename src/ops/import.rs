@@ -14,6 +14,7 @@ use crate::pki::formats::{BagAttributes, CertEntry, FileContents, FileKind, Form
 use crate::pki::key::PrivateKey;
 use crate::pki::oids;
 use crate::store::certs::write::{self, NewCert};
+use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{Location, Logical, Store, StoreError};
@@ -117,7 +118,7 @@ pub struct ImportReport {
 
 /// The stored key for a certificate's public key, and the pending request holding it.
 fn stored_key(
-    tx: &rusqlite::Connection,
+    tx: Sql<'_>,
     location: Location,
     cert: &Certificate,
 ) -> Result<(Option<i64>, Option<PendingRequest>), StoreError> {

@@ -16,6 +16,7 @@ use crate::ca::scep::{self, Enrolled, ScepRequest};
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
 use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, StoreError};
 
@@ -263,7 +264,7 @@ fn order_names(spec: &RequestSpec) -> Vec<String> {
 /// Stores the CA certificates of an issued (or fetched) chain in Intermediate CAs, unless
 /// present; a root in the chain is not trusted for it: the thumbprints added.
 pub(super) fn insert_chain_cas(
-    tx: &rusqlite::Connection,
+    tx: Sql<'_>,
     location: Location,
     cas: &[Certificate],
     now: i64,

@@ -1,8 +1,7 @@
 //! Usage assignments as stored rows: the current certificate of each usage, a staged
 //! successor with its effective date, and the previous one after a roll.
 
-use rusqlite::{Connection, params};
-
+use super::db::{Sql, values};
 use super::{Store, StoreError};
 use crate::deploy::usage::UsageType;
 
@@ -44,39 +43,30 @@ impl Assignment {
 impl Store {
     /// Every assignment, as stored (call [`Assignment::at`] for the state at a time).
     pub fn assignments(&self) -> Result<Vec<Assignment>, StoreError> {
-        all(&self.conn)
+        all(self.sql())
     }
 }
 
-fn all(conn: &Connection) -> Result<Vec<Assignment>, StoreError> {
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint FROM assignments",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Assignment {
-                    usage: UsageType::Default,
-                    thumbprint: r.get(1)?,
-                    assigned: r.get(2)?,
-                    staged_thumbprint: r.get(3)?,
-                    effective_date: r.get(4)?,
-                    previous_thumbprint: r.get(5)?,
-                },
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (usage, mut a) = row?;
-            if let Ok(usage) = UsageType::parse(&usage) {
-                a.usage = usage;
-                out.push(a);
-            }
+fn all(sql: Sql<'_>) -> Result<Vec<Assignment>, StoreError> {
+    let rows = sql.query(
+        "SELECT usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint FROM assignments",
+        &[],
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        if let Ok(usage) = UsageType::parse(&r.text(0)?) {
+            out.push(Assignment {
+                usage,
+                thumbprint: r.text(1)?,
+                assigned: r.int(2)?,
+                staged_thumbprint: r.opt_text(3)?,
+                effective_date: r.opt_int(4)?,
+                previous_thumbprint: r.opt_text(5)?,
+            });
         }
-        out.sort_by_key(|a| a.usage);
-        Ok(out)
     }
+    out.sort_by_key(|a| a.usage);
+    Ok(out)
 }
 
 /// Row-level writes.
@@ -84,30 +74,37 @@ pub(crate) mod write {
     use super::*;
 
     /// Stores an assignment, replacing the usage's row.
-    pub fn put(conn: &Connection, a: &Assignment) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT OR REPLACE INTO assignments (usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+    pub fn put(tx: Sql<'_>, a: &Assignment) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO assignments (usage, thumbprint, assigned, staged_thumbprint, effective_date, previous_thumbprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (usage) DO UPDATE SET thumbprint = excluded.thumbprint,
+               assigned = excluded.assigned, staged_thumbprint = excluded.staged_thumbprint,
+               effective_date = excluded.effective_date,
+               previous_thumbprint = excluded.previous_thumbprint",
+            values![
                 a.usage.as_str(),
-                a.thumbprint,
+                &a.thumbprint,
                 a.assigned,
-                a.staged_thumbprint,
+                a.staged_thumbprint.as_deref(),
                 a.effective_date,
-                a.previous_thumbprint
+                a.previous_thumbprint.as_deref()
             ],
         )?;
         Ok(())
     }
 
     /// Every assignment, read inside the caller's transaction.
-    pub fn all(conn: &Connection) -> Result<Vec<Assignment>, StoreError> {
-        super::all(conn)
+    pub fn all(tx: Sql<'_>) -> Result<Vec<Assignment>, StoreError> {
+        super::all(tx)
     }
 
     /// Deletes a usage's assignment.
-    pub fn delete(conn: &Connection, usage: UsageType) -> Result<(), StoreError> {
-        conn.execute("DELETE FROM assignments WHERE usage = ?1", [usage.as_str()])?;
+    pub fn delete(tx: Sql<'_>, usage: UsageType) -> Result<(), StoreError> {
+        tx.execute(
+            "DELETE FROM assignments WHERE usage = ?1",
+            values![usage.as_str()],
+        )?;
         Ok(())
     }
 }

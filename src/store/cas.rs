@@ -4,8 +4,7 @@
 //! the AD CS user name and password (the secret encrypted). `certdesk ca list` shows none
 //! of the secret.
 
-use rusqlite::OptionalExtension;
-
+use super::db::{Row, values};
 use super::{Store, StoreError};
 use zeroize::Zeroizing;
 
@@ -79,36 +78,39 @@ pub struct CaSecrets {
 const SELECT: &str =
     "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username FROM cas";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaConnection> {
-    let kind: String = r.get(1)?;
-    let ca_bundle: Option<String> = r.get(4)?;
+fn from_row(r: &Row) -> Result<CaConnection, StoreError> {
+    let ca_bundle = r.opt_text(4)?;
     Ok(CaConnection {
-        name: r.get(0)?,
-        kind: CaKind::parse(&kind).unwrap_or(CaKind::Acme),
-        url: r.get(2)?,
-        contact: r.get(3)?,
+        name: r.text(0)?,
+        kind: CaKind::parse(&r.text(1)?).unwrap_or(CaKind::Acme),
+        url: r.text(2)?,
+        contact: r.opt_text(3)?,
         custom_trust: ca_bundle.is_some(),
         ca_bundle,
-        account_url: r.get(5)?,
-        added: r.get(6)?,
-        eab_kid: r.get(7)?,
-        username: r.get(8)?,
+        account_url: r.opt_text(5)?,
+        added: r.int(6)?,
+        eab_kid: r.opt_text(7)?,
+        username: r.opt_text(8)?,
     })
 }
 
 impl Store {
     /// Every CA connection, by name.
     pub fn cas(&self) -> Result<Vec<CaConnection>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY name"))?;
-        let rows = stmt.query_map([], from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        self.sql()
+            .query(&format!("{SELECT} ORDER BY name"), &[])?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
     /// One CA connection.
     pub fn ca(&self, name: &str) -> Result<CaConnection, StoreError> {
-        self.conn
-            .query_row(&format!("{SELECT} WHERE name = ?1"), [name], from_row)
-            .optional()?
+        self.sql()
+            .query_one(&format!("{SELECT} WHERE name = ?1"), values![name])?
+            .as_ref()
+            .map(from_row)
+            .transpose()?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))
     }
 
@@ -116,26 +118,26 @@ impl Store {
     /// registered), the external account binding's HMAC key (if the CA gave one), and the
     /// SCEP challenge or AD CS password.
     pub fn ca_secrets(&self, name: &str) -> Result<CaSecrets, StoreError> {
-        type Sealed = Option<Vec<u8>>;
-        let (account_key, eab_hmac, password): (Sealed, Sealed, Sealed) = self
-            .conn
-            .query_row(
+        let row = self
+            .sql()
+            .query_one(
                 "SELECT encrypted_account_key, encrypted_eab_hmac, encrypted_password
                  FROM cas WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
+                values![name],
+            )?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
         Ok(CaSecrets {
-            account_key: account_key
-                .map(|bytes| PrivateKey::from_encrypted(&bytes, self.secret()))
+            account_key: row
+                .opt_blob(0)?
+                .map(|bytes| PrivateKey::from_encrypted(bytes, self.secret()))
                 .transpose()?,
-            eab_hmac: eab_hmac
-                .map(|bytes| unseal(&bytes, self.secret()))
+            eab_hmac: row
+                .opt_blob(1)?
+                .map(|bytes| unseal(bytes, self.secret()))
                 .transpose()?,
-            password: password
-                .map(|bytes| unseal(&bytes, self.secret()))
+            password: row
+                .opt_blob(2)?
+                .map(|bytes| unseal(bytes, self.secret()))
                 .transpose()?
                 .map(|bytes| Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())),
         })
@@ -144,10 +146,9 @@ impl Store {
 
 /// The writes, inside the caller's transaction (with its log entry).
 pub(crate) mod write {
-    use rusqlite::{Connection, params};
-
     use super::{CaConnection, StoreError};
     use crate::pki::key::{PrivateKey, seal};
+    use crate::store::db::{Sql, values};
 
     /// What a new connection keeps secret (encrypted under the store's secret).
     #[derive(Default)]
@@ -161,17 +162,13 @@ pub(crate) mod write {
     /// Adds a CA connection (refused when the name is taken), with its secrets encrypted
     /// under `secret`.
     pub fn insert(
-        tx: &Connection,
+        tx: Sql<'_>,
         secret: &[u8],
         ca: &CaConnection,
         secrets: &NewSecrets<'_>,
     ) -> Result<(), StoreError> {
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM cas WHERE name = ?1)",
-            [&ca.name],
-            |r| r.get(0),
-        )?;
-        if taken {
+        let taken = tx.query_one("SELECT 1 FROM cas WHERE name = ?1", values![&ca.name])?;
+        if taken.is_some() {
             return Err(StoreError::CaExists(ca.name.clone()));
         }
         let sealed = secrets.eab_hmac.map(|h| seal(h, secret)).transpose()?;
@@ -183,16 +180,16 @@ pub(crate) mod write {
             "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
                 encrypted_eab_hmac, username, encrypted_password)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                ca.name,
+            values![
+                &ca.name,
                 ca.kind.as_str(),
-                ca.url,
-                ca.contact,
-                ca.ca_bundle,
+                &ca.url,
+                ca.contact.as_deref(),
+                ca.ca_bundle.as_deref(),
                 ca.added,
-                ca.eab_kid,
+                ca.eab_kid.as_deref(),
                 sealed,
-                ca.username,
+                ca.username.as_deref(),
                 password
             ],
         )?;
@@ -200,8 +197,8 @@ pub(crate) mod write {
     }
 
     /// Removes a CA connection and its secret.
-    pub fn delete(tx: &Connection, name: &str) -> Result<(), StoreError> {
-        if tx.execute("DELETE FROM cas WHERE name = ?1", [name])? == 0 {
+    pub fn delete(tx: Sql<'_>, name: &str) -> Result<(), StoreError> {
+        if tx.execute("DELETE FROM cas WHERE name = ?1", values![name])? == 0 {
             return Err(StoreError::NoSuchCa(name.to_owned()));
         }
         Ok(())
@@ -209,7 +206,7 @@ pub(crate) mod write {
 
     /// Records a registered ACME account: its URL and its key (encrypted under `secret`).
     pub fn set_account(
-        tx: &Connection,
+        tx: Sql<'_>,
         secret: &[u8],
         name: &str,
         account_url: &str,
@@ -218,7 +215,7 @@ pub(crate) mod write {
         let encrypted = key.encrypt(secret)?;
         let changed = tx.execute(
             "UPDATE cas SET account_url = ?2, encrypted_account_key = ?3 WHERE name = ?1",
-            params![name, account_url, encrypted],
+            values![name, account_url, encrypted],
         )?;
         if changed == 0 {
             return Err(StoreError::NoSuchCa(name.to_owned()));

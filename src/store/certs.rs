@@ -5,8 +5,7 @@ use std::collections::HashSet;
 
 use super::system;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
+use super::db::{Row, Sql, values};
 use super::{Location, Logical, Store, StoreError};
 use crate::pki::cert::{CertSummary, Certificate};
 use crate::pki::key::PrivateKey;
@@ -50,30 +49,26 @@ const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_
         k.id, k.exportable, k.description, c.issuing_ca
     FROM certificates c LEFT JOIN keys k ON k.id = c.key_id";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCert> {
-    let blob: &[u8] = row.get_ref(3)?.as_blob()?;
-    let summary: CertSummary = postcard::from_bytes(blob).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Blob, Box::new(e))
-    })?;
-    let location: String = row.get(1)?;
-    let logical: String = row.get(2)?;
-    let key = match row.get::<_, Option<i64>>(6)? {
+fn from_row(row: &Row) -> Result<StoredCert, StoreError> {
+    let summary: CertSummary = postcard::from_bytes(row.blob(3)?)
+        .map_err(|e| StoreError::Corrupt(format!("a certificate summary: {e}")))?;
+    let key = match row.opt_int(6)? {
         Some(id) => Some(KeyInfo {
             id,
-            exportable: row.get(7)?,
-            description: row.get(8)?,
+            exportable: row.bool(7)?,
+            description: row.text(8)?,
         }),
         None => None,
     };
     Ok(StoredCert {
-        id: row.get(0)?,
-        location: Location::parse(&location).unwrap_or(Location::Computer),
-        logical: Logical::parse(&logical).unwrap_or(Logical::Personal),
+        id: row.int(0)?,
+        location: Location::parse(&row.text(1)?).unwrap_or(Location::Computer),
+        logical: Logical::parse(&row.text(2)?).unwrap_or(Logical::Personal),
         summary,
-        friendly_name: row.get(4)?,
-        added: row.get(5)?,
+        friendly_name: row.text(4)?,
+        added: row.int(5)?,
         key,
-        issuing_ca: row.get(9)?,
+        issuing_ca: row.opt_text(9)?,
         system: false,
     })
 }
@@ -89,12 +84,15 @@ impl Store {
         let sql = format!(
             "{SELECT} WHERE (?1 IS NULL OR c.location = ?1) AND (?2 IS NULL OR c.logical = ?2) ORDER BY c.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![location.map(Location::as_str), logical.map(Logical::as_str)],
-            from_row,
-        )?;
-        let mut certs = rows.collect::<Result<Vec<_>, _>>()?;
+        let mut certs = self
+            .sql()
+            .query(
+                &sql,
+                values![location.map(Location::as_str), logical.map(Logical::as_str)],
+            )?
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         let wants_roots = location.is_none_or(|l| l == Location::Computer)
             && logical.is_none_or(|l| l == Logical::Root);
         if self.system_roots && wants_roots {
@@ -118,7 +116,7 @@ impl Store {
     /// hex digits, in one location.
     /// System roots are found too (in Computer) while the store trusts them.
     pub fn find(&self, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
-        match find(&self.conn, location, thumbprint) {
+        match find(self.sql(), location, thumbprint) {
             Err(StoreError::NotFound { .. })
                 if self.system_roots && location == Location::Computer =>
             {
@@ -144,46 +142,49 @@ impl Store {
                 .map(<[u8]>::to_vec)
                 .ok_or(StoreError::Corrupt(format!("no system root {cert_id}")));
         }
-        Ok(self.conn.query_row(
-            "SELECT der FROM certificates WHERE id = ?1",
-            [cert_id],
-            |r| r.get(0),
-        )?)
+        let row = self
+            .sql()
+            .query_one(
+                "SELECT der FROM certificates WHERE id = ?1",
+                values![cert_id],
+            )?
+            .ok_or_else(|| StoreError::Corrupt(format!("no certificate {cert_id}")))?;
+        Ok(row.blob(0)?.to_vec())
     }
 
     /// The extended properties of a certificate: (bag, dotted OID, DER of the value set).
     pub fn properties(&self, cert_id: i64) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT bag, oid, value FROM properties WHERE cert_id = ?1 ORDER BY bag, oid",
-        )?;
-        let rows = stmt.query_map([cert_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        self.sql()
+            .query(
+                "SELECT bag, oid, value FROM properties WHERE cert_id = ?1 ORDER BY bag, oid",
+                values![cert_id],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.blob(2)?.to_vec())))
+            .collect()
     }
 
     /// Decrypts a stored private key.
     pub fn private_key(&self, key_id: i64) -> Result<PrivateKey, StoreError> {
-        let encrypted: Vec<u8> = self.conn.query_row(
-            "SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
-            [key_id],
-            |r| r.get(0),
-        )?;
-        Ok(PrivateKey::from_encrypted(&encrypted, self.secret())?)
+        let row = self
+            .sql()
+            .query_one(
+                "SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
+                values![key_id],
+            )?
+            .ok_or_else(|| StoreError::Corrupt(format!("no private key {key_id}")))?;
+        Ok(PrivateKey::from_encrypted(row.blob(0)?, self.secret())?)
     }
 
     /// How many certificates each (location, logical store) holds.
     pub fn counts(&self) -> Result<Vec<(Location, Logical, usize)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let rows = self.sql().query(
             "SELECT location, logical, COUNT(*) FROM certificates GROUP BY location, logical",
+            &[],
         )?;
-        let rows = stmt.query_map([], |r| {
-            let loc: String = r.get(0)?;
-            let log: String = r.get(1)?;
-            let n: i64 = r.get(2)?;
-            Ok((loc, log, n))
-        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (loc, log, n) = row?;
+            let (loc, log, n) = (row.text(0)?, row.text(1)?, row.int(2)?);
             if let (Some(loc), Some(log)) = (Location::parse(&loc), Logical::parse(&log)) {
                 out.push((loc, log, usize::try_from(n).unwrap_or(0)));
             }
@@ -192,14 +193,15 @@ impl Store {
     }
 }
 
-fn find(conn: &Connection, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
+fn find(sql: Sql<'_>, location: Location, thumbprint: &str) -> Result<StoredCert, StoreError> {
     let wanted = normalise_thumbprint(thumbprint)?;
-    let sql = format!(
+    let query = format!(
         "{SELECT} WHERE c.location = ?1 AND c.thumbprint >= ?2 AND c.thumbprint < ?2 || 'G' LIMIT 2"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut found = stmt
-        .query_map(params![location.as_str(), wanted], from_row)?
+    let mut found = sql
+        .query(&query, values![location.as_str(), &wanted])?
+        .iter()
+        .map(from_row)
         .collect::<Result<Vec<_>, _>>()?;
     match (found.pop(), found.is_empty()) {
         (None, _) => Err(StoreError::NotFound {
@@ -245,25 +247,24 @@ pub(crate) mod write {
     }
 
     /// Inserts a certificate, returning its row id.
-    pub fn insert_cert(conn: &Connection, new: &NewCert<'_>) -> Result<i64, StoreError> {
+    pub fn insert_cert(tx: Sql<'_>, new: &NewCert<'_>) -> Result<i64, StoreError> {
         let summary = postcard::to_allocvec(new.cert.summary())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        conn.prepare_cached(
+        tx.insert(
             "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            new.location.as_str(),
-            new.logical.as_str(),
-            new.cert.summary().thumbprint,
-            new.cert.summary().public_key_hash,
-            new.cert.der(),
-            summary,
-            new.friendly_name,
-            new.now,
-            new.key_id
-        ])?;
-        Ok(conn.last_insert_rowid())
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+            values![
+                new.location.as_str(),
+                new.logical.as_str(),
+                &new.cert.summary().thumbprint,
+                &new.cert.summary().public_key_hash,
+                new.cert.der(),
+                summary,
+                new.friendly_name,
+                new.now,
+                new.key_id
+            ],
+        )
     }
 
     /// Stores a private key encrypted under the store secret, or returns the id of the
@@ -271,87 +272,90 @@ pub(crate) mod write {
     /// an import can never make a non-exportable key exportable. The second value is
     /// `Some(stored flag)` when the key was already stored.
     pub fn upsert_key(
-        conn: &Connection,
+        tx: Sql<'_>,
         secret: &[u8],
         key: &PrivateKey,
         exportable: bool,
         now: i64,
     ) -> Result<(i64, Option<bool>), StoreError> {
-        if let Some(id) = key_by_public(conn, key.public_key_hash())? {
-            let stored: bool =
-                conn.query_row("SELECT exportable FROM keys WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
-            return Ok((id, Some(stored)));
+        if let Some(row) = tx.query_one(
+            "SELECT id, exportable FROM keys WHERE public_key_hash = ?1",
+            values![key.public_key_hash()],
+        )? {
+            return Ok((row.int(0)?, Some(row.bool(1)?)));
         }
         let encrypted = key.encrypt(secret)?;
-        conn.prepare_cached(
+        let id = tx.insert(
             "INSERT INTO keys (public_key_hash, description, encrypted_pkcs8, exportable, added)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            key.public_key_hash(),
-            key.description(),
-            encrypted,
-            exportable,
-            now
-        ])?;
-        Ok((conn.last_insert_rowid(), None))
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            values![
+                key.public_key_hash(),
+                key.description(),
+                encrypted,
+                exportable,
+                now
+            ],
+        )?;
+        Ok((id, None))
     }
 
     /// The id of the stored key with this public key hash.
-    pub fn key_by_public(conn: &Connection, hash: &str) -> Result<Option<i64>, StoreError> {
-        Ok(conn
-            .prepare_cached("SELECT id FROM keys WHERE public_key_hash = ?1")?
-            .query_row([hash], |r| r.get(0))
-            .optional()?)
+    pub fn key_by_public(tx: Sql<'_>, hash: &str) -> Result<Option<i64>, StoreError> {
+        tx.query_one(
+            "SELECT id FROM keys WHERE public_key_hash = ?1",
+            values![hash],
+        )?
+        .map(|r| r.int(0))
+        .transpose()
     }
 
     /// Records the online CA connection that issued a certificate (where renewal goes).
-    pub fn set_issuing_ca(conn: &Connection, cert_id: i64, ca: &str) -> Result<(), StoreError> {
-        conn.execute(
+    pub fn set_issuing_ca(tx: Sql<'_>, cert_id: i64, ca: &str) -> Result<(), StoreError> {
+        tx.execute(
             "UPDATE certificates SET issuing_ca = ?2 WHERE id = ?1",
-            params![cert_id, ca],
+            values![cert_id, ca],
         )?;
         Ok(())
     }
 
     /// Links a key to an existing certificate.
-    pub fn attach_key(conn: &Connection, cert_id: i64, key_id: i64) -> Result<(), StoreError> {
-        conn.execute(
+    pub fn attach_key(tx: Sql<'_>, cert_id: i64, key_id: i64) -> Result<(), StoreError> {
+        tx.execute(
             "UPDATE certificates SET key_id = ?2 WHERE id = ?1",
-            params![cert_id, key_id],
+            values![cert_id, key_id],
         )?;
         Ok(())
     }
 
     /// Records an extended property, replacing one with the same bag and OID.
     pub fn set_property(
-        conn: &Connection,
+        tx: Sql<'_>,
         cert_id: i64,
         bag: &str,
         oid: &str,
         value: &[u8],
     ) -> Result<(), StoreError> {
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO properties (cert_id, bag, oid, value) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![cert_id, bag, oid, value])?;
+        tx.execute(
+            "INSERT INTO properties (cert_id, bag, oid, value) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (cert_id, bag, oid) DO UPDATE SET value = excluded.value",
+            values![cert_id, bag, oid, value],
+        )?;
         Ok(())
     }
 
     /// A metadata value, read inside the caller's transaction.
-    pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+    pub fn meta(tx: Sql<'_>, key: &str) -> Result<Option<String>, StoreError> {
+        tx.query_one("SELECT value FROM meta WHERE key = ?1", values![key])?
+            .map(|r| r.text(0))
+            .transpose()
     }
 
     /// Sets a metadata value.
-    pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-            params![key, value],
+    pub fn set_meta(tx: Sql<'_>, key: &str, value: &str) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            values![key, value],
         )?;
         Ok(())
     }
@@ -361,7 +365,7 @@ pub(crate) mod write {
     /// length of one transaction, the next free number of each name, so importing a
     /// thousand certificates that share a name costs a thousand lookups, not a million.
     pub fn unique_friendly_name(
-        conn: &Connection,
+        tx: Sql<'_>,
         names: &mut NameCache,
         location: Location,
         wanted: &str,
@@ -372,18 +376,18 @@ pub(crate) mod write {
         let key = (location, wanted.to_owned());
         let mut n = match names.next.get(&key) {
             Some(n) => *n,
-            None if !friendly_name_taken(conn, location, wanted)? => {
+            None if !friendly_name_taken(tx, location, wanted)? => {
                 names.next.insert(key, 2);
                 return Ok((wanted.to_owned(), None));
             }
-            None => highest_suffix(conn, location, wanted)?
+            None => highest_suffix(tx, location, wanted)?
                 .saturating_add(1)
                 .max(2),
         };
         let candidate = loop {
             let candidate = format!("{wanted} ({n})");
             n = n.saturating_add(1);
-            if !friendly_name_taken(conn, location, &candidate)? {
+            if !friendly_name_taken(tx, location, &candidate)? {
                 break candidate;
             }
         };
@@ -396,23 +400,17 @@ pub(crate) mod write {
 
     /// The highest `n` of the names `wanted (n)` in the location (0 when none), read
     /// through the friendly-name index.
-    fn highest_suffix(
-        conn: &Connection,
-        location: Location,
-        wanted: &str,
-    ) -> Result<u64, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT friendly_name FROM certificates
-             WHERE location = ?1 AND friendly_name <> '' AND friendly_name >= ?2 AND friendly_name < ?3",
-        )?;
+    fn highest_suffix(tx: Sql<'_>, location: Location, wanted: &str) -> Result<u64, StoreError> {
         let low = format!("{wanted} (");
         let high = format!("{wanted} )");
-        let rows = stmt.query_map(params![location.as_str(), low, high], |r| {
-            r.get::<_, String>(0)
-        })?;
+        let rows = tx.query(
+            "SELECT friendly_name FROM certificates
+             WHERE location = ?1 AND friendly_name <> '' AND friendly_name >= ?2 AND friendly_name < ?3",
+            values![location.as_str(), &low, &high],
+        )?;
         let mut highest = 0;
-        for name in rows {
-            let name = name?;
+        for row in rows {
+            let name = row.text(0)?;
             let number = name
                 .strip_prefix(low.as_str())
                 .and_then(|rest| rest.strip_suffix(')'))
@@ -423,20 +421,15 @@ pub(crate) mod write {
     }
 
     /// Sets a certificate's friendly name, made unique in its location (returned).
-    pub fn rename(
-        conn: &Connection,
-        cert: &StoredCert,
-        wanted: &str,
-    ) -> Result<String, StoreError> {
-        conn.execute(
+    pub fn rename(tx: Sql<'_>, cert: &StoredCert, wanted: &str) -> Result<String, StoreError> {
+        tx.execute(
             "UPDATE certificates SET friendly_name = '' WHERE id = ?1",
-            [cert.id],
+            values![cert.id],
         )?;
-        let (name, _) =
-            unique_friendly_name(conn, &mut NameCache::default(), cert.location, wanted)?;
-        conn.execute(
+        let (name, _) = unique_friendly_name(tx, &mut NameCache::default(), cert.location, wanted)?;
+        tx.execute(
             "UPDATE certificates SET friendly_name = ?2 WHERE id = ?1",
-            params![cert.id, name],
+            values![cert.id, &name],
         )?;
         Ok(name)
     }
@@ -444,11 +437,11 @@ pub(crate) mod write {
     /// Finds a certificate inside a transaction (see [`Store::find`]); a system root,
     /// which no write may touch, is refused as such.
     pub fn find(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         thumbprint: &str,
     ) -> Result<StoredCert, StoreError> {
-        match super::find(conn, location, thumbprint) {
+        match super::find(tx, location, thumbprint) {
             Err(StoreError::NotFound { thumbprint, .. })
                 if location == Location::Computer
                     && !super::system::roots().find(&thumbprint).is_empty() =>
@@ -461,79 +454,79 @@ pub(crate) mod write {
 
     /// Deletes a private key from the store and detaches it from its certificates, unless
     /// a pending request still needs it (then only the certificates let go of it).
-    pub fn delete_key(conn: &Connection, key_id: i64) -> Result<(), StoreError> {
-        conn.execute(
+    pub fn delete_key(tx: Sql<'_>, key_id: i64) -> Result<(), StoreError> {
+        tx.execute(
             "UPDATE certificates SET key_id = NULL WHERE key_id = ?1",
-            [key_id],
+            values![key_id],
         )?;
-        conn.execute(
+        tx.execute(
             "DELETE FROM keys WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM requests WHERE key_id = ?1)",
-            [key_id],
+            values![key_id],
         )?;
         Ok(())
     }
 
     /// Whether a friendly name is used by another certificate in the location.
     pub fn friendly_name_taken(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         name: &str,
     ) -> Result<bool, StoreError> {
-        Ok(conn
-            .prepare_cached(
+        Ok(tx
+            .query_one(
                 "SELECT 1 FROM certificates WHERE location = ?1 AND friendly_name = ?2",
+                values![location.as_str(), name],
             )?
-            .query_row(params![location.as_str(), name], |_| Ok(()))
-            .optional()?
             .is_some())
     }
 
     /// The id and key of a certificate already in the location.
     pub fn existing(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         thumbprint: &str,
     ) -> Result<Option<(i64, Option<i64>)>, StoreError> {
-        Ok(conn
-            .prepare_cached(
-                "SELECT id, key_id FROM certificates WHERE location = ?1 AND thumbprint = ?2",
-            )?
-            .query_row(params![location.as_str(), thumbprint], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
+        tx.query_one(
+            "SELECT id, key_id FROM certificates WHERE location = ?1 AND thumbprint = ?2",
+            values![location.as_str(), thumbprint],
+        )?
+        .map(|r| Ok((r.int(0)?, r.opt_int(1)?)))
+        .transpose()
     }
 
     /// Key-less certificates of the location whose public key matches: (id, thumbprint).
     pub fn keyless_with_public(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         hash: &str,
     ) -> Result<Vec<(i64, String)>, StoreError> {
-        let mut stmt = conn.prepare_cached(
+        tx.query(
             "SELECT id, thumbprint FROM certificates
              WHERE key_id IS NULL AND location = ?1 AND public_key_hash = ?2",
-        )?;
-        let rows = stmt.query_map(params![location.as_str(), hash], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            values![location.as_str(), hash],
+        )?
+        .iter()
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .collect()
     }
 
     /// Deletes a certificate (its properties go with it, and the pending request whose
     /// placeholder it is) and its key when no other certificate uses that key.
-    pub fn delete_cert(conn: &Connection, cert_id: i64) -> Result<(), StoreError> {
-        conn.execute("DELETE FROM requests WHERE cert_id = ?1", [cert_id])?;
-        let key_id: Option<i64> = conn.query_row(
-            "SELECT key_id FROM certificates WHERE id = ?1",
-            [cert_id],
-            |r| r.get(0),
-        )?;
-        conn.execute("DELETE FROM certificates WHERE id = ?1", [cert_id])?;
+    pub fn delete_cert(tx: Sql<'_>, cert_id: i64) -> Result<(), StoreError> {
+        tx.execute("DELETE FROM requests WHERE cert_id = ?1", values![cert_id])?;
+        let key_id = tx
+            .query_one(
+                "SELECT key_id FROM certificates WHERE id = ?1",
+                values![cert_id],
+            )?
+            .map(|r| r.opt_int(0))
+            .transpose()?
+            .flatten();
+        tx.execute("DELETE FROM certificates WHERE id = ?1", values![cert_id])?;
         if let Some(key_id) = key_id {
-            conn.execute(
+            tx.execute(
                 "DELETE FROM keys WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM certificates WHERE key_id = ?1)",
-                [key_id],
+                values![key_id],
             )?;
         }
         Ok(())

@@ -1,8 +1,7 @@
 //! The activity log: one entry per successful operation, with the equivalent command line
 //! (which never contains a password).
 
-use rusqlite::{Connection, params};
-
+use super::db::{Row, Sql, values};
 use super::{Store, StoreError};
 
 /// One logged operation.
@@ -56,41 +55,43 @@ impl LogEntry {
 impl Store {
     /// The last `n` log entries (all when `None`), oldest first.
     pub fn log_entries(&self, n: Option<usize>) -> Result<Vec<LogEntry>, StoreError> {
-        let limit = n.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, time, location, operation, outcome, details, command FROM
-               (SELECT * FROM log ORDER BY id DESC LIMIT ?1) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            let (id, time, location) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let (operation, outcome, details, command) =
-                (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-            Ok(LogEntry {
-                id,
-                time,
-                location,
-                operation,
-                outcome,
-                details,
-                command,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let limit = n.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        self.sql()
+            .query(
+                "SELECT id, time, location, operation, outcome, details, command FROM
+                   (SELECT * FROM log ORDER BY id DESC LIMIT ?1) AS newest ORDER BY id",
+                values![limit],
+            )?
+            .iter()
+            .map(entry)
+            .collect()
     }
 }
 
+fn entry(r: &Row) -> Result<LogEntry, StoreError> {
+    Ok(LogEntry {
+        id: r.int(0)?,
+        time: r.int(1)?,
+        location: r.text(2)?,
+        operation: r.text(3)?,
+        outcome: r.text(4)?,
+        details: r.text(5)?,
+        command: r.text(6)?,
+    })
+}
+
 /// Appends a log entry inside the operation's transaction.
-pub(crate) fn append(conn: &Connection, entry: &LogEntry) -> Result<(), StoreError> {
-    conn.prepare_cached(
+pub(crate) fn append(tx: Sql<'_>, entry: &LogEntry) -> Result<(), StoreError> {
+    tx.execute(
         "INSERT INTO log (time, location, operation, outcome, details, command) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        entry.time,
-        entry.location,
-        entry.operation,
-        entry.outcome,
-        entry.details,
-        entry.command
-    ])?;
+        values![
+            entry.time,
+            &entry.location,
+            &entry.operation,
+            &entry.outcome,
+            &entry.details,
+            &entry.command
+        ],
+    )?;
     Ok(())
 }

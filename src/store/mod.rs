@@ -17,6 +17,7 @@
 pub(crate) mod assignments;
 pub(crate) mod cas;
 pub(crate) mod certs;
+pub(crate) mod db;
 pub(crate) mod log;
 pub(crate) mod requests;
 pub(crate) mod revocation;
@@ -280,11 +281,15 @@ impl Store {
 
     /// A metadata value (the built-in CA's thumbprints, ...).
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        self.sql()
+            .query_one("SELECT value FROM meta WHERE key = ?1", db::values![key])?
+            .map(|r| r.text(0))
+            .transpose()
+    }
+
+    /// A handle on the connection, for reads outside a transaction.
+    pub(crate) fn sql(&self) -> db::Sql<'_> {
+        db::Sql::new(&self.conn)
     }
 
     /// The secret that encrypts private keys at rest.
@@ -298,13 +303,13 @@ impl Store {
     /// makes it wait (up to the busy timeout) instead of failing at once.
     pub(crate) fn transaction<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, &[u8]) -> Result<T, E>,
+        f: impl FnOnce(db::Sql<'_>, &[u8]) -> Result<T, E>,
     ) -> Result<T, E> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let out = f(&tx, self.secret.as_bytes())?;
+        let out = f(db::Sql::new(&tx), self.secret.as_bytes())?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -321,21 +326,19 @@ impl Store {
                 problems.push(format!("SQLite: {line}"));
             }
         }
-        let orphans: i64 = self.conn.query_row(
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            self.sql().query_one(sql, &[])?.map_or(Ok(0), |r| r.int(0))
+        };
+        let orphans = count(
             "SELECT COUNT(*) FROM keys WHERE id NOT IN
                (SELECT key_id FROM certificates WHERE key_id IS NOT NULL
                 UNION SELECT key_id FROM requests)",
-            [],
-            |r| r.get(0),
         )?;
         if orphans > 0 {
             problems.push(format!("{orphans} private key(s) belong to nothing"));
         }
-        let keyless: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM requests WHERE key_id NOT IN (SELECT id FROM keys)",
-            [],
-            |r| r.get(0),
-        )?;
+        let keyless =
+            count("SELECT COUNT(*) FROM requests WHERE key_id NOT IN (SELECT id FROM keys)")?;
         if keyless > 0 {
             problems.push(format!("{keyless} pending request(s) lost their key"));
         }

@@ -1,7 +1,6 @@
 //! Pending requests (the Enrollment Requests store) and the topology, as stored rows.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
+use super::db::{Row, Sql, values};
 use super::{Location, Store, StoreError};
 
 /// A request waiting for its CA's response.
@@ -41,45 +40,48 @@ pub struct PendingRequest {
 const SELECT: &str = "SELECT id, location, key_id, cert_id, friendly_name, usages, subject, sans,
     csr_pem, csr_file, created, ca, ca_reference FROM requests";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRequest> {
-    let sans: String = r.get(7)?;
+fn from_row(r: &Row) -> Result<PendingRequest, StoreError> {
+    let sans = r.text(7)?;
     Ok(PendingRequest {
-        id: r.get(0)?,
-        location: r.get(1)?,
-        key_id: r.get(2)?,
-        cert_id: r.get(3)?,
-        friendly_name: r.get(4)?,
-        usages: r.get(5)?,
-        subject: r.get(6)?,
+        id: r.int(0)?,
+        location: r.text(1)?,
+        key_id: r.int(2)?,
+        cert_id: r.opt_int(3)?,
+        friendly_name: r.text(4)?,
+        usages: r.text(5)?,
+        subject: r.text(6)?,
         sans: sans
             .split(',')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        csr_pem: r.get(8)?,
-        csr_file: r.get(9)?,
-        created: r.get(10)?,
-        ca: r.get(11)?,
-        ca_reference: r.get(12)?,
+        csr_pem: r.text(8)?,
+        csr_file: r.opt_text(9)?,
+        created: r.int(10)?,
+        ca: r.opt_text(11)?,
+        ca_reference: r.opt_text(12)?,
     })
 }
 
 impl Store {
     /// The pending requests of a location, oldest first.
     pub fn pending_requests(&self, location: Location) -> Result<Vec<PendingRequest>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("{SELECT} WHERE location = ?1 ORDER BY id"))?;
-        let rows = stmt.query_map([location.as_str()], from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        self.sql()
+            .query(
+                &format!("{SELECT} WHERE location = ?1 ORDER BY id"),
+                values![location.as_str()],
+            )?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
     /// The stored topology's TOML, if one was set.
     pub fn topology_toml(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT toml FROM topology WHERE id = 1", [], |r| r.get(0))
-            .optional()?)
+        self.sql()
+            .query_one("SELECT toml FROM topology WHERE id = 1", &[])?
+            .map(|r| r.text(0))
+            .transpose()
     }
 }
 
@@ -88,77 +90,83 @@ pub(crate) mod write {
     use super::*;
 
     /// Inserts a pending request and returns its id.
-    pub fn insert(conn: &Connection, r: &PendingRequest) -> Result<i64, StoreError> {
-        conn.execute(
+    pub fn insert(tx: Sql<'_>, r: &PendingRequest) -> Result<i64, StoreError> {
+        tx.insert(
             "INSERT INTO requests (location, key_id, cert_id, friendly_name, usages, subject, sans, csr_pem, csr_file, created, ca, ca_reference)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                r.location,
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+            values![
+                &r.location,
                 r.key_id,
                 r.cert_id,
-                r.friendly_name,
-                r.usages,
-                r.subject,
+                &r.friendly_name,
+                &r.usages,
+                &r.subject,
                 r.sans.join(","),
-                r.csr_pem,
-                r.csr_file,
+                &r.csr_pem,
+                r.csr_file.as_deref(),
                 r.created,
-                r.ca,
-                r.ca_reference
+                r.ca.as_deref(),
+                r.ca_reference.as_deref()
             ],
-        )?;
-        Ok(conn.last_insert_rowid())
+        )
     }
 
     /// The pending request of a location that holds this key.
     pub fn by_key(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         key_id: i64,
     ) -> Result<Option<PendingRequest>, StoreError> {
-        Ok(conn
-            .prepare_cached(&format!("{SELECT} WHERE location = ?1 AND key_id = ?2"))?
-            .query_row(params![location.as_str(), key_id], from_row)
-            .optional()?)
+        tx.query_one(
+            &format!("{SELECT} WHERE location = ?1 AND key_id = ?2"),
+            values![location.as_str(), key_id],
+        )?
+        .as_ref()
+        .map(from_row)
+        .transpose()
     }
 
     /// One pending request by id.
     pub fn by_id(
-        conn: &Connection,
+        tx: Sql<'_>,
         location: Location,
         id: i64,
     ) -> Result<Option<PendingRequest>, StoreError> {
-        Ok(conn
-            .prepare_cached(&format!("{SELECT} WHERE location = ?1 AND id = ?2"))?
-            .query_row(params![location.as_str(), id], from_row)
-            .optional()?)
+        tx.query_one(
+            &format!("{SELECT} WHERE location = ?1 AND id = ?2"),
+            values![location.as_str(), id],
+        )?
+        .as_ref()
+        .map(from_row)
+        .transpose()
     }
 
     /// Deletes a request row and its placeholder certificate (not the key).
-    pub fn delete(conn: &Connection, r: &PendingRequest) -> Result<(), StoreError> {
-        conn.execute("DELETE FROM requests WHERE id = ?1", [r.id])?;
+    pub fn delete(tx: Sql<'_>, r: &PendingRequest) -> Result<(), StoreError> {
+        tx.execute("DELETE FROM requests WHERE id = ?1", values![r.id])?;
         if let Some(cert_id) = r.cert_id {
-            conn.execute("DELETE FROM certificates WHERE id = ?1", [cert_id])?;
+            tx.execute("DELETE FROM certificates WHERE id = ?1", values![cert_id])?;
         }
         Ok(())
     }
 
     /// Deletes a key that no certificate and no request uses any more.
-    pub fn delete_key_if_unused(conn: &Connection, key_id: i64) -> Result<(), StoreError> {
-        conn.execute(
+    pub fn delete_key_if_unused(tx: Sql<'_>, key_id: i64) -> Result<(), StoreError> {
+        tx.execute(
             "DELETE FROM keys WHERE id = ?1
                AND NOT EXISTS (SELECT 1 FROM certificates WHERE key_id = ?1)
                AND NOT EXISTS (SELECT 1 FROM requests WHERE key_id = ?1)",
-            [key_id],
+            values![key_id],
         )?;
         Ok(())
     }
 
     /// Replaces the topology.
-    pub fn set_topology(conn: &Connection, toml: &str) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT OR REPLACE INTO topology (id, toml) VALUES (1, ?1)",
-            [toml],
+    pub fn set_topology(tx: Sql<'_>, toml: &str) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO topology (id, toml) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET toml = excluded.toml",
+            values![toml],
         )?;
         Ok(())
     }

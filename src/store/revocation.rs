@@ -3,21 +3,19 @@
 //! at most one fetch per CRL or answer (public data, nothing secret). What is read back is
 //! checked again by its reader.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
+use super::db::{Sql, values};
 use super::{Store, StoreError};
 
 impl Store {
     /// The cached CRL of `url` while it is current at `now`: its DER.
     pub fn cached_crl(&self, url: &str, now: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.sql()
+            .query_one(
                 "SELECT der FROM crl_cache WHERE url = ?1 AND next_update > ?2",
-                params![url, now],
-                |r| r.get(0),
-            )
-            .optional()?)
+                values![url, now],
+            )?
+            .map(|r| r.blob(0).map(<[u8]>::to_vec))
+            .transpose()
     }
 
     /// The kept answer of the responder at `url` for the certificate `thumbprint`, while
@@ -28,14 +26,13 @@ impl Store {
         thumbprint: &str,
         now: i64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.sql()
+            .query_one(
                 "SELECT der FROM ocsp_cache WHERE url = ?1 AND thumbprint = ?2 AND next_update > ?3",
-                params![url, thumbprint, now],
-                |r| r.get(0),
-            )
-            .optional()?)
+                values![url, thumbprint, now],
+            )?
+            .map(|r| r.blob(0).map(<[u8]>::to_vec))
+            .transpose()
     }
 }
 
@@ -45,15 +42,17 @@ pub(crate) mod write {
 
     /// Keeps (or replaces) the CRL of `url` until `next_update`.
     pub fn put_crl(
-        conn: &Connection,
+        tx: Sql<'_>,
         url: &str,
         der: &[u8],
         next_update: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT OR REPLACE INTO crl_cache (url, der, next_update, fetched) VALUES (?1, ?2, ?3, ?4)",
-            params![url, der, next_update, now],
+        tx.execute(
+            "INSERT INTO crl_cache (url, der, next_update, fetched) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (url) DO UPDATE SET der = excluded.der,
+               next_update = excluded.next_update, fetched = excluded.fetched",
+            values![url, der, next_update, now],
         )?;
         Ok(())
     }
@@ -61,15 +60,18 @@ pub(crate) mod write {
     /// Keeps (or replaces) the answer of the responder at `url` for the certificate
     /// `thumbprint` until `next_update`.
     pub fn put_ocsp(
-        conn: &Connection,
+        tx: Sql<'_>,
         (url, thumbprint): (&str, &str),
         der: &[u8],
         next_update: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT OR REPLACE INTO ocsp_cache (url, thumbprint, der, next_update, fetched) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![url, thumbprint, der, next_update, now],
+        tx.execute(
+            "INSERT INTO ocsp_cache (url, thumbprint, der, next_update, fetched)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (url, thumbprint) DO UPDATE SET der = excluded.der,
+               next_update = excluded.next_update, fetched = excluded.fetched",
+            values![url, thumbprint, der, next_update, now],
         )?;
         Ok(())
     }
