@@ -9,6 +9,7 @@ mod export;
 mod output;
 mod password;
 mod probe;
+mod team;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::ops::revocation::Policy;
-use crate::store::{Location, Logical, Store, StoreError};
+use crate::store::{Location, Logical, StoreError};
 use password::PasswordArgs;
 
 /// certdesk: request, import, export and assign TLS certificates for your servers.
@@ -31,9 +32,13 @@ use password::PasswordArgs;
     allow_external_subcommands = true
 )]
 pub struct Cli {
-    /// The store directory (default: $CERTDESK_STORE, else the user's data directory).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// The store: a directory, or a team database's address
+    /// (postgres://USER@HOST[:PORT]/DB; the password from PGPASSWORD or ~/.pgpass)
+    /// (default: $CERTDESK_STORE, else the user's data directory).
+    #[arg(long, global = true, value_name = "DIR|URL")]
     store: Option<PathBuf>,
+    #[command(flatten)]
+    passphrase: team::PassphraseArgs,
     /// Which store location to work on.
     #[arg(long, global = true, default_value = "computer", value_parser = parse_location)]
     location: Location,
@@ -278,7 +283,11 @@ impl From<StoreError> for CliError {
             | StoreError::NoSuchCa(_)
             | StoreError::CaExists(_)
             | StoreError::Ambiguous(_)
-            | StoreError::BadThumbprint(_) => CliError::bad_input(e.to_string()),
+            | StoreError::BadThumbprint(_)
+            | StoreError::WrongPassphrase
+            | StoreError::Key(crate::pki::key::KeyError::Locked) => {
+                CliError::bad_input(e.to_string())
+            }
             other => CliError::refused(other.to_string()),
         }
     }
@@ -315,8 +324,8 @@ fn sentence(message: &str) -> String {
 fn dispatch(cli: Cli) -> Result<(), CliError> {
     let command = match cli.command {
         None => {
-            let dir = store_dir(cli.store)?;
-            return crate::gui::run(&dir, None, !cli.no_system_roots).map_err(CliError::refused);
+            let store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
+            return crate::gui::run(store, None, !cli.no_system_roots).map_err(CliError::refused);
         }
         Some(Command::File(args)) => {
             let file = match args.as_slice() {
@@ -331,8 +340,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
                     )));
                 }
             };
-            let dir = store_dir(cli.store)?;
-            return crate::gui::run(&dir, Some(&file), !cli.no_system_roots)
+            let store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
+            return crate::gui::run(store, Some(&file), !cli.no_system_roots)
                 .map_err(CliError::refused);
         }
         Some(Command::InstallDesktop) => {
@@ -354,7 +363,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Some(command) => command,
     };
-    let mut store = Store::open(&store_dir(cli.store)?)?;
+    let mut store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
     if cli.no_system_roots {
         store.ignore_system_roots();
     }

@@ -31,20 +31,27 @@ pub fn window_title(dir: &Path) -> String {
     format!("certdesk — {name} ({})", dir.display())
 }
 
-/// Opens the main window on the store in `dir`, counting the operating system's roots
-/// unless `system_roots` is false (`--no-system-roots`, kept for every store the window
-/// opens); returns when it closes, or the sentence saying why it could not open.
-pub fn run(dir: &Path, file: Option<&Path>, system_roots: bool) -> Result<(), String> {
-    let mut store = Store::open(dir).map_err(|e| e.to_string())?;
+/// Opens the main window on `store`, counting the operating system's roots unless
+/// `system_roots` is false (`--no-system-roots`, kept for every store the window opens);
+/// returns when it closes, or the sentence saying why it could not open.
+pub fn run(mut store: Store, file: Option<&Path>, system_roots: bool) -> Result<(), String> {
     if !system_roots {
         store.ignore_system_roots();
     }
+    // A team store's sample goes beside the user's own store.
+    let dir = match store.is_team() {
+        true => directories::ProjectDirs::from("", "", "certdesk")
+            .map(|d| d.data_dir().to_path_buf())
+            .ok_or("no home directory was found for the sample store")?,
+        false => store.dir().to_path_buf(),
+    };
     let sample_dir = dir.with_file_name(format!(
         "{}-sample",
         dir.file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "certdesk".into())
     ));
+    let store_dir = store.dir().to_path_buf();
     let mut app = app::CertdeskApp::new(store, sample_dir);
     let settings_path = settings::Settings::default_path();
     let settings = settings_path
@@ -58,7 +65,7 @@ pub fn run(dir: &Path, file: Option<&Path>, system_roots: bool) -> Result<(), St
     }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title(window_title(dir))
+            .with_title(window_title(store_dir.as_path()))
             .with_app_id("certdesk")
             .with_inner_size(size)
             .with_min_inner_size([640.0, 480.0]),

@@ -42,6 +42,20 @@ pub enum KeyError {
         "the stored private key could not be {0}; the store's key file may not belong to this store"
     )]
     AtRest(&'static str),
+    /// A team store opened without its passphrase: keys and secrets cannot be used.
+    #[error(
+        "the team store is locked: give its passphrase with --store-password-file or --store-password-env"
+    )]
+    Locked,
+}
+
+/// Refuses the empty secret of a locked team store.
+fn unlocked(secret: &[u8]) -> Result<(), KeyError> {
+    if secret.is_empty() {
+        Err(KeyError::Locked)
+    } else {
+        Ok(())
+    }
 }
 
 /// A private key held in memory as PKCS#8 DER, with its public identity.
@@ -85,6 +99,7 @@ impl PrivateKey {
 
     /// Decrypts a key stored at rest with the store's secret.
     pub fn from_encrypted(encrypted: &[u8], secret: &[u8]) -> Result<Self, KeyError> {
+        unlocked(secret)?;
         let info = EncryptedPrivateKeyInfoRef::from_der(encrypted)
             .map_err(|_| KeyError::AtRest("read"))?;
         let doc = info
@@ -95,6 +110,7 @@ impl PrivateKey {
 
     /// Encrypts the key for storage under the store's secret.
     pub fn encrypt(&self, secret: &[u8]) -> Result<Vec<u8>, KeyError> {
+        unlocked(secret)?;
         let mut salt = [0u8; 16];
         let mut iv = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
@@ -183,6 +199,7 @@ fn ec_public(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(Vec<u8>, Strin
 /// store's secret, as keys are: PBES2 (PBKDF2-SHA256, AES-256-CBC) in the
 /// EncryptedPrivateKeyInfo structure.
 pub fn seal(plaintext: &[u8], secret: &[u8]) -> Result<Vec<u8>, KeyError> {
+    unlocked(secret)?;
     let mut salt = [0u8; 16];
     let mut iv = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
@@ -203,6 +220,7 @@ pub fn seal(plaintext: &[u8], secret: &[u8]) -> Result<Vec<u8>, KeyError> {
 
 /// Decrypts what [`seal`] encrypted.
 pub fn unseal(sealed: &[u8], secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    unlocked(secret)?;
     let info =
         EncryptedPrivateKeyInfoRef::from_der(sealed).map_err(|_| KeyError::AtRest("read"))?;
     info.encryption_algorithm

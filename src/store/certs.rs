@@ -82,7 +82,7 @@ impl Store {
         logical: Option<Logical>,
     ) -> Result<Vec<StoredCert>, StoreError> {
         let sql = format!(
-            "{SELECT} WHERE (?1 IS NULL OR c.location = ?1) AND (?2 IS NULL OR c.logical = ?2) ORDER BY c.id"
+            "{SELECT} WHERE (CAST(?1 AS TEXT) IS NULL OR c.location = ?1) AND (CAST(?2 AS TEXT) IS NULL OR c.logical = ?2) ORDER BY c.id"
         );
         let mut certs = self
             .sql()

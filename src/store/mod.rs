@@ -21,15 +21,18 @@ pub(crate) mod db;
 pub(crate) mod log;
 pub(crate) mod requests;
 pub(crate) mod revocation;
-mod schema;
+pub(crate) mod schema;
 pub mod system;
+mod team;
 
 pub use assignments::Assignment;
 pub use cas::{CaConnection, CaKind, CaSecrets};
 pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
 pub use requests::PendingRequest;
+pub use team::is_url as is_team_address;
 
+use std::cell::RefCell;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -150,6 +153,12 @@ pub enum StoreError {
     /// SQLite reported an error.
     #[error("the store database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The team database reported an error, or cannot be reached: the sentence.
+    #[error("{0}")]
+    Database(String),
+    /// The team passphrase does not unwrap the store key.
+    #[error("the team passphrase is wrong: the store key cannot be unwrapped with it")]
+    WrongPassphrase,
     /// The database was written by a newer certdesk.
     #[error("the store was written by a newer version of certdesk (schema {0}); upgrade certdesk")]
     NewerSchema(i64),
@@ -183,9 +192,17 @@ pub enum StoreError {
     SystemRoot(String),
 }
 
+/// The database a store lives in.
+enum Engine {
+    /// `store.sqlite` in the store's directory.
+    Sqlite(Connection),
+    /// A team's PostgreSQL database.
+    Postgres(Box<RefCell<db::postgres::Connection>>),
+}
+
 /// An open store.
 pub struct Store {
-    conn: Connection,
+    conn: Engine,
     dir: PathBuf,
     secret: Zeroizing<String>,
     /// Whether the operating system's roots count as Trusted Roots.
@@ -241,7 +258,7 @@ impl Store {
         restrict_file(&dir.join(DB_FILE)).map_err(io)?;
         schema::migrate(&mut conn)?;
         let mut store = Self {
-            conn,
+            conn: Engine::Sqlite(conn),
             dir: dir.to_path_buf(),
             secret,
             system_roots: true,
@@ -289,7 +306,10 @@ impl Store {
 
     /// A handle on the connection, for reads outside a transaction.
     pub(crate) fn sql(&self) -> db::Sql<'_> {
-        db::Sql::new(&self.conn)
+        match &self.conn {
+            Engine::Sqlite(conn) => db::Sql::Sqlite(conn),
+            Engine::Postgres(conn) => db::Sql::Postgres(conn),
+        }
     }
 
     /// The secret that encrypts private keys at rest.
@@ -298,20 +318,38 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back
-    /// otherwise. The transaction is `BEGIN IMMEDIATE`: it takes the write lock before
-    /// reading, so what `f` reads cannot change under it, and a writer in another process
-    /// makes it wait (up to the busy timeout) instead of failing at once.
+    /// otherwise. Writers take turns: SQLite's transaction is `BEGIN IMMEDIATE` (it takes
+    /// the write lock before reading, and a writer in another process makes it wait up to
+    /// the busy timeout), PostgreSQL's takes the store's advisory lock first. Either way
+    /// what `f` reads cannot change under it.
     pub(crate) fn transaction<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(db::Sql<'_>, &[u8]) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let out = f(db::Sql::new(&tx), self.secret.as_bytes())?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        match &mut self.conn {
+            Engine::Sqlite(conn) => {
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let out = f(db::Sql::Sqlite(&tx), self.secret.as_bytes())?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(out)
+            }
+            Engine::Postgres(conn) => {
+                conn.get_mut().batch(team::BEGIN)?;
+                match f(db::Sql::Postgres(conn), self.secret.as_bytes()) {
+                    Ok(out) => {
+                        conn.get_mut().batch("COMMIT")?;
+                        Ok(out)
+                    }
+                    Err(e) => {
+                        // The error says what went wrong; a failed rollback adds nothing.
+                        let _ = conn.get_mut().batch("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 
     /// What is wrong with the database, one sentence each (empty when nothing is): SQLite's
@@ -319,11 +357,13 @@ impl Store {
     /// requests whose key is gone.
     pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            let line = line?;
-            if line != "ok" {
-                problems.push(format!("SQLite: {line}"));
+        if let Engine::Sqlite(conn) = &self.conn {
+            let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+            for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                let line = line?;
+                if line != "ok" {
+                    problems.push(format!("SQLite: {line}"));
+                }
             }
         }
         let count = |sql: &str| -> Result<i64, StoreError> {
@@ -346,11 +386,18 @@ impl Store {
     }
 
     /// A counter that changes whenever another connection (another process, or another
-    /// window) commits a change to the database: the GUI polls it to refresh.
+    /// window) commits a change to the database: the GUI polls it to refresh. SQLite counts
+    /// commits; in a team database every change writes its log entry, whose id it is.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        match &self.conn {
+            Engine::Sqlite(conn) => {
+                Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+            }
+            Engine::Postgres(_) => self
+                .sql()
+                .query_one("SELECT COALESCE(MAX(id), 0) FROM log", &[])?
+                .map_or(Ok(0), |r| r.int(0)),
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The database schema and its migrations. `PRAGMA user_version` holds the number of
 //! migrations applied; each migration runs once, in its own transaction.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::db::{Sql, values};
 
 use crate::pki::cert::{Certificate, SUMMARY_FORMAT};
 
@@ -127,7 +129,14 @@ pub const VERSION: i64 = MIGRATIONS.len() as i64;
 /// certificate summaries if they were written in another format.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     apply_migrations(conn)?;
-    rebuild_summaries_if_stale(conn)
+    if summaries_current(Sql::Sqlite(conn))? {
+        return Ok(());
+    }
+    // Another process may rebuild them first: the format is read again under the lock.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    rebuild_summaries_if_stale(Sql::Sqlite(&tx))?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// The version is read inside the write transaction that migrates: when two processes
@@ -153,45 +162,35 @@ fn apply_migrations(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// Whether the cached summaries are in this build's format.
-fn summaries_current(conn: &Connection) -> Result<bool, StoreError> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'summary_format'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+fn summaries_current(sql: Sql<'_>) -> Result<bool, StoreError> {
+    let stored = sql
+        .query_one("SELECT value FROM meta WHERE key = 'summary_format'", &[])?
+        .map(|r| r.text(0))
+        .transpose()?;
     Ok(stored.as_deref() == Some(SUMMARY_FORMAT))
 }
 
 /// The cached summaries are postcard bytes, which are not self-describing: when
-/// [`SUMMARY_FORMAT`] changes, every summary is parsed again from its DER.
-/// Another process may rebuild them first: the format is read again under the write lock.
-fn rebuild_summaries_if_stale(conn: &mut Connection) -> Result<(), StoreError> {
-    if summaries_current(conn)? {
+/// [`SUMMARY_FORMAT`] changes (or in a new store), every summary is parsed again from its
+/// DER; inside the caller's write transaction.
+pub(super) fn rebuild_summaries_if_stale(tx: Sql<'_>) -> Result<(), StoreError> {
+    if summaries_current(tx)? {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if summaries_current(&tx)? {
-        return Ok(());
-    }
-    {
-        let mut read = tx.prepare("SELECT id, der FROM certificates")?;
-        let mut update = tx.prepare("UPDATE certificates SET summary = ?2 WHERE id = ?1")?;
-        let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-        for row in rows {
-            let (id, der) = row?;
-            let cert =
-                Certificate::from_der(&der).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let bytes = postcard::to_allocvec(cert.summary())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            update.execute(params![id, bytes])?;
-        }
+    for row in tx.query("SELECT id, der FROM certificates", &[])? {
+        let cert =
+            Certificate::from_der(row.blob(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let bytes = postcard::to_allocvec(cert.summary())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "UPDATE certificates SET summary = ?2 WHERE id = ?1",
+            values![row.int(0)?, bytes],
+        )?;
     }
     tx.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('summary_format', ?1)",
-        [SUMMARY_FORMAT],
+        "INSERT INTO meta (key, value) VALUES ('summary_format', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        values![SUMMARY_FORMAT],
     )?;
-    tx.commit()?;
     Ok(())
 }

@@ -16,4 +16,5 @@ mod online;
 mod probe;
 mod request;
 mod store;
+mod team;
 mod trust;

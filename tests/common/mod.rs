@@ -13,6 +13,7 @@ use serde_json::Value;
 pub mod acme;
 pub mod certsrv;
 pub mod http;
+pub mod pg;
 pub mod scep;
 pub mod tls;
 pub mod window;
@@ -88,12 +89,27 @@ pub fn openssl_thumbprint(pem: &Path) -> String {
 /// A store in a temporary directory.
 pub struct TestStore {
     pub dir: tempfile::TempDir,
+    /// A team store's address (PostgreSQL), instead of the directory.
+    pub team: Option<String>,
 }
+
+/// The team passphrase of the tests' team stores.
+pub const TEAM_PASSPHRASE: &str = "correct horse battery staple";
 
 impl TestStore {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
+            team: None,
+        }
+    }
+
+    /// A team store in a new database of the tests' PostgreSQL server, whose commands
+    /// give the database password (PGPASSWORD) and the team passphrase.
+    pub fn team() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            team: Some(pg::server().database()),
         }
     }
 
@@ -119,9 +135,16 @@ impl TestStore {
             std::fs::write(&roots, "").expect("os-roots.pem");
         }
         let mut command = Command::new(env!("CARGO_BIN_EXE_certdesk"));
+        match &self.team {
+            Some(address) => command
+                .arg("--store")
+                .arg(address)
+                .args(["--store-password-env", "CERTDESK_TEAM_PASSPHRASE"])
+                .env("CERTDESK_TEAM_PASSPHRASE", TEAM_PASSPHRASE)
+                .env("PGPASSWORD", pg::ADMIN_PASSWORD),
+            None => command.arg("--store").arg(self.path()),
+        };
         command
-            .arg("--store")
-            .arg(self.path())
             .env("SSL_CERT_FILE", roots)
             .env_remove("SSL_CERT_DIR");
         command

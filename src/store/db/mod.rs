@@ -1,9 +1,14 @@
 //! The database under the store, reduced to the calls its SQL needs: run a statement, read
 //! rows, read one row. Parameters and columns travel as [`Value`]s, so the store's modules
-//! never name the engine's own types; statements number their parameters `?1`, `?2`, ….
-//! [`Sql`] is a handle on the store's connection, in or out of its write transaction.
+//! never name an engine's own types; statements number their parameters `?1`, `?2`, … and
+//! keep to the SQL that SQLite and PostgreSQL share. [`Sql`] is a handle on the store's
+//! connection, in or out of its write transaction: the embedded SQLite file
+//! ([`sqlite`]) or a team's PostgreSQL database ([`postgres`]).
 
-use rusqlite::types::ValueRef;
+pub mod postgres;
+mod sqlite;
+
+use std::cell::RefCell;
 
 use super::StoreError;
 
@@ -82,20 +87,9 @@ macro_rules! values {
 }
 pub(crate) use values;
 
-impl rusqlite::ToSql for Value {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(rusqlite::types::ToSqlOutput::Borrowed(match self {
-            Value::Null => ValueRef::Null,
-            Value::Int(v) => ValueRef::Integer(*v),
-            Value::Text(v) => ValueRef::Text(v.as_bytes()),
-            Value::Blob(v) => ValueRef::Blob(v),
-        }))
-    }
-}
-
 /// One row read.
 #[derive(Debug)]
-pub struct Row(Vec<Value>);
+pub struct Row(pub(super) Vec<Value>);
 
 fn mismatch(i: usize, wanted: &str) -> StoreError {
     StoreError::Corrupt(format!("column {i} is not {wanted}"))
@@ -152,59 +146,47 @@ impl Row {
             _ => Err(mismatch(i, "bytes")),
         }
     }
-
-    fn from_sqlite(row: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Self> {
-        (0..columns)
-            .map(|i| {
-                Ok(match row.get_ref(i)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(v) => Value::Int(v),
-                    ValueRef::Real(v) => Value::Text(v.to_string()),
-                    ValueRef::Text(v) => Value::Text(String::from_utf8_lossy(v).into_owned()),
-                    ValueRef::Blob(v) => Value::Blob(v.to_vec()),
-                })
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map(Row)
-    }
 }
 
 /// The store's connection, in or out of its write transaction.
 #[derive(Clone, Copy)]
-pub struct Sql<'a> {
-    conn: &'a rusqlite::Connection,
+pub enum Sql<'a> {
+    /// The embedded database.
+    Sqlite(&'a rusqlite::Connection),
+    /// A team's database server.
+    Postgres(&'a RefCell<postgres::Connection>),
 }
 
-impl<'a> Sql<'a> {
-    /// A handle on `conn`.
-    pub fn new(conn: &'a rusqlite::Connection) -> Self {
-        Self { conn }
-    }
-
+impl Sql<'_> {
     /// Runs a statement; the number of rows it changed.
     pub fn execute(self, sql: &str, params: &[Value]) -> Result<usize, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        Ok(stmt.execute(rusqlite::params_from_iter(params))?)
+        match self {
+            Sql::Sqlite(conn) => sqlite::execute(conn, sql, params),
+            Sql::Postgres(conn) => conn.borrow_mut().execute(sql, params),
+        }
     }
 
     /// Every row a query returns.
     pub fn query(self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let columns = stmt.column_count();
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-            Row::from_sqlite(r, columns)
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        match self {
+            Sql::Sqlite(conn) => sqlite::query(conn, sql, params),
+            Sql::Postgres(conn) => conn.borrow_mut().query(sql, params),
+        }
     }
 
     /// The first row a query returns, if any.
     pub fn query_one(self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let columns = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        match rows.next()? {
-            Some(row) => Ok(Some(Row::from_sqlite(row, columns)?)),
-            None => Ok(None),
+        match self {
+            Sql::Sqlite(conn) => sqlite::query_one(conn, sql, params),
+            Sql::Postgres(conn) => Ok(conn.borrow_mut().query(sql, params)?.into_iter().next()),
+        }
+    }
+
+    /// Runs statements that take no parameters (a schema).
+    pub fn batch(self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Sql::Postgres(conn) => conn.borrow_mut().batch(sql),
         }
     }
 

@@ -1,0 +1,178 @@
+//! The team engine: a PostgreSQL database reached with the `postgres` client over rustls
+//! (the system's roots; `sslmode` as libpq reads it). Statements are translated from `?N`
+//! to `$N` and prepared once per connection; values and rows are converted to and from
+//! [`Value`]. Errors become one sentence: a refused permission names what was refused, a
+//! lost server says so.
+
+use std::collections::HashMap;
+
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+
+use super::{Row, Value};
+use crate::store::StoreError;
+
+/// An open connection and the statements it has prepared.
+pub struct Connection {
+    client: postgres::Client,
+    prepared: HashMap<String, postgres::Statement>,
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+            Value::Int(v) if *ty == Type::BOOL => (*v != 0).to_sql(ty, out),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Text(v) => v.as_str().to_sql(ty, out),
+            Value::Blob(v) => v.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// `?N` placeholders as PostgreSQL numbers them (`$N`), outside quoted strings.
+pub(crate) fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn column(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
+    let ty = row.columns()[i].type_();
+    Ok(if *ty == Type::INT8 {
+        row.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int)
+    } else if *ty == Type::INT4 {
+        row.get::<_, Option<i32>>(i)
+            .map_or(Value::Null, |v| Value::Int(v.into()))
+    } else if *ty == Type::INT2 {
+        row.get::<_, Option<i16>>(i)
+            .map_or(Value::Null, |v| Value::Int(v.into()))
+    } else if *ty == Type::BOOL {
+        row.get::<_, Option<bool>>(i)
+            .map_or(Value::Null, |v| Value::Int(v.into()))
+    } else if *ty == Type::BYTEA {
+        row.get::<_, Option<Vec<u8>>>(i)
+            .map_or(Value::Null, Value::Blob)
+    } else {
+        row.try_get::<_, Option<String>>(i)?
+            .map_or(Value::Null, Value::Text)
+    })
+}
+
+/// One sentence for a PostgreSQL error.
+pub(crate) fn error(e: &postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        return StoreError::Database(match code {
+            "42501" => format!(
+                "the database user may not do this ({}); ask the store's owner for the rights",
+                db.message()
+            ),
+            "28P01" | "28000" => format!(
+                "the database refused the sign-in ({}); check the user and PGPASSWORD or ~/.pgpass",
+                db.message()
+            ),
+            _ => format!("the team database failed: {}", db.message()),
+        });
+    }
+    if e.is_closed() {
+        return StoreError::Database(
+            "the connection to the team database was lost; certdesk will reconnect".into(),
+        );
+    }
+    StoreError::Database(format!("the team database cannot be reached: {e}"))
+}
+
+impl Connection {
+    /// A connection over `client`.
+    pub(crate) fn new(client: postgres::Client) -> Self {
+        Self {
+            client,
+            prepared: HashMap::new(),
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(stmt) = self.prepared.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self
+            .client
+            .prepare(&placeholders(sql))
+            .map_err(|e| error(&e))?;
+        self.prepared.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+
+    fn params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+        params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+    }
+
+    /// Runs a statement; the number of rows it changed.
+    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize, StoreError> {
+        let stmt = self.statement(sql)?;
+        let n = self
+            .client
+            .execute(&stmt, &Self::params(params))
+            .map_err(|e| error(&e))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Every row a query returns.
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let stmt = self.statement(sql)?;
+        let rows = self
+            .client
+            .query(&stmt, &Self::params(params))
+            .map_err(|e| error(&e))?;
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| column(r, i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+                    .map_err(|e| error(&e))
+            })
+            .collect()
+    }
+
+    /// Runs statements that take no parameters (transaction control, the schema).
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(|e| error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_outside_strings() {
+        assert_eq!(
+            placeholders("SELECT 1 WHERE a = ?1 AND b < ?2 || 'G?3' AND c = ?10"),
+            "SELECT 1 WHERE a = $1 AND b < $2 || 'G?3' AND c = $10"
+        );
+    }
+}

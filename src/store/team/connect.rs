@@ -1,0 +1,165 @@
+//! Reaching the team database: the store's address (`postgres://USER@HOST[:PORT]/DB`, with
+//! libpq's `sslmode` and `sslrootcert`), the database password as libpq finds it
+//! (`PGPASSWORD`, then `~/.pgpass`; never in the address, which may be seen in argv), and
+//! TLS through rustls with the system's roots or `sslrootcert`'s.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+use crate::store::StoreError;
+use crate::store::db::postgres::error;
+
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn bad(message: String) -> StoreError {
+    StoreError::Database(message)
+}
+
+/// Whether a store location is a team database's address.
+pub fn is_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// The TLS configuration: the PEM roots of `sslrootcert`, else the system's.
+fn tls(root_file: Option<&Path>) -> Result<rustls::ClientConfig, StoreError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match root_file {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                bad(format!(
+                    "sslrootcert {} cannot be read: {e}",
+                    path.display()
+                ))
+            })?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| bad(format!("sslrootcert: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| bad(format!("sslrootcert: {e}")))?;
+            }
+        }
+        None => {
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        }
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// One `~/.pgpass` field matches: `*`, or the same text (`\:` and `\\` unescaped).
+fn field_matches(pattern: &str, value: &str) -> bool {
+    pattern == "*" || pattern.replace("\\:", ":").replace("\\\\", "\\") == value
+}
+
+/// Splits a `~/.pgpass` line at its unescaped colons.
+fn fields(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(next), Some(last)) = (chars.next(), out.last_mut()) {
+                    last.push('\\');
+                    last.push(next);
+                }
+            }
+            ':' if out.len() < 5 => out.push(String::new()),
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The password `~/.pgpass` (or `$PGPASSFILE`) gives for this server, database and user.
+fn pgpass(host: &str, port: u16, database: &str, user: &str) -> Option<String> {
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let port = port.to_string();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(fields)
+        .find(|f| {
+            f.len() == 5
+                && field_matches(&f[0], host)
+                && field_matches(&f[1], &port)
+                && field_matches(&f[2], database)
+                && field_matches(&f[3], user)
+        })
+        .map(|f| f[4].replace("\\:", ":").replace("\\\\", "\\"))
+}
+
+/// Connects to the database at `address`.
+pub fn client(address: &str) -> Result<postgres::Client, StoreError> {
+    let mut url = url::Url::parse(address)
+        .map_err(|e| bad(format!("{address} is not a database address ({e})")))?;
+    if url.password().is_some() {
+        return Err(bad(
+            "the store's address must not hold the database password: put it in PGPASSWORD or ~/.pgpass".into(),
+        ));
+    }
+    let root_file = url
+        .query_pairs()
+        .find(|(k, _)| k == "sslrootcert")
+        .map(|(_, v)| PathBuf::from(v.into_owned()));
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "sslrootcert")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.set_query(None);
+    if !kept.is_empty() {
+        url.query_pairs_mut().extend_pairs(kept);
+    }
+    let mut config: postgres::Config = url
+        .as_str()
+        .parse()
+        .map_err(|e| bad(format!("{address} is not a database address ({e})")))?;
+    if config.get_user().is_none() {
+        let user = std::env::var("PGUSER")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "postgres".into());
+        config.user(&user);
+    }
+    let user = config.get_user().unwrap_or_default().to_owned();
+    let database = config.get_dbname().unwrap_or(&user).to_owned();
+    let host = url.host_str().unwrap_or("localhost").to_owned();
+    let port = url.port().unwrap_or(5432);
+    if let Some(password) = std::env::var("PGPASSWORD")
+        .ok()
+        .or_else(|| pgpass(&host, port, &database, &user))
+    {
+        config.password(password);
+    }
+    config.connect_timeout(CONNECT_TIMEOUT);
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls(root_file.as_deref())?);
+    config.connect(tls).map_err(|e| error(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{field_matches, fields};
+
+    #[test]
+    fn pgpass_lines_split_at_unescaped_colons() {
+        let f = fields(r"db.example:5432:*:admin:pa\:ss");
+        assert_eq!(f, ["db.example", "5432", "*", "admin", r"pa\:ss"]);
+        assert!(field_matches("*", "anything"));
+        assert!(field_matches(r"a\:b", "a:b"));
+        assert!(!field_matches("x", "y"));
+    }
+}

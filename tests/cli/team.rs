@@ -1,0 +1,178 @@
+//! Team stores on a real PostgreSQL server (started by the tests): the CLI's core verbs
+//! with the same JSON as the embedded store, the passphrase that guards the keys, two
+//! writers at once, and a database dump that holds no key in clear.
+
+use crate::common;
+
+use common::{EDGE, TestStore, fails, fx, s, tool};
+
+/// The database name of a team store's address.
+fn database(t: &TestStore) -> String {
+    let address = t.team.as_deref().expect("a team store");
+    let path = address.rsplit('/').next().unwrap_or_default();
+    path.split('?').next().unwrap_or_default().to_owned()
+}
+
+fn set_topology(t: &TestStore) {
+    let file = t.dir.path().join("topology.toml");
+    std::fs::write(&file, EDGE).expect("topology");
+    t.json(&["topology", "set", s(&file)]);
+}
+
+#[test]
+fn the_core_verbs_work_on_a_team_store() {
+    let t = TestStore::team();
+    let roots = t.json(&["import", s(&fx("root.pem")), "--trust-root"]);
+    assert_eq!(
+        roots["imported"].as_array().map(Vec::len),
+        Some(1),
+        "{roots}"
+    );
+    // A .pfx with its key, exportable; a .p7b; a DER certificate.
+    let pw = t.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    let imported = t.json(&[
+        "import",
+        s(&fx("leaf-aes.pfx")),
+        "--password-file",
+        s(&pw),
+        "--exportable",
+        "true",
+    ]);
+    assert!(
+        imported["imported"].to_string().contains("personal"),
+        "{imported}"
+    );
+    t.json(&["import", s(&fx("chain.p7b"))]);
+    t.json(&["import", s(&fx("ec.pem"))]);
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    let shown = t.json(&["show", &leaf]);
+    assert_eq!(shown["chain"], "valid", "{shown}");
+    assert_eq!(shown["exportable"], true, "{shown}");
+    let listed = t.json(&["--no-system-roots", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(4), "{listed}");
+
+    // Exported with its key and chain, and read back by openssl.
+    let pfx = t.dir.path().join("out.pfx");
+    t.json(&[
+        "export",
+        &leaf,
+        "--output",
+        s(&pfx),
+        "--password-file",
+        s(&pw),
+    ]);
+    let text = tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            s(&pfx),
+            "-passin",
+            "pass:secret",
+            "-nodes",
+            "-info",
+        ],
+    );
+    assert!(text.contains("BEGIN PRIVATE KEY") && text.contains("Contoso Test Root"));
+
+    // A request through the built-in CA, assigned, and the configuration tested.
+    set_topology(&t);
+    let issued = t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
+    let thumbprint = issued["thumbprint"].as_str().expect("issued").to_owned();
+    t.json(&["assign", "--type", "Internal", "--thumbprint", &thumbprint]);
+    let status = t.json(&["status"]);
+    assert!(status.to_string().contains(&thumbprint), "{status}");
+    t.json(&["test"]);
+    let log = t.json(&["log"]).to_string();
+    assert!(log.contains("certdesk") && log.contains("assign"), "{log}");
+}
+
+#[test]
+fn the_passphrase_guards_the_keys_and_only_the_keys() {
+    let t = TestStore::team();
+    let pw = t.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    // Without the passphrase: listing and showing work, a key cannot be used.
+    let locked = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
+        command
+            .args(["--store", t.team.as_deref().unwrap_or_default()])
+            .env("PGPASSWORD", common::pg::ADMIN_PASSWORD)
+            .env("SSL_CERT_FILE", t.dir.path().join("os-roots.pem"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    };
+    let shown = locked(&["--json", "show", &leaf]);
+    assert!(shown.status.success(), "{}", common::stderr(&shown));
+    let ec = locked(&["import", s(&fx("ec.pfx")), "--password-file", s(&pw)]);
+    fails(&ec, 2, "the team store is locked");
+    // A wrong passphrase is one sentence, exit 2, and changes nothing.
+    let wrong = t.dir.path().join("wrong");
+    std::fs::write(&wrong, "not the passphrase").expect("wrong");
+    let out = locked(&["--store-password-file", s(&wrong), "list"]);
+    fails(&out, 2, "the team passphrase is wrong");
+    let listed = t.json(&["--no-system-roots", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+}
+
+/// Two processes import at once: both imports are whole (the .p7b's leaf and
+/// intermediate, the EC certificate; the .p7b's root waits for --trust-root).
+#[test]
+fn two_writers_at_once_lose_nothing() {
+    let t = TestStore::team();
+    t.json(&["--no-system-roots", "list"]);
+    let children = vec![
+        t.spawn(&["import", s(&fx("chain.p7b"))]),
+        t.spawn(&["import", s(&fx("ec.pem"))]),
+    ];
+    common::wait_all_ok(children);
+    let listed = t.json(&["--no-system-roots", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(3), "{listed}");
+}
+
+/// `pg_dump` of a team store holds no private key in clear: neither PEM nor the key's
+/// PKCS#8 bytes (which the dump would show as hex).
+#[test]
+fn the_database_never_sees_a_key_in_clear() {
+    let t = TestStore::team();
+    let pw = t.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    let der = t.dir.path().join("leaf.p8");
+    tool(
+        "openssl",
+        &[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            s(&fx("leaf.key")),
+            "-outform",
+            "DER",
+            "-out",
+            s(&der),
+        ],
+    );
+    let key = std::fs::read(&der).expect("key");
+    let dump = common::pg::server().dump(&database(&t));
+    assert!(
+        dump.contains("encrypted_pkcs8"),
+        "the dump holds the keys table"
+    );
+    assert!(!dump.contains("PRIVATE KEY"));
+    // The private part: the last 64 bytes of the PKCS#8 structure, as hex.
+    let tail = hex_of(&key[key.len() - 64..]);
+    assert!(
+        !dump.to_lowercase().contains(&tail),
+        "key bytes in the dump"
+    );
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,190 @@
+//! A real PostgreSQL server for the team-store tests: `initdb` and `postgres` from the
+//! Debian package into a temporary directory, as an unprivileged user (`postgres` when the
+//! tests run as root), listening on a free loopback port with password authentication.
+//! One server per test binary; a watchdog stops and removes it when the test process
+//! ends. Each test
+//! gets a database of its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::acme::free_tcp_port;
+
+/// The administrator's name and password of the test server.
+pub const ADMIN: &str = "admin";
+/// The administrator's password.
+pub const ADMIN_PASSWORD: &str = "pg-test-secret";
+
+/// The running server.
+pub struct Pg {
+    /// Its loopback port.
+    pub port: u16,
+    bin: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn bin_dir() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed (Debian package postgresql; .ci/run installs it)")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop().expect("an initdb under /usr/lib/postgresql")
+}
+
+fn as_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("id runs");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+/// `program args`, as the `postgres` user when the tests run as root.
+fn unprivileged(program: &Path) -> Command {
+    if as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// The server, started on first use.
+pub fn server() -> &'static Pg {
+    static SERVER: OnceLock<Pg> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let bin = bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("certdesk-pg")
+            .tempdir_in("/tmp")
+            .expect("temp dir");
+        let data = dir.path().join("data");
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, ADMIN_PASSWORD).expect("pwfile");
+        if as_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(status.success());
+        }
+        let out = unprivileged(&bin.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-U", ADMIN, "-A", "scram-sha-256", "--no-sync"])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .output()
+            .expect("initdb runs");
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_tcp_port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            dir.path().display()
+        );
+        let out = unprivileged(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(dir.path().join("log"))
+            .args(["-w", "start"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The watchdog, as this process's user, stops the server once this process is gone.
+        let runas = if as_root() { "runuser -u postgres -- " } else { "" };
+        let watchdog = format!(
+            "while kill -0 {parent} 2>/dev/null; do sleep 1; done; {runas}{pg_ctl} -D {data} -m fast stop; rm -rf {dir}",
+            parent = std::process::id(),
+            pg_ctl = bin.join("pg_ctl").display(),
+            data = data.display(),
+            dir = dir.path().display()
+        );
+        // The outer shell returns at once; the watchdog goes on in the background.
+        let started = Command::new("/bin/sh")
+            .args(["-c", &format!("({watchdog}) >/dev/null 2>&1 </dev/null &")])
+            .status()
+            .expect("the watchdog starts");
+        assert!(started.success());
+        let pg = Pg {
+            port,
+            bin,
+            _dir: dir,
+        };
+        for _ in 0..200 {
+            if pg.psql("postgres", "SELECT 1").status.success() {
+                return pg;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("PostgreSQL did not start on port {port}");
+    })
+}
+
+impl Pg {
+    /// Runs SQL as the administrator on `database`.
+    pub fn psql(&self, database: &str, sql: &str) -> std::process::Output {
+        Command::new("psql")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", ADMIN])
+            .args(["-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
+            .env("PGPASSWORD", ADMIN_PASSWORD)
+            .output()
+            .expect("psql runs")
+    }
+
+    /// A new, empty database: its address for `--store`.
+    pub fn database(&self) -> String {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("team{}", NEXT.fetch_add(1, Ordering::SeqCst));
+        let out = self.psql("postgres", &format!("CREATE DATABASE {name}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.address(ADMIN, &name)
+    }
+
+    /// The address of `database` for `user`, without TLS (the test server has none).
+    pub fn address(&self, user: &str, database: &str) -> String {
+        format!(
+            "postgres://{user}@127.0.0.1:{}/{database}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// `pg_dump` of `database`, as text.
+    pub fn dump(&self, database: &str) -> String {
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                ADMIN,
+                database,
+            ])
+            .env("PGPASSWORD", ADMIN_PASSWORD)
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
