@@ -234,8 +234,13 @@ pub fn log(store: &Store, ctx: &Context, last: Option<usize>) -> Result<(), CliE
         return print_json(&entries.iter().map(LogJson::new).collect::<Vec<_>>());
     }
     for e in &entries {
+        let user = e
+            .user
+            .as_deref()
+            .map(|u| format!("{u}  "))
+            .unwrap_or_default();
         println!(
-            "{}  {:<8} {:<8} {}",
+            "{}  {user}{:<8} {:<8} {}",
             output::rfc3339(e.time),
             e.operation,
             e.outcome,

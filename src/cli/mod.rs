@@ -70,6 +70,12 @@ enum StoreAction {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// Change a team store's passphrase (the store key is wrapped again; no key is
+    /// encrypted again). The current one comes from --store-password-file/-env.
+    Passwd {
+        #[command(flatten)]
+        new: team::NewPassphraseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -412,6 +418,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             println!("system roots: {state}");
             Ok(())
         }
+        Command::Store {
+            action: StoreAction::Passwd { new },
+        } => team::passwd(&mut store, &ctx, &new),
         Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {

@@ -44,7 +44,7 @@ impl PasswordArgs {
             return match std::env::var(var) {
                 Ok(value) => Ok(Some(Zeroizing::new(value))),
                 Err(_) => Err(CliError::bad_input(format!(
-                    "the environment variable {var} (given with --password-env) is not set or not UTF-8"
+                    "the environment variable {var} is not set or not UTF-8"
                 ))),
             };
         }

@@ -28,16 +28,9 @@ pub struct PassphraseArgs {
 
 impl PassphraseArgs {
     fn given(&self) -> Result<Option<Zeroizing<String>>, CliError> {
-        if let Some(var) = &self.store_password_env {
-            return std::env::var(var).map(|v| Some(Zeroizing::new(v))).map_err(|_| {
-                CliError::bad_input(format!(
-                    "the environment variable {var} (given with --store-password-env) is not set or not UTF-8"
-                ))
-            });
-        }
         PasswordArgs {
             password_file: self.store_password_file.clone(),
-            password_env: None,
+            password_env: self.store_password_env.clone(),
         }
         .given()
     }
@@ -58,4 +51,46 @@ pub fn open(location: &std::path::Path, passphrase: &PassphraseArgs) -> Result<S
         }
         None => Ok(Store::open(location)?),
     }
+}
+
+/// Where the new team passphrase comes from (`store passwd`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NewPassphraseArgs {
+    /// The new passphrase, from this file (its first line).
+    #[arg(long, value_name = "FILE", conflicts_with = "new_password_env")]
+    pub new_password_file: Option<PathBuf>,
+    /// The new passphrase, from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub new_password_env: Option<String>,
+}
+
+/// `certdesk store passwd`.
+pub fn passwd(
+    store: &mut Store,
+    ctx: &super::commands::Context,
+    new: &NewPassphraseArgs,
+) -> Result<(), CliError> {
+    let args = PasswordArgs {
+        password_file: new.new_password_file.clone(),
+        password_env: new.new_password_env.clone(),
+    };
+    let passphrase = match args.given()? {
+        Some(p) => p,
+        None => args.prompt_new("New team passphrase: ")?.ok_or_else(|| {
+            CliError::bad_input(
+                "give the new passphrase with --new-password-file or --new-password-env",
+            )
+        })?,
+    };
+    if passphrase.chars().count() < 8 {
+        return Err(CliError::bad_input(
+            "a team passphrase needs at least 8 characters",
+        ));
+    }
+    crate::ops::team::change_passphrase(store, &passphrase, ctx.now)?;
+    if ctx.json {
+        return super::commands::print_json(&serde_json::json!({"passphrase": "changed"}));
+    }
+    println!("the team passphrase was changed");
+    Ok(())
 }

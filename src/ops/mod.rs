@@ -28,4 +28,5 @@ pub mod renew;
 pub mod retrieve;
 pub mod revocation;
 pub mod sample;
+pub mod team;
 pub mod trust;

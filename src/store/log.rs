@@ -21,6 +21,9 @@ pub struct LogEntry {
     pub details: String,
     /// The equivalent `certdesk ...` command.
     pub command: String,
+    /// The database user who did it (team stores; the database records it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 impl LogEntry {
@@ -40,6 +43,7 @@ impl LogEntry {
             outcome: "ok".to_owned(),
             details,
             command,
+            user: None,
         }
     }
 
@@ -58,7 +62,7 @@ impl Store {
         let limit = n.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
         self.sql()
             .query(
-                "SELECT id, time, location, operation, outcome, details, command FROM
+                "SELECT id, time, location, operation, outcome, details, command, db_user FROM
                    (SELECT * FROM log ORDER BY id DESC LIMIT ?1) AS newest ORDER BY id",
                 values![limit],
             )?
@@ -77,6 +81,7 @@ fn entry(r: &Row) -> Result<LogEntry, StoreError> {
         outcome: r.text(4)?,
         details: r.text(5)?,
         command: r.text(6)?,
+        user: r.opt_text(7)?,
     })
 }
 

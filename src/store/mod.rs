@@ -156,6 +156,9 @@ pub enum StoreError {
     /// The team database reported an error, or cannot be reached: the sentence.
     #[error("{0}")]
     Database(String),
+    /// A team store's operation asked of an embedded store.
+    #[error("{0} is not a team store: its key file protects its keys, and it has no passphrase")]
+    NotTeam(PathBuf),
     /// The team passphrase does not unwrap the store key.
     #[error("the team passphrase is wrong: the store key cannot be unwrapped with it")]
     WrongPassphrase,

@@ -120,6 +120,8 @@ const MIGRATIONS: &[&str] = &[
         fetched INTEGER NOT NULL,
         PRIMARY KEY (url, thumbprint)
     );",
+    // 9: who wrote each log entry (a team database fills it with the database user).
+    "ALTER TABLE log ADD COLUMN db_user TEXT;",
 ];
 
 /// The schema version this build writes.

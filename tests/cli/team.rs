@@ -13,6 +13,24 @@ fn database(t: &TestStore) -> String {
     path.split('?').next().unwrap_or_default().to_owned()
 }
 
+/// `certdesk --store ADDRESS ARGS` as another database user (`None`: the owner), with no
+/// passphrase unless `args` give one.
+fn as_user(t: &TestStore, user: Option<(&str, &str)>, args: &[&str]) -> std::process::Output {
+    let address = t.team.as_deref().expect("a team store");
+    let (address, password) = match user {
+        Some((name, password)) => (address.replacen("admin@", &format!("{name}@"), 1), password),
+        None => (address.to_owned(), common::pg::ADMIN_PASSWORD),
+    };
+    std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--store", &address])
+        .env("PGPASSWORD", password)
+        .env("SSL_CERT_FILE", t.dir.path().join("os-roots.pem"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("certdesk runs")
+}
+
 fn set_topology(t: &TestStore) {
     let file = t.dir.path().join("topology.toml");
     std::fs::write(&file, EDGE).expect("topology");
@@ -96,17 +114,7 @@ fn the_passphrase_guards_the_keys_and_only_the_keys() {
     t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
     let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
     // Without the passphrase: listing and showing work, a key cannot be used.
-    let locked = |args: &[&str]| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
-        command
-            .args(["--store", t.team.as_deref().unwrap_or_default()])
-            .env("PGPASSWORD", common::pg::ADMIN_PASSWORD)
-            .env("SSL_CERT_FILE", t.dir.path().join("os-roots.pem"))
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("certdesk runs")
-    };
+    let locked = |args: &[&str]| as_user(&t, None, args);
     let shown = locked(&["--json", "show", &leaf]);
     assert!(shown.status.success(), "{}", common::stderr(&shown));
     let ec = locked(&["import", s(&fx("ec.pfx")), "--password-file", s(&pw)]);
@@ -175,4 +183,123 @@ fn the_database_never_sees_a_key_in_clear() {
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `store passwd` wraps the store key again: the keys' bytes in the database do not change,
+/// the old passphrase no longer opens the store and the new one does.
+#[test]
+fn the_passphrase_changes_without_encrypting_a_key_again() {
+    let t = TestStore::team();
+    let pw = t.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    t.json(&[
+        "import",
+        s(&fx("leaf-aes.pfx")),
+        "--password-file",
+        s(&pw),
+        "--exportable",
+        "true",
+    ]);
+    let server = common::pg::server();
+    let keys = || {
+        let out = server.psql(
+            &database(&t),
+            "SELECT encode(encrypted_pkcs8, 'hex') FROM keys",
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before = keys();
+    let new = t.dir.path().join("new");
+    std::fs::write(&new, "a new team passphrase").expect("new");
+    let short = t.dir.path().join("short");
+    std::fs::write(&short, "short").expect("short");
+    fails(
+        &t.run(&["store", "passwd", "--new-password-file", s(&short)]),
+        2,
+        "at least 8 characters",
+    );
+    t.json(&["store", "passwd", "--new-password-file", s(&new)]);
+    assert_eq!(keys(), before, "no key was encrypted again");
+    fails(&t.run(&["list"]), 2, "the team passphrase is wrong");
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    let pfx = t.dir.path().join("out.pfx");
+    let out = as_user(
+        &t,
+        None,
+        &[
+            "--store-password-file",
+            s(&new),
+            "export",
+            &leaf,
+            "--output",
+            s(&pfx),
+            "--password-file",
+            s(&pw),
+        ],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    // An embedded store has no passphrase to change.
+    let local = TestStore::new();
+    fails(
+        &local.run(&["store", "passwd", "--new-password-file", s(&new)]),
+        1,
+        "is not a team store",
+    );
+}
+
+/// The README's roles: the team role works; the auditors' role lists, shows, reads the
+/// status and the log, and is refused a write with one sentence.
+#[test]
+fn the_readme_roles_give_least_privilege() {
+    let t = TestStore::team();
+    let pw = t.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    set_topology(&t);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let sql = readme
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README's SQL");
+    let server = common::pg::server();
+    let db = database(&t);
+    // Roles are global to the server: each test's names are its database's.
+    let sql = sql
+        .replace("certdesk_team", &format!("{db}_team"))
+        .replace("certdesk_audit", &format!("{db}_audit"));
+    let out = server.psql(&db, &sql);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for role in ["team", "audit"] {
+        let out = server.psql(&db, &format!("ALTER ROLE {db}_{role} PASSWORD 'pw-{role}'"));
+        assert!(out.status.success());
+    }
+    let team_role = format!("{db}_team");
+    let audit_role = format!("{db}_audit");
+    let team = |args: &[&str]| as_user(&t, Some((&team_role, "pw-team")), args);
+    let audit = |args: &[&str]| as_user(&t, Some((&audit_role, "pw-audit")), args);
+    let out = team(&["import", s(&fx("ec.pem"))]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    for args in [
+        &["--json", "--no-system-roots", "list"][..],
+        &["--json", "show", &leaf],
+        &["--json", "status"],
+        &["--json", "log"],
+    ] {
+        let out = audit(args);
+        assert!(out.status.success(), "{args:?}: {}", common::stderr(&out));
+    }
+    let log = String::from_utf8_lossy(&audit(&["--json", "log"]).stdout).into_owned();
+    assert!(log.contains(&format!("\"user\":\"{team_role}\"")), "{log}");
+    fails(
+        &audit(&["import", s(&fx("chain.p7b"))]),
+        1,
+        "the database user may not do this",
+    );
 }

@@ -124,7 +124,8 @@ pub fn walk(
     ];
     for (location, logical, name) in stores {
         h.state_mut().page = Page::Store(location, logical);
-        h.run_steps(3);
+        // The page's order is computed by a job: wait for it, not for a number of frames.
+        settle(h);
         visit(h, name);
     }
     for (page, name) in [
@@ -135,7 +136,7 @@ pub fn walk(
         (Page::Log, "activity-log"),
     ] {
         h.state_mut().page = page;
-        h.run_steps(3);
+        settle(h);
         visit(h, name);
     }
     if menus {

@@ -52,7 +52,9 @@ pub(super) fn verdict(
         return Ok(Err(format!("the CRL at {url} is out of date")));
     }
     if fresh && let Some(store) = store {
-        store.transaction(|tx, _| write::put_crl(tx, url, &crl_der, next_update, now))?;
+        // Best effort: a store that may not be written (an auditor's) still gets its
+        // answer, only not kept.
+        let _ = store.transaction(|tx, _| write::put_crl(tx, url, &crl_der, next_update, now));
     }
     let serial = cert.raw_serial();
     let revoked = crl

@@ -95,6 +95,23 @@ impl Store {
         Ok(store)
     }
 
+    /// Wraps the store key with a new team passphrase, inside the caller's transaction
+    /// (with its log entry): no key is encrypted again, and the old passphrase no longer
+    /// opens the store. Needs the store unlocked; an embedded store has no passphrase.
+    pub(crate) fn rewrap(tx: Sql<'_>, secret: &[u8], passphrase: &str) -> Result<(), StoreError> {
+        if secret.is_empty() {
+            return Err(KeyError::Locked.into());
+        }
+        let salt = random::<16>()?;
+        let kek = wrapping_key(passphrase, salt.as_ref())?;
+        let wrapped = seal(secret, kek.as_bytes())?;
+        tx.execute(
+            "UPDATE keyring SET salt = ?1, wrapped = ?2 WHERE id = 1",
+            values![salt.as_ref(), wrapped],
+        )?;
+        Ok(())
+    }
+
     /// Whether this store lives in a team database.
     pub fn is_team(&self) -> bool {
         matches!(self.conn, Engine::Postgres(_))

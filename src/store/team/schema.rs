@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::store::db::{Sql, values};
 use crate::store::schema::{self, VERSION};
 
-/// The schema as the embedded store's version 8 has it.
+/// The schema as the embedded store's version 9 has it.
 pub const SCHEMA: &str = "
 CREATE TABLE certdesk_schema (version BIGINT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
