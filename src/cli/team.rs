@@ -46,6 +46,7 @@ pub fn open(location: &std::path::Path, passphrase: &PassphraseArgs) -> Result<S
             let given = passphrase.given()?;
             Ok(Store::open_team(
                 address,
+                None,
                 given.as_deref().map(String::as_str),
             )?)
         }

@@ -339,15 +339,15 @@ impl Store {
                 Ok(out)
             }
             Engine::Postgres(conn) => {
-                conn.get_mut().batch(team::BEGIN)?;
+                conn.get_mut().begin(team::BEGIN)?;
                 match f(db::Sql::Postgres(conn), self.secret.as_bytes()) {
                     Ok(out) => {
-                        conn.get_mut().batch("COMMIT")?;
+                        conn.get_mut().end(true)?;
                         Ok(out)
                     }
                     Err(e) => {
                         // The error says what went wrong; a failed rollback adds nothing.
-                        let _ = conn.get_mut().batch("ROLLBACK");
+                        let _ = conn.get_mut().end(false);
                         Err(e)
                     }
                 }

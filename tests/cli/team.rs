@@ -2,6 +2,10 @@
 //! with the same JSON as the embedded store, the passphrase that guards the keys, two
 //! writers at once, and a database dump that holds no key in clear.
 
+use certdesk::ops::import::{self, ImportOptions};
+use certdesk::pki::formats;
+use certdesk::store::{Location, Store};
+
 use crate::common;
 
 use common::{EDGE, TestStore, fails, fx, s, tool};
@@ -302,4 +306,32 @@ fn the_readme_roles_give_least_privilege() {
         1,
         "the database user may not do this",
     );
+}
+
+/// The server restarts under an open store: the store opens its connection again by
+/// itself and nothing is lost; while the server is down a read says so in one sentence.
+#[test]
+fn a_restarted_server_is_reconnected_and_nothing_is_lost() {
+    let pg = common::pg::Pg::start();
+    let address = pg.database();
+    let password = Some(common::pg::ADMIN_PASSWORD);
+    let passphrase = Some(common::TEAM_PASSPHRASE);
+    let mut store = Store::open_team(&address, password, passphrase).expect("open");
+    let bytes = std::fs::read(fx("chain.p7b")).expect("fixture");
+    let options = ImportOptions {
+        location: Location::Computer,
+        exportable: false,
+        trust_root: true,
+    };
+    let contents = formats::read(&bytes, None).expect("readable");
+    let plan = import::plan(contents, options).expect("plan");
+    import::commit(&mut store, plan, "test", 0).expect("commit");
+    let before = store.list(None, None).expect("list").len();
+    pg.pg_ctl("restart");
+    assert_eq!(store.list(None, None).expect("reconnected").len(), before);
+    pg.pg_ctl("stop");
+    let down = store.list(None, None).expect_err("the server is down");
+    assert!(down.to_string().contains("cannot be reached"), "{down}");
+    pg.pg_ctl("start");
+    assert_eq!(store.list(None, None).expect("reconnected").len(), before);
 }

@@ -22,7 +22,7 @@ pub struct Pg {
     /// Its loopback port.
     pub port: u16,
     bin: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn bin_dir() -> PathBuf {
@@ -52,10 +52,15 @@ fn unprivileged(program: &Path) -> Command {
     }
 }
 
-/// The server, started on first use.
+/// The server the tests share, started on first use.
 pub fn server() -> &'static Pg {
     static SERVER: OnceLock<Pg> = OnceLock::new();
-    SERVER.get_or_init(|| {
+    SERVER.get_or_init(Pg::start)
+}
+
+impl Pg {
+    /// A server of its own (for a test that stops it).
+    pub fn start() -> Pg {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("certdesk-pg")
@@ -85,32 +90,20 @@ pub fn server() -> &'static Pg {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_tcp_port();
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            dir.path().display()
-        );
-        let out = unprivileged(&bin.join("pg_ctl"))
-            .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "-l"])
-            .arg(dir.path().join("log"))
-            .args(["-w", "start"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("pg_ctl runs");
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let pg = Pg { port, bin, dir };
+        pg.pg_ctl("start");
         // The watchdog, as this process's user, stops the server once this process is gone.
-        let runas = if as_root() { "runuser -u postgres -- " } else { "" };
+        let runas = if as_root() {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        };
         let watchdog = format!(
             "while kill -0 {parent} 2>/dev/null; do sleep 1; done; {runas}{pg_ctl} -D {data} -m fast stop; rm -rf {dir}",
             parent = std::process::id(),
-            pg_ctl = bin.join("pg_ctl").display(),
+            pg_ctl = pg.bin.join("pg_ctl").display(),
             data = data.display(),
-            dir = dir.path().display()
+            dir = pg.dir.path().display()
         );
         // The outer shell returns at once; the watchdog goes on in the background.
         let started = Command::new("/bin/sh")
@@ -118,22 +111,32 @@ pub fn server() -> &'static Pg {
             .status()
             .expect("the watchdog starts");
         assert!(started.success());
-        let pg = Pg {
-            port,
-            bin,
-            _dir: dir,
-        };
-        for _ in 0..200 {
-            if pg.psql("postgres", "SELECT 1").status.success() {
-                return pg;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("PostgreSQL did not start on port {port}");
-    })
-}
+        pg
+    }
 
-impl Pg {
+    /// `pg_ctl start`, `stop` or `restart` on this server, waiting until it is done.
+    pub fn pg_ctl(&self, action: &str) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let out = unprivileged(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-o", &options, "-m", "fast", "-l"])
+            .arg(self.dir.path().join("log"))
+            .args(["-w", action])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl {action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Runs SQL as the administrator on `database`.
     pub fn psql(&self, database: &str, sql: &str) -> std::process::Output {
         Command::new("psql")

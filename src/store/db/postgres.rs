@@ -12,10 +12,15 @@ use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use super::{Row, Value};
 use crate::store::StoreError;
 
-/// An open connection and the statements it has prepared.
+/// An open connection, the statements it has prepared, and how to open it again: a
+/// connection the server dropped (a restart, a network cut) is opened again at the next
+/// statement, unless a transaction was open on it (that transaction is lost, and its
+/// caller says so).
 pub struct Connection {
     client: postgres::Client,
     prepared: HashMap<String, postgres::Statement>,
+    reconnect: Box<dyn Fn() -> Result<postgres::Client, StoreError> + Send>,
+    in_transaction: bool,
 }
 
 impl ToSql for Value {
@@ -81,6 +86,12 @@ fn column(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
     })
 }
 
+/// Whether the server ended the session (shut down, restarted, or crashed).
+fn dropped(e: &postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| db.code().code().starts_with("57P"))
+}
+
 /// One sentence for a PostgreSQL error.
 pub(crate) fn error(e: &postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
@@ -106,24 +117,57 @@ pub(crate) fn error(e: &postgres::Error) -> StoreError {
 }
 
 impl Connection {
-    /// A connection over `client`.
-    pub(crate) fn new(client: postgres::Client) -> Self {
-        Self {
-            client,
+    /// A connection opened by `connect`, which opens it again when the server drops it.
+    pub(crate) fn new(
+        connect: Box<dyn Fn() -> Result<postgres::Client, StoreError> + Send>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            client: connect()?,
             prepared: HashMap::new(),
-        }
+            reconnect: connect,
+            in_transaction: false,
+        })
     }
 
-    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+    /// Opens the connection again if the server dropped it outside a transaction.
+    fn ensure(&mut self) -> Result<(), StoreError> {
+        if !self.client.is_closed() {
+            return Ok(());
+        }
+        if self.in_transaction {
+            return Err(StoreError::Database(
+                "the connection to the team database was lost during a change, which did not happen; try again".into(),
+            ));
+        }
+        self.client = (self.reconnect)()?;
+        self.prepared.clear();
+        Ok(())
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
         if let Some(stmt) = self.prepared.get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self
-            .client
-            .prepare(&placeholders(sql))
-            .map_err(|e| error(&e))?;
+        let stmt = self.client.prepare(&placeholders(sql))?;
         self.prepared.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
+    }
+
+    /// Runs `f` on the connection; when the server dropped it (a restart, a cut) outside
+    /// a transaction, opens it again and runs `f` once more.
+    fn run<T>(
+        &mut self,
+        f: impl Fn(&mut Self) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        self.ensure()?;
+        match f(self) {
+            Err(e) if !self.in_transaction && (self.client.is_closed() || dropped(&e)) => {
+                self.client = (self.reconnect)()?;
+                self.prepared.clear();
+                f(self).map_err(|e| error(&e))
+            }
+            other => other.map_err(|e| error(&e)),
+        }
     }
 
     fn params(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
@@ -132,21 +176,19 @@ impl Connection {
 
     /// Runs a statement; the number of rows it changed.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize, StoreError> {
-        let stmt = self.statement(sql)?;
-        let n = self
-            .client
-            .execute(&stmt, &Self::params(params))
-            .map_err(|e| error(&e))?;
+        let n = self.run(|c| {
+            let stmt = c.statement(sql)?;
+            c.client.execute(&stmt, &Self::params(params))
+        })?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     /// Every row a query returns.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let stmt = self.statement(sql)?;
-        let rows = self
-            .client
-            .query(&stmt, &Self::params(params))
-            .map_err(|e| error(&e))?;
+        let rows = self.run(|c| {
+            let stmt = c.statement(sql)?;
+            c.client.query(&stmt, &Self::params(params))
+        })?;
         rows.iter()
             .map(|r| {
                 (0..r.len())
@@ -158,9 +200,27 @@ impl Connection {
             .collect()
     }
 
-    /// Runs statements that take no parameters (transaction control, the schema).
+    /// Runs statements that take no parameters (the schema).
     pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client.batch_execute(sql).map_err(|e| error(&e))
+        self.run(|c| c.client.batch_execute(sql))
+    }
+
+    /// Begins a write transaction with `sql` (which takes the store's lock).
+    pub(crate) fn begin(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.in_transaction = false;
+        self.batch(sql)?;
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    /// Ends the write transaction: COMMIT, or ROLLBACK when `commit` is false.
+    pub(crate) fn end(&mut self, commit: bool) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .batch_execute(if commit { "COMMIT" } else { "ROLLBACK" })
+            .map_err(|e| error(&e));
+        self.in_transaction = false;
+        result
     }
 }
 

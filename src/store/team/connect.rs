@@ -103,8 +103,8 @@ fn pgpass(host: &str, port: u16, database: &str, user: &str) -> Option<String> {
         .map(|f| f[4].replace("\\:", ":").replace("\\\\", "\\"))
 }
 
-/// Connects to the database at `address`.
-pub fn client(address: &str) -> Result<postgres::Client, StoreError> {
+/// Connects to the database at `address`, with `password` or the one libpq would use.
+pub fn client(address: &str, password: Option<&str>) -> Result<postgres::Client, StoreError> {
     let mut url = url::Url::parse(address)
         .map_err(|e| bad(format!("{address} is not a database address ({e})")))?;
     if url.password().is_some() {
@@ -139,8 +139,9 @@ pub fn client(address: &str) -> Result<postgres::Client, StoreError> {
     let database = config.get_dbname().unwrap_or(&user).to_owned();
     let host = url.host_str().unwrap_or("localhost").to_owned();
     let port = url.port().unwrap_or(5432);
-    if let Some(password) = std::env::var("PGPASSWORD")
-        .ok()
+    if let Some(password) = password
+        .map(str::to_owned)
+        .or_else(|| std::env::var("PGPASSWORD").ok())
         .or_else(|| pgpass(&host, port, &database, &user))
     {
         config.password(password);

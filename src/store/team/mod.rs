@@ -73,15 +73,22 @@ fn store_key(tx: Sql<'_>, passphrase: Option<&str>) -> Result<Zeroizing<String>,
 
 impl Store {
     /// Opens the team store at `address` (`postgres://USER@HOST[:PORT]/DB`), creating its
-    /// schema in an empty database. With the team passphrase its keys can be used (the
-    /// first passphrase given to a new store becomes its passphrase); without it the store
-    /// can be read but no key used.
-    pub fn open_team(address: &str, passphrase: Option<&str>) -> Result<Self, StoreError> {
-        let client = connect::client(address)?;
+    /// schema in an empty database. The database password is `password` (a window's
+    /// dialog), else what libpq would use. With the team passphrase its keys can be used
+    /// (the first passphrase given to a new store becomes its passphrase); without it the
+    /// store can be read but no key used.
+    pub fn open_team(
+        address: &str,
+        password: Option<&str>,
+        passphrase: Option<&str>,
+    ) -> Result<Self, StoreError> {
+        let owned = address.to_owned();
+        let password = password.map(|p| Zeroizing::new(p.to_owned()));
+        let connection = super::db::postgres::Connection::new(Box::new(move || {
+            connect::client(&owned, password.as_deref().map(String::as_str))
+        }))?;
         let mut store = Self {
-            conn: Engine::Postgres(Box::new(RefCell::new(
-                super::db::postgres::Connection::new(client),
-            ))),
+            conn: Engine::Postgres(Box::new(RefCell::new(connection))),
             dir: PathBuf::from(address),
             secret: Zeroizing::new(String::new()),
             system_roots: true,
