@@ -70,6 +70,17 @@ enum StoreAction {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// Copy a whole store into an empty one: a directory into a team database or back
+    /// (keys encrypted again under the destination's key; a team store's passphrase from
+    /// --store-password-file/-env).
+    Copy {
+        /// The store to copy: a directory or a postgres:// address.
+        #[arg(long, value_name = "DIR|URL")]
+        from: PathBuf,
+        /// The empty store to copy into.
+        #[arg(long, value_name = "DIR|URL")]
+        to: PathBuf,
+    },
     /// Change a team store's passphrase (the store key is wrapped again; no key is
     /// encrypted again). The current one comes from --store-password-file/-env.
     Passwd {
@@ -350,6 +361,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             return crate::gui::run(store, Some(&file), !cli.no_system_roots)
                 .map_err(CliError::refused);
         }
+        Some(Command::Store {
+            action: StoreAction::Copy { from, to },
+        }) => {
+            return team::copy(&from, &to, &cli.passphrase, cli.json, now());
+        }
         Some(Command::InstallDesktop) => {
             let exe = std::env::current_exe()
                 .map_err(|e| CliError::refused(format!("cannot find certdesk's own path: {e}")))?;
@@ -457,7 +473,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         },
         Command::Log { last } => commands::log(&store, &ctx, last),
         Command::Ca { action } => cas::ca(&mut store, &ctx, &action),
-        Command::File(_) | Command::InstallDesktop => Ok(()),
+        // Handled before a store is opened.
+        Command::File(_)
+        | Command::InstallDesktop
+        | Command::Store {
+            action: StoreAction::Copy { .. },
+        } => Ok(()),
     }
 }
 

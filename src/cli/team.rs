@@ -95,3 +95,30 @@ pub fn passwd(
     println!("the team passphrase was changed");
     Ok(())
 }
+
+/// `certdesk store copy --from LOCATION --to LOCATION`.
+pub fn copy(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    passphrase: &PassphraseArgs,
+    json: bool,
+    now: i64,
+) -> Result<(), CliError> {
+    let source = open(from, passphrase)?;
+    let mut target = open(to, passphrase)?;
+    let copied = crate::ops::team::copy(&source, &mut target, now)?;
+    if json {
+        return super::commands::print_json(&copied);
+    }
+    println!(
+        "copied {} certificates, {} keys, {} requests, {} CA connections, {} assignments and {} log entries to {}",
+        copied.certificates,
+        copied.keys,
+        copied.requests,
+        copied.cas,
+        copied.assignments,
+        copied.log_entries,
+        to.display()
+    );
+    Ok(())
+}

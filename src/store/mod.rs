@@ -17,6 +17,7 @@
 pub(crate) mod assignments;
 pub(crate) mod cas;
 pub(crate) mod certs;
+pub mod copy;
 pub(crate) mod db;
 pub(crate) mod log;
 pub(crate) mod requests;
@@ -156,6 +157,9 @@ pub enum StoreError {
     /// The team database reported an error, or cannot be reached: the sentence.
     #[error("{0}")]
     Database(String),
+    /// A copy was asked into a store that holds something.
+    #[error("{0} is not empty: a store is copied into an empty one only")]
+    NotEmpty(PathBuf),
     /// A team store's operation asked of an embedded store.
     #[error("{0} is not a team store: its key file protects its keys, and it has no passphrase")]
     NotTeam(PathBuf),

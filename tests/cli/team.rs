@@ -335,3 +335,125 @@ fn a_restarted_server_is_reconnected_and_nothing_is_lost() {
     pg.pg_ctl("start");
     assert_eq!(store.list(None, None).expect("reconnected").len(), before);
 }
+
+/// A directory's store copied into a team database and back: the same certificates,
+/// keys that still decrypt (openssl reads the exported .pfx), the pending request, the CA
+/// connection and the assignment; a copy into a store that is not empty is refused.
+#[test]
+fn a_store_is_copied_into_a_database_and_back() {
+    let local = TestStore::with_topology(EDGE);
+    let pw = local.dir.path().join("pw");
+    std::fs::write(&pw, "secret").expect("pw");
+    local.json(&[
+        "import",
+        s(&fx("leaf-aes.pfx")),
+        "--password-file",
+        s(&pw),
+        "--exportable",
+        "true",
+    ]);
+    let issued = local.json(&["request", "--type", "Internal", "--ca", "builtin"]);
+    let internal = issued["thumbprint"].as_str().expect("issued").to_owned();
+    local.json(&["assign", "--type", "Internal", "--thumbprint", &internal]);
+    local.json(&[
+        "request",
+        "--type",
+        "AccessEdgeExternal",
+        "--output",
+        s(&local.dir.path().join("web.csr")),
+    ]);
+    let challenge = local.dir.path().join("challenge");
+    std::fs::write(&challenge, "s3cret-challenge\n").expect("challenge");
+    local.json(&[
+        "ca",
+        "add",
+        "corp-scep",
+        "--scep",
+        "http://127.0.0.1:9/scep",
+        "--challenge-file",
+        s(&challenge),
+    ]);
+    let team = TestStore::team();
+    let address = team.team.clone().expect("address");
+    let copied = team.json(&[
+        "store",
+        "copy",
+        "--from",
+        s(&local.path()),
+        "--to",
+        &address,
+    ]);
+    assert_eq!(copied["requests"], 1, "{copied}");
+    assert_eq!(copied["cas"], 1, "{copied}");
+    assert!(team.json(&["ca", "list"]).to_string().contains("corp-scep"));
+    assert_eq!(copied["assignments"], 1, "{copied}");
+    let thumbprints = |t: &TestStore| -> Vec<String> {
+        let mut all: Vec<String> = t
+            .json(&["--no-system-roots", "list"])
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    c["logical"], c["thumbprint"], c["has_private_key"]
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(thumbprints(&team), thumbprints(&local));
+    assert!(team.json(&["status"]).to_string().contains(&internal));
+    assert_eq!(team.json(&["requests"]).as_array().map(Vec::len), Some(1));
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    let pfx = team.dir.path().join("from-team.pfx");
+    team.json(&[
+        "export",
+        &leaf,
+        "--output",
+        s(&pfx),
+        "--password-file",
+        s(&pw),
+    ]);
+    tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            s(&pfx),
+            "-passin",
+            "pass:secret",
+            "-nodes",
+            "-noout",
+        ],
+    );
+    // Into a store that holds something: refused, nothing written.
+    fails(
+        &team.run(&[
+            "store",
+            "copy",
+            "--from",
+            s(&local.path()),
+            "--to",
+            &address,
+        ]),
+        1,
+        "is not empty",
+    );
+    // And back into a new directory.
+    let back = TestStore::new();
+    team.json(&["store", "copy", "--from", &address, "--to", s(&back.path())]);
+    assert_eq!(thumbprints(&back), thumbprints(&local));
+    let pfx = back.dir.path().join("back.pfx");
+    back.json(&[
+        "export",
+        &leaf,
+        "--output",
+        s(&pfx),
+        "--password-file",
+        s(&pw),
+    ]);
+    let log = back.json(&["log"]).to_string();
+    assert!(log.contains("certdesk store copy"), "{log}");
+}

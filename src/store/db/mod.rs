@@ -133,6 +133,11 @@ impl Row {
         }
     }
 
+    /// Column `i` as it is.
+    pub fn value(&self, i: usize) -> Value {
+        self.at(i).clone()
+    }
+
     /// A blob column.
     pub fn blob(&self, i: usize) -> Result<&[u8], StoreError> {
         self.opt_blob(i)?.ok_or_else(|| mismatch(i, "bytes"))
@@ -187,6 +192,17 @@ impl Sql<'_> {
         match self {
             Sql::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Sql::Postgres(conn) => conn.borrow_mut().batch(sql),
+        }
+    }
+
+    /// After rows were inserted with their ids: the table's next id follows them
+    /// (PostgreSQL's identity sequence; SQLite follows by itself).
+    pub fn follow_ids(self, table: &str) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(_) => Ok(()),
+            Sql::Postgres(conn) => conn.borrow_mut().batch(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )),
         }
     }
 
