@@ -4,7 +4,7 @@
 //! CA made here (`tls-ca.pem`, for `--ca-bundle`).
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::net::{TcpStream, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,12 +44,7 @@ impl Drop for Servers {
     }
 }
 
-pub fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
+pub use super::pg::free_tcp_port;
 
 fn free_udp_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")

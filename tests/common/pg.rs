@@ -10,8 +10,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::acme::free_tcp_port;
-
 /// The administrator's name and password of the test server.
 pub const ADMIN: &str = "admin";
 /// The administrator's password.
@@ -23,6 +21,14 @@ pub struct Pg {
     pub port: u16,
     bin: PathBuf,
     dir: tempfile::TempDir,
+}
+
+/// A loopback port nobody listens on now.
+pub fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn bin_dir() -> PathBuf {
