@@ -22,8 +22,24 @@ use std::path::Path;
 
 use crate::store::Store;
 
-/// "certdesk — NAME (PATH)": which store the window works on.
+/// "certdesk — NAME (PATH)": which store the window works on; for a team store, "certdesk
+/// — DB on HOST as USER (team store)".
 pub fn window_title(dir: &Path) -> String {
+    if let Some(url) = dir
+        .to_str()
+        .filter(|d| crate::store::is_team_address(d))
+        .and_then(|d| url::Url::parse(d).ok())
+    {
+        let database = url.path().trim_start_matches('/');
+        let user = match url.username() {
+            "" => String::new(),
+            user => format!(" as {user}"),
+        };
+        return format!(
+            "certdesk — {database} on {}{user} (team store)",
+            url.host_str().unwrap_or("localhost")
+        );
+    }
     let name = dir.file_name().map_or_else(
         || dir.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

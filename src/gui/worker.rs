@@ -51,6 +51,9 @@ pub enum Reply {
     Eligible(Result<Vec<UsageEligibility>, AssignError>),
     /// Another store was opened (its directory), or why not.
     Opened(Result<PathBuf, StoreError>),
+    /// The store's database stopped answering (why), or answers again (`None`); a team
+    /// store reconnects by itself.
+    Connection(Option<String>),
 }
 
 /// The window's handle on the store thread.
@@ -137,7 +140,7 @@ impl StoreWorker {
             let last = match reply {
                 Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
                 Reply::Eligible(_) | Reply::Opened(Err(_)) => true,
-                Reply::Applied(_) | Reply::Opened(Ok(_)) => false,
+                Reply::Applied(_) | Reply::Opened(Ok(_)) | Reply::Connection(_) => false,
             };
             if last {
                 self.pending = self.pending.saturating_sub(1);
@@ -157,6 +160,7 @@ fn run(
     let mut ctx: Option<egui::Context> = None;
     let mut list: Option<ListKey> = None;
     let mut seen = store.data_version().ok();
+    let mut offline = false;
     let send = |reply: Reply, ctx: &Option<egui::Context>| {
         let sent = replies.send(reply).is_ok();
         if let Some(ctx) = ctx {
@@ -203,7 +207,23 @@ fn run(
                 Err(e) => Reply::Opened(Err(e)),
             },
             Err(RecvTimeoutError::Timeout) => {
-                let version = store.data_version().ok();
+                let version = match store.data_version() {
+                    Ok(version) => Some(version),
+                    Err(e) => {
+                        // Said once; the next look tries again.
+                        if !offline && !send(Reply::Connection(Some(e.to_string())), &ctx) {
+                            return;
+                        }
+                        offline = true;
+                        continue;
+                    }
+                };
+                if offline {
+                    offline = false;
+                    if !send(Reply::Connection(None), &ctx) {
+                        return;
+                    }
+                }
                 if version == seen {
                     continue;
                 }

@@ -1434,3 +1434,55 @@ fn revocation_on_the_certification_path_and_in_the_picker() {
     click(&mut h, "Edge internal");
     h.get_by_label_contains("Edge internal: it was revoked on");
 }
+
+/// A team store in the window: the title names the database, the server and the user;
+/// when the server stops, the status bar says the window is reconnecting, and once it is
+/// back the window goes on with everything it showed.
+#[test]
+fn the_window_on_a_team_store_says_when_it_reconnects() {
+    let pg = common::pg::Pg::start();
+    let address = pg.database();
+    let mut store = Store::open_team(
+        &address,
+        Some(common::pg::ADMIN_PASSWORD),
+        Some(common::TEAM_PASSPHRASE),
+    )
+    .expect("open");
+    store.ignore_system_roots();
+    let bytes = std::fs::read(fx("chain.p7b")).expect("fixture");
+    let options = ImportOptions {
+        location: Location::Computer,
+        exportable: false,
+        trust_root: true,
+    };
+    let plan = import::plan(formats::read(&bytes, None).expect("readable"), options);
+    import::commit(&mut store, plan.expect("plan"), "test", 0).expect("commit");
+    let screen = Screen {
+        width: 1280.0,
+        height: 900.0,
+        scale: 1.0,
+    };
+    let mut h = window::harness_on(store, screen, system_now, false);
+    let title = certdesk::gui::window_title(&h.state().store_dir);
+    assert!(
+        title.contains("on 127.0.0.1 as admin (team store)"),
+        "{title}"
+    );
+    let rows = h.state().view.rows.len();
+    assert!(rows > 0);
+    let wait_for = |h: &mut Harness<'_, CertdeskApp>, shown: bool| {
+        for _ in 0..200 {
+            h.run_steps(2);
+            if h.query_by_label_contains("⚠ Reconnecting").is_some() == shown {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the status bar did not change (reconnecting shown: {shown})");
+    };
+    pg.pg_ctl("stop");
+    wait_for(&mut h, true);
+    pg.pg_ctl("start");
+    wait_for(&mut h, false);
+    assert_eq!(h.state().view.rows.len(), rows, "nothing was lost");
+}

@@ -102,8 +102,9 @@ impl CertdeskApp {
             Some(MenuChoice::Quit) => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             None => {}
         }
-        egui::Panel::bottom("status")
-            .show(ui, |ui| views::status_bar_ui(ui, &self.view, &self.jobs));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            views::status_bar_ui(ui, &self.view, &self.jobs, self.offline.as_deref())
+        });
         egui::Panel::left("nav").resizable(true).show(ui, |ui| {
             views::nav_ui(ui, &self.view, &mut self.page);
         });

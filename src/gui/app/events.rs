@@ -97,6 +97,7 @@ impl CertdeskApp {
                 );
             }
             Reply::Opened(Err(e)) => self.toast(e.to_string(), true, time),
+            Reply::Connection(lost) => self.offline = lost,
         }
     }
 

@@ -68,6 +68,9 @@ pub struct CertdeskApp {
     settings_path: Option<std::path::PathBuf>,
     /// The theme and zoom are to be applied on the next frame.
     apply_look: bool,
+    /// Why the store's database does not answer, while it does not (the status bar says
+    /// so; the window keeps its state and the store reconnects by itself).
+    pub offline: Option<String>,
 }
 
 /// Unix seconds now.
@@ -113,6 +116,7 @@ impl CertdeskApp {
             settings: Settings::default(),
             settings_path: None,
             apply_look: false,
+            offline: None,
         };
         let key = app.list_key();
         app.worker.list(key);

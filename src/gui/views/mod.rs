@@ -115,9 +115,13 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
     }
 }
 
-/// The status bar: running jobs and the store's size.
-pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs) {
+/// The status bar: the connection when it is lost, running jobs and the store's size.
+pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: Option<&str>) {
     ui.horizontal(|ui| {
+        if let Some(why) = offline {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Reconnecting: {why}"));
+            ui.separator();
+        }
         if !jobs.idle() {
             ui.spinner();
             ui.label(format!("Working: {}", jobs.running().join(", ")));
