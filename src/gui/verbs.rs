@@ -88,7 +88,9 @@ impl Verb {
             Verb::Retrieve => {
                 "Fetch what the online CAs have issued of the requests they hold for approval"
             }
-            Verb::OpenStore => "Work on another store directory (created if it does not exist)",
+            Verb::OpenStore => {
+                "Work on another store: a directory (created if it does not exist) or a team database"
+            }
             Verb::NewStore => "Create an empty store in a new directory and work on it",
             Verb::About => "The version, where the store is, and the keyboard shortcuts",
         }

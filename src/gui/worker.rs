@@ -33,6 +33,8 @@ enum Request {
     Eligible(Vec<UsageType>, i64),
     /// Switch to the store in this directory (a new one: it must not exist yet).
     Open(PathBuf, bool, i64),
+    /// Switch to the team store at this address.
+    OpenTeam(String, TeamLogin, i64),
     /// The list page the window shows (its order is computed with each snapshot).
     List(Option<ListKey>),
 }
@@ -54,6 +56,16 @@ pub enum Reply {
     /// The store's database stopped answering (why), or answers again (`None`); a team
     /// store reconnects by itself.
     Connection(Option<String>),
+}
+
+/// What opens a team store beyond its address: the database password (else PGPASSWORD or
+/// ~/.pgpass) and the team passphrase (else read only). Held in memory only, zeroised.
+#[derive(Default)]
+pub struct TeamLogin {
+    /// The database password.
+    pub password: Option<zeroize::Zeroizing<String>>,
+    /// The team passphrase.
+    pub passphrase: Option<zeroize::Zeroizing<String>>,
 }
 
 /// The window's handle on the store thread.
@@ -117,6 +129,11 @@ impl StoreWorker {
     /// Switches to another store (`new`: creates it, refusing a directory that exists).
     pub fn open(&mut self, dir: PathBuf, new: bool, now: i64) {
         self.send(Request::Open(dir, new, now), true);
+    }
+
+    /// Switches to the team store at `address`.
+    pub fn open_team(&mut self, address: String, login: TeamLogin, now: i64) {
+        self.send(Request::OpenTeam(address, login, now), true);
     }
 
     /// Tells the store's thread which list page the window shows, when it changes.
@@ -189,23 +206,30 @@ fn run(
             Ok(Request::Eligible(usages, now)) => {
                 Reply::Eligible(applied::eligible(&mut store, &usages, now, Policy::Soft))
             }
-            Ok(Request::Open(dir, new, now)) => match if new {
-                Store::create_new(&dir)
-            } else {
-                Store::open(&dir)
-            } {
-                Ok(mut opened) => {
-                    if store.ignores_system_roots_for_session() {
-                        opened.ignore_system_roots();
-                    }
-                    store = opened;
-                    if !send(Reply::Opened(Ok(dir)), &ctx) {
-                        return;
-                    }
-                    view(&store, now, list.as_ref(), true)
+            Ok(Request::Open(dir, new, now)) => {
+                let opened = if new {
+                    Store::create_new(&dir)
+                } else {
+                    Store::open(&dir)
+                };
+                match switch(&mut store, opened, dir, &ctx, &send) {
+                    Ok(true) => view(&store, now, list.as_ref(), true),
+                    Ok(false) => return,
+                    Err(e) => Reply::Opened(Err(e)),
                 }
-                Err(e) => Reply::Opened(Err(e)),
-            },
+            }
+            Ok(Request::OpenTeam(address, login, now)) => {
+                let opened = Store::open_team(
+                    &address,
+                    login.password.as_deref().map(String::as_str),
+                    login.passphrase.as_deref().map(String::as_str),
+                );
+                match switch(&mut store, opened, PathBuf::from(address), &ctx, &send) {
+                    Ok(true) => view(&store, now, list.as_ref(), true),
+                    Ok(false) => return,
+                    Err(e) => Reply::Opened(Err(e)),
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {
                 let version = match store.data_version() {
                     Ok(version) => Some(version),
@@ -236,6 +260,23 @@ fn run(
             return;
         }
     }
+}
+
+/// Replaces the store with `opened` (keeping `--no-system-roots`) and says so: whether the
+/// window is still there; or why it could not be opened.
+fn switch(
+    store: &mut Store,
+    opened: Result<Store, StoreError>,
+    location: PathBuf,
+    ctx: &Option<egui::Context>,
+    send: &dyn Fn(Reply, &Option<egui::Context>) -> bool,
+) -> Result<bool, StoreError> {
+    let mut opened = opened?;
+    if store.ignores_system_roots_for_session() {
+        opened.ignore_system_roots();
+    }
+    *store = opened;
+    Ok(send(Reply::Opened(Ok(location)), ctx))
 }
 
 fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {

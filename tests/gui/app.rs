@@ -1486,3 +1486,56 @@ fn the_window_on_a_team_store_says_when_it_reconnects() {
     wait_for(&mut h, false);
     assert_eq!(h.state().view.rows.len(), rows, "nothing was lost");
 }
+
+/// File ▸ Open store… takes a team store's address, its database password and the team
+/// passphrase: the window then works on the database, and remembers the address only; a
+/// wrong passphrase is one sentence and the window stays on its store.
+#[test]
+fn open_store_takes_a_team_address_and_its_secrets() {
+    let address = common::pg::server().database();
+    {
+        let mut team = Store::open_team(
+            &address,
+            Some(common::pg::ADMIN_PASSWORD),
+            Some(common::TEAM_PASSPHRASE),
+        )
+        .expect("open");
+        let bytes = std::fs::read(fx("chain.p7b")).expect("fixture");
+        let options = ImportOptions {
+            location: Location::Computer,
+            exportable: false,
+            trust_root: true,
+        };
+        let plan = import::plan(formats::read(&bytes, None).expect("readable"), options);
+        import::commit(&mut team, plan.expect("plan"), "test", 0).expect("commit");
+    }
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    let open = |h: &mut Harness<'_, CertdeskApp>, passphrase: &str| {
+        h.key_press_modifiers(
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            egui::Key::O,
+        );
+        h.run_steps(2);
+        retype(h, "Store directory or address", &address);
+        h.run_steps(2);
+        type_into(h, "Database password", common::pg::ADMIN_PASSWORD);
+        type_into(h, "Team passphrase", passphrase);
+        click(h, "Open");
+        settle(h);
+    };
+    open(&mut h, "not the passphrase");
+    h.get_by_label_contains("the team passphrase is wrong");
+    assert_eq!(h.state().store_dir, t.path(), "still on its own store");
+    open(&mut h, common::TEAM_PASSPHRASE);
+    assert_eq!(h.state().store_dir.to_str(), Some(address.as_str()));
+    let stored = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .filter(|r| !r.cert.system)
+        .count();
+    assert_eq!(stored, 3, "the chain's leaf, intermediate and root");
+    h.get_by_label_contains(&format!("Opened the store in {address}"));
+}

@@ -197,6 +197,11 @@ impl CertdeskApp {
                     self.after_open = Page::Welcome;
                     self.worker.open(dir, new, (self.clock)());
                 }
+                Flow::OpenTeam(address, login) => {
+                    self.dialog = None;
+                    self.after_open = Page::Welcome;
+                    self.worker.open_team(address, login, (self.clock)());
+                }
                 Flow::Assign(thumbprint, usages) => {
                     self.commands.push(Command::Assign {
                         thumbprint,

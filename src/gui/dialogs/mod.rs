@@ -41,6 +41,8 @@ pub enum Flow {
     Assign(String, Vec<UsageType>),
     /// Work on the store in this directory (a new one: it must not exist yet), then close.
     OpenStore(std::path::PathBuf, bool),
+    /// Work on the team store at this address, then close.
+    OpenTeam(String, crate::gui::worker::TeamLogin),
 }
 
 /// The open dialog.
@@ -136,7 +138,7 @@ impl Dialog {
             Dialog::Assign(_) => (800.0, 600.0),
             Dialog::Details(_) => (800.0, 600.0),
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
-            Dialog::OpenStore(_) => (620.0, 240.0),
+            Dialog::OpenStore(_) => (620.0, 320.0),
             Dialog::About(_) => (620.0, 520.0),
             Dialog::AddCa(_) => (720.0, 470.0),
             Dialog::Renew(_) => (660.0, 420.0),

@@ -4,14 +4,22 @@ use std::path::PathBuf;
 
 use super::Flow;
 use super::frame::{self, Part};
-use crate::gui::verbs::Verb;
+use zeroize::Zeroizing;
 
-/// Open a store directory (created if it does not exist), or create a new one.
+use crate::gui::verbs::Verb;
+use crate::gui::worker::TeamLogin;
+
+/// Open a store directory (created if it does not exist), or create a new one; or a team
+/// store by its `postgres://` address, with the database password and team passphrase.
 pub struct OpenStoreDialog {
-    /// The directory typed.
+    /// The directory or address typed.
     pub path: String,
     /// A new store: the directory must not exist yet.
     pub new: bool,
+    /// A team store's database password (empty: PGPASSWORD or ~/.pgpass).
+    password: Zeroizing<String>,
+    /// A team store's passphrase (empty: read only).
+    passphrase: Zeroizing<String>,
 }
 
 impl OpenStoreDialog {
@@ -20,6 +28,8 @@ impl OpenStoreDialog {
         Self {
             path: current.display().to_string(),
             new: false,
+            password: Zeroizing::default(),
+            passphrase: Zeroizing::default(),
         }
     }
 
@@ -29,6 +39,8 @@ impl OpenStoreDialog {
         Self {
             path: String::new(),
             new: true,
+            password: Zeroizing::default(),
+            passphrase: Zeroizing::default(),
         }
     }
 
@@ -42,6 +54,11 @@ impl OpenStoreDialog {
             .map(|i| current.with_file_name(format!("{stem}-{i}")))
             .find(|p| !p.exists())
             .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")))
+    }
+
+    /// Whether the address typed is a team store's.
+    fn team(&self) -> bool {
+        crate::store::is_team_address(self.path.trim())
     }
 
     /// A proposed directory arrived: it fills the field unless the user typed already.
@@ -59,10 +76,11 @@ impl OpenStoreDialog {
                 ui.label(if self.new {
                     "A directory that does not exist yet: certdesk creates it with an empty store."
                 } else {
-                    "The directory of a certdesk store. A new directory becomes a new, empty store."
+                    "The directory of a certdesk store (a new directory becomes a new, empty store), \
+                     or a team store's address: postgres://USER@HOST[:PORT]/DATABASE."
                 });
                 ui.horizontal(|ui| {
-                    let label = ui.label("Store directory");
+                    let label = ui.label("Store directory or address");
                     let field = ui
                         .add(egui::TextEdit::singleline(&mut self.path).desired_width(400.0))
                         .labelled_by(label.id);
@@ -70,6 +88,26 @@ impl OpenStoreDialog {
                         field.request_focus();
                     }
                 });
+                if self.team() {
+                    egui::Grid::new("team login").num_columns(2).show(ui, |ui| {
+                        let label = ui.label("Database password");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut *self.password)
+                                .password(true)
+                                .hint_text("blank: PGPASSWORD or ~/.pgpass"),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("Team passphrase");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut *self.passphrase)
+                                .password(true)
+                                .hint_text("blank: read only"),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    });
+                }
             }
             Part::Footer => {
                 if frame::button(ui, "Cancel").clicked() {
@@ -79,7 +117,20 @@ impl OpenStoreDialog {
                 let label = if self.new { "Create" } else { "Open" };
                 let open = frame::button_enabled(ui, ready, label);
                 if open.clicked() || (ready && frame::enter_pressed(ui)) {
-                    flow = Flow::OpenStore(PathBuf::from(self.path.trim()), self.new);
+                    flow = if self.team() {
+                        let given = |s: &Zeroizing<String>| {
+                            (!s.is_empty()).then(|| Zeroizing::new(s.to_string()))
+                        };
+                        Flow::OpenTeam(
+                            self.path.trim().to_owned(),
+                            TeamLogin {
+                                password: given(&self.password),
+                                passphrase: given(&self.passphrase),
+                            },
+                        )
+                    } else {
+                        Flow::OpenStore(PathBuf::from(self.path.trim()), self.new)
+                    };
                 }
             }
         });
