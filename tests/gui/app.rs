@@ -1455,7 +1455,10 @@ fn the_window_on_a_team_store_says_when_it_reconnects() {
         exportable: false,
         trust_root: true,
     };
-    let plan = import::plan(formats::read(&bytes, None).expect("readable"), options);
+    let plan = import::plan(
+        formats::read(&bytes, None).expect("readable"),
+        options.clone(),
+    );
     import::commit(&mut store, plan.expect("plan"), "test", 0).expect("commit");
     let screen = Screen {
         width: 1280.0,
@@ -1485,6 +1488,27 @@ fn the_window_on_a_team_store_says_when_it_reconnects() {
     pg.pg_ctl("start");
     wait_for(&mut h, false);
     assert_eq!(h.state().view.rows.len(), rows, "nothing was lost");
+    // Another administrator's change shows within a second or two, with who made it.
+    let mut other = Store::open_team(&address, Some(common::pg::ADMIN_PASSWORD), None)
+        .expect("another session");
+    let bytes = std::fs::read(fx("ec.pem")).expect("fixture");
+    let plan = import::plan(formats::read(&bytes, None).expect("readable"), options);
+    import::commit(&mut other, plan.expect("plan"), "test", 0).expect("commit");
+    for _ in 0..60 {
+        h.run_steps(2);
+        if h.state().view.rows.len() == rows + 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        h.state().view.rows.len(),
+        rows + 1,
+        "the other's import shows"
+    );
+    h.state_mut().page = Page::Log;
+    settle(&mut h);
+    assert_eq!(h.query_all_by_label_contains("import (admin)").count(), 2);
 }
 
 /// File ▸ Open store… takes a team store's address, its database password and the team

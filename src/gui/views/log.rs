@@ -1,4 +1,5 @@
-//! The activity log: time, operation, outcome, details and the equivalent command.
+//! The activity log: time, operation (and, in a team store, who), outcome, details and the
+//! equivalent command.
 
 use egui_extras::{Column, TableBuilder};
 
@@ -54,7 +55,11 @@ pub fn log_ui(ui: &mut egui::Ui, log: &[LogEntry]) {
                     ui.label(time(e.time));
                 });
                 row.col(|ui| {
-                    ui.label(&e.operation);
+                    // A team store's entries name the database user who did it.
+                    match &e.user {
+                        Some(user) => ui.label(format!("{} ({user})", e.operation)),
+                        None => ui.label(&e.operation),
+                    };
                 });
                 row.col(|ui| {
                     ui.label(&e.outcome);
