@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::CliError;
 use super::password::PasswordArgs;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Where the team passphrase comes from.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -44,11 +44,17 @@ pub fn open(location: &std::path::Path, passphrase: &PassphraseArgs) -> Result<S
     {
         Some(address) => {
             let given = passphrase.given()?;
-            Ok(Store::open_team(
-                address,
-                None,
-                given.as_deref().map(String::as_str),
-            )?)
+            let passphrase = given.as_deref().map(String::as_str);
+            match Store::open_team(address, None, passphrase) {
+                // Asked on the terminal, as psql asks, when libpq's sources have none.
+                Err(StoreError::NeedsPassword) => {
+                    let asked = PasswordArgs::default()
+                        .prompt("Database password: ")?
+                        .ok_or(StoreError::NeedsPassword)?;
+                    Ok(Store::open_team(address, Some(&asked), passphrase)?)
+                }
+                other => Ok(other?),
+            }
         }
         None => Ok(Store::open(location)?),
     }

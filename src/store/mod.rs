@@ -163,6 +163,11 @@ pub enum StoreError {
     /// A team store's operation asked of an embedded store.
     #[error("{0} is not a team store: its key file protects its keys, and it has no passphrase")]
     NotTeam(PathBuf),
+    /// The team database asks for a password and none was found.
+    #[error(
+        "the team database asks for a password: set PGPASSWORD, add it to ~/.pgpass, or run in a terminal to be asked"
+    )]
+    NeedsPassword,
     /// The team passphrase does not unwrap the store key.
     #[error("the team passphrase is wrong: the store key cannot be unwrapped with it")]
     WrongPassphrase,

@@ -457,3 +457,50 @@ fn a_store_is_copied_into_a_database_and_back() {
     let log = back.json(&["log"]).to_string();
     assert!(log.contains("certdesk store copy"), "{log}");
 }
+
+/// The database password comes from PGPASSWORD or a private ~/.pgpass (PGPASSFILE), never
+/// the address; with none, and no terminal to ask on, one sentence says where to put it.
+#[test]
+fn the_database_password_follows_libpq() {
+    let t = TestStore::team();
+    let address = t.team.clone().expect("address");
+    let home = t.dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let run = |pgpass: Option<&std::path::Path>, store: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"));
+        command
+            .args(["--store", store, "--no-system-roots", "--json", "list"])
+            .env_remove("PGPASSWORD")
+            .env("HOME", &home)
+            .env("SSL_CERT_FILE", t.dir.path().join("os-roots.pem"))
+            .stdin(std::process::Stdio::null());
+        match pgpass {
+            Some(file) => command.env("PGPASSFILE", file),
+            None => command.env_remove("PGPASSFILE"),
+        };
+        command.output().expect("certdesk runs")
+    };
+    fails(&run(None, &address), 1, "asks for a password");
+    let with_password = address.replacen("admin@", "admin:secret@", 1);
+    fails(
+        &run(None, &with_password),
+        1,
+        "must not hold the database password",
+    );
+    let port = common::pg::server().port;
+    let pgpass = t.dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("127.0.0.1:{port}:*:admin:{}\n", common::pg::ADMIN_PASSWORD),
+    )
+    .expect("pgpass");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).expect("mode");
+        fails(&run(Some(&pgpass), &address), 1, "asks for a password");
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).expect("mode");
+    }
+    let out = run(Some(&pgpass), &address);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+}

@@ -108,12 +108,19 @@ pub(crate) fn error(e: &postgres::Error) -> StoreError {
             _ => format!("the team database failed: {}", db.message()),
         });
     }
+    let cause = std::error::Error::source(e).map(ToString::to_string);
+    if cause.as_deref() == Some("password missing") {
+        return StoreError::NeedsPassword;
+    }
     if e.is_closed() {
         return StoreError::Database(
             "the connection to the team database was lost; certdesk will reconnect".into(),
         );
     }
-    StoreError::Database(format!("the team database cannot be reached: {e}"))
+    StoreError::Database(match cause {
+        Some(cause) => format!("the team database cannot be reached: {e} ({cause})"),
+        None => format!("the team database cannot be reached: {e}"),
+    })
 }
 
 impl Connection {

@@ -83,11 +83,20 @@ fn fields(line: &str) -> Vec<String> {
     out
 }
 
-/// The password `~/.pgpass` (or `$PGPASSFILE`) gives for this server, database and user.
+/// The password `~/.pgpass` (or `$PGPASSFILE`) gives for this server, database and user;
+/// none from a file that others may read, as libpq.
 fn pgpass(host: &str, port: u16, database: &str, user: &str) -> Option<String> {
     let file = std::env::var_os("PGPASSFILE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+    // As libpq: a file others may read is not used.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&file).ok()?.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
     let text = std::fs::read_to_string(file).ok()?;
     let port = port.to_string();
     text.lines()
