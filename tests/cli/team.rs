@@ -504,3 +504,42 @@ fn the_database_password_follows_libpq() {
     let out = run(Some(&pgpass), &address);
     assert!(out.status.success(), "{}", common::stderr(&out));
 }
+
+/// TLS to the database is verified: with `sslrootcert` naming the CA that signed the
+/// server's certificate the store opens; against roots that do not hold that CA it is
+/// refused in one sentence.
+#[test]
+fn tls_to_the_database_is_verified() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (cert, key) = common::issue_with_fixture_ca(
+        dir.path(),
+        "pg-server",
+        "localhost",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        None,
+    );
+    // The server sends its certificate with the intermediate, as a server should.
+    let chain = dir.path().join("pg-chain.pem");
+    let pem = |p: &std::path::Path| std::fs::read_to_string(p).expect("pem");
+    std::fs::write(&chain, pem(&cert) + &pem(&fx("inter.pem"))).expect("chain");
+    let pg = common::pg::Pg::start_tls(&chain, &key);
+    let address = pg.database();
+    let no_roots = dir.path().join("no-roots.pem");
+    std::fs::write(&no_roots, "").expect("roots");
+    let run = |query: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .args(["--store", &address.replace("?sslmode=disable", query)])
+            .args(["--json", "--no-system-roots", "list"])
+            .env("PGPASSWORD", common::pg::ADMIN_PASSWORD)
+            .env("SSL_CERT_FILE", &no_roots)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    };
+    let trusted = run(&format!(
+        "?sslmode=require&sslrootcert={}",
+        s(&fx("root.pem"))
+    ));
+    assert!(trusted.status.success(), "{}", common::stderr(&trusted));
+    fails(&run("?sslmode=require"), 1, "cannot be reached");
+}

@@ -21,6 +21,8 @@ pub struct Pg {
     pub port: u16,
     bin: PathBuf,
     dir: tempfile::TempDir,
+    /// It serves TLS with `server.crt` and `server.key` of its directory.
+    tls: bool,
 }
 
 /// A loopback port nobody listens on now.
@@ -67,6 +69,15 @@ pub fn server() -> &'static Pg {
 impl Pg {
     /// A server of its own (for a test that stops it).
     pub fn start() -> Pg {
+        Self::start_with(None)
+    }
+
+    /// A server of its own that also serves TLS with this certificate and key (PEM).
+    pub fn start_tls(cert: &Path, key: &Path) -> Pg {
+        Self::start_with(Some((cert, key)))
+    }
+
+    fn start_with(tls: Option<(&Path, &Path)>) -> Pg {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("certdesk-pg")
@@ -75,6 +86,16 @@ impl Pg {
         let data = dir.path().join("data");
         let pwfile = dir.path().join("pw");
         std::fs::write(&pwfile, ADMIN_PASSWORD).expect("pwfile");
+        if let Some((cert, key)) = tls {
+            std::fs::copy(cert, dir.path().join("server.crt")).expect("cert");
+            std::fs::copy(key, dir.path().join("server.key")).expect("key");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let private = std::fs::Permissions::from_mode(0o600);
+                std::fs::set_permissions(dir.path().join("server.key"), private).expect("mode");
+            }
+        }
         if as_root() {
             let status = Command::new("chown")
                 .args(["-R", "postgres"])
@@ -96,7 +117,12 @@ impl Pg {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_tcp_port();
-        let pg = Pg { port, bin, dir };
+        let pg = Pg {
+            port,
+            bin,
+            dir,
+            tls: tls.is_some(),
+        };
         pg.pg_ctl("start");
         // The watchdog, as this process's user, stops the server once this process is gone.
         let runas = if as_root() {
@@ -122,11 +148,19 @@ impl Pg {
 
     /// `pg_ctl start`, `stop` or `restart` on this server, waiting until it is done.
     pub fn pg_ctl(&self, action: &str) {
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
             self.dir.path().display()
         );
+        if self.tls {
+            let file = |name: &str| self.dir.path().join(name).display().to_string();
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                file("server.crt"),
+                file("server.key")
+            ));
+        }
         let out = unprivileged(&self.bin.join("pg_ctl"))
             .arg("-D")
             .arg(self.dir.path().join("data"))
