@@ -543,3 +543,28 @@ fn tls_to_the_database_is_verified() {
     assert!(trusted.status.success(), "{}", common::stderr(&trusted));
     fails(&run("?sslmode=require"), 1, "cannot be reached");
 }
+
+/// A team database written by an older certdesk (schema 8, before the log named its user)
+/// is upgraded on open, under the store's lock, and keeps its entries.
+#[test]
+fn an_older_team_database_is_upgraded() {
+    let t = TestStore::team();
+    t.json(&["import", s(&fx("ec.pem"))]);
+    let server = common::pg::server();
+    let db = database(&t);
+    let out = server.psql(
+        &db,
+        "ALTER TABLE log DROP COLUMN db_user; UPDATE certdesk_schema SET version = 8",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = t.json(&["log"]);
+    assert!(log.to_string().contains("import"), "{log}");
+    let version = server.psql(&db, "SELECT version FROM certdesk_schema");
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "9");
+    t.json(&["import", s(&fx("leaf.pem"))]);
+    assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
+}

@@ -765,13 +765,14 @@ fn another_store_opens_from_the_file_menu() {
         h.state().dialog.as_ref().map(|d| d.title()),
         Some("Open store")
     );
-    let field = h.get_by_label("Store directory");
+    let field = h.get_by_label("Store directory or address");
     field.focus();
     h.run_steps(1);
     // Replace the current directory with the other store's, then Enter.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.run_steps(1);
-    h.get_by_label("Store directory").type_text(s(&other));
+    h.get_by_label("Store directory or address")
+        .type_text(s(&other));
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     settle(&mut h);
@@ -807,7 +808,7 @@ fn another_store_opens_from_the_file_menu() {
     // The free directory is found off the UI thread, then fills the field.
     settle(&mut h);
     assert!(
-        !h.get_by_label("Store directory")
+        !h.get_by_label("Store directory or address")
             .value()
             .unwrap_or_default()
             .is_empty()
@@ -1513,7 +1514,8 @@ fn the_window_on_a_team_store_says_when_it_reconnects() {
 
 /// File ▸ Open store… takes a team store's address, its database password and the team
 /// passphrase: the window then works on the database, and remembers the address only; a
-/// wrong passphrase is one sentence and the window stays on its store.
+/// wrong passphrase is one sentence in the dialog, which keeps what was typed, and the
+/// window stays on its store.
 #[test]
 fn open_store_takes_a_team_address_and_its_secrets() {
     let address = common::pg::server().database();
@@ -1535,23 +1537,25 @@ fn open_store_takes_a_team_address_and_its_secrets() {
     }
     let t = TestStore::new();
     let mut h = harness(&t.path());
-    let open = |h: &mut Harness<'_, CertdeskApp>, passphrase: &str| {
-        h.key_press_modifiers(
-            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-            egui::Key::O,
-        );
-        h.run_steps(2);
-        retype(h, "Store directory or address", &address);
-        h.run_steps(2);
-        type_into(h, "Database password", common::pg::ADMIN_PASSWORD);
-        type_into(h, "Team passphrase", passphrase);
-        click(h, "Open");
-        settle(h);
-    };
-    open(&mut h, "not the passphrase");
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::O,
+    );
+    h.run_steps(2);
+    retype(&mut h, "Store directory or address", &address);
+    h.run_steps(2);
+    type_into(&mut h, "Database password", common::pg::ADMIN_PASSWORD);
+    type_into(&mut h, "Team passphrase", "not the passphrase");
+    click(&mut h, "Open");
+    settle(&mut h);
+    // The dialog stays, says why, and keeps what was typed.
     h.get_by_label_contains("the team passphrase is wrong");
+    assert!(matches!(h.state().dialog, Some(Dialog::OpenStore(_))));
     assert_eq!(h.state().store_dir, t.path(), "still on its own store");
-    open(&mut h, common::TEAM_PASSPHRASE);
+    retype(&mut h, "Team passphrase", common::TEAM_PASSPHRASE);
+    click(&mut h, "Open");
+    settle(&mut h);
+    assert!(h.state().dialog.is_none());
     assert_eq!(h.state().store_dir.to_str(), Some(address.as_str()));
     let stored = h
         .state()

@@ -192,13 +192,12 @@ impl CertdeskApp {
                         .find(|r| r.cert.summary.thumbprint == thumb)
                         .map(|r| Dialog::details(r.cert.clone(), &self.view, (self.clock)()));
                 }
+                // The dialog stays until the store opens, or says why it did not.
                 Flow::OpenStore(dir, new) => {
-                    self.dialog = None;
                     self.after_open = Page::Welcome;
                     self.worker.open(dir, new, (self.clock)());
                 }
                 Flow::OpenTeam(address, login) => {
-                    self.dialog = None;
                     self.after_open = Page::Welcome;
                     self.worker.open_team(address, login, (self.clock)());
                 }

@@ -90,13 +90,20 @@ impl CertdeskApp {
                 self.settings.remember_store(&dir);
                 self.save_settings_soon();
                 self.store_dir.clone_from(&dir);
+                if matches!(self.dialog, Some(Dialog::OpenStore(_))) {
+                    self.dialog = None;
+                }
                 self.toast(
                     format!("Opened the store in {}", dir.display()),
                     false,
                     time,
                 );
             }
-            Reply::Opened(Err(e)) => self.toast(e.to_string(), true, time),
+            Reply::Opened(Err(e)) => match &mut self.dialog {
+                // The dialog keeps what was typed and says why.
+                Some(Dialog::OpenStore(d)) if d.opening => d.failed(e.to_string()),
+                _ => self.toast(e.to_string(), true, time),
+            },
             Reply::Connection(lost) => self.offline = lost,
         }
     }

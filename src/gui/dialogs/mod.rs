@@ -138,7 +138,7 @@ impl Dialog {
             Dialog::Assign(_) => (800.0, 600.0),
             Dialog::Details(_) => (800.0, 600.0),
             Dialog::ConfirmRemove(_) => (520.0, 200.0),
-            Dialog::OpenStore(_) => (620.0, 320.0),
+            Dialog::OpenStore(_) => (620.0, 280.0),
             Dialog::About(_) => (620.0, 520.0),
             Dialog::AddCa(_) => (720.0, 470.0),
             Dialog::Renew(_) => (660.0, 420.0),

@@ -20,6 +20,10 @@ pub struct OpenStoreDialog {
     password: Zeroizing<String>,
     /// A team store's passphrase (empty: read only).
     passphrase: Zeroizing<String>,
+    /// The store is being opened.
+    pub opening: bool,
+    /// Why the last attempt failed.
+    error: Option<String>,
 }
 
 impl OpenStoreDialog {
@@ -30,6 +34,8 @@ impl OpenStoreDialog {
             new: false,
             password: Zeroizing::default(),
             passphrase: Zeroizing::default(),
+            opening: false,
+            error: None,
         }
     }
 
@@ -41,6 +47,8 @@ impl OpenStoreDialog {
             new: true,
             password: Zeroizing::default(),
             passphrase: Zeroizing::default(),
+            opening: false,
+            error: None,
         }
     }
 
@@ -54,6 +62,12 @@ impl OpenStoreDialog {
             .map(|i| current.with_file_name(format!("{stem}-{i}")))
             .find(|p| !p.exists())
             .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")))
+    }
+
+    /// The store could not be opened: why (the fields keep what was typed).
+    pub fn failed(&mut self, why: String) {
+        self.opening = false;
+        self.error = Some(why);
     }
 
     /// Whether the address typed is a team store's.
@@ -108,15 +122,25 @@ impl OpenStoreDialog {
                         ui.end_row();
                     });
                 }
+                if self.opening {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Opening…");
+                    });
+                } else if let Some(error) = &self.error {
+                    frame::error_ui(ui, error);
+                }
             }
             Part::Footer => {
                 if frame::button(ui, "Cancel").clicked() {
                     flow = Flow::Close;
                 }
-                let ready = !self.path.trim().is_empty();
+                let ready = !self.path.trim().is_empty() && !self.opening;
                 let label = if self.new { "Create" } else { "Open" };
                 let open = frame::button_enabled(ui, ready, label);
                 if open.clicked() || (ready && frame::enter_pressed(ui)) {
+                    self.opening = true;
+                    self.error = None;
                     flow = if self.team() {
                         let given = |s: &Zeroizing<String>| {
                             (!s.is_empty()).then(|| Zeroizing::new(s.to_string()))

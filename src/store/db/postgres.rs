@@ -102,7 +102,7 @@ pub(crate) fn error(e: &postgres::Error) -> StoreError {
                 db.message()
             ),
             "28P01" | "28000" => format!(
-                "the database refused the sign-in ({}); check the user and PGPASSWORD or ~/.pgpass",
+                "the database refused the sign-in ({}); check the user name and the database password",
                 db.message()
             ),
             _ => format!("the team database failed: {}", db.message()),

@@ -117,7 +117,20 @@ CREATE TABLE ocsp_cache (
 );
 ";
 
-/// Creates the schema in an empty database, or checks the version of an existing one,
+/// The version [`SCHEMA`]'s first team databases had; [`UPGRADES`] starts from it.
+const FIRST: i64 = 8;
+
+/// Upgrade `i` brings a team database from version `FIRST + i` to the next. Append only,
+/// with each migration of the embedded store from version 9 on.
+const UPGRADES: &[&str] = &[
+    // 9: who wrote each log entry.
+    "ALTER TABLE log ADD COLUMN IF NOT EXISTS db_user TEXT NOT NULL DEFAULT current_user;",
+];
+
+// The upgrades reach the version the schema above creates.
+const _: () = assert!(FIRST + UPGRADES.len() as i64 == VERSION);
+
+/// Creates the schema in an empty database, or upgrades an existing one,
 /// then brings the cached summaries to this build's format; inside the caller's locked
 /// transaction, so two first opens cannot both create it.
 pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
@@ -141,10 +154,19 @@ pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
     if version > VERSION {
         return Err(StoreError::NewerSchema(version));
     }
-    if version < VERSION {
+    if version < FIRST {
         return Err(StoreError::Database(format!(
             "the team database has schema {version}, which this certdesk cannot upgrade"
         )));
+    }
+    for upgrade in UPGRADES
+        .iter()
+        .skip(usize::try_from(version - FIRST).unwrap_or(0))
+    {
+        tx.batch(upgrade)?;
+    }
+    if version < VERSION {
+        tx.execute("UPDATE certdesk_schema SET version = ?1", values![VERSION])?;
     }
     schema::rebuild_summaries_if_stale(tx)
 }
