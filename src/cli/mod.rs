@@ -89,6 +89,25 @@ enum StoreAction {
     },
 }
 
+impl Command {
+    /// Whether the command may decrypt or encrypt a key or a CA secret: on a terminal, a
+    /// team store's passphrase is then asked for when no file or variable gives it.
+    fn uses_keys(&self) -> bool {
+        matches!(
+            self,
+            Command::Import { .. }
+                | Command::Request(_)
+                | Command::Renew(_)
+                | Command::Requests { .. }
+                | Command::Export(_)
+                | Command::Ca { .. }
+                | Command::Store {
+                    action: StoreAction::Passwd { .. }
+                }
+        )
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List certificates.
@@ -364,7 +383,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Some(Command::Store {
             action: StoreAction::Copy { from, to },
         }) => {
-            return team::copy(&from, &to, &cli.passphrase, cli.json, now());
+            let mut passphrase = cli.passphrase.clone();
+            passphrase.ask = true;
+            return team::copy(&from, &to, &passphrase, cli.json, now());
         }
         Some(Command::InstallDesktop) => {
             let exe = std::env::current_exe()
@@ -385,7 +406,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         }
         Some(command) => command,
     };
-    let mut store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
+    let mut passphrase = cli.passphrase.clone();
+    passphrase.ask = command.uses_keys();
+    let mut store = team::open(&store_dir(cli.store)?, &passphrase)?;
     if cli.no_system_roots {
         store.ignore_system_roots();
     }

@@ -24,15 +24,22 @@ pub struct PassphraseArgs {
     /// A team store's passphrase, from this environment variable.
     #[arg(long, global = true, value_name = "VAR")]
     pub store_password_env: Option<String>,
+    /// Ask on the terminal when neither gives it (the command uses keys).
+    #[arg(skip)]
+    pub ask: bool,
 }
 
 impl PassphraseArgs {
     fn given(&self) -> Result<Option<Zeroizing<String>>, CliError> {
-        PasswordArgs {
+        let args = PasswordArgs {
             password_file: self.store_password_file.clone(),
             password_env: self.store_password_env.clone(),
+        };
+        match args.given()? {
+            Some(given) => Ok(Some(given)),
+            None if self.ask => args.prompt("Team passphrase: "),
+            None => Ok(None),
         }
-        .given()
     }
 }
 

@@ -568,3 +568,85 @@ fn an_older_team_database_is_upgraded() {
     t.json(&["import", s(&fx("leaf.pem"))]);
     assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
 }
+
+/// Every import format gives the team store the same answers, JSON for JSON, as the
+/// embedded store, and the two end with the same list.
+#[test]
+fn every_import_format_answers_as_on_a_local_store() {
+    let team = TestStore::team();
+    let local = TestStore::new();
+    let keypass = local.dir.path().join("keypass");
+    std::fs::write(&keypass, "keypass").expect("keypass");
+    let (pw, utf8) = (fx("pw.txt"), fx("utf8.txt"));
+    let imports: Vec<(&str, Option<&std::path::Path>)> = vec![
+        ("root.pem", None),
+        ("leaf.der", None),
+        ("chain.pem", None),
+        ("chain.p7b", None),
+        ("chain-pem.p7b", None),
+        ("signed-ber.p7b", None),
+        ("leaf-aes.pfx", Some(&pw)),
+        ("leaf-legacy.pfx", Some(&pw)),
+        ("leaf-utf8.pfx", Some(&utf8)),
+        ("gnutls.p12", Some(&pw)),
+        ("nss.p12", Some(&pw)),
+        ("certs-only.pfx", Some(&pw)),
+        ("ec-with-encrypted-key.pem", Some(&keypass)),
+        ("ec.pfx", Some(&pw)),
+    ];
+    for (file, password) in imports {
+        let path = fx(file);
+        let mut args = vec!["import", s(&path), "--trust-root"];
+        if let Some(password) = password {
+            args.extend(["--password-file", s(password)]);
+        }
+        let (a, b) = (local.json(&args), team.json(&args));
+        assert_eq!(a, b, "{file}");
+    }
+    let list = |t: &TestStore| t.json(&["--no-system-roots", "list"]);
+    assert_eq!(list(&local), list(&team));
+}
+
+/// On a terminal, a command that uses keys asks for the team passphrase when no file or
+/// variable gives it; one that only reads does not ask.
+#[test]
+fn the_passphrase_is_asked_on_a_terminal_only_when_keys_are_used() {
+    let t = TestStore::team();
+    t.json(&["--no-system-roots", "list"]);
+    let address = t.team.clone().expect("address");
+    let on_terminal = |command: &str, typed: &str| {
+        let line = format!(
+            "{} --store '{address}' --no-system-roots {command}",
+            env!("CARGO_BIN_EXE_certdesk")
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("PGPASSWORD", common::pg::ADMIN_PASSWORD)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script runs");
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(typed.as_bytes()).expect("typed");
+        drop(stdin);
+        let out = child.wait_with_output().expect("waits");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, text) = on_terminal(
+        &format!(
+            "import {} --password-file {}",
+            s(&fx("ec.pfx")),
+            s(&fx("pw.txt"))
+        ),
+        &format!("{}\n", common::TEAM_PASSPHRASE),
+    );
+    assert!(ok && text.contains("Team passphrase:"), "{text}");
+    assert!(text.contains("with private key"), "{text}");
+    let (ok, text) = on_terminal("list", "");
+    assert!(ok && !text.contains("Team passphrase"), "{text}");
+    assert!(text.contains("ec.contoso.com"), "{text}");
+}
