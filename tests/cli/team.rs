@@ -650,3 +650,38 @@ fn the_passphrase_is_asked_on_a_terminal_only_when_keys_are_used() {
     assert!(ok && !text.contains("Team passphrase"), "{text}");
     assert!(text.contains("ec.contoso.com"), "{text}");
 }
+
+/// One administrator assigns a certificate while another removes it: each command happens
+/// whole or is refused with a sentence naming what changed, and the store stays whole.
+#[test]
+fn assigning_while_another_removes_happens_whole() {
+    let t = TestStore::team();
+    set_topology(&t);
+    let issued = t.json(&["request", "--type", "Internal", "--ca", "builtin"]);
+    let thumbprint = issued["thumbprint"].as_str().expect("issued").to_owned();
+    let children = vec![
+        t.spawn(&["assign", "--type", "Internal", "--thumbprint", &thumbprint]),
+        t.spawn(&["remove", &thumbprint]),
+    ];
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("waits"))
+        .collect();
+    let removed = outs[1].status.success();
+    assert!(removed, "{}", common::stderr(&outs[1]));
+    if !outs[0].status.success() {
+        // Removed first: the assignment names the certificate that is gone.
+        fails(&outs[0], 2, &thumbprint);
+    }
+    let listed = t.json(&["--no-system-roots", "list"]).to_string();
+    assert!(!listed.contains(&thumbprint), "{listed}");
+    let status = t.json(&["status"]);
+    let internal = status
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["usage"] == "Internal"))
+        .expect("Internal");
+    // Assigned first: the assignment remains and says its certificate is gone.
+    if outs[0].status.success() {
+        assert_eq!(internal["status"], "Invalid", "{internal}");
+    }
+}
