@@ -35,6 +35,18 @@ fn as_user(t: &TestStore, user: Option<(&str, &str)>, args: &[&str]) -> std::pro
         .expect("certdesk runs")
 }
 
+/// Imports the fixture leaf with its key (`leaf-aes.pfx`, password `pw.txt`).
+fn import_leaf(t: &TestStore, exportable: bool) -> serde_json::Value {
+    t.json(&[
+        "import",
+        s(&fx("leaf-aes.pfx")),
+        "--password-file",
+        s(&fx("pw.txt")),
+        "--exportable",
+        if exportable { "true" } else { "false" },
+    ])
+}
+
 fn set_topology(t: &TestStore) {
     let file = t.dir.path().join("topology.toml");
     std::fs::write(&file, EDGE).expect("topology");
@@ -51,16 +63,8 @@ fn the_core_verbs_work_on_a_team_store() {
         "{roots}"
     );
     // A .pfx with its key, exportable; a .p7b; a DER certificate.
-    let pw = t.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    let imported = t.json(&[
-        "import",
-        s(&fx("leaf-aes.pfx")),
-        "--password-file",
-        s(&pw),
-        "--exportable",
-        "true",
-    ]);
+    let pw = fx("pw.txt");
+    let imported = import_leaf(&t, true);
     assert!(
         imported["imported"].to_string().contains("personal"),
         "{imported}"
@@ -113,9 +117,8 @@ fn the_core_verbs_work_on_a_team_store() {
 #[test]
 fn the_passphrase_guards_the_keys_and_only_the_keys() {
     let t = TestStore::team();
-    let pw = t.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    let pw = fx("pw.txt");
+    import_leaf(&t, false);
     let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
     // Without the passphrase: listing and showing work, a key cannot be used.
     let locked = |args: &[&str]| as_user(&t, None, args);
@@ -152,9 +155,7 @@ fn two_writers_at_once_lose_nothing() {
 #[test]
 fn the_database_never_sees_a_key_in_clear() {
     let t = TestStore::team();
-    let pw = t.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    import_leaf(&t, false);
     let der = t.dir.path().join("leaf.p8");
     tool(
         "openssl",
@@ -194,16 +195,8 @@ fn hex_of(bytes: &[u8]) -> String {
 #[test]
 fn the_passphrase_changes_without_encrypting_a_key_again() {
     let t = TestStore::team();
-    let pw = t.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    t.json(&[
-        "import",
-        s(&fx("leaf-aes.pfx")),
-        "--password-file",
-        s(&pw),
-        "--exportable",
-        "true",
-    ]);
+    let pw = fx("pw.txt");
+    import_leaf(&t, true);
     let server = common::pg::server();
     let keys = || {
         let out = server.psql(
@@ -256,9 +249,7 @@ fn the_passphrase_changes_without_encrypting_a_key_again() {
 #[test]
 fn the_readme_roles_give_least_privilege() {
     let t = TestStore::team();
-    let pw = t.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    t.json(&["import", s(&fx("leaf-aes.pfx")), "--password-file", s(&pw)]);
+    import_leaf(&t, false);
     set_topology(&t);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
@@ -342,16 +333,8 @@ fn a_restarted_server_is_reconnected_and_nothing_is_lost() {
 #[test]
 fn a_store_is_copied_into_a_database_and_back() {
     let local = TestStore::with_topology(EDGE);
-    let pw = local.dir.path().join("pw");
-    std::fs::write(&pw, "secret").expect("pw");
-    local.json(&[
-        "import",
-        s(&fx("leaf-aes.pfx")),
-        "--password-file",
-        s(&pw),
-        "--exportable",
-        "true",
-    ]);
+    let pw = fx("pw.txt");
+    import_leaf(&local, true);
     let issued = local.json(&["request", "--type", "Internal", "--ca", "builtin"]);
     let internal = issued["thumbprint"].as_str().expect("issued").to_owned();
     local.json(&["assign", "--type", "Internal", "--thumbprint", &internal]);
