@@ -442,7 +442,8 @@ fn a_store_is_copied_into_a_database_and_back() {
 }
 
 /// The database password comes from PGPASSWORD or a private ~/.pgpass (PGPASSFILE), never
-/// the address; with none, and no terminal to ask on, one sentence says where to put it.
+/// the address; with none, and no terminal to ask on, one sentence says where to put it. A
+/// server that is not there is one sentence too.
 #[test]
 fn the_database_password_follows_libpq() {
     let t = TestStore::team();
@@ -464,6 +465,8 @@ fn the_database_password_follows_libpq() {
         command.output().expect("certdesk runs")
     };
     fails(&run(None, &address), 1, "asks for a password");
+    let nobody = format!("postgres://admin@127.0.0.1:{}/x", common::acme::free_tcp_port());
+    fails(&run(None, &nobody), 1, "cannot be reached");
     let with_password = address.replacen("admin@", "admin:secret@", 1);
     fails(
         &run(None, &with_password),
