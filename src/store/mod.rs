@@ -10,6 +10,9 @@
 //! failing), the first open of a new store creates its secret and schema race-free, and
 //! [`Store::data_version`] tells a window that another process changed something.
 //!
+//! A team store lives in PostgreSQL instead ([`team`]): the same tables, the same statements
+//! through [`db`], its store key wrapped by the team passphrase.
+//!
 //! Every SQL statement of certdesk lives in this module. It imports [`crate::pki`] (the
 //! certificate summaries and keys it stores) and [`crate::deploy::usage`] (the usage names of
 //! assignments), nothing above them.
@@ -303,7 +306,7 @@ impl Store {
         self.system_roots = on && !self.session_without_system_roots;
     }
 
-    /// The store's directory.
+    /// The store's directory, or a team store's address.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
