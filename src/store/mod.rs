@@ -10,8 +10,8 @@
 //! failing), the first open of a new store creates its secret and schema race-free, and
 //! [`Store::data_version`] tells a window that another process changed something.
 //!
-//! A team store lives in PostgreSQL instead ([`team`]): the same tables, the same statements
-//! through [`db`], its store key wrapped by the team passphrase.
+//! A team store lives in PostgreSQL instead (`team`): the same tables, the same statements
+//! through `db`, its store key wrapped by the team passphrase.
 //!
 //! Every SQL statement of certdesk lives in this module. It imports [`crate::pki`] (the
 //! certificate summaries and keys it stores) and [`crate::deploy::usage`] (the usage names of

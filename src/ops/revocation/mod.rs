@@ -1,5 +1,5 @@
-//! Revocation of a certificate: its OCSP responder first ([`ocsp`]), then the CRLs its
-//! distribution points name ([`crl`]). Answers are kept in the store until their
+//! Revocation of a certificate: its OCSP responder first (`ocsp`), then the CRLs its
+//! distribution points name (`crl`). Answers are kept in the store until their
 //! nextUpdate and checked again (signature, freshness) each time they are read. A revoked
 //! certificate is Invalid with the date and reason; an answer that cannot be had is a
 //! warning (soft-fail, as Windows does by default) unless the caller requires one
