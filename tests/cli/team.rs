@@ -465,7 +465,10 @@ fn the_database_password_follows_libpq() {
         command.output().expect("certdesk runs")
     };
     fails(&run(None, &address), 1, "asks for a password");
-    let nobody = format!("postgres://admin@127.0.0.1:{}/x", common::acme::free_tcp_port());
+    let nobody = format!(
+        "postgres://admin@127.0.0.1:{}/x",
+        common::acme::free_tcp_port()
+    );
     fails(&run(None, &nobody), 1, "cannot be reached");
     let with_password = address.replacen("admin@", "admin:secret@", 1);
     fails(
