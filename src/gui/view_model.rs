@@ -65,6 +65,8 @@ pub struct StoreView {
     pub builtin_ca: bool,
     /// Whether the store counts the operating system's roots as Trusted Roots.
     pub system_roots: bool,
+    /// How many of the rows are the operating system's roots.
+    pub system_count: usize,
     /// The store's online CA connections.
     pub cas: Vec<CaConnection>,
     /// Row index by certificate id.
@@ -102,6 +104,7 @@ impl StoreView {
             statuses: Vec::new(),
             builtin_ca: false,
             system_roots: true,
+            system_count: 0,
             cas: Vec::new(),
             by_id: HashMap::new(),
         }
@@ -183,6 +186,7 @@ impl StoreView {
             statuses,
             builtin_ca: BuiltinCa::exists(store)?,
             system_roots: store.trusts_system_roots(),
+            system_count: certs.iter().filter(|c| c.system).count(),
             cas: store.cas()?,
             by_id,
         })

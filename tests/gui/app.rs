@@ -1311,6 +1311,12 @@ fn the_view_menu_turns_the_system_roots_on_and_off() {
     assert!(h.state().view.system_roots);
     let system = certdesk::store::system::roots().certs.len();
     assert_eq!(h.state().view.rows.len(), stored + system);
+    if system > 0 {
+        // The status bar counts them apart from the store's own.
+        let noun = if system == 1 { "root" } else { "roots" };
+        h.get_by_label(&format!("· {system} {noun} from the system"));
+        h.get_by_label_contains(&format!("{stored} certificate"));
+    }
     assert!(
         h.state()
             .view

@@ -127,7 +127,8 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
             ui.label(format!("Working: {}", jobs.running().join(", ")));
             ui.separator();
         }
-        let system = view.rows.iter().filter(|r| r.cert.system).count();
+        // Counted once per snapshot, never per frame.
+        let system = view.system_count;
         ui.label(count(
             view.rows.len() - system,
             "certificate",
