@@ -5,7 +5,6 @@
 //! ACME hands the client to instant-acme; SCEP and AD CS Web Enrollment use [`Client`],
 //! which blocks on a runtime of its own so the model's verbs stay synchronous.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,8 +13,6 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 
 use super::OnlineError;
 
@@ -27,34 +24,12 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// The TLS configuration for a CA: its bundle's roots, or the system's.
 pub fn tls_config(ca: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig, OnlineError> {
-    let bundle_error = |message: String| OnlineError::Bundle {
-        ca: ca.to_owned(),
-        message,
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    match bundle {
-        Some(pem) => {
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| bundle_error(e.to_string()))?;
-                roots.add(cert).map_err(|e| bundle_error(e.to_string()))?;
-            }
-            if roots.is_empty() {
-                return Err(bundle_error("it holds no certificate".into()));
-            }
+    crate::pki::trust::client_config(bundle.map(str::as_bytes)).map_err(|message| {
+        OnlineError::Bundle {
+            ca: ca.to_owned(),
+            message,
         }
-        // The system's roots; with none (no bundle, or an empty SSL_CERT_FILE), no server
-        // is trusted and the handshake says so.
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            roots.add_parsable_certificates(found.certs);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| bundle_error(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+    })
 }
 
 /// The connector for a CA: https only, unless `plain_http` allows `http://` too (SCEP,

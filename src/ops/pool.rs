@@ -154,6 +154,7 @@ pub fn check(
     })
 }
 
-fn short(thumbprint: &str) -> &str {
+/// The first eight characters of a thumbprint, as the sentences name it.
+pub(super) fn short(thumbprint: &str) -> &str {
     &thumbprint[..thumbprint.len().min(8)]
 }

@@ -264,10 +264,10 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
     for (usage, assigned) in &context.assigned {
         if usages.contains(usage) && *assigned != thumbprint {
             problems.push(format!(
-                "This store assigns {} to {}, but the server serves {}: install the assigned certificate there, or assign the served one.",
-                short(assigned),
+                "This store assigns {}… to {}, but the server serves {}…: install the assigned certificate there, or assign the served one.",
+                super::pool::short(assigned),
                 usage.title(),
-                short(&thumbprint)
+                super::pool::short(&thumbprint)
             ));
         }
     }
@@ -293,9 +293,4 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         public_key: Some(summary.public_key_hash.clone()),
         problems,
     }
-}
-
-/// The first eight characters of a thumbprint, as the sentences name it.
-fn short(thumbprint: &str) -> String {
-    format!("{}…", &thumbprint[..thumbprint.len().min(8)])
 }

@@ -1,7 +1,8 @@
 //! Pure PKI objects: bytes in, values out. Certificates parsed once into summaries
 //! ([`cert`]), private keys and their encryption at rest ([`key`]), key generation and
 //! signing ([`keygen`]), every certificate file format ([`formats`]: sniffing, PEM,
-//! PKCS#7, PKCS#12), object identifiers ([`oids`]) and time formatting ([`timefmt`]).
+//! PKCS#7, PKCS#12), object identifiers ([`oids`]), time formatting ([`timefmt`]) and the
+//! roots a TLS client trusts ([`trust`]).
 //!
 //! Nothing here touches the store, the network, the terminal or the clock; it imports no
 //! other certdesk module.
@@ -13,3 +14,4 @@ pub mod keygen;
 pub mod oids;
 pub mod pointers;
 pub mod timefmt;
+pub mod trust;

@@ -531,6 +531,18 @@ fn tls_to_the_database_is_verified() {
     ));
     assert!(trusted.status.success(), "{}", common::stderr(&trusted));
     fails(&run("?sslmode=require"), 1, "cannot be reached");
+    // A root file that cannot be read, or holds no certificate: one sentence each.
+    let missing = dir.path().join("missing.pem");
+    fails(
+        &run(&format!("?sslmode=require&sslrootcert={}", s(&missing))),
+        1,
+        "cannot be read",
+    );
+    fails(
+        &run(&format!("?sslmode=require&sslrootcert={}", s(&no_roots))),
+        1,
+        "holds no certificate",
+    );
 }
 
 /// A team database written by an older certdesk (schema 8, before the log named its user)

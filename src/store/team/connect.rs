@@ -4,11 +4,7 @@
 //! TLS through rustls with the system's roots or `sslrootcert`'s.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
-
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 
 use crate::store::StoreError;
 use crate::store::db::postgres::error;
@@ -27,32 +23,17 @@ pub fn is_url(location: &str) -> bool {
 
 /// The TLS configuration: the PEM roots of `sslrootcert`, else the system's.
 fn tls(root_file: Option<&Path>) -> Result<rustls::ClientConfig, StoreError> {
-    let mut roots = rustls::RootCertStore::empty();
-    match root_file {
-        Some(path) => {
-            let pem = std::fs::read(path).map_err(|e| {
+    let pem = root_file
+        .map(|path| {
+            std::fs::read(path).map_err(|e| {
                 bad(format!(
                     "sslrootcert {} cannot be read: {e}",
                     path.display()
                 ))
-            })?;
-            for cert in CertificateDer::pem_slice_iter(&pem) {
-                let cert = cert.map_err(|e| bad(format!("sslrootcert: {e}")))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| bad(format!("sslrootcert: {e}")))?;
-            }
-        }
-        None => {
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| bad(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+            })
+        })
+        .transpose()?;
+    crate::pki::trust::client_config(pem.as_deref()).map_err(|e| bad(format!("sslrootcert: {e}")))
 }
 
 /// One `~/.pgpass` field matches: `*`, or the same text (`\:` and `\\` unescaped).
