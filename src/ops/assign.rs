@@ -290,7 +290,8 @@ pub fn assign(
         let cert = store.find(request.location, &request.thumbprint)?;
         let proofs = check_all(&loaded.checker(store, now), &cert, &request.usages)?;
         // Last, as it may ask the network: a revoked certificate is never assigned.
-        let verdict = revocation::check(store, &cert, &loaded.all, now)?;
+        let index = crate::verify::chain::ChainIndex::new(&loaded.all);
+        let verdict = revocation::check(store, &cert, &index, now)?;
         match revocation::applied::problem(&verdict, Policy::Soft) {
             Some(problem) if problem.is_error() => {
                 return Err(AssignError::Invalid {

@@ -23,22 +23,25 @@ pub fn problem(verdict: &Revocation, policy: Policy) -> Option<Problem> {
     })
 }
 
-/// The store's certificates and the verdicts had so far, by thumbprint.
+/// The store's certificates, their chain index (built once), and the verdicts had so
+/// far, by thumbprint.
 struct Verdicts<'a> {
     store: &'a mut Store,
-    all: Vec<StoredCert>,
+    all: &'a [StoredCert],
+    index: ChainIndex<'a>,
     seen: HashMap<String, Revocation>,
     now: i64,
 }
 
 impl<'a> Verdicts<'a> {
-    fn new(store: &'a mut Store, now: i64) -> Result<Self, StoreError> {
-        Ok(Self {
-            all: store.list(None, None)?,
+    fn new(store: &'a mut Store, all: &'a [StoredCert], now: i64) -> Self {
+        Self {
             store,
+            all,
+            index: ChainIndex::new(all),
             seen: HashMap::new(),
             now,
-        })
+        }
     }
 
     /// The verdict of the certificate `thumbprint` (of the Computer location first), or
@@ -55,7 +58,7 @@ impl<'a> Verdicts<'a> {
         else {
             return Ok(None);
         };
-        let verdict = check(self.store, cert, &self.all, self.now)?;
+        let verdict = check(self.store, cert, &self.index, self.now)?;
         self.seen.insert(thumbprint.to_owned(), verdict.clone());
         Ok(Some(verdict))
     }
@@ -70,7 +73,8 @@ pub fn status_rows(
     now: i64,
     policy: Policy,
 ) -> Result<bool, StoreError> {
-    let mut verdicts = Verdicts::new(store, now)?;
+    let all = store.list(None, None)?;
+    let mut verdicts = Verdicts::new(store, &all, now);
     let mut invalid = false;
     for row in rows.iter_mut() {
         let Some(thumbprint) = row.thumbprint.clone() else {
@@ -98,7 +102,8 @@ pub fn eligibility(
     now: i64,
     policy: Policy,
 ) -> Result<(), StoreError> {
-    let mut verdicts = Verdicts::new(store, now)?;
+    let all = store.list(None, None)?;
+    let mut verdicts = Verdicts::new(store, &all, now);
     for usage in table.iter_mut() {
         let mut kept = Vec::with_capacity(usage.eligible.len());
         for mut entry in std::mem::take(&mut usage.eligible) {
@@ -139,14 +144,14 @@ pub fn path(store: &mut Store, cert: &StoredCert, now: i64) -> Result<Vec<Link>,
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
     let this = all.iter().find(|c| c.id == cert.id).unwrap_or(cert);
-    let links: Vec<StoredCert> = index.path(this).into_iter().cloned().collect();
-    links
-        .iter()
+    index
+        .path(this)
+        .into_iter()
         .map(|link| {
             Ok(Link {
                 thumbprint: link.summary.thumbprint.clone(),
                 issued_to: link.summary.issued_to().to_owned(),
-                revocation: check(store, link, &all, now)?,
+                revocation: check(store, link, &index, now)?,
             })
         })
         .collect()

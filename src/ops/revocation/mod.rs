@@ -69,12 +69,12 @@ impl Revocation {
     }
 }
 
-/// Checks `cert` with its responder and the CRLs it names, with `all` (the store's
-/// certificates) to find its issuer.
+/// Checks `cert` with its responder and the CRLs it names, with `index` (over the store's
+/// certificates, built once by the caller) to find its issuer.
 pub fn check(
     store: &mut Store,
     cert: &StoredCert,
-    all: &[StoredCert],
+    index: &ChainIndex<'_>,
     now: i64,
 ) -> Result<Revocation, StoreError> {
     if cert.summary.self_signed {
@@ -85,7 +85,6 @@ pub fn check(
     if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
         return Ok(Revocation::Unchecked);
     }
-    let index = ChainIndex::new(all);
     let path = index.path(cert);
     let Some(issuer) = path.get(1) else {
         return Ok(Revocation::Unknown {
