@@ -117,6 +117,14 @@ pub fn copy(
     json: bool,
     now: i64,
 ) -> Result<(), CliError> {
+    let team_source = from.to_str().is_some_and(crate::store::is_team_address);
+    if !team_source && !from.is_dir() {
+        // Opening would make an empty store there, and the copy would copy nothing.
+        return Err(CliError::bad_input(format!(
+            "there is no store at {}",
+            from.display()
+        )));
+    }
     let source = open(from, passphrase)?;
     let mut target = open(to, passphrase)?;
     let copied = crate::ops::team::copy(&source, &mut target, now)?;

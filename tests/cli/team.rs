@@ -408,6 +408,14 @@ fn a_store_is_copied_into_a_database_and_back() {
         1,
         "is not empty",
     );
+    // From a directory that is no store: one sentence, and nothing is made there.
+    let typo = local.dir.path().join("no-such-store");
+    fails(
+        &team.run(&["store", "copy", "--from", s(&typo), "--to", &address]),
+        2,
+        "there is no store at",
+    );
+    assert!(!typo.exists());
     // And back into a new directory.
     let back = TestStore::new();
     team.json(&["store", "copy", "--from", &address, "--to", s(&back.path())]);
