@@ -285,22 +285,13 @@ pub fn assign(
     {
         return Err(AssignError::NotRollable(usage.as_str()));
     }
-    let (proofs, revocation) = {
-        let loaded = Loaded::from(store)?;
-        let cert = store.find(request.location, &request.thumbprint)?;
-        let proofs = check_all(&loaded.checker(store, now), &cert, &request.usages)?;
-        // Last, as it may ask the network: a revoked certificate is never assigned.
-        let index = crate::verify::chain::ChainIndex::new(&loaded.all);
-        let verdict = revocation::check(store, &cert, &index, now)?;
-        match revocation::applied::problem(&verdict, Policy::Soft) {
-            Some(problem) if problem.is_error() => {
-                return Err(AssignError::Invalid {
-                    cert: label(&cert),
-                    usage: request.usages[0].as_str(),
-                    problems: vec![problem],
-                });
-            }
-            warning => (proofs, warning),
+    let (proofs, revocation) = match validate(store, request, now) {
+        Ok(checked) => checked,
+        Err(e) => {
+            // Removed by another administrator while it was being checked: say that, as
+            // the write below would, rather than report the half-read store.
+            store.find(request.location, &request.thumbprint)?;
+            return Err(e);
         }
     };
     let warnings = proofs
@@ -350,6 +341,29 @@ pub fn assign(
         Ok::<_, AssignError>(rows)
     })?;
     Ok(AssignOutcome { rows, warnings })
+}
+
+/// Checks every usage's rules and then revocation, outside the write lock: the proofs and
+/// the revocation warning, if any.
+fn validate(
+    store: &mut Store,
+    request: &AssignRequest,
+    now: i64,
+) -> Result<(Vec<ValidAssignment>, Option<Problem>), AssignError> {
+    let loaded = Loaded::from(store)?;
+    let cert = store.find(request.location, &request.thumbprint)?;
+    let proofs = check_all(&loaded.checker(store, now), &cert, &request.usages)?;
+    // Last, as it may ask the network: a revoked certificate is never assigned.
+    let index = crate::verify::chain::ChainIndex::new(&loaded.all);
+    let verdict = revocation::check(store, &cert, &index, now)?;
+    match revocation::applied::problem(&verdict, Policy::Soft) {
+        Some(problem) if problem.is_error() => Err(AssignError::Invalid {
+            cert: label(&cert),
+            usage: request.usages[0].as_str(),
+            problems: vec![problem],
+        }),
+        warning => Ok((proofs, warning)),
+    }
 }
 
 /// The row of a staged roll, refused when the effective date is too late.
