@@ -148,7 +148,7 @@ impl Store {
                 "SELECT der FROM certificates WHERE id = ?1",
                 values![cert_id],
             )?
-            .ok_or_else(|| StoreError::Corrupt(format!("no certificate {cert_id}")))?;
+            .ok_or(StoreError::Vanished("certificate"))?;
         Ok(row.blob(0)?.to_vec())
     }
 
@@ -172,7 +172,7 @@ impl Store {
                 "SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
                 values![key_id],
             )?
-            .ok_or_else(|| StoreError::Corrupt(format!("no private key {key_id}")))?;
+            .ok_or(StoreError::Vanished("private key"))?;
         Ok(PrivateKey::from_encrypted(row.blob(0)?, self.secret())?)
     }
 

@@ -200,6 +200,11 @@ pub enum StoreError {
     /// A cached summary in the database cannot be read.
     #[error("the store database is damaged: {0}")]
     Corrupt(String),
+    /// A row read a moment before is gone: another process removed it meanwhile.
+    #[error(
+        "the {0} this command was reading was removed meanwhile by another certdesk; run the command again"
+    )]
+    Vanished(&'static str),
     /// A write was asked of a root the operating system trusts.
     #[error(
         "{0} is a root the operating system trusts: certdesk shows it but cannot change, remove or export it with a key (turn system roots off with `certdesk store system-roots off`)"

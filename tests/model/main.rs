@@ -1,4 +1,4 @@
-//! The model called directly: the audit log, the names a role needs, and the usage rules.
+//! The model called directly: the audit log, the names a role needs, the usage rules, and rows removed by another process.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -6,3 +6,4 @@ mod common;
 mod audit;
 mod names;
 mod usage_rules;
+mod vanished;
