@@ -2,8 +2,9 @@
 //! (apply a command, reload, compute eligibility, open another store) and polls for the
 //! replies each frame. Commands are applied one at a time in the order sent; after each one
 //! the worker loads a fresh [`StoreView`] (a second at 100,000 certificates) and sends it.
-//! Between requests it polls the database's change counter every [`POLL`] and sends a fresh
-//! view when another process (a script, another window) has changed the store. Frames never
+//! Between requests it looks at the database's change counter every [`POLL`] (SQLite's
+//! commit counter; what a team database's LISTEN has heard) and sends a fresh view when
+//! another process (a script, another window) has changed the store. Frames never
 //! wait for any of it.
 
 use std::path::PathBuf;

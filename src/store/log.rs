@@ -98,5 +98,6 @@ pub(crate) fn append(tx: Sql<'_>, entry: &LogEntry) -> Result<(), StoreError> {
             &entry.command
         ],
     )?;
-    Ok(())
+    // Every change writes its log entry: the entry is what the team's windows hear of.
+    tx.announce()
 }

@@ -407,16 +407,14 @@ impl Store {
 
     /// A counter that changes whenever another connection (another process, or another
     /// window) commits a change to the database: the GUI polls it to refresh. SQLite counts
-    /// commits; in a team database every change writes its log entry, whose id it is.
+    /// commits; a team database's sessions LISTEN for the NOTIFY every change sends, and
+    /// this counts what was heard without a round trip to the server.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         match &self.conn {
             Engine::Sqlite(conn) => {
                 Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
             }
-            Engine::Postgres(_) => self
-                .sql()
-                .query_one("SELECT COALESCE(MAX(id), 0) FROM log", &[])?
-                .map_or(Ok(0), |r| r.int(0)),
+            Engine::Postgres(conn) => conn.borrow_mut().changes(),
         }
     }
 }

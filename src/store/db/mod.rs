@@ -206,6 +206,15 @@ impl Sql<'_> {
         }
     }
 
+    /// Tells the team's other sessions that the store changed (PostgreSQL's NOTIFY, sent
+    /// at commit); the embedded database's readers see its commit counter instead.
+    pub fn announce(self) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(_) => Ok(()),
+            Sql::Postgres(conn) => conn.borrow_mut().announce(),
+        }
+    }
+
     /// Inserts a row; its new id (the statement ends with `RETURNING id`).
     pub fn insert(self, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
         self.query_one(sql, params)?

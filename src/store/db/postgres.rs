@@ -2,11 +2,13 @@
 //! (the system's roots; `sslmode` as libpq reads it). Statements are translated from `?N`
 //! to `$N` and prepared once per connection; values and rows are converted to and from
 //! [`Value`]. Errors become one sentence: a refused permission names what was refused, a
-//! lost server says so.
+//! lost server says so. Every change is announced on [`CHANNEL`] (NOTIFY at commit), and
+//! a window's connection LISTENs to it.
 
 use std::collections::HashMap;
 
 use bytes::BytesMut;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::{Row, Value};
@@ -21,7 +23,16 @@ pub struct Connection {
     prepared: HashMap<String, postgres::Statement>,
     reconnect: Box<dyn Fn() -> Result<postgres::Client, StoreError> + Send>,
     in_transaction: bool,
+    /// Whether this session has asked to LISTEN on [`CHANNEL`].
+    listening: bool,
+    /// Counts the announcements heard and the reconnections (which may have missed some).
+    heard: i64,
 }
+
+/// The channel on which every change to a team store is announced.
+const CHANNEL: &str = "certdesk";
+/// How long a look for announcements waits for the socket.
+const LISTEN_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
 
 impl ToSql for Value {
     fn to_sql(
@@ -133,7 +144,19 @@ impl Connection {
             prepared: HashMap::new(),
             reconnect: connect,
             in_transaction: false,
+            listening: false,
+            heard: 0,
         })
+    }
+
+    /// Opens the connection again: its prepared statements and LISTEN are gone, and what
+    /// was announced while it was away was not heard, so it counts as a change.
+    fn reopen(&mut self) -> Result<(), StoreError> {
+        self.client = (self.reconnect)()?;
+        self.prepared.clear();
+        self.listening = false;
+        self.heard += 1;
+        Ok(())
     }
 
     /// Opens the connection again if the server dropped it outside a transaction.
@@ -146,9 +169,7 @@ impl Connection {
                 "the connection to the team database was lost during a change, which did not happen; try again".into(),
             ));
         }
-        self.client = (self.reconnect)()?;
-        self.prepared.clear();
-        Ok(())
+        self.reopen()
     }
 
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
@@ -169,8 +190,7 @@ impl Connection {
         self.ensure()?;
         match f(self) {
             Err(e) if !self.in_transaction && (self.client.is_closed() || dropped(&e)) => {
-                self.client = (self.reconnect)()?;
-                self.prepared.clear();
+                self.reopen()?;
                 f(self).map_err(|e| error(&e))
             }
             other => other.map_err(|e| error(&e)),
@@ -210,6 +230,38 @@ impl Connection {
     /// Runs statements that take no parameters (the schema).
     pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.run(|c| c.client.batch_execute(sql))
+    }
+
+    /// Announces a change to every session that listens (delivered when the transaction
+    /// commits, and never if it rolls back).
+    pub(crate) fn announce(&mut self) -> Result<(), StoreError> {
+        self.batch(&format!("NOTIFY {CHANNEL}"))
+    }
+
+    /// A counter that moves when another session announced a change (or when the
+    /// connection was opened again): it listens on first use, then reads what the server
+    /// has sent, without a round trip. A lost server is an error; the next call
+    /// opens the connection again.
+    pub(crate) fn changes(&mut self) -> Result<i64, StoreError> {
+        self.ensure()?;
+        if !self.listening {
+            self.batch(&format!("LISTEN {CHANNEL}"))?;
+            self.listening = true;
+        }
+        // A short wait, not a bare poll: the client's reactor reads the socket only while
+        // it waits, and this is also how a closed connection is noticed.
+        let heard = self
+            .client
+            .notifications()
+            .timeout_iter(LISTEN_WAIT)
+            .count();
+        self.heard += i64::try_from(heard.map_err(|e| error(&e))?).unwrap_or(i64::MAX);
+        if self.client.is_closed() {
+            return Err(StoreError::Database(
+                "the connection to the team database was lost; certdesk will reconnect".into(),
+            ));
+        }
+        Ok(self.heard)
     }
 
     /// Begins a write transaction with `sql` (which takes the store's lock).
