@@ -2,7 +2,7 @@
 //! dialogs) runs on its own thread with owned inputs; the result comes back through a
 //! channel and the UI thread commits it. Frames never wait for a job.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -330,7 +330,7 @@ impl Jobs {
     /// Proposes a directory for a new store beside `current` off the UI thread.
     pub fn propose_store(&mut self, ctx: &egui::Context, current: PathBuf) {
         self.spawn(ctx, "finding a free directory", move || {
-            JobResult::Proposed(crate::gui::dialogs::OpenStoreDialog::propose(&current))
+            JobResult::Proposed(free_beside(&current))
         });
     }
 
@@ -341,4 +341,15 @@ impl Jobs {
             JobResult::Listed(dir, listed)
         });
     }
+}
+
+/// A directory beside `current` that does not exist yet, for a new store.
+fn free_beside(current: &Path) -> PathBuf {
+    let stem = current
+        .file_name()
+        .map_or_else(|| "certdesk".into(), |n| n.to_string_lossy().into_owned());
+    (2..100)
+        .map(|i| current.with_file_name(format!("{stem}-{i}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")))
 }

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod verbs;
 pub mod view_model;
 pub mod views;
+pub mod words;
 pub mod worker;
 
 use std::path::Path;

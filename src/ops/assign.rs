@@ -356,7 +356,7 @@ fn validate(
     // Last, as it may ask the network: a revoked certificate is never assigned.
     let index = crate::verify::chain::ChainIndex::new(&loaded.all);
     let verdict = revocation::check(store, &cert, &index, now)?;
-    match revocation::applied::problem(&verdict, Policy::Soft) {
+    match verdict.problem(Policy::Soft) {
         Some(problem) if problem.is_error() => Err(AssignError::Invalid {
             cert: label(&cert),
             usage: request.usages[0].as_str(),

@@ -8,7 +8,8 @@
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-use super::enroll::{EnrollError, Held, insert_with_key, keep_pending, usages_text};
+use super::enroll::error::EnrollError;
+use super::enroll::keep::{Held, insert_with_key, keep_pending, usages_text};
 use crate::ca::OnlineError;
 use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};

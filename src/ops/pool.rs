@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use super::probe::{self, ProbeReport};
+use super::probe::{self, ProbeReport, short};
 use crate::deploy::topology::{Role, Topology};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
@@ -152,9 +152,4 @@ pub fn check(
         assigned_here,
         problems,
     })
-}
-
-/// The first eight characters of a thumbprint, as the sentences name it.
-pub(super) fn short(thumbprint: &str) -> &str {
-    &thumbprint[..thumbprint.len().min(8)]
 }

@@ -265,9 +265,9 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         if usages.contains(usage) && *assigned != thumbprint {
             problems.push(format!(
                 "This store assigns {}… to {}, but the server serves {}…: install the assigned certificate there, or assign the served one.",
-                super::pool::short(assigned),
+                short(assigned),
                 usage.title(),
-                super::pool::short(&thumbprint)
+                short(&thumbprint)
             ));
         }
     }
@@ -293,4 +293,9 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
         public_key: Some(summary.public_key_hash.clone()),
         problems,
     }
+}
+
+/// The first eight characters of a thumbprint, as the sentences name it.
+pub(super) fn short(thumbprint: &str) -> &str {
+    &thumbprint[..thumbprint.len().min(8)]
 }

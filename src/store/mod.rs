@@ -25,15 +25,16 @@ pub(crate) mod db;
 pub(crate) mod log;
 pub(crate) mod requests;
 pub(crate) mod revocation;
+mod rows;
 pub(crate) mod schema;
 pub mod system;
 mod team;
 
 pub use assignments::Assignment;
 pub use cas::{CaConnection, CaKind, CaSecrets};
-pub use certs::{KeyInfo, StoredCert};
 pub use log::LogEntry;
 pub use requests::PendingRequest;
+pub use rows::{KeyInfo, StoredCert};
 pub use team::is_url as is_team_address;
 
 use std::cell::RefCell;

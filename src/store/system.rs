@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use super::certs::StoredCert;
+use super::rows::StoredCert;
 use super::{Location, Logical};
 use crate::pki::cert::Certificate;
 

@@ -4,7 +4,7 @@
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
-use crate::gui::views::count;
+use crate::gui::words::count;
 use crate::ops::export::{self, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
 use crate::store::StoredCert;

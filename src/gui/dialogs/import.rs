@@ -6,7 +6,7 @@ use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
-use crate::gui::views::count;
+use crate::gui::words::count;
 use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};

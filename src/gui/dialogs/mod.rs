@@ -19,7 +19,7 @@ pub use details::{DetailsDialog, Tab as DetailsTab};
 pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use renew::RenewDialog;
-pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step, kind_title};
+pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
 pub use window::OpenStoreDialog;
 
 use super::command::{Applied, ApplyError, Command};

@@ -39,7 +39,7 @@ impl OpenStoreDialog {
         }
     }
 
-    /// New: the directory is proposed by a job ([`OpenStoreDialog::propose`]), which
+    /// New: the directory is proposed by a job ([`crate::gui::jobs::Jobs::propose_store`]), which
     /// looks at the disk off the UI thread.
     pub fn new_store() -> Self {
         Self {
@@ -50,18 +50,6 @@ impl OpenStoreDialog {
             opening: false,
             error: None,
         }
-    }
-
-    /// A directory beside `current` that does not exist yet, for a new store (disk I/O:
-    /// called from a job).
-    pub fn propose(current: &std::path::Path) -> PathBuf {
-        let stem = current
-            .file_name()
-            .map_or_else(|| "certdesk".into(), |n| n.to_string_lossy().into_owned());
-        (2..100)
-            .map(|i| current.with_file_name(format!("{stem}-{i}")))
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| current.with_file_name(format!("{stem}-new")))
     }
 
     /// The store could not be opened: why (the fields keep what was typed).

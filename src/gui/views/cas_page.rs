@@ -3,8 +3,8 @@
 
 use super::Intent;
 use crate::gui::command::Command;
-use crate::gui::dialogs::kind_title;
 use crate::gui::view_model::StoreView;
+use crate::gui::words::kind_title;
 use crate::store::CaKind;
 
 /// The page; returns Add's intent, pushes Test and Remove as commands.

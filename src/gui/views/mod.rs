@@ -24,6 +24,7 @@ use super::command::Command;
 use super::jobs::Jobs;
 use super::verbs::Verb;
 use super::view_model::StoreView;
+use super::words::count;
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, Logical};
 
@@ -147,11 +148,6 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
             ));
         }
     });
-}
-
-/// "1 certificate", "2 certificates".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A message shown for a few seconds.

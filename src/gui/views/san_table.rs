@@ -22,7 +22,7 @@ pub fn san_table_ui(ui: &mut egui::Ui, id: &str, rows: &[NameRow]) {
             red,
             format!(
                 "⛔ {}: the certificate cannot serve these usages as it is.",
-                super::count(missing, "name needs attention", "names need attention")
+                crate::gui::words::count(missing, "name needs attention", "names need attention")
             ),
         );
     }

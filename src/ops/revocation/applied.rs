@@ -9,19 +9,6 @@ use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, Status, UsageEligibility, UsageStatus};
 use crate::store::{Store, StoreError, StoredCert};
 use crate::verify::chain::ChainIndex;
-use crate::verify::problem::Problem;
-
-/// The problem a verdict makes under `policy`: revoked is an error; an unknown status is a
-/// warning, or an error when an answer is required.
-pub fn problem(verdict: &Revocation, policy: Policy) -> Option<Problem> {
-    let sentence = verdict.sentence()?;
-    Some(match verdict {
-        Revocation::Unknown { .. } if policy == Policy::Soft => {
-            Problem::RevocationUnknown(sentence)
-        }
-        _ => Problem::Revoked(sentence),
-    })
-}
 
 /// The store's certificates, their chain index (built once), and the verdicts had so
 /// far, by thumbprint.
@@ -80,7 +67,7 @@ pub fn status_rows(
         let Some(thumbprint) = row.thumbprint.clone() else {
             continue;
         };
-        let Some(problem) = verdicts.of(&thumbprint)?.and_then(|v| problem(&v, policy)) else {
+        let Some(problem) = verdicts.of(&thumbprint)?.and_then(|v| v.problem(policy)) else {
             continue;
         };
         if problem.is_error() {
@@ -109,7 +96,7 @@ pub fn eligibility(
         for mut entry in std::mem::take(&mut usage.eligible) {
             match verdicts
                 .of(&entry.thumbprint)?
-                .and_then(|v| problem(&v, policy))
+                .and_then(|v| v.problem(policy))
             {
                 Some(problem) if problem.is_error() => {
                     entry.reasons.push(problem);

@@ -15,6 +15,7 @@ use crate::pki::{cert, pointers};
 use crate::store::revocation::write;
 use crate::store::{Store, StoreError, StoredCert};
 use crate::verify::chain::ChainIndex;
+use crate::verify::problem::Problem;
 
 /// What an unknown revocation status counts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +55,18 @@ pub enum Revocation {
 }
 
 impl Revocation {
+    /// The problem this verdict makes under `policy`: revoked is an error; an unknown
+    /// status is a warning, or an error when an answer is required.
+    pub fn problem(&self, policy: Policy) -> Option<Problem> {
+        let sentence = self.sentence()?;
+        Some(match self {
+            Revocation::Unknown { .. } if policy == Policy::Soft => {
+                Problem::RevocationUnknown(sentence)
+            }
+            _ => Problem::Revoked(sentence),
+        })
+    }
+
     /// The sentence for a revoked certificate, or for an unknown status.
     pub fn sentence(&self) -> Option<String> {
         match self {

@@ -18,18 +18,10 @@ use crate::gui::command::{AltCredentials, Answer, Applied, ApplyError, Command, 
 use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
+use crate::gui::words::kind_title;
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
 use crate::store::{CaConnection, CaKind, Location};
-
-/// How the wizard names a CA's protocol.
-pub fn kind_title(kind: CaKind) -> &'static str {
-    match kind {
-        CaKind::Acme => "ACME",
-        CaKind::Scep => "SCEP",
-        CaKind::Certsrv => "AD CS Web Enrollment",
-    }
-}
 
 /// The wizard's pages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -28,7 +28,12 @@ impl RequestWizard {
             ui.radio_value(
                 &mut self.online_ca,
                 Some(ca.name.clone()),
-                format!("{}: {}, {}", ca.name, super::kind_title(ca.kind), ca.url),
+                format!(
+                    "{}: {}, {}",
+                    ca.name,
+                    crate::gui::words::kind_title(ca.kind),
+                    ca.url
+                ),
             );
         }
         self.another_ui(ui, jobs, commands);
@@ -401,7 +406,7 @@ impl RequestWizard {
                             }
                             Some(ca) => format!(
                                 "Immediate: the {} CA {}{}",
-                                super::kind_title(ca.kind),
+                                crate::gui::words::kind_title(ca.kind),
                                 ca.name,
                                 match (ca.kind, self.challenge) {
                                     (CaKind::Acme, Challenge::Dns) => ", answered by DNS-01",

@@ -3,74 +3,27 @@
 //! once and the certificate lands in Personal with its key and chain), and clearing a
 //! pending request. Each is one transaction with a log entry and its equivalent command.
 
+pub(super) mod error;
+pub(super) mod keep;
+
 use std::path::Path;
 use std::time::Duration;
 
-use crate::ca::OnlineError;
-use crate::ca::acme::{AcmeError, Http01, TxtRecord};
+use crate::ca::acme::{Http01, TxtRecord};
 use crate::ca::{BuiltinCa, CaError};
-use crate::deploy::request::{Generated, RequestError, RequestSpec};
+use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::ops::command_line;
-use crate::ops::files::{self, OutputError};
+use crate::ops::files;
 use crate::ops::online::{self, Answer, OnlineOptions};
-use crate::pki::cert::Certificate;
 use crate::pki::keygen::KeyAlgorithm;
-use crate::store::certs::write::{self as cert_write, NewCert};
-use crate::store::db::Sql;
+use crate::store::certs::write as cert_write;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
-use crate::store::{CaKind, Location, Logical, Store, StoreError};
+use crate::store::{CaKind, Location, Logical, Store};
 
-/// What can go wrong while enrolling.
-#[derive(Debug, thiserror::Error)]
-pub enum EnrollError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The topology is missing or invalid.
-    #[error(transparent)]
-    Topology(#[from] TopologyError),
-    /// The request is invalid.
-    #[error(transparent)]
-    Request(#[from] RequestError),
-    /// The CSR file cannot be written.
-    #[error(transparent)]
-    Output(#[from] OutputError),
-    /// The built-in CA failed.
-    #[error(transparent)]
-    Ca(#[from] CaError),
-    /// Key generation or CSR signing failed.
-    #[error("the key or the request could not be generated: {0}")]
-    Generate(RequestError),
-    /// The built-in CA would be created, and its root trusted, without the user's consent.
-    #[error(
-        "the built-in CA does not exist in this store yet, and creating it puts its root certificate in Trusted Roots: agree to that first"
-    )]
-    RootNotAgreed,
-    /// No pending request has that id.
-    #[error("there is no pending request {0} in this location")]
-    NoSuchRequest(i64),
-    /// An ACME CA failed or refused.
-    #[error(transparent)]
-    Acme(#[from] AcmeError),
-    /// A SCEP or AD CS CA failed, refused the credentials, or denied the request.
-    #[error(transparent)]
-    Online(#[from] OnlineError),
-    /// The request was not sent to an online CA, so there is nothing to retrieve.
-    #[error(
-        "request {0} was not sent to an online CA: import the CA's response with `certdesk import`"
-    )]
-    NotOnline(i64),
-    /// A certificate that cannot be renewed, and why.
-    #[error("{0} cannot be renewed: {1}")]
-    NotRenewable(String, &'static str),
-    /// The CA connection that holds a request was removed.
-    #[error(
-        "the CA connection {0} that holds this request no longer exists: add it again with `certdesk ca add`"
-    )]
-    CaGone(String),
-}
+pub use error::EnrollError;
+use keep::{Held, insert_with_key, keep_pending, usages_text};
 
 /// Where the request goes.
 #[derive(Debug, Clone, Copy)]
@@ -160,22 +113,6 @@ pub fn set_topology(
         Ok::<_, EnrollError>(())
     })?;
     Ok(topology)
-}
-
-/// The friendly name of a request: the user's, or one made from the usages and the date.
-fn wanted_name(spec: &RequestSpec, now: i64) -> String {
-    if !spec.input.friendly_name.is_empty() {
-        return spec.input.friendly_name.clone();
-    }
-    let date = time::OffsetDateTime::from_unix_timestamp(now)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default();
-    let first = spec
-        .input
-        .usages
-        .first()
-        .map_or("Certificate", |u| u.title());
-    format!("{first} {date}")
 }
 
 /// Generates a request's key and CSR (the slow part: run it off the window's thread),
@@ -347,120 +284,6 @@ pub(super) fn submit_as(
         }
     }
     Ok(outcome)
-}
-
-/// Where a pending request is held: its saved CSR file, or the online CA (with the CA's
-/// own reference) that holds it for approval.
-pub(super) struct Held<'a> {
-    /// Where the CSR was saved.
-    pub csr_file: Option<String>,
-    /// The CA connection and its reference.
-    pub ca: Option<(&'a str, &'a str)>,
-}
-
-/// Keeps a request pending in Enrollment Requests: its key with the placeholder, and the
-/// request row, in one transaction with its log entry: (request id, friendly name).
-pub(super) fn keep_pending(
-    store: &mut Store,
-    (spec, generated): (&RequestSpec, &Generated),
-    location: Location,
-    held: Held<'_>,
-    (command, now): (&str, i64),
-    warnings: &mut Vec<String>,
-) -> Result<(i64, String), EnrollError> {
-    let placeholder = Certificate::from_der(&generated.placeholder_der)
-        .map_err(|e| RequestError::Csr(e.to_string()))?;
-    store.transaction(|tx, secret| {
-        let (cert_id, key_id, name) = insert_with_key(
-            tx,
-            secret,
-            (spec, generated),
-            &placeholder,
-            (location, Logical::Requests),
-            warnings,
-            now,
-        )?;
-        let id = requests::write::insert(
-            tx,
-            &PendingRequest {
-                id: 0,
-                location: location.as_str().to_owned(),
-                key_id,
-                cert_id: Some(cert_id),
-                friendly_name: name.clone(),
-                usages: usages_text(spec),
-                subject: spec.names.subject.clone(),
-                sans: spec.names.sans(),
-                csr_pem: generated.csr_pem.clone(),
-                csr_file: held.csr_file.clone(),
-                created: now,
-                ca: held.ca.map(|(ca, _)| ca.to_owned()),
-                ca_reference: held.ca.map(|(_, reference)| reference.to_owned()),
-            },
-        )?;
-        let whereto = match (&held.ca, &held.csr_file) {
-            (Some((ca, reference)), _) => {
-                format!("held by the CA {ca} for approval (its reference {reference})")
-            }
-            (None, Some(file)) => format!("CSR {file}"),
-            (None, None) => "CSR kept in the store".to_owned(),
-        };
-        let details = format!(
-            "request {id} for {} ({}), {} key generated in {} ms; {whereto}",
-            spec.names.subject,
-            usages_text(spec),
-            spec.input.key.label(),
-            generated.took.as_millis(),
-        );
-        log::append(
-            tx,
-            &LogEntry::new(now, location, "request", details, command.to_owned()),
-        )?;
-        Ok::<_, EnrollError>((id, name))
-    })
-}
-
-/// Stores a request's certificate (the placeholder, or the issued one) with its new key
-/// under the request's friendly name made unique: (certificate id, key id, name).
-pub(super) fn insert_with_key(
-    tx: Sql<'_>,
-    secret: &[u8],
-    (spec, generated): (&RequestSpec, &Generated),
-    cert: &Certificate,
-    (location, logical): (Location, Logical),
-    warnings: &mut Vec<String>,
-    now: i64,
-) -> Result<(i64, i64, String), StoreError> {
-    let (name, note) = cert_write::unique_friendly_name(
-        tx,
-        &mut cert_write::NameCache::default(),
-        location,
-        &wanted_name(spec, now),
-    )?;
-    warnings.extend(note);
-    let (key_id, _) =
-        cert_write::upsert_key(tx, secret, &generated.key, spec.input.exportable, now)?;
-    let cert_id = cert_write::insert_cert(
-        tx,
-        &NewCert {
-            location,
-            logical,
-            cert,
-            friendly_name: &name,
-            key_id: Some(key_id),
-            now,
-        },
-    )?;
-    Ok((cert_id, key_id, name))
-}
-
-pub(super) fn usages_text(spec: &RequestSpec) -> String {
-    spec.input
-        .usages
-        .iter()
-        .map(|u| u.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Deletes a pending request with its placeholder and key.

@@ -1,0 +1,143 @@
+//! Storing a request's new key: pending in Enrollment Requests with its placeholder (a
+//! delayed request, or one an online CA holds for approval), or with the certificate
+//! issued for it, under the request's friendly name made unique.
+
+use super::error::EnrollError;
+use crate::deploy::request::{Generated, RequestError, RequestSpec};
+use crate::pki::cert::Certificate;
+use crate::store::certs::write::{self as cert_write, NewCert};
+use crate::store::db::Sql;
+use crate::store::log::{self, LogEntry};
+use crate::store::requests::{self, PendingRequest};
+use crate::store::{Location, Logical, Store, StoreError};
+
+/// Where a pending request is held: its saved CSR file, or the online CA (with the CA's
+/// own reference) that holds it for approval.
+pub(in crate::ops) struct Held<'a> {
+    /// Where the CSR was saved.
+    pub csr_file: Option<String>,
+    /// The CA connection and its reference.
+    pub ca: Option<(&'a str, &'a str)>,
+}
+
+/// Keeps a request pending in Enrollment Requests: its key with the placeholder, and the
+/// request row, in one transaction with its log entry: (request id, friendly name).
+pub(in crate::ops) fn keep_pending(
+    store: &mut Store,
+    (spec, generated): (&RequestSpec, &Generated),
+    location: Location,
+    held: Held<'_>,
+    (command, now): (&str, i64),
+    warnings: &mut Vec<String>,
+) -> Result<(i64, String), EnrollError> {
+    let placeholder = Certificate::from_der(&generated.placeholder_der)
+        .map_err(|e| RequestError::Csr(e.to_string()))?;
+    store.transaction(|tx, secret| {
+        let (cert_id, key_id, name) = insert_with_key(
+            tx,
+            secret,
+            (spec, generated),
+            &placeholder,
+            (location, Logical::Requests),
+            warnings,
+            now,
+        )?;
+        let id = requests::write::insert(
+            tx,
+            &PendingRequest {
+                id: 0,
+                location: location.as_str().to_owned(),
+                key_id,
+                cert_id: Some(cert_id),
+                friendly_name: name.clone(),
+                usages: usages_text(spec),
+                subject: spec.names.subject.clone(),
+                sans: spec.names.sans(),
+                csr_pem: generated.csr_pem.clone(),
+                csr_file: held.csr_file.clone(),
+                created: now,
+                ca: held.ca.map(|(ca, _)| ca.to_owned()),
+                ca_reference: held.ca.map(|(_, reference)| reference.to_owned()),
+            },
+        )?;
+        let whereto = match (&held.ca, &held.csr_file) {
+            (Some((ca, reference)), _) => {
+                format!("held by the CA {ca} for approval (its reference {reference})")
+            }
+            (None, Some(file)) => format!("CSR {file}"),
+            (None, None) => "CSR kept in the store".to_owned(),
+        };
+        let details = format!(
+            "request {id} for {} ({}), {} key generated in {} ms; {whereto}",
+            spec.names.subject,
+            usages_text(spec),
+            spec.input.key.label(),
+            generated.took.as_millis(),
+        );
+        log::append(
+            tx,
+            &LogEntry::new(now, location, "request", details, command.to_owned()),
+        )?;
+        Ok::<_, EnrollError>((id, name))
+    })
+}
+
+/// Stores a request's certificate (the placeholder, or the issued one) with its new key
+/// under the request's friendly name made unique: (certificate id, key id, name).
+pub(in crate::ops) fn insert_with_key(
+    tx: Sql<'_>,
+    secret: &[u8],
+    (spec, generated): (&RequestSpec, &Generated),
+    cert: &Certificate,
+    (location, logical): (Location, Logical),
+    warnings: &mut Vec<String>,
+    now: i64,
+) -> Result<(i64, i64, String), StoreError> {
+    let (name, note) = cert_write::unique_friendly_name(
+        tx,
+        &mut cert_write::NameCache::default(),
+        location,
+        &wanted_name(spec, now),
+    )?;
+    warnings.extend(note);
+    let (key_id, _) =
+        cert_write::upsert_key(tx, secret, &generated.key, spec.input.exportable, now)?;
+    let cert_id = cert_write::insert_cert(
+        tx,
+        &NewCert {
+            location,
+            logical,
+            cert,
+            friendly_name: &name,
+            key_id: Some(key_id),
+            now,
+        },
+    )?;
+    Ok((cert_id, key_id, name))
+}
+
+/// The usages a request is for, as the request row and the log name them.
+pub(in crate::ops) fn usages_text(spec: &RequestSpec) -> String {
+    spec.input
+        .usages
+        .iter()
+        .map(|u| u.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The friendly name of a request: the user's, or one made from the usages and the date.
+fn wanted_name(spec: &RequestSpec, now: i64) -> String {
+    if !spec.input.friendly_name.is_empty() {
+        return spec.input.friendly_name.clone();
+    }
+    let date = time::OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default();
+    let first = spec
+        .input
+        .usages
+        .first()
+        .map_or("Certificate", |u| u.title());
+    format!("{first} {date}")
+}
