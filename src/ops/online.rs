@@ -9,7 +9,7 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use super::enroll::error::EnrollError;
-use super::enroll::keep::{Held, insert_with_key, keep_pending, usages_text};
+use super::enroll::keep::{Held, Issuer, keep_issued, keep_pending};
 use crate::ca::OnlineError;
 use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};
@@ -18,7 +18,6 @@ use crate::deploy::request::{Generated, RequestSpec};
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
 use crate::store::db::Sql;
-use crate::store::log::{self, LogEntry};
 use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, StoreError};
 
 /// The most certificates a CA's chain may hold.
@@ -221,31 +220,22 @@ pub(super) fn submit(
     };
     let chain = parse_chain(name, &chain, &key_hash)?;
     let leaf = &chain[0];
+    let described = format!("the {} CA {name}", ca.kind.as_str().to_uppercase());
+    let issuer = Issuer {
+        name,
+        described: &described,
+    };
     let friendly = store.transaction(|tx, secret| {
-        let (cert_id, _, friendly) = insert_with_key(
+        let friendly = keep_issued(
             tx,
             secret,
             (spec, &generated),
-            leaf,
-            (location, Logical::Personal),
+            (leaf, location),
+            &issuer,
+            (command, now),
             warnings,
-            now,
         )?;
-        cert_write::set_issuing_ca(tx, cert_id, name)?;
         insert_chain_cas(tx, location, &chain[1..], now)?;
-        let details = format!(
-            "{} ({}) issued by the {} CA {name} with thumbprint {}; {} key generated in {} ms",
-            spec.names.subject,
-            usages_text(spec),
-            ca.kind.as_str().to_uppercase(),
-            leaf.summary().thumbprint,
-            spec.input.key.label(),
-            generated.took.as_millis()
-        );
-        log::append(
-            tx,
-            &LogEntry::new(now, location, "request", details, command.to_owned()),
-        )?;
         Ok::<_, EnrollError>(friendly)
     })?;
     Ok(Answer::Issued(leaf.summary().thumbprint.clone(), friendly))

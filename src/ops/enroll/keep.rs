@@ -82,9 +82,55 @@ pub(in crate::ops) fn keep_pending(
     })
 }
 
+/// Who issued a certificate: the CA connection's name (`builtin` for the built-in CA), and
+/// how the log describes it.
+pub(in crate::ops) struct Issuer<'a> {
+    /// The connection, kept on the certificate for renewal.
+    pub name: &'a str,
+    /// "the ACME CA pebble", "CN=certdesk Issuing CA".
+    pub described: &'a str,
+}
+
+/// Stores an issued certificate in Personal with the request's new key, marked with its
+/// issuer, with the log entry, inside the caller's transaction: the friendly name given.
+pub(in crate::ops) fn keep_issued(
+    tx: Sql<'_>,
+    secret: &[u8],
+    (spec, generated): (&RequestSpec, &Generated),
+    (cert, location): (&Certificate, Location),
+    issuer: &Issuer<'_>,
+    (command, now): (&str, i64),
+    warnings: &mut Vec<String>,
+) -> Result<String, StoreError> {
+    let (cert_id, _, name) = insert_with_key(
+        tx,
+        secret,
+        (spec, generated),
+        cert,
+        (location, Logical::Personal),
+        warnings,
+        now,
+    )?;
+    cert_write::set_issuing_ca(tx, cert_id, issuer.name)?;
+    let details = format!(
+        "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
+        spec.names.subject,
+        usages_text(spec),
+        issuer.described,
+        cert.summary().thumbprint,
+        spec.input.key.label(),
+        generated.took.as_millis()
+    );
+    log::append(
+        tx,
+        &LogEntry::new(now, location, "request", details, command.to_owned()),
+    )?;
+    Ok(name)
+}
+
 /// Stores a request's certificate (the placeholder, or the issued one) with its new key
 /// under the request's friendly name made unique: (certificate id, key id, name).
-pub(in crate::ops) fn insert_with_key(
+fn insert_with_key(
     tx: Sql<'_>,
     secret: &[u8],
     (spec, generated): (&RequestSpec, &Generated),
@@ -117,7 +163,7 @@ pub(in crate::ops) fn insert_with_key(
 }
 
 /// The usages a request is for, as the request row and the log name them.
-pub(in crate::ops) fn usages_text(spec: &RequestSpec) -> String {
+fn usages_text(spec: &RequestSpec) -> String {
     spec.input
         .usages
         .iter()

@@ -17,13 +17,12 @@ use crate::ops::command_line;
 use crate::ops::files;
 use crate::ops::online::{self, Answer, OnlineOptions};
 use crate::pki::keygen::KeyAlgorithm;
-use crate::store::certs::write as cert_write;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
-use crate::store::{CaKind, Location, Logical, Store};
+use crate::store::{CaKind, Location, Store};
 
 pub use error::EnrollError;
-use keep::{Held, insert_with_key, keep_pending, usages_text};
+use keep::{Held, Issuer, keep_issued, keep_pending};
 
 /// Where the request goes.
 #[derive(Debug, Clone, Copy)]
@@ -249,28 +248,18 @@ pub(super) fn submit_as(
                     if !ca.persist_if_new(tx, secret, now)? {
                         return Ok(None);
                     }
-                    let (cert_id, _, name) = insert_with_key(
+                    let issuer = Issuer {
+                        name: "builtin",
+                        described: ca.issuing.summary().issued_to(),
+                    };
+                    let name = keep_issued(
                         tx,
                         secret,
                         (spec, &generated),
-                        &cert,
-                        (location, Logical::Personal),
+                        (&cert, location),
+                        &issuer,
+                        (&command, now),
                         &mut outcome.warnings,
-                        now,
-                    )?;
-                    cert_write::set_issuing_ca(tx, cert_id, "builtin")?;
-                    let details = format!(
-                        "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
-                        spec.names.subject,
-                        usages_text(spec),
-                        ca.issuing.summary().issued_to(),
-                        cert.summary().thumbprint,
-                        spec.input.key.label(),
-                        generated.took.as_millis()
-                    );
-                    log::append(
-                        tx,
-                        &LogEntry::new(now, location, "request", details, command.clone()),
                     )?;
                     Ok::<_, EnrollError>(Some(name))
                 })?;
