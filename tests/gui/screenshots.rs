@@ -17,6 +17,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn shoot(h: &mut Harness<'_, CertdeskApp>, name: &str) {
+    // The pointer of the last click would be drawn over the picture.
+    h.event(egui::Event::PointerGone);
     h.run_steps(4);
     let image = h
         .render()
