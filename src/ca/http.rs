@@ -65,6 +65,7 @@ pub struct Client {
     ca: String,
     rt: tokio::runtime::Runtime,
     inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    step: Duration,
 }
 
 impl Client {
@@ -83,7 +84,14 @@ impl Client {
             ca: ca.to_owned(),
             rt,
             inner,
+            step: STEP,
         })
+    }
+
+    /// The same client with another limit on each exchange.
+    #[must_use]
+    pub fn with_time_limit(self, step: Duration) -> Self {
+        Self { step, ..self }
     }
 
     /// GET `url` with `headers`.
@@ -149,7 +157,7 @@ impl Client {
             })
         };
         self.rt.block_on(async {
-            tokio::time::timeout(STEP, exchange)
+            tokio::time::timeout(self.step, exchange)
                 .await
                 .map_err(|_| OnlineError::Timeout(self.ca.clone()))?
         })

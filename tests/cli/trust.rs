@@ -431,3 +431,78 @@ fn ocsp_says_whether_a_certificate_is_revoked() {
     assert_eq!(shown["revocation"]["status"], "unknown", "{shown}");
     assert!(shown["revocation"]["warning"].to_string().contains("OCSP"));
 }
+
+/// A responder and a CRL server that accept connections and never answer (a firewall that
+/// drops, a hung server) cost one time-out for the whole picker, not one per certificate
+/// and per pointer: the server is not asked again for a while, and each certificate's
+/// status is unknown with a sentence that says so.
+#[test]
+fn a_silent_revocation_server_costs_one_time_out() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    t.json(&["import", s(&fx("inter.pem"))]);
+    let dir = t.dir.path();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = listener.local_addr().expect("address").port();
+    // Accepts and holds every connection, reading nothing, until the test ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(64) {
+            held.push(stream);
+        }
+    });
+    let silent = format!("http://127.0.0.1:{port}");
+    let thumbprints: Vec<String> = (0..3)
+        .map(|i| {
+            let name = format!("edge{i}");
+            let csr = dir.join(format!("{name}.csr"));
+            t.json(&[
+                "request",
+                "--type",
+                "Internal",
+                "--output",
+                s(&csr),
+                "--friendly-name",
+                &name,
+            ]);
+            let ext = dir.join(format!("{name}.ext"));
+            std::fs::write(
+                &ext,
+                format!(
+                    "subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=OCSP;URI:{silent}/ocsp\ncrlDistributionPoints=URI:{silent}/ca.crl\n"
+                ),
+            )
+            .expect("ext");
+            let cert = dir.join(format!("{name}.pem"));
+            sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
+            t.json(&["import", s(&cert)]);
+            common::openssl_thumbprint(&cert)
+        })
+        .collect();
+    let limit = certdesk::net::fetch::FETCH_TIME_LIMIT;
+    let started = std::time::Instant::now();
+    let table = t.json(&["eligible", "--type", "Internal"]);
+    let took = started.elapsed();
+    // Six fetches (three certificates, two pointers each) would take six time-outs.
+    assert!(
+        took >= limit && took < limit * 2,
+        "one time-out, not six: {took:?}"
+    );
+    let eligible = table[0]["eligible"].as_array().expect("eligible");
+    for thumbprint in &thumbprints {
+        let entry = eligible
+            .iter()
+            .find(|e| e["thumbprint"] == thumbprint.as_str())
+            .unwrap_or_else(|| panic!("{thumbprint} is eligible (soft-fail): {table}"));
+        assert!(
+            entry["warnings"]
+                .to_string()
+                .contains("revocation status is unknown"),
+            "{entry}"
+        );
+    }
+    assert!(
+        table.to_string().contains("so it is not asked again"),
+        "the others say why they were not asked: {table}"
+    );
+}
