@@ -3,9 +3,6 @@
 //! (from `requests --poll`, `request --wait` or the GUI's *Continue*) once the
 //! administrator has created them.
 
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
-
 use super::enroll::EnrollError;
 use crate::ca::acme::{self, AcmeError, Secrets};
 use crate::store::requests::PendingRequest;
@@ -32,10 +29,5 @@ pub(super) fn resume(
         .ok_or_else(|| refused("the stored request cannot be read".into()))?;
     let order_url = request.ca_reference.as_deref().unwrap_or_default();
     let pem = acme::finish_dns01(ca, Secrets::from(&secrets), order_url, &csr_der)?;
-    let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .take(16)
-        .map(|der| der.map(|d| d.to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| refused(format!("its chain cannot be read: {e}")))?;
-    Ok(Some(chain))
+    super::online::pem_ders(&ca.name, &pem).map(Some)
 }

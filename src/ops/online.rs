@@ -146,21 +146,33 @@ pub(super) fn submit(
             if let Some(registered) = &started.registered {
                 super::cas::keep_account(store, name, registered)?;
             }
-            let answer = pending(store, started.order_url, warnings)?;
-            return Ok(match answer {
-                Answer::Pending {
-                    id,
-                    friendly,
-                    reference,
-                    ..
-                } => Answer::Pending {
-                    id,
-                    friendly,
-                    reference,
-                    records: started.records,
-                },
-                issued => issued,
-            });
+            if started.records.is_empty() {
+                // The CA reused its validations of every name: there is nothing to
+                // create, so the order is finished at once.
+                let pem = acme::finish_dns01(
+                    &ca,
+                    Secrets::from(&secrets),
+                    &started.order_url,
+                    &generated.csr_der,
+                )?;
+                pem_ders(name, &pem)?
+            } else {
+                let answer = pending(store, started.order_url, warnings)?;
+                return Ok(match answer {
+                    Answer::Pending {
+                        id,
+                        friendly,
+                        reference,
+                        ..
+                    } => Answer::Pending {
+                        id,
+                        friendly,
+                        reference,
+                        records: started.records,
+                    },
+                    issued => issued,
+                });
+            }
         }
         CaKind::Acme => {
             let issued = acme::issue(
@@ -173,17 +185,7 @@ pub(super) fn submit(
             if let Some(registered) = &issued.registered {
                 super::cas::keep_account(store, name, registered)?;
             }
-            let ders: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(issued.chain_pem.as_bytes())
-                .take(MAX_CHAIN)
-                .map(|der| der.map(|d| d.to_vec()))
-                .collect::<Result<_, _>>()
-                .map_err(|e| {
-                    EnrollError::Acme(AcmeError::Refused {
-                        ca: name.to_owned(),
-                        message: format!("its chain cannot be read: {e}"),
-                    })
-                })?;
-            ders
+            pem_ders(name, &issued.chain_pem)?
         }
         CaKind::Certsrv => {
             let creds = credentials(&ca, &secrets, options.credentials);
@@ -239,6 +241,20 @@ pub(super) fn submit(
         Ok::<_, EnrollError>(friendly)
     })?;
     Ok(Answer::Issued(leaf.summary().thumbprint.clone(), friendly))
+}
+
+/// The certificates of an ACME CA's chain (PEM), as DER, at most [`MAX_CHAIN`].
+pub(super) fn pem_ders(ca: &str, pem: &str) -> Result<Vec<Vec<u8>>, EnrollError> {
+    CertificateDer::pem_slice_iter(pem.as_bytes())
+        .take(MAX_CHAIN)
+        .map(|der| der.map(|d| d.to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            EnrollError::Acme(AcmeError::Refused {
+                ca: ca.to_owned(),
+                message: format!("its chain cannot be read: {e}"),
+            })
+        })
 }
 
 /// The names an ACME order asks for: the subject, then every SAN (once).

@@ -157,7 +157,7 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
 #[test]
 fn external_account_binding_registers_where_the_ca_requires_it() {
     let t = TestStore::with_topology(EDGE);
-    let (_servers, directory, _) = common::acme::start_pebble_with(t.dir.path(), true);
+    let (_servers, directory, _) = common::acme::start_pebble_with(t.dir.path(), true, 0);
     let bundle = t.dir.path().join("tls-ca.pem");
     let hmac_file = t.dir.path().join("eab.txt");
     std::fs::write(&hmac_file, format!("{}\n", common::acme::EAB.1)).expect("write");
@@ -351,13 +351,11 @@ fn dns01_shows_the_records_and_continues_once_they_exist() {
             shown.push((name.to_owned(), value.trim_matches('"').to_owned()));
         }
     }
-    // edgepool's record is shown again only when the CA wants a new authorization.
-    assert!(
-        shown
-            .iter()
-            .any(|(name, _)| name == "_acme-challenge.edge03.contoso.net."),
-        "{shown:?}"
-    );
+    // This pebble reuses no validation: edgepool's record is asked for again.
+    for wanted in ["edge03", "edgepool"] {
+        let wanted = format!("_acme-challenge.{wanted}.contoso.net.");
+        assert!(shown.iter().any(|(name, _)| *name == wanted), "{shown:?}");
+    }
     for (name, value) in &shown {
         servers.set_txt(name, value);
     }
@@ -366,4 +364,32 @@ fn dns01_shows_the_records_and_continues_once_they_exist() {
     assert!(out.status.success());
     let done: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(done["status"], "issued", "{done}");
+}
+
+/// A CA that reuses its earlier validations asks for no new record: a DNS-01 request for
+/// names it has validated already is issued at once, with nothing to create and nothing
+/// left waiting.
+#[test]
+fn dns01_with_every_name_validated_already_is_issued_at_once() {
+    let t = TestStore::with_topology(EDGE);
+    let (servers, _, _) = common::acme::pebble_in_reusing(&t, 100);
+    let held = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
+    for record in held["dns_records"].as_array().expect("records") {
+        servers.set_txt(
+            record["name"].as_str().expect("name"),
+            record["value"].as_str().expect("value"),
+        );
+    }
+    let polled = t.json(&["requests", "--poll"]);
+    assert_eq!(polled[0]["status"], "issued", "{polled}");
+    let again = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
+    assert_eq!(again["status"], "issued", "{again}");
+    assert!(again.get("dns_records").is_none(), "{again}");
+    let thumbprint = again["thumbprint"].as_str().expect("thumbprint");
+    assert!(
+        t.contents("computer")
+            .iter()
+            .any(|(th, l, k)| th == thumbprint && l == "personal" && *k)
+    );
+    assert_eq!(t.json(&["requests"]).as_array().map(Vec::len), Some(0));
 }

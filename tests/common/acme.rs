@@ -122,14 +122,20 @@ pub const EAB: (&str, &str) = (
 );
 
 /// Starts pebble and its DNS stand-in; returns them, the directory URL and the HTTP-01 port.
+/// Pebble never reuses a validation, so every order asks for its challenges.
 pub fn start_pebble(dir: &Path) -> (Servers, String, u16) {
-    start_pebble_with(dir, false)
+    start_pebble_with(dir, false, 0)
 }
 
 /// [`start_pebble`] with the CA added to the store `t` as `pebble` (trusting its TLS CA):
 /// the servers, the directory URL and the HTTP-01 port.
 pub fn pebble_in(t: &super::TestStore) -> (Servers, String, u16) {
-    let (servers, directory, http01) = start_pebble(t.dir.path());
+    pebble_in_reusing(t, 0)
+}
+
+/// [`pebble_in`], pebble reusing this percentage of the account's valid authorizations.
+pub fn pebble_in_reusing(t: &super::TestStore, authz_reuse: u8) -> (Servers, String, u16) {
+    let (servers, directory, http01) = start_pebble_with(t.dir.path(), false, authz_reuse);
     let bundle = t.dir.path().join("tls-ca.pem");
     t.json(&[
         "ca",
@@ -143,12 +149,13 @@ pub fn pebble_in(t: &super::TestStore) -> (Servers, String, u16) {
     (servers, directory, http01)
 }
 
-/// [`start_pebble`], requiring external account binding ([`EAB`]) when `eab` is true.
+/// [`start_pebble`], requiring external account binding ([`EAB`]) when `eab` is true, and
+/// reusing `authz_reuse` percent of the valid authorizations.
 /// Free ports are picked anew when a server could not take its own (tests run at once).
-pub fn start_pebble_with(dir: &Path, eab: bool) -> (Servers, String, u16) {
+pub fn start_pebble_with(dir: &Path, eab: bool, authz_reuse: u8) -> (Servers, String, u16) {
     tls_files(dir);
     for _ in 0..5 {
-        if let Some(started) = try_start(dir, eab) {
+        if let Some(started) = try_start(dir, eab, authz_reuse) {
             return started;
         }
     }
@@ -156,7 +163,7 @@ pub fn start_pebble_with(dir: &Path, eab: bool) -> (Servers, String, u16) {
 }
 
 /// One attempt: None when pebble or its DNS stand-in exited (a port was taken meanwhile).
-fn try_start(dir: &Path, eab: bool) -> Option<(Servers, String, u16)> {
+fn try_start(dir: &Path, eab: bool, authz_reuse: u8) -> Option<(Servers, String, u16)> {
     let (acme, management, http01, tls) = (
         free_tcp_port(),
         free_tcp_port(),
@@ -199,6 +206,7 @@ fn try_start(dir: &Path, eab: bool) -> Option<(Servers, String, u16)> {
         .arg(&config_file)
         .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
         .env("PEBBLE_VA_NOSLEEP", "1")
+        .env("PEBBLE_AUTHZREUSE", authz_reuse.to_string())
         .env("PEBBLE_WFE_NONCEREJECT", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
