@@ -74,6 +74,16 @@ pub enum Answer {
     Webroot(PathBuf),
 }
 
+impl Answer {
+    /// The form the model takes.
+    pub fn borrowed(&self) -> Http01<'_> {
+        match self {
+            Answer::Listen(address) => Http01::Listen(*address),
+            Answer::Webroot(dir) => Http01::Webroot(dir),
+        }
+    }
+}
+
 /// A change to the store.
 pub enum Command {
     /// Commit a previewed import.
@@ -136,6 +146,10 @@ pub enum Command {
         ca: Option<String>,
         /// A new key instead of the certificate's own.
         new_key: bool,
+        /// ACME: how HTTP-01 is answered.
+        http01: Answer,
+        /// ACME: answer DNS-01 instead (the records are shown, then *Continue*).
+        dns01: bool,
     },
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
@@ -277,10 +291,7 @@ pub fn apply(
                 } => Delivery::Online {
                     ca,
                     options: OnlineOptions {
-                        http01: match http01 {
-                            Answer::Listen(address) => Http01::Listen(*address),
-                            Answer::Webroot(dir) => Http01::Webroot(dir),
-                        },
+                        http01: http01.borrowed(),
                         dns01: *dns01,
                         credentials: credentials.as_ref().map(|c| Credentials {
                             username: &c.username,
@@ -402,14 +413,16 @@ pub fn apply(
             thumbprint,
             ca,
             new_key,
+            http01,
+            dns01,
         } => {
             let renewal = Renewal {
                 thumbprint: &thumbprint,
                 ca: ca.as_deref(),
                 new_key,
                 options: OnlineOptions {
-                    http01: Http01::Listen(std::net::SocketAddr::from(([0, 0, 0, 0], 80))),
-                    dns01: false,
+                    http01: http01.borrowed(),
+                    dns01,
                     credentials: None,
                 },
             };

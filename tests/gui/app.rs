@@ -45,6 +45,20 @@ fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
 }
 
+/// Selects the row of the certificate with this thumbprint.
+fn select(h: &mut Harness<'_, CertdeskApp>, thumbprint: &str) {
+    let row = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.summary.thumbprint == thumbprint)
+        .map(|r| r.cert.id)
+        .expect("row");
+    h.state_mut().list.selected = Some(row);
+    h.run_steps(2);
+}
+
 fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
     h.get_by_label(label).click();
     h.run_steps(2);
@@ -1175,16 +1189,7 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
 
     // Renew… on the retrieved certificate, with the same key and the same template, so the
     // CA holds the renewal for approval too.
-    let row = h
-        .state()
-        .view
-        .rows
-        .iter()
-        .find(|r| r.cert.summary.thumbprint == issued[0].summary.thumbprint)
-        .map(|r| r.cert.id)
-        .expect("row");
-    h.state_mut().list.selected = Some(row);
-    h.run_steps(2);
+    select(&mut h, &issued[0].summary.thumbprint);
     click(&mut h, "Renew…");
     h.get_by_label("Renew with the same key");
     click(&mut h, "Renew");
@@ -1250,6 +1255,69 @@ fn the_wizard_shows_dns01_records_and_continues() {
             .expect("requests")
             .is_empty()
     );
+}
+
+/// Renew… on a certificate an ACME CA issued asks how the CA's challenges are answered,
+/// as the wizard does: a listener port that is not a port stops it; DNS-01 shows the TXT
+/// records in the dialog, and once they exist Continue has the CA issue the renewal, which
+/// the dialog offers the old certificate's usages.
+#[test]
+fn renew_answers_an_acme_ca_by_dns01() {
+    let t = TestStore::with_topology(EDGE);
+    let (servers, _, _) = common::acme::pebble_in(&t);
+    let held = t.json(&["request", "--type", "Internal", "--ca", "pebble", "--dns01"]);
+    let publish = |records: &serde_json::Value| {
+        for record in records.as_array().expect("records") {
+            servers.set_txt(
+                record["name"].as_str().expect("name"),
+                record["value"].as_str().expect("value"),
+            );
+        }
+    };
+    publish(&held["dns_records"]);
+    let polled = t.json(&["requests", "--poll"]);
+    let old = polled[0]["thumbprint"].as_str().expect("issued").to_owned();
+    let mut h = harness(&t.path());
+    settle(&mut h);
+    select(&mut h, &old);
+    click(&mut h, "Renew…");
+    h.get_by_label("The CA that issued it: pebble");
+    assert!(
+        h.query_by_label_contains("pebble: https://").is_none(),
+        "the issuing CA is offered once"
+    );
+    retype(&mut h, "HTTP-01 port", "eighty");
+    h.run_steps(2);
+    assert!(is_disabled(&h, "Renew"), "a bad port stops it");
+    h.get_by_label_contains("is not a port");
+    click(
+        &mut h,
+        "DNS-01: show the TXT records to create, then continue",
+    );
+    click(&mut h, "Renew");
+    settle(&mut h);
+    h.get_by_label("_acme-challenge.edgepool.contoso.net.");
+    let records = match &h.state().dialog {
+        Some(Dialog::Renew(d)) => d
+            .outcome
+            .as_ref()
+            .map(|o| o.request.dns_records.clone())
+            .expect("records shown"),
+        _ => panic!("the dialog closed"),
+    };
+    publish(&serde_json::to_value(&records).expect("json"));
+    click(&mut h, "Continue");
+    settle(&mut h);
+    h.get_by_label_contains("The CA pebble issued the renewed certificate");
+    let personal: Vec<_> = Store::open(&t.path())
+        .expect("store")
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list")
+        .into_iter()
+        .filter(|c| c.summary.thumbprint != old)
+        .collect();
+    assert_eq!(personal.len(), 1, "renewed");
+    assert!(personal[0].key.is_some(), "with its key");
 }
 
 /// "Specify another certification authority" on the wizard's CA page: a SCEP CA entered
@@ -1413,16 +1481,7 @@ fn revocation_on_the_certification_path_and_in_the_picker() {
     );
     let thumbprint = common::openssl_thumbprint(&cert);
     let mut h = harness(&t.path());
-    let row = h
-        .state()
-        .view
-        .rows
-        .iter()
-        .find(|r| r.cert.summary.thumbprint == thumbprint)
-        .map(|r| r.cert.id)
-        .expect("row");
-    h.state_mut().list.selected = Some(row);
-    h.run_steps(2);
+    select(&mut h, &thumbprint);
     click(&mut h, "View details");
     click(&mut h, "Certification Path");
     click(&mut h, "Check revocation");

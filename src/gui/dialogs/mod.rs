@@ -1,6 +1,7 @@
 //! Dialogs are state, not side effects: the app holds one `Option<Dialog>`; each draws in a
 //! window and says what should happen next ([`Flow`]).
 
+mod acme_answer;
 mod add_ca;
 mod assign;
 mod browser;

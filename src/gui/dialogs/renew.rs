@@ -1,12 +1,15 @@
 //! Renew a certificate (`certdesk renew`): the same subject, SANs, template and friendly
 //! name, the same key unless the user asks for a new one, sent to the CA that issued it or
-//! another; then the new certificate is offered the usages the old one holds.
+//! another; then the new certificate is offered the usages the old one holds. An ACME CA
+//! is answered as in the request wizard: HTTP-01 (listener or webroot) or DNS-01, whose
+//! records are shown here until Continue.
 
 use super::Flow;
+use super::acme_answer::{self, AcmeAnswer};
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::ops::renew::RenewOutcome;
-use crate::store::{CaConnection, Location, StoredCert};
+use crate::store::{CaConnection, CaKind, Location, StoredCert};
 
 /// The dialog's state.
 pub struct RenewDialog {
@@ -19,8 +22,11 @@ pub struct RenewDialog {
     pub same_key: bool,
     /// Assign the new certificate to the old one's usages on Finish.
     pub assign: bool,
+    /// How an ACME CA's challenges are answered.
+    pub acme: AcmeAnswer,
     sent: bool,
-    outcome: Option<RenewOutcome>,
+    /// What the CA did.
+    pub outcome: Option<RenewOutcome>,
     error: Option<String>,
 }
 
@@ -40,6 +46,7 @@ impl RenewDialog {
             ca,
             same_key,
             assign: true,
+            acme: AcmeAnswer::default(),
             sent: false,
             outcome: None,
             error: None,
@@ -52,11 +59,29 @@ impl RenewDialog {
             return;
         }
         self.sent = false;
-        match result {
-            Ok(Applied::Renewed(outcome)) => self.outcome = Some((**outcome).clone()),
-            Ok(_) => {}
-            Err(e) => self.error = Some(e.to_string()),
+        match (result, &mut self.outcome) {
+            (Ok(Applied::Renewed(outcome)), _) => self.outcome = Some((**outcome).clone()),
+            (Ok(Applied::Retrieved(polled)), Some(outcome)) => {
+                if let Some(Err(message)) = acme_answer::continued(&mut outcome.request, polled) {
+                    self.error = Some(message);
+                }
+            }
+            (Ok(_), _) => {}
+            (Err(e), _) => self.error = Some(e.to_string()),
         }
+    }
+
+    /// Whether the renewal goes to an ACME CA (the one chosen, or the one that issued it).
+    fn to_acme(&self) -> bool {
+        let target = self.ca.as_ref().or(self.cert.issuing_ca.as_ref());
+        self.cas
+            .iter()
+            .any(|ca| Some(&ca.name) == target && ca.kind == CaKind::Acme)
+    }
+
+    /// Why Renew cannot be pressed yet, if it cannot.
+    fn not_ready(&self) -> Option<String> {
+        self.to_acme().then(|| self.acme.http01().err()).flatten()
     }
 
     fn choices_ui(&mut self, ui: &mut egui::Ui) {
@@ -71,21 +96,32 @@ impl RenewDialog {
         ));
         ui.add_space(6.0);
         ui.label("Send the request to:");
-        if let Some(issuer) = &self.cert.issuing_ca {
-            ui.radio_value(
+        let issuer = self.cert.issuing_ca.clone();
+        match issuer.as_deref() {
+            Some("builtin") => ui.radio_value(
                 &mut self.ca,
                 None,
-                format!("The CA that issued it ({issuer})"),
+                "The CA that issued it: the certdesk built-in CA",
+            ),
+            Some(name) => {
+                ui.radio_value(&mut self.ca, None, format!("The CA that issued it: {name}"))
+            }
+            None => {
+                ui.label("certdesk did not request it, so it does not know which CA issued it.")
+            }
+        };
+        // Each CA once: the one that issued it is the first choice already.
+        if issuer.as_deref() != Some("builtin") {
+            ui.radio_value(
+                &mut self.ca,
+                Some("builtin".to_owned()),
+                "certdesk built-in CA",
             );
-        } else {
-            ui.label("certdesk did not request it, so it does not know which CA issued it.");
         }
-        ui.radio_value(
-            &mut self.ca,
-            Some("builtin".to_owned()),
-            "certdesk built-in CA",
-        );
         for ca in self.cas.clone() {
+            if issuer.as_ref() == Some(&ca.name) {
+                continue;
+            }
             ui.radio_value(
                 &mut self.ca,
                 Some(ca.name.clone()),
@@ -103,7 +139,13 @@ impl RenewDialog {
         } else if !self.same_key {
             ui.label("A new key of the same algorithm and size is made; the old one stays.");
         }
-        ui.label("An ACME CA is answered on port 80 of this machine (HTTP-01).");
+        if self.to_acme() {
+            ui.add_space(6.0);
+            self.acme.ui(ui, "after Renew, this dialog");
+        }
+        if let Some(why) = self.not_ready() {
+            frame::hint_ui(ui, &format!("To renew, {why}."));
+        }
         if let Some(error) = &self.error {
             frame::error_ui(ui, error);
         }
@@ -131,6 +173,12 @@ impl RenewDialog {
                     );
                 }
             }
+            None if !outcome.request.dns_records.is_empty() => {
+                acme_answer::records_ui(ui, &outcome.request.dns_records);
+                if let Some(error) = &self.error {
+                    frame::error_ui(ui, error);
+                }
+            }
             None => {
                 ui.label(format!(
                     "The CA {} holds the request for approval (its reference {}). The key \
@@ -154,8 +202,11 @@ impl RenewDialog {
                 if frame::button_enabled(ui, !self.sent, "Cancel").clicked() {
                     flow = Flow::Close;
                 }
-                let renew = frame::button_enabled(ui, !self.sent, "Renew");
-                if renew.clicked() || (!self.sent && frame::enter_pressed(ui)) {
+                let ready = !self.sent && self.not_ready().is_none();
+                let renew = frame::button_enabled(ui, ready, "Renew");
+                if (renew.clicked() || (ready && frame::enter_pressed(ui)))
+                    && let Ok(http01) = self.acme.http01()
+                {
                     self.error = None;
                     self.sent = true;
                     commands.push(Command::Renew {
@@ -163,10 +214,35 @@ impl RenewDialog {
                         thumbprint: self.cert.summary.thumbprint.clone(),
                         ca: self.ca.clone(),
                         new_key: !self.same_key || self.cert.key.is_none(),
+                        http01,
+                        dns01: self.to_acme() && self.acme.dns01(),
                     });
                 }
                 if self.sent {
                     frame::hint_ui(ui, "Renewing…");
+                }
+            }
+            (Part::Footer, Some(outcome))
+                if outcome.request.thumbprint.is_none()
+                    && !outcome.request.dns_records.is_empty() =>
+            {
+                if frame::button(ui, "Close").clicked() {
+                    flow = Flow::Close;
+                }
+                let go = frame::button_enabled(ui, !self.sent, "Continue");
+                if (go.clicked() || (!self.sent && frame::enter_pressed(ui)))
+                    && let Some(id) = outcome.request.request_id
+                {
+                    self.sent = true;
+                    self.error = None;
+                    commands.push(Command::Retrieve(self.location, Some(id)));
+                }
+                if frame::button(ui, "Copy records").clicked() {
+                    ui.ctx()
+                        .copy_text(acme_answer::records_text(&outcome.request.dns_records));
+                }
+                if self.sent {
+                    frame::hint_ui(ui, "Asking the CA to check the records…");
                 }
             }
             (Part::Footer, Some(outcome)) => {

@@ -5,7 +5,7 @@
 
 use crate::gui::command::Command;
 use crate::gui::dialogs::Flow;
-use crate::gui::dialogs::frame;
+use crate::gui::dialogs::{acme_answer, frame};
 use crate::gui::jobs::Jobs;
 use crate::ops::retrieve::Polled;
 
@@ -36,24 +36,7 @@ impl RequestWizard {
                 );
             }
             (None, Some(_)) if !outcome.dns_records.is_empty() => {
-                ui.label(
-                    "Create these TXT records in your DNS zone, wait until they are published, \
-                     then press Continue: the CA checks them and issues the certificate.",
-                );
-                egui::Grid::new("dns-records").striped(true).show(ui, |ui| {
-                    ui.strong("Name");
-                    ui.strong("Text");
-                    ui.end_row();
-                    for record in &outcome.dns_records {
-                        ui.add(egui::Label::new(&record.name).selectable(true));
-                        ui.add(egui::Label::new(&record.value).selectable(true));
-                        ui.end_row();
-                    }
-                });
-                ui.label(
-                    "The request waits in Enrollment Requests meanwhile: Retrieve (Action menu) \
-                     continues it later too.",
-                );
+                acme_answer::records_ui(ui, &outcome.dns_records);
                 if let Some(error) = &self.error {
                     frame::error_ui(ui, error);
                 }
@@ -107,12 +90,8 @@ impl RequestWizard {
                 commands.push(Command::Retrieve(self.location, Some(id)));
             }
             if frame::button(ui, "Copy records").clicked() {
-                let text: Vec<String> = outcome
-                    .dns_records
-                    .iter()
-                    .map(|r| format!("{} TXT \"{}\"", r.name, r.value))
-                    .collect();
-                ui.ctx().copy_text(text.join("\n"));
+                ui.ctx()
+                    .copy_text(acme_answer::records_text(&outcome.dns_records));
             }
             return flow;
         }
@@ -157,24 +136,13 @@ impl RequestWizard {
         let Some(outcome) = &mut self.outcome else {
             return;
         };
-        let Some(mine) = polled
-            .iter()
-            .find(|p| Some(p.request_id) == outcome.request_id)
-        else {
-            return;
-        };
-        match (&mine.thumbprint, &mine.message) {
-            (Some(thumbprint), _) => {
-                self.log.push(format!("Issued: thumbprint {thumbprint}"));
-                outcome.thumbprint = Some(thumbprint.clone());
-                outcome.status = "issued";
-                outcome.dns_records.clear();
-            }
-            (None, Some(message)) => {
+        match acme_answer::continued(outcome, polled) {
+            Some(Ok(thumbprint)) => self.log.push(format!("Issued: thumbprint {thumbprint}")),
+            Some(Err(message)) => {
                 self.log.push(format!("Failed: {message}"));
-                self.error = Some(message.clone());
+                self.error = Some(message);
             }
-            (None, None) => {}
+            None => {}
         }
     }
 }

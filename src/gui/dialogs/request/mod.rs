@@ -8,7 +8,7 @@
 mod done;
 mod pages;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::Flow;
@@ -16,6 +16,7 @@ use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput
 use crate::deploy::topology::Topology;
 use crate::gui::command::{AltCredentials, Answer, Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::AddCaDialog;
+use crate::gui::dialogs::acme_answer::AcmeAnswer;
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::words::kind_title;
@@ -150,14 +151,8 @@ pub struct RequestWizard {
     online: Vec<CaConnection>,
     /// Immediate: the online CA chosen (None: the built-in CA).
     pub online_ca: Option<String>,
-    /// The HTTP-01 listener's port and address (online CAs).
-    pub http_port: String,
-    /// See `http_port`.
-    pub http_address: String,
-    /// Answer HTTP-01 with files in this webroot instead.
-    pub webroot: String,
     /// How an ACME CA's challenges are answered.
-    pub challenge: Challenge,
+    pub acme: AcmeAnswer,
     /// AD CS: sign in with other credentials than the connection's.
     pub alternate: bool,
     /// The alternate user name.
@@ -168,17 +163,6 @@ pub struct RequestWizard {
     continuing: bool,
     /// "Specify another certification authority": a new connection being entered.
     pub another: Option<Box<AddCaDialog>>,
-}
-
-/// How an ACME CA's challenges are answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Challenge {
-    /// HTTP-01 by certdesk's own listener.
-    Listener,
-    /// HTTP-01 by files in a webroot.
-    Webroot,
-    /// DNS-01: the records are shown; the user creates them and continues.
-    Dns,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -226,10 +210,7 @@ impl RequestWizard {
             trust_builtin: false,
             online,
             online_ca: None,
-            http_port: "80".into(),
-            http_address: "0.0.0.0".into(),
-            webroot: String::new(),
-            challenge: Challenge::Listener,
+            acme: AcmeAnswer::default(),
             alternate: false,
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
@@ -283,7 +264,7 @@ impl RequestWizard {
         }
         if self.step == Step::Target
             && self.to_acme()
-            && let Err(e) = self.http01()
+            && let Err(e) = self.acme.http01()
         {
             return Some((e, true));
         }
@@ -350,10 +331,10 @@ impl RequestWizard {
         commands: &mut Vec<Command>,
     ) {
         self.log.push(format!("{}…", self.destination()));
-        let to = match (&self.online_ca, self.http01()) {
+        let to = match (&self.online_ca, self.acme.http01()) {
             _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
             (Some(ca), http01) => SubmitTo::Online {
-                dns01: self.to_acme() && self.challenge == Challenge::Dns,
+                dns01: self.to_acme() && self.acme.dns01(),
                 credentials: self.alt_credentials(),
                 ca: ca.clone(),
                 http01: http01.unwrap_or(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80)))),
@@ -381,31 +362,6 @@ impl RequestWizard {
             username: self.alt_user.trim().to_owned(),
             password: self.alt_password.clone(),
         })
-    }
-
-    /// How HTTP-01 is answered, as typed, or why it cannot be.
-    fn http01(&self) -> Result<Answer, String> {
-        if self.challenge == Challenge::Dns {
-            return Ok(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80))));
-        }
-        if self.challenge == Challenge::Webroot {
-            let dir = self.webroot.trim();
-            if dir.is_empty() {
-                return Err("choose the web server's folder (its webroot)".into());
-            }
-            return Ok(Answer::Webroot(PathBuf::from(dir)));
-        }
-        let port: u16 = self
-            .http_port
-            .trim()
-            .parse()
-            .map_err(|_| format!("\"{}\" is not a port (1 to 65535)", self.http_port.trim()))?;
-        let address: IpAddr = self
-            .http_address
-            .trim()
-            .parse()
-            .map_err(|_| format!("\"{}\" is not an IP address", self.http_address.trim()))?;
-        Ok(Answer::Listen(SocketAddr::new(address, port)))
     }
 
     /// Where the request goes, as the summary and the log say it.

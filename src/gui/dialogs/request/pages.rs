@@ -10,8 +10,9 @@ use crate::gui::views::san_table_ui;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::verify::sans;
 
-use super::{Challenge, RequestWizard, Step};
+use super::{RequestWizard, Step};
 use crate::gui::command::Command;
+use crate::gui::dialogs::acme_answer::Challenge;
 use crate::store::CaKind;
 
 impl RequestWizard {
@@ -39,7 +40,7 @@ impl RequestWizard {
         self.another_ui(ui, jobs, commands);
         ui.add_space(6.0);
         if self.to_acme() {
-            self.challenge_ui(ui);
+            self.acme.ui(ui, "after Finish, the wizard");
         }
         if self.online_ca.is_none() && !self.builtin_exists {
             ui.add_space(6.0);
@@ -88,49 +89,6 @@ impl RequestWizard {
         }
     }
 
-    /// How an ACME CA checks the names: HTTP-01 (listener or webroot) or DNS-01.
-    fn challenge_ui(&mut self, ui: &mut egui::Ui) {
-        ui.label("The CA checks that you control every name in the request:");
-        ui.radio_value(
-            &mut self.challenge,
-            Challenge::Listener,
-            "HTTP-01: certdesk answers on this machine while the request runs",
-        );
-        ui.radio_value(
-            &mut self.challenge,
-            Challenge::Webroot,
-            "HTTP-01: write the answers in a web server's folder (webroot)",
-        );
-        ui.radio_value(
-            &mut self.challenge,
-            Challenge::Dns,
-            "DNS-01: show the TXT records to create, then continue",
-        );
-        match self.challenge {
-            Challenge::Webroot => {
-                text_ui(ui, "Webroot", &mut self.webroot);
-                ui.label(
-                    "The folder the site's web server serves for these names; the \
-                     answers go in its .well-known/acme-challenge/ and are removed after.",
-                );
-            }
-            Challenge::Listener => {
-                ui.label(
-                    "The CA fetches http://NAME/.well-known/acme-challenge/… from port 80 of \
-                     every name; listen on another port only behind a redirect from port 80.",
-                );
-                text_ui(ui, "HTTP-01 port", &mut self.http_port);
-                text_ui(ui, "Listen address", &mut self.http_address);
-            }
-            Challenge::Dns => {
-                ui.label(
-                    "For public names whose web servers the CA cannot reach: after Finish, \
-                     the wizard shows a TXT record per name for your DNS zone.",
-                );
-            }
-        }
-    }
-
     /// "Certificate Authority Account": what the chosen CA signs in with.
     fn account_ui(&mut self, ui: &mut egui::Ui) {
         let Some(ca) = self.chosen_ca().filter(|_| !self.delayed).cloned() else {
@@ -164,7 +122,7 @@ impl RequestWizard {
                 ));
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
-                    text_ui(ui, "User name", &mut self.alt_user);
+                    frame::text_row(ui, "User name", &mut self.alt_user);
                     ui.horizontal(|ui| {
                         let label = ui.label("Password");
                         ui.add(
@@ -272,9 +230,9 @@ impl RequestWizard {
             }
             Step::Target => self.authority_ui(ui, jobs, commands),
             Step::Account => self.account_ui(ui),
-            Step::Template => text_ui(ui, "Template", &mut self.input.template),
+            Step::Template => frame::text_row(ui, "Template", &mut self.input.template),
             Step::NameSecurity => {
-                text_ui(ui, "Friendly name", &mut self.input.friendly_name);
+                frame::text_row(ui, "Friendly name", &mut self.input.friendly_name);
                 ui.label("Left blank, a name is made from the certificate type and the date.");
                 ui.horizontal(|ui| {
                     ui.label("Key");
@@ -301,13 +259,13 @@ impl RequestWizard {
                 );
             }
             Step::Organization => {
-                text_ui(ui, "Organization", &mut self.input.org);
-                text_ui(ui, "Organizational unit", &mut self.input.ou);
+                frame::text_row(ui, "Organization", &mut self.input.org);
+                frame::text_row(ui, "Organizational unit", &mut self.input.ou);
             }
             Step::Geography => {
-                text_ui(ui, "Country/Region", &mut self.input.country);
-                text_ui(ui, "State/Province", &mut self.input.state);
-                text_ui(ui, "City/Locality", &mut self.input.city);
+                frame::text_row(ui, "Country/Region", &mut self.input.country);
+                frame::text_row(ui, "State/Province", &mut self.input.state);
+                frame::text_row(ui, "City/Locality", &mut self.input.city);
             }
             Step::Preview => match self.spec() {
                 Some(Ok(spec)) => {
@@ -408,7 +366,7 @@ impl RequestWizard {
                                 "Immediate: the {} CA {}{}",
                                 crate::gui::words::kind_title(ca.kind),
                                 ca.name,
-                                match (ca.kind, self.challenge) {
+                                match (ca.kind, self.acme.challenge) {
                                     (CaKind::Acme, Challenge::Dns) => ", answered by DNS-01",
                                     (CaKind::Certsrv, _) if self.alternate => {
                                         ", with alternate credentials"
@@ -461,12 +419,4 @@ impl RequestWizard {
             Step::Done => {}
         }
     }
-}
-
-fn text_ui(ui: &mut egui::Ui, label: &str, value: &mut String) {
-    ui.horizontal(|ui| {
-        let l = ui.add_sized([160.0, 20.0], egui::Label::new(label));
-        ui.add(egui::TextEdit::singleline(value).desired_width(300.0))
-            .labelled_by(l.id);
-    });
 }
