@@ -115,6 +115,14 @@ impl Verb {
         KeyboardShortcut::new(modifiers, key)
     }
 
+    /// Why the verb cannot be chosen, when it is disabled.
+    pub fn why_disabled(self) -> &'static str {
+        match self {
+            Verb::Retrieve => "No request is waiting at an online CA",
+            _ => "Select a certificate first",
+        }
+    }
+
     /// Whether the verb needs a selected certificate.
     pub fn needs_selection(self) -> bool {
         !matches!(

@@ -1098,6 +1098,7 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
     let t = TestStore::with_topology(EDGE);
     let server = common::certsrv::Certsrv::start(t.dir.path());
     let mut h = harness(&t.path());
+    assert!(is_disabled(&h, "Retrieve"), "no CA holds a request yet");
     click(&mut h, "Certification Authorities");
     click(&mut h, "Add a CA…");
     click(&mut h, "AD CS Web Enrollment");

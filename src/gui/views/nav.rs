@@ -33,6 +33,8 @@ pub enum MenuChoice {
 pub struct MenuState<'a> {
     /// Whether a certificate is selected (Export, Remove, … need one).
     pub has_selection: bool,
+    /// Whether an online CA holds a request (Retrieve needs one).
+    pub held_requests: bool,
     /// The recent stores, most recent first.
     pub recent: &'a [PathBuf],
     /// The theme chosen.
@@ -41,6 +43,16 @@ pub struct MenuState<'a> {
     pub page: Page,
     /// Whether the store counts the operating system's roots as Trusted Roots.
     pub system_roots: bool,
+}
+
+impl MenuState<'_> {
+    /// Whether a verb can be chosen now.
+    fn enabled(&self, verb: Verb) -> bool {
+        match verb {
+            Verb::Retrieve => self.held_requests,
+            _ => self.has_selection || !verb.needs_selection(),
+        }
+    }
 }
 
 /// Zoom steps of the View menu (and Ctrl + / Ctrl − / Ctrl 0, which egui handles).
@@ -75,8 +87,7 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
         });
         menu(ui, "Action", Key::A, |ui, focus| {
             for verb in Verb::ALL {
-                let enabled = state.has_selection || !verb.needs_selection();
-                if verb_item(ui, verb, enabled, focus) {
+                if verb_item(ui, verb, state.enabled(verb), focus) {
                     chosen = Some(MenuChoice::Verb(verb));
                 }
             }
@@ -132,11 +143,10 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
     // The toolbar wraps onto a second row when the window is narrow or zoomed.
     ui.horizontal_wrapped(|ui| {
         for verb in Verb::ALL {
-            let enabled = state.has_selection || !verb.needs_selection();
             if ui
-                .add_enabled(enabled, egui::Button::new(verb.label()))
+                .add_enabled(state.enabled(verb), egui::Button::new(verb.label()))
                 .on_hover_text(verb.tooltip())
-                .on_disabled_hover_text("Select a certificate first")
+                .on_disabled_hover_text(verb.why_disabled())
                 .clicked()
             {
                 chosen = Some(MenuChoice::Verb(verb));
@@ -209,7 +219,7 @@ fn verb_item(ui: &mut egui::Ui, verb: Verb, enabled: bool, focus: &mut bool) -> 
     let response = ui
         .add_enabled(enabled, button)
         .on_hover_text(verb.tooltip())
-        .on_disabled_hover_text("Select a certificate first");
+        .on_disabled_hover_text(verb.why_disabled());
     if enabled && std::mem::take(focus) {
         response.request_focus();
     }
