@@ -74,6 +74,13 @@ pub enum Answer {
     Webroot(PathBuf),
 }
 
+impl Default for Answer {
+    /// certdesk's listener on port 80 of every address.
+    fn default() -> Self {
+        Answer::Listen(std::net::SocketAddr::from(([0, 0, 0, 0], 80)))
+    }
+}
+
 impl Answer {
     /// The form the model takes.
     pub fn borrowed(&self) -> Http01<'_> {

@@ -1291,6 +1291,13 @@ fn renew_answers_an_acme_ca_by_dns01() {
     h.run_steps(2);
     assert!(is_disabled(&h, "Renew"), "a bad port stops it");
     h.get_by_label_contains("is not a port");
+    // Another kind of CA does not care what was typed for ACME: Renew sends (and this
+    // store has no built-in CA to agree to, which the dialog says).
+    click(&mut h, "certdesk built-in CA");
+    click(&mut h, "Renew");
+    settle(&mut h);
+    h.get_by_label_contains("the built-in CA does not exist in this store yet");
+    click(&mut h, "The CA that issued it: pebble");
     click(
         &mut h,
         "DNS-01: show the TXT records to create, then continue",

@@ -55,7 +55,7 @@ impl AcmeAnswer {
     /// How HTTP-01 is answered, as typed, or why it cannot be.
     pub fn http01(&self) -> Result<Answer, String> {
         match self.challenge {
-            Challenge::Dns => Ok(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80)))),
+            Challenge::Dns => Ok(Answer::default()),
             Challenge::Webroot => match self.webroot.trim() {
                 "" => Err("choose the web server's folder (its webroot)".into()),
                 dir => Ok(Answer::Webroot(PathBuf::from(dir))),

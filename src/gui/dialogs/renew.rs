@@ -204,9 +204,10 @@ impl RenewDialog {
                 }
                 let ready = !self.sent && self.not_ready().is_none();
                 let renew = frame::button_enabled(ui, ready, "Renew");
-                if (renew.clicked() || (ready && frame::enter_pressed(ui)))
-                    && let Ok(http01) = self.acme.http01()
-                {
+                if renew.clicked() || (ready && frame::enter_pressed(ui)) {
+                    // `ready` holds only with a usable answer for an ACME CA; the others
+                    // ignore it, whatever was typed for one.
+                    let http01 = self.acme.http01().unwrap_or_default();
                     self.error = None;
                     self.sent = true;
                     commands.push(Command::Renew {

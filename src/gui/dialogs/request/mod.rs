@@ -8,13 +8,12 @@
 mod done;
 mod pages;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::Flow;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
-use crate::gui::command::{AltCredentials, Answer, Applied, ApplyError, Command, SubmitTo};
+use crate::gui::command::{AltCredentials, Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::acme_answer::AcmeAnswer;
 use crate::gui::dialogs::frame::{self, Part};
@@ -337,7 +336,7 @@ impl RequestWizard {
                 dns01: self.to_acme() && self.acme.dns01(),
                 credentials: self.alt_credentials(),
                 ca: ca.clone(),
-                http01: http01.unwrap_or(Answer::Listen(SocketAddr::from(([0, 0, 0, 0], 80)))),
+                http01: http01.unwrap_or_default(),
             },
             _ => SubmitTo::Builtin {
                 trust_new_root: self.trust_builtin,
