@@ -49,6 +49,14 @@ pub enum AcmeError {
     /// The CA did not answer in time.
     #[error("the ACME CA {0} did not answer in time; check the URL and that it is reachable")]
     Timeout(String),
+    /// The CA could not be reached (no such host, refused, an untrusted certificate).
+    #[error("the ACME CA {ca} cannot be reached: {message}; check its URL and that it is up")]
+    Unreachable {
+        /// The connection's name.
+        ca: String,
+        /// The innermost cause.
+        message: String,
+    },
     /// The connection's TLS bundle cannot be used.
     #[error("the TLS trust bundle of the CA {ca} cannot be used: {message}")]
     Bundle {
@@ -151,14 +159,27 @@ fn http_client(ca: &CaConnection) -> Result<Box<dyn HttpClient>, AcmeError> {
     Ok(Box::new(client))
 }
 
-async fn timed<T, E: std::fmt::Display>(
+async fn timed<T>(
     ca: &CaConnection,
     limit: Duration,
-    work: impl std::future::Future<Output = Result<T, E>>,
+    work: impl std::future::Future<Output = Result<T, instant_acme::Error>>,
 ) -> Result<T, AcmeError> {
     match tokio::time::timeout(limit, work).await {
-        Ok(result) => result.map_err(|e| protocol(ca, e)),
+        Ok(result) => result.map_err(|e| failed(ca, &e)),
         Err(_) => Err(AcmeError::Timeout(ca.name.clone())),
+    }
+}
+
+/// An error of the ACME client: the CA's own problem document as it says it, or a
+/// connection that could not be made, named by its innermost cause ("Connection
+/// refused", "failed to lookup address information", "invalid peer certificate").
+fn failed(ca: &CaConnection, e: &instant_acme::Error) -> AcmeError {
+    match e {
+        instant_acme::Error::Hyper(_) | instant_acme::Error::Other(_) => AcmeError::Unreachable {
+            ca: ca.name.clone(),
+            message: crate::ca::http::describe(e),
+        },
+        other => protocol(ca, other),
     }
 }
 

@@ -166,7 +166,7 @@ impl Client {
 
 /// The innermost cause of a connection error: "connection refused", "invalid peer
 /// certificate: UnknownIssuer", not hyper's "client error (Connect)".
-fn describe(e: &dyn std::error::Error) -> String {
+pub fn describe(e: &dyn std::error::Error) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
         cause = next;
