@@ -25,6 +25,8 @@ pub struct AssignDialog {
     roll: bool,
     effective: String,
     error: Option<String>,
+    /// Assign was pressed and the store has not answered yet.
+    sent: bool,
     /// The result sentence.
     pub done: Option<String>,
 }
@@ -50,6 +52,7 @@ impl AssignDialog {
             roll: false,
             effective: String::new(),
             error: None,
+            sent: false,
             done: None,
         }
     }
@@ -108,14 +111,20 @@ impl AssignDialog {
 
     /// The assignment was applied.
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        if !self.sent {
+            return;
+        }
         match result {
-            Ok(_) => {
+            Ok(Applied::Done) => {
                 self.done = Some(
                     "The certificate is assigned; the Certificate Wizard shows its status.".into(),
                 )
             }
+            // What another command (a probe the page started) produced is not this answer.
+            Ok(_) => return,
             Err(e) => self.error = Some(e.to_string()),
         }
+        self.sent = false;
     }
 
     /// Eligibility arrived from the store's thread.
@@ -162,11 +171,13 @@ impl AssignDialog {
         }
         let keep = !frame::button(ui, "Cancel").clicked();
         let (ticked, roll, blocker) = self.decision();
-        let assign = frame::button_enabled(ui, blocker.is_none(), "Assign");
-        if (assign.clicked() || (blocker.is_none() && frame::enter_pressed(ui)))
+        let ready = blocker.is_none() && !self.sent;
+        let assign = frame::button_enabled(ui, ready, "Assign");
+        if (assign.clicked() || (ready && frame::enter_pressed(ui)))
             && let Some(thumbprint) = self.chosen.clone()
         {
             self.error = None;
+            self.sent = true;
             commands.push(Command::Assign {
                 thumbprint,
                 usages: ticked,
