@@ -114,11 +114,13 @@ impl AddCaDialog {
         if !self.sent {
             return;
         }
-        self.sent = false;
         match result {
-            Ok(_) => self.done = true,
+            Ok(Applied::Done) => self.done = true,
+            // What another command produced meanwhile is not this answer.
+            Ok(_) => return,
             Err(e) => self.error = Some(e.to_string()),
         }
+        self.sent = false;
     }
 
     fn protocol(&self) -> Protocol {
