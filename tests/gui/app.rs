@@ -1335,6 +1335,12 @@ fn renew_answers_an_acme_ca_by_dns01() {
         .collect();
     assert_eq!(personal.len(), 1, "renewed");
     assert!(personal[0].key.is_some(), "with its key");
+    // The log's equivalent command says how the CA was answered.
+    let log = t.json(&["log"]).to_string();
+    assert!(
+        log.contains(&format!("renew {old} --ca pebble --dns01")),
+        "{log}"
+    );
 }
 
 /// "Specify another certification authority" on the wizard's CA page: a SCEP CA entered

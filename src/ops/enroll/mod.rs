@@ -169,7 +169,12 @@ pub(super) fn submit_as(
         Delivery::Online { ca, .. } => store.ca(ca)?.kind == CaKind::Acme,
         _ => false,
     };
-    let command = command.unwrap_or_else(|| request_command(spec, location, delivery, is_acme));
+    // A caller's own command (`renew …`) still shows how the online CA was answered.
+    let command = match (command, delivery) {
+        (Some(base), Delivery::Online { options, .. }) => base + &online_flags(&options, is_acme),
+        (Some(base), _) => base,
+        (None, _) => request_command(spec, location, delivery, is_acme),
+    };
     match delivery {
         Delivery::Delayed(path) => {
             if let Some(path) = path {
@@ -314,6 +319,33 @@ fn clear_command(location: Location, id: i64) -> String {
     format!("{} requests --clear {id}", command_line::base(location))
 }
 
+/// The flags that reproduce how an online CA was answered: other credentials (the
+/// password never), and for ACME the challenge.
+fn online_flags(options: &OnlineOptions<'_>, is_acme: bool) -> String {
+    let mut flags = String::new();
+    if let Some(credentials) = options.credentials {
+        flags.push_str(&format!(
+            " --username {} --password-file <file>",
+            command_line::quote(credentials.username)
+        ));
+    }
+    if is_acme {
+        match options.http01 {
+            _ if options.dns01 => flags.push_str(" --dns01"),
+            Http01::Listen(address) => flags.push_str(&format!(
+                " --http-address {} --http-port {}",
+                address.ip(),
+                address.port()
+            )),
+            Http01::Webroot(dir) => flags.push_str(&format!(
+                " --webroot {}",
+                command_line::quote(&dir.display().to_string())
+            )),
+        }
+    }
+    flags
+}
+
 /// `certdesk request ...` reproducing a request's choices. Individually ticked SIP
 /// domains become `--domain-name sip.<domain>`, which yields the same names.
 fn request_command(
@@ -340,26 +372,7 @@ fn request_command(
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
         Delivery::Online { ca, options } => {
             cmd.push_str(&format!(" --ca {}", command_line::quote(ca)));
-            if let Some(credentials) = options.credentials {
-                cmd.push_str(&format!(
-                    " --username {} --password-file <file>",
-                    command_line::quote(credentials.username)
-                ));
-            }
-            if is_acme {
-                match options.http01 {
-                    _ if options.dns01 => cmd.push_str(" --dns01"),
-                    Http01::Listen(address) => cmd.push_str(&format!(
-                        " --http-address {} --http-port {}",
-                        address.ip(),
-                        address.port()
-                    )),
-                    Http01::Webroot(dir) => cmd.push_str(&format!(
-                        " --webroot {}",
-                        command_line::quote(&dir.display().to_string())
-                    )),
-                }
-            }
+            cmd.push_str(&online_flags(&options, is_acme));
         }
     }
     if !input.friendly_name.is_empty() {
