@@ -45,6 +45,14 @@ fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
 }
 
+/// A new store on the Edge topology, set through the model (no process to start).
+fn edge_store() -> TestStore {
+    let t = TestStore::new();
+    let mut store = Store::open(&t.path()).expect("store");
+    enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
+    t
+}
+
 /// Selects the row of the certificate with this thumbprint.
 fn select(h: &mut Harness<'_, CertdeskApp>, thumbprint: &str) {
     let row = h
@@ -174,11 +182,7 @@ fn a_wrong_password_shows_the_message_and_changes_nothing() {
 
 #[test]
 fn the_request_wizard_through_the_builtin_ca_ends_in_personal_assigned() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
-    }
+    let t = edge_store();
     let mut h = harness(&t.path());
     click(&mut h, "Request…");
     assert!(is_disabled(&h, "Next"), "no usage chosen yet");
@@ -283,11 +287,7 @@ fn export_needs_matching_passwords_and_writes_a_file_openssl_reads() {
 
 #[test]
 fn the_assignment_picker_explains_refusals_and_assigns() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
-    }
+    let t = edge_store();
     // Not eligible: the fixture leaf has no key; eligible: one issued by the built-in CA.
     import_into(&t.path(), "leaf.pem", None, false);
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
@@ -494,11 +494,7 @@ fn the_window_and_command_lines_import_at_once_and_nothing_is_lost() {
 
 #[test]
 fn the_sip_domain_ticks_change_the_requested_sans() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
-    }
+    let t = edge_store();
     let mut h = harness(&t.path());
     click(&mut h, "Request…");
     click(&mut h, "External Edge certificate (public Internet)");
@@ -527,11 +523,7 @@ fn the_sip_domain_ticks_change_the_requested_sans() {
 /// The wrong behaviours found walking the procedures, each fixed and kept fixed.
 #[test]
 fn the_window_derives_its_state_from_the_store_and_says_things_right() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
-    }
+    let t = edge_store();
     import_into(&t.path(), "leaf-aes.pfx", Some("secret"), true);
     let csr = t.dir.path().join("internal.csr");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
@@ -668,11 +660,7 @@ fn a_file_given_on_the_command_line_or_dropped_opens_the_import_wizard_on_it() {
 /// Esc; the focus never leaves the dialog.
 #[test]
 fn the_request_wizard_walks_with_the_keyboard_alone() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        enroll::set_topology(&mut store, EDGE, "test", 0).expect("topology");
-    }
+    let t = edge_store();
     let mut h = harness(&t.path());
     let key = |h: &mut Harness<'_, CertdeskApp>, k: egui::Key| {
         h.key_press(k);
