@@ -222,6 +222,25 @@ pub enum Applied {
     Revocation(Vec<Link>),
 }
 
+impl Command {
+    /// Whether applying it waits on the network (a CA, a server, a revocation responder):
+    /// it then runs beside the store's other work.
+    pub fn waits_on_network(&self) -> bool {
+        matches!(
+            self,
+            Command::Submit {
+                to: SubmitTo::Online { .. },
+                ..
+            } | Command::Retrieve(..)
+                | Command::Renew { .. }
+                | Command::TestCa(_)
+                | Command::Probe(..)
+                | Command::PoolCheck(_)
+                | Command::CheckRevocation(..)
+        )
+    }
+}
+
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
 /// error sentence. The store is unchanged on error.
 pub fn apply(

@@ -1,8 +1,9 @@
 //! The desktop GUI (egui/eframe): views read a [`view_model::StoreView`] and emit
 //! [`command::Command`]s; the app sends them, in one place after each frame, to the store's
 //! own thread ([`worker`]), which applies them and sends back fresh snapshots (also when
-//! another process changed the store); slow work (key generation, file reading, dialogs)
-//! runs in [`jobs`]. Every verb of the CLI is reachable here.
+//! another process changed the store); what waits on the network (online CAs, probes,
+//! revocation) runs on a second connection beside it ([`network`]); slow work (key
+//! generation, file reading, dialogs) runs in [`jobs`]. Every verb of the CLI is reachable here.
 //!
 //! It imports the model ([`crate::ops`] for every change, and the read-only types of the
 //! layers below); nothing in the model imports it.
@@ -12,6 +13,7 @@ pub mod command;
 pub mod dialogs;
 pub mod jobs;
 pub mod list_order;
+pub mod network;
 pub mod settings;
 pub mod verbs;
 pub mod view_model;

@@ -2,6 +2,8 @@
 //! (apply a command, reload, compute eligibility, open another store) and polls for the
 //! replies each frame. Commands are applied one at a time in the order sent; after each one
 //! the worker loads a fresh [`StoreView`] (a second at 100,000 certificates) and sends it.
+//! Commands that wait on the network go to the [`super::network`] thread, in their own
+//! order, and come back here for their view.
 //! Between requests it looks at the database's change counter every [`POLL`] (SQLite's
 //! commit counter; what a team database's LISTEN has heard) and sends a fresh view when
 //! another process (a script, another window) has changed the store. Frames never
@@ -13,10 +15,10 @@ use std::time::Duration;
 
 use super::command::{self, Applied, ApplyError, Command};
 use super::list_order::{self, ListKey};
+use super::network::{self, Done, Job, Network};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{AssignError, UsageEligibility};
-use crate::ops::revocation::{Policy, applied};
 use crate::store::{Store, StoreError};
 
 /// How often the worker looks for changes made by other processes.
@@ -38,6 +40,8 @@ enum Request {
     OpenTeam(String, TeamLogin, i64),
     /// The list page the window shows (its order is computed with each snapshot).
     List(Option<ListKey>),
+    /// The network thread finished a job.
+    Done(Done),
 }
 
 /// What the store answers.
@@ -85,9 +89,10 @@ impl StoreWorker {
     pub fn spawn(store: Store, clock: fn() -> i64) -> Self {
         let (tx, requests) = channel();
         let (replies, rx) = channel();
+        let own = tx.clone();
         std::thread::Builder::new()
             .name("certdesk store".into())
-            .spawn(move || run(store, &requests, &replies, clock))
+            .spawn(move || run(store, (&requests, own), &replies, clock))
             .ok();
         Self {
             tx,
@@ -171,10 +176,16 @@ impl StoreWorker {
 /// The worker's loop: one request at a time, and a look for outside changes when idle.
 fn run(
     mut store: Store,
-    requests: &Receiver<Request>,
+    (requests, own): (&Receiver<Request>, Sender<Request>),
     replies: &Sender<Reply>,
     clock: fn() -> i64,
 ) {
+    let mut net = Network::default();
+    // The network thread's results come back through this thread's own requests.
+    let report = || -> network::Report {
+        let own = own.clone();
+        Box::new(move |done| own.send(Request::Done(done)).is_ok())
+    };
     let mut ctx: Option<egui::Context> = None;
     let mut list: Option<ListKey> = None;
     let mut seen = store.data_version().ok();
@@ -196,6 +207,15 @@ fn run(
                 list = key;
                 continue;
             }
+            Ok(Request::Apply(command, now)) if command.waits_on_network() => {
+                let Some(done) = net.dispatch(&mut store, Job::Apply(command, now), report) else {
+                    continue;
+                };
+                match finished(&store, done, list.as_ref(), &ctx, &send) {
+                    Some(reply) => reply,
+                    None => return,
+                }
+            }
             Ok(Request::Apply(command, now)) => {
                 let result = command::apply(&mut store, *command, now);
                 if !send(Reply::Applied(result), &ctx) {
@@ -205,8 +225,19 @@ fn run(
             }
             Ok(Request::Reload(now)) => view(&store, now, list.as_ref(), true),
             Ok(Request::Eligible(usages, now)) => {
-                Reply::Eligible(applied::eligible(&mut store, &usages, now, Policy::Soft))
+                let Some(done) = net.dispatch(&mut store, Job::Eligible(usages, now), report)
+                else {
+                    continue;
+                };
+                match finished(&store, done, list.as_ref(), &ctx, &send) {
+                    Some(reply) => reply,
+                    None => return,
+                }
             }
+            Ok(Request::Done(done)) => match finished(&store, done, list.as_ref(), &ctx, &send) {
+                Some(reply) => reply,
+                None => return,
+            },
             Ok(Request::Open(dir, new, now)) => {
                 let opened = if new {
                     Store::create_new(&dir)
@@ -214,7 +245,10 @@ fn run(
                     Store::open(&dir)
                 };
                 match switch(&mut store, opened, dir, &ctx, &send) {
-                    Ok(true) => view(&store, now, list.as_ref(), true),
+                    Ok(true) => {
+                        net.reset();
+                        view(&store, now, list.as_ref(), true)
+                    }
                     Ok(false) => return,
                     Err(e) => Reply::Opened(Err(e)),
                 }
@@ -226,7 +260,10 @@ fn run(
                     login.passphrase.as_deref().map(String::as_str),
                 );
                 match switch(&mut store, opened, PathBuf::from(address), &ctx, &send) {
-                    Ok(true) => view(&store, now, list.as_ref(), true),
+                    Ok(true) => {
+                        net.reset();
+                        view(&store, now, list.as_ref(), true)
+                    }
                     Ok(false) => return,
                     Err(e) => Reply::Opened(Err(e)),
                 }
@@ -260,6 +297,23 @@ fn run(
         if !send(reply, &ctx) {
             return;
         }
+    }
+}
+
+/// What the window gets for a finished network job: the command's result (sent here)
+/// followed by a fresh view, or the eligibility; None when the window is gone.
+fn finished(
+    store: &Store,
+    done: Done,
+    list: Option<&ListKey>,
+    ctx: &Option<egui::Context>,
+    send: &dyn Fn(Reply, &Option<egui::Context>) -> bool,
+) -> Option<Reply> {
+    match done {
+        Done::Applied(result, now) => {
+            send(Reply::Applied(result), ctx).then(|| view(store, now, list, true))
+        }
+        Done::Eligible(table) => Some(Reply::Eligible(table)),
     }
 }
 

@@ -289,6 +289,24 @@ impl Store {
         Ok(store)
     }
 
+    /// Another connection to this store, with its key and its session's settings: for work
+    /// that waits on the network while this connection goes on answering.
+    pub fn reopen(&self) -> Result<Self, StoreError> {
+        let mut other = match &self.conn {
+            Engine::Sqlite(_) => Self::open(&self.dir)?,
+            Engine::Postgres(conn) => Self {
+                conn: Engine::Postgres(Box::new(RefCell::new(conn.borrow().another()?))),
+                dir: self.dir.clone(),
+                secret: self.secret.clone(),
+                system_roots: true,
+                session_without_system_roots: false,
+            },
+        };
+        other.system_roots = self.system_roots;
+        other.session_without_system_roots = self.session_without_system_roots;
+        Ok(other)
+    }
+
     /// Whether the operating system's roots count as Trusted Roots here.
     pub fn trusts_system_roots(&self) -> bool {
         self.system_roots

@@ -1,10 +1,12 @@
 //! The desktop GUI through egui_kittest: the window driven by role and label, its layouts at
-//! 1024×768 and scaled, pixel snapshots, and the README's screenshots.
+//! 1024×768 and scaled, pixel snapshots, the README's screenshots, and network work
+//! running beside the store's.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod app;
 mod layout;
+mod network;
 mod screenshots;
 mod snapshots;

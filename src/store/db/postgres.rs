@@ -6,6 +6,7 @@
 //! a window's connection LISTENs to it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use postgres::fallible_iterator::FallibleIterator;
@@ -21,13 +22,17 @@ use crate::store::StoreError;
 pub struct Connection {
     client: postgres::Client,
     prepared: HashMap<String, postgres::Statement>,
-    reconnect: Box<dyn Fn() -> Result<postgres::Client, StoreError> + Send>,
+    reconnect: Connect,
     in_transaction: bool,
     /// Whether this session has asked to LISTEN on [`CHANNEL`].
     listening: bool,
     /// Counts the announcements heard and the reconnections (which may have missed some).
     heard: i64,
 }
+
+/// How a connection is opened (and opened again): the address and the password it was
+/// given, held by the closure only.
+pub(crate) type Connect = Arc<dyn Fn() -> Result<postgres::Client, StoreError> + Send + Sync>;
 
 /// The channel on which every change to a team store is announced.
 const CHANNEL: &str = "certdesk";
@@ -136,9 +141,7 @@ pub(crate) fn error(e: &postgres::Error) -> StoreError {
 
 impl Connection {
     /// A connection opened by `connect`, which opens it again when the server drops it.
-    pub(crate) fn new(
-        connect: Box<dyn Fn() -> Result<postgres::Client, StoreError> + Send>,
-    ) -> Result<Self, StoreError> {
+    pub(crate) fn new(connect: Connect) -> Result<Self, StoreError> {
         Ok(Self {
             client: connect()?,
             prepared: HashMap::new(),
@@ -147,6 +150,11 @@ impl Connection {
             listening: false,
             heard: 0,
         })
+    }
+
+    /// A second connection to the same database, as this one was opened.
+    pub(crate) fn another(&self) -> Result<Self, StoreError> {
+        Self::new(Arc::clone(&self.reconnect))
     }
 
     /// Opens the connection again: its prepared statements and LISTEN are gone, and what

@@ -84,7 +84,7 @@ impl Store {
     ) -> Result<Self, StoreError> {
         let owned = address.to_owned();
         let password = password.map(|p| Zeroizing::new(p.to_owned()));
-        let connection = super::db::postgres::Connection::new(Box::new(move || {
+        let connection = super::db::postgres::Connection::new(std::sync::Arc::new(move || {
             connect::client(&owned, password.as_deref().map(String::as_str))
         }))?;
         let mut store = Self {
