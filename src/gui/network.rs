@@ -14,16 +14,16 @@ use crate::store::Store;
 
 /// Work for the network thread.
 pub enum Job {
-    /// Apply a command at `now`.
-    Apply(Box<Command>, i64),
+    /// Apply a command (its ticket) at `now`.
+    Apply(u64, Box<Command>, i64),
     /// Compute who may be assigned each usage at `now` (it checks revocation).
     Eligible(Vec<UsageType>, i64),
 }
 
 /// What a job gave.
 pub enum Done {
-    /// A command was applied (or refused) at `now`.
-    Applied(Result<(String, Applied), ApplyError>, i64),
+    /// A command (its ticket) was applied (or refused) at `now`.
+    Applied(u64, Result<(String, Applied), ApplyError>, i64),
     /// Eligibility for the assign dialog.
     Eligible(Result<Vec<UsageEligibility>, AssignError>),
 }
@@ -98,7 +98,9 @@ impl Network {
 /// Runs one job.
 fn run(store: &mut Store, job: Job) -> Done {
     match job {
-        Job::Apply(command, now) => Done::Applied(command::apply(store, *command, now), now),
+        Job::Apply(ticket, command, now) => {
+            Done::Applied(ticket, command::apply(store, *command, now), now)
+        }
         Job::Eligible(usages, now) => {
             Done::Eligible(applied::eligible(store, &usages, now, Policy::Soft))
         }

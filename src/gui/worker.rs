@@ -28,8 +28,8 @@ pub const POLL: Duration = Duration::from_millis(500);
 enum Request {
     /// Repaint this context when a reply is ready.
     Attach(egui::Context),
-    /// Apply a command at `now`, then send a fresh view.
-    Apply(Box<Command>, i64),
+    /// Apply a command (its ticket) at `now`, then send a fresh view.
+    Apply(u64, Box<Command>, i64),
     /// Send a fresh view at `now`.
     Reload(i64),
     /// Compute who may be assigned each usage, at `now`.
@@ -46,8 +46,8 @@ enum Request {
 
 /// What the store answers.
 pub enum Reply {
-    /// A command was applied (or refused).
-    Applied(Result<(String, Applied), ApplyError>),
+    /// A command was applied (or refused): its ticket, and what it gave.
+    Applied(u64, Result<(String, Applied), ApplyError>),
     /// A fresh view of the store, with the order of the list page the window showed (so a
     /// refresh costs the window no sorting); `answers` is false when it was sent because
     /// another process changed the store, not because the window asked.
@@ -77,6 +77,8 @@ pub struct TeamLogin {
 pub struct StoreWorker {
     tx: Sender<Request>,
     rx: Receiver<Reply>,
+    /// The ticket of the next command.
+    ticket: u64,
     pending: usize,
     attached: bool,
     list: Option<ListKey>,
@@ -97,6 +99,7 @@ impl StoreWorker {
         Self {
             tx,
             rx,
+            ticket: 0,
             pending: 0,
             attached: false,
             list: None,
@@ -117,9 +120,12 @@ impl StoreWorker {
         }
     }
 
-    /// Applies a command, in order after those already sent.
-    pub fn apply(&mut self, command: Command, now: i64) {
-        self.send(Request::Apply(Box::new(command), now), true);
+    /// Applies a command, in order after those already sent (those that wait on the
+    /// network, in order among themselves): its ticket, which its reply carries.
+    pub fn apply(&mut self, command: Command, now: i64) -> u64 {
+        self.ticket += 1;
+        self.send(Request::Apply(self.ticket, Box::new(command), now), true);
+        self.ticket
     }
 
     /// Asks for a fresh view.
@@ -163,7 +169,7 @@ impl StoreWorker {
             let last = match reply {
                 Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
                 Reply::Eligible(_) | Reply::Opened(Err(_)) => true,
-                Reply::Applied(_) | Reply::Opened(Ok(_)) | Reply::Connection(_) => false,
+                Reply::Applied(..) | Reply::Opened(Ok(_)) | Reply::Connection(_) => false,
             };
             if last {
                 self.pending = self.pending.saturating_sub(1);
@@ -207,8 +213,9 @@ fn run(
                 list = key;
                 continue;
             }
-            Ok(Request::Apply(command, now)) if command.waits_on_network() => {
-                let Some(done) = net.dispatch(&mut store, Job::Apply(command, now), report) else {
+            Ok(Request::Apply(ticket, command, now)) if command.waits_on_network() => {
+                let job = Job::Apply(ticket, command, now);
+                let Some(done) = net.dispatch(&mut store, job, report) else {
                     continue;
                 };
                 match finished(&store, done, list.as_ref(), &ctx, &send) {
@@ -216,9 +223,9 @@ fn run(
                     None => return,
                 }
             }
-            Ok(Request::Apply(command, now)) => {
+            Ok(Request::Apply(ticket, command, now)) => {
                 let result = command::apply(&mut store, *command, now);
-                if !send(Reply::Applied(result), &ctx) {
+                if !send(Reply::Applied(ticket, result), &ctx) {
                     return;
                 }
                 view(&store, now, list.as_ref(), true)
@@ -310,8 +317,8 @@ fn finished(
     send: &dyn Fn(Reply, &Option<egui::Context>) -> bool,
 ) -> Option<Reply> {
     match done {
-        Done::Applied(result, now) => {
-            send(Reply::Applied(result), ctx).then(|| view(store, now, list, true))
+        Done::Applied(ticket, result, now) => {
+            send(Reply::Applied(ticket, result), ctx).then(|| view(store, now, list, true))
         }
         Done::Eligible(table) => Some(Reply::Eligible(table)),
     }

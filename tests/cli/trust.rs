@@ -442,15 +442,7 @@ fn a_silent_revocation_server_costs_one_time_out() {
     std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
     t.json(&["import", s(&fx("inter.pem"))]);
     let dir = t.dir.path();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
-    let port = listener.local_addr().expect("address").port();
-    // Accepts and holds every connection, reading nothing, until the test ends.
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().take(64) {
-            held.push(stream);
-        }
-    });
+    let port = common::silent_server();
     let silent = format!("http://127.0.0.1:{port}");
     let thumbprints: Vec<String> = (0..3)
         .map(|i| {

@@ -457,3 +457,15 @@ pub fn leaf_with_key(dir: &Path, i: usize) -> PathBuf {
 mod bundle;
 #[allow(unused_imports)]
 pub use bundle::big_bundle;
+
+/// A listener on loopback that accepts connections and never answers (a firewall that
+/// drops, a hung server), for the rest of the test process: its port.
+pub fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(64).collect();
+        drop(held);
+    });
+    port
+}

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{self, EDGE, TestStore};
+use crate::common::{self, EDGE, TestStore, window};
+use egui_kittest::kittest::Queryable;
 
 use certdesk::gui::app::system_now;
 use certdesk::gui::command::Command;
@@ -18,12 +19,7 @@ use certdesk::store::{Location, Logical, Store};
 #[test]
 fn a_silent_ca_does_not_hold_up_the_store() {
     let t = TestStore::new();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        let held: Vec<_> = listener.incoming().take(16).collect();
-        drop(held);
-    });
+    let port = common::silent_server();
     t.json(&[
         "ca",
         "add",
@@ -42,8 +38,8 @@ fn a_silent_ca_does_not_hold_up_the_store() {
     while started.elapsed() < Duration::from_secs(10) && views == 0 {
         for reply in worker.replies() {
             match reply {
-                Reply::Applied(Ok((message, _))) => messages.push(message),
-                Reply::Applied(Err(e)) => messages.push(e.to_string()),
+                Reply::Applied(_, Ok((message, _))) => messages.push(message),
+                Reply::Applied(_, Err(e)) => messages.push(e.to_string()),
                 Reply::View(view, _, _) if view.topology.is_some() => views += 1,
                 _ => {}
             }
@@ -90,4 +86,57 @@ fn a_team_store_opens_again_with_its_key() {
     store
         .private_key(key.id)
         .expect("decrypted by the first connection");
+}
+
+/// A probe of a server that accepts and never answers takes its time-out on the network
+/// thread; meanwhile a command of the store's that fails says so in a toast and leaves the
+/// page still checking: each answer goes to whoever asked.
+#[test]
+fn a_slow_probe_leaves_the_store_answering_and_keeps_its_own_answer() {
+    let t = TestStore::new();
+    let port = common::silent_server();
+    let screen = window::Screen {
+        width: 1280.0,
+        height: 900.0,
+        scale: 1.0,
+    };
+    let mut h = window::harness(&t.path(), screen, system_now, false);
+    window::settle(&mut h);
+    h.get_by_label("Check a server").click();
+    h.run_steps(2);
+    h.get_by_label("Server (HOST[:PORT])").focus();
+    h.run_steps(1);
+    h.get_by_label("Server (HOST[:PORT])")
+        .type_text(&format!("127.0.0.1:{port}"));
+    h.run_steps(1);
+    h.get_by_label("Check").click();
+    h.run_steps(2);
+    assert!(h.state().probe_form.running, "checking");
+    h.state_mut().commands.push(Command::Remove(
+        Location::Computer,
+        "0123456789ABCDEF0123456789ABCDEF01234567".into(),
+    ));
+    let started = Instant::now();
+    while h
+        .query_by_label_contains("no certificate with thumbprint")
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the store answered behind the probe"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        h.state().probe_form.running,
+        "the store's error is not the probe's"
+    );
+    window::settle(&mut h);
+    assert!(!h.state().probe_form.running);
+    assert_eq!(
+        h.state().probe_form.reports.len(),
+        1,
+        "the probe's own answer"
+    );
 }

@@ -180,7 +180,7 @@ impl CertdeskApp {
                 &ctx,
                 &self.view,
                 &mut self.jobs,
-                &mut self.commands,
+                &mut self.dialog_commands,
                 (self.clock)(),
             ) {
                 Flow::Stay => {}
@@ -222,8 +222,21 @@ impl CertdeskApp {
             self.jobs.order(&ctx, snapshot, wanted);
         }
         self.worker.list(key);
+        let now = (self.clock)();
         for command in self.commands.drain(..) {
-            self.worker.apply(command, (self.clock)());
+            let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(_));
+            let ticket = self.worker.apply(command, now);
+            if probe {
+                self.probe_tickets.push(ticket);
+            }
+        }
+        for command in self.dialog_commands.drain(..) {
+            self.dialog_tickets.push(self.worker.apply(command, now));
+        }
+        if self.dialog.is_none() {
+            // The answers to a dialog that closed (one that closes as it sends, as a
+            // confirmation does) are toasts, never another dialog's.
+            self.dialog_tickets.clear();
         }
         if !self.toasts.is_empty() || self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));

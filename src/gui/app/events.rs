@@ -51,23 +51,26 @@ impl CertdeskApp {
 
     pub(super) fn on_reply(&mut self, reply: Reply, time: f64) {
         match reply {
-            Reply::Applied(result) => {
-                match &result {
-                    Ok((_, Applied::Probed(reports))) => {
-                        self.probe_form.running = false;
-                        self.probe_form.reports.clone_from(reports);
+            Reply::Applied(ticket, result) => {
+                if answered(&mut self.probe_tickets, ticket) {
+                    self.probe_form.running = false;
+                    match &result {
+                        Ok((_, Applied::Probed(reports))) => {
+                            self.probe_form.reports.clone_from(reports);
+                        }
+                        Ok((_, Applied::Pool(report))) => {
+                            self.probe_form.pool = Some((**report).clone());
+                        }
+                        _ => {}
                     }
-                    Ok((_, Applied::Pool(report))) => {
-                        self.probe_form.running = false;
-                        self.probe_form.pool = Some((**report).clone());
-                    }
-                    Err(_) => self.probe_form.running = false,
-                    Ok(_) => {}
                 }
-                let shown = self
-                    .dialog
-                    .as_mut()
-                    .is_some_and(|d| d.on_applied(result.as_ref().map(|(_, a)| a)));
+                // Only the dialog's own commands answer to it: a probe's report or an
+                // error of the page's is not the dialog's.
+                let shown = answered(&mut self.dialog_tickets, ticket)
+                    && self
+                        .dialog
+                        .as_mut()
+                        .is_some_and(|d| d.on_applied(result.as_ref().map(|(_, a)| a)));
                 match &result {
                     Ok((message, _)) => self.toast(message.clone(), false, time),
                     Err(e) if !shown => self.toast(e.to_string(), true, time),
@@ -125,7 +128,7 @@ impl CertdeskApp {
                     None => {
                         if let Some(dialog) = &mut self.dialog {
                             let picked = JobResult::Picked(request.target, Some(path));
-                            dialog.on_job(picked, &mut self.commands);
+                            dialog.on_job(picked, &mut self.dialog_commands);
                         }
                     }
                 }
@@ -157,9 +160,16 @@ impl CertdeskApp {
             JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
             other => {
                 if let Some(dialog) = &mut self.dialog {
-                    dialog.on_job(other, &mut self.commands);
+                    dialog.on_job(other, &mut self.dialog_commands);
                 }
             }
         }
     }
+}
+
+/// Whether `ticket` is one of `tickets` (then no longer).
+fn answered(tickets: &mut Vec<u64>, ticket: u64) -> bool {
+    let before = tickets.len();
+    tickets.retain(|t| *t != ticket);
+    tickets.len() != before
 }

@@ -52,6 +52,12 @@ pub struct CertdeskApp {
     pub toasts: Vec<Toast>,
     /// Commands emitted while drawing, applied after the frame.
     pub commands: Vec<Command>,
+    /// Commands the open dialog emitted, applied after the frame; their answers go to it.
+    dialog_commands: Vec<Command>,
+    /// The tickets of the open dialog's commands not answered yet.
+    dialog_tickets: Vec<u64>,
+    /// The tickets of the Check a server page's probes and pool checks not answered yet.
+    probe_tickets: Vec<u64>,
     /// The expiry banner was dismissed for this session.
     pub banner_dismissed: bool,
     /// The topology page's form.
@@ -108,6 +114,9 @@ impl CertdeskApp {
             jobs: Jobs::default(),
             toasts: Vec::new(),
             commands: Vec::new(),
+            dialog_commands: Vec::new(),
+            dialog_tickets: Vec::new(),
+            probe_tickets: Vec::new(),
             banner_dismissed: false,
             topology_form,
             probe_form: ProbeForm::default(),
