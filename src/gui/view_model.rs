@@ -67,6 +67,8 @@ pub struct StoreView {
     pub system_roots: bool,
     /// How many of the rows are the operating system's roots.
     pub system_count: usize,
+    /// Whether an online CA holds one of the pending requests (Retrieve has work).
+    pub held_by_ca: bool,
     /// The store's online CA connections.
     pub cas: Vec<CaConnection>,
     /// Row index by certificate id.
@@ -105,6 +107,7 @@ impl StoreView {
             builtin_ca: false,
             system_roots: true,
             system_count: 0,
+            held_by_ca: false,
             cas: Vec::new(),
             by_id: HashMap::new(),
         }
@@ -177,6 +180,7 @@ impl StoreView {
         let mut pending = store.pending_requests(Location::Computer)?;
         pending.extend(store.pending_requests(Location::User)?);
         Ok(Self {
+            held_by_ca: pending.iter().any(|r| r.ca.is_some()),
             rows,
             counts,
             assignments,

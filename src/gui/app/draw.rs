@@ -72,7 +72,7 @@ impl CertdeskApp {
         egui::Panel::top("menu").show(ui, |ui| {
             let state = MenuState {
                 has_selection: self.list.selected.is_some(),
-                held_requests: self.view.pending.iter().any(|r| r.ca.is_some()),
+                held_requests: self.view.held_by_ca,
                 recent: &self.settings.recent_stores,
                 theme: self.settings.theme,
                 page: self.page,
