@@ -269,13 +269,7 @@ impl Store {
         };
         create_private_dir(dir).map_err(io)?;
         let secret = load_or_create_secret(&dir.join(SECRET_FILE))?;
-        let mut conn = Connection::open(dir.join(DB_FILE))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL: readers never block the writer and the writer never blocks readers. The
-        // switch takes a lock of its own, so it waits for other processes like any write.
-        with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
+        let mut conn = connect(dir)?;
         restrict_file(&dir.join(DB_FILE)).map_err(io)?;
         schema::migrate(&mut conn)?;
         let mut store = Self {
@@ -292,19 +286,19 @@ impl Store {
     /// Another connection to this store, with its key and its session's settings: for work
     /// that waits on the network while this connection goes on answering.
     pub fn reopen(&self) -> Result<Self, StoreError> {
-        let mut other = match &self.conn {
-            Engine::Sqlite(_) => Self::open(&self.dir)?,
-            Engine::Postgres(conn) => Self {
-                conn: Engine::Postgres(Box::new(RefCell::new(conn.borrow().another()?))),
-                dir: self.dir.clone(),
-                secret: self.secret.clone(),
-                system_roots: true,
-                session_without_system_roots: false,
-            },
+        let conn = match &self.conn {
+            Engine::Sqlite(_) => Engine::Sqlite(connect(&self.dir)?),
+            Engine::Postgres(conn) => {
+                Engine::Postgres(Box::new(RefCell::new(conn.borrow().another()?)))
+            }
         };
-        other.system_roots = self.system_roots;
-        other.session_without_system_roots = self.session_without_system_roots;
-        Ok(other)
+        Ok(Self {
+            conn,
+            dir: self.dir.clone(),
+            secret: self.secret.clone(),
+            system_roots: self.system_roots,
+            session_without_system_roots: self.session_without_system_roots,
+        })
     }
 
     /// Whether the operating system's roots count as Trusted Roots here.
@@ -436,6 +430,18 @@ impl Store {
             Engine::Postgres(conn) => conn.borrow_mut().changes(),
         }
     }
+}
+
+/// A connection to the embedded database in `dir`, set up as every connection is.
+fn connect(dir: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(dir.join(DB_FILE))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL: readers never block the writer and the writer never blocks readers. The
+    // switch takes a lock of its own, so it waits for other processes like any write.
+    with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(conn)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

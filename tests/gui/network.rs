@@ -52,18 +52,9 @@ fn a_silent_ca_does_not_hold_up_the_store() {
     assert_eq!(worker.pending(), 1, "the CA's answer is still to come");
 }
 
-/// The network thread's second connection to a team store is the same store with the
-/// same key: what it imports (key included) the first connection lists and decrypts.
-#[test]
-fn a_team_store_opens_again_with_its_key() {
-    let t = TestStore::team();
-    let address = t.team.clone().expect("a team store");
-    let store = Store::open_team(
-        &address,
-        Some(common::pg::ADMIN_PASSWORD),
-        Some(common::TEAM_PASSPHRASE),
-    )
-    .expect("opens");
+/// What a second connection imports (key included), the first lists and decrypts: the
+/// same store with the same key.
+fn opens_again_with_its_key(store: &Store) {
     let mut other = store.reopen().expect("opens again");
     let bytes = std::fs::read(common::fx("leaf-aes.pfx")).expect("fixture");
     let options = ImportOptions {
@@ -86,6 +77,27 @@ fn a_team_store_opens_again_with_its_key() {
     store
         .private_key(key.id)
         .expect("decrypted by the first connection");
+}
+
+/// The network thread's second connection to an embedded store.
+#[test]
+fn a_store_opens_again_with_its_key() {
+    let t = TestStore::new();
+    opens_again_with_its_key(&Store::open(&t.path()).expect("opens"));
+}
+
+/// The network thread's second connection to a team store.
+#[test]
+fn a_team_store_opens_again_with_its_key() {
+    let t = TestStore::team();
+    let address = t.team.clone().expect("a team store");
+    let store = Store::open_team(
+        &address,
+        Some(common::pg::ADMIN_PASSWORD),
+        Some(common::TEAM_PASSPHRASE),
+    )
+    .expect("opens");
+    opens_again_with_its_key(&store);
 }
 
 /// A probe of a server that accepts and never answers takes its time-out on the network
