@@ -152,3 +152,43 @@ fn a_slow_probe_leaves_the_store_answering_and_keeps_its_own_answer() {
         "the probe's own answer"
     );
 }
+
+/// Network work asked while a team store's server is down cannot have a second
+/// connection: it runs on the store's own connection, and its answer (one sentence) still
+/// comes.
+#[test]
+fn network_work_without_a_second_connection_still_answers() {
+    let pg = common::pg::Pg::start();
+    let store = Store::open_team(
+        &pg.database(),
+        Some(common::pg::ADMIN_PASSWORD),
+        Some(common::TEAM_PASSPHRASE),
+    )
+    .expect("opens");
+    let mut worker = StoreWorker::spawn(store, system_now);
+    pg.pg_ctl("stop");
+    let ticket = worker.apply(
+        Command::CheckRevocation(
+            Location::Computer,
+            "0123456789ABCDEF0123456789ABCDEF01234567".into(),
+        ),
+        system_now(),
+    );
+    let started = Instant::now();
+    let answer = loop {
+        let answer = worker.replies().into_iter().find_map(|reply| match reply {
+            Reply::Applied(t, result) if t == ticket => Some(result),
+            _ => None,
+        });
+        if let Some(answer) = answer {
+            break answer;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no answer came"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let error = answer.err().expect("the server is down").to_string();
+    assert!(error.contains("cannot be reached"), "{error}");
+}
