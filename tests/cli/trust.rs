@@ -43,6 +43,34 @@ fn store_with_issued_certificate() -> (TestStore, String) {
     (t, leaf)
 }
 
+/// An Edge internal certificate requested with its key in `t`, signed by the fixture CA
+/// with these revocation pointers (openssl extension lines) and imported: its thumbprint.
+fn edge_internal_pointing_at(t: &TestStore, name: &str, pointers: &str) -> String {
+    let dir = t.dir.path();
+    let csr = dir.join(format!("{name}.csr"));
+    t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--output",
+        s(&csr),
+        "--friendly-name",
+        name,
+    ]);
+    let ext = dir.join(format!("{name}.ext"));
+    std::fs::write(
+        &ext,
+        format!(
+            "subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\n{pointers}\n"
+        ),
+    )
+    .expect("ext");
+    let cert = dir.join(format!("{name}.pem"));
+    sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
+    t.json(&["import", s(&cert)]);
+    common::openssl_thumbprint(&cert)
+}
+
 #[test]
 fn a_root_the_system_trusts_validates_and_assigns_without_trust_root() {
     let (t, leaf) = store_with_issued_certificate();
@@ -235,26 +263,7 @@ fn a_certificate_on_its_issuers_crl_is_revoked() {
     t.json(&["import", s(&fx("inter.pem"))]);
     // An Edge internal certificate with its key, pointing at `crl`.
     let issue = |name: &str, crl: &str| {
-        let csr = dir.join(format!("{name}.csr"));
-        t.json(&[
-            "request",
-            "--type",
-            "Internal",
-            "--output",
-            s(&csr),
-            "--friendly-name",
-            name,
-        ]);
-        let ext = dir.join(format!("{name}.ext"));
-        std::fs::write(
-            &ext,
-            format!("subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\ncrlDistributionPoints=URI:{crl}\n"),
-        )
-        .expect("ext");
-        let cert = dir.join(format!("{name}.pem"));
-        sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
-        t.json(&["import", s(&cert)]);
-        common::openssl_thumbprint(&cert)
+        edge_internal_pointing_at(&t, name, &format!("crlDistributionPoints=URI:{crl}"))
     };
     let url = |file: &str| format!("http://127.0.0.1:{}/{file}", server.port);
     let good = issue("good", &url("good.crl"));
@@ -441,35 +450,13 @@ fn a_silent_revocation_server_costs_one_time_out() {
     let t = TestStore::with_topology(EDGE);
     std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
     t.json(&["import", s(&fx("inter.pem"))]);
-    let dir = t.dir.path();
     let port = common::silent_server();
     let silent = format!("http://127.0.0.1:{port}");
+    let pointers = format!(
+        "authorityInfoAccess=OCSP;URI:{silent}/ocsp\ncrlDistributionPoints=URI:{silent}/ca.crl"
+    );
     let thumbprints: Vec<String> = (0..3)
-        .map(|i| {
-            let name = format!("edge{i}");
-            let csr = dir.join(format!("{name}.csr"));
-            t.json(&[
-                "request",
-                "--type",
-                "Internal",
-                "--output",
-                s(&csr),
-                "--friendly-name",
-                &name,
-            ]);
-            let ext = dir.join(format!("{name}.ext"));
-            std::fs::write(
-                &ext,
-                format!(
-                    "subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=OCSP;URI:{silent}/ocsp\ncrlDistributionPoints=URI:{silent}/ca.crl\n"
-                ),
-            )
-            .expect("ext");
-            let cert = dir.join(format!("{name}.pem"));
-            sign_with_fixture_ca(&csr, &cert, &["-extfile", s(&ext)]);
-            t.json(&["import", s(&cert)]);
-            common::openssl_thumbprint(&cert)
-        })
+        .map(|i| edge_internal_pointing_at(&t, &format!("edge{i}"), &pointers))
         .collect();
     let limit = certdesk::net::fetch::FETCH_TIME_LIMIT;
     let started = std::time::Instant::now();
