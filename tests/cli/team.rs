@@ -363,14 +363,9 @@ fn a_store_is_copied_into_a_database_and_back() {
     ]);
     let team = TestStore::team();
     let address = team.team.clone().expect("address");
-    let copied = team.json(&[
-        "store",
-        "copy",
-        "--from",
-        s(&local.path()),
-        "--to",
-        &address,
-    ]);
+    let local_dir = local.path();
+    let copy = ["store", "copy", "--from", s(&local_dir), "--to", &address];
+    let copied = team.json(&copy);
     assert_eq!(copied["requests"], 1, "{copied}");
     assert_eq!(copied["cas"], 1, "{copied}");
     assert!(team.json(&["ca", "list"]).to_string().contains("corp-scep"));
@@ -396,18 +391,7 @@ fn a_store_is_copied_into_a_database_and_back() {
     assert_eq!(team.json(&["requests"]).as_array().map(Vec::len), Some(1));
     assert!(export_leaf(&team).contains("BEGIN PRIVATE KEY"));
     // Into a store that holds something: refused, nothing written.
-    fails(
-        &team.run(&[
-            "store",
-            "copy",
-            "--from",
-            s(&local.path()),
-            "--to",
-            &address,
-        ]),
-        1,
-        "is not empty",
-    );
+    fails(&team.run(&copy), 1, "is not empty");
     // From a directory that is no store: one sentence, and nothing is made there.
     let typo = local.dir.path().join("no-such-store");
     fails(
