@@ -105,13 +105,13 @@ impl BuiltinCa {
         if let (Some(root), Some(issuing)) = (store.meta(META_ROOT)?, store.meta(META_ISSUING)?) {
             let root = store.find(Location::Computer, &root)?;
             let issuing = store.find(Location::Computer, &issuing)?;
-            let key_id = issuing.key.as_ref().map(|k| k.id).ok_or_else(|| {
+            let issuing_key = store.cert_key(&issuing)?.ok_or_else(|| {
                 CaError::Signing("the issuing CA's key is missing from the store".into())
             })?;
             return Ok(Self {
                 root: Certificate::from_cached(store.der(root.id)?, root.summary),
                 issuing: Certificate::from_cached(store.der(issuing.id)?, issuing.summary),
-                issuing_key: store.private_key(key_id)?,
+                issuing_key,
                 new_keys: None,
             });
         }

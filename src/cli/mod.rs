@@ -81,11 +81,15 @@ enum StoreAction {
         #[arg(long, value_name = "DIR|URL")]
         to: PathBuf,
     },
-    /// Change a team store's passphrase (the store key is wrapped again; no key is
-    /// encrypted again). The current one comes from --store-password-file/-env.
+    /// Set or change the store's passphrase (the store key is wrapped again with Argon2id;
+    /// no key is sealed again). The current one comes from --store-password-file/-env or
+    /// a prompt. A local store may also drop it with --remove.
     Passwd {
         #[command(flatten)]
         new: team::NewPassphraseArgs,
+        /// Remove a local store's passphrase: its key file holds the key again.
+        #[arg(long, conflicts_with_all = ["new_password_file", "new_password_env"])]
+        remove: bool,
     },
 }
 
@@ -321,6 +325,10 @@ impl From<StoreError> for CliError {
             | StoreError::Ambiguous(_)
             | StoreError::BadThumbprint(_)
             | StoreError::WrongPassphrase
+            | StoreError::LoosePermissions { .. }
+            | StoreError::NoPassphrase(_)
+            | StoreError::ShortPassphrase(_)
+            | StoreError::TeamNeedsPassphrase
             | StoreError::Key(crate::pki::key::KeyError::Locked) => {
                 CliError::bad_input(e.to_string())
             }
@@ -458,8 +466,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Store {
-            action: StoreAction::Passwd { new },
-        } => team::passwd(&mut store, &ctx, &new),
+            action: StoreAction::Passwd { new, remove },
+        } => team::passwd(&mut store, &ctx, &new, remove),
         Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {

@@ -1,6 +1,6 @@
 //! Opening the store a command names: a directory (the embedded store) or a team database's
-//! address, with the team passphrase from `--store-password-file` or
-//! `--store-password-env` (never argv).
+//! address, with its passphrase (a team store's, or a local store's that has one) from
+//! `--store-password-file` or `--store-password-env` (never argv), or a prompt.
 
 use std::path::PathBuf;
 
@@ -10,10 +10,11 @@ use super::CliError;
 use super::password::PasswordArgs;
 use crate::store::{Store, StoreError};
 
-/// Where the team passphrase comes from.
+/// Where the store's passphrase comes from.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PassphraseArgs {
-    /// A team store's passphrase, from this file (its first line).
+    /// The store's passphrase (a team store's, or a local store's), from this file (its
+    /// first line).
     #[arg(
         long,
         global = true,
@@ -21,7 +22,7 @@ pub struct PassphraseArgs {
         conflicts_with = "store_password_env"
     )]
     pub store_password_file: Option<PathBuf>,
-    /// A team store's passphrase, from this environment variable.
+    /// The store's passphrase, from this environment variable.
     #[arg(long, global = true, value_name = "VAR")]
     pub store_password_env: Option<String>,
     /// Ask on the terminal when neither gives it (the command uses keys).
@@ -37,7 +38,7 @@ impl PassphraseArgs {
         };
         match args.given()? {
             Some(given) => Ok(Some(given)),
-            None if self.ask => args.prompt("Team passphrase: "),
+            None if self.ask => args.prompt("Store passphrase: "),
             None => Ok(None),
         }
     }
@@ -63,7 +64,19 @@ pub fn open(location: &std::path::Path, passphrase: &PassphraseArgs) -> Result<S
                 other => Ok(other?),
             }
         }
-        None => Ok(Store::open(location)?),
+        None => {
+            let explicit =
+                passphrase.store_password_file.is_some() || passphrase.store_password_env.is_some();
+            let given = if explicit || Store::is_wrapped_at(location)? {
+                passphrase.given()?
+            } else {
+                None
+            };
+            Ok(Store::open_with(
+                location,
+                given.as_deref().map(String::as_str),
+            )?)
+        }
     }
 }
 
@@ -83,29 +96,35 @@ pub fn passwd(
     store: &mut Store,
     ctx: &super::commands::Context,
     new: &NewPassphraseArgs,
+    remove: bool,
 ) -> Result<(), CliError> {
-    let args = PasswordArgs {
-        password_file: new.new_password_file.clone(),
-        password_env: new.new_password_env.clone(),
+    let passphrase = if remove {
+        None
+    } else {
+        let args = PasswordArgs {
+            password_file: new.new_password_file.clone(),
+            password_env: new.new_password_env.clone(),
+        };
+        Some(match args.given()? {
+            Some(p) => p,
+            None => args.prompt_new("New store passphrase: ")?.ok_or_else(|| {
+                CliError::bad_input(
+                    "give the new passphrase with --new-password-file or --new-password-env",
+                )
+            })?,
+        })
     };
-    let passphrase = match args.given()? {
-        Some(p) => p,
-        None => args.prompt_new("New team passphrase: ")?.ok_or_else(|| {
-            CliError::bad_input(
-                "give the new passphrase with --new-password-file or --new-password-env",
-            )
-        })?,
+    let passphrase = passphrase.as_deref().map(String::as_str);
+    crate::ops::team::change_passphrase(store, passphrase, ctx.now)?;
+    let state = if passphrase.is_some() {
+        "changed"
+    } else {
+        "removed"
     };
-    if passphrase.chars().count() < 8 {
-        return Err(CliError::bad_input(
-            "a team passphrase needs at least 8 characters",
-        ));
-    }
-    crate::ops::team::change_passphrase(store, &passphrase, ctx.now)?;
     if ctx.json {
-        return super::commands::print_json(&serde_json::json!({"passphrase": "changed"}));
+        return super::commands::print_json(&serde_json::json!({ "passphrase": state }));
     }
-    println!("the team passphrase was changed");
+    println!("the store's passphrase was {state}");
     Ok(())
 }
 

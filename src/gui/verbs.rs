@@ -28,16 +28,18 @@ pub enum Verb {
     OpenStore,
     /// Create a new store (File menu).
     NewStore,
+    /// Give a locked store's passphrase (File menu).
+    Unlock,
     /// What certdesk is, and its keyboard shortcuts (Help menu).
     About,
 }
 
 impl Verb {
     /// The File menu's verbs.
-    pub const FILE: [Verb; 2] = [Verb::OpenStore, Verb::NewStore];
+    pub const FILE: [Verb; 3] = [Verb::OpenStore, Verb::NewStore, Verb::Unlock];
 
     /// The verbs of the window rather than of certificates (shortcuts only).
-    pub const WINDOW: [Verb; 3] = [Verb::OpenStore, Verb::NewStore, Verb::About];
+    pub const WINDOW: [Verb; 4] = [Verb::OpenStore, Verb::NewStore, Verb::Unlock, Verb::About];
 
     /// Every verb of the Action menu and the toolbar, in menu order.
     pub const ALL: [Verb; 9] = [
@@ -66,6 +68,7 @@ impl Verb {
             Verb::Retrieve => "Retrieve",
             Verb::OpenStore => "Open store…",
             Verb::NewStore => "New store…",
+            Verb::Unlock => "Unlock store…",
             Verb::About => "About certdesk",
         }
     }
@@ -92,6 +95,7 @@ impl Verb {
                 "Work on another store: a directory (created if it does not exist) or a team database"
             }
             Verb::NewStore => "Create an empty store in a new directory and work on it",
+            Verb::Unlock => "Give the store's passphrase so that its keys can be used",
             Verb::About => "The version, where the store is, and the keyboard shortcuts",
         }
     }
@@ -110,6 +114,7 @@ impl Verb {
             Verb::Retrieve => (Modifiers::COMMAND | Modifiers::SHIFT, Key::R),
             Verb::OpenStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::O),
             Verb::NewStore => (Modifiers::COMMAND | Modifiers::SHIFT, Key::N),
+            Verb::Unlock => (Modifiers::COMMAND | Modifiers::SHIFT, Key::L),
             Verb::About => (Modifiers::NONE, Key::F1),
         };
         KeyboardShortcut::new(modifiers, key)
@@ -119,6 +124,7 @@ impl Verb {
     pub fn why_disabled(self) -> &'static str {
         match self {
             Verb::Retrieve => "No request is waiting at an online CA",
+            Verb::Unlock => "The store is not locked",
             _ => "Select a certificate first",
         }
     }
@@ -133,6 +139,7 @@ impl Verb {
                 | Verb::Retrieve
                 | Verb::OpenStore
                 | Verb::NewStore
+                | Verb::Unlock
                 | Verb::About
         )
     }

@@ -71,6 +71,8 @@ pub struct StoreView {
     pub held_by_ca: bool,
     /// The store's online CA connections.
     pub cas: Vec<CaConnection>,
+    /// The store's keys are out of reach until its passphrase is given.
+    pub locked: bool,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
 }
@@ -109,6 +111,7 @@ impl StoreView {
             system_count: 0,
             held_by_ca: false,
             cas: Vec::new(),
+            locked: false,
             by_id: HashMap::new(),
         }
     }
@@ -192,6 +195,7 @@ impl StoreView {
             system_roots: store.trusts_system_roots(),
             system_count: certs.iter().filter(|c| c.system).count(),
             cas: store.cas()?,
+            locked: store.is_locked(),
             by_id,
         })
     }

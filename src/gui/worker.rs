@@ -19,6 +19,7 @@ use super::network::{self, Done, Job, Network};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{AssignError, UsageEligibility};
+use crate::ops::keyring;
 use crate::store::{Store, StoreError};
 
 /// How often the worker looks for changes made by other processes.
@@ -38,6 +39,8 @@ enum Request {
     Open(PathBuf, bool, i64),
     /// Switch to the team store at this address.
     OpenTeam(String, TeamLogin, i64),
+    /// Unlock the store with this passphrase (and remember it in the keyring).
+    Unlock(zeroize::Zeroizing<String>, bool, i64),
     /// The list page the window shows (its order is computed with each snapshot).
     List(Option<ListKey>),
     /// The network thread finished a job.
@@ -58,6 +61,9 @@ pub enum Reply {
     Eligible(Result<Vec<UsageEligibility>, AssignError>),
     /// Another store was opened (its directory), or why not.
     Opened(Result<PathBuf, StoreError>),
+    /// The store was unlocked (with a note when the keyring did not keep the passphrase),
+    /// or why not.
+    Unlocked(Result<Option<String>, StoreError>),
     /// The store's database stopped answering (why), or answers again (`None`); a team
     /// store reconnects by itself.
     Connection(Option<String>),
@@ -148,6 +154,11 @@ impl StoreWorker {
         self.send(Request::OpenTeam(address, login, now), true);
     }
 
+    /// Unlocks the store with its passphrase.
+    pub fn unlock(&mut self, passphrase: zeroize::Zeroizing<String>, remember: bool, now: i64) {
+        self.send(Request::Unlock(passphrase, remember, now), true);
+    }
+
     /// Tells the store's thread which list page the window shows, when it changes.
     pub fn list(&mut self, key: Option<ListKey>) {
         if self.list != key {
@@ -168,8 +179,11 @@ impl StoreWorker {
             // Every request ends with exactly one of these.
             let last = match reply {
                 Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
-                Reply::Eligible(_) | Reply::Opened(Err(_)) => true,
-                Reply::Applied(..) | Reply::Opened(Ok(_)) | Reply::Connection(_) => false,
+                Reply::Eligible(_) | Reply::Opened(Err(_)) | Reply::Unlocked(Err(_)) => true,
+                Reply::Applied(..)
+                | Reply::Opened(Ok(_))
+                | Reply::Unlocked(Ok(_))
+                | Reply::Connection(_) => false,
             };
             if last {
                 self.pending = self.pending.saturating_sub(1);
@@ -187,6 +201,7 @@ fn run(
     clock: fn() -> i64,
 ) {
     let mut net = Network::default();
+    unlock_from_keyring(&mut store);
     // The network thread's results come back through this thread's own requests.
     let report = || -> network::Report {
         let own = own.clone();
@@ -253,6 +268,7 @@ fn run(
                 };
                 match switch(&mut store, opened, dir, &ctx, &send) {
                     Ok(true) => {
+                        unlock_from_keyring(&mut store);
                         net.reset();
                         view(&store, now, list.as_ref(), true)
                     }
@@ -275,6 +291,21 @@ fn run(
                     Err(e) => Reply::Opened(Err(e)),
                 }
             }
+            Ok(Request::Unlock(passphrase, remember, now)) => match store.unlock(&passphrase) {
+                Ok(()) => {
+                    // The network thread's connection was opened locked: a new one.
+                    net.reset();
+                    let note = (remember && !store.is_team())
+                        .then(|| keyring::remember(store.dir(), &passphrase).err())
+                        .flatten()
+                        .map(|e| e.to_string());
+                    if !send(Reply::Unlocked(Ok(note)), &ctx) {
+                        return;
+                    }
+                    view(&store, now, list.as_ref(), true)
+                }
+                Err(e) => Reply::Unlocked(Err(e)),
+            },
             Err(RecvTimeoutError::Timeout) => {
                 let version = match store.data_version() {
                     Ok(version) => Some(version),
@@ -339,6 +370,17 @@ fn switch(
     }
     *store = opened;
     Ok(send(Reply::Opened(Ok(location)), ctx))
+}
+
+/// Unlocks a locked local store with the passphrase its user asked the keyring to keep.
+fn unlock_from_keyring(store: &mut Store) {
+    if store.is_locked() && !store.is_team() {
+        if let Some(passphrase) = keyring::recall(store.dir()) {
+            // A passphrase kept before it was changed leaves the store locked: the unlock
+            // dialog then asks.
+            let _ = store.unlock(&passphrase);
+        }
+    }
 }
 
 fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {

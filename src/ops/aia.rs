@@ -3,6 +3,7 @@
 //! import, for every certificate it brought whose chain is incomplete. A root found this
 //! way is not trusted for it; a fetch that fails is a warning.
 
+use super::command_line;
 use super::online::insert_chain_cas;
 use crate::net::fetch;
 use crate::pki::cert::Certificate;
@@ -111,7 +112,10 @@ pub fn complete_chains(
                             "the missing issuer {} was fetched from {url} (Authority Information Access) into Intermediate CAs",
                             names.join(", ")
                         ),
-                        format!("curl -s {url} > issuer.cer && certdesk import issuer.cer"),
+                        format!(
+                            "curl -s -o issuer.cer -- {} && certdesk import issuer.cer",
+                            command_line::quote(&url)
+                        ),
                     ),
                 )?;
             }

@@ -191,7 +191,7 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
                 stored.eab_hmac = Some(decode_hmac(hmac)?);
                 ca.eab_kid = Some(kid.clone());
                 command.push_str(&format!(
-                    " --eab-kid {} --eab-hmac-file <file>",
+                    " --eab-kid {} --eab-hmac-file '<file>'",
                     command_line::quote(kid)
                 ));
             }
@@ -203,7 +203,7 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
             stored.password = challenge.clone().filter(|c| !c.is_empty());
             command.push_str(&format!(" --scep {}", command_line::quote(url)));
             if stored.password.is_some() {
-                command.push_str(" --challenge-file <file>");
+                command.push_str(" --challenge-file '<file>'");
             }
         }
         Protocol::Certsrv {
@@ -222,7 +222,7 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
             ca.username = Some(username.trim().to_owned());
             stored.password = Some(password.clone());
             command.push_str(&format!(
-                " --certsrv {} --username {} --password-file <file>",
+                " --certsrv {} --username {} --password-file '<file>'",
                 command_line::quote(url),
                 command_line::quote(username.trim())
             ));

@@ -185,12 +185,9 @@ pub fn export(
             pkcs7_write::certs_only(&ders.iter().map(Vec::as_slice).collect::<Vec<_>>())
         }
         ExportFormat::Pfx => {
-            let key_id = cert
-                .key
-                .as_ref()
-                .map(|k| k.id)
+            let key = store
+                .cert_key(&cert)?
                 .ok_or_else(|| ExportError::NoKey(display_name(&cert)))?;
-            let key = store.private_key(key_id)?;
             let contents =
                 pfx_contents(store, &cert, &key, &path_certs, &ders, options.properties)?;
             write::write(
@@ -347,7 +344,7 @@ fn command(location: Location, thumbprint: &str, file: &str, options: &ExportOpt
         options.format.as_str()
     );
     if options.format == ExportFormat::Pfx {
-        cmd.push_str(" --password-file <password-file>");
+        cmd.push_str(" --password-file '<password-file>'");
         if !options.properties {
             cmd.push_str(" --no-properties");
         }

@@ -455,7 +455,7 @@ fn command(source: &str, plan: &ImportPlan) -> String {
         command_line::quote(source)
     );
     if plan.password_used {
-        cmd.push_str(" --password-file <password-file>");
+        cmd.push_str(" --password-file '<password-file>'");
     }
     if !plan.keys.is_empty() {
         cmd.push_str(&format!(" --exportable {}", plan.options.exportable));

@@ -19,6 +19,7 @@ pub mod expiry;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod keyring;
 pub mod online;
 pub mod pool;
 pub mod probe;

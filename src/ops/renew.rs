@@ -90,7 +90,7 @@ pub fn renew(
         (Some(info), false) => {
             input.key = algorithm(&info.description);
             input.exportable = info.exportable;
-            Some(store.private_key(info.id)?)
+            store.cert_key(&cert)?
         }
         (Some(info), true) => {
             input.key = algorithm(&info.description);

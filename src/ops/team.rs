@@ -1,5 +1,6 @@
-//! Team stores' own verbs: `certdesk store passwd` changes the team passphrase, and
-//! `certdesk store copy` moves a store between a directory and a team database.
+//! A store's own verbs: `certdesk store passwd` sets, changes or removes the store's
+//! passphrase, and `certdesk store copy` moves a store between a directory and a team
+//! database.
 
 use crate::ops::command_line;
 use crate::store::log::{self, LogEntry};
@@ -8,28 +9,46 @@ use std::collections::BTreeSet;
 use crate::store::copy::Copied;
 use crate::store::{Location, Store, StoreError};
 
-/// Changes the team passphrase of an unlocked team store: the store key is wrapped again;
-/// no private key is encrypted again.
-pub fn change_passphrase(store: &mut Store, new: &str, now: i64) -> Result<(), StoreError> {
-    if !store.is_team() {
-        return Err(StoreError::NotTeam(store.dir().to_path_buf()));
+/// The shortest passphrase accepted.
+pub const MIN_PASSPHRASE: usize = 8;
+
+/// Sets, changes or (`None`, a local store only) removes the passphrase of an unlocked
+/// store: the store key is wrapped again (a team store's keyring, a local store's key
+/// file); no private key is sealed again.
+pub fn change_passphrase(store: &mut Store, new: Option<&str>, now: i64) -> Result<(), StoreError> {
+    if new.is_some_and(|p| p.chars().count() < MIN_PASSPHRASE) {
+        return Err(StoreError::ShortPassphrase(MIN_PASSPHRASE));
     }
-    store.transaction(|tx, secret| {
-        Store::rewrap(tx, secret, new)?;
-        log::append(
-            tx,
-            &LogEntry::new(
-                now,
-                Location::Computer,
-                "passwd",
-                "the team passphrase was changed".into(),
-                format!(
-                    "certdesk store passwd --new-password-file {}",
-                    command_line::quote("<file>")
-                ),
+    let (details, command) = match new {
+        Some(_) => (
+            "the store's passphrase was set",
+            format!(
+                "certdesk store passwd --new-password-file {}",
+                command_line::quote("<file>")
             ),
-        )
-    })
+        ),
+        None => (
+            "the store's passphrase was removed",
+            "certdesk store passwd --remove".to_owned(),
+        ),
+    };
+    let entry = LogEntry::new(now, Location::Computer, "passwd", details.into(), command);
+    if store.is_team() {
+        let passphrase = new.ok_or(StoreError::TeamNeedsPassphrase)?;
+        return store.transaction(|tx, secret| {
+            Store::rewrap(tx, secret, passphrase)?;
+            log::append(tx, &entry)
+        });
+    }
+    let dir = store.dir().to_path_buf();
+    store.transaction(|tx, secret| {
+        log::append(tx, &entry)?;
+        // Last, so that a refused write leaves the log without the entry.
+        Store::write_key_file(&dir, secret, new)
+    })?;
+    // What the keyring kept is the old passphrase.
+    super::keyring::forget(&dir);
+    Ok(())
 }
 
 /// The stored certificates as (location, thumbprint, has a key): what a copy must keep.

@@ -3,24 +3,23 @@
 //!
 //! A key pairs with a certificate when the SHA-256 of its public key bits equals the
 //! certificate's [`CertSummary::public_key_hash`](crate::pki::cert::CertSummary): pairing is by
-//! public key, never by position in a file. At rest a key is an encrypted PKCS#8
-//! (PBES2: PBKDF2-HMAC-SHA256 + AES-256-CBC) under the store's random secret, readable by
-//! `openssl pkey -passin file:store.key` for whoever holds that file.
+//! public key, never by position in a file. At rest a key is sealed ([`crate::pki::seal`])
+//! under the store's random secret, bound to its public key hash and exportable flag.
+//! Stores written before that kept an encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256 +
+//! AES-256-CBC) under the same secret; [`PrivateKey::open_legacy`] reads those once, when
+//! the store converts them.
 
 use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING, ECDSA_P521_SHA512_ASN1_SIGNING,
     EcdsaKeyPair, Ed25519KeyPair, KeyPair,
 };
 use der::{Decode, Encode};
-use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, pkcs5::pbes2};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::pki::cert::sha256_hex;
 use crate::pki::oids;
-
-/// PBKDF2 iterations for keys at rest. The password is a random 256-bit secret, so the
-/// iteration count adds little; it stays at a value every PKCS#8 reader accepts.
-const AT_REST_ITERATIONS: u32 = 2048;
+use crate::pki::seal::{self, Binding};
 
 /// Why bytes are not a usable private key.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -42,11 +41,17 @@ pub enum KeyError {
         "the stored private key could not be {0}; the store's key file may not belong to this store"
     )]
     AtRest(&'static str),
-    /// A team store opened without its passphrase: keys and secrets cannot be used.
+    /// A store opened without its passphrase: keys and secrets cannot be used.
     #[error(
-        "the team store is locked: give its passphrase with --store-password-file or --store-password-env"
+        "the store is locked: give its passphrase with --store-password-file or --store-password-env"
     )]
     Locked,
+    /// A sealed key or secret does not open with the row it is in: someone without the
+    /// store key moved it from another row, changed its row's flags, or changed its bytes.
+    #[error(
+        "the record of this key was altered outside certdesk, so it cannot be used; restore the store from a backup or import the key again"
+    )]
+    Altered,
 }
 
 /// Refuses the empty secret of a locked team store.
@@ -97,8 +102,50 @@ impl PrivateKey {
         })
     }
 
-    /// Decrypts a key stored at rest with the store's secret.
-    pub fn from_encrypted(encrypted: &[u8], secret: &[u8]) -> Result<Self, KeyError> {
+    /// Opens a key sealed by [`Self::seal`] in the row that names `public_key_hash` and
+    /// `exportable`. The key must also prove that it is the row's key: its private half
+    /// must give that public key hash.
+    pub fn open(
+        sealed: &[u8],
+        secret: &[u8],
+        public_key_hash: &str,
+        exportable: bool,
+    ) -> Result<Self, KeyError> {
+        let binding = Binding::Key {
+            public_key_hash,
+            exportable,
+        };
+        let key = Self::from_pkcs8_der(&seal::open(sealed, secret, binding)?)?;
+        if !key.public_key_hash.eq_ignore_ascii_case(public_key_hash) {
+            return Err(KeyError::Altered);
+        }
+        Ok(key)
+    }
+
+    /// Seals the key for the `keys` table under the store's secret, bound to its public
+    /// key hash and `exportable`.
+    pub fn seal(&self, secret: &[u8], exportable: bool) -> Result<Vec<u8>, KeyError> {
+        let binding = Binding::Key {
+            public_key_hash: &self.public_key_hash,
+            exportable,
+        };
+        seal::seal(&self.pkcs8, secret, binding)
+    }
+
+    /// Opens a key that is not a certificate's (an ACME account key) sealed with
+    /// [`Self::seal_as`] under `binding`.
+    pub fn open_as(sealed: &[u8], secret: &[u8], binding: Binding<'_>) -> Result<Self, KeyError> {
+        Self::from_pkcs8_der(&seal::open(sealed, secret, binding)?)
+    }
+
+    /// Seals a key that is not a certificate's (an ACME account key) under `binding`.
+    pub fn seal_as(&self, secret: &[u8], binding: Binding<'_>) -> Result<Vec<u8>, KeyError> {
+        seal::seal(&self.pkcs8, secret, binding)
+    }
+
+    /// Decrypts a key kept by an older certdesk: an encrypted PKCS#8 under the store's
+    /// secret, bound to nothing. Only the conversion of an older store reads these.
+    pub fn open_legacy(encrypted: &[u8], secret: &[u8]) -> Result<Self, KeyError> {
         unlocked(secret)?;
         let info = EncryptedPrivateKeyInfoRef::from_der(encrypted)
             .map_err(|_| KeyError::AtRest("read"))?;
@@ -106,24 +153,6 @@ impl PrivateKey {
             .decrypt(secret)
             .map_err(|_| KeyError::AtRest("decrypted"))?;
         Self::from_pkcs8_der(doc.as_bytes())
-    }
-
-    /// Encrypts the key for storage under the store's secret.
-    pub fn encrypt(&self, secret: &[u8]) -> Result<Vec<u8>, KeyError> {
-        unlocked(secret)?;
-        let mut salt = [0u8; 16];
-        let mut iv = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
-        getrandom::fill(&mut iv).map_err(|_| KeyError::AtRest("encrypted"))?;
-        let params =
-            pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(AT_REST_ITERATIONS, &salt, iv)
-                .map_err(|_| KeyError::AtRest("encrypted"))?;
-        let info =
-            PrivateKeyInfoRef::from_der(&self.pkcs8).map_err(|_| KeyError::AtRest("encrypted"))?;
-        let doc = info
-            .encrypt_with_params(params, secret)
-            .map_err(|_| KeyError::AtRest("encrypted"))?;
-        Ok(doc.as_bytes().to_vec())
     }
 
     /// A second copy of the key (both zeroised on drop).
@@ -195,31 +224,11 @@ fn ec_public(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(Vec<u8>, Strin
     Ok((public, format!("ECDSA {name}")))
 }
 
-/// Encrypts a secret that is not a key (an ACME EAB HMAC key) for storage under the
-/// store's secret, as keys are: PBES2 (PBKDF2-SHA256, AES-256-CBC) in the
-/// EncryptedPrivateKeyInfo structure.
-pub fn seal(plaintext: &[u8], secret: &[u8]) -> Result<Vec<u8>, KeyError> {
-    unlocked(secret)?;
-    let mut salt = [0u8; 16];
-    let mut iv = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|_| KeyError::AtRest("encrypted"))?;
-    getrandom::fill(&mut iv).map_err(|_| KeyError::AtRest("encrypted"))?;
-    let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(AT_REST_ITERATIONS, &salt, iv)
-        .map_err(|_| KeyError::AtRest("encrypted"))?;
-    let scheme = pkcs8::pkcs5::EncryptionScheme::from(params);
-    let data = scheme
-        .encrypt(secret, plaintext)
-        .map_err(|_| KeyError::AtRest("encrypted"))?;
-    let info = pkcs8::EncryptedPrivateKeyInfoOwned {
-        encryption_algorithm: scheme,
-        encrypted_data: der::asn1::OctetString::new(data)
-            .map_err(|_| KeyError::AtRest("encrypted"))?,
-    };
-    info.to_der().map_err(|_| KeyError::AtRest("encrypted"))
-}
-
-/// Decrypts what [`seal`] encrypted.
-pub fn unseal(sealed: &[u8], secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+/// Decrypts a secret that is not a key (an ACME EAB HMAC key, a password, a wrapped store
+/// key) as an older certdesk kept it: PBES2 (PBKDF2-SHA256, AES-256-CBC) in the
+/// EncryptedPrivateKeyInfo structure, bound to nothing. Only the conversion of an older
+/// store reads these.
+pub fn unseal_legacy(sealed: &[u8], secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     unlocked(secret)?;
     let info =
         EncryptedPrivateKeyInfoRef::from_der(sealed).map_err(|_| KeyError::AtRest("read"))?;
@@ -227,22 +236,4 @@ pub fn unseal(sealed: &[u8], secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyErr
         .decrypt(secret, info.encrypted_data.as_bytes())
         .map(Zeroizing::new)
         .map_err(|_| KeyError::AtRest("decrypted"))
-}
-
-#[cfg(test)]
-mod seal_tests {
-    use super::*;
-
-    #[test]
-    fn a_sealed_secret_opens_with_the_store_secret_only() {
-        let sealed = seal(b"hmac key bytes", b"store secret").expect("sealed");
-        assert!(!sealed.windows(14).any(|w| w == b"hmac key bytes"));
-        assert_eq!(
-            unseal(&sealed, b"store secret").expect("opened").as_slice(),
-            b"hmac key bytes"
-        );
-        assert!(
-            unseal(&sealed, b"another secret").map_or(true, |v| v.as_slice() != b"hmac key bytes")
-        );
-    }
 }

@@ -8,7 +8,8 @@ use super::db::{Row, values};
 use super::{Store, StoreError};
 use zeroize::Zeroizing;
 
-use crate::pki::key::{PrivateKey, unseal};
+use crate::pki::key::PrivateKey;
+use crate::pki::seal::{Binding, open};
 
 /// What protocol a CA speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -126,28 +127,38 @@ impl Store {
                 values![name],
             )?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
+        let secret = self.secret();
+        let binding = |field| Binding::CaSecret { ca: name, field };
         Ok(CaSecrets {
             account_key: row
                 .opt_blob(0)?
-                .map(|bytes| PrivateKey::from_encrypted(bytes, self.secret()))
+                .map(|bytes| PrivateKey::open_as(bytes, secret, binding(ACCOUNT_KEY)))
                 .transpose()?,
             eab_hmac: row
                 .opt_blob(1)?
-                .map(|bytes| unseal(bytes, self.secret()))
+                .map(|bytes| open(bytes, secret, binding(EAB_HMAC)))
                 .transpose()?,
             password: row
                 .opt_blob(2)?
-                .map(|bytes| unseal(bytes, self.secret()))
+                .map(|bytes| open(bytes, secret, binding(PASSWORD)))
                 .transpose()?
                 .map(|bytes| Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())),
         })
     }
 }
 
+/// The field names a CA connection's secrets are bound to (and the columns that hold them).
+pub(crate) const ACCOUNT_KEY: &str = "account_key";
+/// See [`ACCOUNT_KEY`].
+pub(crate) const EAB_HMAC: &str = "eab_hmac";
+/// See [`ACCOUNT_KEY`].
+pub(crate) const PASSWORD: &str = "password";
+
 /// The writes, inside the caller's transaction (with its log entry).
 pub(crate) mod write {
-    use super::{CaConnection, StoreError};
-    use crate::pki::key::{PrivateKey, seal};
+    use super::{ACCOUNT_KEY, CaConnection, EAB_HMAC, PASSWORD, StoreError};
+    use crate::pki::key::PrivateKey;
+    use crate::pki::seal::{Binding, seal};
     use crate::store::db::{Sql, values};
 
     /// What a new connection keeps secret (encrypted under the store's secret).
@@ -171,10 +182,17 @@ pub(crate) mod write {
         if taken.is_some() {
             return Err(StoreError::CaExists(ca.name.clone()));
         }
-        let sealed = secrets.eab_hmac.map(|h| seal(h, secret)).transpose()?;
+        let binding = |field| Binding::CaSecret {
+            ca: &ca.name,
+            field,
+        };
+        let sealed = secrets
+            .eab_hmac
+            .map(|h| seal(h, secret, binding(EAB_HMAC)))
+            .transpose()?;
         let password = secrets
             .password
-            .map(|p| seal(p.as_bytes(), secret))
+            .map(|p| seal(p.as_bytes(), secret, binding(PASSWORD)))
             .transpose()?;
         tx.execute(
             "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
@@ -212,7 +230,11 @@ pub(crate) mod write {
         account_url: &str,
         key: &PrivateKey,
     ) -> Result<(), StoreError> {
-        let encrypted = key.encrypt(secret)?;
+        let binding = Binding::CaSecret {
+            ca: name,
+            field: ACCOUNT_KEY,
+        };
+        let encrypted = key.seal_as(secret, binding)?;
         let changed = tx.execute(
             "UPDATE cas SET account_url = ?2, encrypted_account_key = ?3 WHERE name = ?1",
             values![name, account_url, encrypted],

@@ -8,7 +8,7 @@ use super::rows::{KeyInfo, StoredCert};
 use super::system;
 use super::{Location, Logical, Store, StoreError};
 use crate::pki::cert::{CertSummary, Certificate};
-use crate::pki::key::PrivateKey;
+use crate::pki::key::{KeyError, PrivateKey};
 
 const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_name, c.added,
         k.id, k.exportable, k.description, c.issuing_ca
@@ -129,16 +129,38 @@ impl Store {
             .collect()
     }
 
-    /// Decrypts a stored private key.
+    /// Opens a stored private key. Its sealed blob must open with its own row (public key
+    /// hash and exportable flag), else it was altered outside certdesk.
     pub fn private_key(&self, key_id: i64) -> Result<PrivateKey, StoreError> {
         let row = self
             .sql()
             .query_one(
-                "SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
+                "SELECT encrypted_pkcs8, public_key_hash, exportable FROM keys WHERE id = ?1",
                 values![key_id],
             )?
             .ok_or(StoreError::Vanished("private key"))?;
-        Ok(PrivateKey::from_encrypted(row.blob(0)?, self.secret())?)
+        Ok(PrivateKey::open(
+            row.blob(0)?,
+            self.secret(),
+            &row.text(1)?,
+            row.bool(2)?,
+        )?)
+    }
+
+    /// Opens the private key of `cert`, which must be the certificate's: a key row linked
+    /// to another certificate's row outside certdesk is refused as altered.
+    pub fn cert_key(&self, cert: &StoredCert) -> Result<Option<PrivateKey>, StoreError> {
+        let Some(info) = &cert.key else {
+            return Ok(None);
+        };
+        let key = self.private_key(info.id)?;
+        if !key
+            .public_key_hash()
+            .eq_ignore_ascii_case(&cert.summary.public_key_hash)
+        {
+            return Err(KeyError::Altered.into());
+        }
+        Ok(Some(key))
     }
 
     /// How many certificates each (location, logical store) holds.
@@ -232,7 +254,7 @@ pub(crate) mod write {
         )
     }
 
-    /// Stores a private key encrypted under the store secret, or returns the id of the
+    /// Stores a private key sealed under the store secret, or returns the id of the
     /// key already stored for the same public key, whose exportable flag never changes:
     /// an import can never make a non-exportable key exportable. The second value is
     /// `Some(stored flag)` when the key was already stored.
@@ -249,7 +271,7 @@ pub(crate) mod write {
         )? {
             return Ok((row.int(0)?, Some(row.bool(1)?)));
         }
-        let encrypted = key.encrypt(secret)?;
+        let encrypted = key.seal(secret, exportable)?;
         let id = tx.insert(
             "INSERT INTO keys (public_key_hash, description, encrypted_pkcs8, exportable, added)
              VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",

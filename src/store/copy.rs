@@ -4,8 +4,8 @@
 //! only; caches are not copied. The copy is one transaction of the destination.
 
 use super::db::{Sql, Value};
+use super::sealing;
 use super::{Store, StoreError};
-use crate::pki::key::{PrivateKey, seal, unseal};
 
 /// What was copied.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -151,18 +151,13 @@ const TABLES: &[Table] = &[
     },
 ];
 
-/// A sealed value encrypted again: a private key as a key, other secrets as sealed bytes.
-fn reseal(column: &str, value: Value, from: &[u8], to: &[u8]) -> Result<Value, StoreError> {
-    let Value::Blob(bytes) = value else {
-        return Ok(value);
-    };
-    Ok(Value::Blob(
-        if column == "encrypted_pkcs8" || column == "encrypted_account_key" {
-            PrivateKey::from_encrypted(&bytes, from)?.encrypt(to)?
-        } else {
-            seal(&unseal(&bytes, from)?, to)?
-        },
-    ))
+/// Where `column` is in `table`'s list.
+fn position(table: &Table, column: &str) -> usize {
+    table
+        .columns
+        .iter()
+        .position(|c| *c == column)
+        .unwrap_or_default()
 }
 
 fn count(sql: Sql<'_>, table: &str) -> Result<i64, StoreError> {
@@ -194,23 +189,30 @@ impl Store {
                     marks.join(", ")
                 );
                 for row in &rows {
-                    let values = table
-                        .columns
-                        .iter()
-                        .enumerate()
-                        .map(|(i, column)| {
-                            let value = row.value(i);
-                            match value {
-                                Value::Null if *column == "db_user" => {
-                                    Ok(Value::Text("(local store)".into()))
-                                }
-                                v if table.sealed.contains(column) => {
-                                    reseal(column, v, from_secret, to_secret)
-                                }
-                                v => Ok(v),
+                    let mut values: Vec<Value> = (0..table.columns.len())
+                        .map(|i| match row.value(i) {
+                            Value::Null if table.columns[i] == "db_user" => {
+                                Value::Text("(local store)".into())
                             }
+                            v => v,
                         })
-                        .collect::<Result<Vec<_>, StoreError>>()?;
+                        .collect();
+                    for column in table.sealed {
+                        let i = position(table, column);
+                        let Value::Blob(blob) = &values[i] else {
+                            continue;
+                        };
+                        let binding = sealing::binding(column, |name| {
+                            table
+                                .columns
+                                .iter()
+                                .position(|c| *c == name)
+                                .map(|j| &values[j])
+                        })
+                        .ok_or_else(|| StoreError::Corrupt(format!("a row of {}", table.name)))?;
+                        let resealed = sealing::reseal(blob, binding, from_secret, to_secret)?;
+                        values[i] = Value::Blob(resealed);
+                    }
                     tx.execute(&insert, &values)?;
                 }
                 if table.identity {

@@ -1,9 +1,12 @@
-//! The certificate store: one SQLite database and one secret file in a directory.
+//! The certificate store: an embedded store (a directory) or a team store (a PostgreSQL
+//! database), with one interface.
 //!
-//! Layout: `store.sqlite` (schema versioned by `PRAGMA user_version`, migrated on open;
-//! each certificate row caches its parsed summary as postcard bytes beside the DER) and
-//! `store.key` (32 random bytes in hex, owner-only) that encrypts every private key at rest.
-//! The directory is created owner-only on first use. Every write is one SQLite transaction:
+//! An embedded store's layout: `store.sqlite` (schema versioned by `PRAGMA user_version`,
+//! migrated on open; each certificate row caches its parsed summary as postcard bytes
+//! beside the DER) and `store.key` ([`keyfile`]: 32 random bytes, owner-only, optionally
+//! wrapped by a passphrase) that seals every private key and CA secret at rest, each bound
+//! to its row ([`sealing`]). The directory is created owner-only on first use, and a
+//! directory or key file that others could read or change is refused. Every write is one SQLite transaction:
 //! an operation happens whole or not at all. Any number of processes (windows and command
 //! lines) may open and write one store at once: the database runs in WAL mode, every write
 //! transaction is `BEGIN IMMEDIATE` (so a second writer waits for the first instead of
@@ -22,11 +25,13 @@ pub(crate) mod cas;
 pub(crate) mod certs;
 pub mod copy;
 pub(crate) mod db;
+mod keyfile;
 pub(crate) mod log;
 pub(crate) mod requests;
 pub(crate) mod revocation;
 mod rows;
 pub(crate) mod schema;
+mod sealing;
 pub mod system;
 mod team;
 
@@ -39,7 +44,6 @@ pub use team::is_url as is_team_address;
 
 use std::cell::RefCell;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,6 +51,7 @@ use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use crate::pki::key::KeyError;
+use keyfile::KeyFile;
 
 /// Where certificates live. Only the Computer location's certificates can be assigned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -172,8 +177,8 @@ pub enum StoreError {
         "the team database asks for a password: set PGPASSWORD, add it to ~/.pgpass, or run in a terminal to be asked"
     )]
     NeedsPassword,
-    /// The team passphrase does not unwrap the store key.
-    #[error("the team passphrase is wrong: the store key cannot be unwrapped with it")]
+    /// The passphrase does not unwrap the store key.
+    #[error("the store's passphrase is wrong: the store key cannot be unwrapped with it")]
     WrongPassphrase,
     /// The database was written by a newer certdesk.
     #[error("the store was written by a newer version of certdesk (schema {0}); upgrade certdesk")]
@@ -181,6 +186,25 @@ pub enum StoreError {
     /// The secret file is not what certdesk wrote.
     #[error("the store's key file {0} is damaged; private keys cannot be read without it")]
     BadSecret(PathBuf),
+    /// The store directory or its key file could be read or changed by someone else.
+    #[error("{} {problem}, so certdesk will not use it: run `{fix}`", path.display())]
+    LoosePermissions {
+        /// The directory or file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+        /// The command that fixes it.
+        fix: String,
+    },
+    /// A new passphrase shorter than the minimum.
+    #[error("a store passphrase needs at least {0} characters")]
+    ShortPassphrase(usize),
+    /// A team store's passphrase cannot be removed.
+    #[error("a team store always has a passphrase: it can be changed, not removed")]
+    TeamNeedsPassphrase,
+    /// A passphrase was given for a store that has none.
+    #[error("the store at {0} has no passphrase; set one with `certdesk store passwd`")]
+    NoPassphrase(PathBuf),
     /// No certificate matches a thumbprint.
     #[error("no certificate with thumbprint {thumbprint} in the {location} location")]
     NotFound {
@@ -260,18 +284,36 @@ impl Store {
         }
     }
 
-    /// Opens the store in `dir`, creating the directory, database and secret on first use,
-    /// and migrating an older schema.
+    /// Opens the store in `dir`, creating the directory, database and key on first use,
+    /// and migrating an older schema. A store with a passphrase opens locked.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, None)
+    }
+
+    /// Opens the store in `dir` as [`Self::open`] does, unlocked with `passphrase` when it
+    /// has one (a passphrase for a store without one is refused). The first unlocked open
+    /// of a store written before keys were sealed to their rows converts its blobs.
+    pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<Self, StoreError> {
         let io = |source| StoreError::Io {
             path: dir.to_path_buf(),
             source,
         };
+        let key_path = dir.join(SECRET_FILE);
+        keyfile::check_permissions(dir, &key_path)?;
         create_private_dir(dir).map_err(io)?;
-        let secret = load_or_create_secret(&dir.join(SECRET_FILE))?;
+        let file = match KeyFile::read(&key_path)? {
+            Some(file) => file,
+            None => KeyFile::Plain(keyfile::new_key()?).create(&key_path)?,
+        };
         let mut conn = connect(dir)?;
         restrict_file(&dir.join(DB_FILE)).map_err(io)?;
         schema::migrate(&mut conn)?;
+        let secret = match (&file, passphrase) {
+            (KeyFile::Wrapped(wrapped), Some(p)) => wrapped.unwrap(p)?,
+            (KeyFile::Wrapped(_), None) => Zeroizing::new(String::new()),
+            (_, Some(_)) => return Err(StoreError::NoPassphrase(dir.to_path_buf())),
+            (KeyFile::Legacy(key) | KeyFile::Plain(key), None) => key.clone(),
+        };
         let mut store = Self {
             conn: Engine::Sqlite(conn),
             dir: dir.to_path_buf(),
@@ -279,8 +321,64 @@ impl Store {
             system_roots: true,
             session_without_system_roots: false,
         };
+        if let KeyFile::Legacy(key) = &file {
+            store.transaction(|tx, secret| sealing::convert_legacy(tx, secret))?;
+            KeyFile::Plain(key.clone()).replace(&key_path)?;
+        }
         store.system_roots = store.meta(SYSTEM_ROOTS)?.as_deref() != Some("off");
         Ok(store)
+    }
+
+    /// Whether the store's keys are out of reach until its passphrase is given.
+    pub fn is_locked(&self) -> bool {
+        self.secret.is_empty()
+    }
+
+    /// Unlocks a store opened without its passphrase (the window's unlock dialog): its
+    /// keys can be used from now on. A wrong passphrase leaves it locked.
+    pub fn unlock(&mut self, passphrase: &str) -> Result<(), StoreError> {
+        if !self.is_locked() {
+            return Ok(());
+        }
+        let secret = match &self.conn {
+            Engine::Sqlite(_) => match KeyFile::read(&self.dir.join(SECRET_FILE))? {
+                Some(KeyFile::Wrapped(wrapped)) => wrapped.unwrap(passphrase)?,
+                _ => return Err(StoreError::NoPassphrase(self.dir.clone())),
+            },
+            Engine::Postgres(_) => {
+                self.transaction(|tx, _| team::store_key(tx, Some(passphrase)))?
+            }
+        };
+        self.secret = secret;
+        Ok(())
+    }
+
+    /// Whether the embedded store in `dir` has a passphrase (its key file is wrapped): a
+    /// command then asks for it before opening the store.
+    pub fn is_wrapped_at(dir: &Path) -> Result<bool, StoreError> {
+        Ok(matches!(
+            KeyFile::read(&dir.join(SECRET_FILE))?,
+            Some(KeyFile::Wrapped(_))
+        ))
+    }
+
+    /// Writes an embedded store's key file again with `secret` wrapped by `passphrase`,
+    /// or in the clear (`None`): no private key is sealed again.
+    pub(crate) fn write_key_file(
+        dir: &Path,
+        secret: &[u8],
+        passphrase: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let key = std::str::from_utf8(secret)
+            .ok()
+            .filter(|k| !k.is_empty())
+            .ok_or(KeyError::Locked)?;
+        let key = Zeroizing::new(key.to_owned());
+        let file = match passphrase {
+            Some(p) => KeyFile::Wrapped(keyfile::Wrapped::new(&key, p)?),
+            None => KeyFile::Plain(key),
+        };
+        file.replace(&dir.join(SECRET_FILE))
     }
 
     /// Another connection to this store, with its key and its session's settings: for work
@@ -466,54 +564,6 @@ fn restrict_file(path: &Path) -> std::io::Result<()> {
     }
     let _ = path;
     Ok(())
-}
-
-fn load_or_create_secret(path: &Path) -> Result<Zeroizing<String>, StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    match fs::read_to_string(path) {
-        Ok(text) => {
-            let secret = Zeroizing::new(text.trim().to_owned());
-            if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(StoreError::BadSecret(path.to_path_buf()));
-            }
-            Ok(secret)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_secret(path),
-        Err(e) => Err(io(e)),
-    }
-}
-
-/// Writes a new secret to a temporary file, then links it into place: the link fails if
-/// another process created the secret first, and then that one is used. A reader never
-/// sees a half-written secret.
-fn create_secret(path: &Path) -> Result<Zeroizing<String>, StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut raw = Zeroizing::new([0u8; 32]);
-    getrandom::fill(raw.as_mut()).map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    let secret = Zeroizing::new(hex::encode(raw.as_ref()));
-    let temp = path.with_extension(format!("key.{}.tmp", std::process::id()));
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&temp).and_then(|mut file| {
-        file.write_all(secret.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()
-    });
-    let linked = written.and_then(|()| fs::hard_link(&temp, path));
-    let _ = fs::remove_file(&temp);
-    match linked {
-        Ok(()) => Ok(secret),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
-        Err(e) => Err(io(e)),
-    }
 }
 
 /// Retries an operation that SQLite refused with "busy" without calling the busy

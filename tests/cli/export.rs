@@ -560,7 +560,7 @@ fn export_refusals_and_the_log() {
             && cmd.contains("--end-entity-only"),
         "{cmd}"
     );
-    assert!(cmd.contains("--password-file <password-file>"), "{cmd}");
+    assert!(cmd.contains("--password-file '<password-file>'"), "{cmd}");
     let db = std::fs::read(store.path().join("store.sqlite")).expect("db");
     assert!(
         !db.windows(13).any(|w| w == b"top-secret-pw"),

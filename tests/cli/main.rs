@@ -7,6 +7,7 @@ mod common;
 
 mod acme;
 mod assign;
+mod command_lines;
 mod concurrency;
 mod corpus;
 mod expiry;
@@ -18,3 +19,4 @@ mod request;
 mod store;
 mod team;
 mod trust;
+mod vault;

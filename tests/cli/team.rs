@@ -131,12 +131,12 @@ fn the_passphrase_guards_the_keys_and_only_the_keys() {
     let shown = locked(&["--json", "show", &leaf]);
     assert!(shown.status.success(), "{}", common::stderr(&shown));
     let ec = locked(&["import", s(&fx("ec.pfx")), "--password-file", s(&pw)]);
-    fails(&ec, 2, "the team store is locked");
+    fails(&ec, 2, "the store is locked");
     // A wrong passphrase is one sentence, exit 2, and changes nothing.
     let wrong = t.dir.path().join("wrong");
     std::fs::write(&wrong, "not the passphrase").expect("wrong");
     let out = locked(&["--store-password-file", s(&wrong), "list"]);
-    fails(&out, 2, "the team passphrase is wrong");
+    fails(&out, 2, "the store's passphrase is wrong");
     let listed = t.json(&["--no-system-roots", "list"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
 }
@@ -223,7 +223,7 @@ fn the_passphrase_changes_without_encrypting_a_key_again() {
     );
     t.json(&["store", "passwd", "--new-password-file", s(&new)]);
     assert_eq!(keys(), before, "no key was encrypted again");
-    fails(&t.run(&["list"]), 2, "the team passphrase is wrong");
+    fails(&t.run(&["list"]), 2, "the store's passphrase is wrong");
     let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
     let pfx = t.dir.path().join("out.pfx");
     let out = as_user(

@@ -1625,7 +1625,7 @@ fn open_store_takes_a_team_address_and_its_secrets() {
     click(&mut h, "Open");
     settle(&mut h);
     // The dialog stays, says why, and keeps what was typed.
-    h.get_by_label_contains("the team passphrase is wrong");
+    h.get_by_label_contains("the store's passphrase is wrong");
     assert!(matches!(h.state().dialog, Some(Dialog::OpenStore(_))));
     assert_eq!(h.state().store_dir, t.path(), "still on its own store");
     retype(&mut h, "Team passphrase", common::TEAM_PASSPHRASE);

@@ -10,3 +10,4 @@ mod layout;
 mod network;
 mod screenshots;
 mod snapshots;
+mod unlock;

@@ -42,6 +42,12 @@ fn fixture_store(dir: &Path) -> PathBuf {
     for name in STORE_FILES {
         std::fs::copy(fixture.join(name), store.join(name)).expect("copy");
     }
+    // A checkout leaves the key file readable by others, which certdesk refuses.
+    std::fs::set_permissions(
+        store.join("store.key"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
     store
 }
 

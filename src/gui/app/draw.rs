@@ -77,6 +77,7 @@ impl CertdeskApp {
                 theme: self.settings.theme,
                 page: self.page,
                 system_roots: self.view.system_roots,
+                locked: self.view.locked,
             };
             choice = views::menu_and_toolbar_ui(ui, &state);
         });
@@ -201,6 +202,9 @@ impl CertdeskApp {
                 Flow::OpenTeam(address, login) => {
                     self.after_open = Page::Welcome;
                     self.worker.open_team(address, login, (self.clock)());
+                }
+                Flow::Unlock(passphrase, remember) => {
+                    self.worker.unlock(passphrase, remember, (self.clock)())
                 }
                 Flow::Assign(thumbprint, usages) => {
                     self.commands.push(Command::Assign {

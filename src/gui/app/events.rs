@@ -30,6 +30,10 @@ impl CertdeskApp {
         // The welcome panel is for an empty store: once anything arrives (from this
         // window or another process), the store's Personal certificates show instead.
         let welcome = !self.loaded || self.page == Page::Welcome;
+        // A store that opens locked asks for its passphrase once.
+        if std::mem::take(&mut self.offer_unlock) && self.view.locked && self.dialog.is_none() {
+            self.dialog = Some(Dialog::unlock());
+        }
         self.loaded = true;
         if welcome && !self.view.is_empty() {
             self.page = Page::Store(Location::Computer, Logical::Personal);
@@ -96,6 +100,7 @@ impl CertdeskApp {
                 if matches!(self.dialog, Some(Dialog::OpenStore(_))) {
                     self.dialog = None;
                 }
+                self.offer_unlock = true;
                 self.toast(
                     format!("Opened the store in {}", dir.display()),
                     false,
@@ -105,6 +110,19 @@ impl CertdeskApp {
             Reply::Opened(Err(e)) => match &mut self.dialog {
                 // The dialog keeps what was typed and says why.
                 Some(Dialog::OpenStore(d)) if d.opening => d.failed(e.to_string()),
+                _ => self.toast(e.to_string(), true, time),
+            },
+            Reply::Unlocked(Ok(note)) => {
+                if matches!(self.dialog, Some(Dialog::Unlock(_))) {
+                    self.dialog = None;
+                }
+                match note {
+                    Some(why) => self.toast(format!("The store is unlocked; {why}"), true, time),
+                    None => self.toast("The store is unlocked".to_owned(), false, time),
+                }
+            }
+            Reply::Unlocked(Err(e)) => match &mut self.dialog {
+                Some(Dialog::Unlock(d)) if d.unlocking => d.failed(e.to_string()),
                 _ => self.toast(e.to_string(), true, time),
             },
             Reply::Connection(lost) => self.offline = lost,

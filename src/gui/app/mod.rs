@@ -77,6 +77,9 @@ pub struct CertdeskApp {
     /// Why the store's database does not answer, while it does not (the status bar says
     /// so; the window keeps its state and the store reconnects by itself).
     pub offline: Option<String>,
+    /// The next view of a locked store opens the unlock dialog (as the window starts, and
+    /// after another store is opened).
+    offer_unlock: bool,
 }
 
 /// Unix seconds now.
@@ -126,6 +129,7 @@ impl CertdeskApp {
             settings_path: None,
             apply_look: false,
             offline: None,
+            offer_unlock: true,
         };
         let key = app.list_key();
         app.worker.list(key);

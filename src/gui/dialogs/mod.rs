@@ -11,6 +11,7 @@ pub mod frame;
 mod import;
 mod renew;
 mod request;
+mod unlock;
 mod window;
 
 pub use add_ca::AddCaDialog;
@@ -21,6 +22,7 @@ pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use renew::RenewDialog;
 pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
+pub use unlock::UnlockDialog;
 pub use window::OpenStoreDialog;
 
 use super::command::{Applied, ApplyError, Command};
@@ -44,6 +46,9 @@ pub enum Flow {
     OpenStore(std::path::PathBuf, bool),
     /// Work on the team store at this address, then close.
     OpenTeam(String, crate::gui::worker::TeamLogin),
+    /// Unlock the store with this passphrase, remembering it in the keyring if asked (the
+    /// dialog stays until the store is unlocked).
+    Unlock(zeroize::Zeroizing<String>, bool),
 }
 
 /// The open dialog.
@@ -68,6 +73,8 @@ pub enum Dialog {
     AddCa(Box<AddCaDialog>),
     /// Renew a certificate.
     Renew(Box<RenewDialog>),
+    /// Give a locked store's passphrase.
+    Unlock(Box<UnlockDialog>),
 }
 
 impl Dialog {
@@ -91,6 +98,12 @@ impl Dialog {
     /// The export dialog.
     pub fn export(cert: StoredCert) -> Self {
         Dialog::Export(Box::new(ExportDialog::new(cert)))
+    }
+    /// The unlock dialog.
+    pub fn unlock() -> Self {
+        Dialog::Unlock(Box::new(
+            UnlockDialog::new(crate::ops::keyring::available()),
+        ))
     }
     /// The details dialog.
     pub fn details(cert: StoredCert, view: &StoreView, now: i64) -> Self {
@@ -127,6 +140,7 @@ impl Dialog {
             Dialog::AddCa(d) if d.editing => "Edit a CA connection",
             Dialog::AddCa(_) => "Add a CA connection",
             Dialog::Renew(_) => "Renew Certificate",
+            Dialog::Unlock(_) => "Unlock store",
         }
     }
 
@@ -143,6 +157,7 @@ impl Dialog {
             Dialog::About(_) => (620.0, 520.0),
             Dialog::AddCa(_) => (720.0, 470.0),
             Dialog::Renew(_) => (660.0, 420.0),
+            Dialog::Unlock(_) => (560.0, 240.0),
         };
         egui::vec2(w, h)
     }
@@ -180,6 +195,7 @@ impl Dialog {
             Dialog::About(dir) => window::about_ui(ui, dir),
             Dialog::AddCa(d) => d.ui(ui, jobs, commands),
             Dialog::Renew(d) => d.ui(ui, commands),
+            Dialog::Unlock(d) => d.ui(ui),
         });
         if escape && self.cancellable() {
             Flow::Close

@@ -123,6 +123,13 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ Reconnecting: {why}"));
             ui.separator();
         }
+        if view.locked {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "🔒 Locked: keys cannot be used until you unlock the store (File ▸ Unlock store…)",
+            );
+            ui.separator();
+        }
         if !jobs.idle() {
             ui.spinner();
             ui.label(format!("Working: {}", jobs.running().join(", ")));

@@ -43,6 +43,8 @@ pub struct MenuState<'a> {
     pub page: Page,
     /// Whether the store counts the operating system's roots as Trusted Roots.
     pub system_roots: bool,
+    /// Whether the store is locked (Unlock needs it).
+    pub locked: bool,
 }
 
 impl MenuState<'_> {
@@ -50,6 +52,7 @@ impl MenuState<'_> {
     fn enabled(&self, verb: Verb) -> bool {
         match verb {
             Verb::Retrieve => self.held_requests,
+            Verb::Unlock => self.locked,
             _ => self.has_selection || !verb.needs_selection(),
         }
     }
@@ -65,7 +68,7 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
     egui::MenuBar::new().ui(ui, |ui| {
         menu(ui, "File", Key::F, |ui, focus| {
             for verb in Verb::FILE {
-                if verb_item(ui, verb, true, focus) {
+                if verb_item(ui, verb, state.enabled(verb), focus) {
                     chosen = Some(MenuChoice::Verb(verb));
                 }
             }

@@ -325,7 +325,7 @@ fn online_flags(options: &OnlineOptions<'_>, is_acme: bool) -> String {
     let mut flags = String::new();
     if let Some(credentials) = options.credentials {
         flags.push_str(&format!(
-            " --username {} --password-file <file>",
+            " --username {} --password-file '<file>'",
             command_line::quote(credentials.username)
         ));
     }
@@ -368,7 +368,7 @@ fn request_command(
                 command_line::quote(&path.display().to_string())
             ));
         }
-        Delivery::Delayed(None) => cmd.push_str(" --output <csr-file>"),
+        Delivery::Delayed(None) => cmd.push_str(" --output '<csr-file>'"),
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
         Delivery::Online { ca, options } => {
             cmd.push_str(&format!(" --ca {}", command_line::quote(ca)));

@@ -13,58 +13,48 @@ pub use connect::is_url;
 use std::cell::RefCell;
 use std::path::PathBuf;
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use zeroize::Zeroizing;
 
 use super::db::{Sql, values};
-use super::{Engine, SYSTEM_ROOTS, Store, StoreError};
-use crate::pki::key::{KeyError, seal, unseal};
+use super::keyfile::{Wrapped, new_key};
+use super::{Engine, SYSTEM_ROOTS, Store, StoreError, sealing};
+use crate::pki::key::KeyError;
+use crate::pki::seal;
 
 /// Every write transaction begins by taking the store's lock (an arbitrary number that
 /// names certdesk's lock in the database).
 pub(super) const BEGIN: &str = "BEGIN; SELECT pg_advisory_xact_lock(7423110921)";
 
-/// The key that wraps the store key: Argon2id of the passphrase (64 MiB, 3 passes), hex.
-fn wrapping_key(passphrase: &str, salt: &[u8]) -> Result<Zeroizing<String>, StoreError> {
-    let params = Params::new(64 * 1024, 3, 1, Some(32))
-        .map_err(|e| StoreError::Corrupt(format!("the key derivation: {e}")))?;
-    let mut out = Zeroizing::new([0u8; 32]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
-        .map_err(|e| StoreError::Corrupt(format!("the key derivation: {e}")))?;
-    Ok(Zeroizing::new(hex::encode(out.as_ref())))
-}
-
-fn random<const N: usize>() -> Result<Zeroizing<[u8; N]>, StoreError> {
-    let mut bytes = Zeroizing::new([0u8; N]);
-    getrandom::fill(bytes.as_mut())
-        .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
-    Ok(bytes)
-}
-
 /// The store key: unwrapped with `passphrase`, or made and wrapped the first time one is
-/// given; empty (locked) without one.
-fn store_key(tx: Sql<'_>, passphrase: Option<&str>) -> Result<Zeroizing<String>, StoreError> {
+/// given; empty (locked) without one. A keyring wrapped by an older certdesk means the
+/// database may hold blobs of the old layout: they are converted, and the key wrapped
+/// again in the sealed layout, in the same transaction.
+pub(super) fn store_key(
+    tx: Sql<'_>,
+    passphrase: Option<&str>,
+) -> Result<Zeroizing<String>, StoreError> {
     let Some(passphrase) = passphrase else {
         return Ok(Zeroizing::new(String::new()));
     };
     match tx.query_one("SELECT salt, wrapped FROM keyring WHERE id = 1", &[])? {
         Some(row) => {
-            let kek = wrapping_key(passphrase, row.blob(0)?)?;
-            let key = unseal(row.blob(1)?, kek.as_bytes()).map_err(|e| match e {
-                KeyError::AtRest(_) => StoreError::WrongPassphrase,
-                other => other.into(),
-            })?;
-            Ok(Zeroizing::new(String::from_utf8_lossy(&key).into_owned()))
+            let wrapped = Wrapped {
+                salt: row.blob(0)?.to_vec(),
+                sealed: row.blob(1)?.to_vec(),
+            };
+            let key = wrapped.unwrap(passphrase)?;
+            if !seal::is_sealed(&wrapped.sealed) {
+                sealing::convert_legacy(tx, key.as_bytes())?;
+                Store::rewrap(tx, key.as_bytes(), passphrase)?;
+            }
+            Ok(key)
         }
         None => {
-            let key = Zeroizing::new(hex::encode(random::<32>()?.as_ref()));
-            let salt = random::<16>()?;
-            let kek = wrapping_key(passphrase, salt.as_ref())?;
-            let wrapped = seal(key.as_bytes(), kek.as_bytes())?;
+            let key = new_key()?;
+            let wrapped = Wrapped::new(&key, passphrase)?;
             tx.execute(
                 "INSERT INTO keyring (id, salt, wrapped) VALUES (1, ?1, ?2)",
-                values![salt.as_ref(), wrapped],
+                values![wrapped.salt, wrapped.sealed],
             )?;
             Ok(key)
         }
@@ -109,12 +99,11 @@ impl Store {
         if secret.is_empty() {
             return Err(KeyError::Locked.into());
         }
-        let salt = random::<16>()?;
-        let kek = wrapping_key(passphrase, salt.as_ref())?;
-        let wrapped = seal(secret, kek.as_bytes())?;
+        let key = std::str::from_utf8(secret).map_err(|_| KeyError::AtRest("wrapped"))?;
+        let wrapped = Wrapped::new(key, passphrase)?;
         tx.execute(
             "UPDATE keyring SET salt = ?1, wrapped = ?2 WHERE id = 1",
-            values![salt.as_ref(), wrapped],
+            values![wrapped.salt, wrapped.sealed],
         )?;
         Ok(())
     }

@@ -1,0 +1,319 @@
+//! The store as a vault, tried as an attacker would: someone who can write the database
+//! but has no store key (moving sealed keys between rows, flipping the exportable flag, in
+//! SQLite and in a team database), someone who planted or loosened the store's files, and
+//! a store key wrapped by a passphrase.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::common::{TestStore, fails, leaf_with_key, pg, s, stderr};
+
+/// Imports a fresh certificate with its key; returns its thumbprint.
+fn import(store: &TestStore, i: usize, exportable: bool) -> String {
+    let file = leaf_with_key(store.dir.path(), i);
+    let flag = exportable.to_string();
+    let out = store.json(&["import", s(&file), "--exportable", &flag]);
+    out["imported"][0]["thumbprint"]
+        .as_str()
+        .expect("imported")
+        .to_owned()
+}
+
+/// `export THUMBPRINT` to a PFX in the test directory: the command's output and the file.
+fn export(store: &TestStore, thumbprint: &str) -> (std::process::Output, std::path::PathBuf) {
+    let out_file = store.dir.path().join(format!("{thumbprint}.pfx"));
+    let _ = std::fs::remove_file(&out_file);
+    let out = store
+        .command()
+        .args(["export", thumbprint, "--output", s(&out_file)])
+        .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
+        .env("CERTDESK_TEST_PASSWORD", "export-pw")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("certdesk runs");
+    (out, out_file)
+}
+
+fn sqlite(store: &TestStore) -> rusqlite::Connection {
+    rusqlite::Connection::open(store.path().join("store.sqlite")).expect("database")
+}
+
+/// The key row id of a certificate.
+fn key_id(conn: &rusqlite::Connection, thumbprint: &str) -> i64 {
+    conn.query_row(
+        "SELECT key_id FROM certificates WHERE thumbprint = ?1",
+        [thumbprint],
+        |r| r.get(0),
+    )
+    .expect("a key")
+}
+
+fn refused_as_altered(store: &TestStore, thumbprint: &str) {
+    let (out, file) = export(store, thumbprint);
+    fails(
+        &out,
+        1,
+        "the record of this key was altered outside certdesk",
+    );
+    assert!(!file.exists(), "nothing may be exported");
+}
+
+#[test]
+fn a_sealed_key_moved_to_another_row_exports_nothing() {
+    let store = TestStore::new();
+    let victim = import(&store, 1, false);
+    let other = import(&store, 2, true);
+    let conn = sqlite(&store);
+    let (victim_key, other_key) = (key_id(&conn, &victim), key_id(&conn, &other));
+    conn.execute(
+        "UPDATE keys SET encrypted_pkcs8 = (SELECT encrypted_pkcs8 FROM keys WHERE id = ?1)
+         WHERE id = ?2",
+        [victim_key, other_key],
+    )
+    .expect("swap");
+    refused_as_altered(&store, &other);
+
+    // The whole row copied (hash and blob): the certificate's own key no longer matches.
+    conn.execute(
+        "UPDATE keys SET public_key_hash = 'X' || public_key_hash WHERE id = ?1",
+        [victim_key],
+    )
+    .expect("rename");
+    conn.execute(
+        "UPDATE keys SET (public_key_hash, encrypted_pkcs8, exportable) =
+            (SELECT substr(public_key_hash, 2), encrypted_pkcs8, exportable FROM keys WHERE id = ?1)
+         WHERE id = ?2",
+        [victim_key, other_key],
+    )
+    .expect("copy the row");
+    let (out, file) = export(&store, &other);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!file.exists(), "nothing may be exported");
+}
+
+#[test]
+fn a_flipped_exportable_flag_exports_nothing() {
+    let store = TestStore::new();
+    let victim = import(&store, 1, false);
+    let (out, file) = export(&store, &victim);
+    fails(&out, 1, "not marked exportable");
+    assert!(!file.exists());
+    sqlite(&store)
+        .execute("UPDATE keys SET exportable = 1", [])
+        .expect("flip");
+    refused_as_altered(&store, &victim);
+}
+
+#[test]
+fn a_team_database_owner_cannot_swap_or_flip_keys() {
+    let store = TestStore::team();
+    let victim = import(&store, 1, false);
+    let other = import(&store, 2, true);
+    let address = store.team.as_deref().expect("team");
+    let database = address
+        .rsplit('/')
+        .next()
+        .and_then(|d| d.split('?').next())
+        .expect("database");
+    let psql = |sql: &str| {
+        let out = pg::server().psql(database, sql);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    psql(&format!(
+        "UPDATE keys SET encrypted_pkcs8 = (SELECT k.encrypted_pkcs8 FROM keys k
+           JOIN certificates c ON c.key_id = k.id WHERE c.thumbprint = '{victim}')
+         WHERE id = (SELECT key_id FROM certificates WHERE thumbprint = '{other}')"
+    ));
+    refused_as_altered(&store, &other);
+    psql("UPDATE keys SET exportable = 1");
+    refused_as_altered(&store, &victim);
+}
+
+#[test]
+fn a_store_written_before_sealing_is_converted_and_still_exports() {
+    let store = TestStore::new();
+    let dir = store.path();
+    std::fs::create_dir(&dir).expect("dir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-store");
+    for name in ["store.sqlite", "store.key"] {
+        std::fs::copy(fixture.join(name), dir.join(name)).expect("copy");
+    }
+    std::fs::set_permissions(dir.join("store.key"), PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+    let blobs = |conn: &rusqlite::Connection| -> Vec<Vec<u8>> {
+        let mut stmt = conn
+            .prepare("SELECT encrypted_pkcs8 FROM keys ORDER BY id")
+            .expect("query");
+        stmt.query_map([], |r| r.get(0))
+            .expect("rows")
+            .map(|b| b.expect("blob"))
+            .collect()
+    };
+    let before = blobs(&sqlite(&store));
+    assert!(!before.is_empty(), "the fixture holds keys");
+    assert!(
+        before.iter().all(|b| b.first() == Some(&0x30)),
+        "the fixture was written in the old layout"
+    );
+    let old_key = std::fs::read_to_string(dir.join("store.key")).expect("key");
+
+    // A certificate with an exportable key exports after the conversion.
+    let list = store.json(&["list"]);
+    let with_key = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| c["exportable"].as_bool() == Some(true))
+        .and_then(|c| c["thumbprint"].as_str())
+        .expect("an exportable key in the fixture")
+        .to_owned();
+    let after = blobs(&sqlite(&store));
+    assert_eq!(after.len(), before.len());
+    assert!(
+        after.iter().all(|b| b.starts_with(b"CDS1")),
+        "every blob sealed"
+    );
+    let new_key = std::fs::read_to_string(dir.join("store.key")).expect("key");
+    assert!(new_key.starts_with("certdesk-store-key 2\n"), "{new_key}");
+    assert!(new_key.contains(old_key.trim()), "the same store key");
+    let (out, file) = export(&store, &with_key);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(file.exists());
+
+    // A blob of the old layout planted afterwards is refused, not converted again.
+    let conn = sqlite(&store);
+    let id = key_id(&conn, &with_key);
+    conn.execute(
+        "UPDATE keys SET encrypted_pkcs8 = ?1 WHERE id = ?2",
+        rusqlite::params![before[0], id],
+    )
+    .expect("plant");
+    store.json(&["list"]);
+    refused_as_altered(&store, &with_key);
+}
+
+#[test]
+fn a_store_others_could_read_or_change_is_refused_with_the_fix() {
+    let store = TestStore::new();
+    import(&store, 1, true);
+    let dir = store.path();
+    let snapshot = store.snapshot();
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, PermissionsExt::from_mode(mode)).expect("chmod");
+    };
+
+    mode(&dir.join("store.key"), 0o644);
+    let out = store.run(&["list"]);
+    fails(&out, 2, "chmod 600");
+    assert!(stderr(&out).contains("store.key"), "{}", stderr(&out));
+    mode(&dir.join("store.key"), 0o600);
+
+    mode(&dir, 0o777);
+    let out = store.run(&["list"]);
+    fails(&out, 2, "chmod go-w");
+    mode(&dir, 0o700);
+    assert_eq!(store.snapshot(), snapshot, "nothing read or written");
+
+    // A key file planted by another user (root can make one here).
+    if std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+    {
+        std::os::unix::fs::chown(dir.join("store.key"), Some(4242), None).expect("chown");
+        let out = store.run(&["list"]);
+        fails(&out, 2, "owned by another user");
+    }
+    store.run(&["list"]);
+}
+
+#[test]
+fn a_local_store_with_a_passphrase_lists_locked_and_exports_unlocked() {
+    let store = TestStore::new();
+    let thumbprint = import(&store, 1, true);
+    let key_file = store.path().join("store.key");
+    let plain_key = std::fs::read_to_string(&key_file).expect("key");
+
+    let set = |args: &[&str]| {
+        store
+            .command()
+            .args(["store", "passwd"])
+            .args(args)
+            .env("NEW_PASSPHRASE", "a long store passphrase")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    };
+    let short = store
+        .command()
+        .args(["store", "passwd", "--new-password-env", "SHORT"])
+        .env("SHORT", "short")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    fails(&short, 2, "at least 8 characters");
+    let out = set(&["--new-password-env", "NEW_PASSPHRASE"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let wrapped = std::fs::read_to_string(&key_file).expect("key");
+    let hex_key = plain_key.lines().last().unwrap_or_default();
+    let hex_key = hex_key.trim_start_matches("key ");
+    assert!(!wrapped.contains(hex_key), "the store key is wrapped");
+
+    // Locked: lists and shows, refuses what needs a key.
+    assert_eq!(store.json(&["list"]).as_array().map(Vec::len), Some(1));
+    store.json(&["show", &thumbprint]);
+    let (out, file) = export(&store, &thumbprint);
+    fails(&out, 2, "the store is locked");
+    assert!(!file.exists());
+
+    let unlocked = |passphrase: &str| {
+        let out_file = store.dir.path().join("unlocked.pfx");
+        let _ = std::fs::remove_file(&out_file);
+        let out = store
+            .command()
+            .args(["--store-password-env", "STORE_PASSPHRASE"])
+            .args(["export", &thumbprint, "--output", s(&out_file)])
+            .args(["--password-env", "CERTDESK_TEST_PASSWORD"])
+            .env("STORE_PASSPHRASE", passphrase)
+            .env("CERTDESK_TEST_PASSWORD", "export-pw")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runs");
+        (out, out_file.exists())
+    };
+    let (out, written) = unlocked("the wrong passphrase");
+    fails(&out, 2, "passphrase is wrong");
+    assert!(!written);
+    let (out, written) = unlocked("a long store passphrase");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(written);
+
+    // Removed: the key file holds the key again and no passphrase is asked.
+    let out = store
+        .command()
+        .args([
+            "--store-password-env",
+            "STORE_PASSPHRASE",
+            "store",
+            "passwd",
+        ])
+        .arg("--remove")
+        .env("STORE_PASSPHRASE", "a long store passphrase")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (out, file) = export(&store, &thumbprint);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(file.exists());
+    let log = store.json(&["log"]);
+    let commands: Vec<&str> = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|e| e["command"].as_str())
+        .collect();
+    assert!(
+        commands.contains(&"certdesk store passwd --remove"),
+        "{commands:?}"
+    );
+}
