@@ -5,7 +5,8 @@
 //! who can write `store.sqlite`) can still move blobs between rows and change the columns
 //! beside them. The binding makes that useless: a private key is sealed together with its
 //! public key hash and its exportable flag, a CA connection's secret with the connection's
-//! name and the field it fills, a wrapped store key with what it is. A blob moved to
+//! name, the field it fills and where the secret is sent (its kind, URL, TLS trust and
+//! user name), a wrapped store key with what it is. A blob moved to
 //! another row, or a flag changed, no longer opens, and the caller says the record was
 //! altered outside certdesk. The layout is `CDS1 ‖ nonce (12) ‖ ciphertext ‖ tag (16)`.
 
@@ -34,6 +35,10 @@ pub enum Binding<'a> {
         ca: &'a str,
         /// The field it fills (`account_key`, `eab_hmac`, `password`).
         field: &'a str,
+        /// Where the secret is sent: a digest of the connection's kind, URL, TLS trust and
+        /// user name. A connection pointed elsewhere outside certdesk no longer opens its
+        /// secrets, so they cannot be sent to a server the owner never chose.
+        endpoint: &'a str,
     },
     /// The store key itself, wrapped by a passphrase.
     StoreKey,
@@ -50,7 +55,11 @@ impl Binding<'_> {
                 public_key_hash.to_ascii_uppercase(),
                 u8::from(*exportable)
             ),
-            Binding::CaSecret { ca, field } => format!("certdesk ca secret\0{ca}\0{field}"),
+            Binding::CaSecret {
+                ca,
+                field,
+                endpoint,
+            } => format!("certdesk ca secret\0{ca}\0{field}\0{endpoint}"),
             Binding::StoreKey => "certdesk store key".to_owned(),
         }
         .into_bytes()
@@ -158,7 +167,8 @@ mod tests {
                 SECRET,
                 Binding::CaSecret {
                     ca: "AB",
-                    field: "password"
+                    field: "password",
+                    endpoint: "E",
                 }
             ),
             Err(KeyError::Altered)

@@ -8,6 +8,7 @@ use super::db::{Row, values};
 use super::{Store, StoreError};
 use zeroize::Zeroizing;
 
+use crate::pki::cert::sha256_hex;
 use crate::pki::key::PrivateKey;
 use crate::pki::seal::{Binding, open};
 
@@ -76,6 +77,35 @@ pub struct CaSecrets {
     pub password: Option<Zeroizing<String>>,
 }
 
+/// Where a connection's secrets are sent, as its secrets are bound to it: a digest of its
+/// kind, URL, TLS trust and user name (each length-prefixed).
+pub(crate) fn endpoint(
+    kind: &str,
+    url: &str,
+    ca_bundle: Option<&str>,
+    username: Option<&str>,
+) -> String {
+    let mut parts = Vec::new();
+    for part in [Some(kind), Some(url), ca_bundle, username] {
+        let part = part.unwrap_or_default().as_bytes();
+        parts.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        parts.extend_from_slice(part);
+    }
+    sha256_hex(&parts)
+}
+
+impl CaConnection {
+    /// Where this connection's secrets are sent ([`endpoint`]).
+    pub(crate) fn endpoint(&self) -> String {
+        endpoint(
+            self.kind.as_str(),
+            &self.url,
+            self.ca_bundle.as_deref(),
+            self.username.as_deref(),
+        )
+    }
+}
+
 const SELECT: &str =
     "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username FROM cas";
 
@@ -122,13 +152,24 @@ impl Store {
         let row = self
             .sql()
             .query_one(
-                "SELECT encrypted_account_key, encrypted_eab_hmac, encrypted_password
+                "SELECT encrypted_account_key, encrypted_eab_hmac, encrypted_password,
+                    kind, url, ca_bundle, username
                  FROM cas WHERE name = ?1",
                 values![name],
             )?
             .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
         let secret = self.secret();
-        let binding = |field| Binding::CaSecret { ca: name, field };
+        let endpoint = endpoint(
+            &row.text(3)?,
+            &row.text(4)?,
+            row.opt_text(5)?.as_deref(),
+            row.opt_text(6)?.as_deref(),
+        );
+        let binding = |field| Binding::CaSecret {
+            ca: name,
+            field,
+            endpoint: &endpoint,
+        };
         Ok(CaSecrets {
             account_key: row
                 .opt_blob(0)?
@@ -182,9 +223,11 @@ pub(crate) mod write {
         if taken.is_some() {
             return Err(StoreError::CaExists(ca.name.clone()));
         }
+        let endpoint = ca.endpoint();
         let binding = |field| Binding::CaSecret {
             ca: &ca.name,
             field,
+            endpoint: &endpoint,
         };
         let sealed = secrets
             .eab_hmac
@@ -230,9 +273,22 @@ pub(crate) mod write {
         account_url: &str,
         key: &PrivateKey,
     ) -> Result<(), StoreError> {
+        let row = tx
+            .query_one(
+                "SELECT kind, url, ca_bundle, username FROM cas WHERE name = ?1",
+                values![name],
+            )?
+            .ok_or_else(|| StoreError::NoSuchCa(name.to_owned()))?;
+        let endpoint = super::endpoint(
+            &row.text(0)?,
+            &row.text(1)?,
+            row.opt_text(2)?.as_deref(),
+            row.opt_text(3)?.as_deref(),
+        );
         let binding = Binding::CaSecret {
             ca: name,
             field: ACCOUNT_KEY,
+            endpoint: &endpoint,
         };
         let encrypted = key.seal_as(secret, binding)?;
         let changed = tx.execute(

@@ -202,13 +202,18 @@ impl Store {
                         let Value::Blob(blob) = &values[i] else {
                             continue;
                         };
-                        let binding = sealing::binding(column, |name| {
-                            table
-                                .columns
-                                .iter()
-                                .position(|c| *c == name)
-                                .map(|j| &values[j])
-                        })
+                        let mut endpoint = String::new();
+                        let binding = sealing::binding(
+                            column,
+                            |name| {
+                                table
+                                    .columns
+                                    .iter()
+                                    .position(|c| *c == name)
+                                    .map(|j| &values[j])
+                            },
+                            &mut endpoint,
+                        )
                         .ok_or_else(|| StoreError::Corrupt(format!("a row of {}", table.name)))?;
                         let resealed = sealing::reseal(blob, binding, from_secret, to_secret)?;
                         values[i] = Value::Blob(resealed);

@@ -14,16 +14,27 @@ use super::db::{Sql, Value, values};
 use crate::pki::key::{PrivateKey, unseal_legacy};
 use crate::pki::seal::{self, Binding};
 
-/// The binding of a sealed column of a row given as (column name, value) pairs: the
-/// `keys` table's key, or a `cas` row's secret.
+/// The binding of a sealed column of a row whose columns `row` gives by name: the `keys`
+/// table's key, or a `cas` row's secret (`endpoint` holds that row's
+/// [`super::cas::endpoint`], which the binding borrows).
 pub(crate) fn binding<'a>(
     column: &str,
     row: impl Fn(&str) -> Option<&'a Value>,
+    endpoint: &'a mut String,
 ) -> Option<Binding<'a>> {
     let text = |name| match row(name) {
         Some(Value::Text(t)) => Some(t.as_str()),
         _ => None,
     };
+    if column != "encrypted_pkcs8" {
+        *endpoint = super::cas::endpoint(
+            text("kind")?,
+            text("url")?,
+            text("ca_bundle"),
+            text("username"),
+        );
+    }
+    let endpoint: &'a str = endpoint;
     match column {
         "encrypted_pkcs8" => Some(Binding::Key {
             public_key_hash: text("public_key_hash")?,
@@ -32,14 +43,17 @@ pub(crate) fn binding<'a>(
         "encrypted_account_key" => Some(Binding::CaSecret {
             ca: text("name")?,
             field: ACCOUNT_KEY,
+            endpoint,
         }),
         "encrypted_eab_hmac" => Some(Binding::CaSecret {
             ca: text("name")?,
             field: EAB_HMAC,
+            endpoint,
         }),
         "encrypted_password" => Some(Binding::CaSecret {
             ca: text("name")?,
             field: PASSWORD,
+            endpoint,
         }),
         _ => None,
     }
@@ -86,10 +100,17 @@ pub(crate) fn convert_legacy(tx: Sql<'_>, secret: &[u8]) -> Result<usize, StoreE
         ("encrypted_password", PASSWORD),
     ];
     for row in tx.query(
-        "SELECT name, encrypted_account_key, encrypted_eab_hmac, encrypted_password FROM cas",
+        "SELECT name, encrypted_account_key, encrypted_eab_hmac, encrypted_password,
+            kind, url, ca_bundle, username FROM cas",
         &[],
     )? {
         let ca = row.text(0)?;
+        let endpoint = super::cas::endpoint(
+            &row.text(4)?,
+            &row.text(5)?,
+            row.opt_text(6)?.as_deref(),
+            row.opt_text(7)?.as_deref(),
+        );
         for (i, (column, field)) in columns.iter().enumerate() {
             let Some(blob) = row.opt_blob(i + 1)? else {
                 continue;
@@ -97,7 +118,11 @@ pub(crate) fn convert_legacy(tx: Sql<'_>, secret: &[u8]) -> Result<usize, StoreE
             if seal::is_sealed(blob) {
                 continue;
             }
-            let binding = Binding::CaSecret { ca: &ca, field };
+            let binding = Binding::CaSecret {
+                ca: &ca,
+                field,
+                endpoint: &endpoint,
+            };
             let sealed = if *field == ACCOUNT_KEY {
                 match PrivateKey::open_legacy(blob, secret) {
                     Ok(key) => key.seal_as(secret, binding)?,

@@ -317,3 +317,40 @@ fn a_local_store_with_a_passphrase_lists_locked_and_exports_unlocked() {
         "{commands:?}"
     );
 }
+
+/// A CA connection pointed elsewhere by someone who can write the database no longer opens
+/// its secrets: the AD CS password is never sent to a server its owner did not choose.
+#[test]
+fn a_ca_pointed_elsewhere_outside_certdesk_keeps_its_password() {
+    let store = TestStore::new();
+    let pw = store.dir.path().join("pw.txt");
+    std::fs::write(&pw, "ca-password\n").expect("pw");
+    let port = crate::common::silent_server();
+    let url = format!("https://127.0.0.1:{port}/certsrv");
+    store.json(&[
+        "ca",
+        "add",
+        "corp",
+        "--certsrv",
+        &url,
+        "--username",
+        "CONTOSO\\admin",
+        "--password-file",
+        s(&pw),
+    ]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let evil = listener.local_addr().expect("address").port();
+    sqlite(&store)
+        .execute(
+            "UPDATE cas SET url = ?1 WHERE name = 'corp'",
+            [format!("https://127.0.0.1:{evil}/certsrv")],
+        )
+        .expect("redirect");
+    let out = store.run(&["ca", "test", "corp"]);
+    fails(&out, 1, "altered outside certdesk");
+    listener.set_nonblocking(true).expect("nonblocking");
+    assert!(
+        listener.accept().is_err(),
+        "nothing was sent to the other server"
+    );
+}

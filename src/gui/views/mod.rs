@@ -126,7 +126,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
         if view.locked {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                "🔒 Locked: keys cannot be used until you unlock the store (File ▸ Unlock store…)",
+                "🔒 Locked: keys cannot be used until you unlock the store (File menu, Unlock store…)",
             );
             ui.separator();
         }
