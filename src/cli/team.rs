@@ -65,9 +65,9 @@ pub fn open(location: &std::path::Path, passphrase: &PassphraseArgs) -> Result<S
             }
         }
         None => {
-            let explicit =
-                passphrase.store_password_file.is_some() || passphrase.store_password_env.is_some();
-            let given = if explicit || Store::is_wrapped_at(location)? {
+            // A passphrase meant for a team store (`store copy` names two stores) is not
+            // this store's when its key is not wrapped.
+            let given = if Store::is_wrapped_at(location)? {
                 passphrase.given()?
             } else {
                 None

@@ -169,9 +169,6 @@ pub enum StoreError {
     /// A copy was asked into a store that holds something.
     #[error("{0} is not empty: a store is copied into an empty one only")]
     NotEmpty(PathBuf),
-    /// A team store's operation asked of an embedded store.
-    #[error("{0} is not a team store: its key file protects its keys, and it has no passphrase")]
-    NotTeam(PathBuf),
     /// The team database asks for a password and none was found.
     #[error(
         "the team database asks for a password: set PGPASSWORD, add it to ~/.pgpass, or run in a terminal to be asked"

@@ -241,12 +241,12 @@ fn the_passphrase_changes_without_encrypting_a_key_again() {
         ],
     );
     assert!(out.status.success(), "{}", common::stderr(&out));
-    // An embedded store has no passphrase to change.
-    let local = TestStore::new();
+    // A team store's passphrase can be changed, never removed.
+    let other = TestStore::team();
     fails(
-        &local.run(&["store", "passwd", "--new-password-file", s(&new)]),
-        1,
-        "is not a team store",
+        &other.run(&["store", "passwd", "--remove"]),
+        2,
+        "a team store always has a passphrase",
     );
 }
 
@@ -613,10 +613,10 @@ fn the_passphrase_is_asked_on_a_terminal_only_when_keys_are_used() {
         ),
         &format!("{}\n", common::TEAM_PASSPHRASE),
     );
-    assert!(ok && text.contains("Team passphrase:"), "{text}");
+    assert!(ok && text.contains("Store passphrase:"), "{text}");
     assert!(text.contains("with private key"), "{text}");
     let (ok, text) = on_terminal("list", "");
-    assert!(ok && !text.contains("Team passphrase"), "{text}");
+    assert!(ok && !text.contains("Store passphrase"), "{text}");
     assert!(text.contains("ec.contoso.com"), "{text}");
 }
 

@@ -354,3 +354,76 @@ fn a_ca_pointed_elsewhere_outside_certdesk_keeps_its_password() {
         "nothing was sent to the other server"
     );
 }
+
+/// The conversion of an older store is one transaction: a certdesk killed (SIGKILL) at any
+/// moment of it leaves every blob in the old form or every blob in the new, never a mix,
+/// and the next run finishes it.
+#[test]
+fn a_conversion_killed_midway_leaves_the_old_form_or_the_new() {
+    use pkcs8::pkcs5::pbes2;
+    let store = TestStore::new();
+    let dir = store.path();
+    std::fs::create_dir(&dir).expect("dir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-store");
+    for name in ["store.sqlite", "store.key"] {
+        std::fs::copy(fixture.join(name), dir.join(name)).expect("copy");
+    }
+    std::fs::set_permissions(dir.join("store.key"), PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+    let secret = std::fs::read_to_string(dir.join("store.key")).expect("key");
+    let secret = secret.trim().as_bytes().to_vec();
+    // Enough keys in the old form that the conversion takes a while.
+    let conn = sqlite(&store);
+    for i in 0..1500 {
+        let pair = rcgen::KeyPair::generate().expect("key");
+        let der = pair.serialize_der();
+        let hash = certdesk::pki::key::PrivateKey::from_pkcs8_der(&der)
+            .expect("key")
+            .public_key_hash()
+            .to_owned();
+        let params =
+            pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(2048, &[i as u8; 16], [7u8; 16])
+                .expect("params");
+        let legacy = <pkcs8::PrivateKeyInfoRef as der::Decode>::from_der(&der)
+            .expect("pkcs8")
+            .encrypt_with_params(params, &secret)
+            .expect("encrypted");
+        conn.execute(
+            "INSERT INTO keys (public_key_hash, description, encrypted_pkcs8, exportable, added)
+             VALUES (?1, 'ECDSA P-256', ?2, 1, 0)",
+            rusqlite::params![hash, legacy.as_bytes()],
+        )
+        .expect("insert");
+    }
+    drop(conn);
+    let forms = || -> (usize, usize) {
+        let conn = sqlite(&store);
+        let mut stmt = conn
+            .prepare("SELECT encrypted_pkcs8 FROM keys")
+            .expect("query");
+        let blobs: Vec<Vec<u8>> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .map(|b| b.expect("blob"))
+            .collect();
+        let sealed = blobs.iter().filter(|b| b.starts_with(b"CDS1")).count();
+        (sealed, blobs.len() - sealed)
+    };
+    let total = forms().1;
+    let mut interrupted = 0;
+    for delay in [50, 150, 300, 600, 1000] {
+        let mut child = store.spawn(&["list"]);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (sealed, old) = forms();
+        interrupted += usize::from(old == total);
+        assert!(
+            (sealed, old) == (0, total) || (sealed, old) == (total, 0),
+            "killed after {delay} ms: {sealed} sealed beside {old} in the old form"
+        );
+    }
+    assert!(interrupted > 0, "no kill landed during the conversion");
+    store.json(&["list"]);
+    assert_eq!(forms(), (total, 0), "the next run converts every key");
+}
