@@ -374,12 +374,13 @@ fn switch(
 
 /// Unlocks a locked local store with the passphrase its user asked the keyring to keep.
 fn unlock_from_keyring(store: &mut Store) {
-    if store.is_locked() && !store.is_team() {
-        if let Some(passphrase) = keyring::recall(store.dir()) {
-            // A passphrase kept before it was changed leaves the store locked: the unlock
-            // dialog then asks.
-            let _ = store.unlock(&passphrase);
-        }
+    if store.is_locked()
+        && !store.is_team()
+        && let Some(passphrase) = keyring::recall(store.dir())
+    {
+        // A passphrase kept before it was changed leaves the store locked: the unlock
+        // dialog then asks.
+        let _ = store.unlock(&passphrase);
     }
 }
 

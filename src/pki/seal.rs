@@ -121,7 +121,7 @@ pub fn open(
     let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| KeyError::Altered)?;
     let mut body = Zeroizing::new(sealed.to_vec());
     let plain_len = key
-        .open_in_place(nonce, Aad::from(binding.associated_data()), &mut *body)
+        .open_in_place(nonce, Aad::from(binding.associated_data()), &mut body)
         .map_err(|_| KeyError::Altered)?
         .len();
     body.truncate(plain_len);

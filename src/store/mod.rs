@@ -319,7 +319,7 @@ impl Store {
             session_without_system_roots: false,
         };
         if let KeyFile::Legacy(key) = &file {
-            store.transaction(|tx, secret| sealing::convert_legacy(tx, secret))?;
+            store.transaction(sealing::convert_legacy)?;
             KeyFile::Plain(key.clone()).replace(&key_path)?;
         }
         store.system_roots = store.meta(SYSTEM_ROOTS)?.as_deref() != Some("off");

@@ -172,6 +172,7 @@ pub fn walk(
         (Verb::Remove, "remove"),
         (Verb::OpenStore, "open-store"),
         (Verb::NewStore, "new-store"),
+        (Verb::Unlock, "unlock"),
         (Verb::About, "about"),
     ] {
         start(h, verb);
