@@ -28,7 +28,7 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// `bytes` as the sentences say it ("4 MiB", "512 KiB").
 pub fn size(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{} KiB", bytes.div_ceil(1024))

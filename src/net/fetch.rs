@@ -98,6 +98,10 @@ fn body(fetch: Fetch<'_>, answer: Result<Response, OnlineError>) -> Result<Vec<u
         silent.push((fetch.host, Instant::now()));
     }
     let response = answer.map_err(|e| match e {
+        OnlineError::Timeout(_) => FetchError(format!(
+            "{url} did not answer within {} s",
+            fetch.limit.as_secs()
+        )),
         OnlineError::TooLarge { limit, .. } => FetchError(format!(
             "{url} answered more than {}",
             crate::ca::http::size(limit)

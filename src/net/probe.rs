@@ -152,26 +152,41 @@ struct Timed<'a> {
 impl Timed<'_> {
     /// How long the next read or write may wait; an error once the deadline has passed.
     fn step(&self) -> std::io::Result<Duration> {
-        self.deadline.step(TIME_OUT).ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("it did not finish within {} s", self.deadline.seconds()),
-            )
-        })
+        self.deadline.step(TIME_OUT).ok_or_else(|| self.too_slow())
+    }
+
+    fn too_slow(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("it did not finish within {} s", self.deadline.seconds()),
+        )
+    }
+
+    /// A read or write that waited its whole time, said as such.
+    fn waited(&self, e: std::io::Error) -> std::io::Error {
+        use std::io::ErrorKind::{TimedOut, WouldBlock};
+        match e.kind() {
+            WouldBlock | TimedOut if self.deadline.step(TIME_OUT).is_none() => self.too_slow(),
+            WouldBlock | TimedOut => std::io::Error::new(
+                TimedOut,
+                format!("it went silent for {} s", TIME_OUT.as_secs()),
+            ),
+            _ => e,
+        }
     }
 }
 
 impl Read for Timed<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.sock.set_read_timeout(Some(self.step()?))?;
-        self.sock.read(buf)
+        self.sock.read(buf).map_err(|e| self.waited(e))
     }
 }
 
 impl Write for Timed<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.sock.set_write_timeout(Some(self.step()?))?;
-        self.sock.write(buf)
+        self.sock.write(buf).map_err(|e| self.waited(e))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

@@ -275,7 +275,7 @@ fn a_dripping_or_silent_server_ends_the_probe_in_time() {
         "{dripped}"
     );
     assert!(
-        problems(&silent_target).contains("does not complete a TLS handshake"),
+        problems(&silent_target).contains("does not complete a TLS handshake: it went silent"),
         "{reports}"
     );
 }
