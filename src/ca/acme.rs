@@ -4,7 +4,8 @@
 //!
 //! TLS verification is always on: the system's roots, or the connection's own PEM bundle
 //! (a private ACME server such as step-ca or a test server). Every network step has a
-//! time-out, so an unreachable CA is an error, not a hang.
+//! time-out and every answer a size limit ([`super::http::AcmeHttp`]), so an unreachable
+//! or endless CA is an error, not a hang.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,17 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::rt::TokioExecutor;
 use instant_acme::{
-    Account, AuthorizationStatus, BodyWrapper, ChallengeType, ExternalAccountKey, HttpClient,
-    Identifier, NewAccount, NewOrder, OrderStatus, RetryPolicy,
+    Account, AuthorizationStatus, ChallengeType, ExternalAccountKey, HttpClient, Identifier,
+    NewAccount, NewOrder, OrderStatus, RetryPolicy,
 };
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::http::{AcmeHttp, Failed};
 use crate::pki::key::PrivateKey;
 use crate::store::{CaConnection, CaSecrets};
 
@@ -49,6 +48,17 @@ pub enum AcmeError {
     /// The CA did not answer in time.
     #[error("the ACME CA {0} did not answer in time; check the URL and that it is reachable")]
     Timeout(String),
+    /// The CA sent more than certdesk reads.
+    #[error(
+        "the ACME CA {ca} sent an answer larger than {}, so certdesk stopped reading it; check that its URL is the CA's directory",
+        super::http::size(*limit)
+    )]
+    TooLarge {
+        /// The connection's name.
+        ca: String,
+        /// The most bytes read.
+        limit: usize,
+    },
     /// The CA could not be reached (no such host, refused, an untrusted certificate).
     #[error("the ACME CA {ca} cannot be reached: {message}; check its URL and that it is up")]
     Unreachable {
@@ -154,9 +164,7 @@ fn http_client(ca: &CaConnection) -> Result<Box<dyn HttpClient>, AcmeError> {
             },
         }
     })?;
-    let client: HyperClient<_, BodyWrapper<Bytes>> =
-        HyperClient::builder(TokioExecutor::new()).build(super::http::connector(config, false));
-    Ok(Box::new(client))
+    Ok(Box::new(AcmeHttp::new(config)))
 }
 
 async fn timed<T>(
@@ -170,10 +178,25 @@ async fn timed<T>(
     }
 }
 
-/// An error of the ACME client: the CA's own problem document as it says it, or a
-/// connection that could not be made, named by its innermost cause ("Connection
-/// refused", "failed to lookup address information", "invalid peer certificate").
+/// An error of the ACME client: the CA's own problem document as it says it, an answer
+/// cut at its limit, or a connection that could not be made, named by its innermost cause
+/// ("Connection refused", "failed to lookup address information", "invalid peer
+/// certificate").
 fn failed(ca: &CaConnection, e: &instant_acme::Error) -> AcmeError {
+    let cut = match e {
+        instant_acme::Error::Other(inner) => inner.downcast_ref::<Failed>(),
+        _ => None,
+    };
+    match cut {
+        Some(Failed::TooLarge(limit)) => {
+            return AcmeError::TooLarge {
+                ca: ca.name.clone(),
+                limit: *limit,
+            };
+        }
+        Some(Failed::TooSlow(_)) => return AcmeError::Timeout(ca.name.clone()),
+        _ => {}
+    }
     match e {
         instant_acme::Error::Hyper(_) | instant_acme::Error::Other(_) => AcmeError::Unreachable {
             ca: ca.name.clone(),

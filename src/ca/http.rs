@@ -2,25 +2,112 @@
 //! verification always on (the system's roots, or a connection's own PEM bundle), a
 //! time-out on every exchange and a size limit on every answer.
 //!
-//! ACME hands the client to instant-acme; SCEP and AD CS Web Enrollment use [`Client`],
-//! which blocks on a runtime of its own so the model's verbs stay synchronous.
+//! ACME hands instant-acme an [`AcmeHttp`]; SCEP, AD CS Web Enrollment and the fetches of
+//! [`crate::net::fetch`] use [`Client`], which blocks on a runtime of its own so the
+//! model's verbs stay synchronous. Both read every answer through [`answer`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client as HyperClient, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
+use instant_acme::{BodyWrapper, BytesResponse};
 
 use super::OnlineError;
 
 /// How long one exchange (request and whole answer) may take.
-const STEP: Duration = Duration::from_secs(30);
+pub const STEP: Duration = Duration::from_secs(30);
 
 /// The largest answer read from a CA.
-const MAX_BODY: usize = 4 * 1024 * 1024;
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// `bytes` as the sentences say it ("4 MiB", "512 KiB").
+pub fn size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
+/// Why an exchange gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Failed {
+    /// The connection could not be made, or the request not sent.
+    #[error("{}", describe(.0))]
+    Connect(hyper_util::client::legacy::Error),
+    /// The answer's body broke off.
+    #[error("its answer could not be read: {0}")]
+    Read(Box<dyn std::error::Error + Send + Sync>),
+    /// The answer was longer than the limit (bytes): reading stopped there.
+    #[error("its answer is larger than {}", size(*.0))]
+    TooLarge(usize),
+    /// The whole answer did not come within the time limit.
+    #[error("it did not answer within {} s", .0.as_secs())]
+    TooSlow(Duration),
+}
+
+/// The answer to a request sent: its head and its whole body, at most `max_body` bytes,
+/// all of it within `limit`.
+pub async fn answer(
+    sent: ResponseFuture,
+    (limit, max_body): (Duration, usize),
+) -> Result<(http::response::Parts, Bytes), Failed> {
+    let exchange = async {
+        let (parts, body) = sent.await.map_err(Failed::Connect)?.into_parts();
+        let body = Limited::new(body, max_body)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<LengthLimitError>() {
+                    Failed::TooLarge(max_body)
+                } else {
+                    Failed::Read(e)
+                }
+            })?
+            .to_bytes();
+        Ok((parts, body))
+    };
+    tokio::time::timeout(limit, exchange)
+        .await
+        .unwrap_or(Err(Failed::TooSlow(limit)))
+}
+
+/// The HTTP client instant-acme is given: the one stack, with [`STEP`] on each exchange and
+/// [`MAX_BODY`] on each answer (instant-acme's own client reads whatever it is sent).
+pub struct AcmeHttp(HyperClient<HttpsConnector<HttpConnector>, BodyWrapper<Bytes>>);
+
+impl AcmeHttp {
+    /// A client trusting `config`'s roots, https only.
+    pub fn new(config: rustls::ClientConfig) -> Self {
+        Self(HyperClient::builder(TokioExecutor::new()).build(connector(config, false)))
+    }
+}
+
+impl instant_acme::HttpClient for AcmeHttp {
+    fn request(
+        &self,
+        req: http::Request<BodyWrapper<Bytes>>,
+    ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, instant_acme::Error>> + Send>> {
+        let sent = self.0.request(req);
+        Box::pin(async move {
+            match answer(sent, (STEP, MAX_BODY)).await {
+                Ok((parts, body)) => Ok(BytesResponse {
+                    parts,
+                    body: Box::new(body),
+                }),
+                // The innermost cause stays reachable, as instant-acme's own client gives it.
+                Err(Failed::Connect(e)) => Err(instant_acme::Error::Other(Box::new(e))),
+                Err(other) => Err(instant_acme::Error::Other(Box::new(other))),
+            }
+        })
+    }
+}
 
 /// The TLS configuration for a CA: its bundle's roots, or the system's.
 pub fn tls_config(ca: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig, OnlineError> {
@@ -66,6 +153,7 @@ pub struct Client {
     rt: tokio::runtime::Runtime,
     inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
     step: Duration,
+    max_body: usize,
 }
 
 impl Client {
@@ -85,13 +173,18 @@ impl Client {
             rt,
             inner,
             step: STEP,
+            max_body: MAX_BODY,
         })
     }
 
-    /// The same client with another limit on each exchange.
+    /// The same client with other limits on each exchange: its time and its answer's size.
     #[must_use]
-    pub fn with_time_limit(self, step: Duration) -> Self {
-        Self { step, ..self }
+    pub fn with_limits(self, step: Duration, max_body: usize) -> Self {
+        Self {
+            step,
+            max_body,
+            ..self
+        }
     }
 
     /// GET `url` with `headers`.
@@ -127,39 +220,34 @@ impl Client {
         let request = request
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| unreachable(format!("the URL {url} cannot be used: {e}")))?;
-        let exchange = async {
-            let response = self
-                .inner
-                .request(request)
-                .await
-                .map_err(|e| unreachable(describe(&e)))?;
-            let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            let body = Limited::new(response.into_body(), MAX_BODY)
-                .collect()
-                .await
-                .map_err(|e| unreachable(format!("its answer could not be read: {e}")))?
-                .to_bytes()
-                .to_vec();
-            Ok(Response {
-                status,
-                content_type,
-                body,
-            })
-        };
-        self.rt.block_on(async {
-            tokio::time::timeout(self.step, exchange)
-                .await
-                .map_err(|_| OnlineError::Timeout(self.ca.clone()))?
+        let (parts, body) = self
+            .rt
+            .block_on(answer(
+                self.inner.request(request),
+                (self.step, self.max_body),
+            ))
+            .map_err(|e| match e {
+                Failed::TooSlow(_) => OnlineError::Timeout(self.ca.clone()),
+                Failed::TooLarge(limit) => OnlineError::TooLarge {
+                    ca: self.ca.clone(),
+                    limit,
+                },
+                other => unreachable(other.to_string()),
+            })?;
+        let content_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        Ok(Response {
+            status: parts.status.as_u16(),
+            content_type,
+            body: body.to_vec(),
         })
     }
 }

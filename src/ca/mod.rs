@@ -28,6 +28,17 @@ pub enum OnlineError {
     /// The CA did not answer in time.
     #[error("the CA {0} did not answer in time; check its URL and that it is reachable")]
     Timeout(String),
+    /// The CA sent more than certdesk reads.
+    #[error(
+        "the CA {ca} sent an answer larger than {}, so certdesk stopped reading it; check that its URL is the CA's",
+        http::size(*limit)
+    )]
+    TooLarge {
+        /// The connection's name (or the URL fetched).
+        ca: String,
+        /// The most bytes read.
+        limit: usize,
+    },
     /// The connection's TLS trust cannot be used.
     #[error("the TLS trust of the CA {ca} cannot be used: {message}")]
     Bundle {

@@ -1,9 +1,10 @@
 //! Connects to a TLS server and records the certificate chain it serves, as `openssl
 //! s_client` would: the handshake accepts whatever is served (that is what is being
 //! looked at) and sends nothing after it; the caller judges the chain against the store's
-//! and the system's roots.
+//! and the system's roots. Connecting and the whole handshake end by the probe's
+//! [`Deadline`], however slowly the server sends.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,8 +13,14 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-/// How long connecting and the handshake may take.
+use super::deadline::Deadline;
+
+/// How long connecting, and each read or write of the handshake, may take.
 pub const TIME_OUT: Duration = Duration::from_secs(5);
+
+/// How long probing one target may take in all: connecting, the handshake, and the
+/// revocation checks of what it serves.
+pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// The most certificates kept from a served chain.
 const MAX_CHAIN: usize = 16;
@@ -135,8 +142,64 @@ impl ServerCertVerifier for Recorder {
     }
 }
 
-/// The chain `target` serves, leaf first (DER), and the TLS version agreed.
-pub fn served_chain(target: &Target) -> Result<(Vec<Vec<u8>>, String), ProbeError> {
+/// The socket of a probe, whose every read and write waits at most [`TIME_OUT`] and ends
+/// by the deadline: a server that sends its handshake a byte at a time is cut off there.
+struct Timed<'a> {
+    sock: &'a TcpStream,
+    deadline: Deadline,
+}
+
+impl Timed<'_> {
+    /// How long the next read or write may wait; an error once the deadline has passed.
+    fn step(&self) -> std::io::Result<Duration> {
+        self.deadline.step(TIME_OUT).ok_or_else(|| self.too_slow())
+    }
+
+    fn too_slow(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("it did not finish within {} s", self.deadline.seconds()),
+        )
+    }
+
+    /// A read or write that waited its whole time, said as such.
+    fn waited(&self, e: std::io::Error) -> std::io::Error {
+        use std::io::ErrorKind::{TimedOut, WouldBlock};
+        match e.kind() {
+            WouldBlock | TimedOut if self.deadline.step(TIME_OUT).is_none() => self.too_slow(),
+            WouldBlock | TimedOut => std::io::Error::new(
+                TimedOut,
+                format!("it went silent for {} s", TIME_OUT.as_secs()),
+            ),
+            _ => e,
+        }
+    }
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.sock.set_read_timeout(Some(self.step()?))?;
+        self.sock.read(buf).map_err(|e| self.waited(e))
+    }
+}
+
+impl Write for Timed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sock.set_write_timeout(Some(self.step()?))?;
+        self.sock.write(buf).map_err(|e| self.waited(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
+}
+
+/// The chain `target` serves, leaf first (DER), and the TLS version agreed; all of it by
+/// `deadline`.
+pub fn served_chain(
+    target: &Target,
+    deadline: Deadline,
+) -> Result<(Vec<Vec<u8>>, String), ProbeError> {
     let label = target.label();
     let address = match target.address {
         Some(address) => address,
@@ -157,11 +220,18 @@ pub fn served_chain(target: &Target) -> Result<(Vec<Vec<u8>>, String), ProbeErro
         .map_err(|_| ProbeError::BadTarget(target.sni.clone()))?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name)
         .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;
-    let mut sock = TcpStream::connect_timeout(&address, TIME_OUT)
+    let connect_limit = deadline.step(TIME_OUT).ok_or_else(|| {
+        ProbeError::Connect(
+            label.clone(),
+            format!("no time is left of its {} s", deadline.seconds()),
+        )
+    })?;
+    let sock = TcpStream::connect_timeout(&address, connect_limit)
         .map_err(|e| ProbeError::Connect(label.clone(), e.to_string()))?;
-    let set = |e: std::io::Error| ProbeError::Connect(label.clone(), e.to_string());
-    sock.set_read_timeout(Some(TIME_OUT)).map_err(set)?;
-    sock.set_write_timeout(Some(TIME_OUT)).map_err(set)?;
+    let mut sock = Timed {
+        sock: &sock,
+        deadline,
+    };
     while conn.is_handshaking() {
         conn.complete_io(&mut sock)
             .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;

@@ -1,10 +1,12 @@
 //! Missing intermediates fetched from the certificate's Authority Information Access
 //! (caIssuers, DER or PKCS#7), as Windows does, and kept in Intermediate CAs: after an
 //! import, for every certificate it brought whose chain is incomplete. A root found this
-//! way is not trusted for it; a fetch that fails is a warning.
+//! way is not trusted for it; a fetch that fails is a warning. One import's fetches share
+//! one deadline ([`fetch::SHARED_TIME_LIMIT`]).
 
 use super::command_line;
 use super::online::insert_chain_cas;
+use crate::net::deadline::Deadline;
 use crate::net::fetch;
 use crate::pki::cert::Certificate;
 use crate::pki::formats::{pem, pkcs7};
@@ -57,6 +59,7 @@ pub fn complete_chains(
 ) -> Result<Fetched, StoreError> {
     let mut fetched = Fetched::default();
     let mut tried: Vec<String> = Vec::new();
+    let deadline = Deadline::after(fetch::SHARED_TIME_LIMIT);
     while tried.len() < MAX_FETCHES {
         let all = store.list(None, None)?;
         let index = ChainIndex::new(&all);
@@ -78,7 +81,7 @@ pub fn complete_chains(
             break;
         };
         tried.push(url.clone());
-        let bytes = match fetch::get(&url) {
+        let bytes = match fetch::get(&url, deadline) {
             Ok(bytes) => bytes,
             Err(e) => {
                 fetched.warnings.push(format!(

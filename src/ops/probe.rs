@@ -1,10 +1,13 @@
 //! What servers actually serve (`certdesk probe`, `certdesk pool check`, the *Check a
 //! server* page): the served chain judged against this store's and the system's roots, the
 //! name asked for, the SANs the given usages need, expiry, and whether the certificate is
-//! in this store and which usages it holds here. Several targets are probed at once.
+//! in this store and which usages it holds here. Several targets are probed at once, each
+//! within one deadline ([`probe::TIME_LIMIT`]) that covers connecting, the handshake and
+//! the revocation checks of what it serves.
 
 use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
+use crate::net::deadline::Deadline;
 use crate::net::probe::{self, Target};
 use crate::ops::revocation::{self, Revocation};
 use crate::pki::cert::Certificate;
@@ -154,7 +157,8 @@ pub fn probe(
 }
 
 fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> ProbeReport {
-    let (chain, tls) = match probe::served_chain(target) {
+    let deadline = Deadline::after(probe::TIME_LIMIT);
+    let (chain, tls) = match probe::served_chain(target, deadline) {
         Ok(served) => served,
         Err(e) => return ProbeReport::failed(target, format!("{e}.")),
     };
@@ -240,7 +244,9 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
     }
     let revocation = match chain.get(1) {
         Some(issuer) => {
-            revocation::check_ders((&chain[0], issuer), None, now).unwrap_or(Revocation::Unchecked)
+            let deadline = deadline.within(revocation::TIME_LIMIT);
+            revocation::check_ders((&chain[0], issuer), None, deadline, now)
+                .unwrap_or(Revocation::Unchecked)
         }
         None => Revocation::Unchecked,
     };

@@ -1,10 +1,15 @@
 //! Immediate requests to a real ACME server (pebble on loopback, `common::acme`): the
 //! account, the order answered by certdesk's HTTP-01 listener, the chain stored with the
-//! key. Also: an unreachable CA, an unknown CA and a bad bundle change nothing.
+//! key. Also: an unreachable CA, an unknown CA and a bad bundle change nothing; an endless
+//! answer is cut at its limit.
+
+use std::time::Duration;
 
 use crate::common;
 
 use common::acme::{free_tcp_port, start_pebble};
+use common::hostile;
+use common::watch::watch;
 use common::{EDGE, TestStore, fails, s, stderr};
 
 #[test]
@@ -396,4 +401,54 @@ fn dns01_with_every_name_validated_already_is_issued_at_once() {
             .any(|(th, l, k)| th == thumbprint && l == "personal" && *k)
     );
     assert_eq!(t.json(&["requests"]).as_array().map(Vec::len), Some(0));
+}
+
+/// A CA whose every answer is an endless body (over verified HTTPS): `ca test` stops
+/// reading at the size limit and says so in one sentence, in little memory and time;
+/// the same for a SCEP connection to it.
+#[test]
+fn an_endless_answer_costs_little_and_is_one_sentence() {
+    let t = TestStore::new();
+    let (config, bundle) = hostile::tls_identity(t.dir.path());
+    let endless = hostile::endless_https(config);
+    let url = format!("https://127.0.0.1:{}/directory", endless.port);
+    t.json(&[
+        "ca",
+        "add",
+        "endless",
+        "--acme",
+        &url,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    t.json(&[
+        "ca",
+        "add",
+        "endless-scep",
+        "--scep",
+        &url,
+        "--ca-bundle",
+        s(&bundle),
+    ]);
+    for name in ["endless", "endless-scep"] {
+        let run = watch(
+            t.spawn(&["ca", "test", name]),
+            Duration::from_secs(30),
+            100 * 1024,
+        );
+        assert!(
+            run.code.is_some(),
+            "{name}: killed after {:?} at {} KiB",
+            run.took,
+            run.peak_kib
+        );
+        assert!(run.peak_kib < 100 * 1024, "{name}: {} KiB", run.peak_kib);
+        assert_eq!(run.code, Some(1), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("sent an answer larger than 4 MiB"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    }
 }

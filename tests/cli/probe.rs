@@ -1,13 +1,17 @@
 //! What servers actually serve, against `openssl s_server` on loopback: the right chain,
 //! a certificate missing a SAN the usage needs, an expired one and a self-signed one; and
-//! pool consistency between two servers.
+//! pool consistency between two servers. Hostile servers (silent, dripping, naming many
+//! silent revocation servers) cost no more than the probe's deadline.
 
 use crate::common;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::acme::free_tcp_port;
+use common::hostile;
 use common::tls::serve;
+use common::watch::watch;
 use common::{EDGE, TestStore, fails, fx, s};
 
 /// A key and a certificate for `sans` signed by the fixture CA: (cert, key).
@@ -233,5 +237,86 @@ fn pool_check_compares_the_members() {
         ]),
         2,
         "not a member of the pool",
+    );
+}
+
+/// A TLS server that sends its handshake one byte a second and one that accepts and never
+/// answers: each probe ends by the probe's own deadline, each report says why.
+#[test]
+fn a_dripping_or_silent_server_ends_the_probe_in_time() {
+    let t = store();
+    let (config, _) = hostile::tls_identity(t.dir.path());
+    let (drip, silent) = (hostile::dripping_tls(config), hostile::silent());
+    let (drip_target, silent_target) = (
+        format!("127.0.0.1:{}", drip.port),
+        format!("127.0.0.1:{}", silent.port),
+    );
+    let child = t.spawn(&["--json", "probe", &drip_target, &silent_target]);
+    let run = watch(child, Duration::from_secs(40), u64::MAX);
+    assert!(
+        run.code.is_some() && run.took < Duration::from_secs(25),
+        "ended after {:?} (killed: {})",
+        run.took,
+        run.code.is_none()
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let reports: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let problems = |target: &str| {
+        reports
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r["target"] == target))
+            .unwrap_or_else(|| panic!("a report for {target}: {reports}"))["problems"]
+            .to_string()
+    };
+    let dripped = problems(&drip_target);
+    assert!(
+        dripped.contains("does not complete a TLS handshake")
+            && dripped.contains("did not finish within 20 s"),
+        "{dripped}"
+    );
+    assert!(
+        problems(&silent_target).contains("does not complete a TLS handshake: it went silent"),
+        "{reports}"
+    );
+}
+
+/// A served certificate naming eight OCSP responders and eight CRLs that all accept and
+/// never answer (on different ports of one host): the first costs its time-out, the host
+/// is then not asked again on any port, and the probe ends well within its deadline.
+#[test]
+fn sixteen_silent_revocation_pointers_cost_one_time_out() {
+    let t = store();
+    let dir = t.dir.path();
+    let peers: Vec<hostile::Peer> = (0..16).map(|_| hostile::silent()).collect();
+    let urls = |range: std::ops::Range<usize>, kind: &str, path: &str| {
+        peers[range]
+            .iter()
+            .map(|p| format!("{kind}URI:http://127.0.0.1:{}/{path}", p.port))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let ext = format!(
+        "subjectAltName=DNS:sip.contoso.com\nextendedKeyUsage=serverAuth\nauthorityInfoAccess={}\ncrlDistributionPoints={}\n",
+        urls(0..8, "OCSP;", "ocsp"),
+        urls(8..16, "", "ca.crl")
+    );
+    let (cert, key) = common::issue_with_fixture_ca(dir, "pointers", "probe", &ext, None);
+    let (_server, port) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let target = format!("127.0.0.1:{port}");
+    let child = t.spawn(&["--json", "probe", &target, "--sni", "sip.contoso.com"]);
+    let run = watch(child, Duration::from_secs(45), u64::MAX);
+    assert!(
+        run.code.is_some() && run.took < Duration::from_secs(30),
+        "ended after {:?} (killed: {})",
+        run.took,
+        run.code.is_none()
+    );
+    let reports: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let revocation = &reports[0]["revocation"];
+    assert_eq!(revocation["status"], "unknown", "{reports}");
+    let warning = revocation["warning"].as_str().unwrap_or_default();
+    assert!(
+        warning.matches("so it is not asked again").count() >= 15,
+        "the host is remembered, whatever the port: {warning}"
     );
 }

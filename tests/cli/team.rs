@@ -672,3 +672,35 @@ fn assigning_while_another_removes_happens_whole() {
         assert_eq!(internal["status"], "Invalid", "{internal}");
     }
 }
+
+/// A database server that accepts the connection and never answers: opening the store
+/// gives up within its time limit, in one sentence.
+#[test]
+fn a_silent_database_server_is_one_sentence_in_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let silent = common::hostile::silent();
+    let address = format!("postgres://admin@127.0.0.1:{}/x", silent.port);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--store", &address, "--no-system-roots", "--json", "list"])
+        .env("PGPASSWORD", "unused")
+        .env("HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("certdesk starts");
+    let run = common::watch::watch(child, std::time::Duration::from_secs(40), u64::MAX);
+    assert!(
+        run.code.is_some() && run.took < std::time::Duration::from_secs(25),
+        "ended after {:?} (killed: {})",
+        run.took,
+        run.code.is_none()
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot be reached") && run.stderr.contains("within 20 s"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+}

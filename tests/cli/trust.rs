@@ -4,9 +4,12 @@
 //! read-only; `--no-system-roots` and the store setting turn it off.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::common;
 
+use common::hostile;
+use common::watch::watch;
 use common::{EDGE, TestStore, fails, fx, s, sign_with_fixture_ca, tool};
 
 /// A store on the Edge topology whose operating system trusts the fixture root, holding the
@@ -483,5 +486,44 @@ fn a_silent_revocation_server_costs_one_time_out() {
     assert!(
         table.to_string().contains("so it is not asked again"),
         "the others say why they were not asked: {table}"
+    );
+}
+
+/// Responders that each answer, but only after eight seconds (never silent long enough to
+/// be remembered as silent): one certificate naming six of them is checked within one
+/// shared deadline, and the warning names those not asked.
+#[test]
+fn slow_revocation_servers_share_one_deadline() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    t.json(&["import", s(&fx("inter.pem"))]);
+    let slow: Vec<hostile::Peer> = (0..6)
+        .map(|_| hostile::slow_http(Duration::from_secs(8)))
+        .collect();
+    let urls: Vec<String> = slow
+        .iter()
+        .map(|p| format!("OCSP;URI:http://127.0.0.1:{}/ocsp", p.port))
+        .collect();
+    let thumbprint = edge_internal_pointing_at(
+        &t,
+        "slow",
+        &format!("authorityInfoAccess={}", urls.join(",")),
+    );
+    let child = t.spawn(&["--json", "show", &thumbprint]);
+    let run = watch(child, Duration::from_secs(40), u64::MAX);
+    assert!(
+        run.code == Some(0) && run.took < Duration::from_secs(25),
+        "ended after {:?} with {:?}: {}",
+        run.took,
+        run.code,
+        run.stderr
+    );
+    let shown: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(shown["revocation"]["status"], "unknown", "{shown}");
+    let warning = shown["revocation"]["warning"].to_string();
+    assert!(warning.contains("answered HTTP 503"), "{warning}");
+    assert!(
+        warning.contains("more of its responders and CRLs were not asked"),
+        "{warning}"
     );
 }

@@ -12,10 +12,12 @@ use serde_json::Value;
 
 pub mod acme;
 pub mod certsrv;
+pub mod hostile;
 pub mod http;
 pub mod pg;
 pub mod scep;
 pub mod tls;
+pub mod watch;
 pub mod window;
 
 /// An Edge deployment with two SIP domains and no XMPP.

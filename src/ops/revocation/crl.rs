@@ -5,6 +5,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::Revocation;
+use crate::net::deadline::Deadline;
 use crate::net::fetch;
 use crate::pki::timefmt;
 use crate::store::revocation::write;
@@ -18,6 +19,7 @@ pub(super) fn verdict(
     store: Option<&mut Store>,
     url: &str,
     (der, issuer_der): (&[u8], &[u8]),
+    deadline: Deadline,
     now: i64,
 ) -> Result<Result<Revocation, String>, StoreError> {
     let cached = match store.as_deref() {
@@ -26,7 +28,7 @@ pub(super) fn verdict(
     };
     let (crl_der, fresh) = match cached {
         Some(cached) => (cached, false),
-        None => match fetch::get(url) {
+        None => match fetch::get(url, deadline) {
             Ok(bytes) => (bytes, true),
             Err(e) => return Ok(Err(format!("the CRL could not be fetched ({e})"))),
         },

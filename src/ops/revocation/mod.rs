@@ -5,17 +5,26 @@
 //! warning (soft-fail, as Windows does by default) unless the caller requires one
 //! ([`Policy`]). [`applied`] brings the verdicts to the status rows, the assignment picker
 //! and the certification path.
+//!
+//! One certificate's checks share one deadline ([`TIME_LIMIT`]) however many responders
+//! and CRLs it names: those not asked by then are named in the warning.
 
 pub mod applied;
 mod crl;
 mod ocsp;
 
+use std::time::Duration;
+
+use crate::net::deadline::Deadline;
 use crate::net::fetch;
 use crate::pki::{cert, pointers};
 use crate::store::revocation::write;
 use crate::store::{Store, StoreError, StoredCert};
 use crate::verify::chain::ChainIndex;
 use crate::verify::problem::Problem;
+
+/// How long one certificate's revocation checks may take in all.
+pub const TIME_LIMIT: Duration = fetch::SHARED_TIME_LIMIT;
 
 /// What an unknown revocation status counts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,32 +114,52 @@ pub fn check(
         });
     };
     let issuer_der = store.der(issuer.id)?;
-    check_ders((&der, &issuer_der), Some(store), now)
+    let deadline = Deadline::after(TIME_LIMIT);
+    check_ders((&der, &issuer_der), Some(store), deadline, now)
 }
 
-/// [`check`] for a certificate and its issuer given as DER (a served chain), keeping the
-/// answers in `store` when there is one.
+/// [`check`] for a certificate and its issuer given as DER (a served chain), by
+/// `deadline`, keeping the answers in `store` when there is one.
 pub fn check_ders(
     (der, issuer_der): (&[u8], &[u8]),
     mut store: Option<&mut Store>,
+    deadline: Deadline,
     now: i64,
 ) -> Result<Revocation, StoreError> {
     let pointers = pointers::pointers(der);
     if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
         return Ok(Revocation::Unchecked);
     }
+    let total = pointers.ocsp.len() + pointers.crl.len();
     let mut warnings = Vec::new();
-    for url in pointers.ocsp {
-        match ocsp_verdict(store.as_deref_mut(), &url, (der, issuer_der), now)? {
+    let mut asked = 0;
+    for url in &pointers.ocsp {
+        if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
+            break;
+        }
+        asked += 1;
+        match ocsp_verdict(store.as_deref_mut(), url, (der, issuer_der), deadline, now)? {
             Ok(verdict) => return Ok(verdict),
             Err(warning) => warnings.push(format!("OCSP at {url}: {warning}")),
         }
     }
-    for url in pointers.crl {
-        match crl::verdict(store.as_deref_mut(), &url, (der, issuer_der), now)? {
+    for url in &pointers.crl {
+        if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
+            break;
+        }
+        asked += 1;
+        let pair = (der, issuer_der);
+        match crl::verdict(store.as_deref_mut(), url, pair, deadline, now)? {
             Ok(verdict) => return Ok(verdict),
             Err(warning) => warnings.push(warning),
         }
+    }
+    if asked < total {
+        warnings.push(format!(
+            "{} more of its responders and CRLs were not asked: the {} s its checks may take ran out",
+            total - asked,
+            deadline.seconds()
+        ));
     }
     Ok(Revocation::Unknown {
         warning: warnings.join("; "),
@@ -143,6 +172,7 @@ fn ocsp_verdict(
     store: Option<&mut Store>,
     url: &str,
     (der, issuer_der): (&[u8], &[u8]),
+    deadline: Deadline,
     now: i64,
 ) -> Result<Result<Revocation, String>, StoreError> {
     let thumbprint = cert::thumbprint(der);
@@ -155,7 +185,7 @@ fn ocsp_verdict(
     let Some(request) = ocsp::request(der, issuer_der) else {
         return Ok(Err("the certificate cannot be read".into()));
     };
-    let answer = match fetch::post(url, "application/ocsp-request", request) {
+    let answer = match fetch::post(url, "application/ocsp-request", request, deadline) {
         Ok(bytes) => bytes,
         Err(e) => return Ok(Err(format!("the OCSP responder could not be asked ({e})"))),
     };

@@ -1,7 +1,8 @@
 //! Reaching the team database: the store's address (`postgres://USER@HOST[:PORT]/DB`, with
 //! libpq's `sslmode` and `sslrootcert`), the database password as libpq finds it
 //! (`PGPASSWORD`, then `~/.pgpass`; never in the address, which may be seen in argv), and
-//! TLS through rustls with the system's roots or `sslrootcert`'s.
+//! TLS through rustls with the system's roots or `sslrootcert`'s. Connecting ends within
+//! [`STARTUP_TIME_LIMIT`], however slowly the server answers.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,8 +10,11 @@ use std::time::Duration;
 use crate::store::StoreError;
 use crate::store::db::postgres::error;
 
-/// How long connecting may take.
+/// How long connecting (TCP) may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the whole start of a connection may take: TCP, TLS and the sign-in.
+pub const STARTUP_TIME_LIMIT: Duration = Duration::from_secs(20);
 
 fn bad(message: String) -> StoreError {
     StoreError::Database(message)
@@ -138,7 +142,32 @@ pub fn client(address: &str, password: Option<&str>) -> Result<postgres::Client,
     }
     config.connect_timeout(CONNECT_TIMEOUT);
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls(root_file.as_deref())?);
-    config.connect(tls).map_err(|e| error(&e))
+    connect_within_limit(config, tls, &format!("{host}:{port}"))
+}
+
+/// Connects with `config`, giving up after [`STARTUP_TIME_LIMIT`]. The postgres client's
+/// own time-out covers only the TCP connect, and its blocking connect cannot be cut
+/// short: it runs on a thread of its own, which a server that never answers holds until
+/// it closes the connection (or the process ends); the caller has its answer in time.
+fn connect_within_limit(
+    config: postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    server: &str,
+) -> Result<postgres::Client, StoreError> {
+    let (sender, answer) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("team-store-connect".into())
+        .spawn(move || {
+            let _ = sender.send(config.connect(tls));
+        })
+        .map_err(|e| bad(format!("the team database cannot be reached: {e}")))?;
+    match answer.recv_timeout(STARTUP_TIME_LIMIT) {
+        Ok(connected) => connected.map_err(|e| error(&e)),
+        Err(_) => Err(bad(format!(
+            "the team database cannot be reached: {server} accepted the connection but did not complete it within {} s; check that PostgreSQL answers at this address",
+            STARTUP_TIME_LIMIT.as_secs()
+        ))),
+    }
 }
 
 #[cfg(test)]
