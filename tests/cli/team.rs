@@ -704,3 +704,46 @@ fn a_silent_database_server_is_one_sentence_in_time() {
     );
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
 }
+
+/// The SQLite migrations and the PostgreSQL schema are kept by hand, one beside the other:
+/// every table of the embedded store has the same columns, in the same order, in a team
+/// database (which adds its own version and keyring tables).
+#[test]
+fn the_team_schema_has_every_column_of_the_embedded_one() {
+    let local = TestStore::new();
+    local.json(&["list"]);
+    let conn = rusqlite::Connection::open(local.path().join("store.sqlite")).expect("db");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|t| t.expect("name"))
+        .collect();
+    assert!(tables.len() >= 10, "{tables:?}");
+    let t = TestStore::team();
+    t.json(&["list"]);
+    let server = common::pg::server();
+    for table in &tables {
+        let embedded: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .expect("columns")
+            .query_map([], |r| r.get::<_, String>(1))
+            .expect("rows")
+            .map(|c| c.expect("column"))
+            .collect();
+        let out = server.psql(
+            &database(&t),
+            &format!(
+                "SELECT column_name FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name = '{table}'
+                 ORDER BY ordinal_position"
+            ),
+        );
+        let team: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(team, embedded, "the columns of {table}");
+    }
+}
