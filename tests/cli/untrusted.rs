@@ -1,0 +1,179 @@
+//! Text from certificates, files and servers never reaches the terminal raw: control
+//! characters in subjects, SANs, friendly names, log entries and server messages are shown
+//! escaped (a line break cannot forge a `subject:` line or a `list` row, `ESC[2J` cannot
+//! clear the screen), and long texts are capped. `rename` refuses control characters; a CA
+//! URL holding a password is refused; a closed stdout ends a command quietly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use crate::common;
+
+use common::{TestStore, fx, s};
+
+/// A common name that clears the screen, forges a probe's `subject:` line and a `list` row.
+const HOSTILE_CN: &str =
+    "evil.contoso.com\u{1b}[2J\n  subject:   forged.contoso.com\u{9b}31m\u{202e}";
+
+/// A SAN that clears the screen.
+const HOSTILE_SAN: &str = "x\u{1b}[2J.contoso.com";
+
+/// Text as a terminal would receive it.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts that `output` (stdout or stderr) holds nothing a terminal acts on: no C0 control
+/// but the line ends, no DEL, no C1 control, no bidi override.
+fn inert(what: &str, output: &str) {
+    let bad: Vec<char> = output
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c))
+        .collect();
+    assert!(bad.is_empty(), "{what} holds raw {bad:?}:\n{output}");
+}
+
+/// Both streams of a finished command are inert.
+fn all_inert(what: &str, out: &Output) {
+    inert(&format!("{what} stdout"), &text(&out.stdout));
+    inert(&format!("{what} stderr"), &text(&out.stderr));
+}
+
+/// A self-signed certificate (and its key) whose subject and SANs carry escape sequences
+/// and line breaks: (cert.pem, key.pem).
+fn hostile_certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    use rcgen::{CertificateParams, DnType, KeyPair, SanType};
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, HOSTILE_CN);
+    params.subject_alt_names = vec![
+        SanType::DnsName(HOSTILE_SAN.try_into().expect("IA5")),
+        SanType::DnsName("plain.contoso.com".try_into().expect("IA5")),
+    ];
+    let cert = params.self_signed(&key).expect("cert");
+    let (cert_file, key_file) = (dir.join("hostile.pem"), dir.join("hostile.key"));
+    std::fs::write(&cert_file, cert.pem()).expect("cert");
+    std::fs::write(&key_file, key.serialize_pem()).expect("key");
+    (cert_file, key_file)
+}
+
+#[test]
+fn a_probed_certificates_subject_and_sans_are_shown_escaped() {
+    let t = TestStore::new();
+    let (cert, key) = hostile_certificate(t.dir.path());
+    let (_server, port) = common::tls::serve(&cert, &key, None);
+    let out = t.run(&["probe", &format!("127.0.0.1:{port}")]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "untrusted: {}",
+        common::stderr(&out)
+    );
+    all_inert("probe", &out);
+    let shown = text(&out.stdout);
+    let subjects = shown
+        .lines()
+        .filter(|l| l.trim_start().starts_with("subject:"));
+    assert_eq!(subjects.count(), 1, "one subject line:\n{shown}");
+    assert!(shown.contains("\\x1b[2J"), "escaped, not dropped:\n{shown}");
+    assert!(shown.contains("x\\x1b[2J.contoso.com"), "the SAN:\n{shown}");
+    // JSON is unchanged: it carries the name as it is, escaped by JSON's own rules.
+    let reports = t.run(&["--json", "probe", &format!("127.0.0.1:{port}")]);
+    let reports: serde_json::Value = serde_json::from_slice(&reports.stdout).expect("JSON");
+    assert!(
+        reports[0]["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains(HOSTILE_CN)),
+        "{reports}"
+    );
+}
+
+#[test]
+fn list_show_import_and_log_show_a_hostile_name_escaped() {
+    let t = TestStore::new();
+    let (cert, _) = hostile_certificate(t.dir.path());
+    let imported = t.run(&["import", s(&cert)]);
+    assert!(imported.status.success(), "{}", common::stderr(&imported));
+    all_inert("import", &imported);
+    let thumbprint = common::openssl_thumbprint(&cert);
+
+    let list = t.run(&["list"]);
+    all_inert("list", &list);
+    let rows = text(&list.stdout);
+    assert_eq!(rows.lines().count(), 1, "one row per certificate:\n{rows}");
+
+    let show = t.run(&["show", &thumbprint]);
+    all_inert("show", &show);
+    let details = text(&show.stdout);
+    assert_eq!(
+        details
+            .lines()
+            .filter(|l| l.starts_with("Subject:"))
+            .count(),
+        1,
+        "{details}"
+    );
+
+    // The import's warning names the certificate: the log shows it escaped too.
+    let log = t.run(&["log"]);
+    all_inert("log", &log);
+    assert!(text(&log.stdout).contains("evil.contoso.com\\x1b[2J"));
+}
+
+/// Runs `certdesk ARGS` with its stdout closed before it writes (a reader such as `head`
+/// that has gone): the command must end quietly.
+fn with_stdout_closed(t: &TestStore, args: &[&str]) -> Output {
+    let mut child = t
+        .command()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("waits")
+}
+
+#[test]
+fn a_closed_stdout_ends_a_command_quietly() {
+    let t = TestStore::new();
+    t.json(&["import", s(&fx("bundle.pem")), "--trust-root"]);
+    for args in [
+        &["log"][..],
+        &["list"],
+        &["--json", "log"],
+        &["--json", "list"],
+    ] {
+        let out = with_stdout_closed(&t, args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            common::stderr(&out)
+        );
+        assert_eq!(common::stderr(&out), "", "{args:?}: quietly");
+    }
+    // A reader that takes one line and goes, as `head -n 1` does, on a long output.
+    let t = TestStore::new();
+    let bundle = t.dir.path().join("big.pem");
+    std::fs::write(&bundle, common::big_bundle(1000)).expect("bundle");
+    t.json(&["import", s(&bundle), "--trust-root"]);
+    let mut child = t
+        .command()
+        .arg("list")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first = [0u8; 64];
+    let read = std::io::Read::read(child.stdout.as_mut().expect("stdout"), &mut first);
+    assert!(read.is_ok_and(|n| n > 0));
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(common::stderr(&out), "");
+}
