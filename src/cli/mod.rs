@@ -20,6 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::ops::rename::RenameError;
 use crate::ops::revocation::Policy;
 use crate::store::{Location, Logical, StoreError};
 use password::PasswordArgs;
@@ -451,7 +452,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
         Command::Rename { thumbprint, name } => {
             let name =
-                crate::ops::rename::rename(&mut store, ctx.location, &thumbprint, &name, ctx.now)?;
+                crate::ops::rename::rename(&mut store, ctx.location, &thumbprint, &name, ctx.now)
+                    .map_err(|e| match e {
+                    RenameError::Store(e) => CliError::from(e),
+                    RenameError::Name(e) => CliError::bad_input(e.to_string()),
+                })?;
             outln!("renamed to \"{name}\"");
             Ok(())
         }

@@ -9,7 +9,7 @@ use std::process::{Output, Stdio};
 
 use crate::common;
 
-use common::{TestStore, fx, s};
+use common::{TestStore, fails, fx, s};
 
 /// A common name that clears the screen, forges a probe's `subject:` line and a `list` row.
 const HOSTILE_CN: &str =
@@ -120,6 +120,111 @@ fn list_show_import_and_log_show_a_hostile_name_escaped() {
     let log = t.run(&["log"]);
     all_inert("log", &log);
     assert!(text(&log.stdout).contains("evil.contoso.com\\x1b[2J"));
+}
+
+#[test]
+fn rename_refuses_control_characters_and_long_names() {
+    let t = TestStore::new();
+    let imported = t.json(&["import", s(&fx("leaf.pem"))]);
+    let thumbprint = imported["imported"][0]["thumbprint"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    let before = t.snapshot();
+    for name in ["web\u{1b}[2J", "two\nlines", "tab\there", "bidi\u{202e}txt"] {
+        let out = t.run(&["rename", &thumbprint, name]);
+        fails(&out, 2, "a friendly name cannot hold control characters");
+        all_inert("rename", &out);
+    }
+    let long = "n".repeat(257);
+    fails(
+        &t.run(&["rename", &thumbprint, &long]),
+        2,
+        "a friendly name has at most 256 characters, and this one has 257",
+    );
+    assert_eq!(t.snapshot(), before, "nothing changed");
+    let fine = "n".repeat(256);
+    let out = t.run(&["rename", &thumbprint, &fine]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let shown = t.json(&["show", &thumbprint]);
+    assert_eq!(shown["friendly_name"], fine.as_str());
+}
+
+/// A PFX whose friendly name is `name`, made by certdesk's own PKCS#12 writer (no tool
+/// takes a name of a megabyte on its command line), with the password `pw`.
+fn pfx_named(dir: &Path, name: &str) -> PathBuf {
+    use certdesk::pki::formats::pkcs12::{PfxEncryption, write};
+    let key = rcgen::KeyPair::generate().expect("key");
+    let params =
+        rcgen::CertificateParams::new(vec!["named.contoso.com".to_owned()]).expect("params");
+    let cert = params.self_signed(&key).expect("cert");
+    let contents = write::PfxContents {
+        leaf: cert.der(),
+        chain: Vec::new(),
+        key_pkcs8: &key.serialize_der(),
+        friendly_name: Some(name.to_owned()),
+        local_key_id: vec![1],
+        key_attributes: Vec::new(),
+        cert_attributes: Vec::new(),
+    };
+    let bytes = write::write(&contents, "pw", PfxEncryption::Aes256Sha256, 2048).expect("pfx");
+    let file = dir.join("named.pfx");
+    std::fs::write(&file, bytes).expect("write");
+    file
+}
+
+#[test]
+fn a_pfx_friendly_name_is_cleaned_and_capped_and_its_bytes_kept() {
+    let t = TestStore::new();
+    let name = format!("Contoso\u{1b}[2J\nforged {}", "n".repeat(1 << 20));
+    let pfx = pfx_named(t.dir.path(), &name);
+    let out = t
+        .command()
+        .args(["import", s(&pfx), "--password-env", "PFX_PASSWORD"])
+        .env("PFX_PASSWORD", "pw")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    all_inert("import", &out);
+    let warnings = common::stderr(&out);
+    assert!(
+        warnings.contains("a friendly name has at most 256 characters"),
+        "the cap is said: {warnings}"
+    );
+    assert!(
+        warnings.len() < 2000,
+        "the warning is short: {}",
+        warnings.len()
+    );
+
+    let listed = t.json(&["list"]);
+    let kept = listed[0]["friendly_name"].as_str().expect("name");
+    assert_eq!(kept.chars().count(), 256, "{}", &kept[..64]);
+    assert!(
+        kept.starts_with("Contoso [2J forged nnn"),
+        "cleaned: {}",
+        &kept[..64]
+    );
+    // The file's attribute is kept as it was, as an extended property.
+    let thumbprint = listed[0]["thumbprint"].as_str().expect("thumbprint");
+    let shown = t.json(&["show", thumbprint]);
+    let property = shown["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["oid"] == "1.2.840.113549.1.9.20")
+        .unwrap_or_else(|| panic!("the friendlyName attribute is kept"));
+    let hex = property["value"].as_str().expect("hex");
+    assert!(
+        hex.len() > 4_000_000,
+        "every byte of the BMPString: {}",
+        hex.len()
+    );
+    // The text view stays readable.
+    let show = t.run(&["show", thumbprint]);
+    all_inert("show", &show);
+    assert!(show.stdout.len() < 16 * 1024, "{} bytes", show.stdout.len());
 }
 
 /// Runs `certdesk ARGS` with its stdout closed before it writes (a reader such as `head`
