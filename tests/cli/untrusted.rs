@@ -9,7 +9,8 @@ use std::process::{Output, Stdio};
 
 use crate::common;
 
-use common::{TestStore, fails, fx, s};
+use common::certsrv::{self, Certsrv};
+use common::{EDGE, TestStore, fails, fx, s};
 
 /// A common name that clears the screen, forges a probe's `subject:` line and a `list` row.
 const HOSTILE_CN: &str =
@@ -225,6 +226,119 @@ fn a_pfx_friendly_name_is_cleaned_and_capped_and_its_bytes_kept() {
     let show = t.run(&["show", thumbprint]);
     all_inert("show", &show);
     assert!(show.stdout.len() < 16 * 1024, "{} bytes", show.stdout.len());
+}
+
+#[test]
+fn a_certsrv_denial_message_is_one_escaped_capped_line() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    server.add_to(&t, "corp");
+    let out = t.run(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--template",
+        certsrv::HOSTILE_TEMPLATE,
+    ]);
+    fails(&out, 1, "the CA corp denied the request");
+    all_inert("request", &out);
+    let message = common::stderr(&out);
+    assert!(message.contains("\\x1b[2J"), "escaped: {message}");
+    assert!(message.len() < 800, "capped: {} bytes", message.len());
+    assert!(message.contains("the message was cut"), "{message}");
+}
+
+/// A SCEP CA that answers GetCACaps and GetCACert and fails every PKIOperation with an
+/// error page carrying escape sequences and line breaks.
+fn hostile_scep() -> common::http::Files {
+    let ca = std::fs::read_to_string(fx("inter.pem")).expect("inter.pem");
+    let der = rustls_pki_types::pem::PemObject::from_pem_slice(ca.as_bytes())
+        .map(|c: rustls_pki_types::CertificateDer<'_>| c.to_vec())
+        .expect("DER");
+    common::http::serve(move |_, target| {
+        if target.contains("GetCACaps") {
+            (
+                "200 OK",
+                "text/plain",
+                b"POSTPKIOperation\nAES\nSHA-256\n".to_vec(),
+            )
+        } else if target.contains("GetCACert") {
+            ("200 OK", "application/x-x509-ca-cert", der.clone())
+        } else {
+            let page = format!(
+                "\u{1b}[2J\u{1b}]0;owned\u{7}Internal error\nsubject:   forged\r\n{}",
+                "y".repeat(3000)
+            );
+            ("500 Internal Server Error", "text/plain", page.into_bytes())
+        }
+    })
+}
+
+#[test]
+fn a_scep_error_page_is_one_escaped_line() {
+    let t = TestStore::with_topology(EDGE);
+    let server = hostile_scep();
+    let url = format!("http://127.0.0.1:{}/scep", server.port);
+    t.json(&["ca", "add", "scep", "--scep", &url]);
+    let out = t.run(&["request", "--type", "Internal", "--ca", "scep"]);
+    fails(&out, 1, "PKIOperation answered HTTP 500");
+    all_inert("request", &out);
+    assert!(common::stderr(&out).contains("\\x1b[2J"));
+}
+
+/// An OCSP answer whose status is 100,000 nested SEQUENCEs (about half a megabyte): the
+/// headers, outermost first, then the innermost empty SEQUENCE.
+fn nested_ocsp_answer() -> Vec<u8> {
+    let mut headers: Vec<Vec<u8>> = Vec::new();
+    let mut size = 2usize;
+    for _ in 0..=100_000 {
+        let mut header = vec![0x30];
+        if size < 0x80 {
+            header.push(size as u8);
+        } else {
+            let bytes = size.to_be_bytes();
+            let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
+            header.push(0x80 | (bytes.len() - first) as u8);
+            header.extend_from_slice(&bytes[first..]);
+        }
+        size += header.len();
+        headers.push(header);
+    }
+    let mut out: Vec<u8> = headers.into_iter().rev().flatten().collect();
+    out.extend_from_slice(&[0x30, 0x00]);
+    out
+}
+
+#[test]
+fn an_ocsp_answer_of_nested_elements_is_a_short_warning() {
+    let t = TestStore::with_topology(EDGE);
+    std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
+    t.json(&["import", s(&fx("inter.pem"))]);
+    let answer = nested_ocsp_answer();
+    let server =
+        common::http::serve(move |_, _| ("200 OK", "application/ocsp-response", answer.clone()));
+    let dir = t.dir.path();
+    let ext = format!(
+        "subjectAltName=DNS:nested.contoso.net\nextendedKeyUsage=serverAuth\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{}/\n",
+        server.port
+    );
+    let (cert, _) = common::issue_with_fixture_ca(dir, "nested", "nested.contoso.net", &ext, None);
+    t.json(&["import", s(&cert)]);
+    let out = t.run(&["show", &common::openssl_thumbprint(&cert)]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let shown = text(&out.stdout);
+    let revocation = shown
+        .lines()
+        .find(|l| l.starts_with("Revocation:"))
+        .unwrap_or_else(|| panic!("a revocation line:\n{shown}"));
+    assert!(revocation.contains("unknown"), "{revocation}");
+    assert!(
+        revocation.len() < 500,
+        "a short warning, not {} characters",
+        revocation.len()
+    );
 }
 
 /// Runs `certdesk ARGS` with its stdout closed before it writes (a reader such as `head`
