@@ -229,6 +229,20 @@ fn a_pfx_friendly_name_is_cleaned_and_capped_and_its_bytes_kept() {
 }
 
 #[test]
+fn a_topology_file_over_1_mib_is_refused() {
+    let t = TestStore::with_topology(EDGE);
+    let file = t.dir.path().join("big.toml");
+    std::fs::write(&file, format!("{EDGE}\n# {}\n", "x".repeat(1 << 20))).expect("write");
+    let before = t.snapshot();
+    fails(
+        &t.run(&["topology", "set", s(&file)]),
+        2,
+        "larger than 1 MiB",
+    );
+    assert_eq!(t.snapshot(), before, "the topology is unchanged");
+}
+
+#[test]
 fn a_certsrv_denial_message_is_one_escaped_capped_line() {
     let t = TestStore::with_topology(EDGE);
     let server = Certsrv::start(t.dir.path());
