@@ -355,6 +355,49 @@ fn an_ocsp_answer_of_nested_elements_is_a_short_warning() {
     );
 }
 
+#[test]
+fn a_ca_url_holding_a_password_is_refused() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    let with_password = server.url.replace("https://", "https://admin:pw@");
+    let before = t.snapshot();
+    let with_password_env = |args: Vec<String>| {
+        t.command()
+            .args(args)
+            .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs")
+    };
+    let refused = |out: &Output| {
+        fails(out, 2, "--password-file");
+        assert!(
+            !common::stderr(out).contains(":pw@"),
+            "{}",
+            common::stderr(out)
+        );
+    };
+    refused(&with_password_env(server.connection(
+        "add",
+        "corp",
+        &with_password,
+    )));
+    let acme = "https://admin:pw@127.0.0.1:14000/dir";
+    refused(&t.run(&["ca", "add", "acme", "--acme", acme]));
+    refused(&t.run(&["ca", "add", "scep", "--scep", "http://ops@127.0.0.1/scep"]));
+    assert_eq!(t.snapshot(), before, "nothing stored");
+
+    server.add_to(&t, "corp");
+    refused(&with_password_env(server.connection(
+        "edit",
+        "corp",
+        &with_password,
+    )));
+    let listed = t.json(&["ca", "list"]);
+    assert_eq!(listed[1]["url"], server.url.as_str(), "{listed}");
+    assert!(!t.run(&["log"]).stdout.windows(3).any(|w| w == b"pw@"));
+}
+
 /// Runs `certdesk ARGS` with its stdout closed before it writes (a reader such as `head`
 /// that has gone): the command must end quietly.
 fn with_stdout_closed(t: &TestStore, args: &[&str]) -> Output {
