@@ -18,6 +18,8 @@
 //!   connections; and the operating system's trusted roots, shown beside the stored ones.
 //! - [`deploy`]: the Lync/Skype domain: topology, usage types, names, request specs.
 //! - [`pki`]: pure PKI objects: certificates, keys, key generation, file formats.
+//! - [`text`]: text from outside made safe to show and keep: control characters escaped,
+//!   server messages on one capped line, friendly names checked and cleaned.
 //!
 //! Beside them, [`desktop`] installs the `.desktop` entry that lets a file manager open
 //! certificate files with certdesk.
@@ -31,4 +33,5 @@ pub mod net;
 pub mod ops;
 pub mod pki;
 pub mod store;
+pub mod text;
 pub mod verify;

@@ -140,10 +140,11 @@ pub enum Http01<'a> {
     Webroot(&'a Path),
 }
 
+/// The CA's error (its problem document's words) as one capped line.
 fn protocol(ca: &CaConnection, e: impl std::fmt::Display) -> AcmeError {
     AcmeError::Protocol {
         ca: ca.name.clone(),
-        message: e.to_string(),
+        message: crate::text::message(&e.to_string()),
     }
 }
 
@@ -545,11 +546,10 @@ async fn finalize(
         OrderStatus::Processing | OrderStatus::Valid => Ok(()),
         _ => Err(AcmeError::Refused {
             ca: ca.name.clone(),
-            message: order
-                .state()
-                .error
-                .as_ref()
-                .map_or_else(|| format!("the order is {status:?}"), ToString::to_string),
+            message: order.state().error.as_ref().map_or_else(
+                || format!("the order is {status:?}"),
+                |e| crate::text::message(&e.to_string()),
+            ),
         }),
     }
 }

@@ -15,6 +15,7 @@ use super::OnlineError;
 use super::http::{Client, Response};
 use crate::pki::formats::pkcs7;
 use crate::store::CaConnection;
+use crate::text;
 
 /// The longest request ID accepted from a page.
 const MAX_ID_DIGITS: usize = 12;
@@ -179,11 +180,11 @@ pub fn retrieve(
     Ok(Retrieved::Issued(chain))
 }
 
-/// The denial's disposition message (or the page's words), one sentence.
+/// The denial's disposition message (or the page's words), one capped line.
 fn refusal(session: &Session<'_>, page: &str) -> OnlineError {
     let message = between(page, "The disposition message is \"", "\"")
         .or_else(|| between(page, "The disposition message is &quot;", "&quot;"))
-        .map(|m| plain_text(&m));
+        .map(|m| text::message(&plain_text(&m)));
     match message {
         Some(message) if page.contains("denied") || page.contains("Denied") => {
             OnlineError::Denied {

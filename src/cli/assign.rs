@@ -3,6 +3,7 @@
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::output::rfc3339;
+use super::terminal::{errln, outln};
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::revocation::Policy;
@@ -54,16 +55,16 @@ pub fn assign(
     }
     for a in &outcome.rows {
         match &a.staged_thumbprint {
-            Some(staged) => println!(
+            Some(staged) => outln!(
                 "{}: {staged} staged, effective {}",
                 a.usage,
                 a.effective_date.map(rfc3339).unwrap_or_default()
             ),
-            None => println!("{}: {} assigned", a.usage, a.thumbprint),
+            None => outln!("{}: {} assigned", a.usage, a.thumbprint),
         }
     }
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(())
 }
@@ -77,7 +78,7 @@ pub fn unassign(
     for usage in usage_list(types)? {
         assign::unassign(store, usage, previous, ctx.now).map_err(assign_error)?;
         if !ctx.json {
-            println!(
+            outln!(
                 "{usage}: {} removed",
                 if previous {
                     "previous certificate"
@@ -108,7 +109,7 @@ pub fn status_checked(
     for row in &rows {
         let unknown = row.problems.iter();
         for note in unknown.filter(|p| matches!(p, Problem::RevocationUnknown(_))) {
-            eprintln!("warning: {}: {note}", row.usage.as_str());
+            errln!("warning: {}: {note}", row.usage.as_str());
         }
     }
     if test && failed {
@@ -136,7 +137,7 @@ fn print_rows(ctx: &Context, rows: &[assign::UsageStatus]) -> Result<(), CliErro
         print_json(&json)?;
     } else {
         for r in rows {
-            println!(
+            outln!(
                 "{:<26} {:<12} {:<40} {:<10} {:<6} {}",
                 r.usage.as_str(),
                 format!("{:?}", r.status),
@@ -148,16 +149,16 @@ fn print_rows(ctx: &Context, rows: &[assign::UsageStatus]) -> Result<(), CliErro
                 r.friendly_name.as_deref().unwrap_or("")
             );
             if let Some(staged) = &r.staged_thumbprint {
-                println!(
+                outln!(
                     "    staged {staged}, effective {}",
                     r.effective_date.map(rfc3339).unwrap_or_default()
                 );
             }
             if let Some(previous) = &r.previous_thumbprint {
-                println!("    previous {previous}");
+                outln!("    previous {previous}");
             }
             for p in &r.problems {
-                println!("    - {p}");
+                outln!("    - {p}");
             }
         }
     }
@@ -171,23 +172,28 @@ pub fn eligible(store: &mut Store, ctx: &Context, types: &str) -> Result<(), Cli
         return print_json(&table);
     }
     for row in &table {
-        println!("{}:", row.usage);
+        outln!("{}:", row.usage);
         for e in &row.eligible {
-            println!(
+            outln!(
                 "  eligible     {}  {}  {}",
-                e.thumbprint, e.issued_to, e.friendly_name
+                e.thumbprint,
+                e.issued_to,
+                e.friendly_name
             );
             for w in &e.warnings {
-                println!("      ! {w}");
+                outln!("      ! {w}");
             }
         }
         for e in &row.not_eligible {
-            println!(
+            outln!(
                 "  not eligible {}  {} ({})  {}",
-                e.thumbprint, e.issued_to, e.location, e.friendly_name
+                e.thumbprint,
+                e.issued_to,
+                e.location,
+                e.friendly_name
             );
             for r in &e.reasons {
-                println!("      - {r}");
+                outln!("      - {r}");
             }
         }
     }

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
+use super::terminal::outln;
 use crate::ca::OnlineError;
 use crate::ops::cas::{self, CaOpError, NewCa, Protocol};
 use crate::store::Store;
@@ -187,7 +188,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             if ctx.json {
                 return print_json(&serde_json::json!({"name": name, "added": true}));
             }
-            println!("{name}: {kind} CA added; `certdesk ca test {name}` reaches it");
+            outln!("{name}: {kind} CA added; `certdesk ca test {name}` reaches it");
             Ok(())
         }
         CaAction::Edit(args) => {
@@ -200,7 +201,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             if ctx.json {
                 return print_json(&serde_json::json!({"name": args.name, "changed": true}));
             }
-            println!("{}: changed", args.name);
+            outln!("{}: changed", args.name);
             Ok(())
         }
         CaAction::List => {
@@ -209,7 +210,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 return print_json(&entries);
             }
             for e in entries {
-                println!(
+                outln!(
                     "{:<16} {:<8} {}{}{}",
                     e.name,
                     e.kind,
@@ -233,7 +234,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             if ctx.json {
                 return print_json(&serde_json::json!({"name": name, "removed": true}));
             }
-            println!("{name}: removed");
+            outln!("{name}: removed");
             Ok(())
         }
         CaAction::Test { name } => {
@@ -246,7 +247,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                     "detail": reached.detail,
                 }));
             }
-            println!("{name}: reachable; {}", reached.detail);
+            outln!("{name}: reachable; {}", reached.detail);
             Ok(())
         }
     }

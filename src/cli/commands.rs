@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::CliError;
 use super::output::{self, CertJson, LogJson};
 use super::password::PasswordArgs;
+use super::terminal::{Sink, Stream, errln, outln};
 use crate::ops::import::{self, ImportOptions, ReadError};
 use crate::ops::remove;
 use crate::ops::revocation::Revocation;
@@ -23,18 +24,14 @@ pub struct Context {
     pub now: i64,
 }
 
+/// Prints `value` as one JSON document on stdout (as serde_json writes it: JSON escapes
+/// control characters itself).
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(Sink(Stream::Out));
     serde_json::to_writer(&mut out, value)
         .map_err(|e| CliError::refused(format!("cannot write the output: {e}")))?;
-    writeln!(out)
-        .and_then(|()| out.flush())
-        .map_err(write_error)
-}
-
-fn write_error(e: std::io::Error) -> CliError {
-    CliError::refused(format!("cannot write the output: {e}"))
+    let _ = writeln!(out).and_then(|()| out.flush());
+    Ok(())
 }
 
 pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<(), CliError> {
@@ -50,12 +47,10 @@ pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<()
             .collect();
         return print_json(&rows);
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     for c in shown {
-        writeln!(out, "{}", output::list_line(c)).map_err(write_error)?;
+        outln!("{}", output::list_line(c));
     }
-    out.flush().map_err(write_error)
+    Ok(())
 }
 
 pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), CliError> {
@@ -96,7 +91,9 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
             pem: pem_certificate(&der),
         });
     }
-    println!("{}", output::details(this, status, &path, &properties));
+    for line in output::details(this, status, &path, &properties) {
+        outln!("{line}");
+    }
     for (i, link) in links.iter().enumerate() {
         let verdict = match &link.revocation {
             Revocation::Good { source } => format!("not revoked ({source})"),
@@ -104,8 +101,8 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
             other => other.sentence().unwrap_or_default(),
         };
         match i {
-            0 => println!("Revocation:  {verdict}"),
-            _ => println!("  {}: {verdict}", link.issued_to),
+            0 => outln!("Revocation:  {verdict}"),
+            _ => outln!("  {}: {verdict}", link.issued_to),
         }
     }
     Ok(())
@@ -182,7 +179,7 @@ pub fn import(
         }));
     }
     for c in &imported {
-        println!(
+        outln!(
             "imported     {}  {}  {}{}",
             c.summary.thumbprint,
             c.logical.title(),
@@ -195,22 +192,22 @@ pub fn import(
         );
     }
     for t in &report.already_present {
-        println!("already here {t}");
+        outln!("already here {t}");
     }
     for t in &report.keys_attached {
-        println!("key attached {t}");
+        outln!("key attached {t}");
     }
     for t in &aia.added {
-        println!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
+        outln!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
     }
     for (t, r) in &report.skipped {
-        println!(
+        outln!(
             "skipped      {t}: {}; run again with --trust-root to trust it",
             r.text()
         );
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(())
 }
@@ -220,7 +217,7 @@ pub fn remove(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), 
     if ctx.json {
         return print_json(&serde_json::json!({"removed": removed.summary.thumbprint}));
     }
-    println!(
+    outln!(
         "removed {}  {}",
         removed.summary.thumbprint,
         removed.summary.issued_to()
@@ -239,7 +236,7 @@ pub fn log(store: &Store, ctx: &Context, last: Option<usize>) -> Result<(), CliE
             .as_deref()
             .map(|u| format!("{u}  "))
             .unwrap_or_default();
-        println!(
+        outln!(
             "{}  {user}{:<8} {:<8} {}",
             output::rfc3339(e.time),
             e.operation,
@@ -247,7 +244,7 @@ pub fn log(store: &Store, ctx: &Context, last: Option<usize>) -> Result<(), CliE
             e.command
         );
         for line in e.details.lines() {
-            println!("    {line}");
+            outln!("    {line}");
         }
     }
     Ok(())
@@ -272,11 +269,11 @@ pub fn expiring(
         print_json(&listed)?;
     } else {
         if listed.is_empty() {
-            println!("nothing expires within {days} days");
+            outln!("nothing expires within {days} days");
         }
         for e in &listed {
             let usages: Vec<&str> = e.usages.iter().map(|u| u.title()).collect();
-            println!(
+            outln!(
                 "{}  {:>5} days  {}  {:<28}  {}{}",
                 &e.not_after[..10],
                 e.days_left,

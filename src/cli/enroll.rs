@@ -1,5 +1,6 @@
 //! The enrollment commands: `request`, `requests`, `topology show|set`.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -7,10 +8,12 @@ use zeroize::Zeroizing;
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
+use super::terminal::{self, Stream, errln, outln};
 use crate::ca::acme::{AcmeError, Http01, TxtRecord};
 use crate::ca::certsrv::Credentials;
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
+use crate::deploy::topology::{MAX_TOPOLOGY, TopologyError};
 use crate::deploy::usage::UsageType;
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::online::OnlineOptions;
@@ -282,9 +285,9 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
     if ctx.json {
         return print_json(&outcome);
     }
-    println!("subject:  CN={}", spec.names.subject);
-    println!("SANs:     {}", spec.names.sans().join(", "));
-    println!(
+    outln!("subject:  CN={}", spec.names.subject);
+    outln!("SANs:     {}", spec.names.sans().join(", "));
+    outln!(
         "key:      {} generated in {} ms",
         spec.input.key.label(),
         outcome.key_generation.as_millis()
@@ -308,11 +311,11 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
     if ctx.json {
         return print_json(&outcome);
     }
-    println!("renews:   {} through the CA {}", outcome.renews, outcome.ca);
+    outln!("renews:   {} through the CA {}", outcome.renews, outcome.ca);
     print_outcome(&outcome.request, Some(&outcome.ca));
     if !outcome.usages.is_empty() && outcome.request.thumbprint.is_some() {
         let names: Vec<&str> = outcome.usages.iter().map(|u| u.as_str()).collect();
-        println!(
+        outln!(
             "ready to roll onto: {} (`certdesk assign --type {} THUMBPRINT`)",
             names.join(", "),
             names.join(",")
@@ -324,23 +327,23 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
 /// The issued certificate or where the request waits; warnings on stderr.
 fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
     match (&outcome.thumbprint, outcome.request_id) {
-        (Some(thumb), _) => println!(
+        (Some(thumb), _) => outln!(
             "issued:   {thumb}  \"{}\" in Personal",
             outcome.friendly_name
         ),
         (None, Some(id)) => match (&outcome.ca_reference, ca) {
-            (Some(reference), Some(ca)) if outcome.dns_records.is_empty() => println!(
+            (Some(reference), Some(ca)) if outcome.dns_records.is_empty() => outln!(
                 "pending:  request {id} \"{}\" held by the CA {ca} for approval (its request {reference}); `certdesk requests --poll` retrieves it once issued",
                 outcome.friendly_name
             ),
             (Some(_), _) => {
-                println!(
+                outln!(
                     "pending:  request {id} \"{}\" waits for its DNS-01 records",
                     outcome.friendly_name
                 );
                 print_records(&outcome.dns_records, false);
             }
-            (None, _) => println!(
+            (None, _) => outln!(
                 "pending:  request {id} \"{}\"; CSR {}",
                 outcome.friendly_name,
                 outcome.csr_file.as_deref().unwrap_or("kept in the store")
@@ -349,23 +352,25 @@ fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
         (None, None) => {}
     }
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
 }
 
 /// The TXT records to create (on stderr when a prompt follows).
 fn print_records(records: &[TxtRecord], prompt: bool) {
-    let mut text = String::from("Create these DNS TXT records:\n");
+    let stream = if prompt { Stream::Err } else { Stream::Out };
+    terminal::line(stream, "Create these DNS TXT records:");
     for r in records {
-        text.push_str(&format!("  {}  TXT  \"{}\"\n", r.name, r.value));
+        terminal::line(stream, &format!("  {}  TXT  \"{}\"", r.name, r.value));
     }
-    if prompt {
-        text.push_str("then press Enter to continue.");
-        eprintln!("{text}");
-    } else {
-        text.push_str("then run `certdesk requests --poll`.");
-        println!("{text}");
-    }
+    terminal::line(
+        stream,
+        if prompt {
+            "then press Enter to continue."
+        } else {
+            "then run `certdesk requests --poll`."
+        },
+    );
 }
 
 fn now() -> i64 {
@@ -384,7 +389,7 @@ pub fn requests(
         if ctx.json {
             return print_json(&serde_json::json!({"cleared": cleared.id}));
         }
-        println!("cleared request {} ({})", cleared.id, cleared.subject);
+        outln!("cleared request {} ({})", cleared.id, cleared.subject);
         return Ok(());
     }
     if let Some(id) = poll {
@@ -395,10 +400,10 @@ pub fn requests(
             print_json(&polled)?;
         } else {
             if polled.is_empty() {
-                println!("no request is held by an online CA");
+                outln!("no request is held by an online CA");
             }
             for p in &polled {
-                println!(
+                outln!(
                     "{:>4}  {:<8}  {:<28}  {}{}",
                     p.request_id,
                     p.status,
@@ -421,7 +426,7 @@ pub fn requests(
         return print_json(&pending);
     }
     for r in &pending {
-        println!(
+        outln!(
             "{:>4}  {}  {:<28}  {}  [{}]  {}",
             r.id,
             super::output::rfc3339(r.created),
@@ -443,22 +448,35 @@ pub fn topology_show(store: &Store, ctx: &Context) -> Result<(), CliError> {
     if ctx.json {
         return print_json(&topology);
     }
-    print!("{}", topology.to_toml());
+    terminal::lines(Stream::Out, &topology.to_toml());
     Ok(())
 }
 
 pub fn topology_set(store: &mut Store, ctx: &Context, file: &Path) -> Result<(), CliError> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::bad_input(format!("cannot read {name}: {e}")))?;
+    let unreadable = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
+    // One byte more than the model takes, so that a larger file is refused as such.
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_TOPOLOGY as u64 + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() > MAX_TOPOLOGY {
+        return Err(CliError::bad_input(format!(
+            "{name}: {}",
+            TopologyError::TooLarge
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::bad_input(format!("cannot read {name}: it is not UTF-8 text")))?;
     let topology = enroll::set_topology(store, &text, &name, ctx.now)
         .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
     if ctx.json {
         return print_json(&topology);
     }
-    println!(
+    outln!(
         "topology set: {:?} server {}",
-        topology.role, topology.server_fqdn
+        topology.role,
+        topology.server_fqdn
     );
     Ok(())
 }

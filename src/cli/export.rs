@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
+use super::terminal::outln;
 use crate::ops::export::{self, ExportError, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
 use crate::store::Store;
@@ -91,7 +92,7 @@ pub fn export(store: &mut Store, ctx: &Context, args: &ExportArgs) -> Result<(),
     if ctx.json {
         return print_json(&outcome);
     }
-    println!(
+    outln!(
         "exported {} {}{} to {}",
         outcome.certificates.len(),
         if outcome.certificates.len() == 1 {
@@ -107,7 +108,7 @@ pub fn export(store: &mut Store, ctx: &Context, args: &ExportArgs) -> Result<(),
         outcome.file
     );
     if outcome.key_deleted {
-        println!("the private key was deleted from the store");
+        outln!("the private key was deleted from the store");
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! The command line: clap arguments -> model calls -> text or JSON on stdout; errors as one
 //! sentence on stderr with the exit codes of CLI.md (0 done, 1 refused, 2 bad input).
+//! Everything printed goes through [`terminal`]: text escaped, a closed stdout quiet.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod assign;
 mod cas;
@@ -10,17 +12,19 @@ mod output;
 mod password;
 mod probe;
 mod team;
+mod terminal;
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::ops::rename::RenameError;
 use crate::ops::revocation::Policy;
 use crate::store::{Location, Logical, StoreError};
 use password::PasswordArgs;
+use terminal::{errln, outln};
 
 /// certdesk: request, import, export and assign TLS certificates for your servers.
 #[derive(Debug, Parser)]
@@ -346,10 +350,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match dispatch(cli) {
+    let result = dispatch(cli).and_then(|()| match terminal::failure() {
+        None => Ok(()),
+        Some(e) => Err(CliError::refused(format!("cannot write the output: {e}"))),
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "certdesk: {}", sentence(&e.message));
+            errln!("certdesk: {}", sentence(&e.message));
             ExitCode::from(e.code)
         }
     }
@@ -403,10 +411,10 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             if cli.json {
                 return commands::print_json(&installed);
             }
-            println!("installed {}", installed.entry.display());
-            println!("installed {}", installed.icon.display());
+            outln!("installed {}", installed.entry.display());
+            outln!("installed {}", installed.icon.display());
             if !installed.default_for_types {
-                println!(
+                outln!(
                     "xdg-mime is not available: choose certdesk in the file manager's \"Open with\" once"
                 );
             }
@@ -444,8 +452,12 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
         Command::Rename { thumbprint, name } => {
             let name =
-                crate::ops::rename::rename(&mut store, ctx.location, &thumbprint, &name, ctx.now)?;
-            println!("renamed to \"{name}\"");
+                crate::ops::rename::rename(&mut store, ctx.location, &thumbprint, &name, ctx.now)
+                    .map_err(|e| match e {
+                    RenameError::Store(e) => CliError::from(e),
+                    RenameError::Name(e) => CliError::bad_input(e.to_string()),
+                })?;
+            outln!("renamed to \"{name}\"");
             Ok(())
         }
         Command::Export(args) => export::export(&mut store, &ctx, &args),
@@ -462,7 +474,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             if ctx.json {
                 return commands::print_json(&serde_json::json!({"system_roots": state}));
             }
-            println!("system roots: {state}");
+            outln!("system roots: {state}");
             Ok(())
         }
         Command::Store {

@@ -1,5 +1,5 @@
 //! What the CLI prints: the JSON shapes CLI.md fixes (fields may be added, never renamed)
-//! and their plain-text counterparts.
+//! and their plain-text counterparts (printed through [`super::terminal`]).
 
 use serde::Serialize;
 
@@ -109,13 +109,16 @@ pub fn list_line(c: &StoredCert) -> String {
     )
 }
 
-/// The text details of one certificate.
+/// The most bytes of an extended property shown in the text details (JSON gives them all).
+const PROPERTY_SHOWN: usize = 64;
+
+/// The text details of one certificate, line by line.
 pub fn details(
     c: &StoredCert,
     chain: &str,
     path: &[&StoredCert],
     properties: &[(String, String, Vec<u8>)],
-) -> String {
+) -> Vec<String> {
     let s = &c.summary;
     let mut out = vec![
         format!("Thumbprint:     {}", s.thumbprint),
@@ -165,12 +168,15 @@ pub fn details(
         ));
     }
     for (bag, oid, value) in properties {
-        out.push(format!(
-            "Property:       {bag} bag {oid} = {}",
-            hex::encode_upper(value)
-        ));
+        let shown = hex::encode_upper(&value[..value.len().min(PROPERTY_SHOWN)]);
+        out.push(match value.len() {
+            n if n > PROPERTY_SHOWN => format!(
+                "Property:       {bag} bag {oid} = {shown}… ({n} bytes; the first {PROPERTY_SHOWN} are shown, --json gives them all)"
+            ),
+            _ => format!("Property:       {bag} bag {oid} = {shown}"),
+        });
     }
-    out.join("\n")
+    out
 }
 
 /// The JSON shape of a log entry.

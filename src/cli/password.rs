@@ -72,7 +72,8 @@ impl PasswordArgs {
         {
             return Ok(None);
         }
-        rpassword::prompt_password(prompt)
+        // The prompt names a user, a URL or a file: shown escaped, as every printed text.
+        rpassword::prompt_password(crate::text::escape(prompt))
             .map(|p| Some(Zeroizing::new(p)))
             .map_err(|e| CliError::bad_input(format!("cannot read the password: {e}")))
     }

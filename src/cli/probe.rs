@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use super::CliError;
 use super::commands::{Context, print_json};
+use super::terminal::outln;
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
 use crate::ops::enroll;
@@ -37,12 +38,12 @@ pub struct PoolArgs {
 }
 
 fn print_report(report: &ProbeReport) {
-    println!("{}  (SNI {})", report.target, report.sni);
+    outln!("{}  (SNI {})", report.target, report.sni);
     if let Some(subject) = &report.subject {
-        println!("  subject:   {subject}");
-        println!("  issuer:    {}", report.issuer.as_deref().unwrap_or(""));
-        println!("  names:     {}", report.sans.join(", "));
-        println!(
+        outln!("  subject:   {subject}");
+        outln!("  issuer:    {}", report.issuer.as_deref().unwrap_or(""));
+        outln!("  names:     {}", report.sans.join(", "));
+        outln!(
             "  chain:     {}",
             report
                 .chain
@@ -51,17 +52,17 @@ fn print_report(report: &ProbeReport) {
                 .collect::<Vec<_>>()
                 .join(" > ")
         );
-        println!(
+        outln!(
             "  trusted:   {}   name matches: {}   expires: {}",
             yes(report.trusted),
             yes(report.name_matches),
             report.not_after.as_deref().unwrap_or("")
         );
         if let Some(sentence) = report.revocation.sentence() {
-            println!("  revocation: {sentence}");
+            outln!("  revocation: {sentence}");
         }
         let here: Vec<&str> = report.usages_here.iter().map(|u| u.title()).collect();
-        println!(
+        outln!(
             "  here:      {}",
             match (report.in_store, here.is_empty()) {
                 (false, _) => "not in this store".to_owned(),
@@ -71,7 +72,7 @@ fn print_report(report: &ProbeReport) {
         );
     }
     for problem in &report.problems {
-        println!("  ⚠ {problem}");
+        outln!("  ⚠ {problem}");
     }
 }
 
@@ -141,7 +142,7 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
     if ctx.json {
         print_json(&report)?;
     } else {
-        println!(
+        outln!(
             "pool {} on port {}: {}",
             report.pool,
             args.port,
@@ -152,14 +153,14 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
             }
         );
         for member in &report.members {
-            println!(
+            outln!(
                 "  {:<28} {}",
                 member.member,
                 member.probe.chain.first().map_or("-", String::as_str)
             );
         }
         for problem in &report.problems {
-            println!("  ⚠ {problem}");
+            outln!("  ⚠ {problem}");
         }
     }
     match report.problems.first() {

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::CliError;
 use super::password::PasswordArgs;
+use super::terminal::outln;
 use crate::store::{Store, StoreError};
 
 /// Where the store's passphrase comes from.
@@ -124,7 +125,7 @@ pub fn passwd(
     if ctx.json {
         return super::commands::print_json(&serde_json::json!({ "passphrase": state }));
     }
-    println!("the store's passphrase was {state}");
+    outln!("the store's passphrase was {state}");
     Ok(())
 }
 
@@ -150,7 +151,7 @@ pub fn copy(
     if json {
         return super::commands::print_json(&copied);
     }
-    println!(
+    outln!(
         "copied {} certificates, {} keys, {} requests, {} CA connections, {} assignments and {} log entries to {}",
         copied.certificates,
         copied.keys,

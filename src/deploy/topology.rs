@@ -105,9 +105,15 @@ pub struct Topology {
     pub web: Option<WebTopology>,
 }
 
+/// The largest topology file read, in bytes (a real one is a few hundred).
+pub const MAX_TOPOLOGY: usize = 1024 * 1024;
+
 /// Why a topology is not valid; the message names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TopologyError {
+    /// The text is larger than [`MAX_TOPOLOGY`].
+    #[error("the topology file is larger than 1 MiB, which no deployment needs")]
+    TooLarge,
     /// Not TOML of the expected shape.
     #[error("the topology file is not valid: {0}")]
     Syntax(String),
@@ -167,8 +173,11 @@ pub fn check_fqdn(name: &str) -> Result<(), String> {
 }
 
 impl Topology {
-    /// Parses and validates TOML.
+    /// Parses and validates TOML (of at most [`MAX_TOPOLOGY`] bytes).
     pub fn from_toml(text: &str) -> Result<Self, TopologyError> {
+        if text.len() > MAX_TOPOLOGY {
+            return Err(TopologyError::TooLarge);
+        }
         let mut topology: Topology =
             toml::from_str(text).map_err(|e| TopologyError::Syntax(e.message().to_owned()))?;
         if let Some(web) = &mut topology.web {

@@ -19,7 +19,7 @@ use crate::ops::online::OnlineOptions;
 use crate::ops::pool::{self, PoolError, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
-use crate::ops::rename;
+use crate::ops::rename::{self, RenameError};
 use crate::ops::renew::{self, RenewOutcome, Renewal};
 use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::Revocation;
@@ -198,6 +198,9 @@ pub enum ApplyError {
     /// The pool cannot be checked.
     #[error(transparent)]
     Pool(#[from] PoolError),
+    /// A rename was refused.
+    #[error(transparent)]
+    Rename(#[from] RenameError),
 }
 
 /// What applying a command produced, for the dialog that asked.

@@ -120,8 +120,19 @@ fn check_name(name: &str) -> Result<(), CaOpError> {
     Ok(())
 }
 
+/// Checks a CA's URL: one of `schemes`, a host, and no user name or password in it (which
+/// would be kept and logged in clear; a refused URL is not echoed, it may hold one).
 fn check_url(url: &str, what: &str, schemes: &[&str]) -> Result<(), CaOpError> {
     let parsed = url::Url::parse(url).ok().filter(|u| u.has_host());
+    let user_info = match &parsed {
+        Some(u) => !u.username().is_empty() || u.password().is_some(),
+        None => url.contains('@'),
+    };
+    if user_info {
+        return Err(CaOpError::Invalid(format!(
+            "the {what} URL holds a user name or password, which certdesk would keep and log in clear: take it out of the URL (a password goes in --password-file, never in a URL)"
+        )));
+    }
     match parsed {
         Some(u) if schemes.contains(&u.scheme()) => Ok(()),
         _ => Err(CaOpError::Invalid(format!(

@@ -261,10 +261,14 @@ fn pfx_contents<'a>(
         .find(|(bag, oid, _)| bag == "cert" && oid == oids::LOCAL_KEY_ID)
         .and_then(|(_, _, v)| local_key_id_value(v))
         .unwrap_or_else(|| hex::decode(&cert.summary.thumbprint).unwrap_or_default());
+    // The friendlyName written is the stored one: a file's own attribute, kept because it
+    // had to be cleaned (control characters, its length), never goes out again.
     let kept = |bag: &str| -> Vec<(String, Vec<u8>)> {
         stored
             .iter()
-            .filter(|(b, oid, _)| b == bag && oid != oids::LOCAL_KEY_ID)
+            .filter(|(b, oid, _)| {
+                b == bag && oid != oids::LOCAL_KEY_ID && oid != oids::FRIENDLY_NAME
+            })
             .map(|(_, oid, v)| (oid.clone(), v.clone()))
             .collect()
     };

@@ -18,6 +18,7 @@ use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{Location, Logical, Store, StoreError};
+use crate::text::{self, MAX_FRIENDLY_NAME, NameError};
 
 /// The user's choices for an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +180,7 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
         key_attrs.push(entry.attributes);
     }
     let parsed = parse_all(&contents.certs)?;
+    let mut notes = contents.notes;
     let mut certs = Vec::with_capacity(contents.certs.len());
     for (entry, cert) in contents.certs.into_iter().zip(parsed) {
         let s = cert.summary();
@@ -203,12 +205,14 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
             Ok(Logical::Ca)
         };
         let key_bag = key.map(|k| &key_attrs[k]);
-        let friendly_name = entry
+        let in_file = entry
             .attributes
             .friendly_name
-            .clone()
-            .or_else(|| key_bag.and_then(|a| a.friendly_name.clone()))
+            .as_deref()
+            .or_else(|| key_bag.and_then(|a| a.friendly_name.as_deref()))
             .unwrap_or_default();
+        notes.extend(name_notes(s.issued_to(), in_file));
+        let friendly_name = text::clean_name(in_file);
         let mut properties = bag_properties("cert", &entry.attributes);
         if let Some(attrs) = key_bag {
             properties.extend(bag_properties("key", attrs));
@@ -225,7 +229,7 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
         kind: contents.kind,
         certs,
         keys,
-        notes: contents.notes,
+        notes,
         options,
         password_used: contents.password_used,
     })
@@ -268,11 +272,35 @@ fn parse_all(entries: &[CertEntry]) -> Result<Vec<Certificate>, FormatError> {
     })
 }
 
+/// What was changed in a friendly name from a file to keep it, one sentence each.
+fn name_notes(who: &str, in_file: &str) -> Vec<String> {
+    let kept = "the file's attribute is kept as it was, as an extended property";
+    text::name_problems(in_file)
+        .into_iter()
+        .map(|problem| match problem {
+            NameError::Control => format!(
+                "the friendly name in the file for \"{who}\" holds control characters (a line break, a tab, an escape sequence), so they were replaced with spaces; {kept}"
+            ),
+            NameError::TooLong(n) => format!(
+                "the friendly name in the file for \"{who}\" has {n} characters, so only its first {MAX_FRIENDLY_NAME} were kept (a friendly name has at most {MAX_FRIENDLY_NAME} characters); {kept}"
+            ),
+        })
+        .collect()
+}
+
+/// The bag's attributes kept as extended properties: its localKeyId, every attribute
+/// certdesk does not read, and a friendlyName that had to be changed to be kept (its bytes
+/// as in the file).
 fn bag_properties(
     bag: &'static str,
     attrs: &BagAttributes,
 ) -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
+    if let (Some(name), Some(der)) = (&attrs.friendly_name, &attrs.friendly_name_der)
+        && !text::name_problems(name).is_empty()
+    {
+        out.push((bag, oids::FRIENDLY_NAME.to_owned(), der.clone()));
+    }
     if let Some(id) = &attrs.local_key_id {
         let mut octets = Vec::new();
         tlv::push_element(&mut octets, &[0x04], id);

@@ -19,4 +19,5 @@ mod request;
 mod store;
 mod team;
 mod trust;
+mod untrusted;
 mod vault;

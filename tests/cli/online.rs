@@ -118,22 +118,10 @@ fn scep_issues_with_the_right_challenge_and_refuses_a_wrong_one() {
 fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     let t = TestStore::with_topology(EDGE);
     let server = Certsrv::start(t.dir.path());
-    let bundle = server.tls_bundle.clone();
     let add = |name: &str, password: &str| {
+        let args = server.connection("add", name, &server.url);
         t.json_with_password(
-            &[
-                "ca",
-                "add",
-                name,
-                "--certsrv",
-                &server.url,
-                "--username",
-                certsrv::USER,
-                "--password-env",
-                "CERTDESK_TEST_PASSWORD",
-                "--ca-bundle",
-                s(&bundle),
-            ],
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
             password,
         );
     };
@@ -373,22 +361,7 @@ fn the_front_end_procedure_runs_against_each_kind_of_ca() {
         s(&challenge),
     ]);
     let server = Certsrv::start(t.dir.path());
-    t.json_with_password(
-        &[
-            "ca",
-            "add",
-            "corp",
-            "--certsrv",
-            &server.url,
-            "--username",
-            certsrv::USER,
-            "--password-env",
-            "CERTDESK_TEST_PASSWORD",
-            "--ca-bundle",
-            s(&server.tls_bundle),
-        ],
-        certsrv::PASSWORD,
-    );
+    server.add_to(&t, "corp");
     let usages = "Default,WebServicesInternal,WebServicesExternal";
     let port = http01.to_string();
     let mut issued = Vec::new();

@@ -4,7 +4,8 @@
 //! a real CA (the fixture "Contoso Issuing CA", through `openssl x509 -req`).
 //!
 //! Templates: `WebServer` issues at once, `ManagerApproval` holds the request until the
-//! test calls [`Certsrv::approve`], anything else is denied with AD CS's disposition text.
+//! test calls [`Certsrv::approve`], [`HOSTILE_TEMPLATE`] is denied with a disposition
+//! message a hostile CA could send, anything else is denied with AD CS's disposition text.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -16,12 +17,17 @@ use std::time::Duration;
 use base64::Engine;
 use rustls_pki_types::pem::PemObject;
 
-use super::{fx, s, sign_with_fixture_ca, tool};
+use super::{TestStore, fx, s, sign_with_fixture_ca, tool};
 
 /// The account the stand-in accepts.
 pub const USER: &str = "CONTOSO\\certadmin";
 /// Its password.
 pub const PASSWORD: &str = "Enroll-Pa55!";
+
+/// The template the stand-in denies with a hostile disposition message: terminal escape
+/// sequences (clear the screen, set the window's title), a line break that would forge a
+/// `subject:` line, and 5,000 characters more.
+pub const HOSTILE_TEMPLATE: &str = "Hostile";
 
 #[derive(Clone)]
 enum State {
@@ -99,6 +105,35 @@ impl Certsrv {
             shared,
             port,
         }
+    }
+
+    /// The arguments of `certdesk ca VERB NAME` for a connection to the stand-in at `url`
+    /// (its own, or one made from it) as its user, the password from
+    /// `CERTDESK_TEST_PASSWORD`, trusting its TLS bundle.
+    pub fn connection(&self, verb: &str, name: &str, url: &str) -> Vec<String> {
+        let args = [
+            "ca",
+            verb,
+            name,
+            "--certsrv",
+            url,
+            "--username",
+            USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+            "--ca-bundle",
+            s(&self.tls_bundle),
+        ];
+        args.map(str::to_owned).to_vec()
+    }
+
+    /// Adds the connection `name` to the stand-in to `t`, with the right password.
+    pub fn add_to(&self, t: &TestStore, name: &str) {
+        let args = self.connection("add", name, &self.url);
+        t.json_with_password(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            PASSWORD,
+        );
     }
 
     /// A CA manager issues pending request `id`.
@@ -313,6 +348,10 @@ fn submit(body: &str, state: &Shared) -> (&'static str, &'static str, String) {
         )),
         State::Pending(_) => html(&format!(
             "<P ID=locPageTitle>Certificate Pending</P> Your certificate request has been received. However, you must wait for an administrator to issue the certificate you requested. <P>Your Request Id is {id}.</P> The disposition message is \"Taken Under Submission\"."
+        )),
+        State::Denied if template == HOSTILE_TEMPLATE => html(&format!(
+            "<P ID=locPageTitle>Certificate Request Denied</P> Your certificate request was denied. Your Request Id is {id}. The disposition message is \"\u{1b}[2J\u{1b}]0;owned\u{7}Denied\r\nsubject:   forged.contoso.com {}\".",
+            "x".repeat(5000)
         )),
         State::Denied => html(&format!(
             "<P ID=locPageTitle>Certificate Request Denied</P> Your certificate request was denied. Your Request Id is {id}. The disposition message is \"Denied by Policy Module  0x80094800, The requested certificate template is not supported by this CA. A valid certification authority (CA) configured to issue certificates based on this template cannot be located, or the CA does not support this operation, or the CA is not trusted. &lt;{template}&gt;\"."

@@ -1,5 +1,7 @@
-//! A small HTTP server for the tests (AIA caIssuers, CRLs): serves the files of a directory
-//! on loopback, `GET /NAME` only, until dropped.
+//! Small HTTP servers for the tests, on loopback until dropped: one that serves the files of
+//! a directory (AIA caIssuers, CRLs; `GET /NAME` only), and one whose every answer the test
+//! chooses (a hostile peer: a SCEP CA failing with escape sequences in its error page, an
+//! OCSP responder answering 100,000 nested elements).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -24,49 +26,86 @@ impl Drop for Files {
     }
 }
 
+/// An answer: status line (`200 OK`), content type and body.
+pub type Answer = (&'static str, &'static str, Vec<u8>);
+
 /// Serves `dir`.
 pub fn serve_files(dir: &Path) -> Files {
+    let dir: PathBuf = dir.to_path_buf();
+    serve(move |_, target| {
+        let name = target.trim_start_matches('/');
+        let body = (!name.contains("..") && !name.is_empty())
+            .then(|| std::fs::read(dir.join(name)).ok())
+            .flatten();
+        match body {
+            Some(body) => ("200 OK", "application/octet-stream", body),
+            None => ("404 Not Found", "text/plain", Vec::new()),
+        }
+    })
+}
+
+/// Answers every request with `answer(method, target)`, one connection at a time (the
+/// request's body, up to 1 MiB, is read and dropped).
+pub fn serve(answer: impl Fn(&str, &str) -> Answer + Send + 'static) -> Files {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let stop = Arc::new(AtomicBool::new(false));
     let hits = Arc::new(AtomicUsize::new(0));
-    let (dir, flag, count): (PathBuf, _, _) =
-        (dir.to_path_buf(), Arc::clone(&stop), Arc::clone(&hits));
+    let (flag, count) = (Arc::clone(&stop), Arc::clone(&hits));
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             if flag.load(Ordering::SeqCst) {
                 break;
             }
             let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let name = head
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .trim_start_matches('/')
-                .to_owned();
-            count.fetch_add(1, Ordering::SeqCst);
-            let body = (!name.contains("..") && !name.is_empty())
-                .then(|| std::fs::read(dir.join(&name)).ok())
-                .flatten();
-            let response = match body {
-                Some(body) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    r.extend(body);
-                    r
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
+            let Some(head) = read_request(&mut stream) else {
+                continue;
             };
+            let mut words = head.split_whitespace();
+            let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
+            count.fetch_add(1, Ordering::SeqCst);
+            let (status, content_type, body) = answer(method, target);
+            let mut response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            response.extend(body);
             let _ = stream.write_all(&response);
         }
     });
     Files { port, hits, stop }
+}
+
+/// The request's head, its body read and dropped; None when it never came.
+fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        if buf.len() > 1 << 20 {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+        .min(1 << 20);
+    while buf.len() < end + length {
+        let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(head)
 }

@@ -161,7 +161,7 @@ impl<'a> Session<'a> {
             return Err(self.protocol(format!(
                 "PKIOperation answered HTTP {}: {}",
                 response.status,
-                response.text().chars().take(200).collect::<String>().trim()
+                crate::text::message(&response.text())
             )));
         }
         let rep = message::cert_rep(

@@ -49,8 +49,10 @@ impl FileKind {
 /// PKCS#12 bag attributes carried by a certificate or key: the extended properties.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BagAttributes {
-    /// PKCS#9 friendlyName.
+    /// PKCS#9 friendlyName, decoded as it is (a caller cleans it before keeping it).
     pub friendly_name: Option<String>,
+    /// The friendlyName attribute's SET of values, DER, as in the file.
+    pub friendly_name_der: Option<Vec<u8>>,
     /// PKCS#9 localKeyId.
     pub local_key_id: Option<Vec<u8>>,
     /// Every other attribute: dotted OID and the DER of its SET of values.

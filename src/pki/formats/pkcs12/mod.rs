@@ -276,6 +276,7 @@ fn bag_attributes(set: &Tlv<'_>) -> Result<BagAttributes, FormatError> {
         match (oid.as_str(), first) {
             (oids::FRIENDLY_NAME, Some(v)) if v.tag_byte() == 0x1e => {
                 attrs.friendly_name = Some(bmp_to_string(v.content));
+                attrs.friendly_name_der = Some(values.raw.to_vec());
             }
             (oids::LOCAL_KEY_ID, Some(v)) if v.tag_byte() == 0x04 => {
                 attrs.local_key_id = Some(v.content.to_vec());
