@@ -35,3 +35,6 @@ pub mod pki;
 pub mod store;
 pub mod text;
 pub mod verify;
+
+#[cfg(test)]
+mod proptests;
