@@ -15,6 +15,19 @@ pub const MAX_FRIENDLY_NAME: usize = 256;
 /// escaped).
 pub const MAX_MESSAGE: usize = 500;
 
+/// `n` with its digits grouped by thousands, as a sentence shows a count: `99,998`.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Whether a terminal must never receive `c` raw: the C0 controls (line breaks, tabs and
 /// the escape that starts terminal sequences), DEL, the C1 controls, and the Unicode
 /// format characters that reorder or break the text around them (bidirectional marks,
@@ -143,6 +156,15 @@ pub fn clean_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(99_998), "99,998");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn escape_shows_every_control_and_keeps_the_rest() {

@@ -120,14 +120,28 @@ fn pem_certificate(der: &[u8]) -> String {
     pem
 }
 
+/// `certdesk import`'s switches.
+pub struct ImportFlags {
+    /// `--exportable true`.
+    pub exportable: bool,
+    /// `--trust-root`.
+    pub trust_root: bool,
+    /// `--verbose`: list what a warning counts.
+    pub verbose: bool,
+}
+
 pub fn import(
     store: &mut Store,
     ctx: &Context,
     file: &Path,
     password: &PasswordArgs,
-    exportable: bool,
-    trust_root: bool,
+    flags: ImportFlags,
 ) -> Result<(), CliError> {
+    let ImportFlags {
+        exportable,
+        trust_root,
+        verbose,
+    } = flags;
     let name = file.display().to_string();
     let bad = |e: ReadError| match e {
         ReadError::Io { .. } => CliError::bad_input(e.to_string()),
@@ -159,10 +173,8 @@ pub fn import(
     let all = store.list(None, None)?;
     let index = ChainIndex::new(&all);
     let usages = output::usages(store, ctx.now)?;
-    let imported: Vec<_> = all
-        .iter()
-        .filter(|c| report.imported.contains(&c.id))
-        .collect();
+    let ids: std::collections::HashSet<i64> = report.imported.iter().copied().collect();
+    let imported: Vec<_> = all.iter().filter(|c| ids.contains(&c.id)).collect();
     let skipped: Vec<serde_json::Value> = report
         .skipped
         .iter()
@@ -176,6 +188,7 @@ pub fn import(
             "skipped": skipped,
             "fetched_issuers": aia.added,
             "warnings": report.warnings,
+            "without_key": report.without_key,
         }));
     }
     for c in &imported {
@@ -208,6 +221,11 @@ pub fn import(
     }
     for w in &report.warnings {
         errln!("warning: {w}");
+    }
+    if verbose && report.without_key.len() > 1 {
+        for name in &report.without_key {
+            errln!("without a private key: {name}");
+        }
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ use clap::{Parser, Subcommand};
 use crate::ops::rename::RenameError;
 use crate::ops::revocation::Policy;
 use crate::store::{Location, Logical, StoreError};
+use commands::ImportFlags;
 use password::PasswordArgs;
 use terminal::{errln, outln};
 
@@ -141,6 +142,9 @@ enum Command {
         /// Add self-signed CA certificates to Trusted Roots.
         #[arg(long)]
         trust_root: bool,
+        /// List every certificate a warning counts (those that came without a private key).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Request a certificate: a CSR to send to a CA (--output) or one issued at once (--ca builtin, or --ca NAME for an online CA: ACME, SCEP or AD CS).
     Request(Box<enroll::RequestArgs>),
@@ -441,13 +445,17 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             password,
             exportable,
             trust_root,
+            verbose,
         } => commands::import(
             &mut store,
             &ctx,
             &file,
             &password,
-            exportable.unwrap_or(false),
-            trust_root,
+            ImportFlags {
+                exportable: exportable.unwrap_or(false),
+                trust_root,
+                verbose,
+            },
         ),
         Command::Remove { thumbprint } => commands::remove(&mut store, &ctx, &thumbprint),
         Command::Rename { thumbprint, name } => {

@@ -60,6 +60,7 @@ pub fn complete_chains(
     let mut fetched = Fetched::default();
     let mut tried: Vec<String> = Vec::new();
     let deadline = Deadline::after(fetch::SHARED_TIME_LIMIT);
+    let ids: std::collections::HashSet<i64> = ids.iter().copied().collect();
     while tried.len() < MAX_FETCHES {
         let all = store.list(None, None)?;
         let index = ChainIndex::new(&all);

@@ -113,8 +113,13 @@ pub struct ImportReport {
     pub joined: Vec<(String, i64)>,
     /// Thumbprints and reasons of certificates not imported.
     pub skipped: Vec<(String, SkipReason)>,
-    /// Everything the user should know, one sentence each.
+    /// Everything the user should know, one sentence each; warnings of one kind are one
+    /// sentence (the certificates without a key are counted, and listed in `without_key`).
     pub warnings: Vec<String>,
+    /// Who the end-entity certificates imported without a private key are issued to (no
+    /// pending request or stored key held theirs: normal for a bundle of public
+    /// certificates).
+    pub without_key: Vec<String>,
 }
 
 /// The stored key for a certificate's public key, and the pending request holding it.
@@ -403,10 +408,9 @@ pub fn commit(
                 }
                 report.joined.push((thumb.clone(), request.id));
             } else if key.is_none() && is_end_entity {
-                report.warnings.push(format!(
-                    "no pending request or stored key holds the private key of \"{}\", so it was imported without a private key",
-                    planned.cert.summary().issued_to()
-                ));
+                report
+                    .without_key
+                    .push(planned.cert.summary().issued_to().to_owned());
             }
             let (friendly_name, note) =
                 write::unique_friendly_name(tx, &mut names, location, &wanted)?;
@@ -442,6 +446,7 @@ pub fn commit(
                 report.keys_attached.push(thumb);
             }
         }
+        report.warnings.extend(without_key_warning(&report.without_key));
         report.warnings.extend(kept_private);
         let with_key = plan.certs.iter().filter(|c| c.key.is_some()).count();
         let details = describe(&plan, &report, source, with_key);
@@ -459,6 +464,20 @@ pub fn commit(
         )?;
         Ok(report)
     })
+}
+
+/// One sentence for the end-entity certificates imported without a private key.
+fn without_key_warning(names: &[String]) -> Option<String> {
+    match names {
+        [] => None,
+        [one] => Some(format!(
+            "no pending request or stored key holds the private key of \"{one}\", so it was imported without a private key"
+        )),
+        many => Some(format!(
+            "{} certificates came without a private key, and no pending request or stored key holds theirs (normal for a bundle of CA or public certificates); --verbose lists them",
+            crate::text::grouped(many.len())
+        )),
+    }
 }
 
 fn describe(plan: &ImportPlan, report: &ImportReport, source: &str, with_key: usize) -> String {

@@ -397,3 +397,38 @@ fn bad_input_gets_one_sentence_exit_2_and_changes_nothing() {
         );
     }
 }
+
+/// A bundle of certificates without their keys gives one warning that counts them, not one
+/// per certificate; `--verbose` lists them, and the JSON names them.
+#[test]
+fn certificates_without_a_key_are_one_counted_warning() {
+    let t = TestStore::new();
+    let bundle = t.dir.path().join("bundle.pem");
+    std::fs::write(&bundle, common::big_bundle(5)).expect("bundle");
+    let out = t.run(&["import", s(&bundle), "--trust-root"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let err = common::stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("4 certificates came without a private key"),
+        "{err}"
+    );
+
+    let again = TestStore::new();
+    let out = again.run(&["import", s(&bundle), "--trust-root", "--verbose"]);
+    let err = common::stderr(&out);
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("without a private key: host"))
+            .count(),
+        4,
+        "{err}"
+    );
+    let json = TestStore::new().json(&["import", s(&bundle), "--trust-root"]);
+    assert_eq!(
+        json["without_key"].as_array().map(Vec::len),
+        Some(4),
+        "{json}"
+    );
+}
