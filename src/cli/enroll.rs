@@ -112,6 +112,11 @@ pub struct OnlineArgs {
     username: Option<String>,
     #[command(flatten)]
     password: PasswordArgs,
+    /// When the issued chain ends in a root CA that is not in Trusted Roots, add it there
+    /// (as `import --trust-root`); without it the certificate is stored, the root is
+    /// named, and no usage can be assigned the certificate until the root is trusted.
+    #[arg(long)]
+    trust_root: bool,
 }
 
 impl OnlineArgs {
@@ -148,6 +153,7 @@ impl OnlineArgs {
                 .as_deref()
                 .zip(password)
                 .map(|(username, password)| Credentials { username, password }),
+            trust_root: self.trust_root,
         }
     }
 
@@ -347,6 +353,12 @@ fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
             ),
         },
         (None, None) => {}
+    }
+    if let Some(root) = &outcome.trusted_root {
+        println!(
+            "trusted:  the root CA {} ({}) is now in Trusted Roots",
+            root.subject, root.thumbprint
+        );
     }
     for w in &outcome.warnings {
         eprintln!("warning: {w}");

@@ -15,7 +15,7 @@ use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
-use crate::ops::online::OnlineOptions;
+use crate::ops::online::{self, ChainRoot, OnlineOptions};
 use crate::ops::pool::{self, PoolError, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
@@ -171,6 +171,18 @@ pub enum Command {
         /// Staged rolling: the effective date (RFC 3339).
         roll: Option<String>,
     },
+    /// The request wizard's Finish on an issued certificate: trust the root CA that ends
+    /// its chain (when the user ticked it), then assign the usages (when any).
+    FinishRequest {
+        /// The request's location.
+        location: Location,
+        /// The issued certificate.
+        thumbprint: String,
+        /// The untrusted root the user agreed to trust.
+        root: Option<ChainRoot>,
+        /// The usages to assign it (none: only the root).
+        usages: Vec<UsageType>,
+    },
     /// Remove a usage's assignment, or only its previous certificate.
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
@@ -323,6 +335,8 @@ pub fn apply(
                             username: &c.username,
                             password: &c.password,
                         }),
+                        // The result page offers to trust an untrusted root (FinishRequest).
+                        trust_root: false,
                     },
                 },
             };
@@ -356,6 +370,31 @@ pub fn apply(
             let usages = request.usages;
             let names: Vec<&str> = usages.iter().map(|u| u.title()).collect();
             Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
+        }
+        Command::FinishRequest {
+            location,
+            thumbprint,
+            root,
+            usages,
+        } => {
+            let mut done = Vec::new();
+            if let Some(root) = &root {
+                online::trust_root(store, location, root, now)?;
+                done.push(format!("Trusted the root CA {}", root.subject));
+            }
+            if !usages.is_empty() {
+                let request = AssignRequest {
+                    location: Location::Computer,
+                    thumbprint,
+                    usages,
+                    roll: None,
+                };
+                assign::assign(store, &request, now)?;
+                let names: Vec<&str> = request.usages.iter().map(|u| u.title()).collect();
+                done.push(format!("Assigned to {}", names.join(", ")));
+            }
+            let message = done.join("; ");
+            Ok((message, Applied::Done))
         }
         Command::Unassign(usage, previous) => {
             assign::unassign(store, usage, previous, now)?;
@@ -450,6 +489,7 @@ pub fn apply(
                     http01: http01.borrowed(),
                     dns01,
                     credentials: None,
+                    trust_root: false,
                 },
             };
             let outcome = renew::renew(store, location, &renewal, now)?;

@@ -8,7 +8,7 @@ use crate::common;
 use common::acme::free_tcp_port;
 use common::certsrv::{self, Certsrv};
 use common::scep::start_scep;
-use common::{EDGE, TestStore, fails, s, stderr, tool};
+use common::{EDGE, TestStore, fails, fx, openssl_thumbprint, s, stderr, tool};
 
 /// The certificates and pending requests of the Computer location.
 fn state(t: &TestStore) -> (Vec<(String, String, bool)>, serde_json::Value) {
@@ -419,4 +419,78 @@ fn the_front_end_procedure_runs_against_each_kind_of_ca() {
     t.json(&["assign", "--type", usages, "--thumbprint", &issued[2]]);
     let status = t.json(&["status"]).to_string();
     assert!(status.contains(&issued[2]), "{status}");
+}
+
+/// Procedure B: AD CS answers with a chain whose root the store does not trust yet.
+/// Without `--trust-root` the certificate is stored, the root is named, and assigning it
+/// is refused; with it the root goes to Trusted Roots with the certificate and the
+/// assignment follows at once.
+#[test]
+fn request_trust_root_trusts_the_root_that_ends_an_online_chain() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    t.json_with_password(
+        &[
+            "ca",
+            "add",
+            "corp",
+            "--certsrv",
+            &server.url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+            "--ca-bundle",
+            s(&server.tls_bundle),
+        ],
+        certsrv::PASSWORD,
+    );
+    let root = openssl_thumbprint(&fx("root.pem"));
+    let roots = |t: &TestStore| {
+        t.contents("computer")
+            .into_iter()
+            .filter(|(_, logical, _)| logical == "root")
+            .map(|(thumbprint, _, _)| thumbprint)
+            .collect::<Vec<_>>()
+    };
+
+    let out = t.run(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("root CA") && stderr(&out).contains(&root),
+        "the root is named: {}",
+        stderr(&out)
+    );
+    let untrusted = t.json(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert_eq!(untrusted["untrusted_root"]["thumbprint"], root.as_str());
+    assert!(roots(&t).is_empty(), "nothing trusted without the choice");
+    let leaf = untrusted["thumbprint"].as_str().expect("thumbprint");
+    fails(
+        &t.run(&["assign", "--type", "Internal", "--thumbprint", leaf]),
+        1,
+        "cannot be assigned",
+    );
+
+    let trusted = t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--trust-root",
+    ]);
+    assert_eq!(trusted["trusted_root"]["thumbprint"], root.as_str());
+    assert!(trusted.get("untrusted_root").is_none(), "{trusted}");
+    assert_eq!(roots(&t), vec![root.clone()]);
+    let leaf = trusted["thumbprint"].as_str().expect("thumbprint");
+    t.json(&["assign", "--type", "Internal", "--thumbprint", leaf]);
+    let log = t.json(&["log"]).to_string();
+    assert!(
+        log.contains("--ca corp --trust-root"),
+        "the equivalent command keeps the choice: {log}"
+    );
+
+    // Once trusted, a later answer is not offered again.
+    let again = t.json(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert!(again.get("untrusted_root").is_none(), "{again}");
 }

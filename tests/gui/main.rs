@@ -6,6 +6,7 @@
 mod common;
 
 mod app;
+mod finish;
 mod layout;
 mod network;
 mod screenshots;

@@ -160,6 +160,14 @@ pub struct RequestWizard {
     alt_password: zeroize::Zeroizing<String>,
     /// Continue (DNS-01) was pressed and the CA is being asked.
     continuing: bool,
+    /// "Trust this root CA" (the issued chain's root is not trusted).
+    pub trust_root: bool,
+    /// Finish sent the root's trust and the assignment; the answer is awaited.
+    finishing: bool,
+    /// What Finish could not do.
+    finish_error: Option<String>,
+    /// Finish did everything: the wizard closes.
+    finished: bool,
     /// "Specify another certification authority": a new connection being entered.
     pub another: Option<Box<AddCaDialog>>,
 }
@@ -214,6 +222,10 @@ impl RequestWizard {
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
             continuing: false,
+            trust_root: false,
+            finishing: false,
+            finish_error: None,
+            finished: false,
             another: None,
         }
     }
@@ -387,6 +399,9 @@ impl RequestWizard {
                 self.another = None;
             }
             return;
+        }
+        if self.finishing {
+            return self.on_finished(result.map(|_| ()).map_err(ToString::to_string));
         }
         match result {
             Ok(Applied::Requested(outcome)) => {
