@@ -235,6 +235,30 @@ pub enum Applied {
 }
 
 impl Command {
+    /// The operation, as the Activity log names it.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Command::Import { .. } => "import",
+            Command::Remove(..) => "remove",
+            Command::Rename(..) => "rename",
+            Command::Export { .. } => "export",
+            Command::Submit { .. } => "request",
+            Command::AddCa(_) | Command::EditCa(_) | Command::TestCa(_) | Command::RemoveCa(_) => {
+                "ca"
+            }
+            Command::SetSystemRoots(_) => "trust",
+            Command::Probe(..) => "probe",
+            Command::PoolCheck(_) => "pool",
+            Command::CheckRevocation(..) => "revocation",
+            Command::Retrieve(..) => "retrieve",
+            Command::Renew { .. } => "renew",
+            Command::Assign { .. } | Command::FinishRequest { .. } | Command::Unassign(..) => {
+                "assign"
+            }
+            Command::SetTopology(_) => "topology",
+        }
+    }
+
     /// Whether applying it waits on the network (a CA, a server, a revocation responder):
     /// it then runs beside the store's other work.
     pub fn waits_on_network(&self) -> bool {
@@ -249,7 +273,7 @@ impl Command {
                 | Command::Probe(..)
                 | Command::PoolCheck(_)
                 | Command::CheckRevocation(..)
-        )
+        ) || matches!(self, Command::AddCa(new) | Command::EditCa(new) if new.try_first)
     }
 }
 

@@ -101,6 +101,7 @@ fn scep_issues_with_the_right_challenge_and_refuses_a_wrong_one() {
         "ca",
         "add",
         "nowhere",
+        "--no-test",
         "--scep",
         &format!("http://127.0.0.1:{gone}/scep"),
     ]);
@@ -120,22 +121,24 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     let server = Certsrv::start(t.dir.path());
     let bundle = server.tls_bundle.clone();
     let add = |name: &str, password: &str| {
-        t.json_with_password(
-            &[
-                "ca",
-                "add",
-                name,
-                "--certsrv",
-                &server.url,
-                "--username",
-                certsrv::USER,
-                "--password-env",
-                "CERTDESK_TEST_PASSWORD",
-                "--ca-bundle",
-                s(&bundle),
-            ],
-            password,
-        );
+        let mut args = vec![
+            "ca",
+            "add",
+            name,
+            "--certsrv",
+            &server.url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+            "--ca-bundle",
+            s(&bundle),
+        ];
+        // The stale password does not sign in: saved untried.
+        if password != certsrv::PASSWORD {
+            args.push("--no-test");
+        }
+        t.json_with_password(&args, password);
     };
     add("corp", certsrv::PASSWORD);
     add("corp-stale", "an old password");
@@ -258,7 +261,7 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     // TLS is verified: without the CA's TLS trust the server is refused; a page that is
     // not Web Enrollment is one sentence too.
     for (name, url, bundle, text) in [
-        ("untrusted", server.url.clone(), None, "UnknownIssuer"),
+        ("untrusted", server.url.clone(), None, "--ca-bundle FILE"),
         (
             "elsewhere",
             server.url.replace("/certsrv", "/elsewhere"),
@@ -270,6 +273,7 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
             "ca",
             "add",
             name,
+            "--no-test",
             "--certsrv",
             &url,
             "--username",
@@ -493,4 +497,64 @@ fn request_trust_root_trusts_the_root_that_ends_an_online_chain() {
     // Once trusted, a later answer is not offered again.
     let again = t.json(&["request", "--type", "Internal", "--ca", "corp"]);
     assert!(again.get("untrusted_root").is_none(), "{again}");
+}
+
+/// `ca add` reaches the CA before it saves the connection: a TLS certificate the
+/// connection does not trust names the fix (its TLS trust, not its URL), a CA that does
+/// not answer is not saved unless `--no-test` says to save it untried.
+#[test]
+fn ca_add_tries_the_ca_first_and_an_untrusted_tls_names_the_ca_bundle() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    let add = |name: &str, url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "ca",
+            "add",
+            name,
+            "--certsrv",
+            url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ];
+        args.extend(extra);
+        t.command()
+            .args(&args)
+            .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    };
+    let names = |t: &TestStore| {
+        t.json(&["ca", "list"])
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    let untrusted = add("corp", &server.url, &[]);
+    fails(&untrusted, 1, "its TLS certificate is not trusted here");
+    assert!(stderr(&untrusted).contains("--ca-bundle FILE"));
+    assert!(stderr(&untrusted).contains("nothing was saved"));
+    assert!(
+        !stderr(&untrusted).contains("check its URL"),
+        "not the URL: {}",
+        stderr(&untrusted)
+    );
+    let gone = format!("https://127.0.0.1:{}/certsrv", free_tcp_port());
+    fails(&add("later", &gone, &[]), 1, "cannot be reached");
+    assert_eq!(names(&t), vec!["builtin"], "nothing saved");
+
+    let saved = add("later", &gone, &["--no-test"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let tried = add("corp", &server.url, &["--ca-bundle", s(&server.tls_bundle)]);
+    assert!(tried.status.success(), "{}", stderr(&tried));
+    assert!(String::from_utf8_lossy(&tried.stdout).contains("reached and added"));
+    assert_eq!(names(&t), vec!["builtin", "corp", "later"]);
+    let log = t.json(&["log"]).to_string();
+    assert!(log.contains("ca add later --certsrv"), "{log}");
+    assert!(log.contains("--no-test"), "the untried save says so: {log}");
 }

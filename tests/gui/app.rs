@@ -1035,7 +1035,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     type_into(&mut h, "TLS trust (PEM file)", s(&bundle));
     click(&mut h, "Add");
     settle(&mut h);
-    // Once, in the dialog: no toast repeats what the dialog shows.
+    // Once, in the dialog: the notification area does not repeat what the dialog shows.
     h.get_by_label_contains("must start with https://");
     retype(&mut h, "Directory URL", &directory);
     h.run_steps(1);

@@ -77,4 +77,8 @@ fn finish_trusts_the_untrusted_root_of_an_ad_cs_answer_and_assigns_in_one_go() {
     let assigned = store().assignments().expect("assignments");
     assert_eq!(assigned.len(), 1, "{assigned:?}");
     assert_eq!(assigned[0].usage, UsageType::Internal);
+
+    // What the first Finish could not do is in the Activity log.
+    click(&mut h, "Activity log");
+    h.get_by_label_contains("cannot be assigned to");
 }

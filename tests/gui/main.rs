@@ -8,6 +8,7 @@ mod common;
 mod app;
 mod finish;
 mod layout;
+mod messages;
 mod network;
 mod screenshots;
 mod snapshots;

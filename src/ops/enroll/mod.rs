@@ -74,10 +74,10 @@ pub struct RequestOutcome {
     /// The root CA that ends the issued chain, when the store does not trust it (the
     /// user may trust it: [`online::trust_root`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub untrusted_root: Option<ChainRoot>,
+    pub untrusted_root: Option<Box<ChainRoot>>,
     /// The root CA put in Trusted Roots with the certificate (`--trust-root`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trusted_root: Option<ChainRoot>,
+    pub trusted_root: Option<Box<ChainRoot>>,
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -229,8 +229,8 @@ pub(super) fn submit_as(
                     outcome.friendly_name = name;
                     match root {
                         RootState::Trusted => {}
-                        RootState::Untrusted(root) => outcome.untrusted_root = Some(root),
-                        RootState::Added(root) => outcome.trusted_root = Some(root),
+                        RootState::Untrusted(root) => outcome.untrusted_root = Some(Box::new(root)),
+                        RootState::Added(root) => outcome.trusted_root = Some(Box::new(root)),
                     }
                 }
                 Answer::Pending {

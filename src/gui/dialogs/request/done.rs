@@ -136,7 +136,11 @@ impl RequestWizard {
             || (ready && frame::enter_pressed(ui));
         match (&outcome.thumbprint, &outcome.ca_reference) {
             (Some(thumb), _) => {
-                let root = outcome.untrusted_root.clone().filter(|_| self.trust_root);
+                let root = outcome
+                    .untrusted_root
+                    .as_deref()
+                    .filter(|_| self.trust_root)
+                    .cloned();
                 if finish && (self.assign_now || root.is_some()) {
                     // The answer comes back to the page: an error stays there.
                     self.finishing = true;

@@ -215,8 +215,13 @@ impl RequestWizard {
             assign_now: true,
             builtin_exists,
             trust_builtin: false,
+            // A configured CA is the one meant (the enterprise CA first), not the built-in.
+            online_ca: online
+                .iter()
+                .find(|c| c.kind == CaKind::Certsrv)
+                .or(online.first())
+                .map(|c| c.name.clone()),
             online,
-            online_ca: None,
             acme: AcmeAnswer::default(),
             alternate: false,
             alt_user: String::new(),
