@@ -252,6 +252,10 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
 pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
     let (ca, command, stored) = prepare(new, now)?;
     if new.try_first {
+        // A name taken is said before the CA is reached (insert says it again on a race).
+        if store.cas()?.iter().any(|c| c.name == ca.name) {
+            return Err(StoreError::CaExists(ca.name).into());
+        }
         reach(&ca, &stored)?;
     }
     store.transaction(|tx, secret| {
