@@ -67,6 +67,16 @@ pub enum AcmeError {
         /// The innermost cause.
         message: String,
     },
+    /// The CA's server answered with a TLS certificate that the connection does not trust.
+    #[error(
+        "the ACME CA {ca} answered, but its TLS certificate is not trusted here ({message}): give the certificate of the CA that issued it as the connection's TLS trust (--ca-bundle FILE, or the TLS trust field of the CA's dialog)"
+    )]
+    UntrustedTls {
+        /// The connection's name.
+        ca: String,
+        /// The TLS library's words.
+        message: String,
+    },
     /// The connection's TLS bundle cannot be used.
     #[error("the TLS trust bundle of the CA {ca} cannot be used: {message}")]
     Bundle {
@@ -196,9 +206,21 @@ fn failed(ca: &CaConnection, e: &instant_acme::Error) -> AcmeError {
             };
         }
         Some(Failed::TooSlow(_)) => return AcmeError::Timeout(ca.name.clone()),
+        Some(Failed::Connect(inner)) if crate::ca::http::untrusted_tls(inner) => {
+            return AcmeError::UntrustedTls {
+                ca: ca.name.clone(),
+                message: crate::ca::http::describe(inner),
+            };
+        }
         _ => {}
     }
     match e {
+        instant_acme::Error::Hyper(_) if crate::ca::http::untrusted_tls(e) => {
+            AcmeError::UntrustedTls {
+                ca: ca.name.clone(),
+                message: crate::ca::http::describe(e),
+            }
+        }
         instant_acme::Error::Hyper(_) | instant_acme::Error::Other(_) => AcmeError::Unreachable {
             ca: ca.name.clone(),
             message: crate::ca::http::describe(e),
@@ -257,6 +279,27 @@ pub fn test(
         let (account, registered) = account(ca, secrets).await?;
         Ok((account.id().to_owned(), registered))
     })
+}
+
+/// Reaches the CA's directory, without registering an account: a connection tried before
+/// it is saved.
+pub fn reach_directory(ca: &CaConnection) -> Result<(), crate::ca::OnlineError> {
+    let client = crate::ca::http::Client::new(&ca.name, ca.ca_bundle.as_deref(), false)?;
+    let answer = client.get(&ca.url, &[("accept", "application/json")])?;
+    let directory: Option<serde_json::Value> = serde_json::from_slice(&answer.body).ok();
+    let is_directory = directory
+        .as_ref()
+        .is_some_and(|d| d.get("newNonce").is_some() && d.get("newAccount").is_some());
+    if answer.status != 200 || !is_directory {
+        return Err(crate::ca::OnlineError::Protocol {
+            ca: ca.name.clone(),
+            message: format!(
+                "{} is not an ACME directory (HTTP {}); check the URL",
+                ca.url, answer.status
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// What an issued order gives: the chain (leaf first, PEM) and a new registration to keep.

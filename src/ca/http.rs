@@ -232,6 +232,10 @@ impl Client {
                     ca: self.ca.clone(),
                     limit,
                 },
+                Failed::Connect(e) if untrusted_tls(&e) => OnlineError::UntrustedTls {
+                    ca: self.ca.clone(),
+                    message: describe(&e),
+                },
                 other => unreachable(other.to_string()),
             })?;
         let content_type = parts
@@ -250,6 +254,33 @@ impl Client {
             body: body.to_vec(),
         })
     }
+}
+
+/// Whether a connection error is the server's TLS certificate not chaining to a root this
+/// connection trusts (rustls' `UnknownIssuer`): the fix is the connection's TLS trust, not
+/// its URL.
+pub fn untrusted_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(mut error) = cause {
+        // An I/O error hides what it wraps from `source()` (hyper wraps rustls' error in
+        // one, and that one in another).
+        while let Some(inner) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            error = inner;
+        }
+        if matches!(
+            error.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer
+            ))
+        ) {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// The innermost cause of a connection error: "connection refused", "invalid peer

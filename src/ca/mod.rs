@@ -25,6 +25,16 @@ pub enum OnlineError {
         /// What went wrong.
         message: String,
     },
+    /// The CA's server answered with a TLS certificate that the connection does not trust.
+    #[error(
+        "the CA {ca} answered, but its TLS certificate is not trusted here ({message}): give the certificate of the CA that issued it as the connection's TLS trust (--ca-bundle FILE, or the TLS trust field of the CA's dialog)"
+    )]
+    UntrustedTls {
+        /// The connection's name.
+        ca: String,
+        /// The TLS library's words.
+        message: String,
+    },
     /// The CA did not answer in time.
     #[error("the CA {0} did not answer in time; check its URL and that it is reachable")]
     Timeout(String),

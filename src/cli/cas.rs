@@ -73,6 +73,11 @@ pub struct AddArgs {
     /// AD CS: the password (file, environment variable, or a prompt).
     #[command(flatten)]
     password: PasswordArgs,
+    /// Save the connection without trying it first (a CA not reachable from here yet).
+    /// Without it the CA is reached (ACME's directory, SCEP's CA certificate, the AD CS
+    /// sign-in) and nothing is saved unless it answers.
+    #[arg(long)]
+    no_test: bool,
 }
 
 /// The first line of a small secret file (never echoed).
@@ -97,11 +102,17 @@ fn read_secret_file(file: &std::path::Path, what: &str) -> Result<Zeroizing<Stri
 }
 
 fn ca_error(e: CaOpError) -> CliError {
+    let message = e.to_string();
     match e {
         CaOpError::Store(e) => e.into(),
         CaOpError::Invalid(m) => CliError::bad_input(m),
         CaOpError::Acme(e) => CliError::refused(e.to_string()),
         CaOpError::Online(e) => online_error(e),
+        // Exits as what the CA answered would, saying that nothing was saved.
+        CaOpError::NotSaved(inner) => CliError {
+            code: ca_error(*inner).code,
+            message,
+        },
     }
 }
 
@@ -178,6 +189,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 name: name.clone(),
                 protocol: protocol(args, false)?,
                 ca_bundle: args.ca_bundle.clone(),
+                try_first: !args.no_test,
             };
             let kind = match new.protocol {
                 Protocol::Acme { .. } => "ACME",
@@ -188,7 +200,11 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             if ctx.json {
                 return print_json(&serde_json::json!({"name": name, "added": true}));
             }
-            outln!("{name}: {kind} CA added; `certdesk ca test {name}` reaches it");
+            if args.no_test {
+                outln!("{name}: {kind} CA added untried; `certdesk ca test {name}` reaches it");
+            } else {
+                outln!("{name}: {kind} CA reached and added");
+            }
             Ok(())
         }
         CaAction::Edit(args) => {
@@ -196,6 +212,7 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 name: args.name.clone(),
                 protocol: protocol(args, true)?,
                 ca_bundle: args.ca_bundle.clone(),
+                try_first: !args.no_test,
             };
             cas::edit(store, &new, ctx.now).map_err(ca_error)?;
             if ctx.json {

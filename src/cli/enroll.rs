@@ -115,6 +115,11 @@ pub struct OnlineArgs {
     username: Option<String>,
     #[command(flatten)]
     password: PasswordArgs,
+    /// When the issued chain ends in a root CA that is not in Trusted Roots, add it there
+    /// (as `import --trust-root`); without it the certificate is stored, the root is
+    /// named, and no usage can be assigned the certificate until the root is trusted.
+    #[arg(long)]
+    trust_root: bool,
 }
 
 impl OnlineArgs {
@@ -151,6 +156,7 @@ impl OnlineArgs {
                 .as_deref()
                 .zip(password)
                 .map(|(username, password)| Credentials { username, password }),
+            trust_root: self.trust_root,
         }
     }
 
@@ -350,6 +356,13 @@ fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
             ),
         },
         (None, None) => {}
+    }
+    if let Some(root) = &outcome.trusted_root {
+        outln!(
+            "trusted:  the root CA {} ({}) is now in Trusted Roots",
+            root.subject,
+            root.thumbprint
+        );
     }
     for w in &outcome.warnings {
         errln!("warning: {w}");

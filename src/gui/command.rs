@@ -15,7 +15,7 @@ use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
-use crate::ops::online::OnlineOptions;
+use crate::ops::online::{self, ChainRoot, OnlineOptions};
 use crate::ops::pool::{self, PoolError, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
@@ -171,6 +171,18 @@ pub enum Command {
         /// Staged rolling: the effective date (RFC 3339).
         roll: Option<String>,
     },
+    /// The request wizard's Finish on an issued certificate: trust the root CA that ends
+    /// its chain (when the user ticked it), then assign the usages (when any).
+    FinishRequest {
+        /// The request's location.
+        location: Location,
+        /// The issued certificate.
+        thumbprint: String,
+        /// The untrusted root the user agreed to trust.
+        root: Option<ChainRoot>,
+        /// The usages to assign it (none: only the root).
+        usages: Vec<UsageType>,
+    },
     /// Remove a usage's assignment, or only its previous certificate.
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
@@ -226,6 +238,30 @@ pub enum Applied {
 }
 
 impl Command {
+    /// The operation, as the Activity log names it.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Command::Import { .. } => "import",
+            Command::Remove(..) => "remove",
+            Command::Rename(..) => "rename",
+            Command::Export { .. } => "export",
+            Command::Submit { .. } => "request",
+            Command::AddCa(_) | Command::EditCa(_) | Command::TestCa(_) | Command::RemoveCa(_) => {
+                "ca"
+            }
+            Command::SetSystemRoots(_) => "trust",
+            Command::Probe(..) => "probe",
+            Command::PoolCheck(_) => "pool",
+            Command::CheckRevocation(..) => "revocation",
+            Command::Retrieve(..) => "retrieve",
+            Command::Renew { .. } => "renew",
+            Command::Assign { .. } | Command::FinishRequest { .. } | Command::Unassign(..) => {
+                "assign"
+            }
+            Command::SetTopology(_) => "topology",
+        }
+    }
+
     /// Whether applying it waits on the network (a CA, a server, a revocation responder):
     /// it then runs beside the store's other work.
     pub fn waits_on_network(&self) -> bool {
@@ -240,7 +276,7 @@ impl Command {
                 | Command::Probe(..)
                 | Command::PoolCheck(_)
                 | Command::CheckRevocation(..)
-        )
+        ) || matches!(self, Command::AddCa(new) | Command::EditCa(new) if new.try_first)
     }
 }
 
@@ -326,6 +362,8 @@ pub fn apply(
                             username: &c.username,
                             password: &c.password,
                         }),
+                        // The result page offers to trust an untrusted root (FinishRequest).
+                        trust_root: false,
                     },
                 },
             };
@@ -359,6 +397,31 @@ pub fn apply(
             let usages = request.usages;
             let names: Vec<&str> = usages.iter().map(|u| u.title()).collect();
             Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
+        }
+        Command::FinishRequest {
+            location,
+            thumbprint,
+            root,
+            usages,
+        } => {
+            let mut done = Vec::new();
+            if let Some(root) = &root {
+                online::trust_root(store, location, root, now)?;
+                done.push(format!("Trusted the root CA {}", root.subject));
+            }
+            if !usages.is_empty() {
+                let request = AssignRequest {
+                    location: Location::Computer,
+                    thumbprint,
+                    usages,
+                    roll: None,
+                };
+                assign::assign(store, &request, now)?;
+                let names: Vec<&str> = request.usages.iter().map(|u| u.title()).collect();
+                done.push(format!("Assigned to {}", names.join(", ")));
+            }
+            let message = done.join("; ");
+            Ok((message, Applied::Done))
         }
         Command::Unassign(usage, previous) => {
             assign::unassign(store, usage, previous, now)?;
@@ -453,6 +516,7 @@ pub fn apply(
                     http01: http01.borrowed(),
                     dns01,
                     credentials: None,
+                    trust_root: false,
                 },
             };
             let outcome = renew::renew(store, location, &renewal, now)?;

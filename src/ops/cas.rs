@@ -38,6 +38,12 @@ pub enum CaOpError {
     /// The SCEP or AD CS CA failed or refused.
     #[error(transparent)]
     Online(#[from] OnlineError),
+    /// The connection was tried before it was saved, and did not answer as it should:
+    /// nothing was saved.
+    #[error(
+        "{0}; nothing was saved (--no-test, or the dialog's \"Save anyway\", saves it without trying it)"
+    )]
+    NotSaved(Box<CaOpError>),
 }
 
 /// The protocol of a new connection, with what it needs (its secrets zeroised on drop).
@@ -78,6 +84,9 @@ pub struct NewCa {
     pub protocol: Protocol,
     /// A PEM file of the certificates to trust for this server's TLS.
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// Try the connection before saving it, and save it only if the CA answers (the
+    /// user may save it untried: a CA not reachable from here yet).
+    pub try_first: bool,
 }
 
 /// What `ca test` found.
@@ -243,13 +252,23 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         let path = path.display().to_string();
         command.push_str(&format!(" --ca-bundle {}", command_line::quote(&path)));
     }
+    if !new.try_first {
+        command.push_str(" --no-test");
+    }
     Ok((ca, command, stored))
 }
 
-/// Adds a connection (nothing is sent yet: `test` reaches the CA, and registers the ACME
-/// account).
+/// Adds a connection, tried first unless the user said otherwise (an ACME account is
+/// registered later: by `test` or the first request).
 pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
     let (ca, command, stored) = prepare(new, now)?;
+    if new.try_first {
+        // A name taken is said before the CA is reached (insert says it again on a race).
+        if store.cas()?.iter().any(|c| c.name == ca.name) {
+            return Err(StoreError::CaExists(ca.name).into());
+        }
+        reach(&ca, &stored)?;
+    }
     store.transaction(|tx, secret| {
         write::insert(tx, secret, &ca, &stored.secrets())?;
         log_change(tx, &ca, "added", command, now)
@@ -319,6 +338,7 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         name: new.name.clone(),
         protocol,
         ca_bundle: new.ca_bundle.clone(),
+        try_first: new.try_first,
     };
     let keep_account = match (&replaced.protocol, &old.account_url, &secrets.account_key) {
         (Protocol::Acme { directory, .. }, Some(url), Some(key)) if *directory == old.url => {
@@ -341,6 +361,9 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         custom_trust: ca.ca_bundle.is_some(),
         ..ca
     };
+    if new.try_first {
+        reach(&ca, &stored)?;
+    }
     store.transaction(|tx, secret| {
         write::delete(tx, &ca.name)?;
         write::insert(tx, secret, &ca, &stored.secrets())?;
@@ -470,6 +493,31 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
                 ),
             })
         }
+    }
+}
+
+/// Tries a connection before it is saved: the ACME directory (no account is registered),
+/// the SCEP CA's certificate, the AD CS sign-in; what went wrong says nothing was saved.
+fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<(), CaOpError> {
+    let reached = match ca.kind {
+        CaKind::Acme => acme::reach_directory(ca),
+        CaKind::Scep => scep::test(ca).map(drop),
+        CaKind::Certsrv => certsrv::test(
+            ca,
+            Credentials {
+                username: ca.username.as_deref().unwrap_or_default(),
+                password: stored.password.as_deref().map_or("", String::as_str),
+            },
+        ),
+    };
+    reached.map_err(|e| CaOpError::NotSaved(Box::new(e.into())))
+}
+
+impl CaOpError {
+    /// Whether the connection was tried and the CA did not answer as it should (it may
+    /// then be saved untried).
+    pub fn not_saved(&self) -> bool {
+        matches!(self, CaOpError::NotSaved(_))
     }
 }
 

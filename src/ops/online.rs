@@ -15,9 +15,11 @@ use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};
 use crate::ca::scep::{self, Enrolled, ScepRequest};
 use crate::deploy::request::{Generated, RequestSpec};
+use crate::ops::command_line;
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
 use crate::store::db::Sql;
+use crate::store::log::{self, LogEntry};
 use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, StoreError};
 
 /// The most certificates a CA's chain may hold.
@@ -33,6 +35,9 @@ pub struct OnlineOptions<'a> {
     /// AD CS: credentials to use instead of the connection's (the wizard's "Certificate
     /// Authority Account" page).
     pub credentials: Option<Credentials<'a>>,
+    /// The user agreed to put the root CA that ends the issued chain in Trusted Roots when
+    /// it is not there yet (`--trust-root`, as `import --trust-root`).
+    pub trust_root: bool,
 }
 
 impl std::fmt::Debug for OnlineOptions<'_> {
@@ -44,14 +49,50 @@ impl std::fmt::Debug for OnlineOptions<'_> {
                 "credentials",
                 &self.credentials.map(|c| c.username.to_owned()),
             )
+            .field("trust_root", &self.trust_root)
             .finish()
     }
 }
 
+/// The root CA that ends an issued chain, when the store does not trust it: shown to the
+/// user (subject and thumbprint, as Windows' security warning shows them) with the choice
+/// to trust it ([`trust_root`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainRoot {
+    /// The root's subject.
+    pub subject: String,
+    /// Its SHA-1 thumbprint.
+    pub thumbprint: String,
+    /// Its DER, for [`trust_root`].
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+impl ChainRoot {
+    fn of(cert: &Certificate) -> Self {
+        Self {
+            subject: cert.summary().subject.clone(),
+            thumbprint: cert.summary().thumbprint.clone(),
+            der: cert.der().to_vec(),
+        }
+    }
+}
+
+/// What became of the root CA that ends an issued chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum RootState {
+    /// The chain has no root, or the store trusts it already.
+    Trusted,
+    /// Not trusted, and the user did not agree to trust it.
+    Untrusted(ChainRoot),
+    /// Put in Trusted Roots with the certificate, as the user agreed.
+    Added(ChainRoot),
+}
+
 /// What the CA did.
 pub(super) enum Answer {
-    /// Issued and stored: (thumbprint, friendly name).
-    Issued(String, String),
+    /// Issued and stored: (thumbprint, friendly name, what became of its chain's root).
+    Issued(String, String, RootState),
     /// Held for approval, or waiting for DNS-01 records.
     Pending {
         /// Our request id.
@@ -222,6 +263,15 @@ pub(super) fn submit(
     };
     let chain = parse_chain(name, &chain, &key_hash)?;
     let leaf = &chain[0];
+    let root = match untrusted_root(store, location, &chain[1..])? {
+        Some(root) if options.trust_root => RootState::Added(ChainRoot::of(root)),
+        Some(root) => {
+            let root = ChainRoot::of(root);
+            warnings.push(untrusted_warning(&root));
+            RootState::Untrusted(root)
+        }
+        None => RootState::Trusted,
+    };
     let described = format!("the {} CA {name}", ca.kind.as_str().to_uppercase());
     let issuer = Issuer {
         name,
@@ -238,9 +288,113 @@ pub(super) fn submit(
             warnings,
         )?;
         insert_chain_cas(tx, location, &chain[1..], now)?;
+        if let (RootState::Added(_), Some(added)) = (&root, chain.last()) {
+            insert_root(tx, location, added, (command, now))?;
+        }
         Ok::<_, EnrollError>(friendly)
     })?;
-    Ok(Answer::Issued(leaf.summary().thumbprint.clone(), friendly))
+    Ok(Answer::Issued(
+        leaf.summary().thumbprint.clone(),
+        friendly,
+        root,
+    ))
+}
+
+/// The self-signed root CA that ends `cas` (an issued chain without its leaf) when it is
+/// a trust anchor of neither `location` nor Computer (the system's roots count when the
+/// store trusts them).
+fn untrusted_root<'c>(
+    store: &Store,
+    location: Location,
+    cas: &'c [Certificate],
+) -> Result<Option<&'c Certificate>, StoreError> {
+    let Some(root) = cas
+        .last()
+        .filter(|c| c.summary().self_signed && c.summary().is_ca())
+    else {
+        return Ok(None);
+    };
+    for at in [location, Location::Computer] {
+        match store.find(at, &root.summary().thumbprint) {
+            Ok(found) if found.logical == Logical::Root => return Ok(None),
+            Ok(_) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(root))
+}
+
+/// What the user is told about a root that was not trusted.
+fn untrusted_warning(root: &ChainRoot) -> String {
+    format!(
+        "the chain ends in the root CA {} (thumbprint {}), which is not in Trusted Roots: no \
+         usage can be assigned the certificate until it is; trust it with --trust-root (the \
+         result page's \"Trust this root CA\"), or import the root with `certdesk import \
+         FILE --trust-root`",
+        root.subject, root.thumbprint
+    )
+}
+
+/// Puts the root CA that ends an issued chain in Trusted Roots of `location`, with a log
+/// entry, as the user agreed on the request's result page. A root that is there already
+/// is left as it is; anything but a self-signed CA certificate is refused.
+pub fn trust_root(
+    store: &mut Store,
+    location: Location,
+    root: &ChainRoot,
+    now: i64,
+) -> Result<(), EnrollError> {
+    let cert = Certificate::from_der(&root.der)
+        .ok()
+        .filter(|c| {
+            let s = c.summary();
+            s.self_signed && s.is_ca() && s.thumbprint == root.thumbprint
+        })
+        .ok_or_else(|| EnrollError::NotARoot(root.subject.clone()))?;
+    let command = format!(
+        "{} import '<root-certificate-file>' --trust-root",
+        command_line::base(location)
+    );
+    store.transaction(|tx, _| {
+        if cert_write::existing(tx, location, &root.thumbprint)?.is_none() {
+            insert_root(tx, location, &cert, (&command, now))?;
+        }
+        Ok::<_, EnrollError>(())
+    })
+}
+
+/// Inserts `root` into Trusted Roots of `location` with its log entry.
+fn insert_root(
+    tx: Sql<'_>,
+    location: Location,
+    root: &Certificate,
+    (command, now): (&str, i64),
+) -> Result<(), StoreError> {
+    let summary = root.summary();
+    cert_write::insert_cert(
+        tx,
+        &NewCert {
+            location,
+            logical: Logical::Root,
+            cert: root,
+            friendly_name: "",
+            key_id: None,
+            now,
+        },
+    )?;
+    log::append(
+        tx,
+        &LogEntry::new(
+            now,
+            location,
+            "trust",
+            format!(
+                "the root CA {} (thumbprint {}) that ends an issued chain was added to Trusted Roots, as the user agreed",
+                summary.subject, summary.thumbprint
+            ),
+            command.to_owned(),
+        ),
+    )
 }
 
 /// The certificates of an ACME CA's chain (PEM), as DER, at most [`MAX_CHAIN`].

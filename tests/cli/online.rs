@@ -8,7 +8,7 @@ use crate::common;
 use common::acme::free_tcp_port;
 use common::certsrv::{self, Certsrv};
 use common::scep::start_scep;
-use common::{EDGE, TestStore, fails, s, stderr, tool};
+use common::{EDGE, TestStore, fails, fx, openssl_thumbprint, s, stderr, tool};
 
 /// The certificates and pending requests of the Computer location.
 fn state(t: &TestStore) -> (Vec<(String, String, bool)>, serde_json::Value) {
@@ -101,6 +101,7 @@ fn scep_issues_with_the_right_challenge_and_refuses_a_wrong_one() {
         "ca",
         "add",
         "nowhere",
+        "--no-test",
         "--scep",
         &format!("http://127.0.0.1:{gone}/scep"),
     ]);
@@ -119,7 +120,11 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     let t = TestStore::with_topology(EDGE);
     let server = Certsrv::start(t.dir.path());
     let add = |name: &str, password: &str| {
-        let args = server.connection("add", name, &server.url);
+        let mut args = server.connection("add", name, &server.url);
+        // The stale password does not sign in: saved untried.
+        if password != certsrv::PASSWORD {
+            args.push("--no-test".to_owned());
+        }
         t.json_with_password(
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
             password,
@@ -246,7 +251,7 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
     // TLS is verified: without the CA's TLS trust the server is refused; a page that is
     // not Web Enrollment is one sentence too.
     for (name, url, bundle, text) in [
-        ("untrusted", server.url.clone(), None, "UnknownIssuer"),
+        ("untrusted", server.url.clone(), None, "--ca-bundle FILE"),
         (
             "elsewhere",
             server.url.replace("/certsrv", "/elsewhere"),
@@ -258,6 +263,7 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
             "ca",
             "add",
             name,
+            "--no-test",
             "--certsrv",
             &url,
             "--username",
@@ -392,4 +398,138 @@ fn the_front_end_procedure_runs_against_each_kind_of_ca() {
     t.json(&["assign", "--type", usages, "--thumbprint", &issued[2]]);
     let status = t.json(&["status"]).to_string();
     assert!(status.contains(&issued[2]), "{status}");
+}
+
+/// Procedure B: AD CS answers with a chain whose root the store does not trust yet.
+/// Without `--trust-root` the certificate is stored, the root is named, and assigning it
+/// is refused; with it the root goes to Trusted Roots with the certificate and the
+/// assignment follows at once.
+#[test]
+fn request_trust_root_trusts_the_root_that_ends_an_online_chain() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    t.json_with_password(
+        &[
+            "ca",
+            "add",
+            "corp",
+            "--certsrv",
+            &server.url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+            "--ca-bundle",
+            s(&server.tls_bundle),
+        ],
+        certsrv::PASSWORD,
+    );
+    let root = openssl_thumbprint(&fx("root.pem"));
+    let roots = |t: &TestStore| {
+        t.contents("computer")
+            .into_iter()
+            .filter(|(_, logical, _)| logical == "root")
+            .map(|(thumbprint, _, _)| thumbprint)
+            .collect::<Vec<_>>()
+    };
+
+    let out = t.run(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("root CA") && stderr(&out).contains(&root),
+        "the root is named: {}",
+        stderr(&out)
+    );
+    let untrusted = t.json(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert_eq!(untrusted["untrusted_root"]["thumbprint"], root.as_str());
+    assert!(roots(&t).is_empty(), "nothing trusted without the choice");
+    let leaf = untrusted["thumbprint"].as_str().expect("thumbprint");
+    fails(
+        &t.run(&["assign", "--type", "Internal", "--thumbprint", leaf]),
+        1,
+        "cannot be assigned",
+    );
+
+    let trusted = t.json(&[
+        "request",
+        "--type",
+        "Internal",
+        "--ca",
+        "corp",
+        "--trust-root",
+    ]);
+    assert_eq!(trusted["trusted_root"]["thumbprint"], root.as_str());
+    assert!(trusted.get("untrusted_root").is_none(), "{trusted}");
+    assert_eq!(roots(&t), vec![root.clone()]);
+    let leaf = trusted["thumbprint"].as_str().expect("thumbprint");
+    t.json(&["assign", "--type", "Internal", "--thumbprint", leaf]);
+    let log = t.json(&["log"]).to_string();
+    assert!(
+        log.contains("--ca corp --trust-root"),
+        "the equivalent command keeps the choice: {log}"
+    );
+
+    // Once trusted, a later answer is not offered again.
+    let again = t.json(&["request", "--type", "Internal", "--ca", "corp"]);
+    assert!(again.get("untrusted_root").is_none(), "{again}");
+}
+
+/// `ca add` reaches the CA before it saves the connection: a TLS certificate the
+/// connection does not trust names the fix (its TLS trust, not its URL), a CA that does
+/// not answer is not saved unless `--no-test` says to save it untried.
+#[test]
+fn ca_add_tries_the_ca_first_and_an_untrusted_tls_names_the_ca_bundle() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    let add = |name: &str, url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "ca",
+            "add",
+            name,
+            "--certsrv",
+            url,
+            "--username",
+            certsrv::USER,
+            "--password-env",
+            "CERTDESK_TEST_PASSWORD",
+        ];
+        args.extend(extra);
+        t.command()
+            .args(&args)
+            .env("CERTDESK_TEST_PASSWORD", certsrv::PASSWORD)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("certdesk runs")
+    };
+    let names = |t: &TestStore| {
+        t.json(&["ca", "list"])
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    let untrusted = add("corp", &server.url, &[]);
+    fails(&untrusted, 1, "its TLS certificate is not trusted here");
+    assert!(stderr(&untrusted).contains("--ca-bundle FILE"));
+    assert!(stderr(&untrusted).contains("nothing was saved"));
+    assert!(
+        !stderr(&untrusted).contains("check its URL"),
+        "not the URL: {}",
+        stderr(&untrusted)
+    );
+    let gone = format!("https://127.0.0.1:{}/certsrv", free_tcp_port());
+    fails(&add("later", &gone, &[]), 1, "cannot be reached");
+    assert_eq!(names(&t), vec!["builtin"], "nothing saved");
+
+    let saved = add("later", &gone, &["--no-test"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let tried = add("corp", &server.url, &["--ca-bundle", s(&server.tls_bundle)]);
+    assert!(tried.status.success(), "{}", stderr(&tried));
+    assert!(String::from_utf8_lossy(&tried.stdout).contains("reached and added"));
+    assert_eq!(names(&t), vec!["builtin", "corp", "later"]);
+    let log = t.json(&["log"]).to_string();
+    assert!(log.contains("ca add later --certsrv"), "{log}");
+    assert!(log.contains("--no-test"), "the untried save says so: {log}");
 }

@@ -356,6 +356,7 @@ fn a_store_is_copied_into_a_database_and_back() {
         "ca",
         "add",
         "corp-scep",
+        "--no-test",
         "--scep",
         "http://127.0.0.1:9/scep",
         "--challenge-file",

@@ -20,7 +20,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
 /// The window on the store in `dir` (1280×900), once its first snapshot has arrived.
-fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
+pub(crate) fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
     let screen = Screen {
         width: 1280.0,
         height: 900.0,
@@ -29,7 +29,7 @@ fn harness(dir: &Path) -> Harness<'static, CertdeskApp> {
     window::harness(dir, screen, system_now, false)
 }
 
-fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+pub(crate) fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run_steps(1);
     h.get_by_label(label).type_text(text);
@@ -37,7 +37,7 @@ fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
 }
 
 /// Replaces a field's text: select all, then type.
-fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+pub(crate) fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -67,13 +67,13 @@ fn select(h: &mut Harness<'_, CertdeskApp>, thumbprint: &str) {
     h.run_steps(2);
 }
 
-fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
+pub(crate) fn click(h: &mut Harness<'_, CertdeskApp>, label: &str) {
     h.get_by_label(label).click();
     h.run_steps(2);
 }
 
 /// Opens the request wizard for the Edge internal certificate, immediate, on its CA page.
-fn to_ca_page(h: &mut Harness<'_, CertdeskApp>) {
+pub(crate) fn to_ca_page(h: &mut Harness<'_, CertdeskApp>) {
     click(h, "Request…");
     click(h, "Edge internal");
     click(h, "Next");
@@ -86,7 +86,7 @@ fn to_ca_page(h: &mut Harness<'_, CertdeskApp>) {
 
 /// Presses Next `pages` times to the summary, checks that it says `summary` (a part of a
 /// line), then Finish, and waits for the request to be made.
-fn to_summary_and_finish(h: &mut Harness<'_, CertdeskApp>, pages: usize, summary: &str) {
+pub(crate) fn to_summary_and_finish(h: &mut Harness<'_, CertdeskApp>, pages: usize, summary: &str) {
     for _ in 0..pages {
         click(h, "Next");
     }
@@ -95,7 +95,7 @@ fn to_summary_and_finish(h: &mut Harness<'_, CertdeskApp>, pages: usize, summary
     settle(h);
 }
 
-fn is_disabled(h: &Harness<'_, CertdeskApp>, label: &str) -> bool {
+pub(crate) fn is_disabled(h: &Harness<'_, CertdeskApp>, label: &str) -> bool {
     h.get_by_label(label).accesskit_node().is_disabled()
 }
 
@@ -1035,7 +1035,7 @@ fn the_request_wizard_orders_from_an_acme_ca() {
     type_into(&mut h, "TLS trust (PEM file)", s(&bundle));
     click(&mut h, "Add");
     settle(&mut h);
-    // Once, in the dialog: no toast repeats what the dialog shows.
+    // Once, in the dialog: the notification area does not repeat what the dialog shows.
     h.get_by_label_contains("must start with https://");
     retype(&mut h, "Directory URL", &directory);
     h.run_steps(1);

@@ -6,7 +6,9 @@
 mod common;
 
 mod app;
+mod finish;
 mod layout;
+mod messages;
 mod network;
 mod screenshots;
 mod snapshots;

@@ -24,6 +24,7 @@ fn a_silent_ca_does_not_hold_up_the_store() {
         "ca",
         "add",
         "silent",
+        "--no-test",
         "--acme",
         &format!("https://127.0.0.1:{port}/directory"),
     ]);
@@ -101,7 +102,7 @@ fn a_team_store_opens_again_with_its_key() {
 }
 
 /// A probe of a server that accepts and never answers takes its time-out on the network
-/// thread; meanwhile a command of the store's that fails says so in a toast and leaves the
+/// thread; meanwhile a command of the store's that fails says so in the notification area and leaves the
 /// page still checking: each answer goes to whoever asked.
 #[test]
 fn a_slow_probe_leaves_the_store_answering_and_keeps_its_own_answer() {

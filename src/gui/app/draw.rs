@@ -107,6 +107,13 @@ impl CertdeskApp {
         egui::Panel::bottom("status").show(ui, |ui| {
             views::status_bar_ui(ui, &self.view, &self.jobs, self.offline.as_deref())
         });
+        // Above the status bar, in its own room: it never covers a control.
+        self.notices.expire(time);
+        if !self.notices.is_empty() {
+            egui::Panel::bottom("notices").show(ui, |ui| {
+                views::notices_ui(ui, &mut self.notices);
+            });
+        }
         egui::Panel::left("nav").resizable(true).show(ui, |ui| {
             views::nav_ui(ui, &self.view, &mut self.page);
         });
@@ -128,6 +135,7 @@ impl CertdeskApp {
                     list: &mut self.list,
                     topology_form: &mut self.topology_form,
                     probe_form: &mut self.probe_form,
+                    log: &self.activity,
                     commands: &mut self.commands,
                 },
             );
@@ -218,8 +226,6 @@ impl CertdeskApp {
         }
         frame::set_covered(&ctx, false);
         self.browser_ui(&ctx);
-        self.toasts.retain(|t| t.until > time);
-        views::toasts_ui(&ctx, &self.toasts);
         let key = self.list_key();
         if let Some(wanted) = self.list.take_wanted(key.clone()) {
             let snapshot = (Arc::clone(&self.view), self.generation);
@@ -229,20 +235,25 @@ impl CertdeskApp {
         let now = (self.clock)();
         for command in self.commands.drain(..) {
             let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(_));
+            let operation = command.operation();
             let ticket = self.worker.apply(command, now);
+            self.asked.push((ticket, operation));
             if probe {
                 self.probe_tickets.push(ticket);
             }
         }
         for command in self.dialog_commands.drain(..) {
-            self.dialog_tickets.push(self.worker.apply(command, now));
+            let operation = command.operation();
+            let ticket = self.worker.apply(command, now);
+            self.asked.push((ticket, operation));
+            self.dialog_tickets.push(ticket);
         }
         if self.dialog.is_none() {
             // The answers to a dialog that closed (one that closes as it sends, as a
-            // confirmation does) are toasts, never another dialog's.
+            // confirmation does) go to the notification area, never to another dialog.
             self.dialog_tickets.clear();
         }
-        if !self.toasts.is_empty() || self.busy() {
+        if self.notices.expiring() || self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
     }

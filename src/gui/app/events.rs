@@ -24,6 +24,7 @@ impl CertdeskApp {
         self.generation += 1;
         // Freeing 100,000 rows takes longer than a frame: not on this thread.
         std::thread::spawn(move || drop(old));
+        self.merge_activity();
         if topology_changed {
             self.topology_form = TopologyForm::from(self.view.topology.as_ref());
         }
@@ -56,6 +57,11 @@ impl CertdeskApp {
     pub(super) fn on_reply(&mut self, reply: Reply, time: f64) {
         match reply {
             Reply::Applied(ticket, result) => {
+                let operation = self
+                    .asked
+                    .iter()
+                    .position(|(t, _)| *t == ticket)
+                    .map_or("window", |i| self.asked.swap_remove(i).1);
                 if answered(&mut self.probe_tickets, ticket) {
                     self.probe_form.running = false;
                     match &result {
@@ -76,14 +82,13 @@ impl CertdeskApp {
                         .as_mut()
                         .is_some_and(|d| d.on_applied(result.as_ref().map(|(_, a)| a)));
                 match &result {
-                    Ok((message, _)) => self.toast(message.clone(), false, time),
-                    Err(e) if !shown => self.toast(e.to_string(), true, time),
-                    Err(_) => {}
+                    Ok((message, _)) => self.notify(message.clone(), time),
+                    Err(e) => self.failed(operation, e.to_string(), shown),
                 }
             }
             Reply::View(view, order, _) => self.on_view(*view, order),
             Reply::ViewFailed(e, _) => {
-                self.toast(format!("The store could not be read: {e}"), true, time)
+                self.failed("store", format!("The store could not be read: {e}"), false)
             }
             Reply::Eligible(table) => {
                 if let Some(Dialog::Assign(d)) = &mut self.dialog {
@@ -101,29 +106,27 @@ impl CertdeskApp {
                     self.dialog = None;
                 }
                 self.offer_unlock = true;
-                self.toast(
-                    format!("Opened the store in {}", dir.display()),
-                    false,
-                    time,
-                );
+                self.notify(format!("Opened the store in {}", dir.display()), time);
             }
             Reply::Opened(Err(e)) => match &mut self.dialog {
                 // The dialog keeps what was typed and says why.
                 Some(Dialog::OpenStore(d)) if d.opening => d.failed(e.to_string()),
-                _ => self.toast(e.to_string(), true, time),
+                _ => self.failed("open", e.to_string(), false),
             },
             Reply::Unlocked(Ok(note)) => {
                 if matches!(self.dialog, Some(Dialog::Unlock(_))) {
                     self.dialog = None;
                 }
                 match note {
-                    Some(why) => self.toast(format!("The store is unlocked; {why}"), true, time),
-                    None => self.toast("The store is unlocked".to_owned(), false, time),
+                    Some(why) => {
+                        self.failed("unlock", format!("The store is unlocked; {why}"), false)
+                    }
+                    None => self.notify("The store is unlocked".to_owned(), time),
                 }
             }
             Reply::Unlocked(Err(e)) => match &mut self.dialog {
                 Some(Dialog::Unlock(d)) if d.unlocking => d.failed(e.to_string()),
-                _ => self.toast(e.to_string(), true, time),
+                _ => self.failed("unlock", e.to_string(), false),
             },
             Reply::Connection(lost) => self.offline = lost,
         }
@@ -155,7 +158,6 @@ impl CertdeskApp {
     }
 
     pub(super) fn on_job(&mut self, result: JobResult, ctx: &egui::Context) {
-        let time = ctx.input(|i| i.time);
         match result {
             JobResult::Browse(request) => {
                 let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
@@ -175,7 +177,7 @@ impl CertdeskApp {
                 self.after_open = Page::Wizard;
                 self.worker.open(dir, false, (self.clock)());
             }
-            JobResult::Sample(Err(e)) => self.toast(e.to_string(), true, time),
+            JobResult::Sample(Err(e)) => self.failed("sample", e.to_string(), false),
             other => {
                 if let Some(dialog) = &mut self.dialog {
                     dialog.on_job(other, &mut self.dialog_commands);

@@ -17,9 +17,9 @@ use crate::gui::jobs::Jobs;
 use crate::gui::list_order::ListKey;
 use crate::gui::settings::Settings;
 use crate::gui::view_model::StoreView;
-use crate::gui::views::{ListState, Page, ProbeForm, Toast, TopologyForm};
+use crate::gui::views::{ListState, Notices, Page, ProbeForm, TopologyForm};
 use crate::gui::worker::StoreWorker;
-use crate::store::{Location, Logical, Store};
+use crate::store::{Location, LogEntry, Logical, Store};
 
 /// The whole GUI state.
 pub struct CertdeskApp {
@@ -48,8 +48,15 @@ pub struct CertdeskApp {
     pub browser: Option<FileBrowser>,
     /// Background jobs.
     pub jobs: Jobs,
-    /// Results and errors.
-    pub toasts: Vec<Toast>,
+    /// Results and errors, in the notification area.
+    pub notices: Notices,
+    /// What this window could not do, for the Activity log (a failure changes nothing in
+    /// the store, so it is not written there).
+    failures: Vec<LogEntry>,
+    /// The Activity log shown: the store's entries and `failures`, oldest first.
+    activity: Vec<LogEntry>,
+    /// The operation of each command not answered yet, by ticket.
+    asked: Vec<(u64, &'static str)>,
     /// Commands emitted while drawing, applied after the frame.
     pub commands: Vec<Command>,
     /// Commands the open dialog emitted, applied after the frame; their answers go to it.
@@ -115,7 +122,10 @@ impl CertdeskApp {
             dialog: None,
             browser: None,
             jobs: Jobs::default(),
-            toasts: Vec::new(),
+            notices: Notices::default(),
+            failures: Vec::new(),
+            activity: Vec::new(),
+            asked: Vec::new(),
             commands: Vec::new(),
             dialog_commands: Vec::new(),
             dialog_tickets: Vec::new(),
@@ -172,11 +182,34 @@ impl CertdeskApp {
         self.dialog = Some(dialog);
     }
 
-    pub(super) fn toast(&mut self, text: String, error: bool, now: f64) {
-        self.toasts.push(Toast {
-            text,
-            error,
-            until: now + if error { 8.0 } else { 4.0 },
+    /// A result, in the notification area.
+    pub(super) fn notify(&mut self, text: String, now: f64) {
+        self.notices.result(text, now);
+    }
+
+    /// An error: in the notification area until dismissed, unless `shown` elsewhere (the
+    /// dialog that asked says it), and in the Activity log.
+    pub(super) fn failed(&mut self, operation: &str, text: String, shown: bool) {
+        self.failures.push(LogEntry {
+            id: 0,
+            time: (self.clock)(),
+            location: String::new(),
+            operation: operation.to_owned(),
+            outcome: "failed".to_owned(),
+            details: text.clone(),
+            command: String::new(),
+            user: None,
         });
+        self.merge_activity();
+        if !shown {
+            self.notices.error(text);
+        }
+    }
+
+    /// The Activity log shown: the store's entries with this window's failures, by time.
+    pub(super) fn merge_activity(&mut self) {
+        self.activity.clone_from(&self.view.log);
+        self.activity.extend(self.failures.iter().cloned());
+        self.activity.sort_by_key(|e| e.time);
     }
 }

@@ -57,7 +57,7 @@ impl CertdeskApp {
             (Verb::CopyThumbprint, Some(cert)) => {
                 ctx.copy_text(cert.summary.thumbprint.clone());
                 let time = ctx.input(|i| i.time);
-                self.toast(format!("Copied {}", cert.summary.thumbprint), false, time);
+                self.notify(format!("Copied {}", cert.summary.thumbprint), time);
             }
             (_, None) => {}
         }

@@ -39,6 +39,8 @@ pub struct AddCaDialog {
     sent: bool,
     done: bool,
     error: Option<String>,
+    /// The last try did not reach the CA: the user may save the connection untried.
+    untried: bool,
 }
 
 impl Default for AddCaDialog {
@@ -57,6 +59,7 @@ impl Default for AddCaDialog {
             sent: false,
             done: false,
             error: None,
+            untried: false,
         }
     }
 }
@@ -118,7 +121,10 @@ impl AddCaDialog {
             Ok(Applied::Done) => self.done = true,
             // What another command produced meanwhile is not this answer.
             Ok(_) => return,
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => {
+                self.untried = matches!(e, ApplyError::Ca(e) if e.not_saved());
+                self.error = Some(e.to_string());
+            }
         }
         self.sent = false;
     }
@@ -167,21 +173,41 @@ impl AddCaDialog {
         self.done
     }
 
-    /// The command that adds (or changes) the connection as entered; the dialog then
-    /// waits for the store's answer.
-    pub fn command(&mut self) -> Command {
+    /// The command that adds (or changes) the connection as entered, tried first unless
+    /// `try_first` is false (the user's "Save anyway"); the dialog then waits for the
+    /// answer.
+    pub fn command(&mut self, try_first: bool) -> Command {
         self.error = None;
+        self.untried = false;
         self.sent = true;
         let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let new = Box::new(NewCa {
             name: self.name.trim().to_owned(),
             protocol: self.protocol(),
             ca_bundle: optional(&self.bundle).map(PathBuf::from),
+            try_first,
         });
         if self.editing {
             Command::EditCa(new)
         } else {
             Command::AddCa(new)
+        }
+    }
+
+    /// While the CA is tried, says so; after a try that did not reach it, offers "Save
+    /// anyway" (a CA not reachable from here yet is saved untried only when asked).
+    pub fn trying_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        if self.sent {
+            ui.spinner();
+            ui.label("Trying the CA…");
+        } else if self.untried
+            && self.missing().is_none()
+            && ui
+                .button("Save anyway")
+                .on_hover_text("Save the connection without reaching the CA")
+                .clicked()
+        {
+            commands.push(self.command(false));
         }
     }
 
@@ -302,9 +328,11 @@ impl AddCaDialog {
                 let ready = missing.is_none() && !self.sent;
                 let label = if self.editing { "Save" } else { "Add" };
                 let add = frame::button_enabled(ui, ready, label);
+                let add = add.on_hover_text("Reach the CA, and save the connection if it answers");
                 if add.clicked() || (ready && frame::enter_pressed(ui)) {
-                    commands.push(self.command());
+                    commands.push(self.command(true));
                 }
+                self.trying_ui(ui, commands);
                 if let Some(missing) = missing {
                     frame::hint_ui(ui, missing);
                 }

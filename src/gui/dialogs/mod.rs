@@ -221,7 +221,7 @@ impl Dialog {
     }
 
     /// A command from this dialog was applied; whether the dialog shows its error itself
-    /// (then no toast repeats it).
+    /// (then the notification area does not repeat it).
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
         match self {
             Dialog::Import(d) => d.on_applied(result),

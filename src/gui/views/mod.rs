@@ -6,6 +6,7 @@ mod cas_page;
 mod expiry_banner;
 mod log;
 mod nav;
+mod notices;
 mod probe_page;
 mod san_table;
 mod store_list;
@@ -15,6 +16,7 @@ mod wizard_page;
 
 pub use expiry_banner::{BannerChoice, expiry_banner_ui};
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui};
+pub use notices::{Notices, notices_ui};
 pub use probe_page::ProbeForm;
 pub use san_table::san_table_ui;
 pub use store_list::ListState;
@@ -26,7 +28,7 @@ use super::verbs::Verb;
 use super::view_model::StoreView;
 use super::words::count;
 use crate::deploy::usage::UsageType;
-use crate::store::{Location, Logical};
+use crate::store::{Location, LogEntry, Logical};
 
 /// What the central area shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,8 @@ pub struct Pages<'a> {
     pub topology_form: &'a mut TopologyForm,
     /// The Check a server page.
     pub probe_form: &'a mut ProbeForm,
+    /// The Activity log: the store's entries with this window's failures among them.
+    pub log: &'a [LogEntry],
     /// Commands for the store.
     pub commands: &'a mut Vec<Command>,
 }
@@ -105,7 +109,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             None
         }
         Page::Log => {
-            log::log_ui(ui, &pages.view.log);
+            log::log_ui(ui, pages.log);
             None
         }
         Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.commands),
@@ -155,37 +159,4 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
             ));
         }
     });
-}
-
-/// A message shown for a few seconds.
-pub struct Toast {
-    /// The sentence.
-    pub text: String,
-    /// An error (red) or a result.
-    pub error: bool,
-    /// When it goes away (egui time, seconds).
-    pub until: f64,
-}
-
-/// Toasts in the top-right corner.
-pub fn toasts_ui(ctx: &egui::Context, toasts: &[Toast]) {
-    if toasts.is_empty() {
-        return;
-    }
-    egui::Area::new(egui::Id::unique("toasts"))
-        .anchor(egui::Align2::RIGHT_TOP, [-12.0, 48.0])
-        .order(egui::Order::Foreground)
-        .show(ctx, |ui| {
-            for t in toasts {
-                let color = if t.error {
-                    ui.visuals().error_fg_color
-                } else {
-                    ui.visuals().text_color()
-                };
-                egui::Frame::popup(ui.style()).show(ui, |ui| {
-                    ui.set_max_width(420.0);
-                    ui.colored_label(color, &t.text);
-                });
-            }
-        });
 }

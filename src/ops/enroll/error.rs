@@ -34,6 +34,9 @@ pub enum EnrollError {
         "the built-in CA does not exist in this store yet, and creating it puts its root certificate in Trusted Roots: agree to that first"
     )]
     RootNotAgreed,
+    /// What was to be trusted as an issued chain's root is not a self-signed CA.
+    #[error("{0} is not a self-signed root CA certificate, so it is not put in Trusted Roots")]
+    NotARoot(String),
     /// No pending request has that id.
     #[error("there is no pending request {0} in this location")]
     NoSuchRequest(i64),

@@ -15,7 +15,7 @@ use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::ops::command_line;
 use crate::ops::files;
-use crate::ops::online::{self, Answer, OnlineOptions};
+use crate::ops::online::{self, Answer, ChainRoot, OnlineOptions, RootState};
 use crate::pki::keygen::KeyAlgorithm;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
@@ -71,6 +71,13 @@ pub struct RequestOutcome {
     pub key_generation: Duration,
     /// Things the user should know.
     pub warnings: Vec<String>,
+    /// The root CA that ends the issued chain, when the store does not trust it (the
+    /// user may trust it: [`online::trust_root`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untrusted_root: Option<Box<ChainRoot>>,
+    /// The root CA put in Trusted Roots with the certificate (`--trust-root`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<Box<ChainRoot>>,
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -164,6 +171,8 @@ pub(super) fn submit_as(
         csr_pem: generated.csr_pem.clone(),
         key_generation: generated.took,
         warnings: spec.warnings(),
+        untrusted_root: None,
+        trusted_root: None,
     };
     let is_acme = match delivery {
         Delivery::Online { ca, .. } => store.ca(ca)?.kind == CaKind::Acme,
@@ -214,10 +223,15 @@ pub(super) fn submit_as(
                 (&command, now),
                 &mut outcome.warnings,
             )? {
-                Answer::Issued(thumbprint, name) => {
+                Answer::Issued(thumbprint, name, root) => {
                     outcome.status = "issued";
                     outcome.thumbprint = Some(thumbprint);
                     outcome.friendly_name = name;
+                    match root {
+                        RootState::Trusted => {}
+                        RootState::Untrusted(root) => outcome.untrusted_root = Some(Box::new(root)),
+                        RootState::Added(root) => outcome.trusted_root = Some(Box::new(root)),
+                    }
                 }
                 Answer::Pending {
                     id,
@@ -323,6 +337,9 @@ fn clear_command(location: Location, id: i64) -> String {
 /// password never), and for ACME the challenge.
 fn online_flags(options: &OnlineOptions<'_>, is_acme: bool) -> String {
     let mut flags = String::new();
+    if options.trust_root {
+        flags.push_str(" --trust-root");
+    }
     if let Some(credentials) = options.credentials {
         flags.push_str(&format!(
             " --username {} --password-file '<file>'",

@@ -7,6 +7,7 @@ use crate::gui::command::Command;
 use crate::gui::dialogs::Flow;
 use crate::gui::dialogs::{acme_answer, frame};
 use crate::gui::jobs::Jobs;
+use crate::ops::online::ChainRoot;
 use crate::ops::retrieve::Polled;
 
 use super::RequestWizard;
@@ -30,10 +31,22 @@ impl RequestWizard {
             (Some(thumb), _) => {
                 ui.label("The certificate was issued and stored in Personal with its private key.");
                 ui.label(format!("Thumbprint: {thumb}"));
+                if let Some(root) = &outcome.untrusted_root {
+                    self.root_warning_ui(ui, root);
+                }
                 ui.checkbox(
                     &mut self.assign_now,
                     "Assign the certificate to certificate usages",
                 );
+                if self.finishing {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Finishing…");
+                    });
+                }
+                if let Some(error) = &self.finish_error {
+                    frame::error_ui(ui, &format!("Finish could not be completed: {error}"));
+                }
             }
             (None, Some(_)) if !outcome.dns_records.is_empty() => {
                 acme_answer::records_ui(ui, &outcome.dns_records);
@@ -58,6 +71,26 @@ impl RequestWizard {
                 );
             }
         }
+    }
+
+    /// The security warning of an issued chain's untrusted root, as Windows shows it, with
+    /// the choice to trust it.
+    fn root_warning_ui(&mut self, ui: &mut egui::Ui, root: &ChainRoot) {
+        ui.add_space(6.0);
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "⚠ The certificate's chain ends in a root CA that is not in Trusted Roots",
+            );
+            ui.label(format!("Root CA: {}", root.subject));
+            ui.label(format!("Thumbprint (sha1): {}", root.thumbprint));
+            ui.label(
+                "No usage can be assigned the certificate until its root is trusted. Trust \
+                 it only if this thumbprint is your CA's (its administrator, or the CA's \
+                 \"Download a CA certificate\" page, can confirm it).",
+            );
+            ui.checkbox(&mut self.trust_root, "Trust this root CA");
+        });
     }
 
     pub(super) fn done_footer_ui(
@@ -95,15 +128,35 @@ impl RequestWizard {
             }
             return flow;
         }
-        let finish = frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui);
+        if self.finished {
+            return Flow::Close;
+        }
+        let ready = !self.finishing;
+        let finish = frame::button_enabled(ui, ready, "Finish").clicked()
+            || (ready && frame::enter_pressed(ui));
         match (&outcome.thumbprint, &outcome.ca_reference) {
             (Some(thumb), _) => {
-                if finish {
-                    flow = if self.assign_now {
-                        Flow::Assign(thumb.clone(), self.input.usages.clone())
-                    } else {
-                        Flow::Close
-                    };
+                let root = outcome
+                    .untrusted_root
+                    .as_deref()
+                    .filter(|_| self.trust_root)
+                    .cloned();
+                if finish && (self.assign_now || root.is_some()) {
+                    // The answer comes back to the page: an error stays there.
+                    self.finishing = true;
+                    self.finish_error = None;
+                    commands.push(Command::FinishRequest {
+                        location: self.location,
+                        thumbprint: thumb.clone(),
+                        root,
+                        usages: if self.assign_now {
+                            self.input.usages.clone()
+                        } else {
+                            Vec::new()
+                        },
+                    });
+                } else if finish {
+                    flow = Flow::Close;
                 }
                 if frame::button(ui, "View Certificate Details").clicked() {
                     flow = Flow::Details(thumb.clone());
@@ -127,6 +180,19 @@ impl RequestWizard {
             }
         }
         flow
+    }
+
+    /// The answer to Finish: done (the dialog closes), or what it could not do (the page
+    /// says it until the dialog is closed or Finish is tried again).
+    pub(super) fn on_finished(&mut self, result: Result<(), String>) {
+        self.finishing = false;
+        match result {
+            Ok(()) => self.finished = true,
+            Err(message) => {
+                self.log.push(format!("Finish failed: {message}"));
+                self.finish_error = Some(message);
+            }
+        }
     }
 
     /// The CA's answer to Continue: issued (the status page shows the certificate), or

@@ -160,6 +160,14 @@ pub struct RequestWizard {
     alt_password: zeroize::Zeroizing<String>,
     /// Continue (DNS-01) was pressed and the CA is being asked.
     continuing: bool,
+    /// "Trust this root CA" (the issued chain's root is not trusted).
+    pub trust_root: bool,
+    /// Finish sent the root's trust and the assignment; the answer is awaited.
+    finishing: bool,
+    /// What Finish could not do.
+    finish_error: Option<String>,
+    /// Finish did everything: the wizard closes.
+    finished: bool,
     /// "Specify another certification authority": a new connection being entered.
     pub another: Option<Box<AddCaDialog>>,
 }
@@ -207,13 +215,22 @@ impl RequestWizard {
             assign_now: true,
             builtin_exists,
             trust_builtin: false,
+            // A configured CA is the one meant (the enterprise CA first), not the built-in.
+            online_ca: online
+                .iter()
+                .find(|c| c.kind == CaKind::Certsrv)
+                .or(online.first())
+                .map(|c| c.name.clone()),
             online,
-            online_ca: None,
             acme: AcmeAnswer::default(),
             alternate: false,
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
             continuing: false,
+            trust_root: false,
+            finishing: false,
+            finish_error: None,
+            finished: false,
             another: None,
         }
     }
@@ -387,6 +404,9 @@ impl RequestWizard {
                 self.another = None;
             }
             return;
+        }
+        if self.finishing {
+            return self.on_finished(result.map(|_| ()).map_err(ToString::to_string));
         }
         match result {
             Ok(Applied::Requested(outcome)) => {

@@ -79,8 +79,9 @@ impl RequestWizard {
                     .add_enabled(ready, egui::Button::new("Add this CA"))
                     .clicked()
                 {
-                    commands.push(another.command());
+                    commands.push(another.command(true));
                 }
+                another.trying_ui(ui, commands);
                 cancel = ui.button("Cancel adding").clicked();
             });
         });
