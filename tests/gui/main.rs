@@ -6,6 +6,7 @@
 mod common;
 
 mod app;
+mod import;
 mod layout;
 mod network;
 mod screenshots;
