@@ -359,6 +359,8 @@ pub fn commit(
         .iter()
         .map(|c| system_trusted(&c.cert.summary().thumbprint))
         .collect();
+    let topology = crate::ops::enroll::topology(store).ok();
+    let needs_exportable = exportable_usages(&plan, topology.as_ref());
     store.transaction(|tx, secret| {
         let mut report = ImportReport {
             warnings: plan.notes.clone(),
@@ -367,6 +369,7 @@ pub fn commit(
         // Per key of the file: its row, and whether this import made it exportable.
         let mut key_ids: Vec<Option<(i64, bool)>> = vec![None; plan.keys.len()];
         let mut kept_exportable = Vec::new();
+        let mut not_exportable = Vec::new();
         let mut key_id = |k: usize| -> Result<(i64, bool), StoreError> {
             if let Some(known) = key_ids[k] {
                 return Ok(known);
@@ -384,6 +387,9 @@ pub fn commit(
                     "the private key ({}) was already in the store as exportable, and an import never takes that away: it stays exportable (to make it not exportable, remove the certificate and import it again without marking the key exportable)",
                     key.description()
                 ));
+            }
+            if !(made || stored.unwrap_or(plan.options.exportable)) {
+                not_exportable.push(key.description().to_owned());
             }
             key_ids[k] = Some((id, made));
             Ok((id, made))
@@ -501,6 +507,14 @@ pub fn commit(
             }
         }
         report.warnings.extend(kept_exportable);
+        if !needs_exportable.is_empty() && !not_exportable.is_empty() {
+            let titles: Vec<&str> = needs_exportable.iter().map(|u| u.title()).collect();
+            report.warnings.push(format!(
+                "{} needs an exportable private key on this server, as every Edge server of the pool holds the same certificate and key, and the private key ({}) is not exportable: import the file again with the key marked exportable to assign it there",
+                titles.join(" and "),
+                not_exportable.join(", ")
+            ));
+        }
         let with_key = plan.certs.iter().filter(|c| c.key.is_some()).count();
         let details = describe(&plan, &report, source, with_key);
         let warned = !report.warnings.is_empty() || !report.skipped.is_empty();

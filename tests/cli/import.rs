@@ -344,6 +344,32 @@ fn a_pfx_imported_again_with_exportable_true_makes_its_stored_key_exportable() {
     assert_eq!(again["made_exportable"], serde_json::json!([]));
 }
 
+/// On an Edge server the CLI, which has no preview, says after the import that A/V Edge
+/// external needs the key exportable, and how to make it so.
+#[test]
+fn on_an_edge_server_a_key_left_not_exportable_is_told_how_to_fix() {
+    let store = TestStore::with_topology(common::EDGE);
+    let (pfx, pw) = (fx("leaf-aes.pfx"), fx("pw.txt"));
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", s(&pfx), "--password-file", s(&pw), "--trust-root"];
+        args.extend_from_slice(extra);
+        store.run(&args)
+    };
+    let said = "A/V Edge external needs an exportable private key on this server";
+    let out = import(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(err.contains(said), "{err}");
+    assert!(err.contains("import the file again with the key marked exportable"));
+    let out = import(&["--exportable", "true"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(said), "{err}");
+    assert_eq!(
+        store.json(&["show", &thumb("leaf.pem")])["exportable"],
+        true
+    );
+}
+
 #[test]
 fn the_user_location_is_separate() {
     let store = TestStore::new();
