@@ -9,7 +9,7 @@ use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
-use crate::gui::words::count;
+use crate::gui::words::{count, sentence};
 use crate::ops::import::{self, ImportOptions, ImportPlan, ImportReport, ReadError, SkipReason};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};
@@ -442,7 +442,7 @@ fn result_lines(report: &ImportReport, names: &[(String, String)]) -> Vec<String
             ),
         });
     }
-    lines.extend(report.exportable_sentences());
-    lines.extend(report.warnings.iter().cloned());
+    lines.extend(report.exportable_sentences().map(|s| sentence(&s)));
+    lines.extend(report.warnings.iter().map(|w| sentence(w)));
     lines
 }
