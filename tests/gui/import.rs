@@ -111,6 +111,11 @@ fn importing_the_same_pfx_again_with_the_tick_makes_its_stored_key_exportable() 
         !ticked(&h, EXPORTABLE),
         "a stored key changes only when the user asks"
     );
+    // A tick given on an earlier preview does not carry over to the file read again.
+    click(&mut h, EXPORTABLE);
+    click(&mut h, "Open");
+    settle(&mut h);
+    assert!(!ticked(&h, EXPORTABLE), "asked on this preview only");
     click(&mut h, EXPORTABLE);
     h.get_by_label(
         "The private key (RSA 2048) is already in the store, not exportable: this import makes it exportable, since the file holds it.",

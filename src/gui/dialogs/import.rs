@@ -274,11 +274,16 @@ impl ImportDialog {
             && self.facts.is_none()
         {
             let facts = Facts::of(view, self.location, plan);
-            // Proposed for a key new to the store; a stored key changes only when asked.
-            if !facts.exportable_usages.is_empty() && facts.stored.iter().all(Option::is_none) {
+            // Proposed for a key new to the store; a stored key changes only when asked on
+            // this file's preview.
+            if facts.stored.contains(&Some(false)) {
+                self.exportable = false;
+            } else if !facts.exportable_usages.is_empty()
+                && facts.stored.iter().all(Option::is_none)
+            {
                 self.exportable = true;
-                plan.set_options(self.exportable, self.trust_root);
             }
+            plan.set_options(self.exportable, self.trust_root);
             self.facts = Some(facts);
         }
         if let (Some(plan), Some(facts)) = (&mut self.plan, &self.facts) {
