@@ -185,6 +185,7 @@ pub fn import(
             "imported": imported.iter().map(|c| CertJson::new(c, &index, ctx.now, &usages)).collect::<Vec<_>>(),
             "already_present": report.already_present,
             "keys_attached": report.keys_attached,
+            "made_exportable": report.made_exportable.iter().map(|(t, _)| t).collect::<Vec<_>>(),
             "skipped": skipped,
             "fetched_issuers": aia.added,
             "warnings": report.warnings,
@@ -209,6 +210,9 @@ pub fn import(
     }
     for t in &report.keys_attached {
         outln!("key attached {t}");
+    }
+    for (t, name) in &report.made_exportable {
+        println!("exportable   {t}  {name}  (its private key is now exportable, as asked)");
     }
     for t in &aia.added {
         outln!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");

@@ -231,7 +231,7 @@ impl RequestSpec {
             input.hash = HashAlgorithm::Sha384;
         }
         keygen::check(input.key, input.hash)?;
-        if input.usages.contains(&UsageType::AudioVideoAuthentication) && !input.exportable {
+        if input.usages.iter().any(|u| u.needs_exportable_key()) && !input.exportable {
             return Err(field(
                 RequestField::Exportable,
                 "the A/V Authentication certificate's private key must be exportable: every Edge server of the pool needs the same certificate and key",

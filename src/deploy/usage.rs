@@ -103,6 +103,12 @@ impl UsageType {
         }
     }
 
+    /// Whether the certificate's private key must be exportable (DOMAIN.md §3): every Edge
+    /// server of the pool holds the same A/V certificate and key, moved there as a PFX.
+    pub fn needs_exportable_key(self) -> bool {
+        self == UsageType::AudioVideoAuthentication
+    }
+
     /// Whether any SAN may be a wildcard for this usage (DOMAIN.md §3).
     pub fn allows_wildcard_sans(self) -> bool {
         matches!(

@@ -294,15 +294,23 @@ pub fn apply(
             let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
             report.warnings.extend(aia.warnings);
             let imported = report.imported.len() + report.keys_attached.len();
-            let message = format!(
-                "Imported {imported} {}; {} already present",
-                if imported == 1 {
-                    "certificate"
-                } else {
-                    "certificates"
-                },
-                report.already_present.len()
-            );
+            let only_skipped = imported == 0
+                && report.already_present.is_empty()
+                && report.made_exportable.is_empty()
+                && !report.skipped.is_empty();
+            let message = if only_skipped {
+                "Nothing imported: the root CA was not added to Trusted Roots".to_owned()
+            } else {
+                format!(
+                    "Imported {imported} {}; {} already present",
+                    if imported == 1 {
+                        "certificate"
+                    } else {
+                        "certificates"
+                    },
+                    report.already_present.len()
+                )
+            };
             Ok((message, Applied::Imported(report)))
         }
         Command::Remove(location, thumbprint) => {

@@ -102,6 +102,13 @@ pub fn start_dir(typed: &str) -> Option<PathBuf> {
         .map(std::path::Path::to_path_buf)
 }
 
+/// The folder a chosen file lies in.
+fn folder_of(path: &Path) -> Option<PathBuf> {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+}
+
 /// Lists `dir`: directories first, then files, each by name; hidden entries left out;
 /// at most [`MAX_ENTRIES`].
 pub fn list_dir(dir: &std::path::Path) -> Result<Vec<DirEntry>, String> {
@@ -137,6 +144,8 @@ pub struct Jobs {
     /// Whether to try the system's file dialog (false once it proved absent, or when the
     /// built-in browser was asked for).
     native: bool,
+    /// The folder of the last file chosen: where a Browse… with nothing typed starts.
+    last_folder: Option<PathBuf>,
 }
 
 impl Default for Jobs {
@@ -148,6 +157,7 @@ impl Default for Jobs {
             running: Vec::new(),
             reads: 0,
             native: std::env::var_os("CERTDESK_FILE_DIALOG").is_none_or(|v| v != "builtin"),
+            last_folder: None,
         }
     }
 }
@@ -163,6 +173,24 @@ impl Jobs {
         self.native = native;
     }
 
+    /// The folder of the last file chosen in a file dialog (remembered between sessions).
+    pub fn last_folder(&self) -> Option<&Path> {
+        self.last_folder.as_deref()
+    }
+
+    /// Sets where a Browse… with nothing typed starts (the remembered folder).
+    pub fn set_last_folder(&mut self, folder: Option<PathBuf>) {
+        self.last_folder = folder;
+    }
+
+    /// A file was chosen (in the system's dialog or the built-in browser): its folder is
+    /// where the next Browse… starts.
+    pub fn chosen(&mut self, path: &Path) {
+        if let Some(folder) = folder_of(path) {
+            self.last_folder = Some(folder);
+        }
+    }
+
     /// Whether no job is running.
     pub fn idle(&self) -> bool {
         self.running.is_empty()
@@ -172,9 +200,15 @@ impl Jobs {
     pub fn finished(&mut self) -> Vec<JobResult> {
         let mut results = Vec::new();
         for (name, r) in self.rx.try_iter() {
-            if matches!(r, JobResult::Browse(_)) {
+            match &r {
                 // No system dialog: the built-in browser from now on, without waiting.
-                self.native = false;
+                JobResult::Browse(_) => self.native = false,
+                JobResult::Picked(_, Some(path)) | JobResult::Saved(path, _) => {
+                    if let Some(folder) = folder_of(path) {
+                        self.last_folder = Some(folder);
+                    }
+                }
+                _ => {}
             }
             if let Some(i) = self.running.iter().position(|n| *n == name) {
                 self.running.remove(i);
@@ -256,7 +290,7 @@ impl Jobs {
     }
 
     /// Asks for a file for `target` (`save`: one that may not exist yet), starting in
-    /// `start`: the system's dialog off the UI thread, or, where there is none (no portal
+    /// `start` (else the folder of the last file chosen): the system's dialog off the UI thread, or, where there is none (no portal
     /// or zenity: SSH X forwarding, minimal desktops), the built-in browser
     /// ([`JobResult::Browse`]).
     pub fn pick(
@@ -277,7 +311,10 @@ impl Jobs {
         );
     }
 
-    fn pick_request(&mut self, ctx: &egui::Context, request: PickRequest) {
+    fn pick_request(&mut self, ctx: &egui::Context, mut request: PickRequest) {
+        if request.start.is_none() {
+            request.start.clone_from(&self.last_folder);
+        }
         if !self.native {
             self.spawn(ctx, "file dialog", move || JobResult::Browse(request));
             return;

@@ -1,6 +1,6 @@
 //! What the window remembers between sessions, in `settings.toml` in the user's
 //! configuration directory: the recent stores, the theme, the zoom, the list's sort and
-//! column widths, and the window's size. Nothing secret is kept here. A missing or
+//! column widths, the window's size, and the folder of the last file chosen. Nothing secret is kept here. A missing or
 //! unreadable file is the defaults, never an error that stops the window.
 
 use std::path::{Path, PathBuf};
@@ -78,6 +78,8 @@ pub struct Settings {
     pub columns: Vec<ColumnWidth>,
     /// The window's inner size in points.
     pub window: Option<[f32; 2]>,
+    /// The folder of the last file chosen in a file dialog: where Browse… starts.
+    pub last_folder: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -90,6 +92,7 @@ impl Default for Settings {
             descending: false,
             columns: Vec::new(),
             window: None,
+            last_folder: None,
         }
     }
 }
@@ -160,6 +163,7 @@ mod tests {
                 width: 140.0,
             }],
             window: Some([1024.0, 768.0]),
+            last_folder: Some(PathBuf::from("/answers")),
             ..Settings::default()
         };
         for i in 0..12 {

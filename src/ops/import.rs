@@ -7,7 +7,14 @@
 //! trusting roots, otherwise it is skipped with that reason. Keys pair with certificates by
 //! public key. A certificate already in the location is not duplicated; a key arriving for
 //! a key-less certificate attaches to it.
+//!
+//! A key's exportable flag is set when it enters the store. Only an import that holds the
+//! key and asks for it (the wizard's tick, `--exportable true`) makes a stored key
+//! exportable, sealing it again under the new flag; an import never makes an exportable
+//! key non-exportable (a copy may have left the store already), and says so.
 
+use crate::deploy::topology::Topology;
+use crate::deploy::usage::UsageType;
 use crate::ops::command_line;
 use crate::pki::cert::Certificate;
 use crate::pki::formats::{BagAttributes, CertEntry, FileContents, FileKind, FormatError, tlv};
@@ -100,6 +107,26 @@ impl ImportPlan {
     }
 }
 
+/// The usages of the server's role (the topology's) that need an exportable private key,
+/// when the plan brings a certificate with its key into the Computer location: the import
+/// preview names them and proposes the exportable tick. Empty without a topology.
+pub fn exportable_usages(plan: &ImportPlan, topology: Option<&Topology>) -> Vec<UsageType> {
+    let brings_a_key = plan
+        .certs
+        .iter()
+        .any(|c| c.key.is_some() && c.destination == Ok(Logical::Personal));
+    match topology {
+        Some(t) if brings_a_key && plan.options.location == Location::Computer => t
+            .role
+            .usages()
+            .iter()
+            .copied()
+            .filter(|u| u.needs_exportable_key())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -109,6 +136,12 @@ pub struct ImportReport {
     pub already_present: Vec<String>,
     /// Thumbprints of present certificates that received their private key.
     pub keys_attached: Vec<String>,
+    /// Thumbprints of the certificates imported with their private key (from the file, a
+    /// pending request or the store).
+    pub paired: Vec<String>,
+    /// Thumbprints and names of the certificates whose stored key this import made
+    /// exportable, as asked: the file held the key.
+    pub made_exportable: Vec<(String, String)>,
     /// Thumbprints of certificates joined with their pending request, and the request id.
     pub joined: Vec<(String, i64)>,
     /// Thumbprints and reasons of certificates not imported.
@@ -120,6 +153,23 @@ pub struct ImportReport {
     /// pending request or stored key held theirs: normal for a bundle of public
     /// certificates).
     pub without_key: Vec<String>,
+}
+
+impl ImportReport {
+    /// How many certificates this import linked to a private key: the new ones imported
+    /// with it and the present ones that received it.
+    pub fn keys_linked(&self) -> usize {
+        self.paired.len() + self.keys_attached.len()
+    }
+
+    /// One sentence per certificate whose stored key was made exportable.
+    pub fn exportable_sentences(&self) -> impl Iterator<Item = String> + '_ {
+        self.made_exportable.iter().map(|(_, name)| {
+            format!(
+                "the private key of \"{name}\" is now exportable, as asked: the file holds it, and its private half gives the certificate's public key"
+            )
+        })
+    }
 }
 
 /// The stored key for a certificate's public key, and the pending request holding it.
@@ -342,27 +392,40 @@ pub fn commit(
         .iter()
         .map(|c| system_trusted(&c.cert.summary().thumbprint))
         .collect();
+    let topology = crate::ops::enroll::topology(store).ok();
+    let needs_exportable = exportable_usages(&plan, topology.as_ref());
     store.transaction(|tx, secret| {
         let mut report = ImportReport {
             warnings: plan.notes.clone(),
             ..ImportReport::default()
         };
-        let mut key_ids: Vec<Option<i64>> = vec![None; plan.keys.len()];
-        let mut kept_private = Vec::new();
-        let mut key_id = |k: usize| -> Result<i64, StoreError> {
-            if let Some(id) = key_ids[k] {
-                return Ok(id);
+        // Per key of the file: its row, and whether this import made it exportable.
+        let mut key_ids: Vec<Option<(i64, bool)>> = vec![None; plan.keys.len()];
+        let mut kept_exportable = Vec::new();
+        let mut not_exportable = Vec::new();
+        let mut key_id = |k: usize| -> Result<(i64, bool), StoreError> {
+            if let Some(known) = key_ids[k] {
+                return Ok(known);
             }
             let key = &plan.keys[k];
             let (id, stored) = write::upsert_key(tx, secret, key, plan.options.exportable, now)?;
-            if stored == Some(false) && plan.options.exportable {
-                kept_private.push(format!(
-                    "the private key ({}) was already in the store as not exportable, and an import never makes a key exportable: it stays not exportable",
+            // The file holds the key, and the key proved itself when it was read (its
+            // private half gives its public key, the stored row's): the user asked.
+            let made = stored == Some(false) && plan.options.exportable;
+            if made {
+                write::make_exportable(tx, secret, id, key)?;
+            }
+            if stored == Some(true) && !plan.options.exportable {
+                kept_exportable.push(format!(
+                    "the private key ({}) was already in the store as exportable, and an import never takes that away: it stays exportable (to make it not exportable, remove the certificate and import it again without marking the key exportable)",
                     key.description()
                 ));
             }
-            key_ids[k] = Some(id);
-            Ok(id)
+            if !(made || stored.unwrap_or(plan.options.exportable)) {
+                not_exportable.push(key.description().to_owned());
+            }
+            key_ids[k] = Some((id, made));
+            Ok((id, made))
         };
         let mut names = write::NameCache::default();
         let mut used = vec![false; plan.keys.len()];
@@ -370,7 +433,10 @@ pub fn commit(
             let thumb = planned.cert.summary().thumbprint.clone();
             let logical = match &planned.destination {
                 Ok(logical) => *logical,
-                Err(SkipReason::UntrustedRoot) if *system_trusted => {
+                // Trusted already (by the system, or in this location): nothing to confirm.
+                Err(SkipReason::UntrustedRoot)
+                    if *system_trusted || write::existing(tx, location, &thumb)?.is_some() =>
+                {
                     report.already_present.push(thumb);
                     continue;
                 }
@@ -382,7 +448,16 @@ pub fn commit(
             if let Some(k) = planned.key {
                 used[k] = true;
             }
-            let file_key = planned.key.map(&mut key_id).transpose()?;
+            let file_key = match planned.key.map(&mut key_id).transpose()? {
+                Some((id, made)) => {
+                    if made {
+                        let name = planned.cert.summary().issued_to().to_owned();
+                        report.made_exportable.push((thumb.clone(), name));
+                    }
+                    Some(id)
+                }
+                None => None,
+            };
             let is_end_entity = logical == Logical::Personal;
             // A CA's response: its key may already be in the store, pending or not.
             let (key, pending) = match file_key {
@@ -395,6 +470,17 @@ pub fn commit(
                     (Some(key), None) => {
                         write::attach_key(tx, id, key)?;
                         report.keys_attached.push(thumb);
+                    }
+                    (_, Some(stored))
+                        if file_key.is_none()
+                            && plan.options.exportable
+                            && !write::key_exportable(tx, stored)? =>
+                    {
+                        report.warnings.push(format!(
+                            "the file does not hold the private key of \"{}\", so its key in the store stays not exportable: import a file that holds the key (a PFX) to make it exportable",
+                            planned.cert.summary().issued_to()
+                        ));
+                        report.already_present.push(thumb);
                     }
                     _ => report.already_present.push(thumb),
                 }
@@ -426,6 +512,9 @@ pub fn commit(
                     now,
                 },
             )?;
+            if key.is_some() {
+                report.paired.push(thumb);
+            }
             for (bag, oid, value) in &planned.properties {
                 write::set_property(tx, id, bag, oid, value)?;
             }
@@ -440,14 +529,25 @@ pub fn commit(
                 ));
                 continue;
             }
-            let id = key_id(k)?;
+            let (id, made) = key_id(k)?;
             for (cert_id, thumb) in owners {
                 write::attach_key(tx, cert_id, id)?;
+                if made {
+                    report.made_exportable.push((thumb.clone(), thumb.clone()));
+                }
                 report.keys_attached.push(thumb);
             }
         }
         report.warnings.extend(without_key_warning(&report.without_key));
-        report.warnings.extend(kept_private);
+        report.warnings.extend(kept_exportable);
+        if !needs_exportable.is_empty() && !not_exportable.is_empty() {
+            let titles: Vec<&str> = needs_exportable.iter().map(|u| u.title()).collect();
+            report.warnings.push(format!(
+                "{} needs an exportable private key on this server, as every Edge server of the pool holds the same certificate and key, and the private key ({}) is not exportable: import the file again with the key marked exportable to assign it there",
+                titles.join(" and "),
+                not_exportable.join(", ")
+            ));
+        }
         let with_key = plan.certs.iter().filter(|c| c.key.is_some()).count();
         let details = describe(&plan, &report, source, with_key);
         let warned = !report.warnings.is_empty() || !report.skipped.is_empty();
@@ -490,6 +590,7 @@ fn describe(plan: &ImportPlan, report: &ImportReport, source: &str, with_key: us
         report.skipped.len(),
         with_key,
     )];
+    lines.extend(report.exportable_sentences());
     lines.extend(report.warnings.iter().cloned());
     lines.join("\n")
 }

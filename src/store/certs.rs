@@ -255,9 +255,9 @@ pub(crate) mod write {
     }
 
     /// Stores a private key sealed under the store secret, or returns the id of the
-    /// key already stored for the same public key, whose exportable flag never changes:
-    /// an import can never make a non-exportable key exportable. The second value is
-    /// `Some(stored flag)` when the key was already stored.
+    /// key already stored for the same public key, whose exportable flag it leaves as it
+    /// is (only [`make_exportable`] changes it). The second value is `Some(stored flag)`
+    /// when the key was already stored.
     pub fn upsert_key(
         tx: Sql<'_>,
         secret: &[u8],
@@ -284,6 +284,34 @@ pub(crate) mod write {
             ],
         )?;
         Ok((id, None))
+    }
+
+    /// Makes the stored key `key_id` exportable: seals `key` again under the new flag, in
+    /// the caller's transaction (the seal binds the flag, so the flag alone cannot change).
+    /// `key` must be that row's key, proven by its holder: the caller has it from a file,
+    /// and its private half gives the row's public key hash.
+    pub fn make_exportable(
+        tx: Sql<'_>,
+        secret: &[u8],
+        key_id: i64,
+        key: &PrivateKey,
+    ) -> Result<(), StoreError> {
+        let sealed = key.seal(secret, true)?;
+        let changed = tx.execute(
+            "UPDATE keys SET encrypted_pkcs8 = ?2, exportable = ?3 WHERE id = ?1 AND public_key_hash = ?4",
+            values![key_id, sealed, true, key.public_key_hash()],
+        )?;
+        if changed != 1 {
+            return Err(StoreError::Vanished("private key"));
+        }
+        Ok(())
+    }
+
+    /// Whether the stored key `key_id` is exportable.
+    pub fn key_exportable(tx: Sql<'_>, key_id: i64) -> Result<bool, StoreError> {
+        tx.query_one("SELECT exportable FROM keys WHERE id = ?1", values![key_id])?
+            .ok_or(StoreError::Vanished("private key"))?
+            .bool(0)
     }
 
     /// The id of the stored key with this public key hash.

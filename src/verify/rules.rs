@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
         }
         match &cert.key {
             None => problems.push(Problem::NoPrivateKey),
-            Some(k) if usage == UsageType::AudioVideoAuthentication && !k.exportable => {
+            Some(k) if usage.needs_exportable_key() && !k.exportable => {
                 problems.push(Problem::KeyNotExportable)
             }
             Some(_) => {}

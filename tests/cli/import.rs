@@ -254,6 +254,122 @@ fn a_present_certificate_is_not_duplicated_and_receives_its_key() {
     );
 }
 
+/// The second Edge server: a PFX imported without `--exportable` keeps its key not
+/// exportable. Importing it again with `--exportable true` makes the stored key exportable,
+/// as the file holds the key (which gives the certificate's public key), and the activity
+/// log says so; a file without the key changes nothing and says why; `--exportable false`
+/// never takes exportability away, and says so too.
+#[test]
+fn a_pfx_imported_again_with_exportable_true_makes_its_stored_key_exportable() {
+    let store = TestStore::new();
+    let pfx = fx("leaf-aes.pfx");
+    let pw = fx("pw.txt");
+    let leaf = thumb("leaf.pem");
+    let exportable = |store: &TestStore| store.json(&["show", &leaf])["exportable"].clone();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", s(&pfx), "--password-file", s(&pw)];
+        args.extend_from_slice(extra);
+        store.run(&args)
+    };
+    assert!(import(&["--trust-root"]).status.success());
+    assert_eq!(exportable(&store), false);
+
+    // The certificate alone: nothing to prove the key with, so nothing changes.
+    let out = store.run(&["import", s(&fx("leaf.pem")), "--exportable", "true"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "the file does not hold the private key of \"sip.contoso.com\", so its key in the store stays not exportable"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(exportable(&store), false);
+    // The PFX again without asking: nothing changes.
+    assert!(import(&[]).status.success());
+    assert_eq!(exportable(&store), false);
+
+    // The PFX again, asking: the key becomes exportable, and the log says so.
+    let out = import(&["--exportable", "true"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains(&format!("exportable   {leaf}  sip.contoso.com")),
+        "{stdout}"
+    );
+    assert_eq!(exportable(&store), true);
+    let log = store.json(&["log"]);
+    let last = &log.as_array().expect("entries")[log.as_array().map_or(0, Vec::len) - 1];
+    assert_eq!(last["operation"], "import");
+    assert!(
+        last["details"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the private key of \"sip.contoso.com\" is now exportable, as asked"),
+        "{last}"
+    );
+    // The key was sealed again under its new flag: it opens, and leaves as a PFX.
+    let out_file = store.dir.path().join("second-edge.pfx");
+    let out = store.run(&[
+        "export",
+        &leaf,
+        "--output",
+        s(&out_file),
+        "--password-file",
+        s(&pw),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // `--exportable false` does not take it away, and says so.
+    let out = import(&["--exportable", "false"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("it stays exportable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(exportable(&store), true);
+    let again = store.json(&[
+        "import",
+        s(&pfx),
+        "--password-file",
+        s(&pw),
+        "--exportable",
+        "true",
+    ]);
+    assert_eq!(again["made_exportable"], serde_json::json!([]));
+}
+
+/// On an Edge server the CLI, which has no preview, says after the import that A/V Edge
+/// external needs the key exportable, and how to make it so.
+#[test]
+fn on_an_edge_server_a_key_left_not_exportable_is_told_how_to_fix() {
+    let store = TestStore::with_topology(common::EDGE);
+    let (pfx, pw) = (fx("leaf-aes.pfx"), fx("pw.txt"));
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", s(&pfx), "--password-file", s(&pw), "--trust-root"];
+        args.extend_from_slice(extra);
+        store.run(&args)
+    };
+    let said = "A/V Edge external needs an exportable private key on this server";
+    let out = import(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(err.contains(said), "{err}");
+    assert!(err.contains("import the file again with the key marked exportable"));
+    let out = import(&["--exportable", "true"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(said), "{err}");
+    assert_eq!(
+        store.json(&["show", &thumb("leaf.pem")])["exportable"],
+        true
+    );
+}
+
 #[test]
 fn the_user_location_is_separate() {
     let store = TestStore::new();

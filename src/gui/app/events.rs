@@ -144,6 +144,7 @@ impl CertdeskApp {
             BrowserFlow::Chosen(path) => {
                 let request = browser.request.clone();
                 self.browser = None;
+                self.jobs.chosen(&path);
                 match request.bytes {
                     Some(bytes) => self.jobs.write(ctx, path, bytes),
                     None => {

@@ -1,6 +1,6 @@
 //! What the window remembers: taken at start, collected and saved when it closes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::gui::settings::{ColumnWidth, Settings};
 
@@ -9,7 +9,7 @@ use super::CertdeskApp;
 impl CertdeskApp {
     /// Takes the remembered settings (saved back to `path`, when given, as they change
     /// and by [`CertdeskApp::save_settings`]): theme, zoom, the list's sort and widths, the
-    /// recent stores (the store open now goes on top).
+    /// recent stores (the store open now goes on top), the folder Browse… starts in.
     pub fn restore(&mut self, mut settings: Settings, path: Option<PathBuf>) {
         self.list.sort = settings.sort;
         self.list.descending = settings.descending;
@@ -19,6 +19,7 @@ impl CertdeskApp {
             .map(|c| (c.column, c.width))
             .collect();
         settings.remember_store(&self.store_dir);
+        self.jobs.set_last_folder(settings.last_folder.clone());
         self.settings = settings;
         self.settings_path = path;
         self.apply_look = true;
@@ -41,6 +42,7 @@ impl CertdeskApp {
             sort: self.list.sort,
             descending: self.list.descending,
             columns,
+            last_folder: self.jobs.last_folder().map(Path::to_path_buf),
             ..self.settings.clone()
         }
     }

@@ -1,16 +1,19 @@
 //! The built-in file browser, for where the system has no file dialog (no portal and no
 //! zenity: SSH X forwarding, minimal desktops). A folder field with Up and Home, the
-//! folder's entries (folders first; certificate files only unless "Show all files"), a
-//! file name field, and Open or Save. Folders are listed off the UI thread.
+//! folder's entries (folders first; certificate files and `.txt`, where administrators save
+//! a CA's e-mailed answer, unless "Show all files"), a file name field, and Open or Save;
+//! a double-click or Enter on a file chooses it. Folders are listed off the UI thread.
 
 use std::path::{Path, PathBuf};
 
 use super::frame::{self, Part};
 use crate::gui::jobs::{DirEntry, Jobs, MAX_ENTRIES, PickRequest};
 
-/// The file name endings the browser shows unless "Show all files" is ticked.
-const CERTIFICATE_FILES: [&str; 11] = [
-    "cer", "crt", "pem", "der", "p7b", "p7c", "pfx", "p12", "csr", "req", "key",
+/// The file name endings the browser shows unless "Show all files" is ticked: certificate
+/// files, and `.txt`, as which administrators save a CA's e-mailed answer (certdesk reads a
+/// file by its content, whatever its name).
+const CERTIFICATE_FILES: [&str; 12] = [
+    "cer", "crt", "pem", "der", "p7b", "p7c", "pfx", "p12", "csr", "req", "key", "txt",
 ];
 
 /// The browser's size (clamped to the screen).
@@ -44,7 +47,8 @@ pub struct FileBrowser {
 }
 
 impl FileBrowser {
-    /// A browser for `request`, starting in its folder or `home`; lists it at once.
+    /// A browser for `request`, starting in its folder (the typed path's, else the last
+    /// one a file was chosen in) or `home`; lists it at once.
     pub fn open(ctx: &egui::Context, request: PickRequest, home: PathBuf, jobs: &mut Jobs) -> Self {
         let dir = request.start.clone().unwrap_or(home);
         let mut browser = Self {
@@ -234,7 +238,7 @@ impl FileBrowser {
             }
         });
         ui.checkbox(&mut self.all_files, "Show all files")
-            .on_hover_text("Otherwise only certificate files are shown: .cer .crt .pem .der .p7b .p7c .pfx .p12 .csr .req .key");
+            .on_hover_text("Otherwise only certificate files are shown: .cer .crt .pem .der .p7b .p7c .pfx .p12 .csr .req .key, and .txt (a CA's answer saved from an e-mail)");
         if let Some(error) = &self.error {
             frame::error_ui(ui, error);
         }

@@ -1,13 +1,16 @@
-//! The import dialog: a path (typed, or from Browse…), the password when the file holds a
-//! private key, a preview of every certificate and key and where each goes, the trust-root
-//! confirmation and "keep the key exportable", then the result.
+//! The import dialog: a path (typed, or from Browse…, which reads the chosen file at once),
+//! the password when the file holds a private key, a preview of every certificate and key
+//! and where each goes, the trust-root confirmation and "keep the key exportable" (ticked
+//! for a new key when a usage of the server's role needs it; what it does to a key already
+//! in the store is said), then the result.
 
+use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
-use crate::gui::words::count;
-use crate::ops::import::{ImportOptions, ImportPlan, ReadError};
+use crate::gui::words::{count, sentence};
+use crate::ops::import::{self, ImportOptions, ImportPlan, ImportReport, ReadError, SkipReason};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};
 
@@ -32,13 +35,26 @@ pub struct ImportDialog {
     focus_path: bool,
     /// Read the file on the next frame (opened on a file).
     open_now: bool,
-    /// Per certificate of the plan: already in this location's Trusted Roots (looked up
-    /// once per plan, not every frame).
-    trusted: Vec<bool>,
+    /// What the store says about the plan (looked up once per plan, not every frame).
+    facts: Option<Facts>,
+    /// Each certificate of the plan sent to the store: its thumbprint and name (the
+    /// result names what was skipped).
+    names: Vec<(String, String)>,
     /// The plan was sent to the store and its answer has not come yet.
     committing: bool,
-    /// The result sentence once imported.
-    pub result: Option<String>,
+    /// The result once imported: the first line is its heading.
+    pub result: Option<Vec<String>>,
+}
+
+/// What the store says about a plan: which roots are trusted already, which keys are
+/// stored already, and which usages of the server's role need an exportable key.
+struct Facts {
+    /// Per certificate: already in this location's Trusted Roots.
+    trusted: Vec<bool>,
+    /// Per key: the exportable flag of the same key already in the store.
+    stored: Vec<Option<bool>>,
+    /// The usages of the server's role that need an exportable key.
+    exportable_usages: Vec<UsageType>,
 }
 
 impl ImportDialog {
@@ -58,7 +74,8 @@ impl ImportDialog {
             reading: None,
             focus_path: true,
             open_now: false,
-            trusted: Vec::new(),
+            facts: None,
+            names: Vec::new(),
             committing: false,
             result: None,
         }
@@ -80,7 +97,7 @@ impl ImportDialog {
             JobResult::Read(_, Ok(plan)) => {
                 self.reading = None;
                 self.error = None;
-                self.trusted.clear();
+                self.facts = None;
                 self.plan = Some(plan);
                 self.trust_root = false;
             }
@@ -97,8 +114,11 @@ impl ImportDialog {
                     self.error = Some(e.to_string());
                 }
             }
+            // Choosing a file is asking to import it: it is read at once.
             JobResult::Picked(PickTarget::ImportFile, Some(path)) => {
-                self.path = path.display().to_string()
+                self.path = path.display().to_string();
+                self.plan = None;
+                self.open_now = true;
             }
             _ => {}
         }
@@ -109,19 +129,7 @@ impl ImportDialog {
         match result {
             Ok(Applied::Imported(report)) => {
                 self.committing = false;
-                let mut lines = vec![format!(
-                    "{} imported, {} already present, {} attached, {} skipped.",
-                    report.imported.len(),
-                    report.already_present.len(),
-                    count(
-                        report.keys_attached.len() + report.joined.len(),
-                        "key",
-                        "keys"
-                    ),
-                    report.skipped.len()
-                )];
-                lines.extend(report.warnings.iter().cloned());
-                self.result = Some(lines.join("\n"));
+                self.result = Some(result_lines(report, &self.names));
             }
             Ok(_) => {}
             Err(e) => {
@@ -175,6 +183,14 @@ impl ImportDialog {
             && let Some(plan) = self.plan.take()
         {
             self.committing = true;
+            self.names = plan
+                .certs
+                .iter()
+                .map(|c| {
+                    let s = c.cert.summary();
+                    (s.thumbprint.clone(), s.issued_to().to_owned())
+                })
+                .collect();
             commands.push(Command::Import {
                 plan: Box::new(plan),
                 source: self.path.trim().to_owned(),
@@ -198,8 +214,9 @@ impl ImportDialog {
 
     fn body_ui(&mut self, ui: &mut egui::Ui, view: &StoreView, jobs: &mut Jobs) {
         if let Some(result) = &self.result {
-            ui.label("The import is complete.");
-            ui.label(result);
+            for line in result {
+                ui.label(line);
+            }
             return;
         }
         let busy = !jobs.idle();
@@ -253,13 +270,24 @@ impl ImportDialog {
                 ui.label("Importing…");
             });
         }
-        if let Some(plan) = &self.plan
-            && self.trusted.len() != plan.certs.len()
+        if let Some(plan) = &mut self.plan
+            && self.facts.is_none()
         {
-            self.trusted = trusted_roots(view, self.location, plan);
+            let facts = Facts::of(view, self.location, plan);
+            // Proposed for a key new to the store; a stored key changes only when asked on
+            // this file's preview.
+            if facts.stored.contains(&Some(false)) {
+                self.exportable = false;
+            } else if !facts.exportable_usages.is_empty()
+                && facts.stored.iter().all(Option::is_none)
+            {
+                self.exportable = true;
+            }
+            plan.set_options(self.exportable, self.trust_root);
+            self.facts = Some(facts);
         }
-        if let Some(plan) = &mut self.plan {
-            let trusted = &self.trusted;
+        if let (Some(plan), Some(facts)) = (&mut self.plan, &self.facts) {
+            let trusted = &facts.trusted;
             ui.separator();
             ui.label(format!(
                 "{}: {}, {}",
@@ -292,6 +320,9 @@ impl ImportDialog {
             }
             if changed {
                 plan.set_options(self.exportable, self.trust_root);
+            }
+            if !plan.keys.is_empty() {
+                exportable_ui(ui, plan, facts, self.exportable);
             }
             for note in &plan.notes {
                 ui.label(note);
@@ -329,17 +360,94 @@ impl ImportDialog {
     }
 }
 
-/// For each certificate of the plan, whether it is already in the location's Trusted Roots
-/// (then it needs no confirmation: it is trusted already). One pass over the store.
-fn trusted_roots(view: &StoreView, location: Location, plan: &ImportPlan) -> Vec<bool> {
-    let roots: std::collections::HashSet<&str> = view
-        .rows
-        .iter()
-        .filter(|r| r.cert.location == location && r.cert.logical == Logical::Root)
-        .map(|r| r.cert.summary.thumbprint.as_str())
-        .collect();
-    plan.certs
-        .iter()
-        .map(|c| roots.contains(c.cert.summary().thumbprint.as_str()))
-        .collect()
+impl Facts {
+    /// Looks the plan up in the store's view: one pass over its rows.
+    fn of(view: &StoreView, location: Location, plan: &ImportPlan) -> Self {
+        let mut roots = std::collections::HashSet::new();
+        let mut keys = std::collections::HashMap::new();
+        for r in &view.rows {
+            if r.cert.location == location && r.cert.logical == Logical::Root {
+                roots.insert(r.cert.summary.thumbprint.as_str());
+            }
+            if let Some(key) = &r.cert.key {
+                keys.insert(r.cert.summary.public_key_hash.as_str(), key.exportable);
+            }
+        }
+        Self {
+            trusted: plan
+                .certs
+                .iter()
+                .map(|c| roots.contains(c.cert.summary().thumbprint.as_str()))
+                .collect(),
+            stored: plan
+                .keys
+                .iter()
+                .map(|k| keys.get(k.public_key_hash()).copied())
+                .collect(),
+            exportable_usages: import::exportable_usages(plan, view.topology.as_ref()),
+        }
+    }
+}
+
+/// Under the exportable box: which usages of the server's role need an exportable key, and
+/// what the import does to a key the store holds already.
+fn exportable_ui(ui: &mut egui::Ui, plan: &ImportPlan, facts: &Facts, exportable: bool) {
+    if !facts.exportable_usages.is_empty() {
+        let titles: Vec<&str> = facts.exportable_usages.iter().map(|u| u.title()).collect();
+        ui.label(format!(
+            "{} needs an exportable private key on this server: every Edge server of the pool holds the same certificate and key.",
+            titles.join(" and ")
+        ));
+    }
+    for (key, stored) in plan.keys.iter().zip(&facts.stored) {
+        let sentence = match (stored, exportable) {
+            (Some(false), true) => format!(
+                "The private key ({}) is already in the store, not exportable: this import makes it exportable, since the file holds it.",
+                key.description()
+            ),
+            (Some(false), false) => format!(
+                "The private key ({}) is already in the store, not exportable: tick the box to make it exportable.",
+                key.description()
+            ),
+            (Some(true), false) => format!(
+                "The private key ({}) is already in the store as exportable, and stays exportable.",
+                key.description()
+            ),
+            _ => continue,
+        };
+        ui.label(sentence);
+    }
+}
+
+/// The result of an import: a heading, then what was done, each root not trusted, and
+/// the warnings. `names` names the plan's certificates by thumbprint.
+fn result_lines(report: &ImportReport, names: &[(String, String)]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let did_something = !report.imported.is_empty()
+        || !report.already_present.is_empty()
+        || report.keys_linked() > 0
+        || !report.made_exportable.is_empty();
+    if did_something {
+        lines.push("The import is complete.".to_owned());
+        lines.push(format!(
+            "{} imported, {} already present, {} attached.",
+            report.imported.len(),
+            report.already_present.len(),
+            count(report.keys_linked(), "key", "keys"),
+        ));
+    }
+    for (thumb, reason) in &report.skipped {
+        let name = names
+            .iter()
+            .find(|(t, _)| t == thumb)
+            .map_or(thumb.as_str(), |(_, n)| n.as_str());
+        lines.push(match reason {
+            SkipReason::UntrustedRoot => format!(
+                "\"{name}\" was not added to Trusted Roots: to trust it, import the file again and tick \"Trust the root CA certificates in this file\"."
+            ),
+        });
+    }
+    lines.extend(report.exportable_sentences().map(|s| sentence(&s)));
+    lines.extend(report.warnings.iter().map(|w| sentence(w)));
+    lines
 }
