@@ -408,22 +408,7 @@ fn the_front_end_procedure_runs_against_each_kind_of_ca() {
 fn request_trust_root_trusts_the_root_that_ends_an_online_chain() {
     let t = TestStore::with_topology(EDGE);
     let server = Certsrv::start(t.dir.path());
-    t.json_with_password(
-        &[
-            "ca",
-            "add",
-            "corp",
-            "--certsrv",
-            &server.url,
-            "--username",
-            certsrv::USER,
-            "--password-env",
-            "CERTDESK_TEST_PASSWORD",
-            "--ca-bundle",
-            s(&server.tls_bundle),
-        ],
-        certsrv::PASSWORD,
-    );
+    server.add_to(&t, "corp");
     let root = openssl_thumbprint(&fx("root.pem"));
     let roots = |t: &TestStore| {
         t.contents("computer")

@@ -129,8 +129,8 @@ fn a_team_database_owner_cannot_swap_or_flip_keys() {
     refused_as_altered(&store, &victim);
 }
 
-#[test]
-fn a_store_written_before_sealing_is_converted_and_still_exports() {
+/// A copy of the fixture store, written before keys were sealed to their rows.
+fn older_store() -> TestStore {
     let store = TestStore::new();
     let dir = store.path();
     std::fs::create_dir(&dir).expect("dir");
@@ -140,6 +140,13 @@ fn a_store_written_before_sealing_is_converted_and_still_exports() {
     }
     std::fs::set_permissions(dir.join("store.key"), PermissionsExt::from_mode(0o600))
         .expect("chmod");
+    store
+}
+
+#[test]
+fn a_store_written_before_sealing_is_converted_and_still_exports() {
+    let store = older_store();
+    let dir = store.path();
     let blobs = |conn: &rusqlite::Connection| -> Vec<Vec<u8>> {
         let mut stmt = conn
             .prepare("SELECT encrypted_pkcs8 FROM keys ORDER BY id")
@@ -362,15 +369,8 @@ fn a_ca_pointed_elsewhere_outside_certdesk_keeps_its_password() {
 #[test]
 fn a_conversion_killed_midway_leaves_the_old_form_or_the_new() {
     use pkcs8::pkcs5::pbes2;
-    let store = TestStore::new();
+    let store = older_store();
     let dir = store.path();
-    std::fs::create_dir(&dir).expect("dir");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-store");
-    for name in ["store.sqlite", "store.key"] {
-        std::fs::copy(fixture.join(name), dir.join(name)).expect("copy");
-    }
-    std::fs::set_permissions(dir.join("store.key"), PermissionsExt::from_mode(0o600))
-        .expect("chmod");
     let secret = std::fs::read_to_string(dir.join("store.key")).expect("key");
     let secret = secret.trim().as_bytes().to_vec();
     // Enough keys in the old form that the conversion takes a while.

@@ -8,31 +8,16 @@ use crate::common;
 
 use certdesk::deploy::usage::UsageType;
 use certdesk::store::{Location, Logical, Store};
-use common::certsrv::{self, Certsrv};
+use common::certsrv::Certsrv;
 use common::window::settle;
-use common::{EDGE, TestStore, fx, openssl_thumbprint, s};
+use common::{EDGE, TestStore, fx, openssl_thumbprint};
 use egui_kittest::kittest::Queryable;
 
 #[test]
 fn finish_trusts_the_untrusted_root_of_an_ad_cs_answer_and_assigns_in_one_go() {
     let t = TestStore::with_topology(EDGE);
     let server = Certsrv::start(t.dir.path());
-    t.json_with_password(
-        &[
-            "ca",
-            "add",
-            "corp",
-            "--certsrv",
-            &server.url,
-            "--username",
-            certsrv::USER,
-            "--password-env",
-            "CERTDESK_TEST_PASSWORD",
-            "--ca-bundle",
-            s(&server.tls_bundle),
-        ],
-        certsrv::PASSWORD,
-    );
+    server.add_to(&t, "corp");
     let mut h = harness(&t.path());
     to_ca_page(&mut h);
     let url = h.state().view.cas[0].url.clone();

@@ -123,22 +123,7 @@ fn a_ca_is_tried_before_it_is_saved_and_an_untrusted_tls_names_its_fix() {
 fn an_error_stays_above_the_status_bar_until_dismissed_and_is_in_the_activity_log() {
     let t = TestStore::with_topology(common::EDGE);
     let server = Certsrv::start(t.dir.path());
-    t.json_with_password(
-        &[
-            "ca",
-            "add",
-            "later",
-            "--certsrv",
-            &server.url,
-            "--username",
-            certsrv::USER,
-            "--password-env",
-            "CERTDESK_TEST_PASSWORD",
-            "--ca-bundle",
-            s(&server.tls_bundle),
-        ],
-        certsrv::PASSWORD,
-    );
+    server.add_to(&t, "later");
     // The CA goes away after it was added.
     drop(server);
     let mut h = harness(&t.path());
