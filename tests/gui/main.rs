@@ -6,6 +6,7 @@
 mod common;
 
 mod app;
+mod friction;
 mod layout;
 mod network;
 mod screenshots;

@@ -34,11 +34,14 @@ pub fn modal_ui<R>(
     content: impl FnOnce(&mut egui::Ui) -> R,
 ) -> (R, bool) {
     let size = size_for(ctx, size);
-    let response = egui::Modal::new(egui::Id::unique(("dialog", title))).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique(("dialog", title)));
+    let opening = opening(ctx, modal.area.layer());
+    let response = modal.show(ctx, |ui| {
         // An exact rectangle, so the layout inside never depends on the content.
         let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
         let mut inner = ui.new_child(
             egui::UiBuilder::new()
+                .id_salt(opening)
                 .max_rect(rect)
                 .layout(Layout::top_down(Align::Min)),
         );
@@ -54,6 +57,24 @@ pub fn modal_ui<R>(
         && !response.any_popup_open
         && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
     (response.inner, escape)
+}
+
+/// The number of this opening of the dialog on `layer`, counted each time it appears.
+///
+/// The widgets inside a dialog take their ids from it, so every opening starts afresh.
+/// egui keeps a layer in its stacking order after it is gone: a list that a dialog opened
+/// once stayed under the same dialog raised again on its next opening, open but hidden
+/// (it did not seem to open, and Esc closed it first).
+fn opening(ctx: &egui::Context, layer: egui::LayerId) -> u64 {
+    let id = layer.id.with("opening");
+    let shown = ctx.memory(|m| m.areas().visible_last_frame(&layer));
+    ctx.data_mut(|d| {
+        let count = d.get_temp_mut_or_default::<u64>(id);
+        if !shown {
+            *count += 1;
+        }
+        *count
+    })
 }
 
 /// Lays out a dialog: `draw` is called for the body, which fills the space above the
