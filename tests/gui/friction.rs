@@ -135,3 +135,29 @@ fn the_check_against_list_opens_again_after_the_dialog_is_reopened() {
         "the second Esc closed the dialog"
     );
 }
+
+#[test]
+fn the_inspector_shows_every_usage_it_can_check_and_the_gap_as_a_note() {
+    // The Edge topology has no XMPP domains: the XMPP proxy's names are not known.
+    let t = TestStore::with_topology(EDGE);
+    import_into(&t, "leaf-aes.pfx", Some("secret"));
+    let mut h = harness(&t);
+    open_inspector(&mut h);
+    assert_eq!(chosen(&h), None, "every usage of the server's role");
+    h.get_by_label_contains(
+        "Not checked: the XMPP proxy certificate needs the topology's xmpp_domains",
+    );
+    // The other usages' rows are there: the Access Edge's and Web Conferencing's names.
+    for name in ["sip.contoso.com", "sip.fabrikam.com", "webcon.contoso.com"] {
+        assert!(
+            h.query_all_by_label(name).next().is_some(),
+            "{name} has its row in the checklist"
+        );
+    }
+    assert!(
+        h.query_all_by_label_contains("SIP Access Edge external")
+            .next()
+            .is_some(),
+        "the rows say which usage needs each name"
+    );
+}

@@ -398,10 +398,8 @@ impl RequestWizard {
                         ui.strong("SAN inspector");
                         let sans = spec.names.sans();
                         let carried: Vec<&str> = sans.iter().map(String::as_str).collect();
-                        match sans::inspect(&carried, &spec.input.usages, topology) {
-                            Ok(rows) => san_table_ui(ui, "request", &rows),
-                            Err(e) => frame::error_ui(ui, &e.to_string()),
-                        }
+                        let inspection = sans::inspect(&carried, &spec.input.usages, topology);
+                        san_table_ui(ui, "request", &inspection);
                     }
                 }
             }
