@@ -114,6 +114,7 @@ pub fn inspect(carried: &[&str], usages: &[UsageType], topology: &Topology) -> I
     let mut rows: Vec<NameRow> = Vec::new();
     let mut used_wildcards: Vec<&str> = Vec::new();
     let mut gaps = Vec::new();
+    let mut checked = Vec::new();
     for usage in usages {
         let mut required = match names::required_sans(*usage, topology) {
             Ok(required) => required,
@@ -122,6 +123,7 @@ pub fn inspect(carried: &[&str], usages: &[UsageType], topology: &Topology) -> I
                 continue;
             }
         };
+        checked.push(*usage);
         required.sort_by_key(|n| n.to_ascii_lowercase());
         required.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         for name in required {
@@ -151,7 +153,7 @@ pub fn inspect(carried: &[&str], usages: &[UsageType], topology: &Topology) -> I
         }
     }
     for name in &carried {
-        let refusing: Vec<UsageType> = usages
+        let refusing: Vec<UsageType> = checked
             .iter()
             .copied()
             .filter(|u| !u.allows_wildcard_sans())
