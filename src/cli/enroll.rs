@@ -449,8 +449,7 @@ pub fn topology_show(store: &Store, ctx: &Context) -> Result<(), CliError> {
 
 pub fn topology_set(store: &mut Store, ctx: &Context, file: &Path) -> Result<(), CliError> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::bad_input(format!("cannot read {name}: {e}")))?;
+    let text = enroll::read_topology_file(file).map_err(|e| CliError::bad_input(e.to_string()))?;
     let topology = enroll::set_topology(store, &text, &name, ctx.now)
         .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
     if ctx.json {

@@ -18,5 +18,6 @@ mod probe;
 mod request;
 mod store;
 mod team;
+mod topology;
 mod trust;
 mod vault;

@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use certdesk::deploy::topology::Topology;
 use certdesk::deploy::usage::UsageType;
 use certdesk::gui::app::{CertdeskApp, system_now};
 use certdesk::gui::dialogs::{DetailsTab, Dialog};
@@ -13,9 +14,9 @@ use certdesk::ops::import::{self, ImportOptions};
 use certdesk::pki::formats;
 use certdesk::store::{Location, Logical, Store};
 use common::window::{self, XGA, settle};
-use common::{EDGE, TestStore, fx};
+use common::{EDGE, TestStore, fx, s};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn harness(t: &TestStore) -> Harness<'static, CertdeskApp> {
     window::harness(&t.path(), XGA, system_now, false)
@@ -160,4 +161,205 @@ fn the_inspector_shows_every_usage_it_can_check_and_the_gap_as_a_note() {
             .is_some(),
         "the rows say which usage needs each name"
     );
+}
+
+/// The value of the text field labelled `label`.
+fn value(h: &Harness<'_, CertdeskApp>, label: &str) -> String {
+    h.get_by_label(label).value().unwrap_or_default()
+}
+
+fn type_into(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(2);
+}
+
+#[test]
+fn the_topology_form_takes_simple_urls_shows_every_problem_and_loads_and_saves_files() {
+    let t = TestStore::new();
+    let mut h = harness(&t);
+    h.state_mut().page = Page::Topology;
+    h.run_steps(3);
+    // Nothing typed yet: what is left to do, no red error.
+    assert!(
+        h.query_all_by_label_contains("not a valid FQDN")
+            .next()
+            .is_none(),
+        "no error before anything is typed"
+    );
+    h.get_by_label_contains("Fill in the fields still blank to save.");
+
+    click(&mut h, "Front End");
+    type_into(&mut h, "Server FQDN", "fe01.contoso.net");
+    type_into(&mut h, "  SIP domain 1", "contoso.com");
+    type_into(&mut h, "Internal web FQDN", "webint.contoso.net");
+    type_into(&mut h, "External web FQDN", "webext.contoso.com");
+    click(&mut h, "Add Meeting URL");
+    assert!(
+        h.get_by_label("  Meeting URL 1").is_focused(),
+        "the added field has the focus"
+    );
+    h.get_by_label("  Meeting URL 1")
+        .type_text("https://meet.contoso.com/");
+    h.run_steps(2);
+    type_into(&mut h, "Dial-in URL", "https://dialin.contoso.com/");
+    type_into(&mut h, "Admin URL", "https://admin.contoso.com/cscp");
+    assert!(
+        h.query_all_by_label_contains("not a valid FQDN")
+            .next()
+            .is_none(),
+        "the simple URLs are accepted"
+    );
+    // Two wrong fields: both said at once, each under its field, inside the window.
+    click(&mut h, "Add Pool member");
+    h.get_by_label("  Pool member 1")
+        .type_text("fe 02.contoso.net");
+    type_into(&mut h, "External web FQDN", "_");
+    for problem in [
+        "\"fe 02.contoso.net\" is not a valid FQDN",
+        "\"webext.contoso.com_\" is not a valid FQDN",
+    ] {
+        let node = h.get_by_label_contains(problem);
+        assert!(
+            node.rect().right() <= 1024.0,
+            "{problem} fits the window: {:?}",
+            node.rect()
+        );
+    }
+    assert!(is_disabled(&h, "Save topology"));
+
+    // A topology file loads into the form; the second server's is saved from it.
+    let file = t.dir.path().join("edge.toml");
+    std::fs::write(&file, EDGE).expect("file");
+    type_into(&mut h, "Topology file", s(&file));
+    click(&mut h, "Load");
+    settle(&mut h);
+    assert_eq!(value(&h, "Server FQDN"), "edge01.contoso.net");
+    assert_eq!(value(&h, "  Pool member 2"), "edge02.contoso.net");
+    h.get_by_label("Server FQDN").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Server FQDN")
+        .type_text("edge02.contoso.net");
+    h.run_steps(2);
+    click(&mut h, "Save topology");
+    settle(&mut h);
+    let stored = h.state().view.topology.clone().expect("stored");
+    assert_eq!(stored.server_fqdn, "edge02.contoso.net");
+    assert_eq!(stored.pool_members().len(), 2);
+    let second = t.dir.path().join("edge02.toml");
+    h.get_by_label("Topology file").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Topology file").type_text(s(&second));
+    h.run_steps(2);
+    click(&mut h, "Save to file");
+    settle(&mut h);
+    h.get_by_label_contains("Saved to");
+    let saved = Topology::from_toml(&std::fs::read_to_string(&second).expect("saved"))
+        .expect("a valid topology");
+    assert_eq!(saved, stored);
+    // A file that is not a topology changes nothing and says why.
+    std::fs::write(&file, "role = \"edge\"\nserver = 1\n").expect("file");
+    h.get_by_label("Topology file").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Topology file").type_text(s(&file));
+    click(&mut h, "Load");
+    settle(&mut h);
+    h.get_by_label_contains("the topology file is not valid");
+    assert_eq!(value(&h, "Server FQDN"), "edge02.contoso.net");
+}
+
+fn is_disabled(h: &Harness<'_, CertdeskApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+/// An Edge pool of two: edge01, served on loopback, and a member whose name does not
+/// resolve (`.invalid` never does).
+const EDGE_POOL: &str = r#"
+role = "edge"
+server_fqdn = "edge01.contoso.net"
+pool_fqdn = "edgepool.contoso.net"
+sip_domains = ["contoso.com"]
+[edge]
+access_fqdn = "sip.contoso.com"
+webconf_fqdn = "webcon.contoso.com"
+av_fqdn = "av.contoso.com"
+internal_fqdn = "edgepool.contoso.net"
+pool_members = ["edge01.contoso.net", "edge02.contoso.invalid"]
+"#;
+
+#[test]
+fn the_pool_check_takes_addresses_and_names_a_member_it_cannot_reach() {
+    let t = TestStore::with_topology(EDGE_POOL);
+    let dir = t.dir.path();
+    let ext = "subjectAltName=DNS:edgepool.contoso.net\nextendedKeyUsage=serverAuth\n";
+    let (cert, key) = common::issue_with_fixture_ca(dir, "pool", "edgepool.contoso.net", ext, None);
+    let (_server, port) = common::tls::serve(&cert, &key, Some(&fx("inter.pem")));
+    let mut h = harness(&t);
+    h.state_mut().page = Page::Probe;
+    h.run_steps(3);
+    retype(&mut h, "Pool port", &port.to_string());
+    // A bad address is one sentence, and nothing is checked.
+    type_into(&mut h, "Address of edge01.contoso.net", "10.0.0");
+    click(&mut h, "Check the pool's members");
+    h.get_by_label_contains("\"10.0.0\" is not an IP address, nor IP:PORT");
+    assert!(!h.state().probe_form.running);
+    retype(&mut h, "Address of edge01.contoso.net", "127.0.0.1");
+    click(&mut h, "Check the pool's members");
+    settle(&mut h);
+    assert!(
+        h.query_all_by_label_contains(
+            "Pool edgepool.contoso.net: ⚠ edge02.contoso.invalid could not be reached; the other member serves the certificate and key",
+        )
+        .next()
+        .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("the members differ")
+            .next()
+            .is_none()
+    );
+    let report = h.state().probe_form.pool.clone().expect("report");
+    assert_eq!(report.unreached, ["edge02.contoso.invalid"]);
+    assert!(
+        !report.members[0].probe.chain.is_empty(),
+        "edge01 was reached"
+    );
+}
+
+#[test]
+fn a_front_end_pool_lists_its_members() {
+    let t = TestStore::with_topology(common::FRONT_END);
+    let mut h = harness(&t);
+    h.state_mut().page = Page::Probe;
+    h.run_steps(3);
+    h.get_by_label_contains("The topology lists no pool members");
+    h.state_mut().page = Page::Topology;
+    h.run_steps(3);
+    click(&mut h, "Add Pool member");
+    h.get_by_label("  Pool member 1")
+        .type_text("fe01.contoso.net");
+    click(&mut h, "Add Pool member");
+    h.get_by_label("  Pool member 2")
+        .type_text("fe02.contoso.net");
+    h.run_steps(2);
+    click(&mut h, "Save topology");
+    settle(&mut h);
+    h.state_mut().page = Page::Probe;
+    h.run_steps(3);
+    h.get_by_label("Address of fe01.contoso.net");
+    h.get_by_label("Address of fe02.contoso.net");
+}
+
+/// Replaces a field's text: select all, then type.
+fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(2);
 }

@@ -129,6 +129,7 @@ impl CertdeskApp {
                     topology_form: &mut self.topology_form,
                     probe_form: &mut self.probe_form,
                     commands: &mut self.commands,
+                    jobs: &mut self.jobs,
                 },
             );
         });
@@ -153,9 +154,8 @@ impl CertdeskApp {
             Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
             Some(Intent::CheckPool) => {
                 self.page = Page::Probe;
-                if let Ok(port) = self.probe_form.pool_port.trim().parse() {
-                    self.probe_form.running = true;
-                    self.commands.push(Command::PoolCheck(port));
+                if let Some(command) = self.probe_form.pool_command() {
+                    self.commands.push(command);
                 }
             }
             Some(Intent::EditCa(name)) => {
@@ -228,7 +228,7 @@ impl CertdeskApp {
         self.worker.list(key);
         let now = (self.clock)();
         for command in self.commands.drain(..) {
-            let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(_));
+            let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(..));
             let ticket = self.worker.apply(command, now);
             if probe {
                 self.probe_tickets.push(ticket);

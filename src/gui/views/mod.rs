@@ -82,6 +82,8 @@ pub struct Pages<'a> {
     pub probe_form: &'a mut ProbeForm,
     /// Commands for the store.
     pub commands: &'a mut Vec<Command>,
+    /// The background jobs (the topology file's).
+    pub jobs: &'a mut Jobs,
 }
 
 /// Draws the current page.
@@ -101,7 +103,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
         }
         Page::Wizard => wizard_page::wizard_page_ui(ui, pages.view, pages.commands),
         Page::Topology => {
-            topology::topology_ui(ui, pages.topology_form, pages.commands);
+            topology::topology_ui(ui, pages.topology_form, pages.jobs, pages.commands);
             None
         }
         Page::Log => {
