@@ -363,3 +363,63 @@ fn retype(h: &mut Harness<'_, CertdeskApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
     h.run_steps(2);
 }
+
+/// Text typed with nothing clicked: it goes where the focus is.
+fn type_blind(h: &mut Harness<'_, CertdeskApp>, text: &str) {
+    h.event(egui::Event::Text(text.to_owned()));
+    h.run_steps(2);
+}
+
+fn press(h: &mut Harness<'_, CertdeskApp>, key: egui::Key) {
+    h.key_press(key);
+    h.run_steps(2);
+}
+
+#[test]
+fn each_wizard_page_takes_what_is_typed_right_after_enter() {
+    let t = TestStore::with_topology(EDGE);
+    let mut h = harness(&t);
+    let csr = t.dir.path().join("edge.csr");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    click(&mut h, "Edge internal");
+    press(&mut h, egui::Key::Enter);
+    click(
+        &mut h,
+        "Prepare the request now, but send it later (offline certificate request)",
+    );
+    press(&mut h, egui::Key::Enter);
+    h.get_by_label("Certificate Request File or Authority");
+    type_blind(&mut h, s(&csr));
+    press(&mut h, egui::Key::Enter);
+    press(&mut h, egui::Key::Enter); // The account page has nothing to type.
+    h.get_by_label("Specify Alternate Certificate Template");
+    press(&mut h, egui::Key::Enter);
+    h.get_by_label("Name and Security Settings");
+    type_blind(&mut h, "Edge internal typed");
+    press(&mut h, egui::Key::Enter);
+    h.get_by_label("Organization Information");
+    type_blind(&mut h, "Contoso");
+    press(&mut h, egui::Key::Enter);
+    h.get_by_label("Geographical Information");
+    type_blind(&mut h, "US");
+    for _ in 0..3 {
+        press(&mut h, egui::Key::Enter);
+    }
+    h.get_by_label("Configure Additional Subject Alternative Names");
+    click(&mut h, "Add a name");
+    type_blind(&mut h, "extra.contoso.com");
+    match &h.state().dialog {
+        Some(Dialog::Request(w)) => {
+            assert_eq!(w.csr_path, s(&csr));
+            assert_eq!(w.input.friendly_name, "Edge internal typed");
+            assert_eq!(w.input.org, "Contoso");
+            assert_eq!(w.input.country, "US");
+        }
+        _ => panic!("the wizard closed"),
+    }
+    assert_eq!(value(&h, "Additional name 1"), "extra.contoso.com");
+    press(&mut h, egui::Key::Tab);
+    press(&mut h, egui::Key::Enter);
+    h.get_by_label_contains("Organization: Contoso");
+}

@@ -176,17 +176,19 @@ pub fn enter_pressed(ui: &egui::Ui) -> bool {
     routed && !covered
 }
 
-/// What is still to do before the default button works: body size, with an info sign, in
-/// the normal text colour (nothing is wrong yet).
-/// A labelled one-line text field (the label names it for screen readers and tests).
-pub fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) {
+/// A labelled one-line text field (the label names it for screen readers and tests); the
+/// field's response.
+pub fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
         let l = ui.add_sized([160.0, 20.0], egui::Label::new(label));
         ui.add(egui::TextEdit::singleline(value).desired_width(300.0))
-            .labelled_by(l.id);
-    });
+            .labelled_by(l.id)
+    })
+    .inner
 }
 
+/// What is still to do before the default button works: body size, with an info sign, in
+/// the normal text colour (nothing is wrong yet).
 pub fn hint_ui(ui: &mut egui::Ui, text: &str) {
     ui.label(format!("ℹ {text}"));
 }
