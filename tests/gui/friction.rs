@@ -13,7 +13,7 @@ use certdesk::gui::views::Page;
 use certdesk::ops::import::{self, ImportOptions};
 use certdesk::pki::formats;
 use certdesk::store::{Location, Logical, Store};
-use common::window::{self, XGA, settle};
+use common::window::{self, Screen, XGA, settle};
 use common::{EDGE, TestStore, fx, s};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -422,4 +422,108 @@ fn each_wizard_page_takes_what_is_typed_right_after_enter() {
     press(&mut h, egui::Key::Tab);
     press(&mut h, egui::Key::Enter);
     h.get_by_label_contains("Organization: Contoso");
+}
+
+/// The window on `t` on a 1024×768 screen at `scale`.
+fn harness_at(t: &TestStore, scale: f32) -> Harness<'static, CertdeskApp> {
+    let screen = Screen {
+        width: 1024.0,
+        height: 768.0,
+        scale,
+    };
+    window::harness(&t.path(), screen, system_now, false)
+}
+
+#[test]
+fn the_list_shows_issued_by_at_1024_and_at_125_percent() {
+    let t = TestStore::with_topology(EDGE);
+    import_into(&t, "leaf-aes.pfx", Some("secret"));
+    for (scale, columns) in [
+        (
+            1.0,
+            &[
+                "Issued To",
+                "Issued By",
+                "Expiration Date",
+                "Intended Purposes",
+                "Friendly Name",
+                "Key",
+                "Assigned usages",
+            ][..],
+        ),
+        (1.25, &["Issued To", "Issued By", "Friendly Name"][..]),
+    ] {
+        let mut h = harness_at(&t, scale);
+        h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+        settle(&mut h);
+        for column in columns {
+            // The list is sorted by Issued To, whose header has an arrow.
+            let header = match *column {
+                "Issued To" => h.get_by_label_contains("Issued To"),
+                _ => h.get_by_label(column),
+            };
+            assert!(
+                header.rect().right() <= 1024.0 / scale,
+                "{column} is on screen at {scale}: {:?}",
+                header.rect()
+            );
+        }
+        if scale == 1.0 {
+            assert!(
+                h.query_by_label_contains("Not shown at this width")
+                    .is_none(),
+                "every column fits at 1024"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_log_shows_the_whole_command_and_one_tooltip() {
+    let t = TestStore::new();
+    let long = t
+        .dir
+        .path()
+        .join("a folder with a rather long name")
+        .join("leaf-aes.pfx");
+    std::fs::create_dir_all(long.parent().expect("parent")).expect("dir");
+    std::fs::copy(fx("leaf-aes.pfx"), &long).expect("copy");
+    let password = t.dir.path().join("password");
+    std::fs::write(&password, "secret").expect("password");
+    let out = t.run(&["import", s(&long), "--password-file", s(&password)]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let mut h = harness(&t);
+    h.state_mut().page = Page::Log;
+    settle(&mut h);
+    let command = h.state().view.log.last().expect("an entry").command.clone();
+    assert!(
+        command.contains("a folder with a rather long name"),
+        "{command}"
+    );
+    // The newest entry is shown whole under the table, with Copy.
+    assert!(
+        h.query_all_by_label(&command).count() >= 2,
+        "the command in its cell and whole in the pane"
+    );
+    h.get_by_label("Copy the command");
+    // Hovering a cell shows one tooltip.
+    let cell = h
+        .query_all_by_label(&command)
+        .next()
+        .expect("cell")
+        .rect()
+        .center();
+    h.input_mut().events.push(egui::Event::PointerMoved(cell));
+    for _ in 0..10 {
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(60));
+    }
+    let tooltips = h.ctx.memory(|m| {
+        m.areas()
+            .visible_layer_ids()
+            .into_iter()
+            .filter(|l| l.order == egui::Order::Tooltip)
+            .count()
+    });
+    assert!(tooltips <= 1, "{tooltips} tooltips over each other");
 }
