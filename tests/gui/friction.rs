@@ -527,3 +527,38 @@ fn the_log_shows_the_whole_command_and_one_tooltip() {
     });
     assert!(tooltips <= 1, "{tooltips} tooltips over each other");
 }
+
+#[test]
+fn the_toolbar_needs_a_row_the_list_shows() {
+    let t = TestStore::new();
+    import_into(&t, "leaf-aes.pfx", Some("secret"));
+    let mut h = harness(&t);
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    settle(&mut h);
+    let id = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.logical == Logical::Personal)
+        .map(|r| r.cert.id);
+    h.state_mut().list.selected = id;
+    h.run_steps(2);
+    let verbs = ["Export…", "Remove", "View details", "Copy thumbprint"];
+    for verb in verbs {
+        assert!(!is_disabled(&h, verb), "{verb} with the row shown");
+    }
+    type_into(&mut h, "Filter:", "matches nothing");
+    settle(&mut h);
+    h.get_by_label_contains("0 shown");
+    for verb in verbs {
+        assert!(is_disabled(&h, verb), "{verb} with no row shown");
+    }
+    // Nor does its shortcut act on the hidden row.
+    h.get_by_label("Filter:").focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Escape);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none(), "no export of a row not shown");
+}

@@ -50,13 +50,14 @@ impl CertdeskApp {
             // button, if any, and act on the selected certificate only otherwise.
             let menu_open = egui::Popup::is_any_open(&ctx);
             let focused = ctx.memory(|m| m.focused().is_some());
+            let shown = self.shown_selection().is_some();
             // Ctrl+Shift+N before Ctrl+N: egui lets an extra Shift match the shorter one.
             let mut verbs: Vec<Verb> = Verb::ALL.into_iter().chain(Verb::WINDOW).collect();
             verbs.sort_by_key(|v| std::cmp::Reverse(v.shortcut().modifiers.shift));
             for verb in verbs {
                 let shortcut = verb.shortcut();
                 let plain = shortcut.modifiers.is_none();
-                if menu_open || (plain && focused) {
+                if menu_open || (plain && focused) || (verb.needs_selection() && !shown) {
                     continue;
                 }
                 if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
@@ -71,7 +72,7 @@ impl CertdeskApp {
         let mut choice = None;
         egui::Panel::top("menu").show(ui, |ui| {
             let state = MenuState {
-                has_selection: self.list.selected.is_some(),
+                has_selection: self.shown_selection().is_some(),
                 held_requests: self.view.held_by_ca,
                 recent: &self.settings.recent_stores,
                 theme: self.settings.theme,

@@ -147,6 +147,14 @@ impl CertdeskApp {
         }
     }
 
+    /// The selected certificate, when a store page's list shows its row.
+    pub(super) fn shown_selection(&self) -> Option<i64> {
+        match self.page {
+            Page::Store(..) => self.list.shown_selection(&self.view),
+            _ => None,
+        }
+    }
+
     /// Whether a job or a store request is still running.
     pub fn busy(&self) -> bool {
         !self.jobs.idle() || self.worker.pending() > 0

@@ -184,6 +184,16 @@ impl ListState {
         false
     }
 
+    /// The selected certificate when the list on screen shows its row: one the filter
+    /// hides, or that is not on the page shown, is no selection for the toolbar.
+    pub fn shown_selection(&self, view: &StoreView) -> Option<i64> {
+        let id = self.selected?;
+        self.visible
+            .iter()
+            .any(|i| view.rows.get(*i).is_some_and(|r| r.cert.id == id))
+            .then_some(id)
+    }
+
     /// The order the page needs and nobody computes yet; the app starts a job for it.
     pub fn take_wanted(&mut self, shown: Option<ListKey>) -> Option<ListKey> {
         let key = shown?;
