@@ -150,7 +150,9 @@ impl CertdeskApp {
     /// The selected certificate, when a store page's list shows its row.
     pub(super) fn shown_selection(&self) -> Option<i64> {
         match self.page {
-            Page::Store(..) => self.list.shown_selection(&self.view),
+            Page::Store(location, logical) => {
+                self.list.shown_selection(&self.view, location, logical)
+            }
             _ => None,
         }
     }

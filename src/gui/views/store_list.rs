@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::list_order::{ListKey, SortColumn};
+use crate::gui::list_order::{ListKey, SortColumn, shows};
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::{Row, StoreView};
 use crate::store::{Location, Logical};
@@ -184,14 +184,17 @@ impl ListState {
         false
     }
 
-    /// The selected certificate when the list on screen shows its row: one the filter
-    /// hides, or that is not on the page shown, is no selection for the toolbar.
-    pub fn shown_selection(&self, view: &StoreView) -> Option<i64> {
+    /// The selected certificate when the page's list shows its row: one the filter hides,
+    /// or that is not on the page, is no selection for the toolbar.
+    pub fn shown_selection(
+        &self,
+        view: &StoreView,
+        location: Location,
+        logical: Logical,
+    ) -> Option<i64> {
         let id = self.selected?;
-        self.visible
-            .iter()
-            .any(|i| view.rows.get(*i).is_some_and(|r| r.cert.id == id))
-            .then_some(id)
+        let row = view.row(id)?;
+        shows(row, &self.key(location, logical)).then_some(id)
     }
 
     /// The order the page needs and nobody computes yet; the app starts a job for it.
