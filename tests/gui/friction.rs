@@ -562,3 +562,71 @@ fn the_toolbar_needs_a_row_the_list_shows() {
     h.run_steps(2);
     assert!(h.state().dialog.is_none(), "no export of a row not shown");
 }
+
+/// Presses Tab until `label` has the focus (at most `tries` times).
+fn tab_to(h: &mut Harness<'_, CertdeskApp>, label: &str, tries: usize) {
+    for _ in 0..tries {
+        if h.get_by_label(label).is_focused() {
+            return;
+        }
+        press(h, egui::Key::Tab);
+    }
+    assert!(h.get_by_label(label).is_focused(), "Tab reaches {label}");
+}
+
+#[test]
+fn tab_meets_back_next_cancel_and_the_password_confirmation() {
+    let t = TestStore::with_topology(EDGE);
+    import_into(&t, "leaf-aes.pfx", Some("secret"));
+    let mut h = harness(&t);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    click(&mut h, "Edge internal");
+    click(&mut h, "Next");
+    h.get_by_label("Delayed or Immediate Request");
+    tab_to(&mut h, "Back", 12);
+    press(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Next").is_focused(), "Back, then Next");
+    press(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Cancel").is_focused(), "Next, then Cancel");
+    // The buttons are where they were: Back, Next, Cancel from left to right, at the right.
+    let (back, next, cancel) = (
+        h.get_by_label("Back").rect(),
+        h.get_by_label("Next").rect(),
+        h.get_by_label("Cancel").rect(),
+    );
+    assert!(back.right() < next.left() && next.right() < cancel.left());
+    let body = h.get_by_label("Delayed or Immediate Request").rect();
+    assert!(
+        cancel.right() > body.right(),
+        "the buttons sit at the right"
+    );
+    press(&mut h, egui::Key::Escape);
+
+    // Export: Tab goes from the password to its confirmation.
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    settle(&mut h);
+    let id = h
+        .state()
+        .view
+        .rows
+        .iter()
+        .find(|r| r.cert.key.is_some())
+        .map(|r| r.cert.id);
+    h.state_mut().list.selected = id;
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().start(Verb::Export, &ctx);
+    h.run_steps(2);
+    let out = t.dir.path().join("edge.pfx");
+    type_into(&mut h, "File name", s(&out));
+    type_into(&mut h, "Password", "Passw0rd!");
+    press(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Confirm password").is_focused());
+    type_blind(&mut h, "Passw0rd!");
+    press(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Show").is_focused(), "then Show");
+    tab_to(&mut h, "Finish", 12);
+    press(&mut h, egui::Key::Tab);
+    assert!(h.get_by_label("Cancel").is_focused(), "Finish, then Cancel");
+}

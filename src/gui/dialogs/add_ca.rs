@@ -295,18 +295,18 @@ impl AddCaDialog {
         frame::parts_ui(ui, |ui, part| match part {
             Part::Body => self.body_ui(ui, jobs),
             Part::Footer => {
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
                 let missing = self.missing();
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
+                }
                 let ready = missing.is_none() && !self.sent;
                 let label = if self.editing { "Save" } else { "Add" };
                 let add = frame::button_enabled(ui, ready, label);
                 if add.clicked() || (ready && frame::enter_pressed(ui)) {
                     commands.push(self.command());
                 }
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
                 }
             }
         });

@@ -78,8 +78,8 @@ fn opening(ctx: &egui::Context, layer: egui::LayerId) -> u64 {
 }
 
 /// Lays out a dialog: `draw` is called for the body, which fills the space above the
-/// footer and scrolls, and then for the footer, a right-to-left row at the bottom (so the
-/// first button drawn is the rightmost).
+/// footer and scrolls, and then for the footer, a row at the bottom right drawn left to
+/// right, so that Tab meets its buttons in the order they are seen (Back, Next, Cancel).
 pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
     let width = ui.available_width();
     let footer = ui.spacing().interact_size.y + 3.0 * ui.spacing().item_spacing.y + 6.0;
@@ -94,11 +94,25 @@ pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
             draw(ui, Part::Body);
         });
     ui.separator();
-    // The row has the dialog's own width, whatever the body's content asked for.
+    // The row has the dialog's own width, whatever the body's content asked for; it is
+    // pushed to the right by what its content took last frame (a frame that finds another
+    // width is drawn again at once).
+    let used_id = ui.scope_id().with("footer width");
+    let last = ui.data(|d| d.get_temp::<f32>(used_id));
     ui.allocate_ui_with_layout(
         egui::vec2(width, ui.spacing().interact_size.y),
-        Layout::right_to_left(Align::Center),
-        |ui| draw(ui, Part::Footer),
+        Layout::left_to_right(Align::Center),
+        |ui| {
+            ui.add_space((width - last.unwrap_or(width)).max(0.0));
+            let start = ui.cursor().min.x;
+            draw(ui, Part::Footer);
+            let used = ui.min_rect().right() - start;
+            if last.is_none_or(|last| (last - used).abs() > 0.5) {
+                ui.data_mut(|d| d.insert_temp(used_id, used));
+                ui.ctx()
+                    .request_discard("the dialog's buttons changed width");
+            }
+        },
     );
 }
 

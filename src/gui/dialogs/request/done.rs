@@ -76,8 +76,9 @@ impl RequestWizard {
         let mut flow = Flow::Stay;
         let waiting = outcome.thumbprint.is_none() && !outcome.dns_records.is_empty();
         if waiting {
-            if frame::button(ui, "Close").clicked() {
-                flow = Flow::Close;
+            if frame::button(ui, "Copy records").clicked() {
+                ui.ctx()
+                    .copy_text(acme_answer::records_text(&outcome.dns_records));
             }
             let go = frame::button_enabled(ui, !self.continuing, "Continue");
             if (go.clicked() || (!self.continuing && frame::enter_pressed(ui)))
@@ -89,42 +90,34 @@ impl RequestWizard {
                     .push("Asking the CA to check the DNS records…".into());
                 commands.push(Command::Retrieve(self.location, Some(id)));
             }
-            if frame::button(ui, "Copy records").clicked() {
-                ui.ctx()
-                    .copy_text(acme_answer::records_text(&outcome.dns_records));
+            if frame::button(ui, "Close").clicked() {
+                flow = Flow::Close;
             }
             return flow;
         }
-        let finish = frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui);
-        match (&outcome.thumbprint, &outcome.ca_reference) {
-            (Some(thumb), _) => {
-                if finish {
-                    flow = if self.assign_now {
-                        Flow::Assign(thumb.clone(), self.input.usages.clone())
-                    } else {
-                        Flow::Close
-                    };
-                }
-                if frame::button(ui, "View Certificate Details").clicked() {
-                    flow = Flow::Details(thumb.clone());
-                }
+        // The buttons left to right, Finish last.
+        let details = outcome
+            .thumbprint
+            .as_ref()
+            .filter(|_| frame::button(ui, "View Certificate Details").clicked());
+        if outcome.thumbprint.is_none() && outcome.ca_reference.is_none() {
+            if frame::button(ui, "Copy").clicked() {
+                ui.ctx().copy_text(outcome.csr_pem.clone());
             }
-            (None, Some(_)) => {
-                if finish {
-                    flow = Flow::Close;
-                }
+            if frame::button_enabled(ui, jobs.idle(), "Save as…").clicked() {
+                jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
             }
-            (None, None) => {
-                if finish {
-                    flow = Flow::Close;
+        }
+        if frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui) {
+            flow = match &outcome.thumbprint {
+                Some(thumb) if self.assign_now => {
+                    Flow::Assign(thumb.clone(), self.input.usages.clone())
                 }
-                if frame::button_enabled(ui, jobs.idle(), "Save as…").clicked() {
-                    jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
-                }
-                if frame::button(ui, "Copy").clicked() {
-                    ui.ctx().copy_text(outcome.csr_pem.clone());
-                }
-            }
+                _ => Flow::Close,
+            };
+        }
+        if let Some(thumb) = details {
+            flow = Flow::Details(thumb.clone());
         }
         flow
     }

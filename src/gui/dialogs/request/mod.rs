@@ -487,12 +487,15 @@ impl RequestWizard {
             return self.done_footer_ui(ui, jobs, commands);
         }
         let mut flow = Flow::Stay;
-        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
-            flow = Flow::Close;
-        }
         let blocker = self.blocker();
         let enter = frame::enter_pressed(ui);
         let position = STEPS.iter().position(|s| *s == self.step);
+        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
+            && let Some(p) = position
+        {
+            self.step = STEPS[p - 1];
+            return flow;
+        }
         if self.step == Step::Summary {
             let finish = frame::button_enabled(ui, blocker.is_none() && jobs.idle(), "Finish");
             if (finish.clicked() || (enter && blocker.is_none() && jobs.idle()))
@@ -517,10 +520,8 @@ impl RequestWizard {
                 self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
             }
         }
-        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
-            && let Some(p) = position
-        {
-            self.step = STEPS[p - 1];
+        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
+            flow = Flow::Close;
         }
         flow
     }
