@@ -630,3 +630,45 @@ fn tab_meets_back_next_cancel_and_the_password_confirmation() {
     press(&mut h, egui::Key::Tab);
     assert!(h.get_by_label("Cancel").is_focused(), "Finish, then Cancel");
 }
+
+/// Enter, then a key at once: a real window delivers the key in the very next frame.
+fn enter_then_type(h: &mut Harness<'_, CertdeskApp>, text: &str) {
+    for pressed in [true, false] {
+        h.input_mut().events.push(egui::Event::Key {
+            key: egui::Key::Enter,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.input_mut()
+        .events
+        .push(egui::Event::Text(text.to_owned()));
+    h.step();
+    h.run_steps(2);
+}
+
+#[test]
+fn a_key_typed_in_the_frame_after_enter_lands_in_the_new_page() {
+    let t = TestStore::with_topology(EDGE);
+    let mut h = harness(&t);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    click(&mut h, "Edge internal");
+    press(&mut h, egui::Key::Enter);
+    click(
+        &mut h,
+        "Prepare the request now, but send it later (offline certificate request)",
+    );
+    press(&mut h, egui::Key::Enter);
+    type_blind(&mut h, s(&t.dir.path().join("edge.csr")));
+    for _ in 0..3 {
+        press(&mut h, egui::Key::Enter);
+    }
+    h.get_by_label("Name and Security Settings");
+    enter_then_type(&mut h, "Contoso");
+    h.get_by_label("Organization Information");
+    assert_eq!(value(&h, "Organization"), "Contoso");
+}

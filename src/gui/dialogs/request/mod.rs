@@ -430,6 +430,7 @@ impl RequestWizard {
         now: i64,
     ) -> Flow {
         let mut flow = Flow::Stay;
+        let shown = self.step;
         frame::parts_ui(ui, |ui, part| match part {
             Part::Footer => flow = self.footer_ui(ui, jobs, commands, now),
             Part::Body => {
@@ -473,6 +474,13 @@ impl RequestWizard {
                 });
             }
         });
+        // The new page is drawn at once (its first field takes the focus), before the next
+        // key arrives: a window draws only when asked, and the page changes in the footer,
+        // after the body was drawn.
+        if self.step != shown {
+            ui.ctx().request_discard("the wizard's page changed");
+            ui.ctx().request_repaint();
+        }
         flow
     }
 
