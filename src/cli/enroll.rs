@@ -1,6 +1,5 @@
 //! The enrollment commands: `request`, `requests`, `topology show|set`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -13,7 +12,6 @@ use crate::ca::acme::{AcmeError, Http01, TxtRecord};
 use crate::ca::certsrv::Credentials;
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
-use crate::deploy::topology::{MAX_TOPOLOGY, TopologyError};
 use crate::deploy::usage::UsageType;
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::online::OnlineOptions;
@@ -467,20 +465,7 @@ pub fn topology_show(store: &Store, ctx: &Context) -> Result<(), CliError> {
 
 pub fn topology_set(store: &mut Store, ctx: &Context, file: &Path) -> Result<(), CliError> {
     let name = file.display().to_string();
-    let unreadable = |e: std::io::Error| CliError::bad_input(format!("cannot read {name}: {e}"));
-    // One byte more than the model takes, so that a larger file is refused as such.
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(MAX_TOPOLOGY as u64 + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() > MAX_TOPOLOGY {
-        return Err(CliError::bad_input(format!(
-            "{name}: {}",
-            TopologyError::TooLarge
-        )));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::bad_input(format!("cannot read {name}: it is not UTF-8 text")))?;
+    let text = enroll::read_topology_file(file).map_err(|e| CliError::bad_input(e.to_string()))?;
     let topology = enroll::set_topology(store, &text, &name, ctx.now)
         .map_err(|e| CliError::bad_input(format!("{name}: {e}")))?;
     if ctx.json {

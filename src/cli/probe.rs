@@ -1,7 +1,5 @@
 //! `certdesk probe` and `certdesk pool check`: what servers actually serve.
 
-use std::net::SocketAddr;
-
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::terminal::outln;
@@ -128,10 +126,7 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
     for text in &args.addresses {
         let bad = || CliError::bad_input(format!("\"{text}\" is not MEMBER=IP[:PORT]"));
         let (member, address) = text.split_once('=').ok_or_else(bad)?;
-        let address: SocketAddr = match address.parse() {
-            Ok(a) => a,
-            Err(_) => SocketAddr::new(address.parse().map_err(|_| bad())?, args.port),
-        };
+        let address = pool::parse_address(address, args.port).map_err(|_| bad())?;
         addresses.push((member.to_owned(), address));
     }
     let report =
@@ -146,11 +141,7 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
             "pool {} on port {}: {}",
             report.pool,
             args.port,
-            if report.consistent {
-                "every member serves the same certificate and key"
-            } else {
-                "the members differ"
-            }
+            report.verdict
         );
         for member in &report.members {
             outln!(

@@ -51,7 +51,7 @@ pub enum NameError {
     #[error("choose at least one usage type")]
     NoUsage,
     /// The topology lacks a section a usage needs.
-    #[error("a {usage} certificate needs the topology's {section}")]
+    #[error("the {usage} certificate needs the topology's {section}")]
     MissingSection {
         /// The usage.
         usage: &'static str,

@@ -93,6 +93,10 @@ pub struct Topology {
     /// XMPP federation domains (empty when XMPP is not deployed).
     #[serde(default)]
     pub xmpp_domains: Vec<String>,
+    /// The servers of a Front End, Director or Standard Edition pool (an Edge pool lists
+    /// its own in `[edge]`); the pool check probes each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pool_members: Vec<String>,
     /// Whether the deployment federates with public IM providers (needs Client
     /// Authentication on the Access Edge certificate).
     #[serde(default)]
@@ -108,7 +112,22 @@ pub struct Topology {
 /// The largest topology file read, in bytes (a real one is a few hundred).
 pub const MAX_TOPOLOGY: usize = 1024 * 1024;
 
-/// Why a topology is not valid; the message names the field.
+/// One field's problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field, as written in the file (`edge.access_fqdn`, `sip_domains[1]`).
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem)
+    }
+}
+
+/// Why a topology is not valid; each message names its field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TopologyError {
     /// The text is larger than [`MAX_TOPOLOGY`].
@@ -117,28 +136,49 @@ pub enum TopologyError {
     /// Not TOML of the expected shape.
     #[error("the topology file is not valid: {0}")]
     Syntax(String),
-    /// A field's value is wrong.
-    #[error("{field}: {problem}")]
-    Field {
-        /// The field, as written in the file (`edge.access_fqdn`, `sip_domains[1]`).
-        field: String,
-        /// What is wrong with it.
-        problem: String,
-    },
+    /// Fields' values are wrong: every one of them, in the file's order.
+    #[error("{}", join(.0))]
+    Fields(Vec<FieldProblem>),
     /// No topology has been described yet.
     #[error("no topology is set: describe the deployment first (certdesk topology set FILE)")]
     Missing,
 }
 
-/// The host of a simple URL as Topology Builder shows it (`https://meet.contoso.com/`),
-/// or the text itself when it is already a bare FQDN.
-pub fn simple_url_host(text: &str) -> String {
+fn join(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The host of a simple URL as Topology Builder shows it (`https://meet.contoso.com/`, or
+/// `https://contoso.com/meet`), or the text itself when it is already a host name; or why
+/// it is neither. A simple URL is served over HTTPS on the default port.
+pub fn simple_url_host(text: &str) -> Result<String, String> {
     let t = text.trim();
-    let t = t
-        .strip_prefix("https://")
-        .or_else(|| t.strip_prefix("http://"))
-        .unwrap_or(t);
-    t.split(['/', '?', '#']).next().unwrap_or(t).to_owned()
+    let rest = match t.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
+        Some((scheme, _)) => {
+            return Err(format!(
+                "\"{t}\" is not a simple URL: it starts with {scheme}://, and Lync serves simple URLs over https://"
+            ));
+        }
+        None => t,
+    };
+    let (host, path) = rest
+        .find(['/', '?', '#'])
+        .map_or((rest, ""), |i| rest.split_at(i));
+    if host.contains('@') || host.contains(':') {
+        return Err(format!(
+            "\"{t}\" is not a simple URL: give the host name alone, with no user or port"
+        ));
+    }
+    if path.chars().any(char::is_whitespace) {
+        return Err(format!("\"{t}\" is not a simple URL: it contains a space"));
+    }
+    check_fqdn(host)?;
+    Ok(host.to_owned())
 }
 
 /// Checks an FQDN: two or more labels of letters, digits and hyphens, no label starting or
@@ -173,13 +213,10 @@ pub fn check_fqdn(name: &str) -> Result<(), String> {
 }
 
 impl Topology {
-    /// Parses and validates TOML (of at most [`MAX_TOPOLOGY`] bytes).
+    /// Parses and validates TOML; simple URLs keep their host.
     pub fn from_toml(text: &str) -> Result<Self, TopologyError> {
-        if text.len() > MAX_TOPOLOGY {
-            return Err(TopologyError::TooLarge);
-        }
-        let mut topology: Topology =
-            toml::from_str(text).map_err(|e| TopologyError::Syntax(e.message().to_owned()))?;
+        let mut topology = Self::parse(text)?;
+        topology.validate()?;
         if let Some(web) = &mut topology.web {
             for url in web
                 .meet_urls
@@ -187,11 +224,21 @@ impl Topology {
                 .chain(web.dialin_url.iter_mut())
                 .chain(web.admin_url.iter_mut())
             {
-                *url = simple_url_host(url);
+                if let Ok(host) = simple_url_host(url) {
+                    *url = host;
+                }
             }
         }
-        topology.validate()?;
         Ok(topology)
+    }
+
+    /// Reads TOML of the right shape without checking the fields (a form shows their
+    /// problems beside them).
+    pub fn parse(text: &str) -> Result<Self, TopologyError> {
+        if text.len() > MAX_TOPOLOGY {
+            return Err(TopologyError::TooLarge);
+        }
+        toml::from_str(text).map_err(|e| TopologyError::Syntax(e.message().to_owned()))
     }
 
     /// Serialises as TOML.
@@ -208,6 +255,7 @@ impl Topology {
     /// of every FQDN it names. The built-in CA signs names in these domains only.
     pub fn domains(&self) -> Vec<String> {
         let mut fqdns: Vec<&str> = vec![self.server_fqdn.as_str(), self.pool()];
+        fqdns.extend(self.pool_members.iter().map(String::as_str));
         if let Some(edge) = &self.edge {
             fqdns.extend([
                 edge.access_fqdn.as_str(),
@@ -246,53 +294,83 @@ impl Topology {
         self.sip_domains.first().map(String::as_str)
     }
 
-    /// Checks every field; the first problem names its field.
+    /// Every server of the pool: an Edge pool's members and the others'.
+    pub fn pool_members(&self) -> Vec<String> {
+        let mut members: Vec<String> = self
+            .edge
+            .iter()
+            .flat_map(|e| e.pool_members.iter())
+            .chain(&self.pool_members)
+            .cloned()
+            .collect();
+        members.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        members
+    }
+
+    /// Checks every field: Err with every problem, each naming its field.
     pub fn validate(&self) -> Result<(), TopologyError> {
-        let field = |field: String, problem: String| TopologyError::Field { field, problem };
-        let check =
-            |name: &str, value: &str| check_fqdn(value).map_err(|p| field(name.to_owned(), p));
-        let check_all = |name: &str, values: &[String]| {
-            values
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, v)| check(&format!("{name}[{i}]"), v))
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(TopologyError::Fields(problems))
+        }
+    }
+
+    /// Every field's problem, in the file's order.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        let mut check = |field: &str, result: Result<(), String>| {
+            if let Err(problem) = result {
+                problems.push(FieldProblem {
+                    field: field.to_owned(),
+                    problem,
+                });
+            }
         };
-        check("server_fqdn", &self.server_fqdn)?;
+        let fqdns =
+            |check: &mut dyn FnMut(&str, Result<(), String>), name: &str, values: &[String]| {
+                for (i, v) in values.iter().enumerate() {
+                    check(&format!("{name}[{i}]"), check_fqdn(v));
+                }
+            };
+        check("server_fqdn", check_fqdn(&self.server_fqdn));
         if let Some(pool) = &self.pool_fqdn {
-            check("pool_fqdn", pool)?;
+            check("pool_fqdn", check_fqdn(pool));
         }
         if self.sip_domains.is_empty() {
-            return Err(field(
-                "sip_domains".into(),
-                "at least one SIP domain is needed".into(),
-            ));
+            check(
+                "sip_domains",
+                Err("at least one SIP domain is needed".into()),
+            );
         }
-        check_all("sip_domains", &self.sip_domains)?;
-        check_all("xmpp_domains", &self.xmpp_domains)?;
+        fqdns(&mut check, "sip_domains", &self.sip_domains);
+        fqdns(&mut check, "xmpp_domains", &self.xmpp_domains);
+        fqdns(&mut check, "pool_members", &self.pool_members);
         if let Some(edge) = &self.edge {
-            check("edge.access_fqdn", &edge.access_fqdn)?;
-            check("edge.webconf_fqdn", &edge.webconf_fqdn)?;
-            check("edge.av_fqdn", &edge.av_fqdn)?;
-            check("edge.internal_fqdn", &edge.internal_fqdn)?;
-            check_all("edge.pool_members", &edge.pool_members)?;
+            check("edge.access_fqdn", check_fqdn(&edge.access_fqdn));
+            check("edge.webconf_fqdn", check_fqdn(&edge.webconf_fqdn));
+            check("edge.av_fqdn", check_fqdn(&edge.av_fqdn));
+            check("edge.internal_fqdn", check_fqdn(&edge.internal_fqdn));
+            fqdns(&mut check, "edge.pool_members", &edge.pool_members);
         } else if self.role == Role::Edge {
-            return Err(field(
-                "edge".into(),
-                "an Edge server needs an [edge] section".into(),
-            ));
+            check("edge", Err("an Edge server needs an [edge] section".into()));
         }
         if let Some(web) = &self.web {
-            check("web.internal_fqdn", &web.internal_fqdn)?;
-            check("web.external_fqdn", &web.external_fqdn)?;
-            check_all("web.meet_urls", &web.meet_urls)?;
+            let url = |text: &str| simple_url_host(text).map(drop);
+            check("web.internal_fqdn", check_fqdn(&web.internal_fqdn));
+            check("web.external_fqdn", check_fqdn(&web.external_fqdn));
+            for (i, m) in web.meet_urls.iter().enumerate() {
+                check(&format!("web.meet_urls[{i}]"), url(m));
+            }
             if let Some(d) = &web.dialin_url {
-                check("web.dialin_url", d)?;
+                check("web.dialin_url", url(d));
             }
             if let Some(a) = &web.admin_url {
-                check("web.admin_url", a)?;
+                check("web.admin_url", url(a));
             }
         }
-        Ok(())
+        problems
     }
 }
 
@@ -315,6 +393,29 @@ mod tests {
     }
 
     #[test]
+    fn simple_urls_are_https_urls_or_host_names() {
+        for (text, host) in [
+            ("https://meet.contoso.com/", "meet.contoso.com"),
+            ("https://contoso.com/meet", "contoso.com"),
+            ("HTTPS://dialin.contoso.com/?lang=en", "dialin.contoso.com"),
+            ("admin.contoso.com", "admin.contoso.com"),
+        ] {
+            assert_eq!(simple_url_host(text).as_deref(), Ok(host), "{text}");
+        }
+        for (text, why) in [
+            ("http://meet.contoso.com/", "https://"),
+            ("ftp://meet.contoso.com", "https://"),
+            ("https://meet.contoso.com:8443/", "no user or port"),
+            ("https://meet.contoso.com/a b", "space"),
+            ("https://", "empty"),
+            ("https://meet/", "single label"),
+        ] {
+            let err = simple_url_host(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let text = "role = \"edge\"\nserver_fqdn = \"edge01.contoso.net\"\nsip_domains = [\"contoso.com\", \"fab_rikam.com\"]\n[edge]\naccess_fqdn = \"sip.contoso.com\"\nwebconf_fqdn = \"webcon.contoso.com\"\nav_fqdn = \"av.contoso.com\"\ninternal_fqdn = \"edgepool.contoso.net\"\n";
         let err = Topology::from_toml(text).unwrap_err().to_string();
@@ -326,6 +427,15 @@ mod tests {
                 .to_string()
                 .starts_with("edge:")
         );
+        // Every problem at once, each naming its field.
+        let two = text.replace("sip.contoso.com", "sip contoso");
+        match Topology::from_toml(&two) {
+            Err(TopologyError::Fields(problems)) => {
+                let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+                assert_eq!(fields, ["sip_domains[1]", "edge.access_fqdn"]);
+            }
+            other => panic!("{other:?}"),
+        }
         let typo = "role = \"edge\"\nserver_fqdn = \"a.b.c\"\nsip_domain = [\"x.com\"]\n";
         assert!(matches!(
             Topology::from_toml(typo),

@@ -134,8 +134,9 @@ pub enum Command {
     SetSystemRoots(bool),
     /// Look at what servers serve, checking the SANs these usages need.
     Probe(Vec<Target>, Vec<UsageType>),
-    /// Compare what the pool's members serve on this port.
-    PoolCheck(u16),
+    /// Compare what the pool's members serve on this port, reaching the members named
+    /// here at these addresses (the others by their names).
+    PoolCheck(u16, Vec<(String, std::net::SocketAddr)>),
     /// Check the revocation of each link of a certificate's path.
     CheckRevocation(Location, String),
     /// Change a CA connection (a secret left empty is kept).
@@ -251,7 +252,7 @@ impl Command {
             }
             Command::SetSystemRoots(_) => "trust",
             Command::Probe(..) => "probe",
-            Command::PoolCheck(_) => "pool",
+            Command::PoolCheck(..) => "pool",
             Command::CheckRevocation(..) => "revocation",
             Command::Retrieve(..) => "retrieve",
             Command::Renew { .. } => "renew",
@@ -274,7 +275,7 @@ impl Command {
                 | Command::Renew { .. }
                 | Command::TestCa(_)
                 | Command::Probe(..)
-                | Command::PoolCheck(_)
+                | Command::PoolCheck(..)
                 | Command::CheckRevocation(..)
         ) || matches!(self, Command::AddCa(new) | Command::EditCa(new) if new.try_first)
     }
@@ -468,17 +469,10 @@ pub fn apply(
             };
             Ok((message.to_owned(), Applied::Revocation(links)))
         }
-        Command::PoolCheck(port) => {
+        Command::PoolCheck(port, addresses) => {
             let topology = enroll::topology(store)?;
-            let report = pool::check(store, &topology, port, &[], now)?;
-            let message = if report.consistent {
-                format!(
-                    "Every member of {} serves the same certificate",
-                    report.pool
-                )
-            } else {
-                format!("The members of {} differ", report.pool)
-            };
+            let report = pool::check(store, &topology, port, &addresses, now)?;
+            let message = format!("Pool {}: {}", report.pool, report.verdict);
             Ok((message, Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {

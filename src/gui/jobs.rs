@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::ops::enroll::{self, EnrollError};
-use crate::ops::files::{self, OutputError};
+use crate::ops::files::{self, InputError, OutputError};
 use crate::ops::import::{self, ImportOptions, ImportPlan, ReadError};
 use crate::ops::sample::SampleError;
 
@@ -28,6 +28,8 @@ pub enum PickTarget {
     CsrFile,
     /// The TLS trust bundle of a new CA connection.
     CaBundle,
+    /// The Topology page's file.
+    TopologyFile,
     /// A save dialog that was cancelled (or is not available).
     Nowhere,
 }
@@ -43,6 +45,8 @@ pub enum JobResult {
     Generated(Box<RequestSpec>, Result<Generated, EnrollError>),
     /// A file was saved (the CSR shown at the end of the wizard).
     Saved(PathBuf, Result<(), OutputError>),
+    /// A topology file's text was read (the Topology page's Load).
+    TopologyRead(PathBuf, Result<String, InputError>),
     /// A file dialog answered (None: cancelled).
     Picked(PickTarget, Option<PathBuf>),
     /// No native file dialog is available: the built-in browser should ask instead.
@@ -347,6 +351,14 @@ impl Jobs {
         self.spawn(ctx, "saving the file", move || {
             let result = files::write_atomic(&path, &bytes, false);
             JobResult::Saved(path, result)
+        });
+    }
+
+    /// Reads a topology file off the UI thread.
+    pub fn read_topology(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.spawn(ctx, "reading the topology", move || {
+            let text = enroll::read_topology_file(&path);
+            JobResult::TopologyRead(path, text)
         });
     }
 

@@ -42,16 +42,28 @@ fn sort_key(row: &Row, column: SortColumn) -> &str {
     }
 }
 
+/// Whether `key`'s page shows `row`: the row is on its page and matches its filter
+/// (`needle`, the filter trimmed and lower-cased).
+fn shown(row: &Row, (location, logical, ..): &ListKey, needle: &str) -> bool {
+    row.cert.location == *location
+        && row.cert.logical == *logical
+        && (needle.is_empty() || row.haystack.contains(needle))
+}
+
+/// Whether `key`'s page shows `row` (on its page, matching its filter).
+pub fn shows(row: &Row, key: &ListKey) -> bool {
+    shown(row, key, &key.2.trim().to_lowercase())
+}
+
 /// The rows of `view` that `key`'s page shows, filtered and sorted.
 pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
-    let (location, logical, filter, sort, descending) = key;
+    let (_, _, filter, sort, descending) = key;
     let needle = filter.trim().to_lowercase();
     let mut visible: Vec<usize> = view
         .rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.cert.location == *location && r.cert.logical == *logical)
-        .filter(|(_, r)| needle.is_empty() || r.haystack.contains(&needle))
+        .filter(|(_, r)| shown(r, key, &needle))
         .map(|(i, _)| i)
         .collect();
     // One lower-cased key per row, not two per comparison.

@@ -1,5 +1,6 @@
 //! Writing output files safely: into a temporary file beside the target, synced, then
-//! renamed over it, so an existing file is replaced only by a complete new one.
+//! renamed over it, so an existing file is replaced only by a complete new one; reading a
+//! small text file (a topology) whole, bounded.
 
 use std::fs;
 use std::io::Write;
@@ -22,6 +23,44 @@ pub enum OutputError {
         /// The OS error.
         source: std::io::Error,
     },
+}
+
+/// Why a text file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The OS refused, or there is no such file.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Larger than such a file ever is.
+    #[error("{0} is larger than {1} bytes: not a file of this kind")]
+    TooLarge(PathBuf, u64),
+    /// Not UTF-8 text.
+    #[error("{0} is not a text file")]
+    NotText(PathBuf),
+}
+
+/// Reads the text file at `path`, at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, InputError> {
+    use std::io::Read;
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .map_err(io)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge(path.to_path_buf(), limit));
+    }
+    String::from_utf8(bytes).map_err(|_| InputError::NotText(path.to_path_buf()))
 }
 
 /// Checks, before any work is done, that `path` can be created: its folder exists and it

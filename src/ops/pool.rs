@@ -18,8 +18,14 @@ pub struct PoolReport {
     pub pool: String,
     /// Each member's probe.
     pub members: Vec<PoolMember>,
-    /// Whether every member serves the same certificate and key.
+    /// Whether every member was reached and serves the same certificate and key.
     pub consistent: bool,
+    /// The answer in one sentence ("the members differ", "edge02.contoso.net could not be
+    /// reached; …").
+    pub verdict: String,
+    /// The members that could not be looked at (their name does not resolve, nothing
+    /// answers, no TLS handshake): their problem says which.
+    pub unreached: Vec<String>,
     /// The usage compared with the assignment here.
     pub usage: UsageType,
     /// The certificate assigned to it here.
@@ -46,6 +52,39 @@ pub enum PoolError {
     /// An `--address` names no member.
     #[error("{0} is not a member of the pool (the topology's members are {1})")]
     NotAMember(String, String),
+    /// The topology lists no member to compare.
+    #[error(
+        "the topology lists no members of the pool {0}: add its servers (pool_members) to the topology"
+    )]
+    NoMembers(String),
+}
+
+/// Where a member is reached: `IP` (on `port`) or `IP:PORT`, as `pool check --address`
+/// takes it after `MEMBER=`.
+pub fn parse_address(text: &str, port: u16) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse().map(|ip| SocketAddr::new(ip, port)))
+        .map_err(|_| format!("\"{text}\" is not an IP address, nor IP:PORT"))
+}
+
+/// The check's answer in one sentence: the same everywhere, some members out of reach, or
+/// the members differ.
+fn verdict(members: &[String], unreached: &[String], differ: bool) -> String {
+    match unreached {
+        _ if differ => "the members differ".to_owned(),
+        [] => "every member serves the same certificate and key".to_owned(),
+        _ if unreached.len() == members.len() => {
+            format!("no member could be reached ({})", unreached.join(", "))
+        }
+        [one] if members.len() == 2 => {
+            format!("{one} could not be reached; the other member serves the certificate and key")
+        }
+        _ => format!(
+            "{} could not be reached; the others serve the same certificate and key",
+            unreached.join(", ")
+        ),
+    }
 }
 
 /// Probes every pool member on `port` (connecting to `addresses`' entry where one is
@@ -57,19 +96,18 @@ pub fn check(
     addresses: &[(String, SocketAddr)],
     now: i64,
 ) -> Result<PoolReport, PoolError> {
-    let (members, usage) = match (&topology.role, &topology.edge) {
-        (Role::Edge, Some(edge)) if !edge.pool_members.is_empty() => {
-            (edge.pool_members.clone(), UsageType::Internal)
-        }
-        _ => (vec![topology.server_fqdn.clone()], UsageType::Default),
+    let usage = match topology.role {
+        Role::Edge => UsageType::Internal,
+        _ => UsageType::Default,
     };
     let pool = match (&topology.role, &topology.edge) {
         (Role::Edge, Some(edge)) => edge.internal_fqdn.clone(),
-        _ => topology
-            .pool_fqdn
-            .clone()
-            .unwrap_or_else(|| topology.server_fqdn.clone()),
+        _ => topology.pool().to_owned(),
     };
+    let members = topology.pool_members();
+    if members.is_empty() {
+        return Err(PoolError::NoMembers(pool));
+    }
     for (name, _) in addresses {
         if !members.iter().any(|m| m.eq_ignore_ascii_case(name)) {
             return Err(PoolError::NotAMember(name.clone(), members.join(", ")));
@@ -95,14 +133,16 @@ pub fn check(
         .find(|a| a.usage == usage)
         .map(|a| a.thumbprint);
     let mut problems = Vec::new();
+    let mut unreached = Vec::new();
     let first = probes
         .iter()
         .zip(&members)
         .find(|(p, _)| !p.chain.is_empty());
     for (probe, member) in probes.iter().zip(&members) {
         if probe.chain.is_empty() {
+            unreached.push(member.clone());
             problems.push(format!(
-                "{member}: {}",
+                "{member} could not be reached: {}",
                 probe.problems.first().cloned().unwrap_or_default()
             ));
             continue;
@@ -135,11 +175,15 @@ pub fn check(
             ));
         }
     }
-    let consistent = probes.iter().all(|p| {
-        first.is_some_and(|(reference, _)| {
-            p.chain.first() == reference.chain.first() && p.public_key == reference.public_key
+    let differ = first.is_some_and(|(reference, _)| {
+        probes.iter().any(|p| {
+            !p.chain.is_empty()
+                && (p.chain.first() != reference.chain.first()
+                    || p.public_key != reference.public_key)
         })
     });
+    let consistent = unreached.is_empty() && !differ;
+    let verdict = verdict(&members, &unreached, differ);
     Ok(PoolReport {
         pool,
         members: members
@@ -148,6 +192,8 @@ pub fn check(
             .map(|(member, probe)| PoolMember { member, probe })
             .collect(),
         consistent,
+        verdict,
+        unreached,
         usage,
         assigned_here,
         problems,

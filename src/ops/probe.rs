@@ -209,14 +209,19 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
     let mut missing_sans = Vec::new();
     if !usages.is_empty() {
         match &context.topology {
-            Some(topology) => match sans::inspect(&dns, usages, topology) {
-                Ok(rows) => missing_sans.extend(
-                    rows.into_iter()
+            Some(topology) => {
+                let inspection = sans::inspect(&dns, usages, topology);
+                missing_sans.extend(
+                    inspection
+                        .rows
+                        .into_iter()
                         .filter(|r| r.state.is_problem())
                         .map(|r| r.name),
-                ),
-                Err(e) => problems.push(format!("The usages' names cannot be computed: {e}.")),
-            },
+                );
+                for gap in inspection.gaps {
+                    problems.push(format!("Not all the usages' names are known: {gap}."));
+                }
+            }
             None => problems
                 .push("No topology is set, so the names the usages need are not known.".to_owned()),
         }

@@ -152,13 +152,12 @@ impl<'a> Checker<'a> {
     fn check_names(&self, cert: &StoredCert, usage: UsageType, problems: &mut Vec<Problem>) {
         let s = &cert.summary;
         let dns: Vec<&str> = s.dns_names().collect();
-        let rows = match sans::inspect(&dns, &[usage], self.topology) {
-            Ok(rows) => rows,
-            Err(e) => {
-                problems.push(Problem::Topology(e.to_string()));
-                return;
-            }
-        };
+        let inspection = sans::inspect(&dns, &[usage], self.topology);
+        if let Some(gap) = inspection.gaps.first() {
+            problems.push(Problem::Topology(gap.to_string()));
+            return;
+        }
+        let rows = inspection.rows;
         // The refused wildcards first, then the missing names, as the inspector lists them.
         for row in rows
             .iter()

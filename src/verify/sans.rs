@@ -84,15 +84,26 @@ fn wildcard_may_cover(usage: UsageType, name: &str, topology: &Topology) -> bool
         }))
 }
 
+/// The inspector's answer: the table, and the usages whose names could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inspection {
+    /// The needed names first, in order, then the carried names no usage needs.
+    pub rows: Vec<NameRow>,
+    /// Why a usage's names are not in the table (the topology lacks what it needs); the
+    /// other usages' rows are there all the same.
+    #[serde(serialize_with = "sentences")]
+    pub gaps: Vec<NameError>,
+}
+
+fn sentences<S: serde::Serializer>(gaps: &[NameError], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(gaps.iter().map(ToString::to_string))
+}
+
 /// The table for `carried` (the DNS names of a certificate or request) against what
 /// `usages` need in `topology`: the needed names first, in order, then the carried names
 /// no usage needs. A usage whose names cannot be computed (the topology lacks its
-/// section) is the error.
-pub fn inspect(
-    carried: &[&str],
-    usages: &[UsageType],
-    topology: &Topology,
-) -> Result<Vec<NameRow>, NameError> {
+/// section) is a gap, and leaves the other usages' rows in place.
+pub fn inspect(carried: &[&str], usages: &[UsageType], topology: &Topology) -> Inspection {
     let mut unique: Vec<&str> = Vec::new();
     for name in carried {
         if !unique.iter().any(|u| u.eq_ignore_ascii_case(name)) {
@@ -102,8 +113,17 @@ pub fn inspect(
     let carried = unique;
     let mut rows: Vec<NameRow> = Vec::new();
     let mut used_wildcards: Vec<&str> = Vec::new();
+    let mut gaps = Vec::new();
+    let mut checked = Vec::new();
     for usage in usages {
-        let mut required = names::required_sans(*usage, topology)?;
+        let mut required = match names::required_sans(*usage, topology) {
+            Ok(required) => required,
+            Err(gap) => {
+                gaps.push(gap);
+                continue;
+            }
+        };
+        checked.push(*usage);
         required.sort_by_key(|n| n.to_ascii_lowercase());
         required.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         for name in required {
@@ -133,7 +153,7 @@ pub fn inspect(
         }
     }
     for name in &carried {
-        let refusing: Vec<UsageType> = usages
+        let refusing: Vec<UsageType> = checked
             .iter()
             .copied()
             .filter(|u| !u.allows_wildcard_sans())
@@ -154,5 +174,5 @@ pub fn inspect(
             });
         }
     }
-    Ok(rows)
+    Inspection { rows, gaps }
 }

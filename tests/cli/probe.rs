@@ -238,6 +238,27 @@ fn pool_check_compares_the_members() {
         2,
         "not a member of the pool",
     );
+
+    // A member out of reach is said to be, not to differ.
+    let (_five, p5) = serve(&cert, &key, Some(&fx("inter.pem")));
+    let closed = free_tcp_port();
+    let out = t.run(&[
+        "pool",
+        "check",
+        "--address",
+        &format!("edge01.contoso.net=127.0.0.1:{p5}"),
+        "--address",
+        &format!("edge02.contoso.net=127.0.0.1:{closed}"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "edge02.contoso.net could not be reached; the other member serves the certificate and key"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("the members differ"), "{stdout}");
 }
 
 /// A TLS server that sends its handshake one byte a second and one that accepts and never

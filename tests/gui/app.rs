@@ -1187,7 +1187,9 @@ fn the_window_enrolls_through_ad_cs_retrieves_and_renews() {
     assert!(issued[0].key.is_some(), "with its pending key");
 
     // Renew… on the retrieved certificate, with the same key and the same template, so the
-    // CA holds the renewal for approval too.
+    // CA holds the renewal for approval too. The toolbar acts on a row the list shows.
+    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
+    settle(&mut h);
     select(&mut h, &issued[0].summary.thumbprint);
     click(&mut h, "Renew…");
     h.get_by_label("Renew with the same key");

@@ -7,6 +7,7 @@ mod common;
 
 mod app;
 mod finish;
+mod friction;
 mod import;
 mod layout;
 mod messages;

@@ -317,7 +317,7 @@ fn the_san_inspector_tells_each_name_apart() {
         "*.contoso.com",
         "old.contoso.com",
     ];
-    let rows = inspect(&carried, &[AccessEdgeExternal, DataEdgeExternal], &edge).expect("rows");
+    let rows = inspect(&carried, &[AccessEdgeExternal, DataEdgeExternal], &edge).rows;
     let state = |name: &str| {
         rows.iter()
             .filter(|r| r.name.eq_ignore_ascii_case(name))
@@ -337,7 +337,7 @@ fn the_san_inspector_tells_each_name_apart() {
     // The web services accept a wildcard for the simple URLs, never for the pool's names.
     let standard = Topology::from_toml(STANDARD).expect("topology");
     let carried = ["web.contoso.com", "*.contoso.com"];
-    let rows = inspect(&carried, &[WebServicesExternal], &standard).expect("rows");
+    let rows = inspect(&carried, &[WebServicesExternal], &standard).rows;
     let meet = rows
         .iter()
         .find(|r| r.name == "meet.contoso.com")
@@ -347,6 +347,19 @@ fn the_san_inspector_tells_each_name_apart() {
         rows.iter().all(|r| r.name != "*.contoso.com"),
         "a wildcard that covers a name is not extra: {rows:?}"
     );
-    // Without the topology's section, the error says which.
-    assert!(inspect(&carried, &[AccessEdgeExternal], &standard).is_err());
+    // Without the topology's section, the gap says which, and the other usages' rows stay.
+    let inspection = inspect(
+        &carried,
+        &[AccessEdgeExternal, WebServicesExternal],
+        &standard,
+    );
+    assert_eq!(
+        inspection
+            .gaps
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["the SIP Access Edge external certificate needs the topology's [edge] section"]
+    );
+    assert_eq!(inspection.rows, rows);
 }

@@ -50,13 +50,14 @@ impl CertdeskApp {
             // button, if any, and act on the selected certificate only otherwise.
             let menu_open = egui::Popup::is_any_open(&ctx);
             let focused = ctx.memory(|m| m.focused().is_some());
+            let shown = self.shown_selection().is_some();
             // Ctrl+Shift+N before Ctrl+N: egui lets an extra Shift match the shorter one.
             let mut verbs: Vec<Verb> = Verb::ALL.into_iter().chain(Verb::WINDOW).collect();
             verbs.sort_by_key(|v| std::cmp::Reverse(v.shortcut().modifiers.shift));
             for verb in verbs {
                 let shortcut = verb.shortcut();
                 let plain = shortcut.modifiers.is_none();
-                if menu_open || (plain && focused) {
+                if menu_open || (plain && focused) || (verb.needs_selection() && !shown) {
                     continue;
                 }
                 if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
@@ -71,7 +72,7 @@ impl CertdeskApp {
         let mut choice = None;
         egui::Panel::top("menu").show(ui, |ui| {
             let state = MenuState {
-                has_selection: self.list.selected.is_some(),
+                has_selection: self.shown_selection().is_some(),
                 held_requests: self.view.held_by_ca,
                 recent: &self.settings.recent_stores,
                 theme: self.settings.theme,
@@ -137,6 +138,7 @@ impl CertdeskApp {
                     probe_form: &mut self.probe_form,
                     log: &self.activity,
                     commands: &mut self.commands,
+                    jobs: &mut self.jobs,
                 },
             );
         });
@@ -161,9 +163,8 @@ impl CertdeskApp {
             Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
             Some(Intent::CheckPool) => {
                 self.page = Page::Probe;
-                if let Ok(port) = self.probe_form.pool_port.trim().parse() {
-                    self.probe_form.running = true;
-                    self.commands.push(Command::PoolCheck(port));
+                if let Some(command) = self.probe_form.pool_command() {
+                    self.commands.push(command);
                 }
             }
             Some(Intent::EditCa(name)) => {
@@ -234,7 +235,7 @@ impl CertdeskApp {
         self.worker.list(key);
         let now = (self.clock)();
         for command in self.commands.drain(..) {
-            let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(_));
+            let probe = matches!(command, Command::Probe(..) | Command::PoolCheck(..));
             let operation = command.operation();
             let ticket = self.worker.apply(command, now);
             self.asked.push((ticket, operation));

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use crate::gui::command::Applied;
 use crate::gui::dialogs::{BrowserFlow, Dialog, FileBrowser, home_dir};
-use crate::gui::jobs::JobResult;
+use crate::gui::jobs::{JobResult, PickTarget};
 use crate::gui::list_order::ListKey;
 use crate::gui::view_model::StoreView;
-use crate::gui::views::{Page, TopologyForm};
+use crate::gui::views::Page;
 use crate::gui::worker::Reply;
 use crate::store::{Location, Logical};
 
@@ -26,7 +26,7 @@ impl CertdeskApp {
         std::thread::spawn(move || drop(old));
         self.merge_activity();
         if topology_changed {
-            self.topology_form = TopologyForm::from(self.view.topology.as_ref());
+            self.topology_form.reset(self.view.topology.as_ref());
         }
         // The welcome panel is for an empty store: once anything arrives (from this
         // window or another process), the store's Personal certificates show instead.
@@ -147,12 +147,7 @@ impl CertdeskApp {
                 self.jobs.chosen(&path);
                 match request.bytes {
                     Some(bytes) => self.jobs.write(ctx, path, bytes),
-                    None => {
-                        if let Some(dialog) = &mut self.dialog {
-                            let picked = JobResult::Picked(request.target, Some(path));
-                            dialog.on_job(picked, &mut self.dialog_commands);
-                        }
-                    }
+                    None => self.on_job(JobResult::Picked(request.target, Some(path)), ctx),
                 }
             }
         }
@@ -179,6 +174,17 @@ impl CertdeskApp {
                 self.worker.open(dir, false, (self.clock)());
             }
             JobResult::Sample(Err(e)) => self.failed("sample", e.to_string(), false),
+            JobResult::Picked(PickTarget::TopologyFile, picked) => {
+                if let Some(path) = picked {
+                    self.topology_form.file = path.display().to_string();
+                    self.jobs.read_topology(ctx, path);
+                }
+            }
+            JobResult::TopologyRead(path, text) => self.topology_form.on_read(&path, text),
+            // Only the Topology page saves a file with no dialog open.
+            JobResult::Saved(path, written) if self.dialog.is_none() => {
+                self.topology_form.on_saved(&path, written);
+            }
             other => {
                 if let Some(dialog) = &mut self.dialog {
                     dialog.on_job(other, &mut self.dialog_commands);

@@ -157,6 +157,16 @@ impl CertdeskApp {
         }
     }
 
+    /// The selected certificate, when a store page's list shows its row.
+    pub(super) fn shown_selection(&self) -> Option<i64> {
+        match self.page {
+            Page::Store(location, logical) => {
+                self.list.shown_selection(&self.view, location, logical)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether a job or a store request is still running.
     pub fn busy(&self) -> bool {
         !self.jobs.idle() || self.worker.pending() > 0

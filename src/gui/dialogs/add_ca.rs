@@ -321,10 +321,12 @@ impl AddCaDialog {
         frame::parts_ui(ui, |ui, part| match part {
             Part::Body => self.body_ui(ui, jobs),
             Part::Footer => {
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
+                // Left to right, as Tab meets them: what is missing, the try, Add, Cancel.
                 let missing = self.missing();
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
+                }
+                self.trying_ui(ui, commands);
                 let ready = missing.is_none() && !self.sent;
                 let label = if self.editing { "Save" } else { "Add" };
                 let add = frame::button_enabled(ui, ready, label);
@@ -332,9 +334,8 @@ impl AddCaDialog {
                 if add.clicked() || (ready && frame::enter_pressed(ui)) {
                     commands.push(self.command(true));
                 }
-                self.trying_ui(ui, commands);
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
                 }
             }
         });

@@ -169,8 +169,10 @@ impl AssignDialog {
         if self.done.is_some() || self.usages.is_empty() {
             return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !frame::button(ui, "Cancel").clicked();
         let (ticked, roll, blocker) = self.decision();
+        if let Some(reason) = &blocker {
+            ui.label(*reason);
+        }
         let ready = blocker.is_none() && !self.sent;
         let assign = frame::button_enabled(ui, ready, "Assign");
         if (assign.clicked() || (ready && frame::enter_pressed(ui)))
@@ -184,10 +186,7 @@ impl AssignDialog {
                 roll,
             });
         }
-        if let Some(reason) = blocker {
-            ui.label(reason);
-        }
-        keep
+        !frame::button(ui, "Cancel").clicked()
     }
 
     fn body_ui(&mut self, ui: &mut egui::Ui) {

@@ -131,13 +131,13 @@ impl FileBrowser {
             frame::parts_ui(ui, |ui, part| match part {
                 Part::Body => event = self.body_ui(ui, jobs),
                 Part::Footer => {
-                    if frame::button(ui, "Cancel").clicked() {
-                        flow = BrowserFlow::Cancel;
-                    }
                     let label = if self.request.save { "Save" } else { "Open" };
                     let enter = frame::enter_pressed(ui) && event != BodyEvent::Navigated;
                     if frame::button(ui, label).clicked() || enter || event == BodyEvent::Choose {
                         flow = self.choose(ui.ctx(), jobs);
+                    }
+                    if frame::button(ui, "Cancel").clicked() {
+                        flow = BrowserFlow::Cancel;
                     }
                 }
             });

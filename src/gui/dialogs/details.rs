@@ -312,10 +312,7 @@ impl DetailsDialog {
             });
         let usages = self.usage.map_or_else(|| all.to_vec(), |u| vec![u]);
         let dns: Vec<&str> = self.cert.summary.dns_names().collect();
-        match sans::inspect(&dns, &usages, topology) {
-            Ok(rows) => san_table_ui(ui, "details", &rows),
-            Err(e) => frame::error_ui(ui, &e.to_string()),
-        }
+        san_table_ui(ui, "details", &sans::inspect(&dns, &usages, topology));
     }
 }
 

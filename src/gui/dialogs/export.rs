@@ -112,8 +112,10 @@ impl ExportDialog {
         if self.done.is_some() {
             return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !frame::button(ui, "Cancel").clicked();
         let blocker = self.blocker();
+        if let Some(reason) = blocker {
+            frame::hint_ui(ui, reason);
+        }
         let finish = frame::button_enabled(ui, blocker.is_none(), "Finish");
         let finish = match blocker {
             Some(reason) => finish.on_disabled_hover_text(reason),
@@ -130,10 +132,7 @@ impl ExportDialog {
                     .then(|| zeroize::Zeroizing::new(self.password.clone())),
             });
         }
-        if let Some(reason) = blocker {
-            frame::hint_ui(ui, reason);
-        }
-        keep
+        !frame::button(ui, "Cancel").clicked()
     }
 
     fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
@@ -211,8 +210,8 @@ impl ExportDialog {
                     egui::TextEdit::singleline(&mut self.password).password(!self.show_password),
                 )
                 .labelled_by(label.id);
-                ui.checkbox(&mut self.show_password, "Show");
             });
+            // Tab goes from the password to its confirmation, then to Show.
             ui.horizontal(|ui| {
                 let label = ui.label("Confirm password");
                 ui.add(egui::TextEdit::singleline(&mut self.confirm).password(!self.show_password))
@@ -228,6 +227,7 @@ impl ExportDialog {
                     }
                 }
             });
+            ui.checkbox(&mut self.show_password, "Show");
         }
         ui.horizontal(|ui| {
             let label = ui.label("File name");

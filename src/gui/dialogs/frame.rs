@@ -34,11 +34,14 @@ pub fn modal_ui<R>(
     content: impl FnOnce(&mut egui::Ui) -> R,
 ) -> (R, bool) {
     let size = size_for(ctx, size);
-    let response = egui::Modal::new(egui::Id::unique(("dialog", title))).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique(("dialog", title)));
+    let opening = opening(ctx, modal.area.layer());
+    let response = modal.show(ctx, |ui| {
         // An exact rectangle, so the layout inside never depends on the content.
         let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
         let mut inner = ui.new_child(
             egui::UiBuilder::new()
+                .id_salt(opening)
                 .max_rect(rect)
                 .layout(Layout::top_down(Align::Min)),
         );
@@ -56,9 +59,27 @@ pub fn modal_ui<R>(
     (response.inner, escape)
 }
 
+/// The number of this opening of the dialog on `layer`, counted each time it appears.
+///
+/// The widgets inside a dialog take their ids from it, so every opening starts afresh.
+/// egui keeps a layer in its stacking order after it is gone: a list that a dialog opened
+/// once stayed under the same dialog raised again on its next opening, open but hidden
+/// (it did not seem to open, and Esc closed it first).
+fn opening(ctx: &egui::Context, layer: egui::LayerId) -> u64 {
+    let id = layer.id.with("opening");
+    let shown = ctx.memory(|m| m.areas().visible_last_frame(&layer));
+    ctx.data_mut(|d| {
+        let count = d.get_temp_mut_or_default::<u64>(id);
+        if !shown {
+            *count += 1;
+        }
+        *count
+    })
+}
+
 /// Lays out a dialog: `draw` is called for the body, which fills the space above the
-/// footer and scrolls, and then for the footer, a right-to-left row at the bottom (so the
-/// first button drawn is the rightmost).
+/// footer and scrolls, and then for the footer, a row at the bottom right drawn left to
+/// right, so that Tab meets its buttons in the order they are seen (Back, Next, Cancel).
 pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
     let width = ui.available_width();
     let footer = ui.spacing().interact_size.y + 3.0 * ui.spacing().item_spacing.y + 6.0;
@@ -73,11 +94,25 @@ pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
             draw(ui, Part::Body);
         });
     ui.separator();
-    // The row has the dialog's own width, whatever the body's content asked for.
+    // The row has the dialog's own width, whatever the body's content asked for; it is
+    // pushed to the right by what its content took last frame (a frame that finds another
+    // width is drawn again at once).
+    let used_id = ui.scope_id().with("footer width");
+    let last = ui.data(|d| d.get_temp::<f32>(used_id));
     ui.allocate_ui_with_layout(
         egui::vec2(width, ui.spacing().interact_size.y),
-        Layout::right_to_left(Align::Center),
-        |ui| draw(ui, Part::Footer),
+        Layout::left_to_right(Align::Center),
+        |ui| {
+            ui.add_space((width - last.unwrap_or(width)).max(0.0));
+            let start = ui.cursor().min.x;
+            draw(ui, Part::Footer);
+            let used = ui.min_rect().right() - start;
+            if last.is_none_or(|last| (last - used).abs() > 0.5) {
+                ui.data_mut(|d| d.insert_temp(used_id, used));
+                ui.ctx()
+                    .request_discard("the dialog's buttons changed width");
+            }
+        },
     );
 }
 
@@ -155,17 +190,19 @@ pub fn enter_pressed(ui: &egui::Ui) -> bool {
     routed && !covered
 }
 
-/// What is still to do before the default button works: body size, with an info sign, in
-/// the normal text colour (nothing is wrong yet).
-/// A labelled one-line text field (the label names it for screen readers and tests).
-pub fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) {
+/// A labelled one-line text field (the label names it for screen readers and tests); the
+/// field's response.
+pub fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
         let l = ui.add_sized([160.0, 20.0], egui::Label::new(label));
         ui.add(egui::TextEdit::singleline(value).desired_width(300.0))
-            .labelled_by(l.id);
-    });
+            .labelled_by(l.id)
+    })
+    .inner
 }
 
+/// What is still to do before the default button works: body size, with an info sign, in
+/// the normal text colour (nothing is wrong yet).
 pub fn hint_ui(ui: &mut egui::Ui, text: &str) {
     ui.label(format!("ℹ {text}"));
 }

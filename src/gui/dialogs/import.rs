@@ -174,11 +174,13 @@ impl ImportDialog {
         if self.result.is_some() {
             return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let keep = !frame::button(ui, "Cancel").clicked();
         let busy = !jobs.idle() || self.committing;
         let enter = frame::enter_pressed(ui);
         let can_import = self.plan.is_some() && !busy;
+        let can_open = !busy && !self.path.trim().is_empty();
+        let open = frame::button_enabled(ui, can_open, "Open");
         let import = frame::button_enabled(ui, can_import, "Import");
+        let keep = !frame::button(ui, "Cancel").clicked();
         if (import.clicked() || (enter && can_import))
             && let Some(plan) = self.plan.take()
         {
@@ -197,8 +199,6 @@ impl ImportDialog {
             });
             return keep;
         }
-        let can_open = !busy && !self.path.trim().is_empty();
-        let open = frame::button_enabled(ui, can_open, "Open");
         let open_now = std::mem::take(&mut self.open_now) && can_open;
         if open.clicked() || open_now || (enter && can_open && self.plan.is_none()) {
             self.error = None;

@@ -245,14 +245,14 @@ fn confirm_remove_ui(ui: &mut egui::Ui, cert: &StoredCert, commands: &mut Vec<Co
     let mut flow = Flow::Stay;
     frame::parts_ui(ui, |ui, part| match part {
         Part::Footer => {
-            if frame::button(ui, "Cancel").clicked() || frame::enter_pressed(ui) {
-                flow = Flow::Close;
-            }
             if frame::button(ui, "Remove").clicked() {
                 commands.push(Command::Remove(
                     cert.location,
                     cert.summary.thumbprint.clone(),
                 ));
+                flow = Flow::Close;
+            }
+            if frame::button(ui, "Cancel").clicked() || frame::enter_pressed(ui) {
                 flow = Flow::Close;
             }
         }

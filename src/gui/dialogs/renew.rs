@@ -199,8 +199,8 @@ impl RenewDialog {
             (Part::Body, None) => self.choices_ui(ui),
             (Part::Body, Some(outcome)) => self.result_ui(ui, outcome),
             (Part::Footer, None) => {
-                if frame::button_enabled(ui, !self.sent, "Cancel").clicked() {
-                    flow = Flow::Close;
+                if self.sent {
+                    frame::hint_ui(ui, "Renewing…");
                 }
                 let ready = !self.sent && self.not_ready().is_none();
                 let renew = frame::button_enabled(ui, ready, "Renew");
@@ -219,16 +219,20 @@ impl RenewDialog {
                         dns01: self.to_acme() && self.acme.dns01(),
                     });
                 }
-                if self.sent {
-                    frame::hint_ui(ui, "Renewing…");
+                if frame::button_enabled(ui, !self.sent, "Cancel").clicked() {
+                    flow = Flow::Close;
                 }
             }
             (Part::Footer, Some(outcome))
                 if outcome.request.thumbprint.is_none()
                     && !outcome.request.dns_records.is_empty() =>
             {
-                if frame::button(ui, "Close").clicked() {
-                    flow = Flow::Close;
+                if self.sent {
+                    frame::hint_ui(ui, "Asking the CA to check the records…");
+                }
+                if frame::button(ui, "Copy records").clicked() {
+                    ui.ctx()
+                        .copy_text(acme_answer::records_text(&outcome.request.dns_records));
                 }
                 let go = frame::button_enabled(ui, !self.sent, "Continue");
                 if (go.clicked() || (!self.sent && frame::enter_pressed(ui)))
@@ -238,15 +242,16 @@ impl RenewDialog {
                     self.error = None;
                     commands.push(Command::Retrieve(self.location, Some(id)));
                 }
-                if frame::button(ui, "Copy records").clicked() {
-                    ui.ctx()
-                        .copy_text(acme_answer::records_text(&outcome.request.dns_records));
-                }
-                if self.sent {
-                    frame::hint_ui(ui, "Asking the CA to check the records…");
+                if frame::button(ui, "Close").clicked() {
+                    flow = Flow::Close;
                 }
             }
             (Part::Footer, Some(outcome)) => {
+                let details = outcome
+                    .request
+                    .thumbprint
+                    .as_ref()
+                    .filter(|_| frame::button(ui, "View Certificate Details").clicked());
                 if frame::button(ui, "Finish").clicked() || frame::enter_pressed(ui) {
                     flow = match (&outcome.request.thumbprint, self.assign) {
                         (Some(t), true) if !outcome.usages.is_empty() => {
@@ -255,9 +260,7 @@ impl RenewDialog {
                         _ => Flow::Close,
                     };
                 }
-                if let Some(t) = &outcome.request.thumbprint
-                    && frame::button(ui, "View Certificate Details").clicked()
-                {
+                if let Some(t) = details {
                     flow = Flow::Details(t.clone());
                 }
             }

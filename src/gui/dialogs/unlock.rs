@@ -80,15 +80,15 @@ impl UnlockDialog {
                 }
             }
             Part::Footer => {
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
                 let ready = !self.passphrase.is_empty() && !self.unlocking;
                 let unlock = frame::button_enabled(ui, ready, "Unlock");
                 if unlock.clicked() || (ready && frame::enter_pressed(ui)) {
                     self.unlocking = true;
                     self.error = None;
                     flow = Flow::Unlock(self.passphrase.clone(), self.remember);
+                }
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
                 }
             }
         });

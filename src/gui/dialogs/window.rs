@@ -120,9 +120,6 @@ impl OpenStoreDialog {
                 }
             }
             Part::Footer => {
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
                 let ready = !self.path.trim().is_empty() && !self.opening;
                 let label = if self.new { "Create" } else { "Open" };
                 let open = frame::button_enabled(ui, ready, label);
@@ -143,6 +140,9 @@ impl OpenStoreDialog {
                     } else {
                         Flow::OpenStore(PathBuf::from(self.path.trim()), self.new)
                     };
+                }
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
                 }
             }
         });

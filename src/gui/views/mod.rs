@@ -86,6 +86,8 @@ pub struct Pages<'a> {
     pub log: &'a [LogEntry],
     /// Commands for the store.
     pub commands: &'a mut Vec<Command>,
+    /// The background jobs (the topology file's).
+    pub jobs: &'a mut Jobs,
 }
 
 /// Draws the current page.
@@ -105,7 +107,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
         }
         Page::Wizard => wizard_page::wizard_page_ui(ui, pages.view, pages.commands),
         Page::Topology => {
-            topology::topology_ui(ui, pages.topology_form, pages.commands);
+            topology::topology_ui(ui, pages.topology_form, pages.jobs, pages.commands);
             None
         }
         Page::Log => {

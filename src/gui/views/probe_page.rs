@@ -6,7 +6,7 @@ use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::net::probe::Target;
-use crate::ops::pool::PoolReport;
+use crate::ops::pool::{self, PoolReport};
 use crate::ops::probe::ProbeReport;
 use crate::ops::revocation::Revocation;
 
@@ -20,6 +20,8 @@ pub struct ProbeForm {
     pub usages: Vec<UsageType>,
     /// The pool check's port.
     pub pool_port: String,
+    /// Where pool members are reached, `IP[:PORT]` by member (blank: their name resolves).
+    pub addresses: Vec<(String, String)>,
     /// A check is running.
     pub running: bool,
     /// What the last probe found.
@@ -37,11 +39,39 @@ impl Default for ProbeForm {
             sni: String::new(),
             usages: Vec::new(),
             pool_port: "5061".into(),
+            addresses: Vec::new(),
             running: false,
             reports: Vec::new(),
             pool: None,
             error: None,
         }
+    }
+}
+
+impl ProbeForm {
+    /// The pool check the form asks for, marked running; or None, with the form's error
+    /// saying what is wrong (a port, an address).
+    pub fn pool_command(&mut self) -> Option<Command> {
+        let Ok(port) = self.pool_port.trim().parse::<u16>() else {
+            self.error = Some(format!("\"{}\" is not a port", self.pool_port.trim()));
+            return None;
+        };
+        let mut addresses = Vec::new();
+        for (member, text) in &self.addresses {
+            if text.trim().is_empty() {
+                continue;
+            }
+            match pool::parse_address(text, port) {
+                Ok(address) => addresses.push((member.clone(), address)),
+                Err(e) => {
+                    self.error = Some(format!("{member}: {e}"));
+                    return None;
+                }
+            }
+        }
+        self.error = None;
+        self.running = true;
+        Some(Command::PoolCheck(port, addresses))
     }
 }
 
@@ -186,34 +216,35 @@ pub fn probe_page_ui(
             !form.running && view.topology.is_some(),
             egui::Button::new("Check the pool's members"),
         );
-        if pool.clicked() {
-            match form.pool_port.trim().parse::<u16>() {
-                Ok(port) => {
-                    form.error = None;
-                    form.running = true;
-                    commands.push(Command::PoolCheck(port));
-                }
-                Err(_) => form.error = Some(format!("\"{}\" is not a port", form.pool_port)),
-            }
+        if pool.clicked()
+            && let Some(command) = form.pool_command()
+        {
+            commands.push(command);
         }
         if form.running {
             ui.spinner();
         }
     });
+    if let Some(topology) = &view.topology {
+        members_ui(ui, &topology.pool_members(), &mut form.addresses);
+    }
     if let Some(error) = &form.error {
         ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {error}"));
     }
     egui::ScrollArea::vertical().show(ui, |ui| {
         if let Some(pool) = &form.pool {
-            ui.strong(format!(
-                "Pool {}: {}",
-                pool.pool,
-                if pool.consistent {
-                    "✔ every member serves the same certificate and key"
-                } else {
-                    "⛔ the members differ"
-                }
-            ));
+            let mark = match (pool.consistent, pool.unreached.is_empty()) {
+                (true, _) => "✔",
+                (false, false) if !pool.verdict.contains("differ") => "⚠",
+                _ => "⛔",
+            };
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("Pool {}: {mark} {}", pool.pool, pool.verdict))
+                        .strong(),
+                )
+                .wrap(),
+            );
             for problem in &pool.problems {
                 ui.label(format!("⚠ {problem}"));
             }
@@ -226,4 +257,37 @@ pub fn probe_page_ui(
             report_ui(ui, report);
         }
     });
+}
+
+/// The pool's members, each with where to reach it (as `pool check --address`); or what to
+/// do when the topology lists none.
+fn members_ui(ui: &mut egui::Ui, members: &[String], addresses: &mut Vec<(String, String)>) {
+    addresses.retain(|(m, _)| members.contains(m));
+    for member in members {
+        if !addresses.iter().any(|(m, _)| m == member) {
+            addresses.push((member.clone(), String::new()));
+        }
+    }
+    if members.is_empty() {
+        ui.label(
+            "ℹ The topology lists no pool members: add the pool's servers on the Topology page to compare them.",
+        );
+        return;
+    }
+    ui.label("Pool members (an address reaches a member whose name does not resolve here):");
+    egui::Grid::new("pool members")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (member, address) in addresses.iter_mut() {
+                let label = ui.label(format!("Address of {member}"));
+                ui.add(
+                    egui::TextEdit::singleline(address)
+                        .hint_text("IP[:PORT] (blank: resolve the name)")
+                        .desired_width(240.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
 }

@@ -1,13 +1,15 @@
 //! The SAN inspector's table, shared by the certificate's details, the request summary and
 //! the Certificate Wizard's "Invalid": one row per name with an icon and a word for its
-//! state (never colour alone) and the usages that need it.
+//! state (never colour alone) and the usages that need it; a usage the topology cannot say
+//! the names of is one note, and the other usages' rows stay.
 
 use egui::RichText;
 
-use crate::verify::sans::{NameRow, NameState};
+use crate::verify::sans::{Inspection, NameState};
 
 /// Draws the table; `id` keeps two tables on one page apart.
-pub fn san_table_ui(ui: &mut egui::Ui, id: &str, rows: &[NameRow]) {
+pub fn san_table_ui(ui: &mut egui::Ui, id: &str, inspection: &Inspection) {
+    let rows = &inspection.rows;
     let green = if ui.visuals().dark_mode {
         egui::Color32::from_rgb(0x5c, 0xc8, 0x7a)
     } else {
@@ -15,8 +17,10 @@ pub fn san_table_ui(ui: &mut egui::Ui, id: &str, rows: &[NameRow]) {
     };
     let red = ui.visuals().error_fg_color;
     let missing = rows.iter().filter(|r| r.state.is_problem()).count();
-    if missing == 0 {
+    if missing == 0 && inspection.gaps.is_empty() {
         ui.colored_label(green, "✔ Every name the usages need is there.");
+    } else if missing == 0 {
+        ui.colored_label(green, "✔ Every name the usages checked need is there.");
     } else {
         ui.colored_label(
             red,
@@ -24,6 +28,17 @@ pub fn san_table_ui(ui: &mut egui::Ui, id: &str, rows: &[NameRow]) {
                 "⛔ {}: the certificate cannot serve these usages as it is.",
                 crate::gui::words::count(missing, "name needs attention", "names need attention")
             ),
+        );
+    }
+    for gap in &inspection.gaps {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "⚠ Not checked: {gap} (describe it on the Topology page)."
+                ))
+                .color(ui.visuals().warn_fg_color),
+            )
+            .wrap(),
         );
     }
     egui::Grid::new(("san table", id))

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::list_order::{ListKey, SortColumn};
+use crate::gui::list_order::{ListKey, SortColumn, shows};
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::{Row, StoreView};
 use crate::store::{Location, Logical};
@@ -28,57 +28,62 @@ const COLUMNS: [ColumnSpec; 7] = [
         column: SortColumn::IssuedTo,
         title: "Issued To",
         initial: 200.0,
-        least: 120.0,
+        least: 110.0,
         priority: 0,
     },
     ColumnSpec {
         column: SortColumn::IssuedBy,
         title: "Issued By",
         initial: 170.0,
-        least: 100.0,
-        priority: 5,
+        least: 90.0,
+        priority: 1,
     },
     ColumnSpec {
         column: SortColumn::Expires,
         title: "Expiration Date",
         initial: 130.0,
-        least: 110.0,
-        priority: 1,
+        least: 95.0,
+        priority: 2,
     },
     ColumnSpec {
         column: SortColumn::Purposes,
         title: "Intended Purposes",
         initial: 170.0,
-        least: 100.0,
+        least: 90.0,
         priority: 6,
     },
     ColumnSpec {
         column: SortColumn::FriendlyName,
         title: "Friendly Name",
         initial: 150.0,
-        least: 100.0,
-        priority: 4,
+        least: 90.0,
+        priority: 3,
     },
     ColumnSpec {
         column: SortColumn::Key,
         title: "Key",
         initial: 120.0,
-        least: 100.0,
-        priority: 2,
+        least: 70.0,
+        priority: 4,
     },
     ColumnSpec {
         column: SortColumn::Usages,
         title: "Assigned usages",
         initial: 160.0,
-        least: 110.0,
-        priority: 3,
+        least: 90.0,
+        priority: 5,
     },
 ];
 
-/// The columns that fit in `width`, in display order: the least important are left out
-/// first (Windows' console does the same with its own columns), each at the width the user
-/// gave it or its initial one. The last shown column takes what remains.
-fn fitting_columns(width: f32, widths: &HashMap<SortColumn, f32>) -> Vec<&'static ColumnSpec> {
+/// The columns that fit in `width`, in display order, each with its width: as many as fit
+/// at their least widths, the least important left out first (Windows' console does the
+/// same with its own columns); then the room left is shared out, each column up to the
+/// width the user gave it or its initial one.
+fn fitting_columns(
+    width: f32,
+    spacing: f32,
+    widths: &HashMap<SortColumn, f32>,
+) -> Vec<(&'static ColumnSpec, f32)> {
     let wanted = |c: &ColumnSpec| {
         widths
             .get(&c.column)
@@ -91,15 +96,25 @@ fn fitting_columns(width: f32, widths: &HashMap<SortColumn, f32>) -> Vec<&'stati
     let mut used = 0.0;
     let mut shown = Vec::new();
     for c in by_priority {
-        if !shown.is_empty() && used + wanted(c) > width {
+        if !shown.is_empty() && used + c.least + spacing > width {
             break;
         }
-        used += wanted(c);
+        used += c.least + spacing;
         shown.push(c.column);
     }
-    COLUMNS
+    let columns: Vec<&ColumnSpec> = COLUMNS
         .iter()
         .filter(|c| shown.contains(&c.column))
+        .collect();
+    let room: f32 = columns.iter().map(|c| wanted(c) - c.least).sum();
+    let share = if room > 0.0 {
+        ((width - used) / room).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    columns
+        .into_iter()
+        .map(|c| (c, c.least + (wanted(c) - c.least) * share))
         .collect()
 }
 
@@ -167,6 +182,19 @@ impl ListState {
             self.key = None;
         }
         false
+    }
+
+    /// The selected certificate when the page's list shows its row: one the filter hides,
+    /// or that is not on the page, is no selection for the toolbar.
+    pub fn shown_selection(
+        &self,
+        view: &StoreView,
+        location: Location,
+        logical: Logical,
+    ) -> Option<i64> {
+        let id = self.selected?;
+        let row = view.row(id)?;
+        shows(row, &self.key(location, logical)).then_some(id)
     }
 
     /// The order the page needs and nobody computes yet; the app starts a job for it.
@@ -284,7 +312,8 @@ pub fn store_list_ui(
     } else {
         None
     };
-    let columns = fitting_columns(ui.available_width(), &state.widths);
+    let spacing = ui.spacing().item_spacing.x;
+    let columns = fitting_columns(ui.available_width(), spacing, &state.widths);
     ui.horizontal_wrapped(|ui| {
         if current {
             ui.label(format!("{} shown", state.visible.len()));
@@ -294,7 +323,7 @@ pub fn store_list_ui(
         }
         let hidden: Vec<&str> = COLUMNS
             .iter()
-            .filter(|c| !columns.iter().any(|s| s.column == c.column))
+            .filter(|c| !columns.iter().any(|(s, _)| s.column == c.column))
             .map(|c| c.title)
             .collect();
         if !hidden.is_empty() {
@@ -308,29 +337,30 @@ pub fn store_list_ui(
     let red = ui.visuals().error_fg_color;
     let amber = ui.visuals().warn_fg_color;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let band = (ui.available_width() / 32.0) as i32;
     let mut table = TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .min_scrolled_height(0.0);
-    for (i, c) in columns.iter().enumerate() {
-        let width = state.widths.get(&c.column).copied().unwrap_or(c.initial);
+    for (i, (c, width)) in columns.iter().enumerate() {
         table = table.column(if i + 1 == columns.len() {
             Column::remainder().at_least(c.least).clip(true)
         } else {
-            Column::initial(width).at_least(c.least).clip(true)
+            Column::initial(*width).at_least(c.least).clip(true)
         });
     }
-    // One remembered layout per set of columns shown.
-    let shown: Vec<SortColumn> = columns.iter().map(|c| c.column).collect();
-    table = table.id_salt(("list", location, logical, shown));
+    // One remembered layout per set of columns shown and width (so the columns fit again
+    // when the window is resized).
+    let shown: Vec<SortColumn> = columns.iter().map(|(c, _)| c.column).collect();
+    table = table.id_salt(("list", location, logical, shown, band));
     if let Some(row) = scroll_to {
         table = table.scroll_to_row(row, None);
     }
     table
         .header(22.0, |mut header| {
-            for (i, c) in columns.iter().enumerate() {
+            for (i, (c, fitted)) in columns.iter().enumerate() {
                 let last = i + 1 == columns.len();
                 header.col(|ui| {
                     let arrow = match (state.sort == c.column, state.descending) {
@@ -349,9 +379,9 @@ pub fn store_list_ui(
                             state.descending = false;
                         }
                     }
-                    // The width the user left the column at, remembered for next time (not
-                    // the last one's, which is whatever the window leaves it).
-                    if !last {
+                    // The width the user dragged the column to, remembered for next time
+                    // (not the last one's, which is whatever the window leaves it).
+                    if !last && (ui.max_rect().width() - fitted).abs() > 1.0 {
                         state.widths.insert(c.column, ui.max_rect().width());
                     }
                 });
@@ -378,10 +408,11 @@ pub fn store_list_ui(
                         Some(c) if colored => egui::RichText::new(s).color(c),
                         _ => egui::RichText::new(s),
                     };
-                    // Not selectable: a click must reach the row.
-                    ui.add(egui::Label::new(text).selectable(false));
+                    // Not selectable: a click must reach the row. Elided with "…", the
+                    // whole text on hover.
+                    ui.add(egui::Label::new(text).selectable(false).truncate());
                 };
-                for c in &columns {
+                for (c, _) in &columns {
                     let (value, colored) = cell_text(r, c.column, logical);
                     row.col(|ui| cell(ui, &value, colored));
                 }

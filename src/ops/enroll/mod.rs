@@ -90,6 +90,14 @@ pub fn topology(store: &Store) -> Result<Topology, EnrollError> {
     Ok(Topology::from_toml(&text)?)
 }
 
+/// The most a topology file may hold.
+pub const TOPOLOGY_LIMIT: u64 = crate::deploy::topology::MAX_TOPOLOGY as u64;
+
+/// Reads a topology file's text (`topology set FILE`, the Topology page's Load).
+pub fn read_topology_file(path: &std::path::Path) -> Result<String, crate::ops::files::InputError> {
+    crate::ops::files::read_text(path, TOPOLOGY_LIMIT)
+}
+
 /// Validates and stores a topology; `source` names the file in the log.
 pub fn set_topology(
     store: &mut Store,

@@ -109,8 +109,9 @@ impl RequestWizard {
         let mut flow = Flow::Stay;
         let waiting = outcome.thumbprint.is_none() && !outcome.dns_records.is_empty();
         if waiting {
-            if frame::button(ui, "Close").clicked() {
-                flow = Flow::Close;
+            if frame::button(ui, "Copy records").clicked() {
+                ui.ctx()
+                    .copy_text(acme_answer::records_text(&outcome.dns_records));
             }
             let go = frame::button_enabled(ui, !self.continuing, "Continue");
             if (go.clicked() || (!self.continuing && frame::enter_pressed(ui)))
@@ -122,26 +123,38 @@ impl RequestWizard {
                     .push("Asking the CA to check the DNS records…".into());
                 commands.push(Command::Retrieve(self.location, Some(id)));
             }
-            if frame::button(ui, "Copy records").clicked() {
-                ui.ctx()
-                    .copy_text(acme_answer::records_text(&outcome.dns_records));
+            if frame::button(ui, "Close").clicked() {
+                flow = Flow::Close;
             }
             return flow;
         }
         if self.finished {
             return Flow::Close;
         }
+        // The buttons left to right, Finish last.
+        let details = outcome
+            .thumbprint
+            .as_ref()
+            .filter(|_| frame::button(ui, "View Certificate Details").clicked());
+        if outcome.thumbprint.is_none() && outcome.ca_reference.is_none() {
+            if frame::button(ui, "Copy").clicked() {
+                ui.ctx().copy_text(outcome.csr_pem.clone());
+            }
+            if frame::button_enabled(ui, jobs.idle(), "Save as…").clicked() {
+                jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
+            }
+        }
         let ready = !self.finishing;
         let finish = frame::button_enabled(ui, ready, "Finish").clicked()
             || (ready && frame::enter_pressed(ui));
-        match (&outcome.thumbprint, &outcome.ca_reference) {
-            (Some(thumb), _) => {
-                let root = outcome
-                    .untrusted_root
-                    .as_deref()
-                    .filter(|_| self.trust_root)
-                    .cloned();
-                if finish && (self.assign_now || root.is_some()) {
+        if finish {
+            let root = outcome
+                .untrusted_root
+                .as_deref()
+                .filter(|_| self.trust_root)
+                .cloned();
+            match &outcome.thumbprint {
+                Some(thumb) if self.assign_now || root.is_some() => {
                     // The answer comes back to the page: an error stays there.
                     self.finishing = true;
                     self.finish_error = None;
@@ -155,29 +168,12 @@ impl RequestWizard {
                             Vec::new()
                         },
                     });
-                } else if finish {
-                    flow = Flow::Close;
                 }
-                if frame::button(ui, "View Certificate Details").clicked() {
-                    flow = Flow::Details(thumb.clone());
-                }
+                _ => flow = Flow::Close,
             }
-            (None, Some(_)) => {
-                if finish {
-                    flow = Flow::Close;
-                }
-            }
-            (None, None) => {
-                if finish {
-                    flow = Flow::Close;
-                }
-                if frame::button_enabled(ui, jobs.idle(), "Save as…").clicked() {
-                    jobs.save_as(ui.ctx(), outcome.csr_pem.clone().into_bytes());
-                }
-                if frame::button(ui, "Copy").clicked() {
-                    ui.ctx().copy_text(outcome.csr_pem.clone());
-                }
-            }
+        }
+        if let Some(thumb) = details {
+            flow = Flow::Details(thumb.clone());
         }
         flow
     }

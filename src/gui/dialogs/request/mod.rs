@@ -450,6 +450,7 @@ impl RequestWizard {
         now: i64,
     ) -> Flow {
         let mut flow = Flow::Stay;
+        let shown = self.step;
         frame::parts_ui(ui, |ui, part| match part {
             Part::Footer => flow = self.footer_ui(ui, jobs, commands, now),
             Part::Body => {
@@ -493,6 +494,13 @@ impl RequestWizard {
                 });
             }
         });
+        // The new page is drawn at once (its first field takes the focus), before the next
+        // key arrives: a window draws only when asked, and the page changes in the footer,
+        // after the body was drawn.
+        if self.step != shown {
+            ui.ctx().request_discard("the wizard's page changed");
+            ui.ctx().request_repaint();
+        }
         flow
     }
 
@@ -507,12 +515,15 @@ impl RequestWizard {
             return self.done_footer_ui(ui, jobs, commands);
         }
         let mut flow = Flow::Stay;
-        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
-            flow = Flow::Close;
-        }
         let blocker = self.blocker();
         let enter = frame::enter_pressed(ui);
         let position = STEPS.iter().position(|s| *s == self.step);
+        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
+            && let Some(p) = position
+        {
+            self.step = STEPS[p - 1];
+            return flow;
+        }
         if self.step == Step::Summary {
             let finish = frame::button_enabled(ui, blocker.is_none() && jobs.idle(), "Finish");
             if (finish.clicked() || (enter && blocker.is_none() && jobs.idle()))
@@ -537,10 +548,8 @@ impl RequestWizard {
                 self.step = STEPS[(p + 1).min(STEPS.len() - 1)];
             }
         }
-        if frame::button_enabled(ui, position.is_some_and(|p| p > 0), "Back").clicked()
-            && let Some(p) = position
-        {
-            self.step = STEPS[p - 1];
+        if frame::button_enabled(ui, jobs.idle(), "Cancel").clicked() {
+            flow = Flow::Close;
         }
         flow
     }

@@ -91,14 +91,14 @@ impl RequestWizard {
     }
 
     /// "Certificate Authority Account": what the chosen CA signs in with.
-    fn account_ui(&mut self, ui: &mut egui::Ui) {
+    fn account_ui(&mut self, ui: &mut egui::Ui) -> Option<egui::Response> {
         let Some(ca) = self.chosen_ca().filter(|_| !self.delayed).cloned() else {
             ui.label(if self.delayed {
                 "A request saved to a file needs no CA account."
             } else {
                 "The built-in CA needs no account credentials."
             });
-            return;
+            return None;
         };
         match ca.kind {
             CaKind::Acme => {
@@ -123,7 +123,7 @@ impl RequestWizard {
                 ));
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
-                    frame::text_row(ui, "User name", &mut self.alt_user);
+                    let user = frame::text_row(ui, "User name", &mut self.alt_user);
                     ui.horizontal(|ui| {
                         let label = ui.label("Password");
                         ui.add(
@@ -134,9 +134,11 @@ impl RequestWizard {
                         .labelled_by(label.id);
                     });
                     ui.label("Used for this request only; nothing is saved.");
+                    return Some(user);
                 }
             }
         }
+        None
     }
 
     fn usages_ui(&mut self, ui: &mut egui::Ui) {
@@ -194,12 +196,35 @@ impl RequestWizard {
         }
     }
 
+    /// Draws the page; arriving on it gives its first field the focus, so what is typed
+    /// right after Enter (Next) lands there.
     pub(super) fn page_ui(
         &mut self,
         ui: &mut egui::Ui,
         jobs: &mut Jobs,
         commands: &mut Vec<Command>,
     ) {
+        let shown = ui.scope_id().with("page shown");
+        let arrived = ui.data_mut(|d| {
+            let before = d.get_temp::<Step>(shown);
+            d.insert_temp(shown, self.step);
+            before != Some(self.step)
+        });
+        if let Some(first) = self.fields_ui(ui, jobs, commands)
+            && arrived
+        {
+            first.request_focus();
+        }
+    }
+
+    /// The page's widgets; the response of its first text field, if it has one.
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        jobs: &mut Jobs,
+        commands: &mut Vec<Command>,
+    ) -> Option<egui::Response> {
+        let mut first = None;
         match self.step {
             Step::Usages => self.usages_ui(ui),
             Step::Delivery => {
@@ -217,8 +242,10 @@ impl RequestWizard {
             Step::Target if self.delayed => {
                 ui.horizontal(|ui| {
                     let label = ui.label("Certificate request file");
-                    ui.add(egui::TextEdit::singleline(&mut self.csr_path).desired_width(340.0))
-                        .labelled_by(label.id);
+                    first = Some(
+                        ui.add(egui::TextEdit::singleline(&mut self.csr_path).desired_width(340.0))
+                            .labelled_by(label.id),
+                    );
                     if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
                         jobs.pick(
                             ui.ctx(),
@@ -230,10 +257,16 @@ impl RequestWizard {
                 });
             }
             Step::Target => self.authority_ui(ui, jobs, commands),
-            Step::Account => self.account_ui(ui),
-            Step::Template => frame::text_row(ui, "Template", &mut self.input.template),
+            Step::Account => first = self.account_ui(ui),
+            Step::Template => {
+                first = Some(frame::text_row(ui, "Template", &mut self.input.template))
+            }
             Step::NameSecurity => {
-                frame::text_row(ui, "Friendly name", &mut self.input.friendly_name);
+                first = Some(frame::text_row(
+                    ui,
+                    "Friendly name",
+                    &mut self.input.friendly_name,
+                ));
                 ui.label("Left blank, a name is made from the certificate type and the date.");
                 ui.horizontal(|ui| {
                     ui.label("Key");
@@ -260,11 +293,15 @@ impl RequestWizard {
                 );
             }
             Step::Organization => {
-                frame::text_row(ui, "Organization", &mut self.input.org);
+                first = Some(frame::text_row(ui, "Organization", &mut self.input.org));
                 frame::text_row(ui, "Organizational unit", &mut self.input.ou);
             }
             Step::Geography => {
-                frame::text_row(ui, "Country/Region", &mut self.input.country);
+                first = Some(frame::text_row(
+                    ui,
+                    "Country/Region",
+                    &mut self.input.country,
+                ));
                 frame::text_row(ui, "State/Province", &mut self.input.state);
                 frame::text_row(ui, "City/Locality", &mut self.input.city);
             }
@@ -313,11 +350,18 @@ impl RequestWizard {
                 }
             }
             Step::Additional => {
+                // A name just added takes the focus when it is first drawn.
+                let added = ui.scope_id().with("name added");
+                let focus = ui.data_mut(|d| d.remove_temp::<usize>(added));
                 let mut remove = None;
                 for (i, name) in self.extra.iter_mut().enumerate() {
                     ui.horizontal(|ui| {
                         let label = ui.label(format!("Additional name {}", i + 1));
-                        ui.text_edit_singleline(name).labelled_by(label.id);
+                        let field = ui.text_edit_singleline(name).labelled_by(label.id);
+                        if focus == Some(i) {
+                            field.request_focus();
+                        }
+                        first.get_or_insert(field);
                         if ui.small_button("Remove").clicked() {
                             remove = Some(i);
                         }
@@ -328,6 +372,7 @@ impl RequestWizard {
                 }
                 if frame::button(ui, "Add a name").clicked() {
                     self.extra.push(String::new());
+                    ui.data_mut(|d| d.insert_temp(added, self.extra.len() - 1));
                 }
             }
             Step::Summary => {
@@ -399,10 +444,8 @@ impl RequestWizard {
                         ui.strong("SAN inspector");
                         let sans = spec.names.sans();
                         let carried: Vec<&str> = sans.iter().map(String::as_str).collect();
-                        match sans::inspect(&carried, &spec.input.usages, topology) {
-                            Ok(rows) => san_table_ui(ui, "request", &rows),
-                            Err(e) => frame::error_ui(ui, &e.to_string()),
-                        }
+                        let inspection = sans::inspect(&carried, &spec.input.usages, topology);
+                        san_table_ui(ui, "request", &inspection);
                     }
                 }
             }
@@ -419,5 +462,6 @@ impl RequestWizard {
             }
             Step::Done => {}
         }
+        first
     }
 }
