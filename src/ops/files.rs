@@ -37,11 +37,20 @@ pub enum InputError {
         source: std::io::Error,
     },
     /// Larger than such a file ever is.
-    #[error("{0} is larger than {1} bytes: not a file of this kind")]
+    #[error("{} is larger than {}, more than a file of this kind ever holds", .0.display(), size(*.1))]
     TooLarge(PathBuf, u64),
     /// Not UTF-8 text.
     #[error("{0} is not a text file")]
     NotText(PathBuf),
+}
+
+/// A size as a sentence says it: whole MiB or KiB where it is one, else bytes.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Reads the text file at `path`, at most `limit` bytes.

@@ -265,7 +265,9 @@ fn the_topology_form_takes_simple_urls_shows_every_problem_and_loads_and_saves_f
     h.get_by_label("Topology file").focus();
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
     h.get_by_label("Topology file").type_text(s(&file));
+    h.run_steps(2);
     click(&mut h, "Load");
     settle(&mut h);
     h.get_by_label_contains("the topology file is not valid");

@@ -256,8 +256,13 @@ fn list_ui(
 fn file_ui(ui: &mut egui::Ui, form: &mut TopologyForm, jobs: &mut Jobs) {
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Topology file");
-        ui.add(egui::TextEdit::singleline(&mut form.file).desired_width(300.0))
-            .labelled_by(label.id);
+        // A stable id: the focus stays in the field whatever is shown above it.
+        ui.add(
+            egui::TextEdit::singleline(&mut form.file)
+                .id_salt("topology file")
+                .desired_width(300.0),
+        )
+        .labelled_by(label.id);
         let idle = jobs.idle();
         if ui
             .add_enabled(idle, egui::Button::new("Browse…"))
