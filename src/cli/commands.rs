@@ -212,7 +212,7 @@ pub fn import(
         outln!("key attached {t}");
     }
     for (t, name) in &report.made_exportable {
-        println!("exportable   {t}  {name}  (its private key is now exportable, as asked)");
+        outln!("exportable   {t}  {name}  (its private key is now exportable, as asked)");
     }
     for t in &aia.added {
         outln!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
