@@ -428,3 +428,74 @@ fn a_conversion_killed_midway_leaves_the_old_form_or_the_new() {
     store.json(&["list"]);
     assert_eq!(forms(), (total, 0), "the next run converts every key");
 }
+
+/// A team database written before keys were sealed (its keyring and its keys in the old
+/// PBES2 form) is converted the first time its passphrase opens it: keys and keyring
+/// sealed, in one transaction, and the key still exports.
+#[test]
+fn a_team_store_written_before_sealing_is_converted_on_unlock() {
+    use certdesk::pki::seal::{self, Binding};
+    use pkcs8::pkcs5::pbes2;
+    let t = TestStore::team();
+    let thumbprint = import(&t, 1, true);
+    let address = t.team.as_deref().expect("team");
+    let database = address
+        .rsplit('/')
+        .next()
+        .and_then(|d| d.split('?').next())
+        .expect("database");
+    let psql = |sql: &str| -> String {
+        let out = pg::server().psql(database, sql);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let bytes = |sql: &str| hex::decode(psql(sql)).expect("hex");
+    // The store key, unwrapped as certdesk does.
+    let salt = bytes("SELECT encode(salt, 'hex') FROM keyring");
+    let wrapped = bytes("SELECT encode(wrapped, 'hex') FROM keyring");
+    let mut kek = [0u8; 32];
+    argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(64 * 1024, 3, 1, Some(32)).expect("params"),
+    )
+    .hash_password_into(crate::common::TEAM_PASSPHRASE.as_bytes(), &salt, &mut kek)
+    .expect("kek");
+    let kek = hex::encode(kek);
+    let store_key = seal::open(&wrapped, kek.as_bytes(), Binding::StoreKey).expect("the store key");
+    // The old forms: PBES2 under the store key (keys) and under the wrapping key (keyring).
+    let legacy = |plain: &[u8], password: &[u8]| -> Vec<u8> {
+        let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(2048, &[3; 16], [5; 16])
+            .expect("params");
+        let scheme = pkcs8::pkcs5::EncryptionScheme::from(params);
+        let data = scheme.encrypt(password, plain).expect("encrypted");
+        let info = pkcs8::EncryptedPrivateKeyInfoOwned {
+            encryption_algorithm: scheme,
+            encrypted_data: der::asn1::OctetString::new(data).expect("octets"),
+        };
+        der::Encode::to_der(&info).expect("der")
+    };
+    let hash = psql("SELECT public_key_hash FROM keys");
+    let sealed_key = bytes("SELECT encode(encrypted_pkcs8, 'hex') FROM keys");
+    let binding = Binding::Key {
+        public_key_hash: &hash,
+        exportable: true,
+    };
+    let pkcs8 = seal::open(&sealed_key, &store_key, binding).expect("the key");
+    let old_key = legacy(&pkcs8, &store_key);
+    let old_keyring = legacy(&store_key, kek.as_bytes());
+    psql(&format!(
+        "UPDATE keys SET encrypted_pkcs8 = decode('{}', 'hex'); UPDATE keyring SET wrapped = decode('{}', 'hex')",
+        hex::encode(&old_key),
+        hex::encode(&old_keyring)
+    ));
+    assert!(!psql("SELECT encode(encrypted_pkcs8, 'hex') FROM keys").starts_with("43445331"));
+
+    // Opened with its passphrase: converted, and the key exports.
+    let (out, file) = export(&t, &thumbprint);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(file.exists());
+    let sealed = "43445331"; // "CDS1"
+    assert!(psql("SELECT encode(encrypted_pkcs8, 'hex') FROM keys").starts_with(sealed));
+    assert!(psql("SELECT encode(wrapped, 'hex') FROM keyring").starts_with(sealed));
+}
