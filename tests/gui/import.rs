@@ -198,3 +198,17 @@ fn the_cas_answer_is_chosen_and_read_in_one_step_from_the_last_folder() {
     // And in the next session.
     assert_eq!(h.state().settings().last_folder, Some(answers));
 }
+
+/// A PFX whose chain ends in a root not trusted here says, before the import, that its
+/// certificate is refused for every usage until the root is trusted; ticked, the sentence
+/// goes.
+#[test]
+fn the_preview_says_an_untrusted_root_refuses_every_usage() {
+    let t = edge_store();
+    let mut h = harness(&t.path());
+    preview_the_pfx(&mut h);
+    let warning = "Until its root CA is trusted, this certificate is refused for every usage";
+    h.get_by_label_contains(warning);
+    click(&mut h, TRUST);
+    assert!(h.query_by_label_contains(warning).is_none());
+}

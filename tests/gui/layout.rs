@@ -107,3 +107,23 @@ fn every_page_and_dialog_fits_at_1024x768_and_at_125_and_150_percent() {
         failures.join("\n")
     );
 }
+
+/// Ctrl+Plus and Ctrl+Minus zoom by the View menu's step (two presses from 100 % give the
+/// menu's 156 %, not egui's own 120 %), and Ctrl+0 gives the actual size back.
+#[test]
+fn the_zoom_keys_step_as_the_view_menu_does() {
+    let t = common::TestStore::new();
+    let mut h = window::harness(&t.path(), XGA, system_now, false);
+    let zoom = |h: &Harness<'_, CertdeskApp>| h.ctx.zoom_factor();
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+        h.run_steps(2);
+    }
+    assert!((zoom(&h) - 1.5625).abs() < 0.001, "{}", zoom(&h));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    h.run_steps(2);
+    assert!((zoom(&h) - 1.25).abs() < 0.001, "{}", zoom(&h));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num0);
+    h.run_steps(2);
+    assert!((zoom(&h) - 1.0).abs() < 0.001, "{}", zoom(&h));
+}

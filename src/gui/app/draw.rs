@@ -25,6 +25,8 @@ impl CertdeskApp {
             ctx.set_theme(self.settings.theme);
             ctx.set_zoom_factor(self.settings.zoom);
         }
+        // Ctrl +/- zoom by the View menu's step (see below), not egui's.
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
         // The zoom (Ctrl +/-, or the View menu) and the window's size, remembered.
         self.settings.zoom = ctx.zoom_factor();
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
@@ -82,6 +84,7 @@ impl CertdeskApp {
             };
             choice = views::menu_and_toolbar_ui(ui, &state);
         });
+        let choice = choice.or_else(|| views::zoom_shortcut(&ctx));
         match choice {
             Some(MenuChoice::Verb(v)) => verb = Some(v),
             Some(MenuChoice::OpenRecent(dir)) => {

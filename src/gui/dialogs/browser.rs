@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::frame::{self, Part};
-use crate::gui::jobs::{DirEntry, Jobs, MAX_ENTRIES, PickRequest};
+use crate::gui::jobs::{DirEntry, Jobs, MAX_ENTRIES, PickRequest, PickTarget};
 
 /// The file name endings the browser shows unless "Show all files" is ticked: certificate
 /// files, and `.txt`, as which administrators save a CA's e-mailed answer (certdesk reads a
@@ -15,6 +15,17 @@ use crate::gui::jobs::{DirEntry, Jobs, MAX_ENTRIES, PickRequest};
 const CERTIFICATE_FILES: [&str; 12] = [
     "cer", "crt", "pem", "der", "p7b", "p7c", "pfx", "p12", "csr", "req", "key", "txt",
 ];
+
+/// The endings shown when the Topology page asks for a topology file.
+const TOPOLOGY_FILES: [&str; 2] = ["toml", "txt"];
+
+/// The endings the browser shows for what `target` asks for.
+fn endings(target: PickTarget) -> &'static [&'static str] {
+    match target {
+        PickTarget::TopologyFile => &TOPOLOGY_FILES,
+        _ => &CERTIFICATE_FILES,
+    }
+}
 
 /// The browser's size (clamped to the screen).
 const SIZE: egui::Vec2 = egui::vec2(720.0, 520.0);
@@ -189,7 +200,8 @@ impl FileBrowser {
                     let mut enter = None;
                     let mut pick = None;
                     let all_files = self.all_files;
-                    for entry in self.entries.iter().filter(|e| shown(e, all_files)) {
+                    let endings = endings(self.request.target);
+                    for entry in self.entries.iter().filter(|e| shown(e, all_files, endings)) {
                         let text = if entry.dir {
                             format!("📁 {}", entry.name)
                         } else {
@@ -257,16 +269,41 @@ enum BodyEvent {
 }
 
 /// Whether the list shows `entry`: folders always, files by their ending unless all are.
-fn shown(entry: &DirEntry, all_files: bool) -> bool {
+fn shown(entry: &DirEntry, all_files: bool, endings: &[&str]) -> bool {
     entry.dir
         || all_files
         || Path::new(&entry.name)
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| CERTIFICATE_FILES.contains(&e.to_ascii_lowercase().as_str()))
+            .is_some_and(|e| endings.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// The user's home folder.
 pub fn home_dir() -> Option<PathBuf> {
     directories::UserDirs::new().map(|u| u.home_dir().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> DirEntry {
+        DirEntry {
+            name: name.into(),
+            dir: false,
+            size: 1,
+        }
+    }
+
+    #[test]
+    fn each_field_is_offered_its_own_files() {
+        let topology = endings(PickTarget::TopologyFile);
+        let certificates = endings(PickTarget::ImportFile);
+        assert!(shown(&file("edge.TOML"), false, topology));
+        assert!(!shown(&file("edge.toml"), false, certificates));
+        assert!(shown(&file("answer.txt"), false, certificates));
+        assert!(shown(&file("edge.pfx"), false, certificates));
+        assert!(!shown(&file("edge.pfx"), false, topology));
+        assert!(shown(&file("edge.pfx"), true, topology), "Show all files");
+    }
 }

@@ -309,6 +309,11 @@ impl ImportDialog {
                         "Trust the root CA certificates in this file (add them to Trusted Roots)",
                     )
                     .changed();
+                // A server's certificate whose root stays untrusted is refused for every
+                // usage: said before the import, not after a refused assignment.
+                if !self.trust_root && !plan.keys.is_empty() {
+                    ui.label(UNTRUSTED_ROOT);
+                }
             }
             if !plan.keys.is_empty() {
                 changed |= ui
@@ -388,6 +393,9 @@ impl Facts {
         }
     }
 }
+
+/// Under the trust box, while it is not ticked and the file holds a server's key.
+const UNTRUSTED_ROOT: &str = "Until its root CA is trusted, this certificate is refused for every usage: tick the box if you trust the CA that issued it (a public CA's root is usually trusted already).";
 
 /// Under the exportable box: which usages of the server's role need an exportable key, and
 /// what the import does to a key the store holds already.

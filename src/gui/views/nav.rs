@@ -58,8 +58,25 @@ impl MenuState<'_> {
     }
 }
 
-/// Zoom steps of the View menu (and Ctrl + / Ctrl − / Ctrl 0, which egui handles).
+/// Zoom steps of the View menu and of Ctrl + / Ctrl − / Ctrl 0 alike (egui's own keyboard
+/// zoom, a different step, is turned off).
 const ZOOM_STEP: f32 = 1.25;
+
+/// Ctrl+Plus (or Ctrl+=), Ctrl+Minus and Ctrl+0: the View menu's zoom, by the same step.
+pub fn zoom_shortcut(ctx: &egui::Context) -> Option<MenuChoice> {
+    use egui::gui_zoom::kb_shortcuts::{ZOOM_IN, ZOOM_IN_SECONDARY, ZOOM_OUT, ZOOM_RESET};
+    ctx.input_mut(|i| {
+        if i.consume_shortcut(&ZOOM_RESET) {
+            Some(MenuChoice::Zoom(1.0))
+        } else if i.consume_shortcut(&ZOOM_IN) || i.consume_shortcut(&ZOOM_IN_SECONDARY) {
+            Some(MenuChoice::Zoom(ZOOM_STEP))
+        } else if i.consume_shortcut(&ZOOM_OUT) {
+            Some(MenuChoice::Zoom(1.0 / ZOOM_STEP))
+        } else {
+            None
+        }
+    })
+}
 
 /// The menu bar (File, Action, View, Help; Alt and the underlined letter opens each) and
 /// the toolbar; returns what was chosen.
