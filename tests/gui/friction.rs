@@ -55,8 +55,8 @@ fn import_into(t: &TestStore, file: &str, password: Option<&str>) {
     import::commit(&mut store, plan, file, 0).expect("commit");
 }
 
-/// Opens the details of the first personal certificate on its SAN inspector.
-fn open_inspector(h: &mut Harness<'_, CertdeskApp>) {
+/// Shows Computer\Personal and selects its first certificate.
+fn select_first_personal(h: &mut Harness<'_, CertdeskApp>) {
     h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
     settle(h);
     let id = h
@@ -68,6 +68,11 @@ fn open_inspector(h: &mut Harness<'_, CertdeskApp>) {
         .map(|r| r.cert.id);
     h.state_mut().list.selected = id;
     h.run_steps(2);
+}
+
+/// Opens the details of the first personal certificate on its SAN inspector.
+fn open_inspector(h: &mut Harness<'_, CertdeskApp>) {
+    select_first_personal(h);
     let ctx = h.ctx.clone();
     h.state_mut().start(Verb::ViewDetails, &ctx);
     h.run_steps(2);
@@ -535,17 +540,7 @@ fn the_toolbar_needs_a_row_the_list_shows() {
     let t = TestStore::new();
     import_into(&t, "leaf-aes.pfx", Some("secret"));
     let mut h = harness(&t);
-    h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);
-    settle(&mut h);
-    let id = h
-        .state()
-        .view
-        .rows
-        .iter()
-        .find(|r| r.cert.logical == Logical::Personal)
-        .map(|r| r.cert.id);
-    h.state_mut().list.selected = id;
-    h.run_steps(2);
+    select_first_personal(&mut h);
     let verbs = ["Export…", "Remove", "View details", "Copy thumbprint"];
     for verb in verbs {
         assert!(!is_disabled(&h, verb), "{verb} with the row shown");

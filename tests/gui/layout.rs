@@ -10,7 +10,7 @@ use certdesk::ops::sample;
 use common::window::{self, Screen, XGA};
 use egui::accesskit::{Action, Rect, Role};
 use egui_kittest::Harness;
-use egui_kittest::kittest::NodeT;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 const SCREENS: [Screen; 4] = [
     XGA,
@@ -126,4 +126,35 @@ fn the_zoom_keys_step_as_the_view_menu_does() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num0);
     h.run_steps(2);
     assert!((zoom(&h) - 1.0).abs() < 0.001, "{}", zoom(&h));
+}
+
+/// At 150 % the Topology page of an Edge pool is taller than the window: the button Tab
+/// (here the accessibility focus) reaches below the fold is scrolled into view.
+#[test]
+fn a_focused_widget_below_the_fold_is_scrolled_into_view_at_150_percent() {
+    let t = common::TestStore::new();
+    {
+        let mut store = certdesk::store::Store::open(&t.path()).expect("store");
+        certdesk::ops::enroll::set_topology(&mut store, common::EDGE, "test", 0).expect("topology");
+    }
+    let screen = Screen {
+        width: 1024.0,
+        height: 768.0,
+        scale: 1.5,
+    };
+    let mut h = window::harness(&t.path(), screen, system_now, false);
+    h.state_mut().page = certdesk::gui::views::Page::Topology;
+    window::settle(&mut h);
+    let bottom = 768.0 / 1.5;
+    let rect = |h: &Harness<'_, CertdeskApp>| h.get_by_label("Save topology").rect();
+    assert!(
+        rect(&h).bottom() > bottom,
+        "below the fold to begin with: {:?}",
+        rect(&h)
+    );
+    h.get_by_label("Save topology").focus();
+    for _ in 0..30 {
+        h.run_steps(1);
+    }
+    assert!(rect(&h).bottom() <= bottom, "scrolled into view: {:?}", rect(&h));
 }

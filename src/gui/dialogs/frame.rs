@@ -77,6 +77,26 @@ fn opening(ctx: &egui::Context, layer: egui::LayerId) -> u64 {
     })
 }
 
+/// Scrolls the widget that has just taken the keyboard focus into view when it lies in this
+/// scrolled content, so that Tab reaches what is below the fold (at 150 % a page or a
+/// dialog is taller than the window). Called at the end of a scroll area's content.
+pub fn focus_in_view(ui: &egui::Ui) {
+    let focused = ui.memory(|m| m.focused());
+    let key = ui.id().with("focus in view");
+    let moved = ui.data_mut(|d| {
+        let before = d.get_temp::<Option<egui::Id>>(key);
+        d.insert_temp(key, focused);
+        before != Some(focused)
+    });
+    if let Some(r) = focused
+        .filter(|_| moved)
+        .and_then(|id| ui.ctx().read_response(id))
+        .filter(|r| r.layer_id == ui.layer_id() && ui.min_rect().intersects(r.rect))
+    {
+        r.scroll_to_me(None);
+    }
+}
+
 /// Lays out a dialog: `draw` is called for the body, which fills the space above the
 /// footer and scrolls, and then for the footer, a row at the bottom right drawn left to
 /// right, so that Tab meets its buttons in the order they are seen (Back, Next, Cancel).
@@ -92,6 +112,7 @@ pub fn parts_ui(ui: &mut egui::Ui, mut draw: impl FnMut(&mut egui::Ui, Part)) {
         .show(ui, |ui| {
             ui.set_max_width(width - ui.spacing().scroll.bar_width - 4.0);
             draw(ui, Part::Body);
+            focus_in_view(ui);
         });
     ui.separator();
     // The row has the dialog's own width, whatever the body's content asked for; it is

@@ -256,6 +256,7 @@ pub fn probe_page_ui(
         for report in &form.reports {
             report_ui(ui, report);
         }
+        crate::gui::dialogs::frame::focus_in_view(ui);
     });
 }
 

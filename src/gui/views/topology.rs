@@ -462,6 +462,7 @@ pub fn topology_ui(
                 ),
             });
         }
+        crate::gui::dialogs::frame::focus_in_view(ui);
     });
 }
 
