@@ -82,7 +82,7 @@ fn opening(ctx: &egui::Context, layer: egui::LayerId) -> u64 {
 /// dialog is taller than the window). Called at the end of a scroll area's content.
 pub fn focus_in_view(ui: &egui::Ui) {
     let focused = ui.memory(|m| m.focused());
-    let key = ui.id().with("focus in view");
+    let key = ui.scope_id().with("focus in view");
     let moved = ui.data_mut(|d| {
         let before = d.get_temp::<Option<egui::Id>>(key);
         d.insert_temp(key, focused);
