@@ -12,7 +12,7 @@ use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
-use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
+use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
 use crate::ops::online::{self, ChainRoot, OnlineOptions};
@@ -490,14 +490,14 @@ pub fn apply(
         }
         Command::Retrieve(location, only) => {
             let polled = retrieve::poll(store, location, only, now)?;
-            let count = |status: &str| polled.iter().filter(|p| p.status == status).count();
+            let count = |status| polled.iter().filter(|p| p.status == status).count();
             let message = match polled.len() {
                 0 => "No request is held by an online CA".to_owned(),
                 _ => format!(
                     "Retrieved: {} issued, {} still pending, {} denied or failed",
-                    count("issued"),
-                    count("pending"),
-                    count("denied") + count("failed")
+                    count(RequestStatus::Issued),
+                    count(RequestStatus::Pending),
+                    count(RequestStatus::Denied) + count(RequestStatus::Failed)
                 ),
             };
             Ok((message, Applied::Retrieved(polled)))

@@ -4,7 +4,7 @@
 //! in Personal with the CA's chain, in one transaction; a request still pending stays;
 //! a denial or an unreachable CA is reported per request and changes nothing.
 
-use super::enroll::EnrollError;
+use super::enroll::{EnrollError, RequestStatus};
 use super::online::{credentials, insert_chain_cas, parse_chain};
 use crate::ca::OnlineError;
 use crate::ca::certsrv::{self, Retrieved};
@@ -22,8 +22,8 @@ pub struct Polled {
     pub request_id: i64,
     /// The CA connection that holds it.
     pub ca: String,
-    /// `issued`, `pending`, `denied` or `failed`.
-    pub status: &'static str,
+    /// Issued, pending, denied or failed.
+    pub status: RequestStatus,
     /// The issued certificate, now in Personal.
     pub thumbprint: Option<String>,
     /// The friendly name.
@@ -60,7 +60,7 @@ pub fn poll(
         let mut polled = Polled {
             request_id: request.id,
             ca: ca.clone(),
-            status: "pending",
+            status: RequestStatus::Pending,
             thumbprint: None,
             friendly_name: request.friendly_name.clone(),
             message: None,
@@ -68,17 +68,17 @@ pub fn poll(
         match ask(store, &request, &ca) {
             Ok(Some(chain)) => {
                 let thumbprint = complete(store, location, &request, (&ca, &chain), now)?;
-                polled.status = "issued";
+                polled.status = RequestStatus::Issued;
                 polled.thumbprint = thumbprint;
             }
             Ok(None) => {}
             Err(EnrollError::Store(e)) => return Err(EnrollError::Store(e)),
             Err(EnrollError::Online(e @ OnlineError::Denied { .. })) => {
-                polled.status = "denied";
+                polled.status = RequestStatus::Denied;
                 polled.message = Some(e.to_string());
             }
             Err(e) => {
-                polled.status = "failed";
+                polled.status = RequestStatus::Failed;
                 polled.message = Some(e.to_string());
             }
         }

@@ -156,5 +156,9 @@ fn a_focused_widget_below_the_fold_is_scrolled_into_view_at_150_percent() {
     for _ in 0..30 {
         h.run_steps(1);
     }
-    assert!(rect(&h).bottom() <= bottom, "scrolled into view: {:?}", rect(&h));
+    assert!(
+        rect(&h).bottom() <= bottom,
+        "scrolled into view: {:?}",
+        rect(&h)
+    );
 }

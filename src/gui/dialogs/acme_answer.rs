@@ -160,7 +160,7 @@ pub fn continued(
     match (&mine.thumbprint, &mine.message) {
         (Some(thumbprint), _) => {
             outcome.thumbprint = Some(thumbprint.clone());
-            outcome.status = "issued";
+            outcome.status = crate::ops::enroll::RequestStatus::Issued;
             outcome.dns_records.clear();
             Some(Ok(thumbprint.clone()))
         }

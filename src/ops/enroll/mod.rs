@@ -22,6 +22,39 @@ use crate::store::requests::{self, PendingRequest};
 use crate::store::{CaKind, Location, Store};
 
 pub use error::EnrollError;
+
+/// Where a request stands once its CA has answered; the JSON and the text say it as
+/// `issued`, `pending`, `denied` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestStatus {
+    /// The certificate was issued and is in Personal.
+    Issued,
+    /// Waiting: a delayed request, or one the CA holds for approval.
+    Pending,
+    /// The CA refused it.
+    Denied,
+    /// Asking the CA failed (it stays pending).
+    Failed,
+}
+
+impl RequestStatus {
+    /// The word the JSON and the text use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Issued => "issued",
+            RequestStatus::Pending => "pending",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 use keep::{Held, Issuer, keep_issued, keep_pending};
 
 /// Where the request goes.
@@ -56,8 +89,8 @@ pub struct RequestOutcome {
     /// The TXT records to create before the request can continue (ACME DNS-01).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dns_records: Vec<TxtRecord>,
-    /// `pending` or `issued`.
-    pub status: &'static str,
+    /// Pending or issued.
+    pub status: RequestStatus,
     /// Where the CSR was saved.
     pub csr_file: Option<String>,
     /// The issued certificate's thumbprint (immediate only).
@@ -172,7 +205,7 @@ pub(super) fn submit_as(
         request_id: None,
         ca_reference: None,
         dns_records: Vec::new(),
-        status: "pending",
+        status: RequestStatus::Pending,
         csr_file: None,
         thumbprint: None,
         friendly_name: String::new(),
@@ -232,7 +265,7 @@ pub(super) fn submit_as(
                 &mut outcome.warnings,
             )? {
                 Answer::Issued(thumbprint, name, root) => {
-                    outcome.status = "issued";
+                    outcome.status = RequestStatus::Issued;
                     outcome.thumbprint = Some(thumbprint);
                     outcome.friendly_name = name;
                     match root {
@@ -294,7 +327,7 @@ pub(super) fn submit_as(
                     break (cert, name);
                 }
             };
-            outcome.status = "issued";
+            outcome.status = RequestStatus::Issued;
             outcome.thumbprint = Some(cert.summary().thumbprint.clone());
             outcome.friendly_name = name;
         }
