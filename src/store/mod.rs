@@ -269,7 +269,12 @@ impl Store {
                 source,
             })?;
         }
-        match std::fs::create_dir(dir) {
+        // Owner-only whatever the umask (002 on Ubuntu would leave it group-writable, which
+        // opening then refuses).
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(dir) {
             Ok(()) => Self::open(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Err(StoreError::Exists(dir.to_path_buf()))

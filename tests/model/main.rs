@@ -5,5 +5,6 @@ mod common;
 
 mod audit;
 mod names;
+mod umask;
 mod usage_rules;
 mod vanished;
