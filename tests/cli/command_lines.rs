@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{self, EDGE, TestStore, fx, s, tool};
+use crate::common::{self, EDGE, TestStore, fx, s};
 
 /// A value no shell may interpret.
 const HOSTILE: &str = "a;touch PWNED;$(touch PWNED2)`touch PWNED3`|cat 'q' \"dq\" é\\";
@@ -115,18 +115,7 @@ fn every_logged_command_runs_exactly_its_arguments() {
 
     // An import from a hostile path, of a leaf whose AIA URL is hostile and answers.
     let inter = t.dir.path().join("inter.der");
-    tool(
-        "openssl",
-        &[
-            "x509",
-            "-in",
-            s(&fx("inter.pem")),
-            "-outform",
-            "DER",
-            "-out",
-            s(&inter),
-        ],
-    );
+    common::to_der(&fx("inter.pem"), &inter);
     let port = serve_any(std::fs::read(&inter).expect("inter"), 4);
     let url = format!("http://127.0.0.1:{port}/ca.der;touch${{IFS}}PWNED;|x");
     let ext = format!(

@@ -190,18 +190,7 @@ fn a_missing_intermediate_is_fetched_from_the_aia_url() {
     std::fs::copy(fx("root.pem"), t.dir.path().join("os-roots.pem")).expect("roots");
     let www = t.dir.path().join("www");
     std::fs::create_dir_all(&www).expect("www");
-    tool(
-        "openssl",
-        &[
-            "x509",
-            "-in",
-            s(&fx("inter.pem")),
-            "-outform",
-            "DER",
-            "-out",
-            s(&www.join("inter.cer")),
-        ],
-    );
+    common::to_der(&fx("inter.pem"), &www.join("inter.cer"));
     let server = common::http::serve_files(&www);
     let leaf = |name: &str, url: &str| {
         let ext = format!(

@@ -426,6 +426,32 @@ pub fn tool_output(program: &str, args: &[&str]) -> Output {
 }
 
 /// Runs a tool that must succeed; returns its stdout and stderr together.
+/// Runs this test binary's ignored test `name` in a child process of its own (a umask, a
+/// session bus), through `wrapper`: a shell command whose script runs `"$0" "$@"`, the
+/// binary with the arguments that select the test. Asserts that the test ran and passed.
+pub fn run_inner_test(mut wrapper: Command, name: &str) {
+    let exe = std::env::current_exe().expect("test binary");
+    let out = wrapper
+        .arg(exe)
+        .args(["--exact", name, "--ignored", "--test-threads=1"])
+        .output()
+        .expect("the wrapper runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes the PEM certificate `pem` as DER to `out` (openssl).
+pub fn to_der(pem: &Path, out: &Path) {
+    tool(
+        "openssl",
+        &["x509", "-in", s(pem), "-outform", "DER", "-out", s(out)],
+    );
+}
+
 pub fn tool(program: &str, args: &[&str]) -> String {
     let out = tool_output(program, args);
     assert!(

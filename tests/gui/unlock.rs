@@ -70,7 +70,6 @@ fn a_locked_store_asks_for_its_passphrase_and_unlocks() {
 #[test]
 fn remembered_in_the_keyring_the_store_opens_unlocked() {
     let home = tempfile::tempdir().expect("home");
-    let exe = std::env::current_exe().expect("test binary");
     let script = r#"
         printf x | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
         keyring=$!
@@ -81,21 +80,14 @@ fn remembered_in_the_keyring_the_store_opens_unlocked() {
                 | grep -q true && break
             sleep 0.1
         done
-        "$0" --exact unlock::remembered_in_the_keyring_inside --ignored --test-threads=1
+        "$0" "$@"
     "#;
-    let out = std::process::Command::new("timeout")
+    let mut session = std::process::Command::new("timeout");
+    session
         .args(["120", "dbus-run-session", "--", "bash", "-c", script])
-        .arg(&exe)
         .env("HOME", home.path())
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("dbus-run-session runs (Debian package dbus)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    common::run_inner_test(session, "unlock::remembered_in_the_keyring_inside");
 }
 
 /// Run by [`remembered_in_the_keyring_the_store_opens_unlocked`] inside its session.

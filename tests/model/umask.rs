@@ -6,21 +6,9 @@ use certdesk::store::Store;
 
 #[test]
 fn a_new_store_is_owner_only_under_a_permissive_umask() {
-    let exe = std::env::current_exe().expect("test binary");
-    let out = std::process::Command::new("sh")
-        .args([
-            "-c",
-            "umask 002 && exec \"$0\" --exact umask::inside_a_permissive_umask --ignored --test-threads=1",
-        ])
-        .arg(&exe)
-        .output()
-        .expect("sh runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut shell = std::process::Command::new("sh");
+    shell.args(["-c", "umask 002 && exec \"$0\" \"$@\""]);
+    crate::common::run_inner_test(shell, "umask::inside_a_permissive_umask");
 }
 
 /// Run by [`a_new_store_is_owner_only_under_a_permissive_umask`] under `umask 002`.
