@@ -111,11 +111,9 @@ impl instant_acme::HttpClient for AcmeHttp {
 
 /// The TLS configuration for a CA: its bundle's roots, or the system's.
 pub fn tls_config(ca: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig, OnlineError> {
-    crate::pki::trust::client_config(bundle.map(str::as_bytes)).map_err(|message| {
-        OnlineError::Bundle {
-            ca: ca.to_owned(),
-            message,
-        }
+    crate::pki::trust::client_config(bundle.map(str::as_bytes)).map_err(|e| OnlineError::Bundle {
+        ca: ca.to_owned(),
+        message: e.to_string(),
     })
 }
 

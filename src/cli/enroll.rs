@@ -13,7 +13,7 @@ use crate::ca::certsrv::Credentials;
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
-use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
+use crate::ops::enroll::{self, Continued, Delivery, EnrollError, RequestOutcome};
 use crate::ops::online::OnlineOptions;
 use crate::ops::renew::{self, Renewal};
 use crate::ops::retrieve;
@@ -175,18 +175,12 @@ impl OnlineArgs {
             .read_line(&mut line)
             .map_err(|e| CliError::bad_input(format!("cannot read stdin: {e}")))?;
         let id = outcome.request_id.unwrap_or_default();
-        let polled = retrieve::poll(store, ctx.location, Some(id), now())
-            .map_err(enroll_error)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| CliError::refused("the request is gone"))?;
-        if let Some(message) = polled.message {
-            return Err(CliError::refused(message));
+        let polled = retrieve::poll(store, ctx.location, Some(id), now()).map_err(enroll_error)?;
+        match outcome.continue_with(&polled) {
+            Continued::Issued(_) | Continued::Waiting => Ok(()),
+            Continued::Refused(message) => Err(CliError::refused(message)),
+            Continued::Gone => Err(CliError::refused("the request is gone")),
         }
-        outcome.status = polled.status;
-        outcome.thumbprint = polled.thumbprint;
-        outcome.dns_records.clear();
-        Ok(())
     }
 }
 

@@ -381,7 +381,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     let command = match cli.command {
         None => {
             let store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
-            return crate::gui::run(store, None, !cli.no_system_roots).map_err(CliError::refused);
+            return crate::gui::run(store, None, !cli.no_system_roots)
+                .map_err(|e| CliError::refused(e.to_string()));
         }
         Some(Command::File(args)) => {
             let file = match args.as_slice() {
@@ -398,7 +399,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             };
             let store = team::open(&store_dir(cli.store)?, &cli.passphrase)?;
             return crate::gui::run(store, Some(&file), !cli.no_system_roots)
-                .map_err(CliError::refused);
+                .map_err(|e| CliError::refused(e.to_string()));
         }
         Some(Command::Store {
             action: StoreAction::Copy { from, to },

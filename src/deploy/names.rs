@@ -60,7 +60,7 @@ pub enum NameError {
     },
     /// An additional name is not an FQDN.
     #[error("the additional name {0}")]
-    BadName(String),
+    BadName(crate::deploy::topology::NameProblem),
     /// A wildcard where a usage forbids it.
     #[error("the wildcard name \"{name}\" is not allowed in a {usage} certificate")]
     Wildcard {

@@ -152,17 +152,53 @@ fn join(problems: &[FieldProblem]) -> String {
         .join("; ")
 }
 
+/// Why a name or simple URL of the topology is refused; its `Display` is one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameProblem {
+    /// Not an FQDN: the name, and which rule it breaks.
+    #[error("\"{name}\" is not a valid FQDN ({why})")]
+    Fqdn {
+        /// The name as given.
+        name: String,
+        /// The rule it breaks.
+        why: &'static str,
+    },
+    /// A simple URL with another scheme than https.
+    #[error(
+        "\"{text}\" is not a simple URL: it starts with {scheme}://, and Lync serves simple URLs over https://"
+    )]
+    Scheme {
+        /// The URL as given.
+        text: String,
+        /// Its scheme.
+        scheme: String,
+    },
+    /// A simple URL with a user or a port.
+    #[error("\"{0}\" is not a simple URL: give the host name alone, with no user or port")]
+    UserOrPort(String),
+    /// A simple URL with a space in its path.
+    #[error("\"{0}\" is not a simple URL: it contains a space")]
+    Space(String),
+    /// The topology names no SIP domain.
+    #[error("at least one SIP domain is needed")]
+    NoSipDomain,
+    /// An Edge server's topology has no `[edge]` section.
+    #[error("an Edge server needs an [edge] section")]
+    NoEdgeSection,
+}
+
 /// The host of a simple URL as Topology Builder shows it (`https://meet.contoso.com/`, or
 /// `https://contoso.com/meet`), or the text itself when it is already a host name; or why
 /// it is neither. A simple URL is served over HTTPS on the default port.
-pub fn simple_url_host(text: &str) -> Result<String, String> {
+pub fn simple_url_host(text: &str) -> Result<String, NameProblem> {
     let t = text.trim();
     let rest = match t.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
         Some((scheme, _)) => {
-            return Err(format!(
-                "\"{t}\" is not a simple URL: it starts with {scheme}://, and Lync serves simple URLs over https://"
-            ));
+            return Err(NameProblem::Scheme {
+                text: t.to_owned(),
+                scheme: scheme.to_owned(),
+            });
         }
         None => t,
     };
@@ -170,12 +206,10 @@ pub fn simple_url_host(text: &str) -> Result<String, String> {
         .find(['/', '?', '#'])
         .map_or((rest, ""), |i| rest.split_at(i));
     if host.contains('@') || host.contains(':') {
-        return Err(format!(
-            "\"{t}\" is not a simple URL: give the host name alone, with no user or port"
-        ));
+        return Err(NameProblem::UserOrPort(t.to_owned()));
     }
     if path.chars().any(char::is_whitespace) {
-        return Err(format!("\"{t}\" is not a simple URL: it contains a space"));
+        return Err(NameProblem::Space(t.to_owned()));
     }
     check_fqdn(host)?;
     Ok(host.to_owned())
@@ -183,8 +217,13 @@ pub fn simple_url_host(text: &str) -> Result<String, String> {
 
 /// Checks an FQDN: two or more labels of letters, digits and hyphens, no label starting or
 /// ending with a hyphen, labels up to 63 and names up to 253 characters.
-pub fn check_fqdn(name: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("\"{name}\" is not a valid FQDN ({why})"));
+pub fn check_fqdn(name: &str) -> Result<(), NameProblem> {
+    let bad = |why: &'static str| {
+        Err(NameProblem::Fqdn {
+            name: name.to_owned(),
+            why,
+        })
+    };
     if name.is_empty() {
         return bad("it is empty");
     }
@@ -320,29 +359,27 @@ impl Topology {
     /// Every field's problem, in the file's order.
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut problems = Vec::new();
-        let mut check = |field: &str, result: Result<(), String>| {
+        let mut check = |field: &str, result: Result<(), NameProblem>| {
             if let Err(problem) = result {
                 problems.push(FieldProblem {
                     field: field.to_owned(),
-                    problem,
+                    problem: problem.to_string(),
                 });
             }
         };
-        let fqdns =
-            |check: &mut dyn FnMut(&str, Result<(), String>), name: &str, values: &[String]| {
-                for (i, v) in values.iter().enumerate() {
-                    check(&format!("{name}[{i}]"), check_fqdn(v));
-                }
-            };
+        let fqdns = |check: &mut dyn FnMut(&str, Result<(), NameProblem>),
+                     name: &str,
+                     values: &[String]| {
+            for (i, v) in values.iter().enumerate() {
+                check(&format!("{name}[{i}]"), check_fqdn(v));
+            }
+        };
         check("server_fqdn", check_fqdn(&self.server_fqdn));
         if let Some(pool) = &self.pool_fqdn {
             check("pool_fqdn", check_fqdn(pool));
         }
         if self.sip_domains.is_empty() {
-            check(
-                "sip_domains",
-                Err("at least one SIP domain is needed".into()),
-            );
+            check("sip_domains", Err(NameProblem::NoSipDomain));
         }
         fqdns(&mut check, "sip_domains", &self.sip_domains);
         fqdns(&mut check, "xmpp_domains", &self.xmpp_domains);
@@ -354,7 +391,7 @@ impl Topology {
             check("edge.internal_fqdn", check_fqdn(&edge.internal_fqdn));
             fqdns(&mut check, "edge.pool_members", &edge.pool_members);
         } else if self.role == Role::Edge {
-            check("edge", Err("an Edge server needs an [edge] section".into()));
+            check("edge", Err(NameProblem::NoEdgeSection));
         }
         if let Some(web) = &self.web {
             let url = |text: &str| simple_url_host(text).map(drop);
@@ -382,13 +419,10 @@ mod tests {
     fn fqdn_rules() {
         assert!(check_fqdn("sip.contoso.com").is_ok());
         assert!(check_fqdn("edge-01.contoso.net").is_ok());
-        assert!(
-            check_fqdn("sip_x.contoso.com")
-                .unwrap_err()
-                .contains("letters, digits and hyphens")
-        );
-        assert!(check_fqdn("contoso").unwrap_err().contains("single label"));
-        assert!(check_fqdn("-a.contoso.com").unwrap_err().contains("hyphen"));
+        let why = |name: &str| check_fqdn(name).unwrap_err().to_string();
+        assert!(why("sip_x.contoso.com").contains("letters, digits and hyphens"));
+        assert!(why("contoso").contains("single label"));
+        assert!(why("-a.contoso.com").contains("hyphen"));
         assert!(check_fqdn("*.contoso.com").is_err());
     }
 
@@ -410,7 +444,7 @@ mod tests {
             ("https://", "empty"),
             ("https://meet/", "single label"),
         ] {
-            let err = simple_url_host(text).unwrap_err();
+            let err = simple_url_host(text).unwrap_err().to_string();
             assert!(err.contains(why), "{text}: {err}");
         }
     }

@@ -57,7 +57,7 @@ pub enum JobResult {
     /// generation, computed off the UI thread.
     Ordered(u64, ListKey, Vec<usize>),
     /// A directory listed for the built-in browser (bounded), or why not.
-    Listed(PathBuf, Result<Vec<DirEntry>, String>),
+    Listed(PathBuf, Result<Vec<DirEntry>, std::io::Error>),
 }
 
 /// What a Browse… asked for, kept until some dialog answers it.
@@ -115,9 +115,8 @@ fn folder_of(path: &Path) -> Option<PathBuf> {
 
 /// Lists `dir`: directories first, then files, each by name; hidden entries left out;
 /// at most [`MAX_ENTRIES`].
-pub fn list_dir(dir: &std::path::Path) -> Result<Vec<DirEntry>, String> {
-    let read =
-        std::fs::read_dir(dir).map_err(|e| format!("{} cannot be read: {e}", dir.display()))?;
+pub fn list_dir(dir: &std::path::Path) -> Result<Vec<DirEntry>, std::io::Error> {
+    let read = std::fs::read_dir(dir)?;
     let mut entries: Vec<DirEntry> = read
         .flatten()
         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))

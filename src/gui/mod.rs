@@ -53,7 +53,7 @@ pub fn window_title(dir: &Path) -> String {
 /// Opens the main window on `store`, counting the operating system's roots unless
 /// `system_roots` is false (`--no-system-roots`, kept for every store the window opens);
 /// returns when it closes, or the sentence saying why it could not open.
-pub fn run(mut store: Store, file: Option<&Path>, system_roots: bool) -> Result<(), String> {
+pub fn run(mut store: Store, file: Option<&Path>, system_roots: bool) -> Result<(), WindowError> {
     if !system_roots {
         store.ignore_system_roots();
     }
@@ -61,7 +61,7 @@ pub fn run(mut store: Store, file: Option<&Path>, system_roots: bool) -> Result<
     let dir = match store.is_team() {
         true => directories::ProjectDirs::from("", "", "certdesk")
             .map(|d| d.data_dir().to_path_buf())
-            .ok_or("no home directory was found for the sample store")?,
+            .ok_or(WindowError::NoHome)?,
         false => store.dir().to_path_buf(),
     };
     let sample_dir = dir.with_file_name(format!(
@@ -99,9 +99,19 @@ pub fn run(mut store: Store, file: Option<&Path>, system_roots: bool) -> Result<
             self.0.save_settings();
         }
     }
-    eframe::run_native("certdesk", options, Box::new(|_| Ok(Box::new(Shell(app))))).map_err(|e| {
-        format!(
-            "the window could not be opened ({e}); a graphical display is needed (set DISPLAY or WAYLAND_DISPLAY), or use a subcommand such as `certdesk list`"
-        )
-    })
+    eframe::run_native("certdesk", options, Box::new(|_| Ok(Box::new(Shell(app)))))
+        .map_err(|e| WindowError::NoDisplay(e.to_string()))
+}
+
+/// Why the window could not open; its `Display` is one sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    /// A team store's sample store needs the user's data directory, and there is none.
+    #[error("no home directory was found for the sample store")]
+    NoHome,
+    /// eframe could not open a window (its words).
+    #[error(
+        "the window could not be opened ({0}); a graphical display is needed (set DISPLAY or WAYLAND_DISPLAY), or use a subcommand such as `certdesk list`"
+    )]
+    NoDisplay(String),
 }

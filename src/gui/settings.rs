@@ -97,6 +97,20 @@ impl Default for Settings {
     }
 }
 
+/// Why the settings could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// They could not be put in TOML.
+    #[error("the settings cannot be written as TOML ({0})")]
+    Toml(#[from] toml::ser::Error),
+    /// Their directory could not be made.
+    #[error("the settings directory cannot be made ({0})")]
+    Directory(#[from] std::io::Error),
+    /// The file could not be written.
+    #[error("{0}")]
+    Write(#[from] crate::ops::files::OutputError),
+}
+
 impl Settings {
     /// Where the settings live for this user (None when there is no home directory).
     pub fn default_path() -> Option<PathBuf> {
@@ -119,12 +133,16 @@ impl Settings {
     }
 
     /// Writes the settings to `path` (atomically, creating the directory).
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = toml::to_string(self).map_err(|e| e.to_string())?;
+    pub fn save(&self, path: &Path) -> Result<(), SaveError> {
+        let text = toml::to_string(self)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir)?;
         }
-        crate::ops::files::write_atomic(path, text.as_bytes(), false).map_err(|e| e.to_string())
+        Ok(crate::ops::files::write_atomic(
+            path,
+            text.as_bytes(),
+            false,
+        )?)
     }
 
     /// Puts `dir` at the top of the recent stores.

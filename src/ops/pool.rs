@@ -59,13 +59,18 @@ pub enum PoolError {
     NoMembers(String),
 }
 
+/// A member's address that is neither an IP address nor `IP:PORT` (the text given).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("\"{0}\" is not an IP address, nor IP:PORT")]
+pub struct BadAddress(pub String);
+
 /// Where a member is reached: `IP` (on `port`) or `IP:PORT`, as `pool check --address`
 /// takes it after `MEMBER=`.
-pub fn parse_address(text: &str, port: u16) -> Result<SocketAddr, String> {
+pub fn parse_address(text: &str, port: u16) -> Result<SocketAddr, BadAddress> {
     let text = text.trim();
     text.parse::<SocketAddr>()
         .or_else(|_| text.parse().map(|ip| SocketAddr::new(ip, port)))
-        .map_err(|_| format!("\"{text}\" is not an IP address, nor IP:PORT"))
+        .map_err(|_| BadAddress(text.to_owned()))
 }
 
 /// The check's answer in one sentence: the same everywhere, some members out of reach, or

@@ -186,7 +186,7 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
             let why = if summary.self_signed {
                 "it is self-signed and not a trusted root".to_owned()
             } else {
-                why
+                why.to_string()
             };
             problems.push(format!(
                 "The served certificate is not trusted by this store or the system: {why}."

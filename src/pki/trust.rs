@@ -8,20 +8,33 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
+/// Why a PEM bundle of roots cannot be trusted; its `Display` is a sentence fragment about
+/// the bundle ("it holds no certificate").
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// The PEM cannot be read.
+    #[error("it is not PEM ({0})")]
+    Pem(#[from] rustls_pki_types::pem::Error),
+    /// A certificate in it cannot be a trust anchor.
+    #[error("{0}")]
+    Refused(#[from] rustls::Error),
+    /// It holds no certificate.
+    #[error("it holds no certificate")]
+    Empty,
+}
+
 /// A client configuration trusting `bundle`'s roots (PEM), or the system's when `None`;
 /// with no system roots (an empty `SSL_CERT_FILE`), no server is trusted and the handshake
-/// says so. The error is a sentence fragment about the bundle.
-pub fn client_config(bundle: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
+/// says so.
+pub fn client_config(bundle: Option<&[u8]>) -> Result<rustls::ClientConfig, BundleError> {
     let mut roots = rustls::RootCertStore::empty();
     match bundle {
         Some(pem) => {
             for cert in CertificateDer::pem_slice_iter(pem) {
-                roots
-                    .add(cert.map_err(|e| e.to_string())?)
-                    .map_err(|e| e.to_string())?;
+                roots.add(cert?)?;
             }
             if roots.is_empty() {
-                return Err("it holds no certificate".into());
+                return Err(BundleError::Empty);
             }
         }
         None => {
@@ -30,8 +43,7 @@ pub fn client_config(bundle: Option<&[u8]>) -> Result<rustls::ClientConfig, Stri
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .with_safe_default_protocol_versions()?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }

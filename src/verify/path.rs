@@ -3,15 +3,29 @@
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
+/// Why rustls-webpki refused a path; its `Display` is a short sentence.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PathRefusal {
+    /// There is no certificate at all.
+    #[error("empty path")]
+    Empty,
+    /// A self-signed end-entity certificate has no CA above it.
+    #[error("a self-signed end-entity certificate has no CA")]
+    NoCa,
+    /// rustls-webpki's own refusal.
+    #[error("{}", webpki_text(.0))]
+    Webpki(webpki::Error),
+}
+
 /// Whether `leaf` chains to one of `anchors` through `intermediates` for server
-/// authentication at `now`; the reason as a short sentence when it does not. Legacy
-/// signature algorithms (SHA-1) are left to the caller's own walk.
+/// authentication at `now`; why not when it does not. Legacy signature algorithms (SHA-1)
+/// are left to the caller's own walk.
 pub fn server_auth(
     leaf: &[u8],
     intermediates: &[&[u8]],
     anchors: &[&[u8]],
     now: i64,
-) -> Result<(), String> {
+) -> Result<(), PathRefusal> {
     let anchor_ders: Vec<CertificateDer<'_>> =
         anchors.iter().map(|d| CertificateDer::from(*d)).collect();
     let anchors: Vec<_> = anchor_ders
@@ -19,7 +33,7 @@ pub fn server_auth(
         .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
         .collect();
     let leaf_der = CertificateDer::from(leaf);
-    let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(|e| webpki_text(&e))?;
+    let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(PathRefusal::Webpki)?;
     let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
         .map(|d| CertificateDer::from(*d))
@@ -41,7 +55,7 @@ pub fn server_auth(
         // SHA-1 (a warning here) and other legacy algorithms: checked by the caller.
         webpki::Error::UnsupportedSignatureAlgorithmContext(_)
         | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Ok(()),
-        other => Err(webpki_text(&other)),
+        other => Err(PathRefusal::Webpki(other)),
     })
 }
 

@@ -242,7 +242,7 @@ impl<'a> Checker<'a> {
             && let Err(e) = webpki_verdict(&ders, self.now)
         {
             // rustls-webpki's verdict for server authentication.
-            errors.push(Problem::PathRefused(e));
+            errors.push(Problem::PathRefused(e.to_string()));
         }
         problems.extend(errors);
     }
@@ -259,12 +259,12 @@ fn signature_verifies(child: &[u8], issuer: &[u8]) -> bool {
 }
 
 /// Verifies the path (leaf first, the trusted root last) with rustls-webpki.
-fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), String> {
+fn webpki_verdict(ders: &[Vec<u8>], now: i64) -> Result<(), path::PathRefusal> {
     let Some((leaf, rest)) = ders.split_first() else {
-        return Err("empty path".into());
+        return Err(path::PathRefusal::Empty);
     };
     let Some((root, intermediates)) = rest.split_last() else {
-        return Err("a self-signed end-entity certificate has no CA".into());
+        return Err(path::PathRefusal::NoCa);
     };
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     path::server_auth(leaf, &intermediates, &[root.as_slice()], now)

@@ -9,8 +9,20 @@ use std::path::PathBuf;
 use super::frame;
 use crate::ca::acme::TxtRecord;
 use crate::gui::command::Answer;
-use crate::ops::enroll::RequestOutcome;
-use crate::ops::retrieve::Polled;
+
+/// Why the HTTP-01 answer typed cannot be used; its `Display` is one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerProblem {
+    /// Webroot is chosen and no folder is given.
+    #[error("choose the web server's folder (its webroot)")]
+    NoWebroot,
+    /// The listener's port is not a port.
+    #[error("\"{0}\" is not a port (1 to 65535)")]
+    BadPort(String),
+    /// The listener's address is not an IP address.
+    #[error("\"{0}\" is not an IP address")]
+    BadAddress(String),
+}
 
 /// How an ACME CA's challenges are answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,20 +65,22 @@ impl AcmeAnswer {
     }
 
     /// How HTTP-01 is answered, as typed, or why it cannot be.
-    pub fn http01(&self) -> Result<Answer, String> {
+    pub fn http01(&self) -> Result<Answer, AnswerProblem> {
         match self.challenge {
             Challenge::Dns => Ok(Answer::default()),
             Challenge::Webroot => match self.webroot.trim() {
-                "" => Err("choose the web server's folder (its webroot)".into()),
+                "" => Err(AnswerProblem::NoWebroot),
                 dir => Ok(Answer::Webroot(PathBuf::from(dir))),
             },
             Challenge::Listener => {
-                let port: u16 = self.http_port.trim().parse().map_err(|_| {
-                    format!("\"{}\" is not a port (1 to 65535)", self.http_port.trim())
-                })?;
-                let address: IpAddr = self.http_address.trim().parse().map_err(|_| {
-                    format!("\"{}\" is not an IP address", self.http_address.trim())
-                })?;
+                let port = self.http_port.trim();
+                let port: u16 = port
+                    .parse()
+                    .map_err(|_| AnswerProblem::BadPort(port.to_owned()))?;
+                let address = self.http_address.trim();
+                let address: IpAddr = address
+                    .parse()
+                    .map_err(|_| AnswerProblem::BadAddress(address.to_owned()))?;
                 Ok(Answer::Listen(SocketAddr::new(address, port)))
             }
         }
@@ -146,25 +160,4 @@ pub fn records_text(records: &[TxtRecord]) -> String {
         .map(|r| format!("{} TXT \"{}\"", r.name, r.value))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// What the CA did with a request continued once its records exist: the outcome marked
-/// issued (its thumbprint), or the CA's reason; None when `polled` does not name it.
-pub fn continued(
-    outcome: &mut RequestOutcome,
-    polled: &[Polled],
-) -> Option<Result<String, String>> {
-    let mine = polled
-        .iter()
-        .find(|p| Some(p.request_id) == outcome.request_id)?;
-    match (&mine.thumbprint, &mine.message) {
-        (Some(thumbprint), _) => {
-            outcome.thumbprint = Some(thumbprint.clone());
-            outcome.status = crate::ops::enroll::RequestStatus::Issued;
-            outcome.dns_records.clear();
-            Some(Ok(thumbprint.clone()))
-        }
-        (None, Some(message)) => Some(Err(message.clone())),
-        (None, None) => None,
-    }
 }

@@ -94,7 +94,7 @@ impl FileBrowser {
     }
 
     /// A folder was listed.
-    pub fn on_listed(&mut self, dir: &Path, listed: Result<Vec<DirEntry>, String>) {
+    pub fn on_listed(&mut self, dir: &Path, listed: Result<Vec<DirEntry>, std::io::Error>) {
         if dir != self.dir {
             return;
         }
@@ -106,7 +106,7 @@ impl FileBrowser {
             }
             Err(e) => {
                 self.entries.clear();
-                self.error = Some(e);
+                self.error = Some(format!("{} cannot be read: {e}", dir.display()));
             }
         }
     }

@@ -8,6 +8,7 @@ use super::Flow;
 use super::acme_answer::{self, AcmeAnswer};
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::ops::enroll::Continued;
 use crate::ops::renew::RenewOutcome;
 use crate::store::{CaConnection, CaKind, Location, StoredCert};
 
@@ -62,7 +63,7 @@ impl RenewDialog {
         match (result, &mut self.outcome) {
             (Ok(Applied::Renewed(outcome)), _) => self.outcome = Some((**outcome).clone()),
             (Ok(Applied::Retrieved(polled)), Some(outcome)) => {
-                if let Some(Err(message)) = acme_answer::continued(&mut outcome.request, polled) {
+                if let Continued::Refused(message) = outcome.request.continue_with(polled) {
                     self.error = Some(message);
                 }
             }
@@ -81,7 +82,9 @@ impl RenewDialog {
 
     /// Why Renew cannot be pressed yet, if it cannot.
     fn not_ready(&self) -> Option<String> {
-        self.to_acme().then(|| self.acme.http01().err()).flatten()
+        self.to_acme()
+            .then(|| self.acme.http01().err().map(|e| e.to_string()))
+            .flatten()
     }
 
     fn choices_ui(&mut self, ui: &mut egui::Ui) {

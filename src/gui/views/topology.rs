@@ -38,7 +38,7 @@ pub struct TopologyForm {
     /// The topology file to load or save.
     pub file: String,
     /// What the last load or save did (or why it could not).
-    pub file_result: Option<Result<String, String>>,
+    pub file_result: Option<FileNote>,
     /// The field to give the focus to when it is next drawn (one just added).
     focus: Option<String>,
 }
@@ -156,22 +156,31 @@ impl TopologyForm {
         self.file_result = Some(match parsed {
             Ok(topology) => {
                 self.reset(Some(&topology));
-                Ok(format!(
+                FileNote::Done(format!(
                     "Loaded {}: check it, change what differs on this server, then Save topology.",
                     path.display()
                 ))
             }
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) => FileNote::Failed(format!("{}: {e}", path.display())),
         });
     }
 
     /// The form was written to a file (or could not be).
     pub fn on_saved(&mut self, path: &Path, written: Result<(), OutputError>) {
         self.file_result = Some(match written {
-            Ok(()) => Ok(format!("Saved to {}", path.display())),
-            Err(e) => Err(e.to_string()),
+            Ok(()) => FileNote::Done(format!("Saved to {}", path.display())),
+            Err(e) => FileNote::Failed(e.to_string()),
         });
     }
+}
+
+/// What the last Load or Save of a topology file did, shown under the buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileNote {
+    /// Done: what, one sentence.
+    Done(String),
+    /// Not done: why, one sentence.
+    Failed(String),
 }
 
 /// The red sentence under a field (wrapped, never cut at the window's edge).
@@ -304,10 +313,10 @@ fn file_ui(ui: &mut egui::Ui, form: &mut TopologyForm, jobs: &mut Jobs) {
         }
     });
     match &form.file_result {
-        Some(Ok(done)) => {
+        Some(FileNote::Done(done)) => {
             ui.add(egui::Label::new(format!("✔ {done}")).wrap());
         }
-        Some(Err(e)) => {
+        Some(FileNote::Failed(e)) => {
             ui.add(
                 egui::Label::new(
                     egui::RichText::new(format!("⚠ {e}")).color(ui.visuals().error_fg_color),

@@ -3,6 +3,7 @@
 //! once and the certificate lands in Personal with its key and chain), and clearing a
 //! pending request. Each is one transaction with a log entry and its equivalent command.
 
+mod continued;
 pub(super) mod error;
 pub(super) mod keep;
 
@@ -21,6 +22,7 @@ use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{CaKind, Location, Store};
 
+pub use continued::Continued;
 pub use error::EnrollError;
 
 /// Where a request stands once its CA has answered; the JSON and the text say it as

@@ -4,7 +4,7 @@
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use super::Revocation;
+use super::{NoAnswer, Revocation};
 use crate::net::deadline::Deadline;
 use crate::net::fetch;
 use crate::pki::timefmt;
@@ -21,7 +21,7 @@ pub(super) fn verdict(
     (der, issuer_der): (&[u8], &[u8]),
     deadline: Deadline,
     now: i64,
-) -> Result<Result<Revocation, String>, StoreError> {
+) -> Result<Result<Revocation, NoAnswer>, StoreError> {
     let cached = match store.as_deref() {
         Some(store) => store.cached_crl(url, now)?,
         None => None,
@@ -30,28 +30,26 @@ pub(super) fn verdict(
         Some(cached) => (cached, false),
         None => match fetch::get(url, deadline) {
             Ok(bytes) => (bytes, true),
-            Err(e) => return Ok(Err(format!("the CRL could not be fetched ({e})"))),
+            Err(e) => return Ok(Err(NoAnswer::CrlUnreachable(e))),
         },
     };
     let (Ok((_, cert)), Ok((_, issuer))) = (
         X509Certificate::from_der(der),
         X509Certificate::from_der(issuer_der),
     ) else {
-        return Ok(Err("the certificate cannot be read".into()));
+        return Ok(Err(NoAnswer::Unreadable));
     };
     let Ok((_, crl)) = CertificateRevocationList::from_der(&crl_der) else {
-        return Ok(Err(format!("{url} is not a CRL")));
+        return Ok(Err(NoAnswer::NotCrl(url.to_owned())));
     };
     if crl.issuer() != issuer.subject() || crl.verify_signature(issuer.public_key()).is_err() {
-        return Ok(Err(format!(
-            "the CRL at {url} is not signed by the certificate's issuer"
-        )));
+        return Ok(Err(NoAnswer::CrlNotSigned(url.to_owned())));
     }
     let next_update = crl
         .next_update()
         .map_or(now + DEFAULT_LIFETIME, |t| t.timestamp());
     if next_update <= now {
-        return Ok(Err(format!("the CRL at {url} is out of date")));
+        return Ok(Err(NoAnswer::CrlOutOfDate(url.to_owned())));
     }
     if fresh && let Some(store) = store {
         // Best effort: a store that may not be written (an auditor's) still gets its

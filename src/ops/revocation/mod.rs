@@ -11,7 +11,10 @@
 
 pub mod applied;
 mod crl;
+mod no_answer;
 mod ocsp;
+
+pub use no_answer::NoAnswer;
 
 use std::time::Duration;
 
@@ -140,7 +143,7 @@ pub fn check_ders(
         asked += 1;
         match ocsp_verdict(store.as_deref_mut(), url, (der, issuer_der), deadline, now)? {
             Ok(verdict) => return Ok(verdict),
-            Err(warning) => warnings.push(format!("OCSP at {url}: {warning}")),
+            Err(why) => warnings.push(format!("OCSP at {url}: {why}")),
         }
     }
     for url in &pointers.crl {
@@ -151,7 +154,7 @@ pub fn check_ders(
         let pair = (der, issuer_der);
         match crl::verdict(store.as_deref_mut(), url, pair, deadline, now)? {
             Ok(verdict) => return Ok(verdict),
-            Err(warning) => warnings.push(warning),
+            Err(why) => warnings.push(why.to_string()),
         }
     }
     if asked < total {
@@ -174,7 +177,7 @@ fn ocsp_verdict(
     (der, issuer_der): (&[u8], &[u8]),
     deadline: Deadline,
     now: i64,
-) -> Result<Result<Revocation, String>, StoreError> {
+) -> Result<Result<Revocation, NoAnswer>, StoreError> {
     let thumbprint = cert::thumbprint(der);
     if let Some(store) = store.as_deref()
         && let Some(kept) = store.cached_ocsp(url, &thumbprint, now)?
@@ -183,11 +186,11 @@ fn ocsp_verdict(
         return Ok(Ok(verdict));
     }
     let Some(request) = ocsp::request(der, issuer_der) else {
-        return Ok(Err("the certificate cannot be read".into()));
+        return Ok(Err(NoAnswer::Unreadable));
     };
     let answer = match fetch::post(url, "application/ocsp-request", request, deadline) {
         Ok(bytes) => bytes,
-        Err(e) => return Ok(Err(format!("the OCSP responder could not be asked ({e})"))),
+        Err(e) => return Ok(Err(NoAnswer::ResponderUnreachable(e))),
     };
     match ocsp::verdict(&answer, (der, issuer_der), url, now) {
         Ok((verdict, next_update)) => {
@@ -200,6 +203,6 @@ fn ocsp_verdict(
             }
             Ok(Ok(verdict))
         }
-        Err(warning) => Ok(Err(warning)),
+        Err(why) => Ok(Err(why)),
     }
 }

@@ -7,7 +7,7 @@ use x509_parser::der_parser::asn1_rs::BitString;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::AlgorithmIdentifier;
 
-use super::Revocation;
+use super::{NoAnswer, Revocation};
 use crate::pki::formats::tlv::{self, Tlv};
 use crate::pki::timefmt;
 
@@ -47,8 +47,8 @@ pub fn request(cert_der: &[u8], issuer_der: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn children<'a>(t: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, String> {
-    t.children().map_err(|e| e.to_string())
+fn children<'a>(t: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, NoAnswer> {
+    Ok(t.children()?)
 }
 
 fn generalized_time(t: &Tlv<'_>) -> Option<i64> {
@@ -91,10 +91,10 @@ pub fn verdict(
     (cert_der, issuer_der): (&[u8], &[u8]),
     url: &str,
     now: i64,
-) -> Result<(Revocation, Option<i64>), String> {
-    let (_, cert) = X509Certificate::from_der(cert_der).map_err(|e| e.to_string())?;
-    let (_, issuer) = X509Certificate::from_der(issuer_der).map_err(|e| e.to_string())?;
-    let (outer, _) = tlv::read(response).map_err(|e| e.to_string())?;
+) -> Result<(Revocation, Option<i64>), NoAnswer> {
+    let (_, cert) = X509Certificate::from_der(cert_der).map_err(|_| NoAnswer::Unreadable)?;
+    let (_, issuer) = X509Certificate::from_der(issuer_der).map_err(|_| NoAnswer::Unreadable)?;
+    let (outer, _) = tlv::read(response)?;
     let parts = children(&outer)?;
     let status = parts
         .first()
@@ -103,24 +103,31 @@ pub fn verdict(
     match status.as_slice() {
         [0] => {}
         [code] => {
-            return Err(format!(
-                "the responder answered status {code} (not successful)"
-            ));
+            return Err(NoAnswer::Unsuccessful(*code));
         }
         // An answer's own bytes are never spelt out: they may be megabytes.
-        _ => return Err("the responder's status is not an OCSP status".into()),
+        _ => {
+            return Err(NoAnswer::Malformed(
+                "the responder's status is not an OCSP status",
+            ));
+        }
     }
-    let bytes = parts.get(1).ok_or("the answer has no response")?;
+    const NO_RESPONSE: NoAnswer = NoAnswer::Malformed("the answer has no response");
+    let bytes = parts.get(1).ok_or(NO_RESPONSE)?;
     let bytes = children(bytes)?;
-    let bytes = children(bytes.first().ok_or("the answer has no response")?)?;
+    let bytes = children(bytes.first().ok_or(NO_RESPONSE)?)?;
     if bytes.first().map(|t| t.content) != Some(BASIC) {
-        return Err("the answer is not a basic OCSP response".into());
+        return Err(NoAnswer::Malformed(
+            "the answer is not a basic OCSP response",
+        ));
     }
-    let octets = bytes.get(1).ok_or("the answer is empty")?;
-    let (basic, _) = tlv::read(octets.content).map_err(|e| e.to_string())?;
+    let octets = bytes
+        .get(1)
+        .ok_or(NoAnswer::Malformed("the answer is empty"))?;
+    let (basic, _) = tlv::read(octets.content)?;
     let basic = children(&basic)?;
     let [tbs, algorithm, signature, rest @ ..] = basic.as_slice() else {
-        return Err("the basic response is malformed".into());
+        return Err(NoAnswer::Malformed("the basic response is malformed"));
     };
     let signed = (algorithm.raw, signature.raw, tbs.raw);
     let mut trusted = signed_by(&issuer, signed);
@@ -147,13 +154,13 @@ pub fn verdict(
         }
     }
     if !trusted {
-        return Err("its answer is not signed by the issuer or a responder it delegated".into());
+        return Err(NoAnswer::NotSigned);
     }
     let data = children(tbs)?;
     let responses = data
         .iter()
         .find(|t| t.tag_byte() == 0x30)
-        .ok_or("the answer lists no certificate")?;
+        .ok_or(NoAnswer::Malformed("the answer lists no certificate"))?;
     let wanted = cert_id(&cert, &issuer);
     for single in children(responses)? {
         let fields = children(&single)?;
@@ -171,7 +178,7 @@ pub fn verdict(
         if generalized_time(this_update).is_some_and(|t| t > now + 300)
             || next.is_some_and(|t| t < now)
         {
-            return Err("its answer is out of date".into());
+            return Err(NoAnswer::OutOfDate);
         }
         let verdict = match status.tag_byte() {
             0x80 => Revocation::Good {
@@ -191,11 +198,11 @@ pub fn verdict(
                     source: url.to_owned(),
                 }
             }
-            _ => return Err("the responder does not know the certificate".into()),
+            _ => return Err(NoAnswer::NotKnown),
         };
         return Ok((verdict, next));
     }
-    Err("the answer is not about this certificate".into())
+    Err(NoAnswer::NotAbout)
 }
 
 /// CRLReason's name.

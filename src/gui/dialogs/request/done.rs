@@ -3,10 +3,11 @@
 //! waiting for its DNS-01 records (create them, then Continue), refused with the CA's
 //! words, or the request saved (the CSR to copy or save).
 
-use crate::gui::command::Command;
+use crate::gui::command::{ApplyError, Command};
 use crate::gui::dialogs::Flow;
 use crate::gui::dialogs::{acme_answer, frame};
 use crate::gui::jobs::Jobs;
+use crate::ops::enroll::Continued;
 use crate::ops::online::ChainRoot;
 use crate::ops::retrieve::Polled;
 
@@ -180,13 +181,13 @@ impl RequestWizard {
 
     /// The answer to Finish: done (the dialog closes), or what it could not do (the page
     /// says it until the dialog is closed or Finish is tried again).
-    pub(super) fn on_finished(&mut self, result: Result<(), String>) {
+    pub(super) fn on_finished(&mut self, result: Result<(), &ApplyError>) {
         self.finishing = false;
         match result {
             Ok(()) => self.finished = true,
-            Err(message) => {
-                self.log.push(format!("Finish failed: {message}"));
-                self.finish_error = Some(message);
+            Err(e) => {
+                self.log.push(format!("Finish failed: {e}"));
+                self.finish_error = Some(e.to_string());
             }
         }
     }
@@ -198,13 +199,15 @@ impl RequestWizard {
         let Some(outcome) = &mut self.outcome else {
             return;
         };
-        match acme_answer::continued(outcome, polled) {
-            Some(Ok(thumbprint)) => self.log.push(format!("Issued: thumbprint {thumbprint}")),
-            Some(Err(message)) => {
+        match outcome.continue_with(polled) {
+            Continued::Issued(thumbprint) => {
+                self.log.push(format!("Issued: thumbprint {thumbprint}"));
+            }
+            Continued::Refused(message) => {
                 self.log.push(format!("Failed: {message}"));
                 self.error = Some(message);
             }
-            None => {}
+            Continued::Waiting | Continued::Gone => {}
         }
     }
 }

@@ -282,7 +282,7 @@ impl RequestWizard {
             && self.to_acme()
             && let Err(e) = self.acme.http01()
         {
-            return Some((e, true));
+            return Some((e.to_string(), true));
         }
         if self.step == Step::Account && self.alternate && self.alt_credentials().is_none() {
             return to_do("give the user name and the password to sign in with");
@@ -406,7 +406,7 @@ impl RequestWizard {
             return;
         }
         if self.finishing {
-            return self.on_finished(result.map(|_| ()).map_err(ToString::to_string));
+            return self.on_finished(result.map(drop));
         }
         match result {
             Ok(Applied::Requested(outcome)) => {
