@@ -59,15 +59,7 @@ fn print_report(report: &ProbeReport) {
         if let Some(sentence) = report.revocation.sentence() {
             outln!("  revocation: {sentence}");
         }
-        let here: Vec<&str> = report.usages_here.iter().map(|u| u.title()).collect();
-        outln!(
-            "  here:      {}",
-            match (report.in_store, here.is_empty()) {
-                (false, _) => "not in this store".to_owned(),
-                (true, true) => "in this store, not assigned".to_owned(),
-                (true, false) => format!("in this store, assigned to {}", here.join(", ")),
-            }
-        );
+        outln!("  here:      {}", report.here());
     }
     for problem in &report.problems {
         outln!("  ⚠ {problem}");

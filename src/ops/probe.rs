@@ -65,7 +65,39 @@ pub struct ProbeReport {
     pub problems: Vec<String>,
 }
 
+/// Where a served certificate stands in this store, one wording for the command line and
+/// the window: "not in this store", "in this store, not assigned", or "in this store,
+/// assigned to Default, Web services".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Here {
+    /// Not in this store's Computer certificates.
+    Absent,
+    /// In the store, holding no usage.
+    Unassigned,
+    /// In the store, holding these usages (their titles).
+    Assigned(Vec<&'static str>),
+}
+
+impl std::fmt::Display for Here {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Here::Absent => f.write_str("not in this store"),
+            Here::Unassigned => f.write_str("in this store, not assigned"),
+            Here::Assigned(usages) => write!(f, "in this store, assigned to {}", usages.join(", ")),
+        }
+    }
+}
+
 impl ProbeReport {
+    /// Where the served certificate stands in this store.
+    pub fn here(&self) -> Here {
+        match (self.in_store, self.usages_here.as_slice()) {
+            (false, _) => Here::Absent,
+            (true, []) => Here::Unassigned,
+            (true, usages) => Here::Assigned(usages.iter().map(|u| u.title()).collect()),
+        }
+    }
+
     fn failed(target: &Target, problem: String) -> Self {
         Self {
             target: target.label(),

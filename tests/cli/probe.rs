@@ -154,6 +154,18 @@ fn probe_reports_what_each_server_serves() {
         right["usages_here"],
         serde_json::json!(["AccessEdgeExternal"])
     );
+    // The text says where it stands here, in the window's words.
+    let out = t.run(&[
+        "probe",
+        &format!("127.0.0.1:{right_port}"),
+        "--sni",
+        "sip.contoso.com",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("here:      in this store, assigned to SIP Access Edge external"),
+        "{text}"
+    );
     let partial = probe_json(&t, partial_port, false);
     assert!(
         partial["problems"].to_string().contains(&format!(

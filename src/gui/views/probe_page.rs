@@ -7,7 +7,7 @@ use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::net::probe::Target;
 use crate::ops::pool::{self, PoolReport};
-use crate::ops::probe::ProbeReport;
+use crate::ops::probe::{Here, ProbeReport};
 use crate::ops::revocation::Revocation;
 
 /// The page's form and its last results.
@@ -130,15 +130,9 @@ fn report_ui(ui: &mut egui::Ui, report: &ProbeReport) {
                         other => format!("⛔ {}", other.sentence().unwrap_or_default()),
                     },
                 );
-                let here: Vec<&str> = report.usages_here.iter().map(|u| u.title()).collect();
-                row(
-                    "In this store",
-                    match (report.in_store, here.is_empty()) {
-                        (false, _) => "○ no".to_owned(),
-                        (true, true) => "✔ yes, not assigned".to_owned(),
-                        (true, false) => format!("✔ yes, assigned to {}", here.join(", ")),
-                    },
-                );
+                let here = report.here();
+                let mark = if here == Here::Absent { "○" } else { "✔" };
+                row("Here", format!("{mark} {here}"));
             });
     }
     for problem in &report.problems {
