@@ -184,7 +184,7 @@ pub fn walk(
                 h.run_steps(1);
                 h.key_press(egui::Key::End);
             }
-            Some(Dialog::About(dir)) => **dir = PathBuf::from("/srv/certdesk/store"),
+            Some(Dialog::About(about)) => about.store = PathBuf::from("/srv/certdesk/store"),
             _ => {}
         }
         h.run_steps(3);

@@ -1436,7 +1436,7 @@ fn the_check_a_server_page_shows_what_a_server_serves() {
     h.get_by_label("✔ by this store or the system");
     h.get_by_label("✔ sip.contoso.com is covered");
     h.get_by_label("✔ none missing");
-    h.get_by_label("○ no");
+    h.get_by_label("○ not in this store");
     assert_eq!(h.state().probe_form.reports.len(), 1);
     // A server that is not there is one sentence.
     let down = common::acme::free_tcp_port();

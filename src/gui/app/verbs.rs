@@ -34,7 +34,7 @@ impl CertdeskApp {
                 self.jobs.propose_store(ctx, self.store_dir.clone());
             }
             (Verb::Unlock, _) => self.dialog = Some(Dialog::unlock()),
-            (Verb::About, _) => self.dialog = Some(Dialog::About(Box::new(self.store_dir.clone()))),
+            (Verb::About, _) => self.dialog = Some(Dialog::about(self.store_dir.clone())),
             (Verb::Import, _) => self.dialog = Some(Dialog::import(location)),
             (Verb::Request, _) => self.dialog = Some(Dialog::request(location, &self.view)),
             (Verb::Assign, Some(cert)) => {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 use super::Flow;
+use super::contract::{DialogContext, DialogPage};
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
@@ -88,6 +89,33 @@ fn secret_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) 
         )
         .labelled_by(l.id);
     });
+}
+
+impl DialogPage for AddCaDialog {
+    fn title(&self) -> &'static str {
+        if self.editing {
+            "Edit a CA connection"
+        } else {
+            "Add a CA connection"
+        }
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [720.0, 470.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        self.ui(ui, cx.jobs, cx.commands)
+    }
+
+    fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
+        self.on_job(result);
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
 }
 
 impl AddCaDialog {

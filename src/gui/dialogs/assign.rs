@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::Flow;
+use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::ops::assign::{AssignError, Eligibility, UsageEligibility};
@@ -29,6 +31,25 @@ pub struct AssignDialog {
     sent: bool,
     /// The result sentence.
     pub done: Option<String>,
+}
+
+impl DialogPage for AssignDialog {
+    fn title(&self) -> &'static str {
+        "Certificate Assignment"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [800.0, 600.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        keep(self.ui(ui, cx.commands))
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
 }
 
 impl AssignDialog {

@@ -4,6 +4,8 @@
 
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::Flow;
+use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
 use crate::gui::views::san_table_ui;
@@ -41,6 +43,25 @@ pub struct DetailsDialog {
     /// The revocation check asked for on the Certification Path tab, and its answer: each
     /// link's, leaf first.
     revocation: Option<Option<Vec<Link>>>,
+}
+
+impl DialogPage for DetailsDialog {
+    fn title(&self) -> &'static str {
+        "Certificate"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [800.0, 600.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        keep(self.ui(ui, cx.view, cx.commands))
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        false
+    }
 }
 
 impl DetailsDialog {

@@ -2,6 +2,8 @@
 //! options, password with confirmation and a match indicator, the output path.
 
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::Flow;
+use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::words::count;
@@ -22,6 +24,29 @@ pub struct ExportDialog {
     error: Option<String>,
     /// The result once written.
     pub done: Option<String>,
+}
+
+impl DialogPage for ExportDialog {
+    fn title(&self) -> &'static str {
+        "Certificate Export Wizard"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [760.0, 600.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        keep(self.ui(ui, cx.jobs, cx.commands))
+    }
+
+    fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
+        self.on_job(result);
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
 }
 
 impl ExportDialog {

@@ -6,6 +6,8 @@
 
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::dialogs::Flow;
+use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
@@ -55,6 +57,29 @@ struct Facts {
     stored: Vec<Option<bool>>,
     /// The usages of the server's role that need an exportable key.
     exportable_usages: Vec<UsageType>,
+}
+
+impl DialogPage for ImportDialog {
+    fn title(&self) -> &'static str {
+        "Certificate Import Wizard"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [760.0, 560.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        keep(self.ui(ui, cx.view, cx.jobs, cx.commands))
+    }
+
+    fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
+        self.on_job(result);
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
 }
 
 impl ImportDialog {

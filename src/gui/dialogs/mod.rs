@@ -1,10 +1,13 @@
 //! Dialogs are state, not side effects: the app holds one `Option<Dialog>`; each draws in a
-//! window and says what should happen next ([`Flow`]).
+//! window and says what should happen next ([`Flow`]). Every dialog has one shape
+//! ([`DialogPage`]): the list below is the only place that names them all.
 
 mod acme_answer;
 mod add_ca;
 mod assign;
 mod browser;
+mod confirm_remove;
+mod contract;
 mod details;
 mod export;
 pub mod frame;
@@ -17,20 +20,21 @@ mod window;
 pub use add_ca::AddCaDialog;
 pub use assign::AssignDialog;
 pub use browser::{BrowserFlow, FileBrowser, home_dir};
+pub use confirm_remove::ConfirmRemove;
+pub use contract::{DialogContext, DialogPage};
 pub use details::{DetailsDialog, Tab as DetailsTab};
 pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use renew::RenewDialog;
 pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
 pub use unlock::UnlockDialog;
-pub use window::OpenStoreDialog;
+pub use window::{About, OpenStoreDialog};
 
 use super::command::{Applied, ApplyError, Command};
 use super::jobs::{JobResult, Jobs};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
 use crate::store::{Location, StoredCert};
-use frame::Part;
 
 /// What a dialog wants after a frame.
 pub enum Flow {
@@ -51,30 +55,55 @@ pub enum Flow {
     Unlock(zeroize::Zeroizing<String>, bool),
 }
 
-/// The open dialog.
-pub enum Dialog {
+/// Declares [`Dialog`], one variant per dialog, and its dispatch to [`DialogPage`].
+macro_rules! dialogs {
+    ($($(#[$doc:meta])* $variant:ident($page:ty),)*) => {
+        /// The open dialog.
+        pub enum Dialog {
+            $($(#[$doc])* $variant(Box<$page>),)*
+        }
+
+        impl Dialog {
+            /// The dialog's page.
+            fn page(&self) -> &dyn DialogPage {
+                match self {
+                    $(Dialog::$variant(d) => &**d,)*
+                }
+            }
+
+            /// The dialog's page, to change.
+            fn page_mut(&mut self) -> &mut dyn DialogPage {
+                match self {
+                    $(Dialog::$variant(d) => &mut **d,)*
+                }
+            }
+        }
+    };
+}
+
+dialogs! {
     /// Import a file.
-    Import(Box<ImportDialog>),
+    Import(ImportDialog),
     /// Export a certificate.
-    Export(Box<ExportDialog>),
+    Export(ExportDialog),
     /// The request wizard.
-    Request(Box<RequestWizard>),
+    Request(RequestWizard),
     /// The assign flow.
-    Assign(Box<AssignDialog>),
+    Assign(AssignDialog),
     /// Certificate details.
-    Details(Box<DetailsDialog>),
+    Details(DetailsDialog),
     /// Confirm removing a certificate.
-    ConfirmRemove(Box<StoredCert>),
+    ConfirmRemove(ConfirmRemove),
     /// Open or create a store.
-    OpenStore(Box<OpenStoreDialog>),
+    OpenStore(OpenStoreDialog),
     /// The version, the store, the shortcuts.
-    About(Box<std::path::PathBuf>),
+    About(About),
     /// Add (or edit) a CA connection.
-    AddCa(Box<AddCaDialog>),
+    AddCa(AddCaDialog),
     /// Renew a certificate.
-    Renew(Box<RenewDialog>),
+    Renew(RenewDialog),
     /// Give a locked store's passphrase.
-    Unlock(Box<UnlockDialog>),
+    Unlock(UnlockDialog),
 }
 
 impl Dialog {
@@ -118,7 +147,11 @@ impl Dialog {
     }
     /// The remove confirmation.
     pub fn confirm_remove(cert: StoredCert) -> Self {
-        Dialog::ConfirmRemove(Box::new(cert))
+        Dialog::ConfirmRemove(Box::new(ConfirmRemove { cert }))
+    }
+    /// About certdesk, showing the store in `dir`.
+    pub fn about(dir: std::path::PathBuf) -> Self {
+        Dialog::About(Box::new(About { store: dir }))
     }
     /// The assign flow; its eligibility arrives from the store's thread.
     pub fn assign(view: &StoreView, thumbprint: Option<String>, usage: Option<UsageType>) -> Self {
@@ -127,47 +160,7 @@ impl Dialog {
 
     /// The title bar's text.
     pub fn title(&self) -> &'static str {
-        match self {
-            Dialog::Import(_) => "Certificate Import Wizard",
-            Dialog::Export(_) => "Certificate Export Wizard",
-            Dialog::Request(_) => "Certificate Request",
-            Dialog::Assign(_) => "Certificate Assignment",
-            Dialog::Details(_) => "Certificate",
-            Dialog::ConfirmRemove(_) => "Remove certificate",
-            Dialog::OpenStore(d) if d.new => "New store",
-            Dialog::OpenStore(_) => "Open store",
-            Dialog::About(_) => "About certdesk",
-            Dialog::AddCa(d) if d.editing => "Edit a CA connection",
-            Dialog::AddCa(_) => "Add a CA connection",
-            Dialog::Renew(_) => "Renew Certificate",
-            Dialog::Unlock(_) => "Unlock store",
-        }
-    }
-
-    /// The dialog's one size (clamped to the screen): its buttons never move.
-    fn size(&self) -> egui::Vec2 {
-        let (w, h) = match self {
-            Dialog::Import(_) => (760.0, 560.0),
-            Dialog::Export(_) => (760.0, 600.0),
-            Dialog::Request(_) => (940.0, 640.0),
-            Dialog::Assign(_) => (800.0, 600.0),
-            Dialog::Details(_) => (800.0, 600.0),
-            Dialog::ConfirmRemove(_) => (520.0, 200.0),
-            Dialog::OpenStore(_) => (620.0, 280.0),
-            Dialog::About(_) => (620.0, 520.0),
-            Dialog::AddCa(_) => (720.0, 470.0),
-            Dialog::Renew(_) => (660.0, 420.0),
-            Dialog::Unlock(_) => (560.0, 240.0),
-        };
-        egui::vec2(w, h)
-    }
-
-    /// Whether Esc may cancel now (not while a request is being made).
-    fn cancellable(&self) -> bool {
-        match self {
-            Dialog::Request(d) => d.step != Step::Executing,
-            _ => true,
-        }
+        self.page().title()
     }
 
     /// Draws the dialog: modal, centred, titled ([`frame::modal_ui`]).
@@ -179,25 +172,19 @@ impl Dialog {
         commands: &mut Vec<Command>,
         now: i64,
     ) -> Flow {
-        let title = self.title();
-        let size = self.size();
-        let (flow, escape) = frame::modal_ui(ctx, title, None, size, |ui| match self {
-            Dialog::Import(d) => keep(d.ui(ui, view, jobs, commands)),
-            Dialog::Export(d) => keep(d.ui(ui, jobs, commands)),
-            Dialog::Request(d) => {
-                d.sync_cas(&view.cas);
-                d.ui(ui, jobs, commands, now)
-            }
-            Dialog::Assign(d) => keep(d.ui(ui, commands)),
-            Dialog::Details(d) => keep(d.ui(ui, view, commands)),
-            Dialog::ConfirmRemove(cert) => confirm_remove_ui(ui, cert, commands),
-            Dialog::OpenStore(d) => d.ui(ui),
-            Dialog::About(dir) => window::about_ui(ui, dir),
-            Dialog::AddCa(d) => d.ui(ui, jobs, commands),
-            Dialog::Renew(d) => d.ui(ui, commands),
-            Dialog::Unlock(d) => d.ui(ui),
+        let page = self.page_mut();
+        let title = page.title();
+        let [w, h] = page.size();
+        let mut cx = DialogContext {
+            view,
+            jobs,
+            commands,
+            now,
+        };
+        let (flow, escape) = frame::modal_ui(ctx, title, None, egui::vec2(w, h), |ui| {
+            page.show(ui, &mut cx)
         });
-        if escape && self.cancellable() {
+        if escape && page.cancellable() {
             Flow::Close
         } else {
             flow
@@ -206,73 +193,12 @@ impl Dialog {
 
     /// A background job finished.
     pub fn on_job(&mut self, result: JobResult, commands: &mut Vec<Command>) {
-        match self {
-            Dialog::Import(d) => d.on_job(result),
-            Dialog::Export(d) => d.on_job(result),
-            Dialog::Request(d) => d.on_job(result, commands),
-            Dialog::AddCa(d) => d.on_job(result),
-            Dialog::OpenStore(d) => {
-                if let JobResult::Proposed(path) = result {
-                    d.on_proposed(&path);
-                }
-            }
-            _ => {}
-        }
+        self.page_mut().job_done(result, commands);
     }
 
     /// A command from this dialog was applied; whether the dialog shows its error itself
     /// (then the notification area does not repeat it).
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
-        match self {
-            Dialog::Import(d) => d.on_applied(result),
-            Dialog::Export(d) => d.on_applied(result),
-            Dialog::Request(d) => d.on_applied(result),
-            Dialog::Assign(d) => d.on_applied(result),
-            Dialog::AddCa(d) => d.on_applied(result),
-            Dialog::Renew(d) => d.on_applied(result),
-            Dialog::Details(d) => {
-                d.on_applied(result);
-                return false;
-            }
-            _ => return false,
-        }
-        result.is_err()
+        self.page_mut().applied(result)
     }
-}
-
-/// "Remove …?" with Cancel as the default button (Enter), since removing cannot be undone.
-fn confirm_remove_ui(ui: &mut egui::Ui, cert: &StoredCert, commands: &mut Vec<Command>) -> Flow {
-    let mut flow = Flow::Stay;
-    frame::parts_ui(ui, |ui, part| match part {
-        Part::Footer => {
-            if frame::button(ui, "Remove").clicked() {
-                commands.push(Command::Remove(
-                    cert.location,
-                    cert.summary.thumbprint.clone(),
-                ));
-                flow = Flow::Close;
-            }
-            if frame::button(ui, "Cancel").clicked() || frame::enter_pressed(ui) {
-                flow = Flow::Close;
-            }
-        }
-        Part::Body => {
-            ui.label(format!(
-                "Remove \"{}\" from {}?",
-                cert.summary.issued_to(),
-                cert.logical.title()
-            ));
-            if cert.key.is_some() {
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    "Its private key is removed too, unless another certificate uses it.",
-                );
-            }
-        }
-    });
-    flow
-}
-
-fn keep(open: bool) -> Flow {
-    if open { Flow::Stay } else { Flow::Close }
 }

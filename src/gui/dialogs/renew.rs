@@ -6,6 +6,7 @@
 
 use super::Flow;
 use super::acme_answer::{self, AcmeAnswer};
+use super::contract::{DialogContext, DialogPage};
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::ops::enroll::Continued;
@@ -29,6 +30,25 @@ pub struct RenewDialog {
     /// What the CA did.
     pub outcome: Option<RenewOutcome>,
     error: Option<String>,
+}
+
+impl DialogPage for RenewDialog {
+    fn title(&self) -> &'static str {
+        "Renew Certificate"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [660.0, 420.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        self.ui(ui, cx.commands)
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
 }
 
 impl RenewDialog {

@@ -6,6 +6,7 @@
 use zeroize::Zeroizing;
 
 use super::Flow;
+use super::contract::{DialogContext, DialogPage};
 use super::frame::{self, Part};
 
 /// The unlock dialog's state.
@@ -20,6 +21,20 @@ pub struct UnlockDialog {
     pub unlocking: bool,
     /// Why the last attempt failed.
     error: Option<String>,
+}
+
+impl DialogPage for UnlockDialog {
+    fn title(&self) -> &'static str {
+        "Unlock store"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [560.0, 240.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, _cx: &mut DialogContext<'_>) -> Flow {
+        self.ui(ui)
+    }
 }
 
 impl UnlockDialog {

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use super::Flow;
+use super::contract::{DialogContext, DialogPage};
 use super::frame::{self, Part};
+use crate::gui::command::Command;
+use crate::gui::jobs::JobResult;
 use zeroize::Zeroizing;
 
 use crate::gui::verbs::Verb;
@@ -24,6 +27,46 @@ pub struct OpenStoreDialog {
     pub opening: bool,
     /// Why the last attempt failed.
     error: Option<String>,
+}
+
+/// About certdesk: the version, the store, the keys.
+pub struct About {
+    /// The store's directory (or a team store's address) shown.
+    pub store: PathBuf,
+}
+
+impl DialogPage for About {
+    fn title(&self) -> &'static str {
+        "About certdesk"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [620.0, 520.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, _cx: &mut DialogContext<'_>) -> Flow {
+        about_ui(ui, &self.store)
+    }
+}
+
+impl DialogPage for OpenStoreDialog {
+    fn title(&self) -> &'static str {
+        if self.new { "New store" } else { "Open store" }
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [620.0, 280.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, _cx: &mut DialogContext<'_>) -> Flow {
+        self.ui(ui)
+    }
+
+    fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
+        if let JobResult::Proposed(path) = result {
+            self.on_proposed(&path);
+        }
+    }
 }
 
 impl OpenStoreDialog {
@@ -151,7 +194,7 @@ impl OpenStoreDialog {
 }
 
 /// The version, the store open, and every keyboard shortcut.
-pub fn about_ui(ui: &mut egui::Ui, store: &std::path::Path) -> Flow {
+fn about_ui(ui: &mut egui::Ui, store: &std::path::Path) -> Flow {
     let mut flow = Flow::Stay;
     frame::parts_ui(ui, |ui, part| match part {
         Part::Body => {

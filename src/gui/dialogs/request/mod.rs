@@ -16,6 +16,7 @@ use crate::deploy::topology::Topology;
 use crate::gui::command::{AltCredentials, Applied, ApplyError, Command, SubmitTo};
 use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::acme_answer::AcmeAnswer;
+use crate::gui::dialogs::contract::{DialogContext, DialogPage};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::words::kind_title;
@@ -187,6 +188,34 @@ fn page_of(e: &RequestError) -> Step {
         ) => Step::Additional,
         RequestError::Names(_) => Step::Usages,
         RequestError::Csr(_) => Step::Summary,
+    }
+}
+
+impl DialogPage for RequestWizard {
+    fn title(&self) -> &'static str {
+        "Certificate Request"
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [940.0, 640.0]
+    }
+
+    fn cancellable(&self) -> bool {
+        self.step != Step::Executing
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        self.sync_cas(&cx.view.cas);
+        self.ui(ui, cx.jobs, cx.commands, cx.now)
+    }
+
+    fn job_done(&mut self, result: JobResult, commands: &mut Vec<Command>) {
+        self.on_job(result, commands);
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
     }
 }
 
