@@ -1,12 +1,17 @@
-//! The import dialog on the way the Lync procedures use it: the second Edge server's PFX,
-//! whose key A/V Edge external needs exportable (proposed in the preview, or made so by
-//! importing the same PFX again), and the CA's answer saved as `.txt`, chosen in the
-//! built-in browser and read at once, from the folder of the last file chosen.
+//! The import dialog: a PFX by typed path and password (and a wrong one, which changes
+//! nothing), a file given on the command line or dropped, a root already trusted; and the
+//! way the Lync procedures use it: the second Edge server's PFX, whose key A/V Edge
+//! external needs exportable (proposed in the preview, or made so by importing the same PFX
+//! again), and the CA's answer saved as `.txt`, chosen in the built-in browser and read at
+//! once, from the folder of the last file chosen.
 
 use crate::common;
 
+use std::path::Path;
+
 use certdesk::deploy::usage::UsageType;
 use certdesk::gui::app::{CertdeskApp, system_now};
+use certdesk::gui::views::Page;
 use certdesk::ops::assign::{self, AssignRequest};
 use certdesk::store::{Location, Logical, Store, StoredCert};
 use common::window::settle;
@@ -14,7 +19,9 @@ use common::{TestStore, fx, s};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-use super::app::{click, edge_store, harness, import_into, retype, type_into};
+use super::app::{
+    click, edge_store, harness, import_into, is_disabled, retype, store_files, type_into,
+};
 
 const EXPORTABLE: &str = "Keep the private key exportable (needed to move it to another server)";
 const TRUST: &str = "Trust the root CA certificates in this file (add them to Trusted Roots)";
@@ -211,4 +218,121 @@ fn the_preview_says_an_untrusted_root_refuses_every_usage() {
     h.get_by_label_contains(warning);
     click(&mut h, TRUST);
     assert!(h.query_by_label_contains(warning).is_none());
+}
+
+/// A file dropped by a file manager.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn import_a_pfx_by_typing_path_and_password() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    assert!(matches!(h.state().page, Page::Welcome));
+    click(&mut h, "Import…");
+    type_into(&mut h, "File to import", s(&fx("leaf-aes.pfx")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("protected by a password");
+    type_into(&mut h, "Password", "secret");
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("PKCS#12 (.pfx) file: 3 certificates, 1 private key");
+    click(
+        &mut h,
+        "Trust the root CA certificates in this file (add them to Trusted Roots)",
+    );
+    click(&mut h, "Import");
+    settle(&mut h);
+    h.get_by_label("The import is complete.");
+    let mut store = Store::open(&t.path()).expect("store");
+    store.ignore_system_roots();
+    let personal = store
+        .list(Some(Location::Computer), Some(Logical::Personal))
+        .expect("list");
+    assert_eq!(personal.len(), 1);
+    assert!(personal[0].key.is_some(), "the key was paired");
+    assert_eq!(
+        store
+            .list(Some(Location::Computer), Some(Logical::Root))
+            .expect("list")
+            .len(),
+        1
+    );
+    click(&mut h, "Close");
+    assert!(h.state().dialog.is_none());
+}
+
+#[test]
+fn a_wrong_password_shows_the_message_and_changes_nothing() {
+    let t = TestStore::new();
+    let mut h = harness(&t.path());
+    let before = store_files(&t.path());
+    click(&mut h, "Import…");
+    type_into(&mut h, "File to import", s(&fx("leaf-legacy.pfx")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    type_into(&mut h, "Password", "not the password");
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label_contains("the password is wrong");
+    assert!(
+        h.get_by_label("Password").is_focused(),
+        "focus back in the password field"
+    );
+    assert!(is_disabled(&h, "Import"), "nothing to import");
+    assert_eq!(store_files(&t.path()), before, "the store is untouched");
+}
+
+#[test]
+fn a_file_given_on_the_command_line_or_dropped_opens_the_import_wizard_on_it() {
+    let t = TestStore::new();
+    // `certdesk FILE`: the window opens on the import wizard, already reading FILE.
+    let store = Store::open(&t.path()).expect("store");
+    let mut app = CertdeskApp::new(store, t.path().with_extension("sample"));
+    app.open_file(fx("chain.p7b"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 768.0))
+        .build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
+    settle(&mut h);
+    h.get_by_label_contains("certificates, 0 private keys");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none());
+    // A file dropped on the window does the same.
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(fx("leaf.der"))));
+    settle(&mut h);
+    h.get_by_label_contains("1 certificate, 0 private keys");
+}
+
+#[test]
+fn the_import_preview_knows_a_root_that_is_already_trusted() {
+    let t = TestStore::new();
+    import_into(&t.path(), "chain.pem", None, false);
+    let mut h = harness(&t.path());
+    click(&mut h, "Import…");
+    type_into(&mut h, "File to import", s(&fx("chain.p7b")));
+    click(&mut h, "Open");
+    settle(&mut h);
+    h.get_by_label("already in Trusted Roots");
+    assert!(
+        h.query_by_label_contains("is not imported").is_none(),
+        "no 'will not be imported' for a root that is trusted already"
+    );
+    assert!(
+        h.query_by_label_contains("Trust the root CA certificates")
+            .is_none(),
+        "nothing to confirm"
+    );
 }

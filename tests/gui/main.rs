@@ -6,12 +6,16 @@
 mod common;
 
 mod app;
+mod files;
 mod finish;
 mod friction;
 mod import;
 mod layout;
 mod messages;
 mod network;
+mod request;
 mod screenshots;
 mod snapshots;
+mod store_view;
+mod stores;
 mod unlock;
