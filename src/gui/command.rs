@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::Http01;
-use crate::ca::certsrv::Credentials;
+use crate::ca::certsrv::{Credentials, Template};
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
+use crate::ops::adcs;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
@@ -161,6 +162,13 @@ pub enum Command {
     },
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
+    /// AD CS: read the templates the user may enroll (the request wizard's template list).
+    ListTemplates {
+        /// The connection's name.
+        ca: String,
+        /// The wizard's alternate credentials, when given.
+        credentials: Option<AltCredentials>,
+    },
     /// Remove a CA connection.
     RemoveCa(String),
     /// Assign usages (or stage with an effective date).
@@ -236,6 +244,8 @@ pub enum Applied {
     Pool(Box<PoolReport>),
     /// The revocation of each link of a certificate's path, leaf first.
     Revocation(Vec<Link>),
+    /// The templates an AD CS CA lets the user enroll.
+    Templates(Vec<Template>),
 }
 
 impl Command {
@@ -247,9 +257,11 @@ impl Command {
             Command::Rename(..) => "rename",
             Command::Export { .. } => "export",
             Command::Submit { .. } => "request",
-            Command::AddCa(_) | Command::EditCa(_) | Command::TestCa(_) | Command::RemoveCa(_) => {
-                "ca"
-            }
+            Command::AddCa(_)
+            | Command::EditCa(_)
+            | Command::TestCa(_)
+            | Command::RemoveCa(_)
+            | Command::ListTemplates { .. } => "ca",
             Command::SetSystemRoots(_) => "trust",
             Command::Probe(..) => "probe",
             Command::PoolCheck(..) => "pool",
@@ -274,6 +286,7 @@ impl Command {
             } | Command::Retrieve(..)
                 | Command::Renew { .. }
                 | Command::TestCa(_)
+                | Command::ListTemplates { .. }
                 | Command::Probe(..)
                 | Command::PoolCheck(..)
                 | Command::CheckRevocation(..)
@@ -536,6 +549,17 @@ pub fn apply(
             Ok((
                 format!("{name} is reachable; {}", reached.detail),
                 Applied::Done,
+            ))
+        }
+        Command::ListTemplates { ca, credentials } => {
+            let given = credentials.as_ref().map(|c| Credentials {
+                username: &c.username,
+                password: &c.password,
+            });
+            let templates = adcs::templates(store, &ca, given)?;
+            Ok((
+                format!("The CA {ca} offers {} templates", templates.len()),
+                Applied::Templates(templates),
             ))
         }
         Command::RemoveCa(name) => {

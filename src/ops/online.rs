@@ -230,8 +230,7 @@ pub(super) fn submit(
         }
         CaKind::Certsrv => {
             let creds = credentials(&ca, &secrets, options.credentials);
-            let template =
-                super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
+            let template = super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
             let disposition = certsrv::submit(&ca, creds, &generated.csr_pem, &template)?;
             match disposition {
                 Disposition::Pending(id) => return pending(store, id, warnings),

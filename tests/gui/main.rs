@@ -14,4 +14,5 @@ mod messages;
 mod network;
 mod screenshots;
 mod snapshots;
+mod templates;
 mod unlock;

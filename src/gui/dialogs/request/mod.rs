@@ -7,6 +7,7 @@
 
 mod done;
 mod pages;
+mod templates;
 
 use std::path::PathBuf;
 
@@ -170,6 +171,8 @@ pub struct RequestWizard {
     finished: bool,
     /// "Specify another certification authority": a new connection being entered.
     pub another: Option<Box<AddCaDialog>>,
+    /// The AD CS CA's templates, read when the template page is shown.
+    templates: templates::Templates,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -232,6 +235,7 @@ impl RequestWizard {
             finish_error: None,
             finished: false,
             another: None,
+            templates: templates::Templates::default(),
         }
     }
 
@@ -283,6 +287,11 @@ impl RequestWizard {
             && let Err(e) = self.acme.http01()
         {
             return Some((e, true));
+        }
+        if self.step == Step::Template
+            && let Some(reason) = self.template_blocker()
+        {
+            return to_do(reason);
         }
         if self.step == Step::Account && self.alternate && self.alt_credentials().is_none() {
             return to_do("give the user name and the password to sign in with");
@@ -395,6 +404,9 @@ impl RequestWizard {
 
     /// A command this wizard sent was applied.
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        if self.on_templates(result) {
+            return;
+        }
         if let Some(another) = &mut self.another
             && another.sent()
         {
