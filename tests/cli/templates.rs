@@ -209,7 +209,7 @@ fn the_enterprise_root_is_offered_by_ca_add_and_trusted_by_ca_test() {
         "{trusted}"
     );
     assert!(trusted["untrusted_root"].is_null(), "{trusted}");
-    assert_eq!(roots(&t), [root.clone()]);
+    assert_eq!(roots(&t), vec![root]);
     let log = t.json(&["log"]).to_string();
     assert!(log.contains("--trust-root"), "the trust is logged: {log}");
 
