@@ -26,7 +26,7 @@ use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
-use crate::store::{Location, Store, StoreError};
+use crate::store::{CaKind, Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
 #[derive(Debug, Clone)]
@@ -171,6 +171,9 @@ pub enum Command {
     },
     /// Remove a CA connection.
     RemoveCa(String),
+    /// Put the root CA an AD CS CA's chain ends in into Trusted Roots, as the user agreed
+    /// (the Certification Authorities page's "Trust this root CA").
+    TrustRoot(Location, Box<ChainRoot>),
     /// Assign usages (or stage with an effective date).
     Assign {
         /// The certificate (Computer location).
@@ -246,6 +249,9 @@ pub enum Applied {
     Revocation(Vec<Link>),
     /// The templates an AD CS CA lets the user enroll.
     Templates(Vec<Template>),
+    /// A CA was reached: (its name, the root CA its own chain ends in, when an AD CS CA's
+    /// root is not trusted).
+    CaTested(String, Option<ChainRoot>),
 }
 
 impl Command {
@@ -262,7 +268,7 @@ impl Command {
             | Command::TestCa(_)
             | Command::RemoveCa(_)
             | Command::ListTemplates { .. } => "ca",
-            Command::SetSystemRoots(_) => "trust",
+            Command::SetSystemRoots(_) | Command::TrustRoot(..) => "trust",
             Command::Probe(..) => "probe",
             Command::PoolCheck(..) => "pool",
             Command::CheckRevocation(..) => "revocation",
@@ -546,8 +552,28 @@ pub fn apply(
         }
         Command::TestCa(name) => {
             let reached = cas::test(store, &name)?;
+            let mut message = format!("{name} is reachable; {}", reached.detail);
+            let root = match store.ca(&name)?.kind {
+                CaKind::Certsrv => {
+                    match adcs::untrusted_ca_root(store, &name, Location::Computer) {
+                        Ok(root) => root,
+                        Err(e) => {
+                            message.push_str(&format!("; its CA chain was not read: {e}"));
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            if let Some(root) = &root {
+                message.push_str(&format!("; its root CA {} is not trusted", root.subject));
+            }
+            Ok((message, Applied::CaTested(name, root)))
+        }
+        Command::TrustRoot(location, root) => {
+            online::trust_root(store, location, &root, now)?;
             Ok((
-                format!("{name} is reachable; {}", reached.detail),
+                format!("Trusted the root CA {}", root.subject),
                 Applied::Done,
             ))
         }

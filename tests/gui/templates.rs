@@ -1,15 +1,17 @@
 //! The request wizard's template page against an AD CS CA (the stand-in of
 //! `common::certsrv`): the templates the CA lists are read in the background and offered
 //! as a list, the one chosen is what the CA receives; a CA whose list cannot be read leaves
-//! the typed template, with the reason.
+//! the typed template, with the reason. The Certification Authorities page's Test offers
+//! the CA's own root when it is not trusted.
 
 use crate::app::{click, harness, is_disabled, retype, to_ca_page, to_summary_and_finish};
 use crate::common;
 
 use certdesk::gui::app::CertdeskApp;
+use certdesk::store::{Location, Logical, Store};
 use common::certsrv::{Certsrv, TEMPLATES};
 use common::window::settle;
-use common::{EDGE, TestStore};
+use common::{EDGE, TestStore, fx, openssl_thumbprint};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -94,4 +96,47 @@ fn a_list_that_cannot_be_read_leaves_the_typed_template_and_says_why() {
     }
     h.get_by_label("Template: CorpWeb");
     assert_eq!(server.submissions(), 0, "nothing is sent before Finish");
+}
+
+#[test]
+fn testing_an_ad_cs_ca_offers_its_untrusted_root_and_trusts_it_when_asked() {
+    let t = TestStore::with_topology(EDGE);
+    let server = Certsrv::start(t.dir.path());
+    server.add_to(&t, "corp");
+    let root = openssl_thumbprint(&fx("root.pem"));
+    let roots = || {
+        Store::open(&t.path())
+            .expect("store")
+            .list(Some(Location::Computer), Some(Logical::Root))
+            .expect("roots")
+            .into_iter()
+            .map(|c| c.summary.thumbprint)
+            .collect::<Vec<_>>()
+    };
+    let mut h = harness(&t.path());
+    click(&mut h, "Certification Authorities");
+    click(&mut h, "corp ⏷");
+    click(&mut h, "Test the connection");
+    settle(&mut h);
+
+    h.get_by_label_contains("The chain of corp ends in the root CA");
+    h.get_by_label(&format!("Thumbprint (sha1): {root}"));
+    assert!(!roots().contains(&root), "offered, not trusted");
+    click(&mut h, "Trust this root CA");
+    settle(&mut h);
+    assert!(roots().contains(&root), "trusted as the user agreed");
+    assert!(
+        h.query_by_label_contains("The chain of corp ends in")
+            .is_none(),
+        "the offer is answered"
+    );
+
+    // Trusted now: a second Test offers nothing.
+    click(&mut h, "corp ⏷");
+    click(&mut h, "Test the connection");
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("The chain of corp ends in")
+            .is_none()
+    );
 }
