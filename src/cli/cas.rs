@@ -215,9 +215,10 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             };
             cas::add(store, &new, ctx.now).map_err(ca_error)?;
             let certsrv = matches!(new.protocol, Protocol::Certsrv { .. });
-            let root = match certsrv && !args.no_test {
-                true => ca_root(store, ctx, name, args.trust_root)?,
-                false => RootOffer::default(),
+            let root = if certsrv && !args.no_test {
+                ca_root(store, ctx, name, args.trust_root)?
+            } else {
+                RootOffer::default()
             };
             if ctx.json {
                 let mut answer = serde_json::json!({"name": name, "added": true});
