@@ -3,17 +3,23 @@
 //! template as `CertificateTemplate:NAME`), read the issued request ID, "Certificate
 //! Pending" with its request ID, or the denial's disposition message; fetch
 //! `certnew.cer?ReqID=N&Enc=b64`, and the CA chain through `certcarc.asp` (its `nRenewals`)
-//! and `certnew.p7b?ReqID=CACert&Renewal=N&Enc=b64`.
+//! and `certnew.p7b?ReqID=CACert&Renewal=N&Enc=b64` ([`chain`]); the templates the user may
+//! enroll from `certrqxt.asp` ([`templates`]).
 //!
 //! Basic authentication over HTTPS only (NTLM and Kerberos are not supported yet): the
 //! password never crosses the network in clear.
 
+mod chain;
+mod templates;
+
 use base64::Engine;
 use zeroize::Zeroizing;
 
+pub use chain::ca_chain;
+pub use templates::{Template, find as find_template, templates};
+
 use super::OnlineError;
 use super::http::{Client, Response};
-use crate::pki::formats::pkcs7;
 use crate::store::CaConnection;
 use crate::text;
 
@@ -165,16 +171,10 @@ pub fn retrieve(
         }
         return Err(refusal(&session, &text));
     };
-    let archive = session.get("certcarc.asp")?.text();
-    let renewal = number_after(&archive, "nRenewals=").unwrap_or_else(|| "0".into());
-    let p7b = session.get(&format!(
-        "certnew.p7b?ReqID=CACert&Renewal={renewal}&Enc=b64"
-    ))?;
-    let der = base64_body(&p7b.text())
-        .ok_or_else(|| session.protocol("its CA chain (certnew.p7b) is not base64".into()))?;
-    let cas = pkcs7::certificates(&der)
-        .map_err(|e| session.protocol(format!("its CA chain (certnew.p7b) cannot be read: {e}")))?;
-    let cas: Vec<Vec<u8>> = cas.into_iter().filter(|c| *c != leaf).take(16).collect();
+    let cas: Vec<Vec<u8>> = chain::ca_certificates(&session)?
+        .into_iter()
+        .filter(|c| *c != leaf)
+        .collect();
     let mut chain = vec![leaf];
     chain.extend(cas);
     Ok(Retrieved::Issued(chain))

@@ -1,4 +1,5 @@
-//! `certdesk ca add|list|remove|test`: the store's connections to online CAs.
+//! `certdesk ca add|edit|list|remove|test|templates`: the store's connections to online
+//! CAs, the templates an AD CS CA offers, and its enterprise root offered for trust.
 
 use std::path::PathBuf;
 
@@ -9,8 +10,10 @@ use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
 use super::terminal::outln;
 use crate::ca::OnlineError;
+use crate::ops::adcs;
 use crate::ops::cas::{self, CaOpError, NewCa, Protocol};
-use crate::store::Store;
+use crate::ops::online::{self, ChainRoot};
+use crate::store::{CaKind, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CaAction {
@@ -30,6 +33,16 @@ pub enum CaAction {
     /// Reach the CA: ACME registers the account the first time; SCEP reads the CA's
     /// certificate; AD CS signs in (exit 2 when the credentials are refused).
     Test {
+        /// The connection's name.
+        name: String,
+        /// AD CS: when the CA's own chain ends in a root CA that is not in Trusted Roots,
+        /// add it there (as `request --trust-root`); without it the root is named.
+        #[arg(long)]
+        trust_root: bool,
+    },
+    /// AD CS: list the certificate templates the connection's user may enroll, as the CA's
+    /// Web Enrollment pages list them (`request --template NAME` takes one).
+    Templates {
         /// The connection's name.
         name: String,
     },
@@ -73,6 +86,10 @@ pub struct AddArgs {
     /// AD CS: the password (file, environment variable, or a prompt).
     #[command(flatten)]
     password: PasswordArgs,
+    /// AD CS: when the CA's own chain ends in a root CA that is not in Trusted Roots, add
+    /// it there (as `request --trust-root`); without it the root is named.
+    #[arg(long, requires = "certsrv", conflicts_with = "no_test")]
+    trust_root: bool,
     /// Save the connection without trying it first (a CA not reachable from here yet).
     /// Without it the CA is reached (ACME's directory, SCEP's CA certificate, the AD CS
     /// sign-in) and nothing is saved unless it answers.
@@ -197,14 +214,23 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 Protocol::Certsrv { .. } => "AD CS Web Enrollment",
             };
             cas::add(store, &new, ctx.now).map_err(ca_error)?;
+            let certsrv = matches!(new.protocol, Protocol::Certsrv { .. });
+            let root = if certsrv && !args.no_test {
+                ca_root(store, ctx, name, args.trust_root)?
+            } else {
+                RootOffer::default()
+            };
             if ctx.json {
-                return print_json(&serde_json::json!({"name": name, "added": true}));
+                let mut answer = serde_json::json!({"name": name, "added": true});
+                root.add_to(&mut answer);
+                return print_json(&answer);
             }
             if args.no_test {
                 outln!("{name}: {kind} CA added untried; `certdesk ca test {name}` reaches it");
             } else {
                 outln!("{name}: {kind} CA reached and added");
             }
+            root.print(name);
             Ok(())
         }
         CaAction::Edit(args) => {
@@ -254,18 +280,118 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             outln!("{name}: removed");
             Ok(())
         }
-        CaAction::Test { name } => {
+        CaAction::Test { name, trust_root } => {
             let reached = cas::test(store, name).map_err(ca_error)?;
+            let root = match store.ca(name)?.kind {
+                CaKind::Certsrv => ca_root(store, ctx, name, *trust_root)?,
+                _ => RootOffer::default(),
+            };
             if ctx.json {
-                return print_json(&serde_json::json!({
+                let mut answer = serde_json::json!({
                     "name": name,
                     "reachable": true,
                     "account": reached.account,
                     "detail": reached.detail,
-                }));
+                });
+                root.add_to(&mut answer);
+                return print_json(&answer);
             }
             outln!("{name}: reachable; {}", reached.detail);
+            root.print(name);
+            Ok(())
+        }
+        CaAction::Templates { name } => {
+            let templates = adcs::templates(store, name, None).map_err(ca_error)?;
+            if ctx.json {
+                return print_json(&templates);
+            }
+            if templates.is_empty() {
+                outln!("{name}: the CA offers this user no template");
+            }
+            let width = templates.iter().map(|t| t.name.chars().count()).max();
+            for t in &templates {
+                outln!(
+                    "{:<width$}  {}",
+                    t.name,
+                    t.display_name,
+                    width = width.unwrap_or_default()
+                );
+            }
             Ok(())
         }
     }
+}
+
+/// What became of an AD CS CA's own root: trusted already, named, or trusted now.
+#[derive(Default)]
+struct RootOffer {
+    /// The root, when it was not trusted.
+    root: Option<ChainRoot>,
+    /// `--trust-root` put it in Trusted Roots.
+    trusted: bool,
+    /// Why the CA's chain could not be read (the connection works without it).
+    unread: Option<String>,
+}
+
+impl RootOffer {
+    /// Adds `untrusted_root` (subject and thumbprint, or null), `root_trusted` and, when
+    /// the chain could not be read, `chain_error` to a JSON answer.
+    fn add_to(&self, answer: &mut serde_json::Value) {
+        answer["untrusted_root"] = serde_json::json!(self.root.as_ref().filter(|_| !self.trusted));
+        answer["root_trusted"] = serde_json::json!(self.trusted.then_some(&self.root));
+        if let Some(why) = &self.unread {
+            answer["chain_error"] = serde_json::json!(why);
+        }
+    }
+
+    fn print(&self, name: &str) {
+        match (&self.root, self.trusted) {
+            (Some(root), true) => outln!(
+                "{name}: its root CA {} (thumbprint {}) is now in Trusted Roots",
+                root.subject,
+                root.thumbprint
+            ),
+            (Some(root), false) => outln!(
+                "{name}: its root CA {} (thumbprint {}) is not in Trusted Roots, so what it \
+                 issues cannot be assigned until it is: `certdesk ca test {name} --trust-root` \
+                 puts it there",
+                root.subject,
+                root.thumbprint
+            ),
+            (None, _) => {}
+        }
+        if let Some(why) = &self.unread {
+            outln!("{name}: its CA chain was not read: {why}");
+        }
+    }
+}
+
+/// Fetches the AD CS CA's own chain once and, when its root is not trusted in the
+/// command's location, trusts it if the user said so (the same choice as the online
+/// request's "Trust this root CA").
+fn ca_root(
+    store: &mut Store,
+    ctx: &Context,
+    name: &str,
+    trust: bool,
+) -> Result<RootOffer, CliError> {
+    let root = match adcs::untrusted_ca_root(store, name, ctx.location) {
+        Ok(root) => root,
+        Err(CaOpError::Online(e)) if !trust => {
+            return Ok(RootOffer {
+                unread: Some(e.to_string()),
+                ..RootOffer::default()
+            });
+        }
+        Err(e) => return Err(ca_error(e)),
+    };
+    if let (Some(root), true) = (&root, trust) {
+        online::trust_root(store, ctx.location, root, ctx.now)
+            .map_err(super::enroll::enroll_error)?;
+    }
+    Ok(RootOffer {
+        trusted: trust && root.is_some(),
+        root,
+        unread: None,
+    })
 }

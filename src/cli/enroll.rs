@@ -199,7 +199,7 @@ pub struct RenewArgs {
     online: OnlineArgs,
 }
 
-fn enroll_error(e: EnrollError) -> CliError {
+pub(super) fn enroll_error(e: EnrollError) -> CliError {
     match e {
         EnrollError::Store(e) => e.into(),
         EnrollError::Ca(_) | EnrollError::Generate(_) => CliError::refused(e.to_string()),

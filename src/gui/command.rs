@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::Http01;
-use crate::ca::certsrv::Credentials;
+use crate::ca::certsrv::{Credentials, Template};
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
+use crate::ops::adcs;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
@@ -25,7 +26,7 @@ use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
-use crate::store::{Location, Store, StoreError};
+use crate::store::{CaKind, Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
 #[derive(Debug, Clone)]
@@ -161,8 +162,18 @@ pub enum Command {
     },
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
+    /// AD CS: read the templates the user may enroll (the request wizard's template list).
+    ListTemplates {
+        /// The connection's name.
+        ca: String,
+        /// The wizard's alternate credentials, when given.
+        credentials: Option<AltCredentials>,
+    },
     /// Remove a CA connection.
     RemoveCa(String),
+    /// Put the root CA an AD CS CA's chain ends in into Trusted Roots, as the user agreed
+    /// (the Certification Authorities page's "Trust this root CA").
+    TrustRoot(Location, Box<ChainRoot>),
     /// Assign usages (or stage with an effective date).
     Assign {
         /// The certificate (Computer location).
@@ -236,6 +247,11 @@ pub enum Applied {
     Pool(Box<PoolReport>),
     /// The revocation of each link of a certificate's path, leaf first.
     Revocation(Vec<Link>),
+    /// The templates an AD CS CA lets the user enroll.
+    Templates(Vec<Template>),
+    /// A CA was reached: (its name, the root CA its own chain ends in, when an AD CS CA's
+    /// root is not trusted).
+    CaTested(String, Option<ChainRoot>),
 }
 
 impl Command {
@@ -247,10 +263,12 @@ impl Command {
             Command::Rename(..) => "rename",
             Command::Export { .. } => "export",
             Command::Submit { .. } => "request",
-            Command::AddCa(_) | Command::EditCa(_) | Command::TestCa(_) | Command::RemoveCa(_) => {
-                "ca"
-            }
-            Command::SetSystemRoots(_) => "trust",
+            Command::AddCa(_)
+            | Command::EditCa(_)
+            | Command::TestCa(_)
+            | Command::RemoveCa(_)
+            | Command::ListTemplates { .. } => "ca",
+            Command::SetSystemRoots(_) | Command::TrustRoot(..) => "trust",
             Command::Probe(..) => "probe",
             Command::PoolCheck(..) => "pool",
             Command::CheckRevocation(..) => "revocation",
@@ -274,6 +292,7 @@ impl Command {
             } | Command::Retrieve(..)
                 | Command::Renew { .. }
                 | Command::TestCa(_)
+                | Command::ListTemplates { .. }
                 | Command::Probe(..)
                 | Command::PoolCheck(..)
                 | Command::CheckRevocation(..)
@@ -533,9 +552,40 @@ pub fn apply(
         }
         Command::TestCa(name) => {
             let reached = cas::test(store, &name)?;
+            let mut message = format!("{name} is reachable; {}", reached.detail);
+            let root = match store.ca(&name)?.kind {
+                CaKind::Certsrv => {
+                    match adcs::untrusted_ca_root(store, &name, Location::Computer) {
+                        Ok(root) => root,
+                        Err(e) => {
+                            message.push_str(&format!("; its CA chain was not read: {e}"));
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            if let Some(root) = &root {
+                message.push_str(&format!("; its root CA {} is not trusted", root.subject));
+            }
+            Ok((message, Applied::CaTested(name, root)))
+        }
+        Command::TrustRoot(location, root) => {
+            online::trust_root(store, location, &root, now)?;
             Ok((
-                format!("{name} is reachable; {}", reached.detail),
+                format!("Trusted the root CA {}", root.subject),
                 Applied::Done,
+            ))
+        }
+        Command::ListTemplates { ca, credentials } => {
+            let given = credentials.as_ref().map(|c| Credentials {
+                username: &c.username,
+                password: &c.password,
+            });
+            let templates = adcs::templates(store, &ca, given)?;
+            Ok((
+                format!("The CA {ca} offers {} templates", templates.len()),
+                Applied::Templates(templates),
             ))
         }
         Command::RemoveCa(name) => {

@@ -9,6 +9,7 @@
 //! It may import every model folder ([`crate::ca`], [`crate::verify`], [`crate::store`],
 //! [`crate::deploy`], [`crate::pki`]); nothing below imports it.
 
+pub mod adcs;
 pub mod aia;
 pub mod assign;
 pub mod cas;

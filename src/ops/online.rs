@@ -69,7 +69,7 @@ pub struct ChainRoot {
 }
 
 impl ChainRoot {
-    fn of(cert: &Certificate) -> Self {
+    pub(super) fn of(cert: &Certificate) -> Self {
         Self {
             subject: cert.summary().subject.clone(),
             thumbprint: cert.summary().thumbprint.clone(),
@@ -230,8 +230,8 @@ pub(super) fn submit(
         }
         CaKind::Certsrv => {
             let creds = credentials(&ca, &secrets, options.credentials);
-            let disposition =
-                certsrv::submit(&ca, creds, &generated.csr_pem, &spec.input.template)?;
+            let template = super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
+            let disposition = certsrv::submit(&ca, creds, &generated.csr_pem, &template)?;
             match disposition {
                 Disposition::Pending(id) => return pending(store, id, warnings),
                 Disposition::Issued(id) => match certsrv::retrieve(&ca, creds, &id)? {
@@ -303,7 +303,7 @@ pub(super) fn submit(
 /// The self-signed root CA that ends `cas` (an issued chain without its leaf) when it is
 /// a trust anchor of neither `location` nor Computer (the system's roots count when the
 /// store trusts them).
-fn untrusted_root<'c>(
+pub(super) fn untrusted_root<'c>(
     store: &Store,
     location: Location,
     cas: &'c [Certificate],

@@ -18,6 +18,7 @@ mod probe;
 mod request;
 mod store;
 mod team;
+mod templates;
 mod topology;
 mod trust;
 mod untrusted;

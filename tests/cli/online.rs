@@ -210,7 +210,7 @@ fn ad_cs_web_enrollment_issues_holds_denies_and_refuses_a_wrong_password() {
         "--ca",
         "corp",
         "--template",
-        "NoSuchTemplate",
+        "Retired",
     ]);
     fails(&denied, 1, "Denied by Policy Module");
     assert!(stderr(&denied).contains("template is not supported"));

@@ -1,9 +1,12 @@
 //! A stand-in for AD CS Web Enrollment (no such server exists outside Windows): an HTTPS
-//! server on loopback that serves the documented pages (`/certsrv/`, `certfnsh.asp`,
-//! `certnew.cer`, `certcarc.asp`, `certnew.p7b`) with Basic authentication, and signs with
-//! a real CA (the fixture "Contoso Issuing CA", through `openssl x509 -req`).
+//! server on loopback that serves the documented pages (`/certsrv/`, `certrqxt.asp`,
+//! `certfnsh.asp`, `certnew.cer`, `certcarc.asp`, `certnew.p7b`) with Basic
+//! authentication, and signs with a real CA (the fixture "Contoso Issuing CA", through
+//! `openssl x509 -req`).
 //!
-//! Templates: `WebServer` issues at once, `ManagerApproval` holds the request until the
+//! Templates: `certrqxt.asp` lists [`TEMPLATES`] as AD CS writes its `lbCertTemplate`
+//! options (or the page a test gives, [`Certsrv::serve_templates_page`]); submissions are
+//! counted ([`Certsrv::submissions`]). `WebServer` issues at once, `ManagerApproval` holds the request until the
 //! test calls [`Certsrv::approve`], [`HOSTILE_TEMPLATE`] is denied with a disposition
 //! message a hostile CA could send, anything else is denied with AD CS's disposition text.
 
@@ -29,6 +32,16 @@ pub const PASSWORD: &str = "Enroll-Pa55!";
 /// `subject:` line, and 5,000 characters more.
 pub const HOSTILE_TEMPLATE: &str = "Hostile";
 
+/// The templates `certrqxt.asp` lists, (name, display name): `Retired` is listed but the
+/// CA's policy module denies it.
+pub const TEMPLATES: [(&str, &str); 5] = [
+    ("WebServer", "Web Server"),
+    ("ManagerApproval", "Web Server (Manager Approval)"),
+    ("User", "User"),
+    ("Retired", "Retired Web Server"),
+    (HOSTILE_TEMPLATE, "Hostile Test"),
+];
+
 #[derive(Clone)]
 enum State {
     Issued(String),
@@ -41,7 +54,11 @@ struct Shared {
     requests: Mutex<HashMap<u32, State>>,
     next: Mutex<u32>,
     stop: Mutex<bool>,
+    templates_page: Mutex<Option<String>>,
 }
+
+/// The first request ID the stand-in gives, less one.
+const FIRST_ID: u32 = 41;
 
 /// A running stand-in; stops when dropped.
 pub struct Certsrv {
@@ -85,8 +102,9 @@ impl Certsrv {
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
             requests: Mutex::new(HashMap::new()),
-            next: Mutex::new(41),
+            next: Mutex::new(FIRST_ID),
             stop: Mutex::new(false),
+            templates_page: Mutex::new(None),
         });
         let state = Arc::clone(&shared);
         std::thread::spawn(move || {
@@ -134,6 +152,16 @@ impl Certsrv {
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
             PASSWORD,
         );
+    }
+
+    /// `certrqxt.asp` serves `page` (a hostile or broken one) instead of [`TEMPLATES`].
+    pub fn serve_templates_page(&self, page: String) {
+        *self.shared.templates_page.lock().expect("lock") = Some(page);
+    }
+
+    /// How many requests were submitted to `certfnsh.asp`.
+    pub fn submissions(&self) -> u32 {
+        *self.shared.next.lock().expect("lock") - FIRST_ID
     }
 
     /// A CA manager issues pending request `id`.
@@ -246,6 +274,12 @@ fn route(
         ("GET", "/certsrv/") | ("GET", "/certsrv") => html(
             "<Font ID=locPageTitle>Welcome</Font> Use this Web site to request a certificate. <A Href=\"certrqus.asp\">Request a certificate</A>",
         ),
+        ("GET", "/certsrv/certrqxt.asp") => {
+            match state.templates_page.lock().expect("lock").clone() {
+                Some(page) => ("200 OK", "text/html", page),
+                None => html(&request_page()),
+            }
+        }
         ("POST", "/certsrv/certfnsh.asp") => submit(body, state),
         ("GET", "/certsrv/certnew.cer") => {
             let id: u32 = params
@@ -305,6 +339,28 @@ fn route(
             "<html>Not found</html>".to_owned(),
         ),
     }
+}
+
+/// The advanced request page as an enterprise CA writes it: the template list's options
+/// are `E;NAME;key spec;key flags;enrollment flags;private key flags;subject flags;RA
+/// signatures;CSPs;extension OID;major;minor flag;minor;DISPLAY NAME`, the option's text the
+/// display name.
+fn request_page() -> String {
+    let options: String = TEMPLATES
+        .iter()
+        .enumerate()
+        .map(|(i, (name, display))| {
+            format!(
+                "\t\t\t<Option Value=\"E;{name};1;4;0;16;1;0;Microsoft RSA SChannel Cryptographic Provider?Microsoft DH SChannel Cryptographic Provider;1.3.6.1.4.1.311.21.8.5012.{i};100;0;4;{display}\">{display}</Option>\r\n"
+            )
+        })
+        .collect();
+    format!(
+        "<Script Language=\"JavaScript\">function handleTemplateChange() {{ var n=document.UIForm.lbCertTemplate.selectedIndex; }}</Script>\
+         <Form Name=UIForm Action=\"certfnsh.asp\" Method=Post><Table><TR><TD ID=locTemplateHead><Label For=lbCertTemplateID><B>Certificate Template:</B></Label></TD></TR>\
+         <TR><TD><Select Name=lbCertTemplate ID=lbCertTemplateID OnChange=\"handleTemplateChange();\">\r\n{options}\t\t</Select></TD></TR>\
+         <TR><TD><Select Name=lbKeySpec><Option Value=\"E;NotATemplate\">Exchange</Option></Select></TD></TR></Table></Form>"
+    )
 }
 
 fn submit(body: &str, state: &Shared) -> (&'static str, &'static str, String) {

@@ -18,4 +18,5 @@ mod screenshots;
 mod snapshots;
 mod store_view;
 mod stores;
+mod templates;
 mod unlock;

@@ -139,6 +139,7 @@ impl CertdeskApp {
                     list: &mut self.list,
                     topology_form: &mut self.topology_form,
                     probe_form: &mut self.probe_form,
+                    ca_root: &mut self.ca_root,
                     log: &self.activity,
                     commands: &mut self.commands,
                     jobs: &mut self.jobs,

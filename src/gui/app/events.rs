@@ -74,6 +74,9 @@ impl CertdeskApp {
                         _ => {}
                     }
                 }
+                if let Ok((_, Applied::CaTested(name, root))) = &result {
+                    self.ca_root = root.clone().map(|r| (name.clone(), r));
+                }
                 // Only the dialog's own commands answer to it: a probe's report or an
                 // error of the page's is not the dialog's.
                 let shown = answered(&mut self.dialog_tickets, ticket)

@@ -19,6 +19,7 @@ use crate::gui::settings::Settings;
 use crate::gui::view_model::StoreView;
 use crate::gui::views::{ListState, Notices, Page, ProbeForm, TopologyForm};
 use crate::gui::worker::StoreWorker;
+use crate::ops::online::ChainRoot;
 use crate::store::{Location, LogEntry, Logical, Store};
 
 /// The whole GUI state.
@@ -71,6 +72,9 @@ pub struct CertdeskApp {
     pub topology_form: TopologyForm,
     /// The Check a server page's form and results.
     pub probe_form: ProbeForm,
+    /// The Certification Authorities page's offer: an AD CS CA whose Test found that its
+    /// own root CA is not trusted, with that root.
+    pub ca_root: Option<(String, ChainRoot)>,
     /// Where the sample deployment lives.
     pub sample_dir: PathBuf,
     /// The clock (tests replace it).
@@ -133,6 +137,7 @@ impl CertdeskApp {
             banner_dismissed: false,
             topology_form,
             probe_form: ProbeForm::default(),
+            ca_root: None,
             sample_dir,
             clock,
             settings: Settings::default(),

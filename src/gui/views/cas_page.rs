@@ -5,12 +5,15 @@ use super::Intent;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::gui::words::kind_title;
-use crate::store::CaKind;
+use crate::ops::online::ChainRoot;
+use crate::store::{CaKind, Location};
 
-/// The page; returns Add's intent, pushes Test and Remove as commands.
+/// The page; returns Add's intent, pushes Test and Remove as commands, and offers the
+/// untrusted root CA a Test found at the end of an AD CS CA's own chain.
 pub fn cas_page_ui(
     ui: &mut egui::Ui,
     view: &StoreView,
+    ca_root: &mut Option<(String, ChainRoot)>,
     commands: &mut Vec<Command>,
 ) -> Option<Intent> {
     let mut intent = None;
@@ -23,6 +26,7 @@ pub fn cas_page_ui(
     if ui.button("Add a CA…").clicked() {
         intent = Some(Intent::AddCa);
     }
+    root_offer_ui(ui, ca_root, commands);
     ui.add_space(6.0);
     egui::Grid::new("cas")
         .striped(true)
@@ -84,4 +88,39 @@ pub fn cas_page_ui(
             }
         });
     intent
+}
+
+/// The root CA an AD CS CA's chain ends in, when Test found it untrusted: named as the
+/// request's result page names it, with the same choice ("Trust this root CA").
+fn root_offer_ui(
+    ui: &mut egui::Ui,
+    ca_root: &mut Option<(String, ChainRoot)>,
+    commands: &mut Vec<Command>,
+) {
+    let Some((name, root)) = ca_root.as_ref() else {
+        return;
+    };
+    let mut answered = false;
+    ui.add_space(6.0);
+    ui.group(|ui| {
+        ui.label(format!(
+            "The chain of {name} ends in the root CA {}, which is not in Trusted Roots: no \
+             usage can be assigned what it issues until it is.",
+            root.subject
+        ));
+        ui.label(format!("Thumbprint (sha1): {}", root.thumbprint));
+        ui.horizontal(|ui| {
+            if ui.button("Trust this root CA").clicked() {
+                commands.push(Command::TrustRoot(
+                    Location::Computer,
+                    Box::new(root.clone()),
+                ));
+                answered = true;
+            }
+            answered |= ui.button("Not now").clicked();
+        });
+    });
+    if answered {
+        *ca_root = None;
+    }
 }

@@ -28,6 +28,7 @@ use super::verbs::Verb;
 use super::view_model::StoreView;
 use super::words::count;
 use crate::deploy::usage::UsageType;
+use crate::ops::online::ChainRoot;
 use crate::store::{Location, LogEntry, Logical};
 
 /// What the central area shows.
@@ -82,6 +83,8 @@ pub struct Pages<'a> {
     pub topology_form: &'a mut TopologyForm,
     /// The Check a server page.
     pub probe_form: &'a mut ProbeForm,
+    /// The Certification Authorities page's offer of an AD CS CA's untrusted root.
+    pub ca_root: &'a mut Option<(String, ChainRoot)>,
     /// The Activity log: the store's entries with this window's failures among them.
     pub log: &'a [LogEntry],
     /// Commands for the store.
@@ -114,7 +117,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             log::log_ui(ui, pages.log);
             None
         }
-        Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.commands),
+        Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.ca_root, pages.commands),
         Page::Probe => {
             probe_page::probe_page_ui(ui, pages.view, pages.probe_form, pages.commands);
             None

@@ -37,6 +37,18 @@ pub enum EnrollError {
     /// What was to be trusted as an issued chain's root is not a self-signed CA.
     #[error("{0} is not a self-signed root CA certificate, so it is not put in Trusted Roots")]
     NotARoot(String),
+    /// The AD CS CA does not let the user enroll the template asked for: nothing was sent.
+    #[error(
+        "the CA {ca} does not let this user enroll a template named \"{template}\", so nothing was sent to it; {offered}"
+    )]
+    UnknownTemplate {
+        /// The connection's name.
+        ca: String,
+        /// The template asked for (escaped).
+        template: String,
+        /// The templates it offers, as a phrase.
+        offered: String,
+    },
     /// No pending request has that id.
     #[error("there is no pending request {0} in this location")]
     NoSuchRequest(i64),

@@ -7,6 +7,7 @@
 
 mod done;
 mod pages;
+mod templates;
 
 use std::path::PathBuf;
 
@@ -171,6 +172,8 @@ pub struct RequestWizard {
     finished: bool,
     /// "Specify another certification authority": a new connection being entered.
     pub another: Option<Box<AddCaDialog>>,
+    /// The AD CS CA's templates, read when the template page is shown.
+    templates: templates::Templates,
 }
 
 fn page_of(e: &RequestError) -> Step {
@@ -261,6 +264,7 @@ impl RequestWizard {
             finish_error: None,
             finished: false,
             another: None,
+            templates: templates::Templates::default(),
         }
     }
 
@@ -312,6 +316,11 @@ impl RequestWizard {
             && let Err(e) = self.acme.http01()
         {
             return Some((e.to_string(), true));
+        }
+        if self.step == Step::Template
+            && let Some(reason) = self.template_blocker()
+        {
+            return to_do(reason);
         }
         if self.step == Step::Account && self.alternate && self.alt_credentials().is_none() {
             return to_do("give the user name and the password to sign in with");
@@ -424,6 +433,9 @@ impl RequestWizard {
 
     /// A command this wizard sent was applied.
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        if self.on_templates(result) {
+            return;
+        }
         if let Some(another) = &mut self.another
             && another.sent()
         {

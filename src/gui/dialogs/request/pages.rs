@@ -258,9 +258,7 @@ impl RequestWizard {
             }
             Step::Target => self.authority_ui(ui, jobs, commands),
             Step::Account => first = self.account_ui(ui),
-            Step::Template => {
-                first = Some(frame::text_row(ui, "Template", &mut self.input.template))
-            }
+            Step::Template => first = self.template_ui(ui, commands),
             Step::NameSecurity => {
                 first = Some(frame::text_row(
                     ui,
