@@ -520,3 +520,39 @@ fn the_wizard_specifies_another_ca_and_enrolls_by_scep() {
     assert_eq!(personal.len(), 1);
     assert!(personal[0].summary.issuer.contains("SCEP CA"));
 }
+
+/// A delayed request ends on "Certificate Request File", not on an online CA's status, with
+/// the CSR saved where the CA page said.
+#[test]
+fn a_delayed_request_ends_on_its_request_file() {
+    let t = edge_store();
+    let mut h = harness(&t.path());
+    click(&mut h, "Request…");
+    click(&mut h, "Edge internal");
+    click(&mut h, "Next");
+    click(
+        &mut h,
+        "Prepare the request now, but send it later (offline certificate request)",
+    );
+    click(&mut h, "Next");
+    let csr = t.dir.path().join("edge-internal.csr");
+    type_into(&mut h, "Certificate request file", s(&csr));
+    for _ in 0..12 {
+        if h.query_by_label("Finish").is_some() {
+            break;
+        }
+        click(&mut h, "Next");
+    }
+    click(&mut h, "Finish");
+    settle(&mut h);
+    h.get_by_label("Certificate Request File");
+    assert!(
+        h.query_by_label("Online Certificate Request Status")
+            .is_none()
+    );
+    let pem = std::fs::read_to_string(&csr).expect("the CSR is saved");
+    assert!(
+        pem.starts_with("-----BEGIN NEW CERTIFICATE REQUEST-----"),
+        "{pem}"
+    );
+}

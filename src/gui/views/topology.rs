@@ -266,13 +266,16 @@ fn file_ui(ui: &mut egui::Ui, form: &mut TopologyForm, jobs: &mut Jobs) {
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Topology file");
         // A stable id: the focus stays in the field whatever is shown above it.
-        ui.add(
-            egui::TextEdit::singleline(&mut form.file)
-                .id_salt("topology file")
-                .desired_width(300.0),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut form.file)
+                    .id_salt("topology file")
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
         let idle = jobs.idle();
+        // Enter in the field loads the file named, as Load does.
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui
             .add_enabled(idle, egui::Button::new("Browse…"))
             .on_hover_text("Choose a topology file and load it")
@@ -290,6 +293,7 @@ fn file_ui(ui: &mut egui::Ui, form: &mut TopologyForm, jobs: &mut Jobs) {
             .add_enabled(named, egui::Button::new("Load"))
             .on_hover_text("Fill the form from this file, as certdesk topology set FILE reads it")
             .clicked()
+            || (named && entered)
         {
             jobs.read_topology(ui.ctx(), form.file.trim().into());
         }

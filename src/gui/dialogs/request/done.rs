@@ -1,4 +1,5 @@
-//! The request wizard's last page, "Online Certificate Request Status": the certificate
+//! The request wizard's last page, "Online Certificate Request Status" ("Certificate
+//! Request File" for a delayed request): the certificate
 //! issued (assign it now, view it), held by the CA for approval (retrieve it later),
 //! waiting for its DNS-01 records (create them, then Continue), refused with the CA's
 //! words, or the request saved (the CSR to copy or save).
@@ -15,7 +16,13 @@ use super::RequestWizard;
 
 impl RequestWizard {
     pub(super) fn done_body_ui(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Online Certificate Request Status");
+        // A delayed request ends on its file, as Lync's wizard says it; an online one on
+        // the CA's answer.
+        ui.heading(if self.delayed {
+            "Certificate Request File"
+        } else {
+            "Online Certificate Request Status"
+        });
         egui::CollapsingHeader::new("View Log").show(ui, |ui| {
             for line in &self.log {
                 ui.label(line);
