@@ -290,8 +290,14 @@ fn the_list_walks_with_the_keyboard_and_the_window_remembers_its_settings() {
         now.columns
     );
 
-    h.get_by_label("Filter:").focus();
-    h.run_steps(1);
+    // Ctrl+F puts the focus in the filter; Down goes on to the list.
+    assert!(!h.get_by_label("Filter:").is_focused());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run_steps(2);
+    assert!(
+        h.get_by_label("Filter:").is_focused(),
+        "Ctrl+F focuses the filter"
+    );
     h.key_press(egui::Key::ArrowDown);
     h.run_steps(2);
     let first = h.state().list.selected.expect("Down selected a row");

@@ -69,6 +69,11 @@ impl CertdeskApp {
             if ctx.input_mut(|i| i.consume_shortcut(&views::QUIT)) {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+            if matches!(self.page, views::Page::Store(..))
+                && ctx.input_mut(|i| i.consume_shortcut(&views::FIND))
+            {
+                ctx.memory_mut(|m| m.request_focus(views::filter_id()));
+            }
         }
         let mut verb = None;
         let mut choice = None;

@@ -216,6 +216,7 @@ fn about_ui(ui: &mut egui::Ui, store: &std::path::Path) -> Flow {
                         "Alt+F, Alt+A, Alt+V, Alt+H",
                         "Open the File, Action, View or Help menu",
                     ),
+                    ("Ctrl+F", "Filter the certificate list"),
                     ("Tab, Shift+Tab", "Move between fields and buttons"),
                     ("Enter", "Press a dialog's default button"),
                     ("Esc", "Cancel a dialog or close a menu"),

@@ -15,11 +15,11 @@ mod welcome;
 mod wizard_page;
 
 pub use expiry_banner::{BannerChoice, expiry_banner_ui};
-pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui, zoom_shortcut};
+pub use nav::{FIND, MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui, zoom_shortcut};
 pub use notices::{Notices, notices_ui};
 pub use probe_page::ProbeForm;
 pub use san_table::san_table_ui;
-pub use store_list::ListState;
+pub use store_list::{ListState, filter_id};
 pub use topology::TopologyForm;
 
 use super::command::Command;

@@ -179,6 +179,9 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
 /// Ctrl+Q closes the window.
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
+/// Ctrl+F puts the focus in the store list's filter field.
+pub const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+
 /// The pages of the View menu and the tree's lower part.
 const PAGES: [(&str, Page); 5] = [
     ("Certificate Wizard", Page::Wizard),

@@ -118,6 +118,11 @@ fn fitting_columns(
         .collect()
 }
 
+/// The filter field's id, which Ctrl+F gives the focus to.
+pub fn filter_id() -> egui::Id {
+    egui::Id::new("store list filter")
+}
+
 /// Filter, sort, selection and the cached visible order.
 #[derive(Default)]
 pub struct ListState {
@@ -289,6 +294,7 @@ pub fn store_list_ui(
         let field = ui
             .add(
                 egui::TextEdit::singleline(&mut state.filter)
+                    .id(filter_id())
                     .hint_text("subject, issuer, SAN, thumbprint or friendly name")
                     .desired_width(360.0),
             )
