@@ -120,7 +120,7 @@ fn fitting_columns(
 
 /// The filter field's id, which Ctrl+F gives the focus to.
 pub fn filter_id() -> egui::Id {
-    egui::Id::new("store list filter")
+    egui::Id::unique("store list filter")
 }
 
 /// Filter, sort, selection and the cached visible order.
