@@ -468,6 +468,32 @@ struct Failure {
     rolled_back: bool,
     /// Why putting them back failed, when it did.
     rollback_error: Option<DeployError>,
+    /// Why reloading the previous files failed, when it did.
+    reload_error: Option<DeployError>,
+}
+
+impl Failure {
+    /// Nothing was changed at the target.
+    fn untouched(error: DeployError) -> Self {
+        Self {
+            error,
+            rolled_back: false,
+            rollback_error: None,
+            reload_error: None,
+        }
+    }
+
+    /// What became of the target, the end of the sentence.
+    fn tail(&self) -> String {
+        match (&self.rollback_error, &self.reload_error, self.rolled_back) {
+            (Some(e), _, _) => format!("putting the previous files back failed too: {e}"),
+            (None, Some(e), _) => {
+                format!("the previous files were put back, but reloading them failed too: {e}")
+            }
+            (None, None, true) => "the previous files were put back".to_owned(),
+            (None, None, false) => "nothing was changed there".to_owned(),
+        }
+    }
 }
 
 /// Puts the previous files back and reloads again.
@@ -477,14 +503,17 @@ fn roll_back(
     reload: Option<&str>,
     error: DeployError,
 ) -> Failure {
-    let undone = place
-        .rollback(names)
-        .and_then(|()| reload.map_or(Ok(()), |r| place.reload(r)));
-    Failure {
+    let mut failure = Failure {
         error,
         rolled_back: true,
-        rollback_error: undone.err(),
+        rollback_error: None,
+        reload_error: None,
+    };
+    match place.rollback(names) {
+        Err(e) => failure.rollback_error = Some(e),
+        Ok(()) => failure.reload_error = reload.and_then(|r| place.reload(r).err()),
     }
+    failure
 }
 
 /// Writes, reloads and proves; the proof's sentence on success.
@@ -495,11 +524,7 @@ fn deploy(
     thumbprint: &str,
 ) -> Result<Option<String>, Failure> {
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-    let untouched = |error| Failure {
-        error,
-        rolled_back: false,
-        rollback_error: None,
-    };
+    let untouched = Failure::untouched;
     if let Err(e) = place
         .stage(files)
         .and_then(|()| place.keep_previous(&names))
@@ -571,12 +596,7 @@ fn run_target(
         }
         Err(failure) => {
             report.rolled_back = failure.rolled_back;
-            let tail = match (&failure.rollback_error, failure.rolled_back) {
-                (Some(e), _) => format!("putting the previous files back failed too: {e}"),
-                (None, true) => "the previous files were put back".to_owned(),
-                (None, false) => "nothing was changed there".to_owned(),
-            };
-            report.message = format!("{}; {tail}", failure.error);
+            report.message = format!("{}; {}", failure.error, failure.tail());
             report.error = Some(failure.error);
         }
     }
@@ -626,11 +646,7 @@ fn attempt(
     now: i64,
     report: &mut RunReport,
 ) -> Result<Option<String>, Failure> {
-    let untouched = |error| Failure {
-        error,
-        rolled_back: false,
-        rollback_error: None,
-    };
+    let untouched = Failure::untouched;
     let thumbprint = current_thumbprint(store, &target.source, now).map_err(untouched)?;
     report.thumbprint = Some(thumbprint.clone());
     let prepared = (|| {
