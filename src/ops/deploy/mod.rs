@@ -467,9 +467,9 @@ struct Failure {
     error: DeployError,
     rolled_back: bool,
     /// Why putting them back failed, when it did.
-    rollback_error: Option<DeployError>,
+    rollback_error: Option<Box<DeployError>>,
     /// Why reloading the previous files failed, when it did.
-    reload_error: Option<DeployError>,
+    reload_error: Option<Box<DeployError>>,
 }
 
 impl Failure {
@@ -510,8 +510,10 @@ fn roll_back(
         reload_error: None,
     };
     match place.rollback(names) {
-        Err(e) => failure.rollback_error = Some(e),
-        Ok(()) => failure.reload_error = reload.and_then(|r| place.reload(r).err()),
+        Err(e) => failure.rollback_error = Some(Box::new(e)),
+        Ok(()) => {
+            failure.reload_error = reload.and_then(|r| place.reload(r).err().map(Box::new));
+        }
     }
     failure
 }
