@@ -99,7 +99,7 @@ impl DeployTarget {
     }
 }
 
-fn endpoint(destination: &str, format: &str) -> String {
+pub(crate) fn endpoint(destination: &str, format: &str) -> String {
     super::cas::endpoint("deploy", destination, Some(format), None)
 }
 

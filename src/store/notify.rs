@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 use crate::pki::seal::{Binding, open};
 
 /// The field the SMTP password is sealed as.
-const SMTP_PASSWORD: &str = "smtp_password";
+pub(crate) const SMTP_PASSWORD: &str = "smtp_password";
 
 /// Mail settings.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -37,7 +37,7 @@ pub struct NotifySettings {
 }
 
 /// What the SMTP password is bound to: the server and the user.
-fn endpoint(smtp: &str, user: Option<&str>) -> String {
+pub(crate) fn endpoint(smtp: &str, user: Option<&str>) -> String {
     super::cas::endpoint("smtp", smtp, None, user)
 }
 
