@@ -11,6 +11,7 @@ pub mod frame;
 mod import;
 mod renew;
 mod request;
+mod target;
 mod unlock;
 mod window;
 
@@ -22,6 +23,7 @@ pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use renew::RenewDialog;
 pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
+pub use target::TargetDialog;
 pub use unlock::UnlockDialog;
 pub use window::OpenStoreDialog;
 
@@ -75,6 +77,8 @@ pub enum Dialog {
     Renew(Box<RenewDialog>),
     /// Give a locked store's passphrase.
     Unlock(Box<UnlockDialog>),
+    /// Add (or edit) a deploy target.
+    Target(Box<TargetDialog>),
 }
 
 impl Dialog {
@@ -141,6 +145,8 @@ impl Dialog {
             Dialog::AddCa(_) => "Add a CA connection",
             Dialog::Renew(_) => "Renew Certificate",
             Dialog::Unlock(_) => "Unlock store",
+            Dialog::Target(d) if d.editing => "Edit a deploy target",
+            Dialog::Target(_) => "Add a deploy target",
         }
     }
 
@@ -158,6 +164,7 @@ impl Dialog {
             Dialog::AddCa(_) => (720.0, 470.0),
             Dialog::Renew(_) => (660.0, 420.0),
             Dialog::Unlock(_) => (560.0, 240.0),
+            Dialog::Target(_) => (720.0, 500.0),
         };
         egui::vec2(w, h)
     }
@@ -196,6 +203,7 @@ impl Dialog {
             Dialog::AddCa(d) => d.ui(ui, jobs, commands),
             Dialog::Renew(d) => d.ui(ui, commands),
             Dialog::Unlock(d) => d.ui(ui),
+            Dialog::Target(d) => d.ui(ui, commands),
         });
         if escape && self.cancellable() {
             Flow::Close
@@ -230,6 +238,7 @@ impl Dialog {
             Dialog::Assign(d) => d.on_applied(result),
             Dialog::AddCa(d) => d.on_applied(result),
             Dialog::Renew(d) => d.on_applied(result),
+            Dialog::Target(d) => d.on_applied(result),
             Dialog::Details(d) => {
                 d.on_applied(result);
                 return false;
