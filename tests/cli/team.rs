@@ -572,7 +572,8 @@ fn an_older_team_database_is_upgraded() {
     let db = database(&t);
     let out = server.psql(
         &db,
-        "ALTER TABLE log DROP COLUMN db_user; UPDATE certdesk_schema SET version = 8",
+        "ALTER TABLE log DROP COLUMN db_user; DROP TABLE deploy_targets; DROP TABLE notify;
+         UPDATE certdesk_schema SET version = 8",
     );
     assert!(
         out.status.success(),
@@ -582,8 +583,10 @@ fn an_older_team_database_is_upgraded() {
     let log = t.json(&["log"]);
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "9");
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "10");
     t.json(&["import", s(&fx("leaf.pem"))]);
+    // The upgrade made the deploy targets' table.
+    assert_eq!(t.json(&["deploy", "list"]), serde_json::json!([]));
     assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
 }
 
