@@ -278,3 +278,23 @@ fn is_loopback(host: &str) -> bool {
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn outside_text_stays_one_line_in_the_subject_and_fields() {
+        let event = Event::RenewalFailed {
+            thumbprint: "AB".into(),
+            subject: "CN=x\r\nBcc: spy@example.org\u{1b}[2J".into(),
+            message: "line one\nline two".into(),
+        };
+        let summary = event.summary();
+        assert!(!summary.contains(['\r', '\n', '\u{1b}']), "{summary}");
+        for (_, value) in event.fields() {
+            assert!(!value.contains(['\r', '\n', '\u{1b}']), "{value}");
+        }
+        assert_eq!(event.kind(), "renewal_failed");
+    }
+}
