@@ -6,8 +6,10 @@
 mod assign;
 mod cas;
 mod commands;
+mod deploy;
 mod enroll;
 mod export;
+mod notify;
 mod output;
 mod password;
 mod probe;
@@ -110,6 +112,8 @@ impl Command {
                 | Command::Requests { .. }
                 | Command::Export(_)
                 | Command::Ca { .. }
+                | Command::Deploy { .. }
+                | Command::Notify { .. }
                 | Command::Store {
                     action: StoreAction::Passwd { .. }
                 }
@@ -261,6 +265,18 @@ enum Command {
         #[command(subcommand)]
         action: cas::CaAction,
     },
+    /// Deploy targets: where certificates' files go (here or over SSH), how the server is
+    /// reloaded, and the probe that proves it serves the new certificate.
+    Deploy {
+        #[command(subcommand)]
+        action: deploy::DeployAction,
+    },
+    /// Where notifications go (mail, a webhook) when a renewal, a deploy or its proof
+    /// fails, or a certificate nears expiry unrenewed.
+    Notify {
+        #[command(subcommand)]
+        action: notify::NotifyAction,
+    },
     /// Show the activity log with the equivalent command of each operation.
     Log {
         /// Only the last N entries.
@@ -330,6 +346,8 @@ impl From<StoreError> for CliError {
             StoreError::NotFound { .. }
             | StoreError::NoSuchCa(_)
             | StoreError::CaExists(_)
+            | StoreError::NoSuchTarget(_)
+            | StoreError::TargetExists(_)
             | StoreError::Ambiguous(_)
             | StoreError::BadThumbprint(_)
             | StoreError::WrongPassphrase
@@ -525,6 +543,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         },
         Command::Log { last } => commands::log(&store, &ctx, last),
         Command::Ca { action } => cas::ca(&mut store, &ctx, &action),
+        Command::Deploy { action } => deploy::deploy(&mut store, &ctx, &action),
+        Command::Notify { action } => notify::notify(&mut store, &ctx, &action),
         // Handled before a store is opened.
         Command::File(_)
         | Command::InstallDesktop

@@ -13,6 +13,7 @@ use crate::net::probe::Target;
 use crate::ops::adcs;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
+use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
@@ -199,6 +200,12 @@ pub enum Command {
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
+    /// Add a deploy target, or change one (`true`); its PFX password when given.
+    SaveTarget(Box<NewTarget>, Option<Zeroizing<String>>, bool),
+    /// Remove a deploy target.
+    RemoveTarget(String),
+    /// Deploy a target now: write, reload, prove (put back on failure).
+    DeployNow(String),
 }
 
 /// Why a command was refused: the model's own error, kept typed up to the dialog.
@@ -225,6 +232,12 @@ pub enum ApplyError {
     /// A rename was refused.
     #[error(transparent)]
     Rename(#[from] RenameError),
+    /// A deploy target was refused, or cannot be run.
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
+    /// A deploy failed (and was put back): its report.
+    #[error("{}: {}", .0.target, .0.message)]
+    DeployFailed(Box<RunReport>),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -278,6 +291,7 @@ impl Command {
                 "assign"
             }
             Command::SetTopology(_) => "topology",
+            Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
         }
     }
 
@@ -296,6 +310,7 @@ impl Command {
                 | Command::Probe(..)
                 | Command::PoolCheck(..)
                 | Command::CheckRevocation(..)
+                | Command::DeployNow(_)
         ) || matches!(self, Command::AddCa(new) | Command::EditCa(new) if new.try_first)
     }
 }
@@ -595,6 +610,27 @@ pub fn apply(
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;
             Ok(("Topology saved".to_owned(), Applied::Done))
+        }
+        Command::SaveTarget(new, password, replace) => {
+            let password = password.as_deref().map(String::as_str);
+            let saved = deploy::save(store, &new, password, replace, now)?;
+            let verb = if replace { "changed" } else { "added" };
+            Ok((
+                format!("Deploy target {} {verb}", saved.name),
+                Applied::Done,
+            ))
+        }
+        Command::RemoveTarget(name) => {
+            deploy::remove(store, &name, now)?;
+            Ok((format!("Deploy target {name} removed"), Applied::Done))
+        }
+        Command::DeployNow(name) => {
+            let mut reports = deploy::run_for(store, Which::Named(&name), now)?;
+            match reports.pop() {
+                Some(report) if !report.ok => Err(ApplyError::DeployFailed(Box::new(report))),
+                Some(report) => Ok((format!("{name}: {}", report.message), Applied::Done)),
+                None => Ok((format!("{name}: nothing to deploy"), Applied::Done)),
+            }
         }
     }
 }

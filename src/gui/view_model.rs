@@ -11,8 +11,8 @@ use crate::ops::assign::{self, UsageStatus};
 use crate::ops::enroll;
 use crate::pki::timefmt::date;
 use crate::store::{
-    Assignment, CaConnection, Location, LogEntry, Logical, PendingRequest, Store, StoreError,
-    StoredCert,
+    Assignment, CaConnection, DeployTarget, Location, LogEntry, Logical, PendingRequest, Store,
+    StoreError, StoredCert,
 };
 use crate::verify::chain::{ChainIndex, ChainStatus};
 
@@ -71,6 +71,8 @@ pub struct StoreView {
     pub held_by_ca: bool,
     /// The store's online CA connections.
     pub cas: Vec<CaConnection>,
+    /// The store's deploy targets, with their last runs.
+    pub deploy_targets: Vec<DeployTarget>,
     /// The store's keys are out of reach until its passphrase is given.
     pub locked: bool,
     /// Row index by certificate id.
@@ -111,6 +113,7 @@ impl StoreView {
             system_count: 0,
             held_by_ca: false,
             cas: Vec::new(),
+            deploy_targets: Vec::new(),
             locked: false,
             by_id: HashMap::new(),
         }
@@ -195,6 +198,7 @@ impl StoreView {
             system_roots: store.trusts_system_roots(),
             system_count: certs.iter().filter(|c| c.system).count(),
             cas: store.cas()?,
+            deploy_targets: store.deploy_targets()?,
             locked: store.is_locked(),
             by_id,
         })

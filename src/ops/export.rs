@@ -123,7 +123,7 @@ pub struct ExportOutcome {
     pub key_deleted: bool,
 }
 
-fn display_name(cert: &StoredCert) -> String {
+pub(crate) fn display_name(cert: &StoredCert) -> String {
     if cert.friendly_name.is_empty() {
         format!("\"{}\"", cert.summary.issued_to())
     } else {
@@ -184,19 +184,13 @@ pub fn export(
         ExportFormat::P7b => {
             pkcs7_write::certs_only(&ders.iter().map(Vec::as_slice).collect::<Vec<_>>())
         }
-        ExportFormat::Pfx => {
-            let key = store
-                .cert_key(&cert)?
-                .ok_or_else(|| ExportError::NoKey(display_name(&cert)))?;
-            let contents =
-                pfx_contents(store, &cert, &key, &path_certs, &ders, options.properties)?;
-            write::write(
-                &contents,
-                password.unwrap_or_default(),
-                options.encryption,
-                PFX_ITERATIONS,
-            )?
-        }
+        ExportFormat::Pfx => pfx_bytes(
+            store,
+            (&path_certs, &ders),
+            options.properties,
+            options.encryption,
+            password.unwrap_or_default(),
+        )?,
     };
     files::write_atomic(path, &bytes, with_key)?;
     let key_deleted = if with_key && options.delete_key {
@@ -245,6 +239,28 @@ pub fn export(
         with_key,
         key_deleted,
     })
+}
+
+/// A PFX of the certificate `path[0]` with its private key and the rest of `path` (their
+/// DER in `ders`), protected by `password`.
+pub(crate) fn pfx_bytes(
+    store: &Store,
+    (path, ders): (&[&StoredCert], &[Vec<u8>]),
+    properties: bool,
+    encryption: PfxEncryption,
+    password: &str,
+) -> Result<Vec<u8>, ExportError> {
+    let cert = path[0];
+    let key = store
+        .cert_key(cert)?
+        .ok_or_else(|| ExportError::NoKey(display_name(cert)))?;
+    let contents = pfx_contents(store, cert, &key, path, ders, properties)?;
+    Ok(write::write(
+        &contents,
+        password,
+        encryption,
+        PFX_ITERATIONS,
+    )?)
 }
 
 fn pfx_contents<'a>(

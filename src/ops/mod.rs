@@ -2,7 +2,8 @@
 //! typed request and `now`, and returns a typed outcome or a typed error. The CLI and the
 //! GUI call these and nothing else that writes: import (read, plan, commit), export,
 //! enroll (delayed and immediate requests, topology), assign (assign, roll, unassign,
-//! status, test, eligible), remove, rename, and the sample deployment. Every operation
+//! status, test, eligible), remove, rename, deploy targets and their runs, notifications,
+//! and the sample deployment. Every operation
 //! commits its change and its log entry, with the equivalent command line
 //! ([`command_line`]), in one store transaction.
 //!
@@ -14,6 +15,7 @@ pub mod aia;
 pub mod assign;
 pub mod cas;
 pub mod command_line;
+pub mod deploy;
 mod dns01;
 pub mod enroll;
 pub mod expiry;
@@ -21,6 +23,7 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod keyring;
+pub mod notify;
 pub mod online;
 pub mod pool;
 pub mod probe;

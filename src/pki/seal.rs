@@ -6,7 +6,8 @@
 //! beside them. The binding makes that useless: a private key is sealed together with its
 //! public key hash and its exportable flag, a CA connection's secret with the connection's
 //! name, the field it fills and where the secret is sent (its kind, URL, TLS trust and
-//! user name), a wrapped store key with what it is. A blob moved to
+//! user name), a deploy target's or the mail's secret with where it goes, a wrapped store
+//! key with what it is. A blob moved to
 //! another row, or a flag changed, no longer opens, and the caller says the record was
 //! altered outside certdesk. The layout is `CDS1 ‖ nonce (12) ‖ ciphertext ‖ tag (16)`.
 
@@ -42,6 +43,18 @@ pub enum Binding<'a> {
     },
     /// The store key itself, wrapped by a passphrase.
     StoreKey,
+    /// A secret of a setting that sends it somewhere: a deploy target's PFX password, the
+    /// notification mail's SMTP password.
+    Setting {
+        /// What holds it (`deploy NAME`, `notify`).
+        owner: &'a str,
+        /// The field it fills (`pfx_password`, `smtp_password`).
+        field: &'a str,
+        /// Where it is sent or written: a digest of the destination (a target's
+        /// destination and format, the SMTP server and user), so a setting pointed
+        /// elsewhere outside certdesk no longer opens it.
+        endpoint: &'a str,
+    },
 }
 
 impl Binding<'_> {
@@ -61,6 +74,11 @@ impl Binding<'_> {
                 endpoint,
             } => format!("certdesk ca secret\0{ca}\0{field}\0{endpoint}"),
             Binding::StoreKey => "certdesk store key".to_owned(),
+            Binding::Setting {
+                owner,
+                field,
+                endpoint,
+            } => format!("certdesk setting secret\0{owner}\0{field}\0{endpoint}"),
         }
         .into_bytes()
     }

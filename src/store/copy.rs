@@ -1,7 +1,7 @@
 //! Copying a whole store into an empty one (`certdesk store copy`): between a directory and
-//! a team database, either way. Rows keep their ids; private keys and CA secrets are
-//! decrypted with the source's key and encrypted again with the destination's, in memory
-//! only; caches are not copied. The copy is one transaction of the destination.
+//! a team database, either way. Rows keep their ids; private keys, CA secrets and the
+//! deploy and notification passwords are decrypted with the source's key and encrypted
+//! again with the destination's, in memory only; caches are not copied. The copy is one transaction of the destination.
 
 use super::db::{Sql, Value};
 use super::sealing;
@@ -135,6 +135,44 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "deploy_targets",
+        columns: &[
+            "name",
+            "usage",
+            "thumbprint",
+            "destination",
+            "format",
+            "reload",
+            "probe",
+            "identity",
+            "known_hosts",
+            "proof_seconds",
+            "encrypted_pfx_password",
+            "added",
+            "last_run",
+            "last_thumbprint",
+            "last_ok",
+            "last_message",
+        ],
+        sealed: &["encrypted_pfx_password"],
+        identity: false,
+    },
+    Table {
+        name: "notify",
+        columns: &[
+            "id",
+            "smtp",
+            "mail_from",
+            "mail_to",
+            "starttls",
+            "smtp_user",
+            "encrypted_smtp_password",
+            "webhook",
+        ],
+        sealed: &["encrypted_smtp_password"],
+        identity: false,
+    },
+    Table {
         name: "log",
         columns: &[
             "id",
@@ -202,7 +240,7 @@ impl Store {
                         let Value::Blob(blob) = &values[i] else {
                             continue;
                         };
-                        let mut endpoint = String::new();
+                        let mut scratch = [String::new(), String::new()];
                         let binding = sealing::binding(
                             column,
                             |name| {
@@ -212,7 +250,7 @@ impl Store {
                                     .position(|c| *c == name)
                                     .map(|j| &values[j])
                             },
-                            &mut endpoint,
+                            &mut scratch,
                         )
                         .ok_or_else(|| StoreError::Corrupt(format!("a row of {}", table.name)))?;
                         let resealed = sealing::reseal(blob, binding, from_secret, to_secret)?;

@@ -25,8 +25,10 @@ pub(crate) mod cas;
 pub(crate) mod certs;
 pub mod copy;
 pub(crate) mod db;
+pub(crate) mod deploys;
 mod keyfile;
 pub(crate) mod log;
+pub(crate) mod notify;
 pub(crate) mod requests;
 pub(crate) mod revocation;
 mod rows;
@@ -37,7 +39,9 @@ mod team;
 
 pub use assignments::Assignment;
 pub use cas::{CaConnection, CaKind, CaSecrets};
+pub use deploys::{DeployFormat, DeploySource, DeployTarget, LastRun};
 pub use log::LogEntry;
+pub use notify::{MailSettings, NotifySettings};
 pub use requests::PendingRequest;
 pub use rows::{KeyInfo, StoredCert};
 pub use team::is_url as is_team_address;
@@ -160,6 +164,12 @@ pub enum StoreError {
     /// A CA connection with that name exists already.
     #[error("a CA named {0} exists already: remove it first, or choose another name")]
     CaExists(String),
+    /// No deploy target has that name.
+    #[error("there is no deploy target named {0}: `certdesk deploy list` shows them")]
+    NoSuchTarget(String),
+    /// A deploy target with that name exists already.
+    #[error("a deploy target named {0} exists already: remove it first, or choose another name")]
+    TargetExists(String),
     /// SQLite reported an error.
     #[error("the store database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -122,6 +122,37 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 9: who wrote each log entry (a team database fills it with the database user).
     "ALTER TABLE log ADD COLUMN db_user TEXT;",
+    // 10: deploy targets (where a certificate's files go, how the server reloads and is
+    // proved; a PFX password sealed) with their last run, and the notification settings
+    // (the SMTP password sealed).
+    "CREATE TABLE deploy_targets (
+        name TEXT PRIMARY KEY,
+        usage TEXT,
+        thumbprint TEXT,
+        destination TEXT NOT NULL,
+        format TEXT NOT NULL,
+        reload TEXT,
+        probe TEXT,
+        identity TEXT,
+        known_hosts TEXT,
+        proof_seconds INTEGER NOT NULL,
+        encrypted_pfx_password BLOB,
+        added INTEGER NOT NULL,
+        last_run INTEGER,
+        last_thumbprint TEXT,
+        last_ok INTEGER,
+        last_message TEXT
+    );
+    CREATE TABLE notify (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        smtp TEXT,
+        mail_from TEXT,
+        mail_to TEXT,
+        starttls INTEGER NOT NULL,
+        smtp_user TEXT,
+        encrypted_smtp_password BLOB,
+        webhook TEXT
+    );",
 ];
 
 /// The schema version this build writes.

@@ -15,26 +15,40 @@ use crate::pki::key::{PrivateKey, unseal_legacy};
 use crate::pki::seal::{self, Binding};
 
 /// The binding of a sealed column of a row whose columns `row` gives by name: the `keys`
-/// table's key, or a `cas` row's secret (`endpoint` holds that row's
-/// [`super::cas::endpoint`], which the binding borrows).
+/// table's key, a `cas` row's secret, a deploy target's PFX password or the notification
+/// mail's SMTP password (`scratch` holds the endpoint and owner that the binding borrows).
 pub(crate) fn binding<'a>(
     column: &str,
     row: impl Fn(&str) -> Option<&'a Value>,
-    endpoint: &'a mut String,
+    scratch: &'a mut [String; 2],
 ) -> Option<Binding<'a>> {
     let text = |name| match row(name) {
         Some(Value::Text(t)) => Some(t.as_str()),
         _ => None,
     };
-    if column != "encrypted_pkcs8" {
-        *endpoint = super::cas::endpoint(
-            text("kind")?,
-            text("url")?,
-            text("ca_bundle"),
-            text("username"),
-        );
+    let [endpoint, owner] = scratch;
+    match column {
+        "encrypted_pkcs8" => {}
+        "encrypted_pfx_password" => {
+            *endpoint = super::deploys::endpoint(text("destination")?, text("format")?);
+            *owner = format!("deploy {}", text("name")?);
+        }
+        "encrypted_smtp_password" => {
+            *endpoint =
+                super::notify::endpoint(text("smtp").unwrap_or_default(), text("smtp_user"));
+            "notify".clone_into(owner);
+        }
+        _ => {
+            *endpoint = super::cas::endpoint(
+                text("kind")?,
+                text("url")?,
+                text("ca_bundle"),
+                text("username"),
+            );
+        }
     }
     let endpoint: &'a str = endpoint;
+    let owner: &'a str = owner;
     match column {
         "encrypted_pkcs8" => Some(Binding::Key {
             public_key_hash: text("public_key_hash")?,
@@ -53,6 +67,16 @@ pub(crate) fn binding<'a>(
         "encrypted_password" => Some(Binding::CaSecret {
             ca: text("name")?,
             field: PASSWORD,
+            endpoint,
+        }),
+        "encrypted_pfx_password" => Some(Binding::Setting {
+            owner,
+            field: super::deploys::PFX_PASSWORD,
+            endpoint,
+        }),
+        "encrypted_smtp_password" => Some(Binding::Setting {
+            owner,
+            field: super::notify::SMTP_PASSWORD,
             endpoint,
         }),
         _ => None,

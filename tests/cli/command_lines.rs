@@ -1,7 +1,7 @@
 //! Every logged equivalent command runs exactly what it says. Operations are done with
 //! hostile values (a file name, a friendly name, an output path, an AIA URL from a
-//! certificate, full of `;`, `$( )`, backticks, `|`, quotes, newlines and non-ASCII); then
-//! each entry's command is pasted into bash with stand-ins for `certdesk` and `curl` that
+//! certificate, a deploy target's folder and reload command, full of `;`, `$( )`,
+//! backticks, `|`, quotes, newlines and non-ASCII); then each entry's command is pasted into bash with stand-ins for `certdesk` and `curl` that
 //! record the arguments they get, and those must be what a POSIX shell parser (Python's
 //! `shlex`) reads in the text, with the hostile values whole and nothing else run.
 
@@ -151,6 +151,20 @@ fn every_logged_command_runs_exactly_its_arguments() {
         "--format",
         "der",
     ]);
+    // A deploy target whose folder and reload command are hostile.
+    let deploy_dir = t.dir.path().join(format!("in {HOSTILE}"));
+    std::fs::create_dir_all(&deploy_dir).expect("dir");
+    t.json(&[
+        "deploy",
+        "add",
+        "web",
+        "--cert",
+        &thumbprint,
+        "--to",
+        s(&deploy_dir),
+        "--reload",
+        HOSTILE,
+    ]);
 
     let log = t.json(&["log"]);
     let commands: Vec<String> = log
@@ -164,6 +178,8 @@ fn every_logged_command_runs_exactly_its_arguments() {
         url.clone(),
         name.clone(),
         s(&output).to_owned(),
+        s(&deploy_dir).to_owned(),
+        HOSTILE.to_owned(),
     ];
     let mut seen = vec![false; expected_values.len()];
     let sandbox = tempfile::tempdir().expect("sandbox");

@@ -362,6 +362,37 @@ fn a_store_is_copied_into_a_database_and_back() {
         "--challenge-file",
         s(&challenge),
     ]);
+    // A PFX deploy target and the mail's SMTP password: sealed secrets of their own.
+    let leaf = common::openssl_thumbprint(&fx("leaf.pem"));
+    let www = local.dir.path().join("www");
+    std::fs::create_dir(&www).expect("www");
+    local.json(&[
+        "deploy",
+        "add",
+        "win",
+        "--cert",
+        &leaf,
+        "--to",
+        s(&www),
+        "--format",
+        "pfx",
+        "--password-file",
+        s(&fx("pw.txt")),
+    ]);
+    local.json(&[
+        "notify",
+        "set",
+        "--smtp",
+        "127.0.0.1:9",
+        "--from",
+        "a@example.org",
+        "--to",
+        "b@example.org",
+        "--user",
+        "mailer",
+        "--password-file",
+        s(&fx("pw.txt")),
+    ]);
     let team = TestStore::team();
     let address = team.team.clone().expect("address");
     let local_dir = local.path();
@@ -408,6 +439,23 @@ fn a_store_is_copied_into_a_database_and_back() {
     assert!(export_leaf(&back).contains("BEGIN PRIVATE KEY"));
     let log = back.json(&["log"]).to_string();
     assert!(log.contains("certdesk store copy"), "{log}");
+    // The deploy target's password opens under the new store key: the PFX it writes
+    // opens with it.
+    assert_eq!(back.json(&["notify", "show"])["mail"]["has_password"], true);
+    std::fs::remove_file(www.join("win.pfx")).ok();
+    back.json(&["deploy", "run", "win"]);
+    let info = tool(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            s(&www.join("win.pfx")),
+            "-passin",
+            "pass:secret",
+            "-noout",
+        ],
+    );
+    assert!(!info.contains("error"), "{info}");
 }
 
 /// The database password comes from PGPASSWORD or a private ~/.pgpass (PGPASSFILE), never
@@ -524,7 +572,8 @@ fn an_older_team_database_is_upgraded() {
     let db = database(&t);
     let out = server.psql(
         &db,
-        "ALTER TABLE log DROP COLUMN db_user; UPDATE certdesk_schema SET version = 8",
+        "ALTER TABLE log DROP COLUMN db_user; DROP TABLE deploy_targets; DROP TABLE notify;
+         UPDATE certdesk_schema SET version = 8",
     );
     assert!(
         out.status.success(),
@@ -534,8 +583,10 @@ fn an_older_team_database_is_upgraded() {
     let log = t.json(&["log"]);
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "9");
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "10");
     t.json(&["import", s(&fx("leaf.pem"))]);
+    // The upgrade made the deploy targets' table.
+    assert_eq!(t.json(&["deploy", "list"]), serde_json::json!([]));
     assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
 }
 

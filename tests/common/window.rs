@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use certdesk::gui::app::CertdeskApp;
-use certdesk::gui::dialogs::{AddCaDialog, DetailsTab, Dialog, REQUEST_STEPS};
+use certdesk::gui::dialogs::{AddCaDialog, DetailsTab, Dialog, REQUEST_STEPS, TargetDialog};
 use certdesk::gui::settings::Settings;
 use certdesk::gui::verbs::Verb;
 use certdesk::gui::views::Page;
-use certdesk::store::{CaKind, Location, Logical, Store};
+use certdesk::store::{CaKind, DeployFormat, Location, Logical, Store};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -132,6 +132,7 @@ pub fn walk(
         (Page::Wizard, "certificate-wizard"),
         (Page::Topology, "topology"),
         (Page::Cas, "certification-authorities"),
+        (Page::Deploy, "deploy-targets"),
         (Page::Probe, "check-a-server"),
         (Page::Log, "activity-log"),
     ] {
@@ -203,6 +204,12 @@ pub fn walk(
         visit(h, name);
         close(h);
     }
+    let mut target = TargetDialog::default();
+    target.format = DeployFormat::Pfx;
+    h.state_mut().dialog = Some(Dialog::Target(Box::new(target)));
+    h.run_steps(3);
+    visit(h, "deploy-target");
+    close(h);
     start(h, Verb::ViewDetails);
     for (tab, name) in [
         (DetailsTab::General, "details-general"),

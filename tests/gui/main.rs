@@ -6,6 +6,7 @@
 mod common;
 
 mod app;
+mod deploy;
 mod files;
 mod finish;
 mod friction;

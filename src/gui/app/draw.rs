@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::gui::command::Command;
-use crate::gui::dialogs::{AddCaDialog, Dialog, Flow, frame};
+use crate::gui::dialogs::{AddCaDialog, Dialog, Flow, TargetDialog, frame};
 use crate::gui::settings::clamp_zoom;
 use crate::gui::verbs::Verb;
 use crate::gui::views::{self, BannerChoice, Intent, MenuChoice, MenuState, Page, Pages};
@@ -170,6 +170,17 @@ impl CertdeskApp {
                 }
             }
             Some(Intent::AddCa) => self.dialog = Some(Dialog::AddCa(Box::default())),
+            Some(Intent::AddTarget) => {
+                self.dialog = Some(Dialog::Target(Box::new(TargetDialog::new(&self.view))));
+            }
+            Some(Intent::EditTarget(name)) => {
+                self.dialog = self
+                    .view
+                    .deploy_targets
+                    .iter()
+                    .find(|t| t.name == name)
+                    .map(|t| Dialog::Target(Box::new(TargetDialog::edit(t))));
+            }
             Some(Intent::CheckPool) => {
                 self.page = Page::Probe;
                 if let Some(command) = self.probe_form.pool_command() {

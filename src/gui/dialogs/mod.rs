@@ -14,6 +14,7 @@ pub mod frame;
 mod import;
 mod renew;
 mod request;
+mod target;
 mod unlock;
 mod window;
 
@@ -27,6 +28,7 @@ pub use export::ExportDialog;
 pub use import::ImportDialog;
 pub use renew::RenewDialog;
 pub use request::{RequestWizard, STEPS as REQUEST_STEPS, Step};
+pub use target::TargetDialog;
 pub use unlock::UnlockDialog;
 pub use window::{About, OpenStoreDialog};
 
@@ -104,6 +106,8 @@ dialogs! {
     Renew(RenewDialog),
     /// Give a locked store's passphrase.
     Unlock(UnlockDialog),
+    /// Add (or edit) a deploy target.
+    Target(TargetDialog),
 }
 
 impl Dialog {

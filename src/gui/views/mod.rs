@@ -3,6 +3,7 @@
 //! dialog or starts a job, and none imports the app.
 
 mod cas_page;
+mod deploy_page;
 mod expiry_banner;
 mod log;
 mod nav;
@@ -48,6 +49,8 @@ pub enum Page {
     Cas,
     /// Check what a server serves, and the pool.
     Probe,
+    /// The deploy targets.
+    Deploy,
 }
 
 /// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
@@ -64,6 +67,10 @@ pub enum Intent {
     AddCa,
     /// Open the edit dialog on this CA connection.
     EditCa(String),
+    /// Open the target editor on a new deploy target.
+    AddTarget,
+    /// Open the target editor on this deploy target.
+    EditTarget(String),
     /// Check the pool's members (on the Check a server page).
     CheckPool,
 }
@@ -118,6 +125,7 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
             None
         }
         Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.ca_root, pages.commands),
+        Page::Deploy => deploy_page::deploy_page_ui(ui, pages.view, pages.commands),
         Page::Probe => {
             probe_page::probe_page_ui(ui, pages.view, pages.probe_form, pages.commands);
             None

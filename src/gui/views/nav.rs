@@ -111,6 +111,14 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
                     chosen = Some(MenuChoice::Verb(verb));
                 }
             }
+            ui.separator();
+            let deploy = egui::Button::new("Deploy targets…");
+            if item(ui, deploy, focus)
+                .on_hover_text("Where certificates' files go, and Deploy now")
+                .clicked()
+            {
+                chosen = Some(MenuChoice::Page(Page::Deploy));
+            }
         });
         menu(ui, "View", Key::V, |ui, focus| {
             for (label, target) in PAGES {
@@ -183,11 +191,12 @@ pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key
 pub const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// The pages of the View menu and the tree's lower part.
-const PAGES: [(&str, Page); 5] = [
+const PAGES: [(&str, Page); 6] = [
     ("Certificate Wizard", Page::Wizard),
     ("Check a server", Page::Probe),
     ("Topology", Page::Topology),
     ("Certification Authorities", Page::Cas),
+    ("Deploy targets", Page::Deploy),
     ("Activity log", Page::Log),
 ];
 

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::store::db::{Sql, values};
 use crate::store::schema::{self, VERSION};
 
-/// The schema as the embedded store's version 9 has it.
+/// The schema as the embedded store's version 10 has it.
 pub const SCHEMA: &str = "
 CREATE TABLE certdesk_schema (version BIGINT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,6 +115,34 @@ CREATE TABLE ocsp_cache (
     fetched BIGINT NOT NULL,
     PRIMARY KEY (url, thumbprint)
 );
+CREATE TABLE deploy_targets (
+    name TEXT PRIMARY KEY,
+    usage TEXT,
+    thumbprint TEXT,
+    destination TEXT NOT NULL,
+    format TEXT NOT NULL,
+    reload TEXT,
+    probe TEXT,
+    identity TEXT,
+    known_hosts TEXT,
+    proof_seconds BIGINT NOT NULL,
+    encrypted_pfx_password BYTEA,
+    added BIGINT NOT NULL,
+    last_run BIGINT,
+    last_thumbprint TEXT,
+    last_ok BIGINT,
+    last_message TEXT
+);
+CREATE TABLE notify (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    smtp TEXT,
+    mail_from TEXT,
+    mail_to TEXT,
+    starttls BIGINT NOT NULL,
+    smtp_user TEXT,
+    encrypted_smtp_password BYTEA,
+    webhook TEXT
+);
 ";
 
 /// The version [`SCHEMA`]'s first team databases had; [`UPGRADES`] starts from it.
@@ -125,6 +153,35 @@ const FIRST: i64 = 8;
 const UPGRADES: &[&str] = &[
     // 9: who wrote each log entry.
     "ALTER TABLE log ADD COLUMN IF NOT EXISTS db_user TEXT NOT NULL DEFAULT current_user;",
+    // 10: deploy targets and the notification settings.
+    "CREATE TABLE IF NOT EXISTS deploy_targets (
+        name TEXT PRIMARY KEY,
+        usage TEXT,
+        thumbprint TEXT,
+        destination TEXT NOT NULL,
+        format TEXT NOT NULL,
+        reload TEXT,
+        probe TEXT,
+        identity TEXT,
+        known_hosts TEXT,
+        proof_seconds BIGINT NOT NULL,
+        encrypted_pfx_password BYTEA,
+        added BIGINT NOT NULL,
+        last_run BIGINT,
+        last_thumbprint TEXT,
+        last_ok BIGINT,
+        last_message TEXT
+    );
+    CREATE TABLE IF NOT EXISTS notify (
+        id BIGINT PRIMARY KEY CHECK (id = 1),
+        smtp TEXT,
+        mail_from TEXT,
+        mail_to TEXT,
+        starttls BIGINT NOT NULL,
+        smtp_user TEXT,
+        encrypted_smtp_password BYTEA,
+        webhook TEXT
+    );",
 ];
 
 // The upgrades reach the version the schema above creates.

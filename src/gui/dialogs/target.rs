@@ -1,0 +1,315 @@
+//! The target editor: add or change a deploy target — which certificate (a usage's, or a
+//! thumbprint), where (`[USER@HOST[:PORT]:]DIR`), the format, the reload command, the
+//! probe, the SSH key and known_hosts files, and a PFX's password. The model checks them
+//! (`certdesk deploy add|edit`). Editing, an empty password keeps the stored one.
+
+use zeroize::Zeroizing;
+
+use super::Flow;
+use super::contract::{DialogContext, DialogPage};
+use super::frame::{self, Part};
+use crate::deploy::usage::UsageType;
+use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::view_model::StoreView;
+use crate::ops::deploy::NewTarget;
+use crate::store::{DeployFormat, DeploySource, DeployTarget};
+
+/// The dialog's state.
+pub struct TargetDialog {
+    /// The target's name.
+    pub name: String,
+    /// The usage whose certificate goes (none: the thumbprint below).
+    pub usage: Option<UsageType>,
+    /// The certificate, when no usage is chosen.
+    pub thumbprint: String,
+    /// `[USER@HOST[:PORT]:]DIR`.
+    pub destination: String,
+    /// The files written.
+    pub format: DeployFormat,
+    /// The reload command.
+    pub reload: String,
+    /// `HOST:PORT` probed.
+    pub probe: String,
+    /// The SSH key file.
+    pub identity: String,
+    /// The known_hosts file.
+    pub known_hosts: String,
+    /// The PFX password.
+    password: Zeroizing<String>,
+    /// Changing an existing target (its name is fixed).
+    pub editing: bool,
+    sent: bool,
+    done: bool,
+    error: Option<String>,
+}
+
+impl DialogPage for TargetDialog {
+    fn title(&self) -> &'static str {
+        if self.editing {
+            "Edit a deploy target"
+        } else {
+            "Add a deploy target"
+        }
+    }
+
+    fn size(&self) -> [f32; 2] {
+        [720.0, 500.0]
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        self.ui(ui, cx.commands)
+    }
+
+    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
+        self.on_applied(result);
+        result.is_err()
+    }
+}
+
+impl Default for TargetDialog {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            usage: None,
+            thumbprint: String::new(),
+            destination: String::new(),
+            format: DeployFormat::Pem,
+            reload: String::new(),
+            probe: String::new(),
+            identity: String::new(),
+            known_hosts: String::new(),
+            password: Zeroizing::default(),
+            editing: false,
+            sent: false,
+            done: false,
+            error: None,
+        }
+    }
+}
+
+fn field(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    secret: bool,
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .password(secret)
+                .hint_text(hint)
+                .desired_width(420.0),
+        )
+        .labelled_by(l.id)
+    })
+    .inner
+}
+
+impl TargetDialog {
+    /// The editor on a new target, on the first usage that holds a certificate (none: a
+    /// thumbprint).
+    pub fn new(view: &StoreView) -> Self {
+        Self {
+            usage: view.assignments.first().map(|a| a.usage),
+            ..Self::default()
+        }
+    }
+
+    /// The editor on an existing target (its password blank: kept unless retyped).
+    pub fn edit(target: &DeployTarget) -> Self {
+        let (usage, thumbprint) = match &target.source {
+            DeploySource::Usage(u) => (Some(*u), String::new()),
+            DeploySource::Certificate(t) => (None, t.clone()),
+        };
+        Self {
+            name: target.name.clone(),
+            usage,
+            thumbprint,
+            destination: target.destination.clone(),
+            format: target.format,
+            reload: target.reload.clone().unwrap_or_default(),
+            probe: target.probe.clone().unwrap_or_default(),
+            identity: target.identity.clone().unwrap_or_default(),
+            known_hosts: target.known_hosts.clone().unwrap_or_default(),
+            editing: true,
+            ..Self::default()
+        }
+    }
+
+    /// The store's answer.
+    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
+        if !self.sent {
+            return;
+        }
+        match result {
+            Ok(Applied::Done) => self.done = true,
+            Ok(_) => return,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.sent = false;
+    }
+
+    /// What is still missing before the target can be saved.
+    pub fn missing(&self) -> Option<&'static str> {
+        if self.name.trim().is_empty() || self.destination.trim().is_empty() {
+            return Some("give a name and the destination");
+        }
+        if self.usage.is_none() && self.thumbprint.trim().is_empty() {
+            return Some("choose a usage, or give the certificate's thumbprint");
+        }
+        None
+    }
+
+    /// The command that saves the target as entered; the dialog then waits for the answer.
+    pub fn command(&mut self) -> Command {
+        self.error = None;
+        self.sent = true;
+        let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let source = match self.usage {
+            Some(u) => DeploySource::Usage(u),
+            None => DeploySource::Certificate(self.thumbprint.trim().to_owned()),
+        };
+        let new = NewTarget {
+            name: self.name.trim().to_owned(),
+            source,
+            destination: self.destination.trim().to_owned(),
+            format: self.format,
+            reload: optional(&self.reload),
+            probe: optional(&self.probe),
+            identity: optional(&self.identity),
+            known_hosts: optional(&self.known_hosts),
+            proof_seconds: None,
+        };
+        let password = Some(self.password.clone()).filter(|p| !p.is_empty());
+        Command::SaveTarget(Box::new(new), password, self.editing)
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui) {
+        ui.add_enabled_ui(!self.editing, |ui| {
+            let name = field(ui, "Target name", &mut self.name, "e.g. nginx-edge", false);
+            if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
+                name.request_focus();
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.add_sized([170.0, 20.0], egui::Label::new("Certificate of"));
+            let shown = self
+                .usage
+                .map_or("one certificate (thumbprint)", UsageType::title);
+            egui::ComboBox::from_id_salt("target usage")
+                .selected_text(shown)
+                .width(300.0)
+                .show_ui(ui, |ui| {
+                    for usage in UsageType::ALL {
+                        ui.selectable_value(&mut self.usage, Some(usage), usage.title());
+                    }
+                    ui.selectable_value(&mut self.usage, None, "one certificate (thumbprint)");
+                })
+                .response
+                .labelled_by(l.id);
+        });
+        if self.usage.is_none() {
+            field(
+                ui,
+                "Thumbprint",
+                &mut self.thumbprint,
+                "SHA-1, or 8+ hex digits",
+                false,
+            );
+        }
+        field(
+            ui,
+            "Destination",
+            &mut self.destination,
+            "/etc/ssl/site or deploy@web1:/etc/ssl/site",
+            false,
+        );
+        ui.horizontal(|ui| {
+            ui.add_sized([170.0, 20.0], egui::Label::new("Format"));
+            ui.radio_value(
+                &mut self.format,
+                DeployFormat::Pem,
+                "PEM files (certbot's layout)",
+            );
+            ui.radio_value(
+                &mut self.format,
+                DeployFormat::Pfx,
+                "PFX (3DES, for Windows)",
+            );
+        });
+        if self.format == DeployFormat::Pfx {
+            let hint = if self.editing {
+                "leave empty to keep the stored one"
+            } else {
+                "protects the file's key"
+            };
+            field(ui, "PFX password", &mut self.password, hint, true);
+        }
+        field(
+            ui,
+            "Reload command",
+            &mut self.reload,
+            "systemctl reload nginx",
+            false,
+        );
+        field(
+            ui,
+            "Probe (HOST:PORT)",
+            &mut self.probe,
+            "web1.example.net:443",
+            false,
+        );
+        field(
+            ui,
+            "SSH key file",
+            &mut self.identity,
+            "optional: ssh -i",
+            false,
+        );
+        field(
+            ui,
+            "known_hosts file",
+            &mut self.known_hosts,
+            "optional: ~/.ssh/known_hosts",
+            false,
+        );
+        ui.label(
+            "Over SSH, the key is used without a passphrase prompt and the host's key must be \
+             in known_hosts. After the reload the probe must see the new certificate within \
+             30 s, or the previous files are put back.",
+        );
+        if let Some(error) = &self.error {
+            frame::error_ui(ui, error);
+        }
+    }
+
+    /// Draws the dialog; Enter saves.
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> Flow {
+        if self.done {
+            return Flow::Close;
+        }
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Body => self.body_ui(ui),
+            Part::Footer => {
+                let missing = self.missing();
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
+                }
+                let ready = missing.is_none() && !self.sent;
+                let label = if self.editing { "Save" } else { "Add" };
+                if frame::button_enabled(ui, ready, label).clicked()
+                    || (ready && frame::enter_pressed(ui))
+                {
+                    commands.push(self.command());
+                }
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
+                }
+            }
+        });
+        flow
+    }
+}
