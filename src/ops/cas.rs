@@ -12,13 +12,14 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::{self, AcmeError, Registered, Secrets};
+use crate::ca::auth::Accepted;
 use crate::ca::certsrv::{self, Credentials};
 use crate::ca::{OnlineError, scep};
 use crate::ops::command_line;
 use crate::store::cas::write::{self, NewSecrets};
 use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
-use crate::store::{CaConnection, CaKind, Location, Store, StoreError};
+use crate::store::{AuthChoice, CaConnection, CaKind, Location, Store, StoreError};
 
 /// The largest TLS trust bundle read.
 const MAX_BUNDLE: u64 = 1024 * 1024;
@@ -65,13 +66,16 @@ pub enum Protocol {
         /// The challenge password.
         challenge: Option<Zeroizing<String>>,
     },
-    /// AD CS Web Enrollment: `https://HOST/certsrv` and Basic authentication.
+    /// AD CS Web Enrollment: `https://HOST/certsrv`, how it signs in, and a user name
+    /// and password (both empty: the Kerberos ticket of the user running certdesk).
     Certsrv {
         /// The Web Enrollment URL.
         url: String,
-        /// The user name.
+        /// How it signs in.
+        auth: AuthChoice,
+        /// The user name (`user@REALM`, `DOMAIN\user`), empty for the ticket.
         username: String,
-        /// The password.
+        /// The password, empty for the ticket.
         password: Zeroizing<String>,
     },
 }
@@ -94,6 +98,8 @@ pub struct NewCa {
 pub struct Reached {
     /// The ACME account URL.
     pub account: Option<String>,
+    /// AD CS: how and as whom the server accepted the sign-in.
+    pub signed_in: Option<Accepted>,
     /// What was checked, one phrase.
     pub detail: String,
 }
@@ -188,6 +194,7 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         added: now,
         eab_kid: None,
         username: None,
+        auth: AuthChoice::Automatic,
     };
     let mut command = format!("certdesk ca add {}", command_line::quote(&new.name));
     let mut stored = StoredSecrets {
@@ -228,24 +235,38 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         }
         Protocol::Certsrv {
             url,
+            auth,
             username,
             password,
         } => {
             check_url(url, "AD CS Web Enrollment", &["https"])?;
-            if username.trim().is_empty() || password.is_empty() {
+            let username = username.trim();
+            if username.is_empty() != password.is_empty() {
                 return Err(CaOpError::Invalid(
-                    "AD CS Web Enrollment needs a user name and a password".into(),
+                    "AD CS Web Enrollment takes a user name with its password, or neither (the Kerberos ticket of the user running certdesk)".into(),
                 ));
+            }
+            if username.is_empty() && matches!(auth, AuthChoice::Basic | AuthChoice::Ntlm) {
+                return Err(CaOpError::Invalid(format!(
+                    "--auth {} needs a user name and a password (only Negotiate signs in with a Kerberos ticket)",
+                    auth.as_str()
+                )));
             }
             ca.kind = CaKind::Certsrv;
             ca.url = url.trim_end_matches('/').to_owned();
-            ca.username = Some(username.trim().to_owned());
-            stored.password = Some(password.clone());
-            command.push_str(&format!(
-                " --certsrv {} --username {} --password-file '<file>'",
-                command_line::quote(url),
-                command_line::quote(username.trim())
-            ));
+            ca.auth = *auth;
+            command.push_str(&format!(" --certsrv {}", command_line::quote(url)));
+            if *auth != AuthChoice::Automatic {
+                command.push_str(&format!(" --auth {}", auth.as_str()));
+            }
+            if !username.is_empty() {
+                ca.username = Some(username.to_owned());
+                stored.password = Some(password.clone());
+                command.push_str(&format!(
+                    " --username {} --password-file '<file>'",
+                    command_line::quote(username)
+                ));
+            }
         }
     }
     if let Some(path) = &new.ca_bundle {
@@ -313,12 +334,14 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         },
         Protocol::Certsrv {
             url,
+            auth,
             username,
             password,
         } => Protocol::Certsrv {
             url: url.clone(),
+            auth: *auth,
             username: username.clone(),
-            password: if password.is_empty() {
+            password: if password.is_empty() && !username.trim().is_empty() {
                 kept_password.unwrap_or_default()
             } else {
                 password.clone()
@@ -473,10 +496,12 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
             Ok(Reached {
                 detail: format!("account {account_url}"),
                 account: Some(account_url),
+                signed_in: None,
             })
         }
         CaKind::Scep => Ok(Reached {
             account: None,
+            signed_in: None,
             detail: format!("CA certificate {}", scep::test(&ca)?),
         }),
         CaKind::Certsrv => {
@@ -484,16 +509,26 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
                 username: ca.username.as_deref().unwrap_or_default(),
                 password: secrets.password.as_deref().map_or("", String::as_str),
             };
-            certsrv::test(&ca, credentials)?;
+            let accepted = certsrv::test(&ca, credentials)?;
             Ok(Reached {
                 account: None,
-                detail: format!(
-                    "signed in as {}",
-                    ca.username.as_deref().unwrap_or_default()
-                ),
+                detail: signed_in_words(&accepted),
+                signed_in: Some(accepted),
             })
         }
     }
+}
+
+/// "signed in with Kerberos (Negotiate) as alice@EXAMPLE.TEST".
+pub fn signed_in_words(accepted: &Accepted) -> String {
+    if accepted.user.is_empty() {
+        return format!("reached with {}", accepted.mechanism.words());
+    }
+    format!(
+        "signed in with {} as {}",
+        accepted.mechanism.words(),
+        accepted.user
+    )
 }
 
 /// Tries a connection before it is saved: the ACME directory (no account is registered),
@@ -508,7 +543,8 @@ fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<(), CaOpError> {
                 username: ca.username.as_deref().unwrap_or_default(),
                 password: stored.password.as_deref().map_or("", String::as_str),
             },
-        ),
+        )
+        .map(drop),
     };
     reached.map_err(|e| CaOpError::NotSaved(Box::new(e.into())))
 }

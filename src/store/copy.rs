@@ -126,6 +126,7 @@ const TABLES: &[Table] = &[
             "encrypted_eab_hmac",
             "username",
             "encrypted_password",
+            "auth",
         ],
         sealed: &[
             "encrypted_account_key",

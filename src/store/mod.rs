@@ -36,7 +36,7 @@ pub mod system;
 mod team;
 
 pub use assignments::Assignment;
-pub use cas::{CaConnection, CaKind, CaSecrets};
+pub use cas::{AuthChoice, CaConnection, CaKind, CaSecrets};
 pub use log::LogEntry;
 pub use requests::PendingRequest;
 pub use rows::{KeyInfo, StoredCert};

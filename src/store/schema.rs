@@ -122,6 +122,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 9: who wrote each log entry (a team database fills it with the database user).
     "ALTER TABLE log ADD COLUMN db_user TEXT;",
+    // 10: how an AD CS connection signs in (automatic, negotiate, ntlm, basic).
+    "ALTER TABLE cas ADD COLUMN auth TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::store::db::{Sql, values};
 use crate::store::schema::{self, VERSION};
 
-/// The schema as the embedded store's version 9 has it.
+/// The schema as the embedded store's version 10 has it.
 pub const SCHEMA: &str = "
 CREATE TABLE certdesk_schema (version BIGINT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,7 +99,8 @@ CREATE TABLE cas (
     eab_kid TEXT,
     encrypted_eab_hmac BYTEA,
     username TEXT,
-    encrypted_password BYTEA
+    encrypted_password BYTEA,
+    auth TEXT
 );
 CREATE TABLE crl_cache (
     url TEXT PRIMARY KEY,
@@ -125,6 +126,8 @@ const FIRST: i64 = 8;
 const UPGRADES: &[&str] = &[
     // 9: who wrote each log entry.
     "ALTER TABLE log ADD COLUMN IF NOT EXISTS db_user TEXT NOT NULL DEFAULT current_user;",
+    // 10: how an AD CS connection signs in.
+    "ALTER TABLE cas ADD COLUMN IF NOT EXISTS auth TEXT;",
 ];
 
 // The upgrades reach the version the schema above creates.
