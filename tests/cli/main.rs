@@ -13,6 +13,7 @@ mod corpus;
 mod expiry;
 mod export;
 mod import;
+mod kerberos;
 mod online;
 mod probe;
 mod request;
