@@ -148,11 +148,13 @@ impl Connection {
     }
 
     /// Sends `request` (origin-form URI; the Host header is added) on the connection in
-    /// use, reading its whole answer within [`STEP`] and [`MAX_BODY`].
+    /// use (a new one when the server closed it), reading its whole answer within
+    /// [`STEP`] and [`MAX_BODY`].
     pub fn send(
         &mut self,
         mut request: hyper::Request<Full<Bytes>>,
     ) -> Result<Answer, OnlineError> {
+        self.ensure()?;
         let authority = if self.port == 443 {
             self.host.clone()
         } else if self.host.contains(':') {
