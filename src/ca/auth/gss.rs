@@ -103,7 +103,7 @@ pub fn with_password(
             )
         });
         if let Err(e) = probe {
-            if e.major.contains(MajorFlags::GSS_S_BAD_MECH) {
+            if is(e.major, MajorFlags::GSS_S_BAD_MECH) {
                 return Err(OnlineError::NoNtlm {
                     ca: ca.to_owned(),
                     package: NTLM_PACKAGE,
@@ -190,6 +190,13 @@ impl Context {
     }
 }
 
+/// Whether a major status is the routine error `error`: the routine errors are numbers in
+/// one field of the status, not bits (GSS_S_FAILURE, 13, holds the bits of 4 and 1).
+fn is(major: MajorFlags, error: MajorFlags) -> bool {
+    const ROUTINE: u32 = 0x00ff_0000;
+    major.bits() & ROUTINE == error.bits()
+}
+
 /// MIT Kerberos' error codes (the minor status of a failed call), from `krb5.h`.
 mod krb5 {
     pub const C_PRINCIPAL_UNKNOWN: i32 = -1765328378;
@@ -240,13 +247,13 @@ fn classify(
             ca,
             message: "the KDC knows no service principal HTTP/ for the server's host name (reach the server by the name its SPN has)".into(),
         },
-        _ if major.contains(MajorFlags::GSS_S_CREDENTIALS_EXPIRED) => {
+        _ if is(major, MajorFlags::GSS_S_CREDENTIALS_EXPIRED) => {
             OnlineError::TicketExpired { ca, principal: who }
         }
-        _ if major.contains(MajorFlags::GSS_S_NO_CRED) && who.is_empty() => {
+        _ if is(major, MajorFlags::GSS_S_NO_CRED) && who.is_empty() => {
             OnlineError::NoTicket { ca }
         }
-        _ if major.contains(MajorFlags::GSS_S_BAD_BINDINGS) => OnlineError::BindingRefused { ca },
+        _ if is(major, MajorFlags::GSS_S_BAD_BINDINGS) => OnlineError::BindingRefused { ca },
         _ => OnlineError::Kerberos { ca, message: words() },
     }
 }
@@ -272,5 +279,6 @@ mod tests {
         assert!(sentence(failure, krb5::FCC_NOFILE).contains("kinit"));
         assert!(sentence(MajorFlags::GSS_S_CREDENTIALS_EXPIRED, 0).contains("expired"));
         assert!(sentence(failure, 7).contains("words"));
+        assert!(sentence(MajorFlags::GSS_S_BAD_BINDINGS, 0).contains("channel binding"));
     }
 }
