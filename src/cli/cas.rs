@@ -28,8 +28,15 @@ pub enum CaAction {
         name: String,
     },
     /// Reach the CA: ACME registers the account the first time; SCEP reads the CA's
-    /// certificate; AD CS signs in (exit 2 when the credentials are refused).
+    /// certificate; AD CS signs in and says how and as whom (exit 2 when the credentials
+    /// are refused).
     Test {
+        /// The connection's name.
+        name: String,
+    },
+    /// AD CS: who the connection will sign in as (its user, or your Kerberos ticket),
+    /// without reaching the server; exit 2 when it has no credentials to sign in with.
+    Identity {
         /// The connection's name.
         name: String,
     },
@@ -258,8 +265,13 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 return print_json(&entries);
             }
             for e in entries {
+                let accepted = e
+                    .accepted
+                    .as_deref()
+                    .map(|a| format!("  [{}]", crate::text::message(a)))
+                    .unwrap_or_default();
                 outln!(
-                    "{:<16} {:<8} {}{}{}",
+                    "{:<16} {:<8} {}{}{}{accepted}",
                     e.name,
                     e.kind,
                     e.url.as_deref().unwrap_or("(in this store)"),
@@ -284,6 +296,23 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             }
             outln!("{name}: removed");
             Ok(())
+        }
+        CaAction::Identity { name } => {
+            let ca = store.ca(name)?;
+            let identity = crate::ops::sign_in::sign_in_identity(&ca, None);
+            if ctx.json {
+                print_json(&identity)?;
+            } else if identity.ready {
+                outln!("{name}: {}", crate::text::message(&identity.words));
+            }
+            if identity.ready {
+                Ok(())
+            } else {
+                Err(CliError::bad_input(format!(
+                    "{name} has nothing to sign in with: {}",
+                    identity.words
+                )))
+            }
         }
         CaAction::Test { name } => {
             let reached = cas::test(store, name).map_err(ca_error)?;

@@ -117,8 +117,12 @@ pub struct CaEntry {
     pub registered: bool,
     /// Whether the connection trusts its own TLS bundle instead of the system's roots.
     pub custom_trust: bool,
-    /// The AD CS user name.
+    /// The AD CS user name (none: the Kerberos ticket of the user running certdesk).
     pub username: Option<String>,
+    /// AD CS: how the connection signs in (`automatic`, `negotiate`, `ntlm`, `basic`).
+    pub auth: Option<AuthChoice>,
+    /// AD CS: how and as whom the server last accepted the sign-in.
+    pub accepted: Option<String>,
 }
 
 fn check_name(name: &str) -> Result<(), CaOpError> {
@@ -195,6 +199,7 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         eab_kid: None,
         username: None,
         auth: AuthChoice::Automatic,
+        accepted: None,
     };
     let mut command = format!("certdesk ca add {}", command_line::quote(&new.name));
     let mut stored = StoredSecrets {
@@ -282,13 +287,13 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
 /// Adds a connection, tried first unless the user said otherwise (an ACME account is
 /// registered later: by `test` or the first request).
 pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
-    let (ca, command, stored) = prepare(new, now)?;
+    let (mut ca, command, stored) = prepare(new, now)?;
     if new.try_first {
         // A name taken is said before the CA is reached (insert says it again on a race).
         if store.cas()?.iter().any(|c| c.name == ca.name) {
             return Err(StoreError::CaExists(ca.name).into());
         }
-        reach(&ca, &stored)?;
+        ca.accepted = reach(&ca, &stored)?;
     }
     store.transaction(|tx, secret| {
         write::insert(tx, secret, &ca, &stored.secrets())?;
@@ -380,12 +385,12 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         }),
         ..ca
     };
-    let ca = CaConnection {
+    let mut ca = CaConnection {
         custom_trust: ca.ca_bundle.is_some(),
         ..ca
     };
     if new.try_first {
-        reach(&ca, &stored)?;
+        ca.accepted = reach(&ca, &stored)?;
     }
     store.transaction(|tx, secret| {
         write::delete(tx, &ca.name)?;
@@ -451,6 +456,8 @@ pub fn list(store: &Store) -> Result<Vec<CaEntry>, CaOpError> {
         registered: true,
         custom_trust: false,
         username: None,
+        auth: None,
+        accepted: None,
     }];
     entries.extend(store.cas()?.into_iter().map(|c| CaEntry {
         name: c.name,
@@ -459,6 +466,8 @@ pub fn list(store: &Store) -> Result<Vec<CaEntry>, CaOpError> {
         registered: c.kind != CaKind::Acme || c.account_url.is_some(),
         custom_trust: c.custom_trust,
         username: c.username,
+        auth: (c.kind == CaKind::Certsrv).then_some(c.auth),
+        accepted: c.accepted,
     }));
     Ok(entries)
 }
@@ -510,6 +519,8 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
                 password: secrets.password.as_deref().map_or("", String::as_str),
             };
             let accepted = certsrv::test(&ca, credentials)?;
+            let words = accepted_words(&accepted);
+            store.transaction(|tx, _| write::set_accepted(tx, name, &words))?;
             Ok(Reached {
                 account: None,
                 detail: signed_in_words(&accepted),
@@ -521,22 +532,24 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
 
 /// "signed in with Kerberos (Negotiate) as alice@EXAMPLE.TEST".
 pub fn signed_in_words(accepted: &Accepted) -> String {
+    format!("signed in with {}", accepted_words(accepted))
+}
+
+/// "Kerberos (Negotiate) as alice@EXAMPLE.TEST", as the CA page shows it.
+fn accepted_words(accepted: &Accepted) -> String {
     if accepted.user.is_empty() {
-        return format!("reached with {}", accepted.mechanism.words());
+        return accepted.mechanism.words().to_owned();
     }
-    format!(
-        "signed in with {} as {}",
-        accepted.mechanism.words(),
-        accepted.user
-    )
+    format!("{} as {}", accepted.mechanism.words(), accepted.user)
 }
 
 /// Tries a connection before it is saved: the ACME directory (no account is registered),
-/// the SCEP CA's certificate, the AD CS sign-in; what went wrong says nothing was saved.
-fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<(), CaOpError> {
+/// the SCEP CA's certificate, the AD CS sign-in (how and as whom it was accepted); what
+/// went wrong says nothing was saved.
+fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<Option<String>, CaOpError> {
     let reached = match ca.kind {
-        CaKind::Acme => acme::reach_directory(ca),
-        CaKind::Scep => scep::test(ca).map(drop),
+        CaKind::Acme => acme::reach_directory(ca).map(|()| None),
+        CaKind::Scep => scep::test(ca).map(|_| None),
         CaKind::Certsrv => certsrv::test(
             ca,
             Credentials {
@@ -544,7 +557,7 @@ fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<(), CaOpError> {
                 password: stored.password.as_deref().map_or("", String::as_str),
             },
         )
-        .map(drop),
+        .map(|accepted| Some(accepted_words(&accepted))),
     };
     reached.map_err(|e| CaOpError::NotSaved(Box::new(e.into())))
 }

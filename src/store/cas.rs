@@ -108,6 +108,9 @@ pub struct CaConnection {
     pub username: Option<String>,
     /// How an AD CS connection signs in.
     pub auth: AuthChoice,
+    /// How and as whom an AD CS server last accepted the sign-in ("Kerberos (Negotiate)
+    /// as alice@EXAMPLE.TEST").
+    pub accepted: Option<String>,
     /// When it was added, Unix seconds.
     pub added: i64,
 }
@@ -151,7 +154,7 @@ impl CaConnection {
     }
 }
 
-const SELECT: &str = "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username, auth FROM cas";
+const SELECT: &str = "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username, auth, accepted FROM cas";
 
 fn from_row(r: &Row) -> Result<CaConnection, StoreError> {
     let ca_bundle = r.opt_text(4)?;
@@ -167,6 +170,7 @@ fn from_row(r: &Row) -> Result<CaConnection, StoreError> {
         eab_kid: r.opt_text(7)?,
         username: r.opt_text(8)?,
         auth: AuthChoice::parse(r.opt_text(9)?.as_deref().unwrap_or_default()),
+        accepted: r.opt_text(10)?,
     })
 }
 
@@ -284,8 +288,8 @@ pub(crate) mod write {
             .transpose()?;
         tx.execute(
             "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
-                encrypted_eab_hmac, username, encrypted_password, auth)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                encrypted_eab_hmac, username, encrypted_password, auth, accepted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             values![
                 &ca.name,
                 ca.kind.as_str(),
@@ -297,8 +301,18 @@ pub(crate) mod write {
                 sealed,
                 ca.username.as_deref(),
                 password,
-                ca.auth.as_str()
+                ca.auth.as_str(),
+                ca.accepted.as_deref()
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Records how and as whom an AD CS server accepted the sign-in.
+    pub fn set_accepted(tx: Sql<'_>, name: &str, accepted: &str) -> Result<(), StoreError> {
+        tx.execute(
+            "UPDATE cas SET accepted = ?2 WHERE name = ?1",
+            values![name, accepted],
         )?;
         Ok(())
     }

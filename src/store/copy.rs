@@ -127,6 +127,7 @@ const TABLES: &[Table] = &[
             "username",
             "encrypted_password",
             "auth",
+            "accepted",
         ],
         sealed: &[
             "encrypted_account_key",

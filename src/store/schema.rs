@@ -122,8 +122,10 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 9: who wrote each log entry (a team database fills it with the database user).
     "ALTER TABLE log ADD COLUMN db_user TEXT;",
-    // 10: how an AD CS connection signs in (automatic, negotiate, ntlm, basic).
-    "ALTER TABLE cas ADD COLUMN auth TEXT;",
+    // 10: how an AD CS connection signs in (automatic, negotiate, ntlm, basic), and how
+    // and as whom its server last accepted the sign-in.
+    "ALTER TABLE cas ADD COLUMN auth TEXT;
+    ALTER TABLE cas ADD COLUMN accepted TEXT;",
 ];
 
 /// The schema version this build writes.

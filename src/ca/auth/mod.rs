@@ -89,6 +89,12 @@ pub struct Accepted {
     pub user: String,
 }
 
+/// The principal of the Kerberos ticket in the user's cache, without reaching any
+/// server: the error says there is none, or that it has expired.
+pub fn ticket_principal(ca: &str) -> Result<String, OnlineError> {
+    gss::ticket(ca).map(|credential| credential.who)
+}
+
 /// A request to send (again, for each leg of a handshake).
 pub struct Outgoing<'a> {
     /// GET or POST.

@@ -100,7 +100,8 @@ CREATE TABLE cas (
     encrypted_eab_hmac BYTEA,
     username TEXT,
     encrypted_password BYTEA,
-    auth TEXT
+    auth TEXT,
+    accepted TEXT
 );
 CREATE TABLE crl_cache (
     url TEXT PRIMARY KEY,
@@ -127,7 +128,8 @@ const UPGRADES: &[&str] = &[
     // 9: who wrote each log entry.
     "ALTER TABLE log ADD COLUMN IF NOT EXISTS db_user TEXT NOT NULL DEFAULT current_user;",
     // 10: how an AD CS connection signs in.
-    "ALTER TABLE cas ADD COLUMN IF NOT EXISTS auth TEXT;",
+    "ALTER TABLE cas ADD COLUMN IF NOT EXISTS auth TEXT;
+    ALTER TABLE cas ADD COLUMN IF NOT EXISTS accepted TEXT;",
 ];
 
 // The upgrades reach the version the schema above creates.

@@ -116,10 +116,11 @@ impl RequestWizard {
                 ));
             }
             CaKind::Certsrv => {
+                let alternate = self.alternate.then(|| self.alt_user.clone());
+                let identity = self.identity(&ca, alternate.as_deref());
                 ui.label(format!(
-                    "certdesk signs in to {} as {} (Basic authentication over HTTPS).",
-                    ca.url,
-                    ca.username.as_deref().unwrap_or("the connection's user")
+                    "certdesk signs in to {} {}.",
+                    ca.url, identity.words
                 ));
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
