@@ -9,6 +9,7 @@ mod app;
 mod finish;
 mod friction;
 mod import;
+mod kerberos;
 mod layout;
 mod messages;
 mod network;

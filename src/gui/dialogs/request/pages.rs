@@ -118,10 +118,12 @@ impl RequestWizard {
             CaKind::Certsrv => {
                 let alternate = self.alternate.then(|| self.alt_user.clone());
                 let identity = self.identity(&ca, alternate.as_deref());
-                ui.label(format!(
-                    "certdesk signs in to {} {}.",
-                    ca.url, identity.words
-                ));
+                ui.label(format!("certdesk signs in to {}", ca.url));
+                if identity.ready {
+                    ui.label(&identity.words);
+                } else {
+                    frame::hint_ui(ui, &identity.words);
+                }
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
                     let user = frame::text_row(ui, "User name", &mut self.alt_user);
