@@ -148,6 +148,46 @@ fn ntlm_with_a_password_signs_in_inside_spnego_and_a_wrong_one_is_refused() {
 }
 
 #[test]
+fn raw_ntlm_as_iis_offers_it_signs_in_one_connection_with_bindings() {
+    let t = TestStore::with_topology(common::FRONT_END);
+    let server = Certsrv::start(t.dir.path());
+    let kdc = Kdc::start();
+    let iis = BindingServer::start(&kdc, &server, t.dir.path(), Binding::RawNtlm);
+    let none = t.dir.path().join("no-ticket");
+    let ntlm = ["--auth", "ntlm", "--username", NTLM_USER];
+
+    fails(
+        &add(&kdc, &t, &none, "ticket-only", &iis.url(), &[]),
+        2,
+        "NTLM needs a user name and password",
+    );
+    let wrong = add(
+        &kdc,
+        &t,
+        &none,
+        "stale",
+        &iis.url(),
+        &[&ntlm[..], &["--password-env", "CERTDESK_WRONG_PASSWORD"]].concat(),
+    );
+    fails(&wrong, 2, "refused the credentials");
+    let added = add(
+        &kdc,
+        &t,
+        &none,
+        "corp",
+        &iis.url(),
+        &[&ntlm[..], &["--password-env", "CERTDESK_NTLM_PASSWORD"]].concat(),
+    );
+    assert!(added.status.success(), "{}", common::stderr(&added));
+    let tested = kdc.json(&t, &none, &["ca", "test", "corp"]);
+    assert_eq!(tested["mechanism"], "ntlm", "{tested}");
+    assert_eq!(tested["signed_in_as"], NTLM_USER, "{tested}");
+    let thumbprint = request_front_end(&kdc, &t, &none, "corp");
+    assign(&t, &thumbprint);
+    assert!(!names(&t).contains("stale"), "nothing saved");
+}
+
+#[test]
 fn kerberos_failures_are_one_sentence_each_and_store_nothing() {
     let t = TestStore::with_topology(common::FRONT_END);
     let server = Certsrv::start(t.dir.path());

@@ -400,6 +400,9 @@ pub enum Binding {
     BehindProxy,
     /// Offers Digest only.
     DigestOnly,
+    /// Offers the raw `NTLM` scheme as IIS does, with bindings required, signing in the
+    /// connection: the handshake's legs must come on one connection.
+    RawNtlm,
 }
 
 const SERVER_PY: &str = r#"
@@ -414,7 +417,8 @@ def end_point(pem_path):
 
 GOOD = gssapi.raw.ChannelBindings(application_data=end_point(bind_pem))
 WRONG = gssapi.raw.ChannelBindings(application_data=b'tls-server-end-point:' + b'\0' * 32)
-SERVER = gssapi.Credentials(usage='accept')
+NTLM = gssapi.OID.from_int_seq('1.3.6.1.4.1.311.2.2.10')
+SERVER = gssapi.Credentials(usage='accept', mechs=[NTLM] if mode == 'ntlm' else None)
 
 # The raw call: the high-level SecurityContext does not pass an acceptor's bindings on.
 def accept(token, bindings):
@@ -438,6 +442,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == 'digest':
             return self.reply(401, b'no', [('WWW-Authenticate', 'Digest realm="x", qop="auth", nonce="1"')])
         auth = self.headers.get('Authorization') or ''
+        if mode == 'ntlm':
+            return self.ntlm(auth, body)
         if not auth.startswith('Negotiate '):
             return self.reply(401, b'sign in', [('WWW-Authenticate', 'Negotiate')])
         token = base64.b64decode(auth[10:])
@@ -454,6 +460,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(401, b'no bindings', [('WWW-Authenticate', 'Negotiate')])
         except gssapi.exceptions.GSSError:
             pass
+        self.forward(body, out)
+
+    # NTLM signs in the connection (this handler serves one connection): its two legs
+    # must come on it, and what follows on it needs no header.
+    def ntlm(self, auth, body):
+        if getattr(self, 'signed_in', False) and not auth:
+            return self.forward(body, None)
+        if not auth.startswith('NTLM '):
+            return self.reply(401, b'sign in', [('WWW-Authenticate', 'NTLM')])
+        token = base64.b64decode(auth[5:])
+        try:
+            result = gssapi.raw.accept_sec_context(token, SERVER, context=getattr(self, 'ntlm_ctx', None), channel_bindings=GOOD)
+        except Exception as e:
+            sys.stderr.write('refused: %s\n' % e)
+            self.ntlm_ctx = None
+            return self.reply(401, b'refused', [('WWW-Authenticate', 'NTLM')])
+        if result.more_steps:
+            self.ntlm_ctx = result.context
+            return self.reply(401, b'challenge', [('WWW-Authenticate', 'NTLM ' + base64.b64encode(result.token).decode())])
+        self.ntlm_ctx = None
+        self.signed_in = True
+        self.forward(body, None)
+
+    def forward(self, body, out):
         upstream = http.client.HTTPSConnection(upstream_host, int(upstream_port),
             context=ssl.create_default_context(cafile=upstream_ca), timeout=20)
         headers = {'Authorization': 'Basic ' + basic}
@@ -499,11 +529,13 @@ impl BindingServer {
             Binding::BehindProxy => tls_dir.join("tls-ca.pem"),
             _ => tls_dir.join("tls.pem"),
         };
-        let mode = if binding == Binding::DigestOnly {
-            "digest"
-        } else {
-            "negotiate"
+        let mode = match binding {
+            Binding::DigestOnly => "digest",
+            Binding::RawNtlm => "ntlm",
+            _ => "negotiate",
         };
+        let users = tls_dir.join("ntlm-users");
+        std::fs::write(&users, format!("CONTOSO:bob:{NTLM_PASSWORD}\n")).expect("users");
         let port = upstream.port().expect("port").to_string();
         let log = tls_dir.join(format!(
             "binding-server-{mode}-{}.log",
@@ -526,6 +558,7 @@ impl BindingServer {
             ])
             .env("KRB5_KTNAME", kdc.keytab())
             .env("KRB5RCACHETYPE", "none")
+            .env("NTLM_USER_FILE", &users)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(errors)
