@@ -289,6 +289,12 @@ fn channel_bindings_required_by_the_server_are_given_and_a_mismatch_is_named() {
         1,
         "requires channel binding (Extended Protection for Authentication)",
     );
+    let unproved = BindingServer::start(&kdc, &server, t.dir.path(), Binding::Unproved);
+    fails(
+        &add(&kdc, &t, &cache, "unproved", &unproved.url(), &[]),
+        1,
+        "did not prove it is the server its Kerberos ticket was for",
+    );
     let digest = BindingServer::start(&kdc, &server, t.dir.path(), Binding::DigestOnly);
     fails(
         &add(&kdc, &t, &cache, "digest", &digest.url(), &[]),
@@ -306,7 +312,10 @@ fn channel_bindings_required_by_the_server_are_given_and_a_mismatch_is_named() {
     fails(&plain, 2, "must start with https://");
     let listed = names(&t);
     assert!(
-        !listed.contains("proxied") && !listed.contains("digest") && !listed.contains("plain"),
+        !listed.contains("proxied")
+            && !listed.contains("unproved")
+            && !listed.contains("digest")
+            && !listed.contains("plain"),
         "{listed}"
     );
 }

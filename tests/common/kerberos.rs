@@ -9,6 +9,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -400,6 +401,8 @@ pub enum Binding {
     BehindProxy,
     /// Offers Digest only.
     DigestOnly,
+    /// Accepts Kerberos but sends no final token: it does not prove it is the server.
+    Unproved,
     /// Offers the raw `NTLM` scheme as IIS does, with bindings required, signing in the
     /// connection: the handshake's legs must come on one connection.
     RawNtlm,
@@ -493,7 +496,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         answer = upstream.getresponse()
         data = answer.read()
         extra = [('Content-Type', answer.getheader('Content-Type') or 'text/html')]
-        if out:
+        if out and mode != 'unproved':
             extra.append(('WWW-Authenticate', 'Negotiate ' + base64.b64encode(out).decode()))
         self.reply(answer.status, data, extra)
 
@@ -532,15 +535,15 @@ impl BindingServer {
         let mode = match binding {
             Binding::DigestOnly => "digest",
             Binding::RawNtlm => "ntlm",
+            Binding::Unproved => "unproved",
             _ => "negotiate",
         };
         let users = tls_dir.join("ntlm-users");
         std::fs::write(&users, format!("CONTOSO:bob:{NTLM_PASSWORD}\n")).expect("users");
         let port = upstream.port().expect("port").to_string();
-        let log = tls_dir.join(format!(
-            "binding-server-{mode}-{}.log",
-            bind_to.display().to_string().len()
-        ));
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let log = tls_dir.join(format!("binding-server-{n}.log"));
         let errors = std::fs::File::create(&log).expect("log");
         // Debian's python3-gssapi belongs to /usr/bin/python3.
         let mut child = kdc
