@@ -105,6 +105,20 @@ fn a_kerberos_ticket_from_kinit_signs_in_and_the_front_end_request_is_issued_and
     let empty = t.dir.path().join("no-ticket");
     let refused = kdc.certdesk(&t, &empty, &["ca", "test", "corp"]);
     fails(&refused, 2, "run kinit, or give a user and password");
+    // Unattended: MIT Kerberos gets the ticket from the client keytab itself.
+    let unattended = t
+        .command()
+        .args(["--json", "ca", "test", "corp"])
+        .env("KRB5_CONFIG", kdc.krb5_config())
+        .env("KRB5CCNAME", format!("FILE:{}", empty.display()))
+        .env("KRB5_CLIENT_KTNAME", kdc.alice_keytab())
+        .output()
+        .expect("certdesk runs");
+    assert!(
+        unattended.status.success(),
+        "{}",
+        common::stderr(&unattended)
+    );
     let log = t.json(&["log"]).to_string();
     assert!(log.contains("ca add corp --certsrv"), "{log}");
     assert!(!log.contains("--password"), "no password was given: {log}");

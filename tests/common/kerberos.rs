@@ -154,6 +154,13 @@ impl Kdc {
         self.dir.path().join("http.keytab")
     }
 
+    /// A keytab holding alice's keys (her password unchanged), for unattended use.
+    pub fn alice_keytab(&self) -> PathBuf {
+        let keytab = self.dir.path().join("alice.keytab");
+        self.kadmin(&format!("ktadd -norandkey -k {} alice", s(&keytab)));
+        keytab
+    }
+
     /// Stops the KDC (a KDC that cannot be reached).
     pub fn stop(&mut self) {
         self.kdc = None;
