@@ -534,7 +534,8 @@ fn an_older_team_database_is_upgraded() {
     let log = t.json(&["log"]);
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "9");
+    // Version 10 added how an AD CS connection signs in.
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "10");
     t.json(&["import", s(&fx("leaf.pem"))]);
     assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
 }
