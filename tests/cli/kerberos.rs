@@ -250,6 +250,19 @@ fn kerberos_failures_are_one_sentence_each_and_store_nothing() {
         2,
         "no Kerberos ticket was found: run kinit",
     );
+    let basic = [
+        "--auth",
+        "basic",
+        "--username",
+        "alice",
+        "--password-env",
+        "CERTDESK_TEST_PASSWORD",
+    ];
+    fails(
+        &add(&kdc, &t, &none, "basic", &url, &basic),
+        1,
+        "offers Negotiate but not Basic",
+    );
 
     let short = kdc.kinit(t.dir.path(), "short", "2s");
     std::thread::sleep(std::time::Duration::from_secs(3));
@@ -274,7 +287,7 @@ fn kerberos_failures_are_one_sentence_each_and_store_nothing() {
     );
 
     let listed = names(&t);
-    for name in ["wrong", "no-ticket", "expired", "kdc-down"] {
+    for name in ["wrong", "no-ticket", "basic", "expired", "kdc-down"] {
         assert!(
             !listed.contains(&format!("\"{name}\"")),
             "{name} saved: {listed}"

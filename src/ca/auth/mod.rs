@@ -193,7 +193,14 @@ impl SignIn {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
         ));
-        let (response, _) = self.conn.send(request(out, Some(&header))?)?;
+        let (response, headers) = self.conn.send(request(out, Some(&header))?)?;
+        let offers = Offers::parse(&headers);
+        if response.status == 401 && !offers.has("Basic") {
+            return Err(OnlineError::NoMechanism {
+                ca: self.ca.clone(),
+                offered: format!("{} but not Basic", offers.describe()),
+            });
+        }
         if matches!(response.status, 401 | 403) {
             return Err(OnlineError::BadCredentials {
                 ca: self.ca.clone(),
