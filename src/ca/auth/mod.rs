@@ -151,7 +151,7 @@ impl SignIn {
             Some(plan) => plan,
             None if self.choice == AuthChoice::Basic => Mechanism::Basic,
             None => {
-                let (response, headers) = self.conn.send(request(out, None)?)?;
+                let (response, headers) = self.conn.send(request(&self.ca, out, None)?)?;
                 if response.status != 401 {
                     self.plan = Some(Mechanism::None);
                     self.accepted = Some(Accepted {
@@ -166,13 +166,13 @@ impl SignIn {
         };
         self.plan = Some(plan);
         match plan {
-            Mechanism::None => Ok(self.conn.send(request(out, None)?)?.0),
+            Mechanism::None => Ok(self.conn.send(request(&self.ca, out, None)?)?.0),
             Mechanism::Basic => self.basic(out),
             Mechanism::Ntlm | Mechanism::NtlmInNegotiate
                 if self.signed_connection == Some(serial) =>
             {
                 // NTLM signs in a connection: it stays signed in until the server says.
-                let (response, _) = self.conn.send(request(out, None)?)?;
+                let (response, _) = self.conn.send(request(&self.ca, out, None)?)?;
                 if response.status == 401 {
                     return self.handshake(out, plan);
                 }
@@ -193,7 +193,7 @@ impl SignIn {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
         ));
-        let (response, headers) = self.conn.send(request(out, Some(&header))?)?;
+        let (response, headers) = self.conn.send(request(&self.ca, out, Some(&header))?)?;
         let offers = Offers::parse(&headers);
         if response.status == 401 && !offers.has("Basic") {
             return Err(OnlineError::NoMechanism {
@@ -239,8 +239,9 @@ impl SignIn {
     fn handshake(&mut self, out: &Outgoing<'_>, plan: Mechanism) -> Result<Response, OnlineError> {
         let host = self.conn.host().to_owned();
         let ca = self.ca.clone();
-        let mut context = Context::new(&ca, self.credential(plan)?, &host)?;
-        let who = self.credential(plan)?.who.clone();
+        let credential = self.credential(plan)?;
+        let who = credential.who.clone();
+        let mut context = Context::new(&ca, credential, &host)?;
         let (serial, binding) = self.conn.ensure()?;
         let mut token = context
             .step(None, &binding)?
@@ -251,7 +252,7 @@ impl SignIn {
                 plan.scheme(),
                 base64::engine::general_purpose::STANDARD.encode(&token)
             );
-            let (response, headers) = self.conn.send(request(out, Some(&header))?)?;
+            let (response, headers) = self.conn.send(request(&self.ca, out, Some(&header))?)?;
             let offers = Offers::parse(&headers);
             let server = offers
                 .token(plan.scheme())
@@ -364,8 +365,9 @@ fn choose(
     })
 }
 
-/// The request for `out`, with `authorization` when given.
+/// The request for `out` to the CA `ca`, with `authorization` when given.
 fn request(
+    ca: &str,
     out: &Outgoing<'_>,
     authorization: Option<&str>,
 ) -> Result<hyper::Request<Full<Bytes>>, OnlineError> {
@@ -381,7 +383,7 @@ fn request(
     builder
         .body(Full::new(out.body.clone()))
         .map_err(|e| OnlineError::Protocol {
-            ca: String::new(),
+            ca: ca.to_owned(),
             message: format!("the request for {} cannot be made: {e}", out.path),
         })
 }
