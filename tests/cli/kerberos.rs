@@ -272,6 +272,21 @@ fn kerberos_failures_are_one_sentence_each_and_store_nothing() {
         "has expired",
     );
 
+    // A clock the KDC does not accept: for the server's ticket, and for a password's.
+    let before_skew = kdc.kinit(t.dir.path(), "before-skew", "1h");
+    kdc.restart_with_skew();
+    fails(
+        &add(&kdc, &t, &before_skew, "skewed", &url, &[]),
+        1,
+        "clock differs from the Kerberos KDC's",
+    );
+    fails(
+        &kdc.certdesk(&t, &none, &["ca", "test", "by-password"]),
+        1,
+        "clock differs from the Kerberos KDC's",
+    );
+    kdc.restart();
+
     // The KDC gone: a fresh TGT still needs it for the server's ticket, a password too.
     let fresh = kdc.kinit(t.dir.path(), "fresh", "1h");
     kdc.stop();
@@ -287,7 +302,14 @@ fn kerberos_failures_are_one_sentence_each_and_store_nothing() {
     );
 
     let listed = names(&t);
-    for name in ["wrong", "no-ticket", "basic", "expired", "kdc-down"] {
+    for name in [
+        "wrong",
+        "no-ticket",
+        "basic",
+        "expired",
+        "skewed",
+        "kdc-down",
+    ] {
         assert!(
             !listed.contains(&format!("\"{name}\"")),
             "{name} saved: {listed}"

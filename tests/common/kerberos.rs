@@ -166,10 +166,28 @@ impl Kdc {
         self.kdc = None;
     }
 
+    /// Starts the KDC again with no tolerance for any client's clock (`clockskew = -1`):
+    /// every request is outside it, as from a computer whose clock is far off.
+    pub fn restart_with_skew(&mut self) {
+        self.stop();
+        let strict = self.dir.path().join("kdc-skew.conf");
+        let mut profile =
+            std::fs::read_to_string(self.dir.path().join("kdc.conf")).expect("kdc.conf");
+        profile.push_str("\n[libdefaults]\n clockskew = -1\n");
+        std::fs::write(&strict, profile).expect("kdc-skew.conf");
+        self.spawn(&strict);
+    }
+
     /// Starts the KDC (again).
     pub fn restart(&mut self) {
+        self.stop();
+        self.spawn(&self.dir.path().join("kdc.conf"));
+    }
+
+    fn spawn(&mut self, profile: &Path) {
         let mut child = self
             .env(&mut Command::new("krb5kdc"))
+            .env("KRB5_KDC_PROFILE", profile)
             .arg("-n")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -206,6 +206,7 @@ mod krb5 {
     pub const PREAUTH_FAILED: i32 = -1765328360;
     pub const BAD_INTEGRITY: i32 = -1765328353;
     pub const TKT_EXPIRED: i32 = -1765328352;
+    pub const TKT_NYV: i32 = -1765328351;
     pub const SKEW: i32 = -1765328347;
     pub const CC_NOTFOUND: i32 = -1765328243;
     pub const REALM_UNKNOWN: i32 = -1765328230;
@@ -237,7 +238,8 @@ fn classify(
                 message: format!("the KDC does not accept the user {who}"),
             }
         }
-        krb5::SKEW => OnlineError::ClockSkew { ca },
+        // A ticket not yet valid is a clock behind the KDC's.
+        krb5::SKEW | krb5::TKT_NYV => OnlineError::ClockSkew { ca },
         krb5::KDC_UNREACH | krb5::REALM_UNKNOWN | krb5::REALM_CANT_RESOLVE => {
             OnlineError::KdcUnreachable { ca, message: words() }
         }
@@ -273,6 +275,7 @@ mod tests {
     fn kerberos_failures_are_told_apart() {
         let failure = MajorFlags::GSS_S_FAILURE;
         assert!(sentence(failure, krb5::SKEW).contains("clock"));
+        assert!(sentence(failure, krb5::TKT_NYV).contains("clock"));
         assert!(sentence(failure, krb5::KDC_UNREACH).contains("KDC"));
         assert!(sentence(failure, krb5::PREAUTH_FAILED).contains("password"));
         assert!(sentence(failure, krb5::TKT_EXPIRED).contains("expired"));
