@@ -264,19 +264,37 @@ fn root() -> bool {
 /// Apache in front of the stand-in.
 pub struct Apache {
     dir: tempfile::TempDir,
-    _child: Guard,
+    child: Child,
     /// Its port on loopback.
     pub port: u16,
 }
 
 impl Drop for Apache {
-    /// A failing test shows Apache's error log.
+    /// Stops Apache (a failing test shows its error log first).
     fn drop(&mut self) {
         if std::thread::panicking() {
             let log = std::fs::read_to_string(self.dir.path().join("error.log"));
             eprintln!("Apache's error log:\n{}", log.unwrap_or_default());
         }
+        stop_apache(&mut self.child);
     }
+}
+
+/// Stops Apache's parent with SIGTERM, which stops its workers too (SIGKILL would leave
+/// them running, orphaned); SIGKILL only if it has not ended within 10 s.
+fn stop_apache(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Apache {
@@ -373,18 +391,14 @@ KeepAlive On
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(10) {
                 if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Self {
-                        dir,
-                        _child: Guard(child),
-                        port,
-                    };
+                    return Self { dir, child, port };
                 }
                 if child.try_wait().ok().flatten().is_some() {
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            drop(Guard(child));
+            stop_apache(&mut child);
         }
         let log = std::fs::read_to_string(d.join("error.log")).unwrap_or_default();
         panic!("apache2 did not start: {log}");
