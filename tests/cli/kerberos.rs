@@ -101,8 +101,20 @@ fn a_kerberos_ticket_from_kinit_signs_in_and_the_front_end_request_is_issued_and
     let thumbprint = request_front_end(&kdc, &t, &cache, "corp");
     assign(&t, &thumbprint);
 
+    let identity = kdc.json(&t, &cache, &["ca", "identity", "corp"]);
+    assert_eq!(
+        identity["words"],
+        format!("as {ALICE}, Kerberos ticket found"),
+        "{identity}"
+    );
+
     // Nothing stored signs in: without the ticket, the connection has no credentials.
     let empty = t.dir.path().join("no-ticket");
+    fails(
+        &kdc.certdesk(&t, &empty, &["ca", "identity", "corp"]),
+        2,
+        "no ticket: give a user and password",
+    );
     let refused = kdc.certdesk(&t, &empty, &["ca", "test", "corp"]);
     fails(&refused, 2, "run kinit, or give a user and password");
     // Unattended: MIT Kerberos gets the ticket from the client keytab itself.
