@@ -211,6 +211,22 @@ fn raw_ntlm_as_iis_offers_it_signs_in_one_connection_with_bindings() {
     let thumbprint = request_front_end(&kdc, &t, &none, "corp");
     assign(&t, &thumbprint);
     assert!(!names(&t).contains("stale"), "nothing saved");
+
+    // Where gss-ntlmssp is not installed (MIT reads no mechanism file but an empty one).
+    let no_mechs = t.dir.path().join("no-mechanisms.conf");
+    std::fs::write(&no_mechs, "").expect("empty mechanism file");
+    let without = t
+        .command()
+        .args(["ca", "test", "corp"])
+        .env("KRB5_CONFIG", kdc.krb5_config())
+        .env("GSS_MECH_CONFIG", &no_mechs)
+        .output()
+        .expect("certdesk runs");
+    fails(
+        &without,
+        1,
+        "needs the gss-ntlmssp package, which is not installed",
+    );
 }
 
 #[test]
