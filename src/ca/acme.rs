@@ -206,10 +206,10 @@ fn failed(ca: &CaConnection, e: &instant_acme::Error) -> AcmeError {
             };
         }
         Some(Failed::TooSlow(_)) => return AcmeError::Timeout(ca.name.clone()),
-        Some(Failed::Connect(inner)) if crate::ca::http::untrusted_tls(inner) => {
+        Some(Failed::Connect(inner)) if crate::ca::http::untrusted_tls(inner.as_ref()) => {
             return AcmeError::UntrustedTls {
                 ca: ca.name.clone(),
-                message: crate::ca::http::describe(inner),
+                message: crate::ca::http::describe(inner.as_ref()),
             };
         }
         _ => {}

@@ -6,8 +6,11 @@
 //! and `certnew.p7b?ReqID=CACert&Renewal=N&Enc=b64` ([`chain`]); the templates the user may
 //! enroll from `certrqxt.asp` ([`templates`]).
 //!
-//! Basic authentication over HTTPS only (NTLM and Kerberos are not supported yet): the
-//! password never crosses the network in clear.
+//! Over HTTPS only, signed in as the connection says ([`super::auth`]): Kerberos (the
+//! user's ticket, or a ticket got with a password), NTLM, or Basic; the password never
+//! crosses the network in clear.
+
+use std::cell::RefCell;
 
 mod chain;
 mod templates;
@@ -19,20 +22,36 @@ pub use chain::ca_chain;
 pub use templates::{Template, find as find_template, templates};
 
 use super::OnlineError;
-use super::http::{Client, Response};
+use super::auth::{Accepted, Identity, Outgoing, SignIn};
+use super::http::Response;
 use crate::store::CaConnection;
 use crate::text;
 
 /// The longest request ID accepted from a page.
 const MAX_ID_DIGITS: usize = 12;
 
-/// A user name and password for the CA.
+/// A user name and password for the CA; an empty password signs in with the user's
+/// Kerberos ticket.
 #[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     /// The user (`DOMAIN\user` or `user@domain`).
     pub username: &'a str,
     /// The password.
     pub password: &'a str,
+}
+
+impl Credentials<'_> {
+    /// Who signs in with these credentials.
+    pub fn identity(&self) -> Identity {
+        if self.password.is_empty() {
+            Identity::Ticket
+        } else {
+            Identity::Password {
+                user: self.username.to_owned(),
+                password: Zeroizing::new(self.password.to_owned()),
+            }
+        }
+    }
 }
 
 /// What the CA did with a request.
@@ -54,24 +73,22 @@ pub enum Retrieved {
 
 struct Session<'a> {
     ca: &'a CaConnection,
-    client: Client,
-    authorization: Zeroizing<String>,
+    sign_in: RefCell<SignIn>,
 }
 
 impl<'a> Session<'a> {
     fn new(ca: &'a CaConnection, credentials: Credentials<'_>) -> Result<Self, OnlineError> {
-        let client = Client::new(&ca.name, ca.ca_bundle.as_deref(), false)?;
-        let pair = Zeroizing::new(format!("{}:{}", credentials.username, credentials.password));
-        let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*pair));
         Ok(Self {
             ca,
-            client,
-            authorization: Zeroizing::new(format!("Basic {}", &*encoded)),
+            sign_in: RefCell::new(SignIn::new(ca, credentials.identity())?),
         })
     }
 
-    fn url(&self, page: &str) -> String {
-        format!("{}/{page}", self.ca.url.trim_end_matches('/'))
+    fn path(&self, page: &str) -> String {
+        let base = url::Url::parse(&self.ca.url)
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
+        format!("{base}/{page}")
     }
 
     fn checked(&self, response: Response) -> Result<Response, OnlineError> {
@@ -85,11 +102,33 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// GET a page under the Web Enrollment URL, signed in.
     fn get(&self, page: &str) -> Result<Response, OnlineError> {
-        let response = self
-            .client
-            .get(&self.url(page), &[("authorization", &self.authorization)])?;
+        let path = self.path(page);
+        let response = self.sign_in.borrow_mut().send(&Outgoing {
+            method: http::Method::GET,
+            path: &path,
+            content_type: None,
+            body: bytes::Bytes::new(),
+        })?;
         self.checked(response)
+    }
+
+    /// POST a form to a page under the Web Enrollment URL, signed in.
+    fn post(&self, page: &str, form: String) -> Result<Response, OnlineError> {
+        let path = self.path(page);
+        let response = self.sign_in.borrow_mut().send(&Outgoing {
+            method: http::Method::POST,
+            path: &path,
+            content_type: Some("application/x-www-form-urlencoded"),
+            body: bytes::Bytes::from(form),
+        })?;
+        self.checked(response)
+    }
+
+    /// How and as whom the server accepted the sign-in.
+    fn accepted(&self) -> Option<Accepted> {
+        self.sign_in.borrow().accepted().cloned()
     }
 
     fn protocol(&self, message: String) -> OnlineError {
@@ -100,8 +139,8 @@ impl<'a> Session<'a> {
     }
 }
 
-/// Reaches the Web Enrollment pages with the credentials (401 means they were refused).
-pub fn test(ca: &CaConnection, credentials: Credentials<'_>) -> Result<(), OnlineError> {
+/// Reaches the Web Enrollment pages signed in: how and as whom the server accepted it.
+pub fn test(ca: &CaConnection, credentials: Credentials<'_>) -> Result<Accepted, OnlineError> {
     let session = Session::new(ca, credentials)?;
     let page = session.get("")?.text();
     if !page.to_ascii_lowercase().contains("certsrv")
@@ -113,7 +152,9 @@ pub fn test(ca: &CaConnection, credentials: Credentials<'_>) -> Result<(), Onlin
                 .into(),
         ));
     }
-    Ok(())
+    session.accepted().ok_or_else(|| {
+        session.protocol("its start page answered without a sign-in being settled".into())
+    })
 }
 
 /// Submits a PEM CSR with the template: issued or pending (with the CA's request ID), or
@@ -133,15 +174,7 @@ pub fn submit(
         .append_pair("SaveCert", "yes")
         .append_pair("ThumbPrint", "")
         .finish();
-    let response = session.client.post(
-        &session.url("certfnsh.asp"),
-        &[
-            ("authorization", &session.authorization),
-            ("content-type", "application/x-www-form-urlencoded"),
-        ],
-        form.into_bytes(),
-    )?;
-    let page = session.checked(response)?.text();
+    let page = session.post("certfnsh.asp", form)?.text();
     if let Some(id) = number_after(&page, "certnew.cer?ReqID=") {
         return Ok(Disposition::Issued(id));
     }

@@ -13,8 +13,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::{Client as HyperClient, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use instant_acme::{BodyWrapper, BytesResponse};
 
@@ -39,8 +39,8 @@ pub fn size(bytes: usize) -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum Failed {
     /// The connection could not be made, or the request not sent.
-    #[error("{}", describe(.0))]
-    Connect(hyper_util::client::legacy::Error),
+    #[error("{}", describe(.0.as_ref()))]
+    Connect(Box<dyn std::error::Error + Send + Sync>),
     /// The answer's body broke off.
     #[error("its answer could not be read: {0}")]
     Read(Box<dyn std::error::Error + Send + Sync>),
@@ -54,12 +54,15 @@ pub enum Failed {
 
 /// The answer to a request sent: its head and its whole body, at most `max_body` bytes,
 /// all of it within `limit`.
-pub async fn answer(
-    sent: ResponseFuture,
+pub async fn answer<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+    sent: impl Future<Output = Result<http::Response<hyper::body::Incoming>, E>>,
     (limit, max_body): (Duration, usize),
 ) -> Result<(http::response::Parts, Bytes), Failed> {
     let exchange = async {
-        let (parts, body) = sent.await.map_err(Failed::Connect)?.into_parts();
+        let (parts, body) = sent
+            .await
+            .map_err(|e| Failed::Connect(e.into()))?
+            .into_parts();
         let body = Limited::new(body, max_body)
             .collect()
             .await
@@ -102,7 +105,7 @@ impl instant_acme::HttpClient for AcmeHttp {
                     body: Box::new(body),
                 }),
                 // The innermost cause stays reachable, as instant-acme's own client gives it.
-                Err(Failed::Connect(e)) => Err(instant_acme::Error::Other(Box::new(e))),
+                Err(Failed::Connect(e)) => Err(instant_acme::Error::Other(e)),
                 Err(other) => Err(instant_acme::Error::Other(Box::new(other))),
             }
         })
@@ -224,18 +227,33 @@ impl Client {
                 self.inner.request(request),
                 (self.step, self.max_body),
             ))
-            .map_err(|e| match e {
-                Failed::TooSlow(_) => OnlineError::Timeout(self.ca.clone()),
-                Failed::TooLarge(limit) => OnlineError::TooLarge {
-                    ca: self.ca.clone(),
-                    limit,
-                },
-                Failed::Connect(e) if untrusted_tls(&e) => OnlineError::UntrustedTls {
-                    ca: self.ca.clone(),
-                    message: describe(&e),
-                },
-                other => unreachable(other.to_string()),
-            })?;
+            .map_err(|e| failed(&self.ca, e))?;
+        Ok(Response::from_parts(&parts, body))
+    }
+}
+
+/// The sentence of an exchange with the CA `ca` that gave no answer.
+pub(crate) fn failed(ca: &str, e: Failed) -> OnlineError {
+    match e {
+        Failed::TooSlow(_) => OnlineError::Timeout(ca.to_owned()),
+        Failed::TooLarge(limit) => OnlineError::TooLarge {
+            ca: ca.to_owned(),
+            limit,
+        },
+        Failed::Connect(e) if untrusted_tls(e.as_ref()) => OnlineError::UntrustedTls {
+            ca: ca.to_owned(),
+            message: describe(e.as_ref()),
+        },
+        other => OnlineError::Unreachable {
+            ca: ca.to_owned(),
+            message: other.to_string(),
+        },
+    }
+}
+
+impl Response {
+    /// The answer from its head and body.
+    pub(crate) fn from_parts(parts: &http::response::Parts, body: Bytes) -> Self {
         let content_type = parts
             .headers
             .get(http::header::CONTENT_TYPE)
@@ -246,11 +264,11 @@ impl Client {
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
-        Ok(Response {
+        Self {
             status: parts.status.as_u16(),
             content_type,
             body: body.to_vec(),
-        })
+        }
     }
 }
 

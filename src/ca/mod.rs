@@ -7,6 +7,7 @@
 //! [`crate::pki`]; never [`crate::ops`] or a user interface.
 
 pub mod acme;
+pub mod auth;
 pub mod builtin;
 pub mod certsrv;
 pub mod http;
@@ -65,6 +66,99 @@ pub enum OnlineError {
         /// The connection's name.
         ca: String,
         /// The CA's words.
+        message: String,
+    },
+    /// Kerberos was to be used and the user has no ticket.
+    #[error(
+        "the CA {ca} signs in with Kerberos and no Kerberos ticket was found: run kinit, or give a user and password"
+    )]
+    NoTicket {
+        /// The connection's name.
+        ca: String,
+    },
+    /// The user's Kerberos ticket has expired.
+    #[error(
+        "the Kerberos ticket of {principal} has expired, so the CA {ca} cannot be signed in to: run kinit again, or give a user and password"
+    )]
+    TicketExpired {
+        /// The connection's name.
+        ca: String,
+        /// The ticket's principal.
+        principal: String,
+    },
+    /// This computer's clock and the KDC's differ by more than Kerberos allows.
+    #[error(
+        "this computer's clock differs from the Kerberos KDC's by more than Kerberos allows (5 minutes by default), so the CA {ca} cannot be signed in to: set the clock right (NTP) and try again"
+    )]
+    ClockSkew {
+        /// The connection's name.
+        ca: String,
+    },
+    /// No Kerberos KDC of the realm answered.
+    #[error(
+        "no Kerberos KDC could be reached to sign in to the CA {ca} ({message}); check the realm's KDC in krb5.conf and that it is up"
+    )]
+    KdcUnreachable {
+        /// The connection's name.
+        ca: String,
+        /// Kerberos' words.
+        message: String,
+    },
+    /// The KDC refused the password.
+    #[error(
+        "the Kerberos KDC refused the password of {user}, so the CA {ca} was not signed in to; check the password (`certdesk ca edit`, or the wizard's alternate credentials)"
+    )]
+    WrongPassword {
+        /// The connection's name.
+        ca: String,
+        /// The user.
+        user: String,
+    },
+    /// The server refused a token whose credentials were good: it requires channel
+    /// binding (Extended Protection) that this connection's binding does not satisfy.
+    #[error(
+        "the CA {ca} refused the sign-in although the credentials are good: it requires channel binding (Extended Protection for Authentication), which fails when a TLS-inspecting proxy sits between certdesk and the server; reach the server without the proxy"
+    )]
+    BindingRefused {
+        /// The connection's name.
+        ca: String,
+    },
+    /// The server offers no sign-in that certdesk speaks (or that the connection allows).
+    #[error(
+        "the CA {ca} offers {offered} and certdesk signs in with Negotiate (Kerberos, NTLM), NTLM or Basic; choose the connection's authentication (--auth) among what the server offers"
+    )]
+    NoMechanism {
+        /// The connection's name.
+        ca: String,
+        /// What the server offered, in its words.
+        offered: String,
+    },
+    /// NTLM is needed and the gss-ntlmssp mechanism is not installed.
+    #[error(
+        "signing in to the CA {ca} with NTLM needs the {package} package, which is not installed on this computer"
+    )]
+    NoNtlm {
+        /// The connection's name.
+        ca: String,
+        /// The package to install.
+        package: &'static str,
+    },
+    /// The server did not prove its identity (Kerberos mutual authentication).
+    #[error(
+        "the CA {ca} did not prove it is the server its Kerberos ticket was for ({message}), so certdesk stopped"
+    )]
+    NotProved {
+        /// The connection's name.
+        ca: String,
+        /// What was missing or wrong.
+        message: String,
+    },
+    /// Kerberos or NTLM failed otherwise.
+    #[error("signing in to the CA {ca} failed: {message}")]
+    Kerberos {
+        /// The connection's name.
+        ca: String,
+        /// The GSSAPI's words.
         message: String,
     },
     /// The CA denied the request.

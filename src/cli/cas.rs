@@ -13,7 +13,7 @@ use crate::ca::OnlineError;
 use crate::ops::adcs;
 use crate::ops::cas::{self, CaOpError, NewCa, Protocol};
 use crate::ops::online::{self, ChainRoot};
-use crate::store::{CaKind, Store};
+use crate::store::{AuthChoice, CaKind, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CaAction {
@@ -31,7 +31,8 @@ pub enum CaAction {
         name: String,
     },
     /// Reach the CA: ACME registers the account the first time; SCEP reads the CA's
-    /// certificate; AD CS signs in (exit 2 when the credentials are refused).
+    /// certificate; AD CS signs in and says how and as whom (exit 2 when the credentials
+    /// are refused).
     Test {
         /// The connection's name.
         name: String,
@@ -43,6 +44,12 @@ pub enum CaAction {
     /// AD CS: list the certificate templates the connection's user may enroll, as the CA's
     /// Web Enrollment pages list them (`request --template NAME` takes one).
     Templates {
+        /// The connection's name.
+        name: String,
+    },
+    /// AD CS: who the connection will sign in as (its user, or your Kerberos ticket),
+    /// without reaching the server; exit 2 when it has no credentials to sign in with.
+    Identity {
         /// The connection's name.
         name: String,
     },
@@ -61,10 +68,13 @@ pub struct AddArgs {
     /// SCEP (RFC 8894): the server's URL (http:// or https://).
     #[arg(long, value_name = "URL")]
     scep: Option<String>,
-    /// AD CS Web Enrollment: https://HOST/certsrv (Basic authentication; NTLM and
-    /// Kerberos are not supported yet).
-    #[arg(long, value_name = "URL", requires = "username")]
+    /// AD CS Web Enrollment: https://HOST/certsrv. Without --username it signs in with
+    /// your Kerberos ticket (kinit, SSSD, KRB5CCNAME); no password is stored.
+    #[arg(long, value_name = "URL")]
     certsrv: Option<String>,
+    /// AD CS: how to sign in (default: what the server offers, Negotiate first).
+    #[arg(long, value_enum, requires = "certsrv", default_value = "automatic")]
+    auth: Auth,
     /// ACME: the account's contact e-mail.
     #[arg(long, value_name = "EMAIL", requires = "acme")]
     contact: Option<String>,
@@ -80,7 +90,8 @@ pub struct AddArgs {
     /// SCEP: a file holding the challenge password.
     #[arg(long, value_name = "FILE", requires = "scep")]
     challenge_file: Option<PathBuf>,
-    /// AD CS: the user name (DOMAIN\\user or user@domain).
+    /// AD CS: the user name: user@REALM gets a Kerberos ticket with the password,
+    /// DOMAIN\\user signs in with NTLM.
     #[arg(long, value_name = "USER", requires = "certsrv")]
     username: Option<String>,
     /// AD CS: the password (file, environment variable, or a prompt).
@@ -95,6 +106,30 @@ pub struct AddArgs {
     /// sign-in) and nothing is saved unless it answers.
     #[arg(long)]
     no_test: bool,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Auth {
+    /// What the server offers in WWW-Authenticate, Negotiate first.
+    Automatic,
+    /// Negotiate: Kerberos, or NTLM inside it for DOMAIN\\user.
+    Negotiate,
+    /// NTLM (NTLMv2), raw or inside Negotiate as the server offers.
+    Ntlm,
+    /// Basic, over HTTPS.
+    Basic,
+}
+
+impl From<Auth> for AuthChoice {
+    fn from(auth: Auth) -> Self {
+        match auth {
+            Auth::Automatic => AuthChoice::Automatic,
+            Auth::Negotiate => AuthChoice::Negotiate,
+            Auth::Ntlm => AuthChoice::Ntlm,
+            Auth::Basic => AuthChoice::Basic,
+        }
+    }
 }
 
 /// The first line of a small secret file (never echoed).
@@ -133,13 +168,15 @@ fn ca_error(e: CaOpError) -> CliError {
     }
 }
 
-/// Refused credentials and an unusable TLS bundle are bad input (exit 2); the rest is a
-/// refusal (exit 1).
+/// Refused or missing credentials and an unusable TLS bundle are bad input (exit 2); the
+/// rest (an unreachable server or KDC, a clock, a refusal) exits 1.
 pub fn online_error(e: OnlineError) -> CliError {
     match e {
-        OnlineError::BadCredentials { .. } | OnlineError::Bundle { .. } => {
-            CliError::bad_input(e.to_string())
-        }
+        OnlineError::BadCredentials { .. }
+        | OnlineError::WrongPassword { .. }
+        | OnlineError::NoTicket { .. }
+        | OnlineError::TicketExpired { .. }
+        | OnlineError::Bundle { .. } => CliError::bad_input(e.to_string()),
         other => CliError::refused(other.to_string()),
     }
 }
@@ -182,7 +219,7 @@ fn protocol(args: &AddArgs, editing: bool) -> Result<Protocol, CliError> {
     let username = username.clone().unwrap_or_default();
     let password = match password.given()? {
         Some(p) => p,
-        None if editing => Zeroizing::default(),
+        None if editing || username.is_empty() => Zeroizing::default(),
         None => password
             .prompt(&format!("Password of {username} at {url}: "))?
             .ok_or_else(|| {
@@ -193,6 +230,7 @@ fn protocol(args: &AddArgs, editing: bool) -> Result<Protocol, CliError> {
     };
     Ok(Protocol::Certsrv {
         url,
+        auth: args.auth.into(),
         username,
         password,
     })
@@ -253,8 +291,13 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 return print_json(&entries);
             }
             for e in entries {
+                let accepted = e
+                    .accepted
+                    .as_deref()
+                    .map(|a| format!("  [{}]", crate::text::message(a)))
+                    .unwrap_or_default();
                 outln!(
-                    "{:<16} {:<8} {}{}{}",
+                    "{:<16} {:<8} {}{}{}{accepted}",
                     e.name,
                     e.kind,
                     e.url.as_deref().unwrap_or("(in this store)"),
@@ -280,6 +323,23 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
             outln!("{name}: removed");
             Ok(())
         }
+        CaAction::Identity { name } => {
+            let ca = store.ca(name)?;
+            let identity = crate::ops::sign_in::sign_in_identity(&ca, None);
+            if ctx.json {
+                print_json(&identity)?;
+            } else if identity.ready {
+                outln!("{name}: {}", crate::text::message(&identity.words));
+            }
+            if identity.ready {
+                Ok(())
+            } else {
+                Err(CliError::bad_input(format!(
+                    "{name} has nothing to sign in with: {}",
+                    identity.words
+                )))
+            }
+        }
         CaAction::Test { name, trust_root } => {
             let reached = cas::test(store, name).map_err(ca_error)?;
             let root = match store.ca(name)?.kind {
@@ -291,6 +351,8 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                     "name": name,
                     "reachable": true,
                     "account": reached.account,
+                    "mechanism": reached.signed_in.as_ref().map(|a| a.mechanism),
+                    "signed_in_as": reached.signed_in.as_ref().map(|a| &a.user),
                     "detail": reached.detail,
                 });
                 root.add_to(&mut answer);

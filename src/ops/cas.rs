@@ -12,13 +12,14 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::ca::acme::{self, AcmeError, Registered, Secrets};
+use crate::ca::auth::Accepted;
 use crate::ca::certsrv::{self, Credentials};
 use crate::ca::{OnlineError, scep};
 use crate::ops::command_line;
 use crate::store::cas::write::{self, NewSecrets};
 use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
-use crate::store::{CaConnection, CaKind, Location, Store, StoreError};
+use crate::store::{AuthChoice, CaConnection, CaKind, Location, Store, StoreError};
 
 /// The largest TLS trust bundle read.
 const MAX_BUNDLE: u64 = 1024 * 1024;
@@ -65,13 +66,16 @@ pub enum Protocol {
         /// The challenge password.
         challenge: Option<Zeroizing<String>>,
     },
-    /// AD CS Web Enrollment: `https://HOST/certsrv` and Basic authentication.
+    /// AD CS Web Enrollment: `https://HOST/certsrv`, how it signs in, and a user name
+    /// and password (both empty: the Kerberos ticket of the user running certdesk).
     Certsrv {
         /// The Web Enrollment URL.
         url: String,
-        /// The user name.
+        /// How it signs in.
+        auth: AuthChoice,
+        /// The user name (`user@REALM`, `DOMAIN\user`), empty for the ticket.
         username: String,
-        /// The password.
+        /// The password, empty for the ticket.
         password: Zeroizing<String>,
     },
 }
@@ -94,6 +98,8 @@ pub struct NewCa {
 pub struct Reached {
     /// The ACME account URL.
     pub account: Option<String>,
+    /// AD CS: how and as whom the server accepted the sign-in.
+    pub signed_in: Option<Accepted>,
     /// What was checked, one phrase.
     pub detail: String,
 }
@@ -111,8 +117,12 @@ pub struct CaEntry {
     pub registered: bool,
     /// Whether the connection trusts its own TLS bundle instead of the system's roots.
     pub custom_trust: bool,
-    /// The AD CS user name.
+    /// The AD CS user name (none: the Kerberos ticket of the user running certdesk).
     pub username: Option<String>,
+    /// AD CS: how the connection signs in (`automatic`, `negotiate`, `ntlm`, `basic`).
+    pub auth: Option<AuthChoice>,
+    /// AD CS: how and as whom the server last accepted the sign-in.
+    pub accepted: Option<String>,
 }
 
 fn check_name(name: &str) -> Result<(), CaOpError> {
@@ -188,6 +198,8 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         added: now,
         eab_kid: None,
         username: None,
+        auth: AuthChoice::Automatic,
+        accepted: None,
     };
     let mut command = format!("certdesk ca add {}", command_line::quote(&new.name));
     let mut stored = StoredSecrets {
@@ -228,24 +240,38 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
         }
         Protocol::Certsrv {
             url,
+            auth,
             username,
             password,
         } => {
             check_url(url, "AD CS Web Enrollment", &["https"])?;
-            if username.trim().is_empty() || password.is_empty() {
+            let username = username.trim();
+            if username.is_empty() != password.is_empty() {
                 return Err(CaOpError::Invalid(
-                    "AD CS Web Enrollment needs a user name and a password".into(),
+                    "AD CS Web Enrollment takes a user name with its password, or neither (the Kerberos ticket of the user running certdesk)".into(),
                 ));
+            }
+            if username.is_empty() && matches!(auth, AuthChoice::Basic | AuthChoice::Ntlm) {
+                return Err(CaOpError::Invalid(format!(
+                    "--auth {} needs a user name and a password (only Negotiate signs in with a Kerberos ticket)",
+                    auth.as_str()
+                )));
             }
             ca.kind = CaKind::Certsrv;
             ca.url = url.trim_end_matches('/').to_owned();
-            ca.username = Some(username.trim().to_owned());
-            stored.password = Some(password.clone());
-            command.push_str(&format!(
-                " --certsrv {} --username {} --password-file '<file>'",
-                command_line::quote(url),
-                command_line::quote(username.trim())
-            ));
+            ca.auth = *auth;
+            command.push_str(&format!(" --certsrv {}", command_line::quote(url)));
+            if *auth != AuthChoice::Automatic {
+                command.push_str(&format!(" --auth {}", auth.as_str()));
+            }
+            if !username.is_empty() {
+                ca.username = Some(username.to_owned());
+                stored.password = Some(password.clone());
+                command.push_str(&format!(
+                    " --username {} --password-file '<file>'",
+                    command_line::quote(username)
+                ));
+            }
         }
     }
     if let Some(path) = &new.ca_bundle {
@@ -261,13 +287,13 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
 /// Adds a connection, tried first unless the user said otherwise (an ACME account is
 /// registered later: by `test` or the first request).
 pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
-    let (ca, command, stored) = prepare(new, now)?;
+    let (mut ca, command, stored) = prepare(new, now)?;
     if new.try_first {
         // A name taken is said before the CA is reached (insert says it again on a race).
         if store.cas()?.iter().any(|c| c.name == ca.name) {
             return Err(StoreError::CaExists(ca.name).into());
         }
-        reach(&ca, &stored)?;
+        ca.accepted = reach(&ca, &stored)?;
     }
     store.transaction(|tx, secret| {
         write::insert(tx, secret, &ca, &stored.secrets())?;
@@ -313,12 +339,14 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         },
         Protocol::Certsrv {
             url,
+            auth,
             username,
             password,
         } => Protocol::Certsrv {
             url: url.clone(),
+            auth: *auth,
             username: username.clone(),
-            password: if password.is_empty() {
+            password: if password.is_empty() && !username.trim().is_empty() {
                 kept_password.unwrap_or_default()
             } else {
                 password.clone()
@@ -357,12 +385,12 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         }),
         ..ca
     };
-    let ca = CaConnection {
+    let mut ca = CaConnection {
         custom_trust: ca.ca_bundle.is_some(),
         ..ca
     };
     if new.try_first {
-        reach(&ca, &stored)?;
+        ca.accepted = reach(&ca, &stored)?;
     }
     store.transaction(|tx, secret| {
         write::delete(tx, &ca.name)?;
@@ -428,6 +456,8 @@ pub fn list(store: &Store) -> Result<Vec<CaEntry>, CaOpError> {
         registered: true,
         custom_trust: false,
         username: None,
+        auth: None,
+        accepted: None,
     }];
     entries.extend(store.cas()?.into_iter().map(|c| CaEntry {
         name: c.name,
@@ -436,6 +466,8 @@ pub fn list(store: &Store) -> Result<Vec<CaEntry>, CaOpError> {
         registered: c.kind != CaKind::Acme || c.account_url.is_some(),
         custom_trust: c.custom_trust,
         username: c.username,
+        auth: (c.kind == CaKind::Certsrv).then_some(c.auth),
+        accepted: c.accepted,
     }));
     Ok(entries)
 }
@@ -473,10 +505,12 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
             Ok(Reached {
                 detail: format!("account {account_url}"),
                 account: Some(account_url),
+                signed_in: None,
             })
         }
         CaKind::Scep => Ok(Reached {
             account: None,
+            signed_in: None,
             detail: format!("CA certificate {}", scep::test(&ca)?),
         }),
         CaKind::Certsrv => {
@@ -484,31 +518,46 @@ pub fn test(store: &mut Store, name: &str) -> Result<Reached, CaOpError> {
                 username: ca.username.as_deref().unwrap_or_default(),
                 password: secrets.password.as_deref().map_or("", String::as_str),
             };
-            certsrv::test(&ca, credentials)?;
+            let accepted = certsrv::test(&ca, credentials)?;
+            let words = accepted_words(&accepted);
+            store.transaction(|tx, _| write::set_accepted(tx, name, &words))?;
             Ok(Reached {
                 account: None,
-                detail: format!(
-                    "signed in as {}",
-                    ca.username.as_deref().unwrap_or_default()
-                ),
+                detail: signed_in_words(&accepted),
+                signed_in: Some(accepted),
             })
         }
     }
 }
 
+/// "signed in with Kerberos (Negotiate) as alice@EXAMPLE.TEST".
+pub fn signed_in_words(accepted: &Accepted) -> String {
+    format!("signed in with {}", accepted_words(accepted))
+}
+
+/// "Kerberos (Negotiate) as alice@EXAMPLE.TEST", as the CA page shows it.
+fn accepted_words(accepted: &Accepted) -> String {
+    if accepted.user.is_empty() {
+        return accepted.mechanism.words().to_owned();
+    }
+    format!("{} as {}", accepted.mechanism.words(), accepted.user)
+}
+
 /// Tries a connection before it is saved: the ACME directory (no account is registered),
-/// the SCEP CA's certificate, the AD CS sign-in; what went wrong says nothing was saved.
-fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<(), CaOpError> {
+/// the SCEP CA's certificate, the AD CS sign-in (how and as whom it was accepted); what
+/// went wrong says nothing was saved.
+fn reach(ca: &CaConnection, stored: &StoredSecrets) -> Result<Option<String>, CaOpError> {
     let reached = match ca.kind {
-        CaKind::Acme => acme::reach_directory(ca),
-        CaKind::Scep => scep::test(ca).map(drop),
+        CaKind::Acme => acme::reach_directory(ca).map(|()| None),
+        CaKind::Scep => scep::test(ca).map(|_| None),
         CaKind::Certsrv => certsrv::test(
             ca,
             Credentials {
                 username: ca.username.as_deref().unwrap_or_default(),
                 password: stored.password.as_deref().map_or("", String::as_str),
             },
-        ),
+        )
+        .map(|accepted| Some(accepted_words(&accepted))),
     };
     reached.map_err(|e| CaOpError::NotSaved(Box::new(e.into())))
 }

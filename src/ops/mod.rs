@@ -33,5 +33,6 @@ pub mod renew;
 pub mod retrieve;
 pub mod revocation;
 pub mod sample;
+pub mod sign_in;
 pub mod team;
 pub mod trust;

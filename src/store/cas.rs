@@ -41,6 +41,49 @@ impl CaKind {
     }
 }
 
+/// How an AD CS Web Enrollment connection signs in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthChoice {
+    /// Whatever the server offers in `WWW-Authenticate`, Negotiate first.
+    #[default]
+    Automatic,
+    /// Negotiate (SPNEGO): Kerberos, or NTLM inside it for a `DOMAIN\user`.
+    Negotiate,
+    /// NTLM: the raw `NTLM` scheme, or inside Negotiate when the server offers only that.
+    Ntlm,
+    /// Basic, over HTTPS.
+    Basic,
+}
+
+impl AuthChoice {
+    /// Every choice, in the order the window lists them.
+    pub const ALL: [AuthChoice; 4] = [
+        AuthChoice::Automatic,
+        AuthChoice::Negotiate,
+        AuthChoice::Ntlm,
+        AuthChoice::Basic,
+    ];
+
+    /// The word the command line and the store use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthChoice::Automatic => "automatic",
+            AuthChoice::Negotiate => "negotiate",
+            AuthChoice::Ntlm => "ntlm",
+            AuthChoice::Basic => "basic",
+        }
+    }
+
+    /// The choice a stored word names (an unknown or missing one is automatic).
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or_default()
+    }
+}
+
 /// A stored CA connection (without its secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CaConnection {
@@ -61,8 +104,13 @@ pub struct CaConnection {
     pub account_url: Option<String>,
     /// The external account binding's key id, when the CA asks for one.
     pub eab_kid: Option<String>,
-    /// The AD CS user name.
+    /// The AD CS user name (none: the Kerberos ticket of the user running certdesk).
     pub username: Option<String>,
+    /// How an AD CS connection signs in.
+    pub auth: AuthChoice,
+    /// How and as whom an AD CS server last accepted the sign-in ("Kerberos (Negotiate)
+    /// as alice@EXAMPLE.TEST").
+    pub accepted: Option<String>,
     /// When it was added, Unix seconds.
     pub added: i64,
 }
@@ -106,8 +154,7 @@ impl CaConnection {
     }
 }
 
-const SELECT: &str =
-    "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username FROM cas";
+const SELECT: &str = "SELECT name, kind, url, contact, ca_bundle, account_url, added, eab_kid, username, auth, accepted FROM cas";
 
 fn from_row(r: &Row) -> Result<CaConnection, StoreError> {
     let ca_bundle = r.opt_text(4)?;
@@ -122,6 +169,8 @@ fn from_row(r: &Row) -> Result<CaConnection, StoreError> {
         added: r.int(6)?,
         eab_kid: r.opt_text(7)?,
         username: r.opt_text(8)?,
+        auth: AuthChoice::parse(r.opt_text(9)?.as_deref().unwrap_or_default()),
+        accepted: r.opt_text(10)?,
     })
 }
 
@@ -239,8 +288,8 @@ pub(crate) mod write {
             .transpose()?;
         tx.execute(
             "INSERT INTO cas (name, kind, url, contact, ca_bundle, added, eab_kid,
-                encrypted_eab_hmac, username, encrypted_password)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                encrypted_eab_hmac, username, encrypted_password, auth, accepted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             values![
                 &ca.name,
                 ca.kind.as_str(),
@@ -251,8 +300,19 @@ pub(crate) mod write {
                 ca.eab_kid.as_deref(),
                 sealed,
                 ca.username.as_deref(),
-                password
+                password,
+                ca.auth.as_str(),
+                ca.accepted.as_deref()
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Records how and as whom an AD CS server accepted the sign-in.
+    pub fn set_accepted(tx: Sql<'_>, name: &str, accepted: &str) -> Result<(), StoreError> {
+        tx.execute(
+            "UPDATE cas SET accepted = ?2 WHERE name = ?1",
+            values![name, accepted],
         )?;
         Ok(())
     }

@@ -126,6 +126,8 @@ const TABLES: &[Table] = &[
             "encrypted_eab_hmac",
             "username",
             "encrypted_password",
+            "auth",
+            "accepted",
         ],
         sealed: &[
             "encrypted_account_key",

@@ -38,7 +38,7 @@ pub mod system;
 mod team;
 
 pub use assignments::Assignment;
-pub use cas::{CaConnection, CaKind, CaSecrets};
+pub use cas::{AuthChoice, CaConnection, CaKind, CaSecrets};
 pub use deploys::{DeployFormat, DeploySource, DeployTarget, LastRun};
 pub use log::LogEntry;
 pub use notify::{MailSettings, NotifySettings};

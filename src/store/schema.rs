@@ -153,6 +153,10 @@ const MIGRATIONS: &[&str] = &[
         encrypted_smtp_password BLOB,
         webhook TEXT
     );",
+    // 11: how an AD CS connection signs in (automatic, negotiate, ntlm, basic), and how
+    // and as whom its server last accepted the sign-in.
+    "ALTER TABLE cas ADD COLUMN auth TEXT;
+    ALTER TABLE cas ADD COLUMN accepted TEXT;",
 ];
 
 /// The schema version this build writes.

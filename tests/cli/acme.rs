@@ -77,8 +77,8 @@ fn an_acme_ca_issues_through_http01_and_failures_change_nothing() {
     assert_eq!(pebble["registered"], true);
     assert_eq!(
         pebble.as_object().map(|o| o.len()),
-        Some(6),
-        "name, kind, url, registered, custom_trust, username only: {pebble}"
+        Some(8),
+        "name, kind, url, registered, custom_trust, username, auth, accepted only: {pebble}"
     );
     let db = std::fs::read(t.path().join("store.sqlite")).expect("db");
     assert!(

@@ -14,6 +14,7 @@ mod deploy;
 mod expiry;
 mod export;
 mod import;
+mod kerberos;
 mod notify;
 mod online;
 mod probe;

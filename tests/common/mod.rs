@@ -14,6 +14,7 @@ pub mod acme;
 pub mod certsrv;
 pub mod hostile;
 pub mod http;
+pub mod kerberos;
 pub mod nginx;
 pub mod pg;
 pub mod scep;

@@ -11,6 +11,7 @@ mod files;
 mod finish;
 mod friction;
 mod import;
+mod kerberos;
 mod layout;
 mod messages;
 mod network;

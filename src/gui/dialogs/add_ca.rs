@@ -1,5 +1,6 @@
 //! Add or edit a CA connection: ACME (directory URL, contact, external account binding),
-//! SCEP (URL, challenge password) or AD CS Web Enrollment (URL, user, password), each with
+//! SCEP (URL, challenge password) or AD CS Web Enrollment (URL, how it signs in, user and
+//! password, or none for the user's Kerberos ticket), each with
 //! the certificates to trust for its TLS. The model checks them (`certdesk ca add|edit`).
 //! Editing, a secret left empty keeps the stored one.
 
@@ -13,7 +14,7 @@ use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::ops::cas::{NewCa, Protocol};
-use crate::store::{CaConnection, CaKind};
+use crate::store::{AuthChoice, CaConnection, CaKind};
 
 /// The dialog's state.
 pub struct AddCaDialog {
@@ -31,7 +32,9 @@ pub struct AddCaDialog {
     pub eab_kid: String,
     /// External account binding's HMAC key (base64url).
     eab_hmac: Zeroizing<String>,
-    /// The AD CS user name.
+    /// How an AD CS connection signs in.
+    pub auth: AuthChoice,
+    /// The AD CS user name (empty: the user's Kerberos ticket).
     pub username: String,
     /// The SCEP challenge or the AD CS password.
     secret: Zeroizing<String>,
@@ -54,6 +57,7 @@ impl Default for AddCaDialog {
             bundle: String::new(),
             eab_kid: String::new(),
             eab_hmac: Zeroizing::default(),
+            auth: AuthChoice::Automatic,
             username: String::new(),
             secret: Zeroizing::default(),
             editing: false,
@@ -118,6 +122,32 @@ impl DialogPage for AddCaDialog {
     }
 }
 
+/// The Authentication choice of an AD CS connection.
+fn auth_ui(ui: &mut egui::Ui, auth: &mut AuthChoice) {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([170.0, 20.0], egui::Label::new("Authentication"));
+        egui::ComboBox::from_id_salt("ca-auth")
+            .selected_text(auth_words(*auth))
+            .show_ui(ui, |ui| {
+                for choice in AuthChoice::ALL {
+                    ui.selectable_value(auth, choice, auth_words(choice));
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+}
+
+/// A choice as the window names it.
+fn auth_words(auth: AuthChoice) -> &'static str {
+    match auth {
+        AuthChoice::Automatic => "Automatic",
+        AuthChoice::Negotiate => "Negotiate (Kerberos)",
+        AuthChoice::Ntlm => "NTLM",
+        AuthChoice::Basic => "Basic",
+    }
+}
+
 impl AddCaDialog {
     /// The dialog on an existing connection (its secrets blank: kept unless retyped).
     pub fn edit(ca: &CaConnection) -> Self {
@@ -128,6 +158,7 @@ impl AddCaDialog {
             contact: ca.contact.clone().unwrap_or_default(),
             eab_kid: ca.eab_kid.clone().unwrap_or_default(),
             username: ca.username.clone().unwrap_or_default(),
+            auth: ca.auth,
             editing: true,
             ..Self::default()
         }
@@ -172,6 +203,7 @@ impl AddCaDialog {
             },
             CaKind::Certsrv => Protocol::Certsrv {
                 url,
+                auth: self.auth,
                 username: self.username.trim().to_owned(),
                 password: self.secret.clone(),
             },
@@ -183,10 +215,17 @@ impl AddCaDialog {
         if self.name.trim().is_empty() || self.url.trim().is_empty() {
             return Some("give a name and the CA's URL");
         }
+        let user = !self.username.trim().is_empty();
+        if self.kind == CaKind::Certsrv && !self.editing && user == self.secret.is_empty() {
+            return Some(
+                "give the user name with its password, or neither for your Kerberos ticket",
+            );
+        }
         if self.kind == CaKind::Certsrv
-            && (self.username.trim().is_empty() || (!self.editing && self.secret.is_empty()))
+            && !user
+            && matches!(self.auth, AuthChoice::Basic | AuthChoice::Ntlm)
         {
-            return Some("give the user name and the password to sign in with");
+            return Some("NTLM and Basic need a user name and password");
         }
         None
     }
@@ -281,7 +320,13 @@ impl AddCaDialog {
                     &mut self.url,
                     "https://ca.example.com/certsrv",
                 );
-                field(ui, "User name", &mut self.username, "CONTOSO\\user");
+                auth_ui(ui, &mut self.auth);
+                field(
+                    ui,
+                    "User name",
+                    &mut self.username,
+                    "empty: your Kerberos ticket; alice@REALM or CONTOSO\\user",
+                );
                 let hint = if self.editing {
                     "leave empty to keep the stored one"
                 } else {
@@ -330,8 +375,10 @@ impl AddCaDialog {
             }
             CaKind::Certsrv => {
                 ui.label(
-                    "Basic authentication over HTTPS (NTLM and Kerberos are not supported \
-                     yet). The password is kept encrypted in the store.",
+                    "Automatic signs in as the server offers, Negotiate first: with no user \
+                     name, your Kerberos ticket (kinit, SSSD) and nothing is stored; \
+                     alice@REALM gets a Kerberos ticket with the password; CONTOSO\\user \
+                     signs in with NTLM. The password is kept encrypted in the store.",
                 );
             }
         }

@@ -30,10 +30,10 @@ pub fn cas_page_ui(
     ui.add_space(6.0);
     egui::Grid::new("cas")
         .striped(true)
-        .num_columns(4)
+        .num_columns(5)
         .spacing([16.0, 6.0])
         .show(ui, |ui| {
-            for title in ["Name", "Protocol", "Address", "Account"] {
+            for title in ["Name", "Protocol", "Address", "Account", "Signed in with"] {
                 ui.strong(title);
             }
             ui.end_row();
@@ -45,6 +45,7 @@ pub fn cas_page_ui(
             } else {
                 "created on first use"
             });
+            ui.label("");
             ui.end_row();
             for ca in &view.cas {
                 // The actions are a menu on the name, as on the Certificate Wizard page.
@@ -82,7 +83,14 @@ pub fn cas_page_ui(
                     (CaKind::Acme, _) if ca.account_url.is_some() => ui.label("✔ registered"),
                     (CaKind::Acme, _) => ui.label("○ not yet (Test registers it)"),
                     (CaKind::Certsrv, Some(user)) => ui.label(format!("user {user}")),
+                    (CaKind::Certsrv, None) => ui.label("your Kerberos ticket"),
                     _ => ui.label("challenge kept encrypted"),
+                };
+                // How the AD CS server accepted the last sign-in (Test tells it).
+                match (ca.kind, &ca.accepted) {
+                    (CaKind::Certsrv, Some(accepted)) => ui.label(accepted),
+                    (CaKind::Certsrv, None) => ui.label("not yet (Test signs in)"),
+                    _ => ui.label(""),
                 };
                 ui.end_row();
             }

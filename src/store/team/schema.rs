@@ -99,7 +99,9 @@ CREATE TABLE cas (
     eab_kid TEXT,
     encrypted_eab_hmac BYTEA,
     username TEXT,
-    encrypted_password BYTEA
+    encrypted_password BYTEA,
+    auth TEXT,
+    accepted TEXT
 );
 CREATE TABLE crl_cache (
     url TEXT PRIMARY KEY,
@@ -182,6 +184,9 @@ const UPGRADES: &[&str] = &[
         encrypted_smtp_password BYTEA,
         webhook TEXT
     );",
+    // 11: how an AD CS connection signs in.
+    "ALTER TABLE cas ADD COLUMN IF NOT EXISTS auth TEXT;
+    ALTER TABLE cas ADD COLUMN IF NOT EXISTS accepted TEXT;",
 ];
 
 // The upgrades reach the version the schema above creates.

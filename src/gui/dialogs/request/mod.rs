@@ -23,6 +23,7 @@ use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::words::kind_title;
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
+use crate::ops::sign_in::{SignInIdentity, sign_in_identity};
 use crate::store::{CaConnection, CaKind, Location};
 
 /// The wizard's pages, in order.
@@ -160,6 +161,9 @@ pub struct RequestWizard {
     pub alt_user: String,
     /// The alternate password.
     alt_password: zeroize::Zeroizing<String>,
+    /// Who the chosen AD CS CA signs in as, for (its name, the alternate user): read once
+    /// when either changes, not every frame.
+    identity: Option<((String, Option<String>), SignInIdentity)>,
     /// Continue (DNS-01) was pressed and the CA is being asked.
     continuing: bool,
     /// "Trust this root CA" (the issued chain's root is not trusted).
@@ -258,6 +262,7 @@ impl RequestWizard {
             alternate: false,
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
+            identity: None,
             continuing: false,
             trust_root: false,
             finishing: false,
@@ -403,6 +408,20 @@ impl RequestWizard {
             location: self.location,
             to,
         });
+    }
+
+    /// Who `ca` signs in as with the `alternate` user ([`sign_in_identity`]), kept until
+    /// the CA or the user changes.
+    fn identity(&mut self, ca: &CaConnection, alternate: Option<&str>) -> SignInIdentity {
+        let key = (ca.name.clone(), alternate.map(str::to_owned));
+        match &self.identity {
+            Some((cached, identity)) if *cached == key => identity.clone(),
+            _ => {
+                let identity = sign_in_identity(ca, alternate);
+                self.identity = Some((key, identity.clone()));
+                identity
+            }
+        }
     }
 
     /// The alternate credentials, when chosen for an AD CS CA and complete.

@@ -116,11 +116,14 @@ impl RequestWizard {
                 ));
             }
             CaKind::Certsrv => {
-                ui.label(format!(
-                    "certdesk signs in to {} as {} (Basic authentication over HTTPS).",
-                    ca.url,
-                    ca.username.as_deref().unwrap_or("the connection's user")
-                ));
+                let alternate = self.alternate.then(|| self.alt_user.clone());
+                let identity = self.identity(&ca, alternate.as_deref());
+                ui.label(format!("certdesk signs in to {}", ca.url));
+                if identity.ready {
+                    ui.label(&identity.words);
+                } else {
+                    frame::hint_ui(ui, &identity.words);
+                }
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
                     let user = frame::text_row(ui, "User name", &mut self.alt_user);
