@@ -138,6 +138,8 @@ pub struct Response {
     pub content_type: String,
     /// The body.
     pub body: Vec<u8>,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
 }
 
 impl Response {
@@ -248,9 +250,15 @@ impl Client {
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
+        let retry_after = parts
+            .headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Ok(Response {
             status: parts.status.as_u16(),
             content_type,
+            retry_after,
             body: body.to_vec(),
         })
     }

@@ -11,6 +11,7 @@ mod export;
 mod output;
 mod password;
 mod probe;
+mod renewal;
 mod team;
 mod terminal;
 
@@ -151,6 +152,20 @@ enum Command {
     /// Renew a certificate of Personal: the same subject, SANs, template and friendly name,
     /// the same key unless --new-key, sent to the CA that issued it (or --ca).
     Renew(Box<enroll::RenewArgs>),
+    /// Track a certificate of Personal for `renew --due` beside those in force (a reverse
+    /// proxy's certificate); --same-key keeps its key when it is renewed.
+    Track {
+        /// SHA-1 thumbprint or a unique prefix.
+        thumbprint: String,
+        /// Renew it with its own key instead of a new one.
+        #[arg(long)]
+        same_key: bool,
+    },
+    /// Stop tracking a certificate `track` added (one in force is tracked while assigned).
+    Untrack {
+        /// SHA-1 thumbprint or a unique prefix.
+        thumbprint: String,
+    },
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {
         /// Delete this pending request and its private key.
@@ -489,6 +504,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             action: StoreAction::Passwd { new, remove },
         } => team::passwd(&mut store, &ctx, &new, remove),
         Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
+        Command::Track {
+            thumbprint,
+            same_key,
+        } => renewal::track(&mut store, &ctx, &thumbprint, same_key),
+        Command::Untrack { thumbprint } => renewal::untrack(&mut store, &ctx, &thumbprint),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {
             usages,

@@ -373,6 +373,7 @@ pub fn apply(
                         }),
                         // The result page offers to trust an untrusted root (FinishRequest).
                         trust_root: false,
+                        replaces: None,
                     },
                 },
             };
@@ -519,6 +520,7 @@ pub fn apply(
                     dns01,
                     credentials: None,
                     trust_root: false,
+                    replaces: None,
                 },
             };
             let outcome = renew::renew(store, location, &renewal, now)?;

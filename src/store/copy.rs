@@ -135,6 +135,25 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "renewals",
+        columns: &[
+            "location",
+            "thumbprint",
+            "tracked",
+            "same_key",
+            "renewed_by",
+            "ari_start",
+            "ari_end",
+            "ari_at",
+            "ari_fetch_after",
+            "last_attempt",
+            "last_outcome",
+            "last_failed",
+        ],
+        sealed: &[],
+        identity: false,
+    },
+    Table {
         name: "log",
         columns: &[
             "id",

@@ -122,6 +122,24 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 9: who wrote each log entry (a team database fills it with the database user).
     "ALTER TABLE log ADD COLUMN db_user TEXT;",
+    // 10: renewal tracking: certificates tracked beside those in force, the renewal policy
+    // (same key), the successor that renewed one, the ACME renewal window chosen, and the
+    // last unattended attempt.
+    "CREATE TABLE renewals (
+        location TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        tracked INTEGER NOT NULL,
+        same_key INTEGER NOT NULL,
+        renewed_by TEXT,
+        ari_start INTEGER,
+        ari_end INTEGER,
+        ari_at INTEGER,
+        ari_fetch_after INTEGER,
+        last_attempt INTEGER,
+        last_outcome TEXT,
+        last_failed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (location, thumbprint)
+    );",
 ];
 
 /// The schema version this build writes.

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::store::db::{Sql, values};
 use crate::store::schema::{self, VERSION};
 
-/// The schema as the embedded store's version 9 has it.
+/// The schema as the embedded store's version 10 has it.
 pub const SCHEMA: &str = "
 CREATE TABLE certdesk_schema (version BIGINT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,6 +115,21 @@ CREATE TABLE ocsp_cache (
     fetched BIGINT NOT NULL,
     PRIMARY KEY (url, thumbprint)
 );
+CREATE TABLE renewals (
+    location TEXT NOT NULL,
+    thumbprint TEXT NOT NULL,
+    tracked BIGINT NOT NULL,
+    same_key BIGINT NOT NULL,
+    renewed_by TEXT,
+    ari_start BIGINT,
+    ari_end BIGINT,
+    ari_at BIGINT,
+    ari_fetch_after BIGINT,
+    last_attempt BIGINT,
+    last_outcome TEXT,
+    last_failed BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (location, thumbprint)
+);
 ";
 
 /// The version [`SCHEMA`]'s first team databases had; [`UPGRADES`] starts from it.
@@ -125,6 +140,22 @@ const FIRST: i64 = 8;
 const UPGRADES: &[&str] = &[
     // 9: who wrote each log entry.
     "ALTER TABLE log ADD COLUMN IF NOT EXISTS db_user TEXT NOT NULL DEFAULT current_user;",
+    // 10: renewal tracking.
+    "CREATE TABLE IF NOT EXISTS renewals (
+        location TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        tracked BIGINT NOT NULL,
+        same_key BIGINT NOT NULL,
+        renewed_by TEXT,
+        ari_start BIGINT,
+        ari_end BIGINT,
+        ari_at BIGINT,
+        ari_fetch_after BIGINT,
+        last_attempt BIGINT,
+        last_outcome TEXT,
+        last_failed BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (location, thumbprint)
+    );",
 ];
 
 // The upgrades reach the version the schema above creates.
