@@ -94,15 +94,27 @@ pub fn renew_due(
             outln!("no certificate is tracked: assign one, or `certdesk track THUMBPRINT`");
         }
     }
-    let failed = outcome
+    let failed: Vec<String> = outcome
         .certificates
         .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
-        .count();
-    match failed {
-        0 => Ok(()),
-        1 => Err(CliError::refused("one renewal failed; see above")),
-        n => Err(CliError::refused(format!("{n} renewals failed; see above"))),
+        .filter_map(|c| match &c.outcome {
+            Outcome::Failed { error } => Some(format!(
+                "{}: {}",
+                c.tracked.thumbprint,
+                text::message(&error.to_string())
+            )),
+            _ => None,
+        })
+        .collect();
+    match failed.as_slice() {
+        [] => Ok(()),
+        [one] => Err(CliError::refused(one.clone())),
+        many => {
+            for line in many {
+                errln!("certdesk: {line}");
+            }
+            Err(CliError::refused(format!("{} renewals failed", many.len())))
+        }
     }
 }
 
@@ -141,10 +153,6 @@ fn describe(outcome: &Outcome) -> String {
             "pending: request {} waits for the CA's approval (`certdesk requests --poll`)",
             request_id.unwrap_or_default()
         ),
-        Outcome::Failed { error } => {
-            let message = error.to_string();
-            errln!("certdesk: {}", text::message(&message));
-            format!("FAILED: {}", text::message(&message))
-        }
+        Outcome::Failed { error } => format!("FAILED: {}", text::message(&error.to_string())),
     }
 }

@@ -15,6 +15,7 @@ mod export;
 mod import;
 mod online;
 mod probe;
+mod renewal;
 mod request;
 mod store;
 mod team;

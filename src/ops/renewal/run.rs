@@ -256,7 +256,12 @@ fn renew_one(
             request_id: renewed.request.request_id,
         };
     };
-    match roll(store, &new_thumbprint, &tracked.usages, now) {
+    // A CA may date the new certificate a moment after the run began: it takes over once
+    // it is valid.
+    let valid_from = store
+        .find(run.location, &new_thumbprint)
+        .map_or(now, |c| c.summary.not_before.max(now));
+    match roll(store, &new_thumbprint, &tracked.usages, valid_from) {
         Ok(rolled) => Outcome::Renewed {
             new_thumbprint,
             rolled,
