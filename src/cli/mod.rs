@@ -12,6 +12,7 @@ mod output;
 mod password;
 mod probe;
 mod renewal;
+mod schedule;
 mod team;
 mod terminal;
 
@@ -242,6 +243,12 @@ enum Command {
     /// Install the desktop entry, icon and certificate MIME types for the current user, so
     /// the file manager opens .pfx, .cer and .p7b files with certdesk.
     InstallDesktop,
+    /// The renewal schedule: a systemd timer running `renew --due` twice a day (or, where
+    /// systemd does not run, a crontab line).
+    Schedule {
+        #[command(subcommand)]
+        action: schedule::ScheduleAction,
+    },
     /// `certdesk FILE`: opens the window on the import wizard for a certificate file (what
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
@@ -422,6 +429,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             passphrase.ask = true;
             return team::copy(&from, &to, &passphrase, cli.json, now());
         }
+        Some(Command::Schedule { action }) => {
+            return schedule::schedule(&action, cli.store, cli.json);
+        }
         Some(Command::InstallDesktop) => {
             let exe = std::env::current_exe()
                 .map_err(|e| CliError::refused(format!("cannot find certdesk's own path: {e}")))?;
@@ -547,6 +557,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         // Handled before a store is opened.
         Command::File(_)
         | Command::InstallDesktop
+        | Command::Schedule { .. }
         | Command::Store {
             action: StoreAction::Copy { .. },
         } => Ok(()),

@@ -17,6 +17,7 @@ mod online;
 mod probe;
 mod renewal;
 mod request;
+mod schedule;
 mod store;
 mod team;
 mod topology;
