@@ -71,7 +71,7 @@ pub fn renew_due(
         Ok(outcome) => outcome,
         Err(RunError::Busy) => return Err(CliError::refused(RunError::Busy.to_string())),
         Err(RunError::Store(e)) => return Err(e.into()),
-        Err(RunError::Track(e)) => return Err(track_error(e)),
+        Err(e @ RunError::Untracked(_)) => return Err(CliError::bad_input(e.to_string())),
     };
     if ctx.json {
         print_json(&outcome)?;

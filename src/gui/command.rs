@@ -21,6 +21,8 @@ use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
 use crate::ops::renew::{self, RenewOutcome, Renewal};
+use crate::ops::renewal::run::{self, DueRun, Failure, Outcome, RunError};
+use crate::ops::renewal::{self, TrackError};
 use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
@@ -188,6 +190,13 @@ pub enum Command {
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
+    /// Track a certificate of Computer's Personal for renewal (with its own key when the
+    /// flag is set).
+    Track(String, bool),
+    /// Stop tracking a certificate `Track` added.
+    Untrack(String),
+    /// Renew a tracked certificate now and roll its usages (the Renewals page).
+    RenewNow(String),
 }
 
 /// Why a command was refused: the model's own error, kept typed up to the dialog.
@@ -214,6 +223,15 @@ pub enum ApplyError {
     /// A rename was refused.
     #[error(transparent)]
     Rename(#[from] RenameError),
+    /// Tracking was refused.
+    #[error(transparent)]
+    Track(#[from] TrackError),
+    /// A renewal run could not start.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// *Renew now* failed.
+    #[error(transparent)]
+    Renewal(#[from] Failure),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -260,6 +278,9 @@ impl Command {
                 "assign"
             }
             Command::SetTopology(_) => "topology",
+            Command::Track(..) => "track",
+            Command::Untrack(_) => "untrack",
+            Command::RenewNow(_) => "renew-due",
         }
     }
 
@@ -273,6 +294,7 @@ impl Command {
                 ..
             } | Command::Retrieve(..)
                 | Command::Renew { .. }
+                | Command::RenewNow(_)
                 | Command::TestCa(_)
                 | Command::Probe(..)
                 | Command::PoolCheck(..)
@@ -547,6 +569,44 @@ pub fn apply(
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;
             Ok(("Topology saved".to_owned(), Applied::Done))
+        }
+        Command::Track(thumbprint, same_key) => {
+            let thumbprint = renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
+            Ok((
+                format!("{thumbprint} is tracked for renewal"),
+                Applied::Done,
+            ))
+        }
+        Command::Untrack(thumbprint) => {
+            let thumbprint = renewal::untrack(store, Location::Computer, &thumbprint, now)?;
+            Ok((format!("{thumbprint} is no longer tracked"), Applied::Done))
+        }
+        Command::RenewNow(thumbprint) => {
+            let answer = Answer::default();
+            let run = DueRun {
+                location: Location::Computer,
+                options: OnlineOptions {
+                    http01: answer.borrowed(),
+                    dns01: false,
+                    credentials: None,
+                    trust_root: false,
+                    replaces: None,
+                },
+                dry_run: false,
+            };
+            let done = run::renew_now(store, &run, &thumbprint, now)?;
+            match done.outcome {
+                Outcome::Renewed { new_thumbprint, .. } => Ok((
+                    format!("{thumbprint} renewed as {new_thumbprint}; its usages rolled"),
+                    Applied::Done,
+                )),
+                Outcome::Pending { .. } => Ok((
+                    format!("The CA holds the renewal of {thumbprint} for approval"),
+                    Applied::Done,
+                )),
+                Outcome::Failed { error } => Err(ApplyError::Renewal(error)),
+                Outcome::NotDue | Outcome::WouldRenew => Ok((String::new(), Applied::Done)),
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::ca::BuiltinCa;
 use crate::deploy::topology::Topology;
 use crate::ops::assign::{self, UsageStatus};
 use crate::ops::enroll;
+use crate::ops::renewal::{self, Tracked};
 use crate::pki::timefmt::date;
 use crate::store::{
     Assignment, CaConnection, Location, LogEntry, Logical, PendingRequest, Store, StoreError,
@@ -73,6 +74,11 @@ pub struct StoreView {
     pub cas: Vec<CaConnection>,
     /// The store's keys are out of reach until its passphrase is given.
     pub locked: bool,
+    /// The certificates tracked for renewal (Computer), with their next renewal by the
+    /// renewal windows kept (no CA is asked for a snapshot).
+    pub renewals: Vec<Tracked>,
+    /// Whether a renewal schedule (systemd timer) is installed for the user or the system.
+    pub schedule_installed: bool,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
 }
@@ -112,6 +118,8 @@ impl StoreView {
             held_by_ca: false,
             cas: Vec::new(),
             locked: false,
+            renewals: Vec::new(),
+            schedule_installed: false,
             by_id: HashMap::new(),
         }
     }
@@ -196,6 +204,8 @@ impl StoreView {
             system_count: certs.iter().filter(|c| c.system).count(),
             cas: store.cas()?,
             locked: store.is_locked(),
+            renewals: renewal::tracked(store, Location::Computer, now)?,
+            schedule_installed: crate::schedule::any_units(),
             by_id,
         })
     }

@@ -12,6 +12,7 @@ mod import;
 mod layout;
 mod messages;
 mod network;
+mod renewals;
 mod screenshots;
 mod snapshots;
 mod unlock;

@@ -139,6 +139,7 @@ impl CertdeskApp {
                     list: &mut self.list,
                     topology_form: &mut self.topology_form,
                     probe_form: &mut self.probe_form,
+                    renewals_form: &mut self.renewals_form,
                     log: &self.activity,
                     commands: &mut self.commands,
                     jobs: &mut self.jobs,

@@ -17,7 +17,7 @@ use crate::gui::jobs::Jobs;
 use crate::gui::list_order::ListKey;
 use crate::gui::settings::Settings;
 use crate::gui::view_model::StoreView;
-use crate::gui::views::{ListState, Notices, Page, ProbeForm, TopologyForm};
+use crate::gui::views::{ListState, Notices, Page, ProbeForm, RenewalsForm, TopologyForm};
 use crate::gui::worker::StoreWorker;
 use crate::store::{Location, LogEntry, Logical, Store};
 
@@ -71,6 +71,8 @@ pub struct CertdeskApp {
     pub topology_form: TopologyForm,
     /// The Check a server page's form and results.
     pub probe_form: ProbeForm,
+    /// The Renewals page's track field.
+    pub renewals_form: RenewalsForm,
     /// Where the sample deployment lives.
     pub sample_dir: PathBuf,
     /// The clock (tests replace it).
@@ -133,6 +135,7 @@ impl CertdeskApp {
             banner_dismissed: false,
             topology_form,
             probe_form: ProbeForm::default(),
+            renewals_form: RenewalsForm::default(),
             sample_dir,
             clock,
             settings: Settings::default(),

@@ -8,6 +8,7 @@ mod log;
 mod nav;
 mod notices;
 mod probe_page;
+mod renewals_page;
 mod san_table;
 mod store_list;
 mod topology;
@@ -18,6 +19,7 @@ pub use expiry_banner::{BannerChoice, expiry_banner_ui};
 pub use nav::{MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui, zoom_shortcut};
 pub use notices::{Notices, notices_ui};
 pub use probe_page::ProbeForm;
+pub use renewals_page::RenewalsForm;
 pub use san_table::san_table_ui;
 pub use store_list::ListState;
 pub use topology::TopologyForm;
@@ -47,6 +49,8 @@ pub enum Page {
     Cas,
     /// Check what a server serves, and the pool.
     Probe,
+    /// The certificates tracked for renewal.
+    Renewals,
 }
 
 /// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
@@ -82,6 +86,8 @@ pub struct Pages<'a> {
     pub topology_form: &'a mut TopologyForm,
     /// The Check a server page.
     pub probe_form: &'a mut ProbeForm,
+    /// The Renewals page's track field.
+    pub renewals_form: &'a mut RenewalsForm,
     /// The Activity log: the store's entries with this window's failures among them.
     pub log: &'a [LogEntry],
     /// Commands for the store.
@@ -117,6 +123,10 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
         Page::Cas => cas_page::cas_page_ui(ui, pages.view, pages.commands),
         Page::Probe => {
             probe_page::probe_page_ui(ui, pages.view, pages.probe_form, pages.commands);
+            None
+        }
+        Page::Renewals => {
+            renewals_page::renewals_page_ui(ui, pages.view, pages.renewals_form, pages.commands);
             None
         }
     }
@@ -159,6 +169,16 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
                 "· {}",
                 count(view.pending.len(), "pending request", "pending requests")
             ));
+        }
+        if !view.renewals.is_empty() && !view.schedule_installed {
+            ui.separator();
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "⚠ {} tracked for renewal, but no renewal schedule is installed (`certdesk schedule install`)",
+                    count(view.renewals.len(), "certificate", "certificates")
+                ),
+            );
         }
     });
 }

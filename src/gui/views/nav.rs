@@ -180,8 +180,9 @@ pub fn menu_and_toolbar_ui(ui: &mut egui::Ui, state: &MenuState<'_>) -> Option<M
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
 /// The pages of the View menu and the tree's lower part.
-const PAGES: [(&str, Page); 5] = [
+const PAGES: [(&str, Page); 6] = [
     ("Certificate Wizard", Page::Wizard),
+    ("Renewals", Page::Renewals),
     ("Check a server", Page::Probe),
     ("Topology", Page::Topology),
     ("Certification Authorities", Page::Cas),

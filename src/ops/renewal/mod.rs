@@ -166,7 +166,7 @@ pub fn untrack(
 
 /// Every tracked certificate of `location`'s Personal with when it is due, by the stored
 /// renewal windows only (no network: the window's list); soonest first.
-pub fn tracked(store: &Store, location: Location, now: i64) -> Result<Vec<Tracked>, TrackError> {
+pub fn tracked(store: &Store, location: Location, now: i64) -> Result<Vec<Tracked>, StoreError> {
     let rows = store.renewal_rows()?;
     let mut list: Vec<Tracked> = candidates(store, location, &rows, now)?
         .into_iter()

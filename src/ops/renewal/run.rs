@@ -6,8 +6,8 @@
 //! their margin as the effective date; the others at once). Each certificate's outcome is
 //! typed, for what runs after a renewal (deploys, notifications).
 
+use super::Tracked;
 use super::due::{self, Asked};
-use super::{TrackError, Tracked};
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::enroll::EnrollError;
 use crate::ops::online::OnlineOptions;
@@ -37,9 +37,9 @@ pub enum RunError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The tracked certificates could not be listed.
-    #[error(transparent)]
-    Track(#[from] TrackError),
+    /// *Renew now* on a certificate that is not tracked.
+    #[error("{0} is not tracked for renewal")]
+    Untracked(String),
 }
 
 /// Why one certificate's renewal failed.
@@ -136,6 +136,28 @@ impl RunOutcome {
 pub fn renew_due(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOutcome, RunError> {
     store
         .with_run_lock(|store| locked(store, run, now))?
+        .unwrap_or(Err(RunError::Busy))
+}
+
+/// Renews one tracked certificate now, due or not (the window's *Renew now*), under the
+/// same lock; [`RunError::Untracked`] when it is not tracked.
+pub fn renew_now(
+    store: &mut Store,
+    run: &DueRun<'_>,
+    thumbprint: &str,
+    now: i64,
+) -> Result<CertRun, RunError> {
+    store
+        .with_run_lock(|store| {
+            let mut tracked = super::tracked(store, run.location, now)?
+                .into_iter()
+                .find(|t| t.thumbprint.starts_with(&thumbprint.to_ascii_uppercase()))
+                .ok_or_else(|| RunError::Untracked(thumbprint.to_owned()))?;
+            let replaces = ask_ca(store, run.location, &mut tracked, now)?;
+            let outcome = renew_one(store, run, &tracked, replaces.as_deref(), now);
+            record(store, run.location, &tracked, &outcome, now)?;
+            Ok(CertRun { tracked, outcome })
+        })?
         .unwrap_or(Err(RunError::Busy))
 }
 
