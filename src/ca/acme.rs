@@ -399,15 +399,40 @@ async fn open_order(
 ) -> Result<(instant_acme::Order, Option<Registered>), AcmeError> {
     let (account, registered) = account(ca, secrets).await?;
     let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
-    let mut new = NewOrder::new(&identifiers);
-    if let Some((aki, serial)) = replaces.and_then(|id| id.split_once('.')) {
-        new = new.replaces(CertificateIdentifier {
-            authority_key_identifier: aki.into(),
-            serial: serial.into(),
-        });
-    }
-    let order = timed(ca, STEP, account.new_order(&new)).await?;
+    let plain = NewOrder::new(&identifiers);
+    let Some((aki, serial)) = replaces.and_then(|id| id.split_once('.')) else {
+        let order = timed(ca, STEP, account.new_order(&plain)).await?;
+        return Ok((order, registered));
+    };
+    let naming = NewOrder::new(&identifiers).replaces(CertificateIdentifier {
+        authority_key_identifier: aki.into(),
+        serial: serial.into(),
+    });
+    let order = match tokio::time::timeout(STEP, account.new_order(&naming)).await {
+        Err(_) => return Err(AcmeError::Timeout(ca.name.clone())),
+        Ok(Ok(order)) => order,
+        // A CA that does not take the replaced certificate (it was replaced already, or
+        // the CA does not keep the field): the renewal goes on as an ordinary order.
+        Ok(Err(e)) if replaces_refused(&e) => timed(ca, STEP, account.new_order(&plain)).await?,
+        Ok(Err(e)) => return Err(failed(ca, &e)),
+    };
     Ok((order, registered))
+}
+
+/// Whether a new order failed only on its `replaces` field: the CA answered
+/// `alreadyReplaced`, or accepted the order without reflecting the field (RFC 9773 §5 says
+/// it must; acme2certifier 0.46 does not), which instant-acme refuses.
+fn replaces_refused(e: &instant_acme::Error) -> bool {
+    match e {
+        instant_acme::Error::Api(problem) => problem
+            .r#type
+            .as_deref()
+            .is_some_and(|t| t.ends_with(":alreadyReplaced")),
+        instant_acme::Error::Other(inner) => {
+            inner.to_string().starts_with("replaces field mismatch")
+        }
+        _ => false,
+    }
 }
 
 /// Publishes one HTTP-01 answer: (token, key authorization).

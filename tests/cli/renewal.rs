@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::common;
 
+use common::a2c;
 use common::acme::short_lived_pebble_in;
 use common::{EDGE, TestStore, stderr};
 
@@ -188,4 +189,75 @@ fn track_adds_a_certificate_of_the_builtin_ca_and_untrack_removes_it() {
     let out = t.run(&["untrack", &thumbprint]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("is not tracked"), "{}", stderr(&out));
+}
+
+/// The ACME renewal information of acme2certifier decides: its window (not the lifetime)
+/// makes the certificate due, the renewal goes through (the order names the replaced
+/// certificate; this CA does not keep the field, and the order goes on without it), and a
+/// second run finds the new certificate's window in the future; the window is not asked
+/// for again before the CA's Retry-After, even with the CA gone.
+#[test]
+fn the_cas_renewal_window_decides_and_its_retry_after_is_honoured() {
+    let t = TestStore::with_topology(EDGE);
+    let dir = t.dir.path().join("a2c");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let server = a2c::start(&dir, true, None);
+    t.json(&[
+        "ca",
+        "add",
+        "a2c",
+        "--acme",
+        &server.directory,
+        "--ca-bundle",
+        common::s(&dir.join("tls-ca.pem")),
+        "--contact",
+        "admin@contoso.com",
+    ]);
+    let port = common::acme::free_tcp_port().to_string();
+    let http = ["--http-address", "127.0.0.1", "--http-port", &port];
+    let mut request = vec!["request", "--type", "Internal", "--ca", "a2c"];
+    request.extend(http);
+    let first = t.json(&request)["thumbprint"]
+        .as_str()
+        .expect("issued")
+        .to_owned();
+    t.json(&["track", &first]);
+
+    // Its one-day lifetime would make it due in 16 hours; the CA's window says now.
+    let plan = t.json(&["renew", "--due", "--dry-run"]);
+    let entry = &certificates(&plan)[0];
+    assert_eq!(entry["rule"], "renewal_info", "{plan}");
+    assert_eq!(entry["outcome"], "would_renew", "{plan}");
+    assert!(entry["due_at"].as_i64() <= Some(now()), "{plan}");
+
+    let mut due = vec!["renew", "--due"];
+    due.extend(http);
+    let run = t.json(&due);
+    let done = renewed(&run);
+    assert_eq!(done.len(), 1, "{run}");
+    assert_eq!(done[0]["rule"], "renewal_info", "{run}");
+    let second = done[0]["new_thumbprint"].as_str().expect("new").to_owned();
+
+    // The CA's default window: 85 % into the new certificate's day.
+    let port = server.port;
+    drop(server);
+    let server = a2c::start(&dir, false, Some(port));
+    let run = t.json(&due);
+    assert!(renewed(&run).is_empty(), "{run}");
+    let entry = &certificates(&run)[0];
+    assert_eq!(entry["thumbprint"], second.as_str(), "{run}");
+    assert_eq!(entry["rule"], "renewal_info", "{run}");
+    let (start, end, at) = (
+        entry["window_start"].as_i64().expect("start"),
+        entry["window_end"].as_i64().expect("end"),
+        entry["due_at"].as_i64().expect("due"),
+    );
+    assert!(start > now() && start <= at && at <= end, "{run}");
+
+    // Retry-After (a day here): the window is kept, and the CA is not asked, even gone.
+    drop(server);
+    let run = t.json(&["renew", "--due", "--dry-run"]);
+    let entry = &certificates(&run)[0];
+    assert_eq!(entry["due_at"].as_i64(), Some(at), "the same time: {run}");
+    assert!(entry.get("note").is_none(), "the CA was not asked: {run}");
 }
