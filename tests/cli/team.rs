@@ -524,7 +524,7 @@ fn an_older_team_database_is_upgraded() {
     let db = database(&t);
     let out = server.psql(
         &db,
-        "ALTER TABLE log DROP COLUMN db_user; UPDATE certdesk_schema SET version = 8",
+        "ALTER TABLE log DROP COLUMN db_user; DROP TABLE renewals; UPDATE certdesk_schema SET version = 8",
     );
     assert!(
         out.status.success(),
@@ -534,7 +534,9 @@ fn an_older_team_database_is_upgraded() {
     let log = t.json(&["log"]);
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "9");
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "10");
+    let renewals = server.psql(&db, "SELECT count(*) FROM renewals");
+    assert!(renewals.status.success(), "the renewals table is back");
     t.json(&["import", s(&fx("leaf.pem"))]);
     assert!(t.json(&["log"]).to_string().contains("\"user\":\"admin\""));
 }
