@@ -172,12 +172,14 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
         }
         if !view.renewals.is_empty() && !view.schedule_installed {
             ui.separator();
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                format!(
-                    "⚠ {} tracked for renewal, but no renewal schedule is installed (`certdesk schedule install`)",
-                    count(view.renewals.len(), "certificate", "certificates")
-                ),
+            // Cut to the bar's width at any zoom; the whole sentence on hover.
+            let text = egui::RichText::new(format!(
+                "⚠ {} tracked for renewal, but no renewal schedule is installed",
+                count(view.renewals.len(), "certificate", "certificates")
+            ))
+            .color(ui.visuals().warn_fg_color);
+            ui.add(egui::Label::new(text).truncate()).on_hover_text(
+                "They renew only when asked: `certdesk schedule install` runs `certdesk renew --due` twice a day",
             );
         }
     });
