@@ -244,8 +244,17 @@ fn the_cas_renewal_window_decides_and_its_retry_after_is_honoured() {
     let server = a2c::start(&dir, false, Some(port));
     let run = t.json(&due);
     assert!(renewed(&run).is_empty(), "{run}");
+    assert_eq!(
+        certificates(&run).len(),
+        1,
+        "the renewed one is no longer tracked: {run}"
+    );
     let entry = &certificates(&run)[0];
     assert_eq!(entry["thumbprint"], second.as_str(), "{run}");
+    assert_eq!(
+        entry["reason"], "tracked",
+        "the successor is tracked in its place: {run}"
+    );
     assert_eq!(entry["rule"], "renewal_info", "{run}");
     let (start, end, at) = (
         entry["window_start"].as_i64().expect("start"),
