@@ -149,6 +149,8 @@ const TABLES: &[Table] = &[
             "last_attempt",
             "last_outcome",
             "last_failed",
+            "pending_request",
+            "pending_key",
         ],
         sealed: &[],
         identity: false,

@@ -1,7 +1,7 @@
 //! Renewal tracking as stored rows, one per certificate that has one: whether `certdesk
 //! track` added it (certificates in force are tracked without a row), whether it renews with
 //! its own key, the certificate that renewed it, the ACME renewal window chosen for it, and
-//! its last unattended attempt.
+//! its last unattended attempt, and the renewal request a CA holds for approval.
 
 use super::db::{Row, Sql, values};
 use super::{Location, Store, StoreError};
@@ -40,10 +40,13 @@ pub struct RenewalRow {
     pub last_outcome: Option<String>,
     /// Whether it failed.
     pub last_failed: bool,
+    /// The renewal request a CA holds for approval, and its key (the certificate the CA
+    /// issues for it is the successor).
+    pub pending: Option<(i64, i64)>,
 }
 
 const COLUMNS: &str = "location, thumbprint, tracked, same_key, renewed_by, ari_start, ari_end, \
-    ari_at, ari_fetch_after, last_attempt, last_outcome, last_failed";
+    ari_at, ari_fetch_after, last_attempt, last_outcome, last_failed, pending_request, pending_key";
 
 impl Store {
     /// Every renewal row.
@@ -75,6 +78,7 @@ fn row(r: &Row) -> Result<RenewalRow, StoreError> {
         last_attempt: r.opt_int(9)?,
         last_outcome: r.opt_text(10)?,
         last_failed: r.int(11)? != 0,
+        pending: r.opt_int(12)?.zip(r.opt_int(13)?),
     })
 }
 
@@ -101,13 +105,15 @@ pub(crate) mod write {
     pub fn put(tx: Sql<'_>, location: Location, r: &RenewalRow) -> Result<(), StoreError> {
         tx.execute(
             &format!(
-                "INSERT INTO renewals ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                "INSERT INTO renewals ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (location, thumbprint) DO UPDATE SET tracked = excluded.tracked,
                    same_key = excluded.same_key, renewed_by = excluded.renewed_by,
                    ari_start = excluded.ari_start, ari_end = excluded.ari_end,
                    ari_at = excluded.ari_at, ari_fetch_after = excluded.ari_fetch_after,
                    last_attempt = excluded.last_attempt, last_outcome = excluded.last_outcome,
-                   last_failed = excluded.last_failed"
+                   last_failed = excluded.last_failed,
+                   pending_request = excluded.pending_request,
+                   pending_key = excluded.pending_key"
             ),
             values![
                 location.as_str(),
@@ -121,7 +127,9 @@ pub(crate) mod write {
                 r.ari_fetch_after,
                 r.last_attempt,
                 r.last_outcome.as_deref(),
-                i64::from(r.last_failed)
+                i64::from(r.last_failed),
+                r.pending.map(|p| p.0),
+                r.pending.map(|p| p.1)
             ],
         )?;
         Ok(())

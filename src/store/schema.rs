@@ -123,8 +123,8 @@ const MIGRATIONS: &[&str] = &[
     // 9: who wrote each log entry (a team database fills it with the database user).
     "ALTER TABLE log ADD COLUMN db_user TEXT;",
     // 10: renewal tracking: certificates tracked beside those in force, the renewal policy
-    // (same key), the successor that renewed one, the ACME renewal window chosen, and the
-    // last unattended attempt.
+    // (same key), the successor that renewed one, the ACME renewal window chosen, the
+    // last unattended attempt, and the request a CA holds for its renewal.
     "CREATE TABLE renewals (
         location TEXT NOT NULL,
         thumbprint TEXT NOT NULL,
@@ -138,6 +138,8 @@ const MIGRATIONS: &[&str] = &[
         last_attempt INTEGER,
         last_outcome TEXT,
         last_failed INTEGER NOT NULL DEFAULT 0,
+        pending_request INTEGER,
+        pending_key INTEGER,
         PRIMARY KEY (location, thumbprint)
     );",
 ];

@@ -3,8 +3,10 @@
 //! every due certificate through the CA that issued it ([`crate::ops::renew`]: a new key
 //! unless its policy keeps the key; the replaced certificate named in an ARI order) and
 //! rolls its usages as `assign` does ([`crate::ops::assign`]: A/V and OAuth staged, with
-//! their margin as the effective date; the others at once). Each certificate's outcome is
-//! typed, for what runs after a renewal (deploys, notifications).
+//! their margin as the effective date; the others at once). A renewal a CA holds for
+//! approval is followed up, never sent again: once `requests --poll` has stored what the CA
+//! issued, it takes over. Each certificate's outcome is typed, for what runs after a
+//! renewal (deploys, notifications).
 
 use super::Tracked;
 use super::due::{self, Asked};
@@ -15,7 +17,7 @@ use crate::ops::renew::{self, Renewal};
 use crate::pki::timefmt;
 use crate::store::log::{self, LogEntry};
 use crate::store::renewals::{RenewalRow, write};
-use crate::store::{Location, Store, StoreError};
+use crate::store::{Location, Logical, Store, StoreError};
 
 /// What `renew --due` is asked.
 #[derive(Debug, Clone, Copy)]
@@ -154,7 +156,10 @@ pub fn renew_now(
                 .find(|t| t.thumbprint.starts_with(&thumbprint.to_ascii_uppercase()))
                 .ok_or_else(|| RunError::Untracked(thumbprint.to_owned()))?;
             let replaces = ask_ca(store, run.location, &mut tracked, now)?;
-            let outcome = renew_one(store, run, &tracked, replaces.as_deref(), now);
+            let outcome = match follow_pending(store, run, &tracked, now)? {
+                Some(outcome) => outcome,
+                None => renew_one(store, run, &tracked, replaces.as_deref(), now),
+            };
             record(store, run.location, &tracked, &outcome, now)?;
             Ok(CertRun { tracked, outcome })
         })?
@@ -165,14 +170,19 @@ fn locked(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOutcome, R
     let mut certificates = Vec::new();
     for mut tracked in super::tracked(store, run.location, now)? {
         let replaces = ask_ca(store, run.location, &mut tracked, now)?;
-        let outcome = if !tracked.is_due(now) {
-            Outcome::NotDue
-        } else if run.dry_run {
-            Outcome::WouldRenew
-        } else {
-            let outcome = renew_one(store, run, &tracked, replaces.as_deref(), now);
-            record(store, run.location, &tracked, &outcome, now)?;
-            outcome
+        let outcome = match follow_pending(store, run, &tracked, now)? {
+            Some(_) if run.dry_run => Outcome::WouldRenew,
+            Some(outcome) => {
+                record(store, run.location, &tracked, &outcome, now)?;
+                outcome
+            }
+            None if !tracked.is_due(now) => Outcome::NotDue,
+            None if run.dry_run => Outcome::WouldRenew,
+            None => {
+                let outcome = renew_one(store, run, &tracked, replaces.as_deref(), now);
+                record(store, run.location, &tracked, &outcome, now)?;
+                outcome
+            }
         };
         certificates.push(CertRun { tracked, outcome });
     }
@@ -278,6 +288,64 @@ fn renew_one(
             request_id: renewed.request.request_id,
         };
     };
+    take_over(store, run, tracked, new_thumbprint, now)
+}
+
+/// A renewal a CA held for approval: still held (pending: nothing is sent again), issued
+/// since (`requests --poll` stored it: it takes over as a renewal would), or neither
+/// (denied or cleared: `None`, the row forgets it, and the certificate is renewed when due).
+fn follow_pending(
+    store: &mut Store,
+    run: &DueRun<'_>,
+    tracked: &Tracked,
+    now: i64,
+) -> Result<Option<Outcome>, StoreError> {
+    let location = run.location;
+    let Some(mut row) = store
+        .renewal_rows()?
+        .into_iter()
+        .find(|r| r.location == Some(location) && r.thumbprint == tracked.thumbprint)
+    else {
+        return Ok(None);
+    };
+    let Some((request, key)) = row.pending else {
+        return Ok(None);
+    };
+    // Its key too: a request's id may be given again once it is gone.
+    let waiting = store.pending_requests(location)?;
+    if waiting.iter().any(|r| r.id == request && r.key_id == key) {
+        return Ok(Some(Outcome::Pending {
+            request_id: Some(request),
+        }));
+    }
+    let issued = store
+        .list(Some(location), Some(Logical::Personal))?
+        .into_iter()
+        .filter(|c| c.key.as_ref().is_some_and(|k| k.id == key))
+        .filter(|c| c.summary.thumbprint != tracked.thumbprint)
+        .max_by_key(|c| c.summary.not_before);
+    if let Some(cert) = issued {
+        return Ok(Some(take_over(
+            store,
+            run,
+            tracked,
+            cert.summary.thumbprint,
+            now,
+        )));
+    }
+    row.pending = None;
+    store.transaction(|tx, _| write::put(tx, location, &row))?;
+    Ok(None)
+}
+
+/// The renewed certificate takes over the old one's usages.
+fn take_over(
+    store: &mut Store,
+    run: &DueRun<'_>,
+    tracked: &Tracked,
+    new_thumbprint: String,
+    now: i64,
+) -> Outcome {
     // A CA may date the new certificate a moment after the run began: it takes over once
     // it is valid.
     let valid_from = store
@@ -372,6 +440,17 @@ fn record(
         Outcome::Failed { error } => (crate::text::message(&error.to_string()), true, None),
         Outcome::NotDue | Outcome::WouldRenew => return Ok(()),
     };
+    // The request the CA holds, with its key: what the issued certificate will carry.
+    let pending = match outcome {
+        Outcome::Pending {
+            request_id: Some(id),
+        } => store
+            .pending_requests(location)?
+            .into_iter()
+            .find(|r| r.id == *id)
+            .map(|r| (r.id, r.key_id)),
+        _ => None,
+    };
     store.transaction(|tx, _| {
         let mut row =
             write::get(tx, location, &tracked.thumbprint)?.unwrap_or_else(|| RenewalRow {
@@ -382,6 +461,7 @@ fn record(
         row.last_attempt = Some(now);
         row.last_outcome = Some(text.clone());
         row.last_failed = failed;
+        row.pending = pending;
         if let Some(successor) = &successor {
             row.renewed_by = Some(successor.clone());
             write::put(

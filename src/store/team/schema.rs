@@ -128,6 +128,8 @@ CREATE TABLE renewals (
     last_attempt BIGINT,
     last_outcome TEXT,
     last_failed BIGINT NOT NULL DEFAULT 0,
+    pending_request BIGINT,
+    pending_key BIGINT,
     PRIMARY KEY (location, thumbprint)
 );
 ";
@@ -154,6 +156,8 @@ const UPGRADES: &[&str] = &[
         last_attempt BIGINT,
         last_outcome TEXT,
         last_failed BIGINT NOT NULL DEFAULT 0,
+        pending_request BIGINT,
+        pending_key BIGINT,
         PRIMARY KEY (location, thumbprint)
     );",
 ];
