@@ -22,7 +22,8 @@
 //!   server messages on one capped line, friendly names checked and cleaned.
 //!
 //! Beside them, [`desktop`] installs the `.desktop` entry that lets a file manager open
-//! certificate files with certdesk.
+//! certificate files with certdesk, and [`schedule`] the timer (or crontab line) that runs
+//! `certdesk renew --due` twice a day.
 
 pub mod ca;
 pub mod cli;
@@ -32,6 +33,7 @@ pub mod gui;
 pub mod net;
 pub mod ops;
 pub mod pki;
+pub mod schedule;
 pub mod store;
 pub mod text;
 pub mod verify;

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use instant_acme::{
-    Account, AuthorizationStatus, ChallengeType, ExternalAccountKey, HttpClient, Identifier,
-    NewAccount, NewOrder, OrderStatus, RetryPolicy,
+    Account, AuthorizationStatus, CertificateIdentifier, ChallengeType, ExternalAccountKey,
+    HttpClient, Identifier, NewAccount, NewOrder, OrderStatus, RetryPolicy,
 };
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use thiserror::Error;
@@ -311,13 +311,15 @@ pub struct Issued {
 }
 
 /// Orders a certificate for `names` with `csr_der` (our key's CSR), answering HTTP-01 on
-/// `http01`, and waits for the chain.
+/// `http01`, and waits for the chain. `replaces` names the certificate it renews by its
+/// ARI identifier ([`super::ari::certificate_id`]), for a CA that offers `renewalInfo`.
 pub fn issue(
     ca: &CaConnection,
     secrets: Secrets<'_>,
     names: &[String],
     csr_der: &[u8],
     http01: Http01<'_>,
+    replaces: Option<&str>,
 ) -> Result<Issued, AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
@@ -328,7 +330,7 @@ pub fn issue(
                     .await
                     .map_err(|source| AcmeError::Listener { address, source })?;
                 let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
-                let result = order(ca, secrets, names, csr_der, &|token, answer| {
+                let result = order(ca, secrets, (names, replaces), csr_der, &|token, answer| {
                     if let Ok(mut map) = tokens.lock() {
                         map.insert(token.to_owned(), answer.to_owned());
                     }
@@ -340,7 +342,7 @@ pub fn issue(
             }
             Http01::Webroot(dir) => {
                 let written = Mutex::new(Vec::new());
-                let result = order(ca, secrets, names, csr_der, &|token, answer| {
+                let result = order(ca, secrets, (names, replaces), csr_der, &|token, answer| {
                     let path = webroot_file(ca, dir, token)?;
                     if let Ok(mut files) = written.lock() {
                         files.push(path.clone());
@@ -385,16 +387,52 @@ fn write_answer(path: &Path, answer: &str) -> std::io::Result<()> {
     std::fs::write(path, answer)
 }
 
-/// A new order for `names` from the account (registered now if it is new).
+/// The names an order asks for, and the ARI identifier of the certificate it replaces.
+type Wanted<'a> = (&'a [String], Option<&'a str>);
+
+/// A new order for `names` from the account (registered now if it is new), naming the
+/// certificate it replaces.
 async fn open_order(
     ca: &CaConnection,
     secrets: Secrets<'_>,
-    names: &[String],
+    (names, replaces): Wanted<'_>,
 ) -> Result<(instant_acme::Order, Option<Registered>), AcmeError> {
     let (account, registered) = account(ca, secrets).await?;
     let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
-    let order = timed(ca, STEP, account.new_order(&NewOrder::new(&identifiers))).await?;
+    let plain = NewOrder::new(&identifiers);
+    let Some((aki, serial)) = replaces.and_then(|id| id.split_once('.')) else {
+        let order = timed(ca, STEP, account.new_order(&plain)).await?;
+        return Ok((order, registered));
+    };
+    let naming = NewOrder::new(&identifiers).replaces(CertificateIdentifier {
+        authority_key_identifier: aki.into(),
+        serial: serial.into(),
+    });
+    let order = match tokio::time::timeout(STEP, account.new_order(&naming)).await {
+        Err(_) => return Err(AcmeError::Timeout(ca.name.clone())),
+        Ok(Ok(order)) => order,
+        // A CA that does not take the replaced certificate (it was replaced already, or
+        // the CA does not keep the field): the renewal goes on as an ordinary order.
+        Ok(Err(e)) if replaces_refused(&e) => timed(ca, STEP, account.new_order(&plain)).await?,
+        Ok(Err(e)) => return Err(failed(ca, &e)),
+    };
     Ok((order, registered))
+}
+
+/// Whether a new order failed only on its `replaces` field: the CA answered
+/// `alreadyReplaced`, or accepted the order without reflecting the field (RFC 9773 §5 says
+/// it must; acme2certifier 0.46 does not), which instant-acme refuses.
+fn replaces_refused(e: &instant_acme::Error) -> bool {
+    match e {
+        instant_acme::Error::Api(problem) => problem
+            .r#type
+            .as_deref()
+            .is_some_and(|t| t.ends_with(":alreadyReplaced")),
+        instant_acme::Error::Other(inner) => {
+            inner.to_string().starts_with("replaces field mismatch")
+        }
+        _ => false,
+    }
 }
 
 /// Publishes one HTTP-01 answer: (token, key authorization).
@@ -403,11 +441,11 @@ type Publish<'a> = &'a (dyn Fn(&str, &str) -> Result<(), AcmeError> + Sync);
 async fn order(
     ca: &CaConnection,
     secrets: Secrets<'_>,
-    names: &[String],
+    wanted: Wanted<'_>,
     csr_der: &[u8],
     publish: Publish<'_>,
 ) -> Result<Issued, AcmeError> {
-    let (mut order, registered) = open_order(ca, secrets, names).await?;
+    let (mut order, registered) = open_order(ca, secrets, wanted).await?;
     let mut authorizations = order.authorizations();
     while let Some(authz) =
         timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
@@ -495,15 +533,16 @@ pub struct Started {
 }
 
 /// Orders a certificate for `names` to be answered by DNS-01: the TXT records to create.
-/// Nothing is validated until [`finish_dns01`].
+/// Nothing is validated until [`finish_dns01`]. `replaces` as for [`issue`].
 pub fn start_dns01(
     ca: &CaConnection,
     secrets: Secrets<'_>,
     names: &[String],
+    replaces: Option<&str>,
 ) -> Result<Started, AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
-        let (mut order, registered) = open_order(ca, secrets, names).await?;
+        let (mut order, registered) = open_order(ca, secrets, (names, replaces)).await?;
         let order_url = order.url().to_owned();
         let mut records = Vec::new();
         let mut authorizations = order.authorizations();

@@ -139,6 +139,8 @@ pub struct Response {
     pub content_type: String,
     /// The body.
     pub body: Vec<u8>,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
 }
 
 impl Response {
@@ -264,9 +266,15 @@ impl Response {
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
+        let retry_after = parts
+            .headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Self {
             status: parts.status.as_u16(),
             content_type,
+            retry_after,
             body: body.to_vec(),
         }
     }

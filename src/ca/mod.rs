@@ -7,6 +7,7 @@
 //! [`crate::pki`]; never [`crate::ops`] or a user interface.
 
 pub mod acme;
+pub mod ari;
 pub mod auth;
 pub mod builtin;
 pub mod certsrv;

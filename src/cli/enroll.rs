@@ -155,6 +155,7 @@ impl OnlineArgs {
                 .zip(password)
                 .map(|(username, password)| Credentials { username, password }),
             trust_root: self.trust_root,
+            replaces: None,
         }
     }
 
@@ -188,13 +189,24 @@ impl OnlineArgs {
 #[derive(Debug, clap::Args)]
 pub struct RenewArgs {
     /// The certificate of Personal to renew (SHA-1 thumbprint or a unique prefix).
-    thumbprint: String,
+    #[arg(required_unless_present = "due", conflicts_with = "due")]
+    thumbprint: Option<String>,
     /// The CA to send it to (default: the CA that issued it, `builtin` included).
-    #[arg(long, value_name = "builtin|NAME")]
+    #[arg(long, value_name = "builtin|NAME", conflicts_with = "due")]
     ca: Option<String>,
     /// A new key (same algorithm and size) instead of the certificate's own.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "due")]
     new_key: bool,
+    /// Renew every tracked certificate that is due (in force, or added by `track`), each
+    /// through the CA that issued it, and roll its usages; exit 1 when one failed.
+    #[arg(long)]
+    due: bool,
+    /// With --due: say what is due and why, renewing nothing.
+    #[arg(long, requires = "due")]
+    dry_run: bool,
+    /// With --due: a run started by the schedule; its log entries name it as the user.
+    #[arg(long, requires = "due")]
+    scheduled: bool,
     #[command(flatten)]
     online: OnlineArgs,
 }
@@ -297,11 +309,18 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
 /// `certdesk renew`.
 pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), CliError> {
     let password = args.online.password()?;
+    let options = args.online.options(password.as_deref().map(String::as_str));
+    let Some(thumbprint) = &args.thumbprint else {
+        if args.scheduled {
+            store.set_log_user(super::renewal::SCHEDULED_USER);
+        }
+        return super::renewal::renew_due(store, ctx, options, args.dry_run);
+    };
     let renewal = Renewal {
-        thumbprint: &args.thumbprint,
+        thumbprint,
         ca: args.ca.as_deref(),
         new_key: args.new_key,
-        options: args.online.options(password.as_deref().map(String::as_str)),
+        options,
     };
     let mut outcome = renew::renew(store, ctx.location, &renewal, ctx.now).map_err(enroll_error)?;
     args.online

@@ -13,6 +13,8 @@ mod notify;
 mod output;
 mod password;
 mod probe;
+mod renewal;
+mod schedule;
 mod team;
 mod terminal;
 
@@ -155,6 +157,20 @@ enum Command {
     /// Renew a certificate of Personal: the same subject, SANs, template and friendly name,
     /// the same key unless --new-key, sent to the CA that issued it (or --ca).
     Renew(Box<enroll::RenewArgs>),
+    /// Track a certificate of Personal for `renew --due` beside those in force (a reverse
+    /// proxy's certificate); --same-key keeps its key when it is renewed.
+    Track {
+        /// SHA-1 thumbprint or a unique prefix.
+        thumbprint: String,
+        /// Renew it with its own key instead of a new one.
+        #[arg(long)]
+        same_key: bool,
+    },
+    /// Stop tracking a certificate `track` added (one in force is tracked while assigned).
+    Untrack {
+        /// SHA-1 thumbprint or a unique prefix.
+        thumbprint: String,
+    },
     /// List pending requests (the Enrollment Requests store), or clear one.
     Requests {
         /// Delete this pending request and its private key.
@@ -231,6 +247,12 @@ enum Command {
     /// Install the desktop entry, icon and certificate MIME types for the current user, so
     /// the file manager opens .pfx, .cer and .p7b files with certdesk.
     InstallDesktop,
+    /// The renewal schedule: a systemd timer running `renew --due` twice a day (or, where
+    /// systemd does not run, a crontab line).
+    Schedule {
+        #[command(subcommand)]
+        action: schedule::ScheduleAction,
+    },
     /// `certdesk FILE`: opens the window on the import wizard for a certificate file (what
     /// double-clicking a .pfx or .cer does).
     #[command(external_subcommand)]
@@ -426,6 +448,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             passphrase.ask = true;
             return team::copy(&from, &to, &passphrase, cli.json, now());
         }
+        Some(Command::Schedule { action }) => {
+            return schedule::schedule(&action, cli.store, cli.json);
+        }
         Some(Command::InstallDesktop) => {
             let exe = std::env::current_exe()
                 .map_err(|e| CliError::refused(format!("cannot find certdesk's own path: {e}")))?;
@@ -508,6 +533,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             action: StoreAction::Passwd { new, remove },
         } => team::passwd(&mut store, &ctx, &new, remove),
         Command::Renew(args) => enroll::renew(&mut store, &ctx, &args),
+        Command::Track {
+            thumbprint,
+            same_key,
+        } => renewal::track(&mut store, &ctx, &thumbprint, same_key),
+        Command::Untrack { thumbprint } => renewal::untrack(&mut store, &ctx, &thumbprint),
         Command::Requests { clear, poll } => enroll::requests(&mut store, &ctx, clear, poll),
         Command::Assign {
             usages,
@@ -548,6 +578,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         // Handled before a store is opened.
         Command::File(_)
         | Command::InstallDesktop
+        | Command::Schedule { .. }
         | Command::Store {
             action: StoreAction::Copy { .. },
         } => Ok(()),

@@ -23,6 +23,8 @@ use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
 use crate::ops::renew::{self, RenewOutcome, Renewal};
+use crate::ops::renewal::run::{self, DueRun, Failure, Outcome, RunError};
+use crate::ops::renewal::{self, TrackError};
 use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
@@ -206,6 +208,13 @@ pub enum Command {
     RemoveTarget(String),
     /// Deploy a target now: write, reload, prove (put back on failure).
     DeployNow(String),
+    /// Track a certificate of Computer's Personal for renewal (with its own key when the
+    /// flag is set).
+    Track(String, bool),
+    /// Stop tracking a certificate `Track` added.
+    Untrack(String),
+    /// Renew a tracked certificate now and roll its usages (the Renewals page).
+    RenewNow(String),
 }
 
 /// Why a command was refused: the model's own error, kept typed up to the dialog.
@@ -238,6 +247,15 @@ pub enum ApplyError {
     /// A deploy failed (and was put back): its report.
     #[error("{}: {}", .0.target, .0.message)]
     DeployFailed(Box<RunReport>),
+    /// Tracking was refused.
+    #[error(transparent)]
+    Track(#[from] TrackError),
+    /// A renewal run could not start.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// *Renew now* failed.
+    #[error(transparent)]
+    Renewal(#[from] Failure),
 }
 
 /// What applying a command produced, for the dialog that asked.
@@ -292,6 +310,9 @@ impl Command {
             }
             Command::SetTopology(_) => "topology",
             Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
+            Command::Track(..) => "track",
+            Command::Untrack(_) => "untrack",
+            Command::RenewNow(_) => "renew-due",
         }
     }
 
@@ -305,6 +326,7 @@ impl Command {
                 ..
             } | Command::Retrieve(..)
                 | Command::Renew { .. }
+                | Command::RenewNow(_)
                 | Command::TestCa(_)
                 | Command::ListTemplates { .. }
                 | Command::Probe(..)
@@ -407,6 +429,7 @@ pub fn apply(
                         }),
                         // The result page offers to trust an untrusted root (FinishRequest).
                         trust_root: false,
+                        replaces: None,
                     },
                 },
             };
@@ -553,6 +576,7 @@ pub fn apply(
                     dns01,
                     credentials: None,
                     trust_root: false,
+                    replaces: None,
                 },
             };
             let outcome = renew::renew(store, location, &renewal, now)?;
@@ -630,6 +654,44 @@ pub fn apply(
                 Some(report) if !report.ok => Err(ApplyError::DeployFailed(Box::new(report))),
                 Some(report) => Ok((format!("{name}: {}", report.message), Applied::Done)),
                 None => Ok((format!("{name}: nothing to deploy"), Applied::Done)),
+            }
+        }
+        Command::Track(thumbprint, same_key) => {
+            let thumbprint = renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
+            Ok((
+                format!("{thumbprint} is tracked for renewal"),
+                Applied::Done,
+            ))
+        }
+        Command::Untrack(thumbprint) => {
+            let thumbprint = renewal::untrack(store, Location::Computer, &thumbprint, now)?;
+            Ok((format!("{thumbprint} is no longer tracked"), Applied::Done))
+        }
+        Command::RenewNow(thumbprint) => {
+            let answer = Answer::default();
+            let run = DueRun {
+                location: Location::Computer,
+                options: OnlineOptions {
+                    http01: answer.borrowed(),
+                    dns01: false,
+                    credentials: None,
+                    trust_root: false,
+                    replaces: None,
+                },
+                dry_run: false,
+            };
+            let done = run::renew_now(store, &run, &thumbprint, now)?;
+            match done.outcome {
+                Outcome::Renewed { new_thumbprint, .. } => Ok((
+                    format!("{thumbprint} renewed as {new_thumbprint}; its usages rolled"),
+                    Applied::Done,
+                )),
+                Outcome::Pending { .. } => Ok((
+                    format!("The CA holds the renewal of {thumbprint} for approval"),
+                    Applied::Done,
+                )),
+                Outcome::Failed { error } => Err(ApplyError::Renewal(error)),
+                Outcome::NotDue | Outcome::WouldRenew => Ok((String::new(), Applied::Done)),
             }
         }
     }

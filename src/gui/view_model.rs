@@ -9,6 +9,7 @@ use crate::ca::BuiltinCa;
 use crate::deploy::topology::Topology;
 use crate::ops::assign::{self, UsageStatus};
 use crate::ops::enroll;
+use crate::ops::renewal::{self, Tracked};
 use crate::pki::timefmt::date;
 use crate::store::{
     Assignment, CaConnection, DeployTarget, Location, LogEntry, Logical, PendingRequest, Store,
@@ -75,6 +76,11 @@ pub struct StoreView {
     pub deploy_targets: Vec<DeployTarget>,
     /// The store's keys are out of reach until its passphrase is given.
     pub locked: bool,
+    /// The certificates tracked for renewal (Computer), with their next renewal by the
+    /// renewal windows kept (no CA is asked for a snapshot).
+    pub renewals: Vec<Tracked>,
+    /// Whether a renewal schedule (systemd timer) is installed for the user or the system.
+    pub schedule_installed: bool,
     /// Row index by certificate id.
     by_id: HashMap<i64, usize>,
 }
@@ -115,6 +121,8 @@ impl StoreView {
             cas: Vec::new(),
             deploy_targets: Vec::new(),
             locked: false,
+            renewals: Vec::new(),
+            schedule_installed: false,
             by_id: HashMap::new(),
         }
     }
@@ -200,6 +208,8 @@ impl StoreView {
             cas: store.cas()?,
             deploy_targets: store.deploy_targets()?,
             locked: store.is_locked(),
+            renewals: renewal::tracked(store, Location::Computer, now)?,
+            schedule_installed: crate::schedule::any_units(),
             by_id,
         })
     }

@@ -30,6 +30,7 @@ pub mod probe;
 pub mod remove;
 pub mod rename;
 pub mod renew;
+pub mod renewal;
 pub mod retrieve;
 pub mod revocation;
 pub mod sample;

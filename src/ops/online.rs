@@ -38,6 +38,9 @@ pub struct OnlineOptions<'a> {
     /// The user agreed to put the root CA that ends the issued chain in Trusted Roots when
     /// it is not there yet (`--trust-root`, as `import --trust-root`).
     pub trust_root: bool,
+    /// ACME with renewal information: the ARI identifier of the certificate this request
+    /// replaces, named in the order.
+    pub replaces: Option<&'a str>,
 }
 
 impl std::fmt::Debug for OnlineOptions<'_> {
@@ -50,6 +53,7 @@ impl std::fmt::Debug for OnlineOptions<'_> {
                 &self.credentials.map(|c| c.username.to_owned()),
             )
             .field("trust_root", &self.trust_root)
+            .field("replaces", &self.replaces)
             .finish()
     }
 }
@@ -183,7 +187,12 @@ pub(super) fn submit(
     };
     let chain = match ca.kind {
         CaKind::Acme if options.dns01 => {
-            let started = acme::start_dns01(&ca, Secrets::from(&secrets), &order_names(spec))?;
+            let started = acme::start_dns01(
+                &ca,
+                Secrets::from(&secrets),
+                &order_names(spec),
+                options.replaces,
+            )?;
             if let Some(registered) = &started.registered {
                 super::cas::keep_account(store, name, registered)?;
             }
@@ -222,6 +231,7 @@ pub(super) fn submit(
                 &order_names(spec),
                 &generated.csr_der,
                 options.http01,
+                options.replaces,
             )?;
             if let Some(registered) = &issued.registered {
                 super::cas::keep_account(store, name, registered)?;

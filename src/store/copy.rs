@@ -175,6 +175,27 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "renewals",
+        columns: &[
+            "location",
+            "thumbprint",
+            "tracked",
+            "same_key",
+            "renewed_by",
+            "ari_start",
+            "ari_end",
+            "ari_at",
+            "ari_fetch_after",
+            "last_attempt",
+            "last_outcome",
+            "last_failed",
+            "pending_request",
+            "pending_key",
+        ],
+        sealed: &[],
+        identity: false,
+    },
+    Table {
         name: "log",
         columns: &[
             "id",

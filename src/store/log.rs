@@ -101,3 +101,26 @@ pub(crate) fn append(tx: Sql<'_>, entry: &LogEntry) -> Result<(), StoreError> {
     // Every change writes its log entry: the entry is what the team's windows hear of.
     tx.announce()
 }
+
+/// The newest entry's id (0 when the log is empty), read when a transaction begins if its
+/// entries are to name `user`.
+pub(crate) fn last_id(tx: Sql<'_>, user: Option<&str>) -> Result<i64, StoreError> {
+    if user.is_none() {
+        return Ok(0);
+    }
+    tx.query_one("SELECT COALESCE(MAX(id), 0) FROM log", &[])?
+        .map_or(Ok(0), |r| r.int(0))
+}
+
+/// Names `user` in the entries written after `since` (none when `user` is `None`); a team
+/// database keeps its own user beside it.
+pub(crate) fn name_user(tx: Sql<'_>, since: i64, user: Option<&str>) -> Result<(), StoreError> {
+    if let Some(user) = user {
+        tx.execute(
+            "UPDATE log SET db_user = CASE WHEN db_user IS NULL THEN ?2
+               ELSE ?2 || ' (' || db_user || ')' END WHERE id > ?1",
+            values![since, user],
+        )?;
+    }
+    Ok(())
+}

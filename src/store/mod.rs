@@ -29,9 +29,11 @@ pub(crate) mod deploys;
 mod keyfile;
 pub(crate) mod log;
 pub(crate) mod notify;
+pub(crate) mod renewals;
 pub(crate) mod requests;
 pub(crate) mod revocation;
 mod rows;
+mod run_lock;
 pub(crate) mod schema;
 mod sealing;
 pub mod system;
@@ -261,6 +263,9 @@ pub struct Store {
     system_roots: bool,
     /// `--no-system-roots` was given: the setting cannot turn them on in this session.
     session_without_system_roots: bool,
+    /// Who the log names for this session's changes (a scheduled run), instead of the
+    /// default (nobody on a local store, the database user on a team store).
+    log_user: Option<String>,
 }
 
 const DB_FILE: &str = "store.sqlite";
@@ -332,6 +337,7 @@ impl Store {
             secret,
             system_roots: true,
             session_without_system_roots: false,
+            log_user: None,
         };
         if let KeyFile::Legacy(key) = &file {
             store.transaction(sealing::convert_legacy)?;
@@ -408,6 +414,7 @@ impl Store {
             secret: self.secret.clone(),
             system_roots: self.system_roots,
             session_without_system_roots: self.session_without_system_roots,
+            log_user: self.log_user.clone(),
         })
     }
 
@@ -455,6 +462,12 @@ impl Store {
         }
     }
 
+    /// Names `user` in the log entries this session writes from now on (a scheduled run:
+    /// `certdesk renew --due --scheduled`).
+    pub fn set_log_user(&mut self, user: &str) {
+        self.log_user = Some(user.to_owned());
+    }
+
     /// The secret that encrypts private keys at rest.
     pub(crate) fn secret(&self) -> &[u8] {
         self.secret.as_bytes()
@@ -474,13 +487,25 @@ impl Store {
                 let tx = conn
                     .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                     .map_err(StoreError::from)?;
-                let out = f(db::Sql::Sqlite(&tx), self.secret.as_bytes())?;
+                let sql = db::Sql::Sqlite(&tx);
+                let user = self.log_user.as_deref();
+                let since = log::last_id(sql, user)?;
+                let out = f(sql, self.secret.as_bytes())?;
+                log::name_user(sql, since, user)?;
                 tx.commit().map_err(StoreError::from)?;
                 Ok(out)
             }
             Engine::Postgres(conn) => {
                 conn.get_mut().begin(team::BEGIN)?;
-                match f(db::Sql::Postgres(conn), self.secret.as_bytes()) {
+                let user = self.log_user.as_deref();
+                let secret = self.secret.as_bytes();
+                let result = (|| {
+                    let since = log::last_id(db::Sql::Postgres(conn), user)?;
+                    let out = f(db::Sql::Postgres(conn), secret)?;
+                    log::name_user(db::Sql::Postgres(conn), since, user)?;
+                    Ok(out)
+                })();
+                match result {
                     Ok(out) => {
                         conn.get_mut().end(true)?;
                         Ok(out)

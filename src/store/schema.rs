@@ -157,6 +157,26 @@ const MIGRATIONS: &[&str] = &[
     // and as whom its server last accepted the sign-in.
     "ALTER TABLE cas ADD COLUMN auth TEXT;
     ALTER TABLE cas ADD COLUMN accepted TEXT;",
+    // 12: renewal tracking: certificates tracked beside those in force, the renewal policy
+    // (same key), the successor that renewed one, the ACME renewal window chosen, the
+    // last unattended attempt, and the request a CA holds for its renewal.
+    "CREATE TABLE renewals (
+        location TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        tracked INTEGER NOT NULL,
+        same_key INTEGER NOT NULL,
+        renewed_by TEXT,
+        ari_start INTEGER,
+        ari_end INTEGER,
+        ari_at INTEGER,
+        ari_fetch_after INTEGER,
+        last_attempt INTEGER,
+        last_outcome TEXT,
+        last_failed INTEGER NOT NULL DEFAULT 0,
+        pending_request INTEGER,
+        pending_key INTEGER,
+        PRIMARY KEY (location, thumbprint)
+    );",
 ];
 
 /// The schema version this build writes.

@@ -574,7 +574,7 @@ fn an_older_team_database_is_upgraded() {
         &db,
         "ALTER TABLE log DROP COLUMN db_user; DROP TABLE deploy_targets; DROP TABLE notify;
          ALTER TABLE cas DROP COLUMN auth; ALTER TABLE cas DROP COLUMN accepted;
-         UPDATE certdesk_schema SET version = 8",
+         DROP TABLE renewals; UPDATE certdesk_schema SET version = 8",
     );
     assert!(
         out.status.success(),
@@ -584,8 +584,11 @@ fn an_older_team_database_is_upgraded() {
     let log = t.json(&["log"]);
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
-    // Version 10 added the deploy targets, 11 how an AD CS connection signs in.
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "11");
+    // Version 10 added the deploy targets, 11 how an AD CS connection signs in, 12 the
+    // renewals.
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "12");
+    let renewals = server.psql(&db, "SELECT count(*) FROM renewals");
+    assert!(renewals.status.success(), "the renewals table is back");
     t.json(&["import", s(&fx("leaf.pem"))]);
     // The upgrade made the deploy targets' table.
     assert_eq!(t.json(&["deploy", "list"]), serde_json::json!([]));

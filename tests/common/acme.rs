@@ -16,9 +16,30 @@ use super::tool;
 pub struct Servers {
     children: Vec<Child>,
     pub dns_management: u16,
+    /// Pebble's management port (its roots are at `/roots/0`).
+    pub management: u16,
 }
 
 impl Servers {
+    /// Pebble's issuing root, fetched from its management port into `dir/pebble-root.pem`.
+    pub fn root_pem(&self, dir: &Path) -> std::path::PathBuf {
+        let out = dir.join("pebble-root.pem");
+        tool(
+            "curl",
+            &[
+                "-sSf",
+                "--max-time",
+                "10",
+                "--cacert",
+                &dir.join("tls-ca.pem").display().to_string(),
+                "-o",
+                &out.display().to_string(),
+                &format!("https://127.0.0.1:{}/roots/0", self.management),
+            ],
+        );
+        out
+    }
+
     /// Creates a TXT record in the DNS stand-in pebble validates DNS-01 against.
     pub fn set_txt(&self, host: &str, value: &str) {
         let body = serde_json::json!({"host": host, "value": value}).to_string();
@@ -153,9 +174,37 @@ pub fn pebble_in_reusing(t: &super::TestStore, authz_reuse: u8) -> (Servers, Str
 /// reusing `authz_reuse` percent of the valid authorizations.
 /// Free ports are picked anew when a server could not take its own (tests run at once).
 pub fn start_pebble_with(dir: &Path, eab: bool, authz_reuse: u8) -> (Servers, String, u16) {
+    start_pebble_lasting(dir, (eab, authz_reuse), None)
+}
+
+/// [`pebble_in`], its certificates living `seconds` (pebble's `certificateValidityPeriod`),
+/// so that they are due for renewal within the test.
+pub fn short_lived_pebble_in(t: &super::TestStore, seconds: u64) -> (Servers, String, u16) {
+    let (servers, directory, http01) =
+        start_pebble_lasting(t.dir.path(), (false, 0), Some(seconds));
+    let bundle = t.dir.path().join("tls-ca.pem");
+    t.json(&[
+        "ca",
+        "add",
+        "pebble",
+        "--acme",
+        &directory,
+        "--ca-bundle",
+        super::s(&bundle),
+    ]);
+    (servers, directory, http01)
+}
+
+/// [`start_pebble_with`] (eab, authz_reuse), its certificates living `validity` seconds
+/// when given.
+fn start_pebble_lasting(
+    dir: &Path,
+    (eab, authz_reuse): (bool, u8),
+    validity: Option<u64>,
+) -> (Servers, String, u16) {
     tls_files(dir);
     for _ in 0..5 {
-        if let Some(started) = try_start(dir, eab, authz_reuse) {
+        if let Some(started) = try_start(dir, (eab, authz_reuse), validity) {
             return started;
         }
     }
@@ -163,7 +212,11 @@ pub fn start_pebble_with(dir: &Path, eab: bool, authz_reuse: u8) -> (Servers, St
 }
 
 /// One attempt: None when pebble or its DNS stand-in exited (a port was taken meanwhile).
-fn try_start(dir: &Path, eab: bool, authz_reuse: u8) -> Option<(Servers, String, u16)> {
+fn try_start(
+    dir: &Path,
+    (eab, authz_reuse): (bool, u8),
+    validity: Option<u64>,
+) -> Option<(Servers, String, u16)> {
     let (acme, management, http01, tls) = (
         free_tcp_port(),
         free_tcp_port(),
@@ -171,7 +224,7 @@ fn try_start(dir: &Path, eab: bool, authz_reuse: u8) -> Option<(Servers, String,
         free_tcp_port(),
     );
     let (dns, dns_management) = (free_udp_port(), free_tcp_port());
-    let config = serde_json::json!({"pebble": {
+    let mut config = serde_json::json!({"pebble": {
         "listenAddress": format!("127.0.0.1:{acme}"),
         "managementListenAddress": format!("127.0.0.1:{management}"),
         "certificate": dir.join("tls.pem"),
@@ -182,6 +235,9 @@ fn try_start(dir: &Path, eab: bool, authz_reuse: u8) -> Option<(Servers, String,
         "externalAccountBindingRequired": eab,
         "externalAccountMACKeys": {EAB.0: EAB.1}
     }});
+    if let Some(seconds) = validity {
+        config["pebble"]["certificateValidityPeriod"] = seconds.into();
+    }
     let config_file = dir.join("pebble.json");
     std::fs::write(&config_file, config.to_string()).expect("config");
     let challtestsrv = Command::new("pebble-challtestsrv")
@@ -215,6 +271,7 @@ fn try_start(dir: &Path, eab: bool, authz_reuse: u8) -> Option<(Servers, String,
     let mut servers = Servers {
         children: vec![challtestsrv, pebble],
         dns_management,
+        management,
     };
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", acme)).is_err() {

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub mod a2c;
 pub mod acme;
 pub mod certsrv;
 pub mod hostile;

@@ -130,6 +130,7 @@ pub fn walk(
     }
     for (page, name) in [
         (Page::Wizard, "certificate-wizard"),
+        (Page::Renewals, "renewals"),
         (Page::Topology, "topology"),
         (Page::Cas, "certification-authorities"),
         (Page::Deploy, "deploy-targets"),

@@ -15,6 +15,7 @@ mod kerberos;
 mod layout;
 mod messages;
 mod network;
+mod renewals;
 mod request;
 mod screenshots;
 mod snapshots;

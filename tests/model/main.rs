@@ -5,6 +5,8 @@ mod common;
 
 mod audit;
 mod names;
+mod pending_renewal;
+mod run_lock;
 mod umask;
 mod usage_rules;
 mod vanished;

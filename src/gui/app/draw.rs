@@ -145,6 +145,7 @@ impl CertdeskApp {
                     topology_form: &mut self.topology_form,
                     probe_form: &mut self.probe_form,
                     ca_root: &mut self.ca_root,
+                    renewals_form: &mut self.renewals_form,
                     log: &self.activity,
                     commands: &mut self.commands,
                     jobs: &mut self.jobs,

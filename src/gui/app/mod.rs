@@ -17,7 +17,7 @@ use crate::gui::jobs::Jobs;
 use crate::gui::list_order::ListKey;
 use crate::gui::settings::Settings;
 use crate::gui::view_model::StoreView;
-use crate::gui::views::{ListState, Notices, Page, ProbeForm, TopologyForm};
+use crate::gui::views::{ListState, Notices, Page, ProbeForm, RenewalsForm, TopologyForm};
 use crate::gui::worker::StoreWorker;
 use crate::ops::online::ChainRoot;
 use crate::store::{Location, LogEntry, Logical, Store};
@@ -75,6 +75,8 @@ pub struct CertdeskApp {
     /// The Certification Authorities page's offer: an AD CS CA whose Test found that its
     /// own root CA is not trusted, with that root.
     pub ca_root: Option<(String, ChainRoot)>,
+    /// The Renewals page's track field.
+    pub renewals_form: RenewalsForm,
     /// Where the sample deployment lives.
     pub sample_dir: PathBuf,
     /// The clock (tests replace it).
@@ -138,6 +140,7 @@ impl CertdeskApp {
             topology_form,
             probe_form: ProbeForm::default(),
             ca_root: None,
+            renewals_form: RenewalsForm::default(),
             sample_dir,
             clock,
             settings: Settings::default(),

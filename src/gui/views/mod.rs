@@ -9,6 +9,7 @@ mod log;
 mod nav;
 mod notices;
 mod probe_page;
+mod renewals_page;
 mod san_table;
 mod store_list;
 mod topology;
@@ -19,6 +20,7 @@ pub use expiry_banner::{BannerChoice, expiry_banner_ui};
 pub use nav::{FIND, MenuChoice, MenuState, QUIT, menu_and_toolbar_ui, nav_ui, zoom_shortcut};
 pub use notices::{Notices, notices_ui};
 pub use probe_page::ProbeForm;
+pub use renewals_page::RenewalsForm;
 pub use san_table::san_table_ui;
 pub use store_list::{ListState, filter_id};
 pub use topology::TopologyForm;
@@ -51,6 +53,8 @@ pub enum Page {
     Probe,
     /// The deploy targets.
     Deploy,
+    /// The certificates tracked for renewal.
+    Renewals,
 }
 
 /// What a page asks the app to do (the app opens dialogs and starts jobs, never a view).
@@ -92,6 +96,8 @@ pub struct Pages<'a> {
     pub probe_form: &'a mut ProbeForm,
     /// The Certification Authorities page's offer of an AD CS CA's untrusted root.
     pub ca_root: &'a mut Option<(String, ChainRoot)>,
+    /// The Renewals page's track field.
+    pub renewals_form: &'a mut RenewalsForm,
     /// The Activity log: the store's entries with this window's failures among them.
     pub log: &'a [LogEntry],
     /// Commands for the store.
@@ -128,6 +134,10 @@ pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
         Page::Deploy => deploy_page::deploy_page_ui(ui, pages.view, pages.commands),
         Page::Probe => {
             probe_page::probe_page_ui(ui, pages.view, pages.probe_form, pages.commands);
+            None
+        }
+        Page::Renewals => {
+            renewals_page::renewals_page_ui(ui, pages.view, pages.renewals_form, pages.commands);
             None
         }
     }
@@ -170,6 +180,18 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
                 "· {}",
                 count(view.pending.len(), "pending request", "pending requests")
             ));
+        }
+        if !view.renewals.is_empty() && !view.schedule_installed {
+            ui.separator();
+            // Cut to the bar's width at any zoom; the whole sentence on hover.
+            let text = egui::RichText::new(format!(
+                "⚠ {} tracked for renewal, but no renewal schedule is installed",
+                count(view.renewals.len(), "certificate", "certificates")
+            ))
+            .color(ui.visuals().warn_fg_color);
+            ui.add(egui::Label::new(text).truncate()).on_hover_text(
+                "They renew only when asked: `certdesk schedule install` runs `certdesk renew --due` twice a day",
+            );
         }
     });
 }

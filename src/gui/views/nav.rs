@@ -191,12 +191,13 @@ pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key
 pub const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// The pages of the View menu and the tree's lower part.
-const PAGES: [(&str, Page); 6] = [
+const PAGES: [(&str, Page); 7] = [
     ("Certificate Wizard", Page::Wizard),
+    ("Renewals", Page::Renewals),
+    ("Deploy targets", Page::Deploy),
     ("Check a server", Page::Probe),
     ("Topology", Page::Topology),
     ("Certification Authorities", Page::Cas),
-    ("Deploy targets", Page::Deploy),
     ("Activity log", Page::Log),
 ];
 

@@ -83,6 +83,7 @@ impl Store {
             secret: Zeroizing::new(String::new()),
             system_roots: true,
             session_without_system_roots: false,
+            log_user: None,
         };
         store.secret = store.transaction(|tx, _| {
             schema::migrate(tx)?;

@@ -145,6 +145,23 @@ CREATE TABLE notify (
     encrypted_smtp_password BYTEA,
     webhook TEXT
 );
+CREATE TABLE renewals (
+    location TEXT NOT NULL,
+    thumbprint TEXT NOT NULL,
+    tracked BIGINT NOT NULL,
+    same_key BIGINT NOT NULL,
+    renewed_by TEXT,
+    ari_start BIGINT,
+    ari_end BIGINT,
+    ari_at BIGINT,
+    ari_fetch_after BIGINT,
+    last_attempt BIGINT,
+    last_outcome TEXT,
+    last_failed BIGINT NOT NULL DEFAULT 0,
+    pending_request BIGINT,
+    pending_key BIGINT,
+    PRIMARY KEY (location, thumbprint)
+);
 ";
 
 /// The version [`SCHEMA`]'s first team databases had; [`UPGRADES`] starts from it.
@@ -187,6 +204,24 @@ const UPGRADES: &[&str] = &[
     // 11: how an AD CS connection signs in.
     "ALTER TABLE cas ADD COLUMN IF NOT EXISTS auth TEXT;
     ALTER TABLE cas ADD COLUMN IF NOT EXISTS accepted TEXT;",
+    // 12: renewal tracking.
+    "CREATE TABLE IF NOT EXISTS renewals (
+        location TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        tracked BIGINT NOT NULL,
+        same_key BIGINT NOT NULL,
+        renewed_by TEXT,
+        ari_start BIGINT,
+        ari_end BIGINT,
+        ari_at BIGINT,
+        ari_fetch_after BIGINT,
+        last_attempt BIGINT,
+        last_outcome TEXT,
+        last_failed BIGINT NOT NULL DEFAULT 0,
+        pending_request BIGINT,
+        pending_key BIGINT,
+        PRIMARY KEY (location, thumbprint)
+    );",
 ];
 
 // The upgrades reach the version the schema above creates.

@@ -1,0 +1,135 @@
+//! The Renewals page: each certificate tracked for unattended renewal (those in force and
+//! those tracked by hand), with its next renewal and the rule behind it, its last attempt
+//! and outcome, and *Renew now* / *Untrack* on its name; a field to track another one. The
+//! verbs of `certdesk renew --due`, `track` and `untrack`.
+
+use crate::gui::command::Command;
+use crate::gui::view_model::StoreView;
+use crate::ops::renewal::{Reason, Tracked};
+use crate::pki::timefmt;
+
+/// The page's own state: the thumbprint typed to track, and its policy.
+#[derive(Debug, Default)]
+pub struct RenewalsForm {
+    /// The thumbprint to track.
+    pub thumbprint: String,
+    /// Renew it with its own key.
+    pub same_key: bool,
+}
+
+/// The columns, in order (the deploy targets will join them).
+const COLUMNS: [&str; 6] = [
+    "Certificate",
+    "Usages",
+    "Next renewal",
+    "Rule",
+    "Last attempt",
+    "Outcome",
+];
+
+/// The page; pushes Renew now, Track and Untrack as commands.
+pub fn renewals_page_ui(
+    ui: &mut egui::Ui,
+    view: &StoreView,
+    form: &mut RenewalsForm,
+    commands: &mut Vec<Command>,
+) {
+    ui.heading("Renewals");
+    ui.label(
+        "Every certificate in force is renewed when it is due, through the CA that issued it, \
+         and its usages rolled; track others (a reverse proxy's) here or with `certdesk track`. \
+         `certdesk schedule install` runs `certdesk renew --due` twice a day.",
+    );
+    if !view.schedule_installed && !view.renewals.is_empty() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "⚠ No renewal schedule is installed: these renew only when asked.",
+        );
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let label = ui.label("Thumbprint to track:");
+        ui.add(
+            egui::TextEdit::singleline(&mut form.thumbprint)
+                .hint_text("SHA-1 thumbprint of a certificate of Personal")
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+        ui.checkbox(&mut form.same_key, "Renew with the same key");
+        let ready = !form.thumbprint.trim().is_empty();
+        if ui.add_enabled(ready, egui::Button::new("Track")).clicked() {
+            commands.push(Command::Track(
+                form.thumbprint.trim().to_owned(),
+                form.same_key,
+            ));
+            form.thumbprint.clear();
+        }
+    });
+    ui.add_space(6.0);
+    if view.renewals.is_empty() {
+        ui.label("No certificate is tracked: assign one to a usage, or track it above.");
+        return;
+    }
+    egui::ScrollArea::both().show(ui, |ui| {
+        egui::Grid::new("renewals")
+            .striped(true)
+            .num_columns(COLUMNS.len())
+            .spacing([16.0, 6.0])
+            .show(ui, |ui| {
+                for title in COLUMNS {
+                    ui.strong(title);
+                }
+                ui.end_row();
+                for tracked in &view.renewals {
+                    row_ui(ui, tracked, commands);
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+fn row_ui(ui: &mut egui::Ui, tracked: &Tracked, commands: &mut Vec<Command>) {
+    let name = if tracked.friendly_name.is_empty() {
+        &tracked.issued_to
+    } else {
+        &tracked.friendly_name
+    };
+    // The actions are a menu on the name, as on the other pages.
+    ui.menu_button(format!("{} ⏷", crate::text::escape(name)), |ui| {
+        if ui
+            .button("Renew now")
+            .on_hover_text("Renew it through the CA that issued it and roll its usages")
+            .clicked()
+        {
+            commands.push(Command::RenewNow(tracked.thumbprint.clone()));
+            ui.close();
+        }
+        if tracked.reason == Reason::Tracked
+            && ui
+                .button("Untrack")
+                .on_hover_text("Stop renewing it unattended")
+                .clicked()
+        {
+            commands.push(Command::Untrack(tracked.thumbprint.clone()));
+            ui.close();
+        }
+    });
+    let usages: Vec<&str> = tracked.usages.iter().map(|u| u.title()).collect();
+    ui.label(match tracked.reason {
+        Reason::InForce => usages.join(", "),
+        Reason::Tracked => "tracked".to_owned(),
+    });
+    ui.label(timefmt::rfc3339(tracked.due_at));
+    ui.label(&tracked.rule_text);
+    ui.label(
+        tracked
+            .last_attempt
+            .map_or_else(|| "never".to_owned(), timefmt::rfc3339),
+    );
+    let outcome = tracked.last_outcome.as_deref().unwrap_or("—");
+    if tracked.last_failed {
+        ui.colored_label(ui.visuals().error_fg_color, format!("✖ {outcome}"));
+    } else {
+        ui.label(outcome);
+    }
+}
