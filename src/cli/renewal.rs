@@ -93,8 +93,31 @@ pub fn renew_due(
         if outcome.certificates.is_empty() {
             outln!("no certificate is tracked: assign one, or `certdesk track THUMBPRINT`");
         }
+        for d in &outcome.follow_up.deploys {
+            outln!(
+                "deploy {}: {}",
+                text::escape(&d.target),
+                text::message(&d.message)
+            );
+        }
+        for n in &outcome.follow_up.notifications {
+            match &n.error {
+                None => outln!(
+                    "notified: {} of {} ({})",
+                    n.event,
+                    n.thumbprint,
+                    n.sent.join(", ")
+                ),
+                Some(e) => outln!(
+                    "notification {} of {} not sent: {}",
+                    n.event,
+                    n.thumbprint,
+                    text::message(e)
+                ),
+            }
+        }
     }
-    let failed: Vec<String> = outcome
+    let mut failed: Vec<String> = outcome
         .certificates
         .iter()
         .filter_map(|c| match &c.outcome {
@@ -106,6 +129,19 @@ pub fn renew_due(
             _ => None,
         })
         .collect();
+    failed.extend(outcome.follow_up.deploys.iter().filter(|d| !d.ok).map(|d| {
+        format!(
+            "deploy {}: {}",
+            text::escape(&d.target),
+            text::message(&d.message)
+        )
+    }));
+    if let Some(e) = &outcome.follow_up.deploy_error {
+        failed.push(format!(
+            "the deploy targets could not be run: {}",
+            text::message(e)
+        ));
+    }
     match failed.as_slice() {
         [] => Ok(()),
         [one] => Err(CliError::refused(one.clone())),

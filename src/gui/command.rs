@@ -681,7 +681,10 @@ pub fn apply(
                 dry_run: false,
             };
             let done = run::renew_now(store, &run, &thumbprint, now)?;
-            match done.outcome {
+            if let Some(failed) = done.follow_up.deploys.into_iter().find(|d| !d.ok) {
+                return Err(ApplyError::DeployFailed(Box::new(failed)));
+            }
+            match done.certificate.outcome {
                 Outcome::Renewed { new_thumbprint, .. } => Ok((
                     format!("{thumbprint} renewed as {new_thumbprint}; its usages rolled"),
                     Applied::Done,

@@ -26,5 +26,6 @@ mod team;
 mod templates;
 mod topology;
 mod trust;
+mod unattended;
 mod untrusted;
 mod vault;

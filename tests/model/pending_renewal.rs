@@ -32,6 +32,7 @@ fn renew_now(t: &TestStore, thumbprint: &str) -> Outcome {
     };
     run::renew_now(&mut store, &run, thumbprint, now())
         .expect("renewed")
+        .certificate
         .outcome
 }
 

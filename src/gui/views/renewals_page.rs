@@ -1,12 +1,14 @@
 //! The Renewals page: each certificate tracked for unattended renewal (those in force and
 //! those tracked by hand), with its next renewal and the rule behind it, its last attempt
-//! and outcome, and *Renew now* / *Untrack* on its name; a field to track another one. The
-//! verbs of `certdesk renew --due`, `track` and `untrack`.
+//! and outcome, the deploy targets it goes to with their last run and proof, and *Renew
+//! now* / *Untrack* / *Deploy now* on its name; a field to track another one. The verbs of
+//! `certdesk renew --due`, `track`, `untrack` and `deploy run`.
 
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::ops::renewal::{Reason, Tracked};
 use crate::pki::timefmt;
+use crate::store::{DeploySource, DeployTarget};
 
 /// The page's own state: the thumbprint typed to track, and its policy.
 #[derive(Debug, Default)]
@@ -17,14 +19,15 @@ pub struct RenewalsForm {
     pub same_key: bool,
 }
 
-/// The columns, in order (the deploy targets will join them).
-const COLUMNS: [&str; 6] = [
+/// The columns, in order.
+const COLUMNS: [&str; 7] = [
     "Certificate",
     "Usages",
     "Next renewal",
     "Rule",
     "Last attempt",
     "Outcome",
+    "Deploys to",
 ];
 
 /// The page; pushes Renew now, Track and Untrack as commands.
@@ -81,14 +84,32 @@ pub fn renewals_page_ui(
                 }
                 ui.end_row();
                 for tracked in &view.renewals {
-                    row_ui(ui, tracked, commands);
+                    let targets = deploying(&view.deploy_targets, tracked);
+                    row_ui(ui, tracked, &targets, commands);
                     ui.end_row();
                 }
             });
     });
 }
 
-fn row_ui(ui: &mut egui::Ui, tracked: &Tracked, commands: &mut Vec<Command>) {
+/// The deploy targets that deploy a tracked certificate: those of its usages, and those
+/// named by its thumbprint.
+fn deploying<'a>(targets: &'a [DeployTarget], tracked: &Tracked) -> Vec<&'a DeployTarget> {
+    targets
+        .iter()
+        .filter(|t| match &t.source {
+            DeploySource::Usage(u) => tracked.usages.contains(u),
+            DeploySource::Certificate(thumb) => thumb.eq_ignore_ascii_case(&tracked.thumbprint),
+        })
+        .collect()
+}
+
+fn row_ui(
+    ui: &mut egui::Ui,
+    tracked: &Tracked,
+    targets: &[&DeployTarget],
+    commands: &mut Vec<Command>,
+) {
     let name = if tracked.friendly_name.is_empty() {
         &tracked.issued_to
     } else {
@@ -113,6 +134,19 @@ fn row_ui(ui: &mut egui::Ui, tracked: &Tracked, commands: &mut Vec<Command>) {
             commands.push(Command::Untrack(tracked.thumbprint.clone()));
             ui.close();
         }
+        for target in targets {
+            if ui
+                .button(format!(
+                    "Deploy now to {}",
+                    crate::text::escape(&target.name)
+                ))
+                .on_hover_text("Write its files there, reload the server and prove it")
+                .clicked()
+            {
+                commands.push(Command::DeployNow(target.name.clone()));
+                ui.close();
+            }
+        }
     });
     let usages: Vec<&str> = tracked.usages.iter().map(|u| u.title()).collect();
     ui.label(match tracked.reason {
@@ -132,4 +166,32 @@ fn row_ui(ui: &mut egui::Ui, tracked: &Tracked, commands: &mut Vec<Command>) {
     } else {
         ui.label(outcome);
     }
+    deploys_ui(ui, targets);
+}
+
+/// Each target's name with its last run: ✔ deployed (and proved), ✖ failed, ○ not yet;
+/// the run's sentence on hover.
+fn deploys_ui(ui: &mut egui::Ui, targets: &[&DeployTarget]) {
+    if targets.is_empty() {
+        ui.label("—");
+        return;
+    }
+    ui.vertical(|ui| {
+        for target in targets {
+            let name = crate::text::escape(&target.name);
+            match &target.last {
+                Some(last) if last.ok => {
+                    ui.label(format!("✔ {name}")).on_hover_text(&last.message);
+                }
+                Some(last) => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("✖ {name}"))
+                        .on_hover_text(&last.message);
+                }
+                None => {
+                    ui.label(format!("○ {name}"))
+                        .on_hover_text("Not deployed yet");
+                }
+            }
+        }
+    });
 }

@@ -192,7 +192,7 @@ fn current_thumbprint(
     now: i64,
 ) -> Result<String, DeployError> {
     match source {
-        DeploySource::Certificate(t) => Ok(t.clone()),
+        DeploySource::Certificate(t) => latest_successor(store, t),
         DeploySource::Usage(usage) => store
             .assignments()?
             .into_iter()
@@ -200,6 +200,24 @@ fn current_thumbprint(
             .map(|a| a.at(now).thumbprint)
             .ok_or(DeployError::NoCertificate(usage.as_str())),
     }
+}
+
+/// The certificate that renewed `thumbprint` (of Computer), and the one that renewed that,
+/// and so on: a target of one certificate deploys its renewals. At most 64 steps, so a
+/// database made to loop cannot hold a run.
+fn latest_successor(store: &Store, thumbprint: &str) -> Result<String, DeployError> {
+    let rows = store.renewal_rows()?;
+    let mut current = thumbprint.to_owned();
+    for _ in 0..64 {
+        let next = rows.iter().find(|r| {
+            r.location == Some(Location::Computer) && r.thumbprint.eq_ignore_ascii_case(&current)
+        });
+        match next.and_then(|r| r.renewed_by.clone()) {
+            Some(successor) => current = successor,
+            None => break,
+        }
+    }
+    Ok(current)
 }
 
 /// Checks a described target and turns it into the stored one (a thumbprint prefix made
@@ -384,6 +402,10 @@ pub enum Which<'a> {
     /// The targets that deploy this certificate (by thumbprint, or through the usage that
     /// holds it): what a renewal calls once its usages are rolled.
     Certificate(&'a str),
+    /// The targets whose certificate is not the one they last deployed well: a renewal, a
+    /// staged roll come due, a last run that failed, or no run yet (what `renew --due`
+    /// runs after its renewals).
+    Stale,
 }
 
 /// How one target's run ended.
@@ -699,6 +721,14 @@ pub fn run_for(
                     (Which::Usage(u), DeploySource::Usage(v)) => u == *v,
                     (Which::Certificate(t), source) => current_thumbprint(store, source, now)
                         .is_ok_and(|current| current.eq_ignore_ascii_case(t)),
+                    (Which::Stale, source) => {
+                        match (&target.last, current_thumbprint(store, source, now)) {
+                            (Some(last), Ok(current)) => {
+                                !last.ok || last.thumbprint.as_deref() != Some(current.as_str())
+                            }
+                            _ => true,
+                        }
+                    }
                     _ => false,
                 };
                 if take {

@@ -4,6 +4,7 @@
 //! ones through [`super::renew`] and rolls their usages through [`super::assign`].
 
 pub mod due;
+pub mod follow;
 pub mod run;
 
 use crate::deploy::usage::UsageType;

@@ -10,6 +10,7 @@
 
 use super::Tracked;
 use super::due::{self, Asked};
+use super::follow::{self, FollowUp};
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::enroll::EnrollError;
 use crate::ops::online::OnlineOptions;
@@ -122,15 +123,32 @@ pub struct RunOutcome {
     pub dry_run: bool,
     /// Every tracked certificate, soonest first.
     pub certificates: Vec<CertRun>,
+    /// The deploys and notifications that followed.
+    #[serde(flatten)]
+    pub follow_up: FollowUp,
 }
 
 impl RunOutcome {
-    /// Whether any renewal failed.
+    /// Whether any renewal or deploy failed.
     pub fn failed(&self) -> bool {
-        self.certificates
-            .iter()
-            .any(|c| matches!(c.outcome, Outcome::Failed { .. }))
+        self.follow_up.failed()
+            || self
+                .certificates
+                .iter()
+                .any(|c| matches!(c.outcome, Outcome::Failed { .. }))
     }
+}
+
+/// What *Renew now* did: the certificate's run, and the deploys and notifications that
+/// followed.
+#[derive(Debug, serde::Serialize)]
+pub struct NowOutcome {
+    /// The certificate's run.
+    #[serde(flatten)]
+    pub certificate: CertRun,
+    /// What followed.
+    #[serde(flatten)]
+    pub follow_up: FollowUp,
 }
 
 /// Renews every due certificate (see the module's text); [`RunError::Busy`] when another
@@ -148,7 +166,7 @@ pub fn renew_now(
     run: &DueRun<'_>,
     thumbprint: &str,
     now: i64,
-) -> Result<CertRun, RunError> {
+) -> Result<NowOutcome, RunError> {
     store
         .with_run_lock(|store| {
             let mut tracked = super::tracked(store, run.location, now)?
@@ -161,7 +179,12 @@ pub fn renew_now(
                 None => renew_one(store, run, &tracked, replaces.as_deref(), now),
             };
             record(store, run.location, &tracked, &outcome, now)?;
-            Ok(CertRun { tracked, outcome })
+            let certificate = CertRun { tracked, outcome };
+            let follow_up = follow::after_run(store, std::slice::from_ref(&certificate), now);
+            Ok(NowOutcome {
+                certificate,
+                follow_up,
+            })
         })?
         .unwrap_or(Err(RunError::Busy))
 }
@@ -189,9 +212,14 @@ fn locked(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOutcome, R
     certificates.sort_by(|a, b| {
         (a.tracked.due_at, &a.tracked.thumbprint).cmp(&(b.tracked.due_at, &b.tracked.thumbprint))
     });
+    let follow_up = match run.dry_run {
+        true => FollowUp::default(),
+        false => follow::after_run(store, &certificates, now),
+    };
     Ok(RunOutcome {
         dry_run: run.dry_run,
         certificates,
+        follow_up,
     })
 }
 
