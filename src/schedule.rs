@@ -3,6 +3,9 @@
 //! for the user (`$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`) or the
 //! system (`/etc/systemd/system`, or `$CERTDESK_SYSTEM_UNIT_DIR`); where systemd does not run,
 //! a line in the user's crontab. Runs never overlap: `renew --due` takes the store's lock.
+//! With a keytab (`--keytab FILE`), the runs get their Kerberos tickets from it, as MIT
+//! Kerberos reads a client keytab: `KRB5_CLIENT_KTNAME` in the run's environment, so an AD
+//! CS connection signs in unattended with no password stored.
 //!
 //! It imports nothing of the model: it writes unit files and asks `systemctl` or `crontab`.
 
@@ -53,6 +56,14 @@ pub enum ScheduleError {
         "the timer is written in {0} but the user's systemd cannot be reached (no user bus: log in to a session, or `loginctl enable-linger`), so it is not enabled; run `systemctl --user enable --now certdesk-renew.timer` there"
     )]
     NoUserBus(PathBuf),
+    /// The keytab cannot be used: missing, not a regular file, or readable by others.
+    #[error("the keytab {path} {why}")]
+    Keytab {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it, and the fix.
+        why: &'static str,
+    },
     /// `systemctl` or `crontab` failed.
     #[error("{program} failed: {message}")]
     Tool {
@@ -98,6 +109,46 @@ pub fn unit_dir(scope: Scope) -> Result<PathBuf, ScheduleError> {
     }
 }
 
+/// What a scheduled run executes: the store, and the keytab its Kerberos tickets come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// certdesk's own path.
+    pub exe: &'a Path,
+    /// The store (`--store`).
+    pub store: &'a str,
+    /// A keytab for Kerberos (`KRB5_CLIENT_KTNAME`), absolute and owner-only.
+    pub keytab: Option<&'a Path>,
+}
+
+/// Checks a keytab for a schedule: a regular file that only its owner may read (it holds
+/// keys), given by its absolute path.
+pub fn check_keytab(path: &Path) -> Result<PathBuf, ScheduleError> {
+    let bad = |why| ScheduleError::Keytab {
+        path: path.to_path_buf(),
+        why,
+    };
+    let path = std::path::absolute(path).map_err(|_| bad("cannot be found"))?;
+    let meta = std::fs::metadata(&path).map_err(|_| bad("cannot be read"))?;
+    if !meta.is_file() {
+        return Err(bad("is not a file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(bad(
+                "can be read by others: it holds keys; run chmod 600 on it",
+            ));
+        }
+    }
+    Ok(path)
+}
+
+/// The keytab's environment assignment.
+fn keytab_env(keytab: &Path) -> String {
+    format!("KRB5_CLIENT_KTNAME={}", keytab.display())
+}
+
 /// The command a run executes: `EXE --store STORE renew --due --scheduled`.
 fn run_args(exe: &Path, store: &str) -> Vec<String> {
     vec![
@@ -121,12 +172,19 @@ fn unit_word(word: &str) -> String {
 
 /// The service and the timer (twice a day, up to an hour late at random, caught up after
 /// the machine was off).
-pub fn units(exe: &Path, store: &str) -> (String, String) {
-    let exec: Vec<String> = run_args(exe, store).iter().map(|w| unit_word(w)).collect();
+pub fn units(run: &Run<'_>) -> (String, String) {
+    let exec: Vec<String> = run_args(run.exe, run.store)
+        .iter()
+        .map(|w| unit_word(w))
+        .collect();
+    let environment = run
+        .keytab
+        .map(|k| format!("Environment={}\n", unit_word(&keytab_env(k))))
+        .unwrap_or_default();
     let service = format!(
         "[Unit]\nDescription=certdesk: renew the certificates that are due\n\
          Wants=network-online.target\nAfter=network-online.target\n\n\
-         [Service]\nType=oneshot\nExecStart={}\n",
+         [Service]\nType=oneshot\n{environment}ExecStart={}\n",
         exec.join(" ")
     );
     let timer = "[Unit]\nDescription=certdesk: renew due certificates twice a day\n\n\
@@ -138,17 +196,12 @@ pub fn units(exe: &Path, store: &str) -> (String, String) {
 
 /// Installs the schedule for `store`: systemd units when `systemd` (else a crontab line),
 /// enabled at once.
-pub fn install(
-    exe: &Path,
-    store: &str,
-    scope: Scope,
-    systemd: bool,
-) -> Result<Schedule, ScheduleError> {
+pub fn install(run: &Run<'_>, scope: Scope, systemd: bool) -> Result<Schedule, ScheduleError> {
     if !systemd {
-        return install_cron(exe, store, scope);
+        return install_cron(run, scope);
     }
     let dir = unit_dir(scope)?;
-    let (service, timer) = units(exe, store);
+    let (service, timer) = units(run);
     let files = vec![
         dir.join(format!("{NAME}.service")),
         dir.join(format!("{NAME}.timer")),
@@ -266,11 +319,13 @@ fn systemctl(scope: Scope, args: &[&str], dir: &Path) -> Result<(), ScheduleErro
 }
 
 /// The line: twice a day at a minute chosen now, so that machines do not all run at once.
-fn install_cron(exe: &Path, store: &str, scope: Scope) -> Result<Schedule, ScheduleError> {
+fn install_cron(run: &Run<'_>, scope: Scope) -> Result<Schedule, ScheduleError> {
     let mut byte = [0u8; 1];
     let minute = getrandom::fill(&mut byte).map_or(17, |()| byte[0] % 60);
-    let command: Vec<String> = run_args(exe, store)
+    let environment = run.keytab.map(keytab_env);
+    let command: Vec<String> = environment
         .iter()
+        .chain(&run_args(run.exe, run.store))
         .map(|w| crate::ops::command_line::quote(w))
         .collect();
     let line = format!("{minute} 0,12 * * * {} {CRON_MARK}", command.join(" "));

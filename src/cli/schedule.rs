@@ -20,6 +20,10 @@ pub enum ScheduleAction {
         /// A crontab line even where systemd runs.
         #[arg(long)]
         cron: bool,
+        /// Kerberos for AD CS from this keytab (owner-only), for runs with no one logged in:
+        /// the runs' `KRB5_CLIENT_KTNAME`.
+        #[arg(long, value_name = "FILE")]
+        keytab: Option<PathBuf>,
     },
     /// Say whether a schedule is installed.
     Status {
@@ -55,7 +59,10 @@ impl ScopeArgs {
 }
 
 fn error(e: ScheduleError) -> CliError {
-    CliError::refused(e.to_string())
+    match e {
+        ScheduleError::Keytab { .. } => CliError::bad_input(e.to_string()),
+        _ => CliError::refused(e.to_string()),
+    }
 }
 
 fn print(found: &Schedule, verb: &str) {
@@ -83,19 +90,24 @@ pub fn schedule(
             scope,
             systemd,
             cron,
+            keytab,
         } => {
             let exe = std::env::current_exe()
                 .map_err(|e| CliError::refused(format!("cannot find certdesk's own path: {e}")))?;
             let dir = super::store_dir(store)?;
             let dir = std::path::absolute(&dir).unwrap_or(dir);
             let with_systemd = *systemd || (!*cron && schedule::systemd_runs());
-            let found = schedule::install(
-                &exe,
-                &dir.display().to_string(),
-                scope.scope(),
-                with_systemd,
-            )
-            .map_err(error)?;
+            let keytab = match keytab {
+                Some(k) => Some(schedule::check_keytab(k).map_err(error)?),
+                None => None,
+            };
+            let store = dir.display().to_string();
+            let run = schedule::Run {
+                exe: &exe,
+                store: &store,
+                keytab: keytab.as_deref(),
+            };
+            let found = schedule::install(&run, scope.scope(), with_systemd).map_err(error)?;
             if json {
                 return print_json(&found);
             }

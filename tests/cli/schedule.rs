@@ -74,3 +74,49 @@ fn the_timer_is_written_verified_and_removed_without_touching_the_users_systemd(
     let status = scheduled(&t, &["schedule", "status"]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("no renewal schedule is installed"));
 }
+
+/// With `--keytab`, the runs get their Kerberos tickets from it (`KRB5_CLIENT_KTNAME` in
+/// the service's environment, still verified by systemd); a keytab others can read is
+/// refused before anything is written.
+#[test]
+fn a_keytab_goes_into_the_services_environment_and_a_readable_one_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestStore::new();
+    let keytab = t.dir.path().join("svc 100%.keytab");
+    std::fs::write(&keytab, b"\x05\x02").expect("keytab");
+    std::fs::set_permissions(&keytab, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let k = keytab.display().to_string();
+    let out = scheduled(
+        &t,
+        &["schedule", "install", "--user", "--systemd", "--keytab", &k],
+    );
+    common::fails(&out, 2, "can be read by others");
+    let service = t
+        .dir
+        .path()
+        .join("config/systemd/user/certdesk-renew.service");
+    assert!(!service.exists(), "nothing written");
+
+    std::fs::set_permissions(&keytab, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = scheduled(
+        &t,
+        &["schedule", "install", "--user", "--systemd", "--keytab", &k],
+    );
+    assert!(stderr(&out).contains("no user bus"), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&service).expect("service written");
+    // systemd's quoting, with its % specifier doubled.
+    let expected = format!(
+        "Environment=\"KRB5_CLIENT_KTNAME={}\"",
+        k.replace('%', "%%")
+    );
+    assert!(text.contains(&expected), "{text}");
+    let verified = tool_output(
+        "systemd-analyze",
+        &["verify", &service.display().to_string()],
+    );
+    assert!(
+        verified.status.success(),
+        "systemd-analyze verify: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
