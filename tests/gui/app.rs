@@ -85,6 +85,8 @@ pub(crate) fn to_ca_page(h: &mut Harness<'_, CertdeskApp>) {
 /// line), then Finish, and waits for the request to be made.
 pub(crate) fn to_summary_and_finish(h: &mut Harness<'_, CertdeskApp>, pages: usize, summary: &str) {
     for _ in 0..pages {
+        // A page may wait on the network (an AD CS CA's template list): let it arrive.
+        settle(h);
         click(h, "Next");
     }
     h.get_by_label_contains(summary);

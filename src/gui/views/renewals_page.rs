@@ -20,15 +20,16 @@ pub struct RenewalsForm {
 }
 
 /// The columns, in order.
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 5] = [
     "Certificate",
     "Usages",
-    "Next renewal",
-    "Rule",
+    "Next renewal, and why then",
     "Last attempt",
-    "Outcome",
     "Deploys to",
 ];
+
+/// The widest a wrapped cell grows, so that the table fits a 1024-pixel window.
+const CELL_WIDTH: f32 = 190.0;
 
 /// The page; pushes Renew now, Track and Untrack as commands.
 pub fn renewals_page_ui(
@@ -149,24 +150,54 @@ fn row_ui(
         }
     });
     let usages: Vec<&str> = tracked.usages.iter().map(|u| u.title()).collect();
-    ui.label(match tracked.reason {
-        Reason::InForce => usages.join(", "),
-        Reason::Tracked => "tracked".to_owned(),
-    });
-    ui.label(timefmt::rfc3339(tracked.due_at));
-    ui.label(&tracked.rule_text);
-    ui.label(
-        tracked
-            .last_attempt
-            .map_or_else(|| "never".to_owned(), timefmt::rfc3339),
+    wrapped(
+        ui,
+        &match tracked.reason {
+            Reason::InForce => usages.join(", "),
+            Reason::Tracked => "tracked".to_owned(),
+        },
     );
-    let outcome = tracked.last_outcome.as_deref().unwrap_or("—");
-    if tracked.last_failed {
-        ui.colored_label(ui.visuals().error_fg_color, format!("✖ {outcome}"));
-    } else {
-        ui.label(outcome);
-    }
+    ui.vertical(|ui| {
+        ui.set_max_width(CELL_WIDTH);
+        ui.label(minutes(tracked.due_at));
+        ui.add(egui::Label::new(egui::RichText::new(&tracked.rule_text).weak()).wrap());
+    });
+    ui.vertical(|ui| {
+        ui.set_max_width(CELL_WIDTH);
+        ui.label(
+            tracked
+                .last_attempt
+                .map_or_else(|| "never".to_owned(), minutes),
+        );
+        if let Some(outcome) = tracked.last_outcome.as_deref() {
+            let text = match tracked.last_failed {
+                true => {
+                    egui::RichText::new(format!("✖ {outcome}")).color(ui.visuals().error_fg_color)
+                }
+                false => egui::RichText::new(outcome).weak(),
+            };
+            ui.add(egui::Label::new(text).wrap());
+        }
+    });
     deploys_ui(ui, targets);
+}
+
+/// A cell's text, wrapped at [`CELL_WIDTH`].
+fn wrapped(ui: &mut egui::Ui, text: &str) {
+    ui.vertical(|ui| {
+        ui.set_max_width(CELL_WIDTH);
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
+
+/// A time to the minute, UTC (`2026-10-04 22:38 UTC`).
+fn minutes(time: i64) -> String {
+    let text = timefmt::rfc3339(time);
+    format!(
+        "{} {} UTC",
+        &text[..10.min(text.len())],
+        text.get(11..16).unwrap_or("")
+    )
 }
 
 /// Each target's name with its last run: ✔ deployed (and proved), ✖ failed, ○ not yet;
