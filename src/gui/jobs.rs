@@ -16,6 +16,11 @@ use crate::ops::sample::SampleError;
 
 use super::list_order::{ListKey, order};
 use super::view_model::StoreView;
+use crate::ops::sign_in::{SignInIdentity, sign_in_identity};
+use crate::store::CaConnection;
+
+/// Which sign-in an identity answers: the connection's name and the alternate user.
+pub type IdentityKey = (String, Option<String>);
 
 /// Which file field a dialog result goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +61,9 @@ pub enum JobResult {
     /// The list's order for a key (filter, sort, page) over the snapshot of that
     /// generation, computed off the UI thread.
     Ordered(u64, ListKey, Vec<usize>),
+    /// Who an AD CS connection signs in as (the key: the connection and the alternate
+    /// user), found off the UI thread (it may read a Kerberos ticket cache).
+    Identity(IdentityKey, SignInIdentity),
     /// A directory listed for the built-in browser (bounded), or why not.
     Listed(PathBuf, Result<Vec<DirEntry>, std::io::Error>),
 }
@@ -350,6 +358,14 @@ impl Jobs {
         self.spawn(ctx, "saving the file", move || {
             let result = files::write_atomic(&path, &bytes, false);
             JobResult::Saved(path, result)
+        });
+    }
+
+    /// Finds who `ca` signs in as, with `alternate` the user given for one request.
+    pub fn identity(&mut self, ctx: &egui::Context, ca: CaConnection, alternate: Option<String>) {
+        self.spawn(ctx, "looking for a Kerberos ticket", move || {
+            let identity = sign_in_identity(&ca, alternate.as_deref());
+            JobResult::Identity((ca.name, alternate), identity)
         });
     }
 

@@ -88,10 +88,12 @@ fn with_a_ticket_inside() {
     click(&mut h, "Next");
     h.get_by_label("Certificate Authority Account");
     h.get_by_label(&format!("certdesk signs in to {url}"));
+    // The ticket cache is read off the UI thread: the page says so meanwhile.
+    settle(&mut h);
     h.get_by_label(&format!("as {ALICE}, Kerberos ticket found"));
     click(&mut h, "Use alternate credentials");
     type_into(&mut h, "User name", "CONTOSO\\someone-else");
-    h.run_steps(2);
+    settle(&mut h);
     h.get_by_label("as CONTOSO\\someone-else, with the password given for this request");
 }
 
@@ -120,5 +122,6 @@ fn without_a_ticket_inside() {
     to_ca_page(&mut h);
     click(&mut h, &format!("corp: AD CS Web Enrollment, {url}"));
     click(&mut h, "Next");
+    settle(&mut h);
     h.get_by_label_contains("no ticket: give a user and password (or run kinit)");
 }

@@ -19,11 +19,12 @@ use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::acme_answer::AcmeAnswer;
 use crate::gui::dialogs::contract::{DialogContext, DialogPage};
 use crate::gui::dialogs::frame::{self, Part};
+use crate::gui::jobs::IdentityKey;
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::words::kind_title;
 use crate::ops::enroll::EnrollError;
 use crate::ops::enroll::RequestOutcome;
-use crate::ops::sign_in::{SignInIdentity, sign_in_identity};
+use crate::ops::sign_in::SignInIdentity;
 use crate::store::{CaConnection, CaKind, Location};
 
 /// The wizard's pages, in order.
@@ -163,7 +164,9 @@ pub struct RequestWizard {
     alt_password: zeroize::Zeroizing<String>,
     /// Who the chosen AD CS CA signs in as, for (its name, the alternate user): read once
     /// when either changes, not every frame.
-    identity: Option<((String, Option<String>), SignInIdentity)>,
+    identity: Option<(IdentityKey, SignInIdentity)>,
+    /// The sign-in being looked up off the UI thread.
+    identity_asked: Option<IdentityKey>,
     /// Continue (DNS-01) was pressed and the CA is being asked.
     continuing: bool,
     /// "Trust this root CA" (the issued chain's root is not trusted).
@@ -263,6 +266,7 @@ impl RequestWizard {
             alt_user: String::new(),
             alt_password: zeroize::Zeroizing::default(),
             identity: None,
+            identity_asked: None,
             continuing: false,
             trust_root: false,
             finishing: false,
@@ -375,6 +379,12 @@ impl RequestWizard {
                     another.on_job(picked);
                 }
             }
+            JobResult::Identity(key, identity) => {
+                if self.identity_asked.as_ref() == Some(&key) {
+                    self.identity_asked = None;
+                }
+                self.identity = Some((key, identity));
+            }
             JobResult::Saved(p, written) => self.log.push(match written {
                 Ok(()) => format!("Saved the request to {}", p.display()),
                 Err(e) => e.to_string(),
@@ -410,16 +420,25 @@ impl RequestWizard {
         });
     }
 
-    /// Who `ca` signs in as with the `alternate` user ([`sign_in_identity`]), kept until
-    /// the CA or the user changes.
-    fn identity(&mut self, ca: &CaConnection, alternate: Option<&str>) -> SignInIdentity {
+    /// Who `ca` signs in as with the `alternate` user
+    /// ([`crate::ops::sign_in::sign_in_identity`]), kept until the CA or the user changes;
+    /// None while it is looked up off the UI thread (a ticket cache may be slow to read).
+    fn identity(
+        &mut self,
+        ctx: &egui::Context,
+        jobs: &mut Jobs,
+        ca: &CaConnection,
+        alternate: Option<&str>,
+    ) -> Option<SignInIdentity> {
         let key = (ca.name.clone(), alternate.map(str::to_owned));
         match &self.identity {
-            Some((cached, identity)) if *cached == key => identity.clone(),
+            Some((cached, identity)) if *cached == key => Some(identity.clone()),
             _ => {
-                let identity = sign_in_identity(ca, alternate);
-                self.identity = Some((key, identity.clone()));
-                identity
+                if self.identity_asked.as_ref() != Some(&key) {
+                    self.identity_asked = Some(key.clone());
+                    jobs.identity(ctx, ca.clone(), key.1);
+                }
+                None
             }
         }
     }

@@ -91,7 +91,7 @@ impl RequestWizard {
     }
 
     /// "Certificate Authority Account": what the chosen CA signs in with.
-    fn account_ui(&mut self, ui: &mut egui::Ui) -> Option<egui::Response> {
+    fn account_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) -> Option<egui::Response> {
         let Some(ca) = self.chosen_ca().filter(|_| !self.delayed).cloned() else {
             ui.label(if self.delayed {
                 "A request saved to a file needs no CA account."
@@ -117,12 +117,16 @@ impl RequestWizard {
             }
             CaKind::Certsrv => {
                 let alternate = self.alternate.then(|| self.alt_user.clone());
-                let identity = self.identity(&ca, alternate.as_deref());
+                let identity = self.identity(ui.ctx(), jobs, &ca, alternate.as_deref());
                 ui.label(format!("certdesk signs in to {}", ca.url));
-                if identity.ready {
-                    ui.label(&identity.words);
-                } else {
-                    frame::hint_ui(ui, &identity.words);
+                match identity {
+                    Some(identity) if identity.ready => {
+                        ui.label(&identity.words);
+                    }
+                    Some(identity) => frame::hint_ui(ui, &identity.words),
+                    None => {
+                        ui.weak("Looking for a Kerberos ticket…");
+                    }
                 }
                 ui.checkbox(&mut self.alternate, "Use alternate credentials");
                 if self.alternate {
@@ -260,7 +264,7 @@ impl RequestWizard {
                 });
             }
             Step::Target => self.authority_ui(ui, jobs, commands),
-            Step::Account => first = self.account_ui(ui),
+            Step::Account => first = self.account_ui(ui, jobs),
             Step::Template => first = self.template_ui(ui, commands),
             Step::NameSecurity => {
                 first = Some(frame::text_row(
