@@ -10,7 +10,7 @@
 //!   each one store transaction with a log entry carrying the equivalent command line. They
 //!   take `now` as an argument.
 //! - [`ca`]: certificate authorities that answer immediate requests: the built-in CA, and
-//!   ACME, SCEP and AD CS Web Enrollment over one HTTP/TLS stack ([`ca::http`]).
+//!   ACME, SCEP and AD CS Web Enrollment over one HTTP/TLS stack ([`net::http`]).
 //! - [`net`]: what servers actually serve (the TLS probe) and HTTP fetches of what
 //!   certificates point to (AIA), with time-outs and size limits.
 //! - [`verify`]: certification paths and the usage rules, as proofs or problems.

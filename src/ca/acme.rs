@@ -4,7 +4,7 @@
 //!
 //! TLS verification is always on: the system's roots, or the connection's own PEM bundle
 //! (a private ACME server such as step-ca or a test server). Every network step has a
-//! time-out and every answer a size limit ([`super::http::AcmeHttp`]), so an unreachable
+//! time-out and every answer a size limit ([`crate::net::http::AcmeHttp`]), so an unreachable
 //! or endless CA is an error, not a hang.
 
 use std::collections::HashMap;
@@ -21,7 +21,8 @@ use rustls_pki_types::PrivatePkcs8KeyDer;
 use thiserror::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::http::{AcmeHttp, Failed};
+use super::acme_http::AcmeHttp;
+use crate::net::http::Failed;
 use crate::pki::key::PrivateKey;
 use crate::store::{CaConnection, CaSecrets};
 
@@ -51,7 +52,7 @@ pub enum AcmeError {
     /// The CA sent more than certdesk reads.
     #[error(
         "the ACME CA {ca} sent an answer larger than {}, so certdesk stopped reading it; check that its URL is the CA's directory",
-        super::http::size(*limit)
+        crate::net::http::size(*limit)
     )]
     TooLarge {
         /// The connection's name.
@@ -166,11 +167,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
 
 /// The HTTP client for `ca`: its bundle's roots, or the system's.
 fn http_client(ca: &CaConnection) -> Result<Box<dyn HttpClient>, AcmeError> {
-    let config = super::http::tls_config(&ca.name, ca.ca_bundle.as_deref()).map_err(|e| {
+    let config = crate::net::http::tls_config(&ca.name, ca.ca_bundle.as_deref()).map_err(|e| {
         AcmeError::Bundle {
             ca: ca.name.clone(),
             message: match e {
-                super::OnlineError::Bundle { message, .. } => message,
+                crate::net::http::HttpError::Bundle { message, .. } => message,
                 other => other.to_string(),
             },
         }
@@ -206,24 +207,24 @@ fn failed(ca: &CaConnection, e: &instant_acme::Error) -> AcmeError {
             };
         }
         Some(Failed::TooSlow(_)) => return AcmeError::Timeout(ca.name.clone()),
-        Some(Failed::Connect(inner)) if crate::ca::http::untrusted_tls(inner.as_ref()) => {
+        Some(Failed::Connect(inner)) if crate::net::http::untrusted_tls(inner.as_ref()) => {
             return AcmeError::UntrustedTls {
                 ca: ca.name.clone(),
-                message: crate::ca::http::describe(inner.as_ref()),
+                message: crate::net::http::describe(inner.as_ref()),
             };
         }
         _ => {}
     }
     match e {
-        instant_acme::Error::Hyper(_) if crate::ca::http::untrusted_tls(e) => {
+        instant_acme::Error::Hyper(_) if crate::net::http::untrusted_tls(e) => {
             AcmeError::UntrustedTls {
                 ca: ca.name.clone(),
-                message: crate::ca::http::describe(e),
+                message: crate::net::http::describe(e),
             }
         }
         instant_acme::Error::Hyper(_) | instant_acme::Error::Other(_) => AcmeError::Unreachable {
             ca: ca.name.clone(),
-            message: crate::ca::http::describe(e),
+            message: crate::net::http::describe(e),
         },
         other => protocol(ca, other),
     }
@@ -284,7 +285,7 @@ pub fn test(
 /// Reaches the CA's directory, without registering an account: a connection tried before
 /// it is saved.
 pub fn reach_directory(ca: &CaConnection) -> Result<(), crate::ca::OnlineError> {
-    let client = crate::ca::http::Client::new(&ca.name, ca.ca_bundle.as_deref(), false)?;
+    let client = crate::net::http::Client::new(&ca.name, ca.ca_bundle.as_deref(), false)?;
     let answer = client.get(&ca.url, &[("accept", "application/json")])?;
     let directory: Option<serde_json::Value> = serde_json::from_slice(&answer.body).ok();
     let is_directory = directory

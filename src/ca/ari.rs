@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use x509_parser::extensions::ParsedExtension;
 
 use super::OnlineError;
-use super::http::{Client, STEP};
+use crate::net::http::{Client, STEP};
 use crate::pki::timefmt;
 use crate::store::CaConnection;
 

@@ -23,7 +23,7 @@ pub use templates::{Template, find as find_template, templates};
 
 use super::OnlineError;
 use super::auth::{Accepted, Identity, Outgoing, SignIn};
-use super::http::Response;
+use crate::net::http::Response;
 use crate::store::CaConnection;
 use crate::text;
 

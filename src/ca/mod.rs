@@ -1,17 +1,17 @@
 //! Certificate authorities that answer immediate requests: the built-in enterprise CA
 //! ([`builtin`]), whose keys live encrypted in the store, and online CAs reached over the
 //! network: ACME ([`acme`]), SCEP ([`scep`]) and AD CS Web Enrollment ([`certsrv`]), all
-//! through one HTTP/TLS stack ([`http`]).
+//! through the one HTTP/TLS stack of [`crate::net::http`].
 //!
-//! It imports [`crate::store`] (to keep its keys and certificates), [`crate::deploy`] and
-//! [`crate::pki`]; never [`crate::ops`] or a user interface.
+//! It imports [`crate::store`] (to keep its keys and certificates), [`crate::deploy`],
+//! [`crate::pki`] and [`crate::net`]; never [`crate::ops`] or a user interface.
 
 pub mod acme;
+pub mod acme_http;
 pub mod ari;
 pub mod auth;
 pub mod builtin;
 pub mod certsrv;
-pub mod http;
 pub mod scep;
 
 pub use builtin::{BuiltinCa, CaError};
@@ -43,7 +43,7 @@ pub enum OnlineError {
     /// The CA sent more than certdesk reads.
     #[error(
         "the CA {ca} sent an answer larger than {}, so certdesk stopped reading it; check that its URL is the CA's",
-        http::size(*limit)
+        crate::net::http::size(*limit)
     )]
     TooLarge {
         /// The connection's name (or the URL fetched).
@@ -178,4 +178,22 @@ pub enum OnlineError {
         /// What was wrong.
         message: String,
     },
+}
+
+impl From<crate::net::http::HttpError> for OnlineError {
+    /// A CA's exchange that failed, said as the CA's error (the peer is the connection).
+    fn from(e: crate::net::http::HttpError) -> Self {
+        use crate::net::http::HttpError;
+        match e {
+            HttpError::Unreachable { peer, message } => {
+                OnlineError::Unreachable { ca: peer, message }
+            }
+            HttpError::UntrustedTls { peer, message } => {
+                OnlineError::UntrustedTls { ca: peer, message }
+            }
+            HttpError::Timeout(peer) => OnlineError::Timeout(peer),
+            HttpError::TooLarge { peer, limit } => OnlineError::TooLarge { ca: peer, limit },
+            HttpError::Bundle { peer, message } => OnlineError::Bundle { ca: peer, message },
+        }
+    }
 }

@@ -12,8 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::deadline::Deadline;
-use crate::ca::OnlineError;
-use crate::ca::http::{Client, Response};
+use crate::net::http::{Client, HttpError, Response};
 
 /// The largest answer read.
 pub const MAX_FETCH: usize = 1024 * 1024;
@@ -87,9 +86,9 @@ fn silent_since(host: &str) -> Option<Duration> {
 /// The body of a 200 answer, at most [`MAX_FETCH`] bytes; a host that did not answer
 /// within the whole [`FETCH_TIME_LIMIT`] is remembered (one cut short by the shared
 /// deadline was not given its chance).
-fn body(fetch: Fetch<'_>, answer: Result<Response, OnlineError>) -> Result<Vec<u8>, FetchError> {
+fn body(fetch: Fetch<'_>, answer: Result<Response, HttpError>) -> Result<Vec<u8>, FetchError> {
     let url = fetch.url;
-    if let Err(OnlineError::Timeout(_)) = &answer
+    if let Err(HttpError::Timeout(_)) = &answer
         && fetch.limit >= FETCH_TIME_LIMIT
     {
         let mut silent = SILENT
@@ -98,13 +97,13 @@ fn body(fetch: Fetch<'_>, answer: Result<Response, OnlineError>) -> Result<Vec<u
         silent.push((fetch.host, Instant::now()));
     }
     let response = answer.map_err(|e| match e {
-        OnlineError::Timeout(_) => FetchError(format!(
+        HttpError::Timeout(_) => FetchError(format!(
             "{url} did not answer within {} s",
             fetch.limit.as_secs()
         )),
-        OnlineError::TooLarge { limit, .. } => FetchError(format!(
+        HttpError::TooLarge { limit, .. } => FetchError(format!(
             "{url} answered more than {}",
-            crate::ca::http::size(limit)
+            crate::net::http::size(limit)
         )),
         other => FetchError(format!("{url}: {other}")),
     })?;

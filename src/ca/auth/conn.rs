@@ -1,7 +1,7 @@
 //! One kept-alive HTTPS connection to an AD CS server, as NTLM needs: its handshake and
 //! the request it signs in for must travel on one TLS connection, so this speaks HTTP/1.1
 //! over a connection of its own (hyper's `client::conn::http1` on tokio-rustls) instead of
-//! a pool. It keeps the stack's rules ([`crate::ca::http`]): TLS verification on, a time
+//! a pool. It keeps the stack's rules ([`crate::net::http`]): TLS verification on, a time
 //! limit on the connection and on each exchange, a size limit on each answer. It also
 //! gives the server's leaf certificate, which the channel bindings hash.
 
@@ -15,7 +15,7 @@ use rustls_pki_types::ServerName;
 
 use super::binding;
 use crate::ca::OnlineError;
-use crate::ca::http::{self, Failed, MAX_BODY, STEP};
+use crate::net::http::{self, Failed, MAX_BODY, STEP};
 
 /// What one exchange gave: the answer's head and its whole body.
 pub type Answer = (http::Response, hyper::HeaderMap);

@@ -22,7 +22,7 @@ use self::conn::Connection;
 use self::gss::{Context, Credential, Mech};
 use self::offers::Offers;
 use super::OnlineError;
-use super::http::Response;
+use crate::net::http::Response;
 use crate::store::{AuthChoice, CaConnection};
 
 /// The most legs a handshake may take (NTLM takes two, Kerberos one).

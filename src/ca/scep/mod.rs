@@ -11,7 +11,7 @@ use base64::Engine;
 
 use self::message::{CertRep, Cipher, MessageType};
 use super::OnlineError;
-use super::http::Client;
+use crate::net::http::Client;
 use crate::pki::cert::Certificate;
 use crate::pki::formats::pkcs7;
 use crate::pki::key::PrivateKey;
@@ -75,7 +75,7 @@ impl<'a> Session<'a> {
         Ok(url.into())
     }
 
-    fn get(&self, operation: &str) -> Result<super::http::Response, OnlineError> {
+    fn get(&self, operation: &str) -> Result<crate::net::http::Response, OnlineError> {
         let response = self
             .client
             .get(&self.operation_url(operation, None)?, &[])?;

@@ -1,13 +1,13 @@
 //! The webhook: one JSON object POSTed through the project's HTTP stack
-//! ([`crate::ca::http::Client`]: TLS verified against the system's roots, a time-out and
+//! ([`crate::net::http::Client`]: TLS verified against the system's roots, a time-out and
 //! a size limit on the answer). HTTPS only, except to this machine's loopback, where plain
 //! HTTP never leaves the host (a local relay, the tests' listener).
 
 use std::time::Duration;
 
 use super::{Event, NotifyError, is_loopback};
-use crate::ca::OnlineError;
-use crate::ca::http::Client;
+use crate::net::http::Client;
+use crate::net::http::HttpError;
 
 /// How long the POST and its answer may take.
 const TIME_OUT: Duration = Duration::from_secs(15);
@@ -62,11 +62,11 @@ pub fn send(url: &str, event: &Event, now: i64) -> Result<(), NotifyError> {
         .post(url, &[("content-type", "application/json")], bytes)
         .map_err(|e| {
             failed(match e {
-                OnlineError::Unreachable { message, .. } => message,
-                OnlineError::UntrustedTls { message, .. } => {
+                HttpError::Unreachable { message, .. } => message,
+                HttpError::UntrustedTls { message, .. } => {
                     format!("its TLS certificate is not trusted here ({message})")
                 }
-                OnlineError::Timeout(_) => {
+                HttpError::Timeout(_) => {
                     format!("it did not answer within {} s", TIME_OUT.as_secs())
                 }
                 other => other.to_string(),

@@ -1,13 +1,15 @@
-//! The one HTTP/TLS stack every online CA goes through: hyper with rustls (aws-lc), TLS
-//! verification always on (the system's roots, or a connection's own PEM bundle), a
-//! time-out on every exchange and a size limit on every answer.
+//! The one HTTP/TLS stack every peer is reached through (online CAs, AIA/CRL/OCSP fetches,
+//! webhooks): hyper with rustls (aws-lc), TLS verification always on (the system's roots,
+//! or a connection's own PEM bundle), a time-out on every exchange and a size limit on
+//! every answer.
 //!
-//! ACME hands instant-acme an [`AcmeHttp`]; SCEP, AD CS Web Enrollment and the fetches of
-//! [`crate::net::fetch`] use [`Client`], which blocks on a runtime of its own so the
-//! model's verbs stay synchronous. Both read every answer through [`answer`].
+//! SCEP, AD CS Web Enrollment, the fetches of [`crate::net::fetch`] and notifications use
+//! [`Client`], which blocks on a runtime of its own so the model's verbs stay synchronous;
+//! ACME's adapter ([`crate::ca::acme_http`]) and AD CS's signed-in connection read every
+//! answer through [`answer`] too. Its errors ([`HttpError`]) name the peer; a CA's own
+//! error ([`crate::ca::OnlineError`]) is made from them.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,14 +18,51 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use instant_acme::{BodyWrapper, BytesResponse};
 
-use super::OnlineError;
+/// Why an exchange with a peer (named by its connection or URL) failed, one sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The peer could not be reached.
+    #[error("{peer} cannot be reached: {message}")]
+    Unreachable {
+        /// The connection's name, or the URL.
+        peer: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The peer's TLS certificate is not trusted here.
+    #[error("the TLS certificate of {peer} is not trusted here ({message})")]
+    UntrustedTls {
+        /// The connection's name, or the URL.
+        peer: String,
+        /// The TLS library's words.
+        message: String,
+    },
+    /// The peer did not answer in time.
+    #[error("{0} did not answer in time")]
+    Timeout(String),
+    /// The peer sent more than is read.
+    #[error("{peer} sent an answer larger than {}", size(*limit))]
+    TooLarge {
+        /// The connection's name, or the URL.
+        peer: String,
+        /// The most bytes read.
+        limit: usize,
+    },
+    /// The TLS trust given for the peer cannot be used.
+    #[error("the TLS trust of {peer} cannot be used: {message}")]
+    Bundle {
+        /// The connection's name, or the URL.
+        peer: String,
+        /// Why.
+        message: String,
+    },
+}
 
 /// How long one exchange (request and whole answer) may take.
 pub const STEP: Duration = Duration::from_secs(30);
 
-/// The largest answer read from a CA.
+/// The largest answer read from a peer.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// `bytes` as the sentences say it ("4 MiB", "512 KiB").
@@ -81,41 +120,10 @@ pub async fn answer<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
         .unwrap_or(Err(Failed::TooSlow(limit)))
 }
 
-/// The HTTP client instant-acme is given: the one stack, with [`STEP`] on each exchange and
-/// [`MAX_BODY`] on each answer (instant-acme's own client reads whatever it is sent).
-pub struct AcmeHttp(HyperClient<HttpsConnector<HttpConnector>, BodyWrapper<Bytes>>);
-
-impl AcmeHttp {
-    /// A client trusting `config`'s roots, https only.
-    pub fn new(config: rustls::ClientConfig) -> Self {
-        Self(HyperClient::builder(TokioExecutor::new()).build(connector(config, false)))
-    }
-}
-
-impl instant_acme::HttpClient for AcmeHttp {
-    fn request(
-        &self,
-        req: http::Request<BodyWrapper<Bytes>>,
-    ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, instant_acme::Error>> + Send>> {
-        let sent = self.0.request(req);
-        Box::pin(async move {
-            match answer(sent, (STEP, MAX_BODY)).await {
-                Ok((parts, body)) => Ok(BytesResponse {
-                    parts,
-                    body: Box::new(body),
-                }),
-                // The innermost cause stays reachable, as instant-acme's own client gives it.
-                Err(Failed::Connect(e)) => Err(instant_acme::Error::Other(e)),
-                Err(other) => Err(instant_acme::Error::Other(Box::new(other))),
-            }
-        })
-    }
-}
-
-/// The TLS configuration for a CA: its bundle's roots, or the system's.
-pub fn tls_config(ca: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig, OnlineError> {
-    crate::pki::trust::client_config(bundle.map(str::as_bytes)).map_err(|e| OnlineError::Bundle {
-        ca: ca.to_owned(),
+/// The TLS configuration for the peer `peer`: its bundle's roots, or the system's.
+pub fn tls_config(peer: &str, bundle: Option<&str>) -> Result<rustls::ClientConfig, HttpError> {
+    crate::pki::trust::client_config(bundle.map(str::as_bytes)).map_err(|e| HttpError::Bundle {
+        peer: peer.to_owned(),
         message: e.to_string(),
     })
 }
@@ -150,9 +158,9 @@ impl Response {
     }
 }
 
-/// A blocking HTTP client for one CA connection.
+/// A blocking HTTP client for one peer (a CA connection, a URL).
 pub struct Client {
-    ca: String,
+    peer: String,
     rt: tokio::runtime::Runtime,
     inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
     step: Duration,
@@ -160,19 +168,20 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the CA `ca`, trusting `bundle` (or the system's roots).
-    pub fn new(ca: &str, bundle: Option<&str>, plain_http: bool) -> Result<Self, OnlineError> {
-        let config = tls_config(ca, bundle)?;
+    /// A client for the peer `peer` (named so in its errors), trusting `bundle` (or the
+    /// system's roots).
+    pub fn new(peer: &str, bundle: Option<&str>, plain_http: bool) -> Result<Self, HttpError> {
+        let config = tls_config(peer, bundle)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| OnlineError::Unreachable {
-                ca: ca.to_owned(),
+            .map_err(|e| HttpError::Unreachable {
+                peer: peer.to_owned(),
                 message: e.to_string(),
             })?;
         let inner = HyperClient::builder(TokioExecutor::new()).build(connector(config, plain_http));
         Ok(Self {
-            ca: ca.to_owned(),
+            peer: peer.to_owned(),
             rt,
             inner,
             step: STEP,
@@ -191,7 +200,7 @@ impl Client {
     }
 
     /// GET `url` with `headers`.
-    pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response, OnlineError> {
+    pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response, HttpError> {
         self.send(http::Method::GET, url, headers, Vec::new())
     }
 
@@ -201,7 +210,7 @@ impl Client {
         url: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
-    ) -> Result<Response, OnlineError> {
+    ) -> Result<Response, HttpError> {
         self.send(http::Method::POST, url, headers, body)
     }
 
@@ -211,9 +220,9 @@ impl Client {
         url: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
-    ) -> Result<Response, OnlineError> {
-        let unreachable = |message: String| OnlineError::Unreachable {
-            ca: self.ca.clone(),
+    ) -> Result<Response, HttpError> {
+        let unreachable = |message: String| HttpError::Unreachable {
+            peer: self.peer.clone(),
             message,
         };
         let mut request = http::Request::builder().method(method).uri(url);
@@ -229,25 +238,25 @@ impl Client {
                 self.inner.request(request),
                 (self.step, self.max_body),
             ))
-            .map_err(|e| failed(&self.ca, e))?;
+            .map_err(|e| failed(&self.peer, e))?;
         Ok(Response::from_parts(&parts, body))
     }
 }
 
-/// The sentence of an exchange with the CA `ca` that gave no answer.
-pub(crate) fn failed(ca: &str, e: Failed) -> OnlineError {
+/// The error of an exchange with `peer` that gave no answer.
+pub(crate) fn failed(peer: &str, e: Failed) -> HttpError {
     match e {
-        Failed::TooSlow(_) => OnlineError::Timeout(ca.to_owned()),
-        Failed::TooLarge(limit) => OnlineError::TooLarge {
-            ca: ca.to_owned(),
+        Failed::TooSlow(_) => HttpError::Timeout(peer.to_owned()),
+        Failed::TooLarge(limit) => HttpError::TooLarge {
+            peer: peer.to_owned(),
             limit,
         },
-        Failed::Connect(e) if untrusted_tls(e.as_ref()) => OnlineError::UntrustedTls {
-            ca: ca.to_owned(),
+        Failed::Connect(e) if untrusted_tls(e.as_ref()) => HttpError::UntrustedTls {
+            peer: peer.to_owned(),
             message: describe(e.as_ref()),
         },
-        other => OnlineError::Unreachable {
-            ca: ca.to_owned(),
+        other => HttpError::Unreachable {
+            peer: peer.to_owned(),
             message: other.to_string(),
         },
     }
