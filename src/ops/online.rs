@@ -9,12 +9,12 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use super::enroll::error::EnrollError;
-use super::enroll::keep::{Held, Issuer, keep_issued, keep_pending};
+use super::enroll::keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
 use crate::ca::OnlineError;
 use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};
 use crate::ca::scep::{self, Enrolled, ScepRequest};
-use crate::deploy::request::{Generated, RequestSpec};
+use crate::deploy::request::RequestSpec;
 use crate::ops::command_line;
 use crate::pki::cert::Certificate;
 use crate::store::certs::write::{self as cert_write, NewCert};
@@ -153,15 +153,18 @@ pub(super) fn parse_chain(
     Ok(chain)
 }
 
-/// Sends the request to the connection `name` and stores what comes back.
+/// Sends the request to the connection `name`, answering its CA with `options`, and
+/// stores what comes back.
 pub(super) fn submit(
     store: &mut Store,
-    (spec, generated): (&RequestSpec, Generated),
+    made: Made<'_>,
     location: Location,
-    (name, options): (&str, OnlineOptions<'_>),
-    (command, now): (&str, i64),
+    name: &str,
+    options: OnlineOptions<'_>,
+    logged: Logged<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Answer, EnrollError> {
+    let Made { spec, generated } = made;
     let ca = store.ca(name)?;
     let secrets = store.ca_secrets(name)?;
     let key_hash = generated.key.public_key_hash().to_owned();
@@ -170,19 +173,13 @@ pub(super) fn submit(
             csr_file: None,
             ca: Some((name, &reference)),
         };
-        keep_pending(
-            store,
-            (spec, &generated),
-            location,
-            held,
-            (command, now),
-            warnings,
-        )
-        .map(|(id, friendly)| Answer::Pending {
-            id,
-            friendly,
-            reference: reference.clone(),
-            records: Vec::new(),
+        keep_pending(store, made, location, held, logged, warnings).map(|(id, friendly)| {
+            Answer::Pending {
+                id,
+                friendly,
+                reference: reference.clone(),
+                records: Vec::new(),
+            }
         })
     };
     let chain = match ca.kind {
@@ -286,20 +283,13 @@ pub(super) fn submit(
     let issuer = Issuer {
         name,
         described: &described,
+        location,
     };
     let friendly = store.transaction(|tx, secret| {
-        let friendly = keep_issued(
-            tx,
-            secret,
-            (spec, &generated),
-            (leaf, location),
-            &issuer,
-            (command, now),
-            warnings,
-        )?;
-        insert_chain_cas(tx, location, &chain[1..], now)?;
+        let friendly = keep_issued(tx, secret, made, leaf, &issuer, logged, warnings)?;
+        insert_chain_cas(tx, location, &chain[1..], logged.now)?;
         if let (RootState::Added(_), Some(added)) = (&root, chain.last()) {
-            insert_root(tx, location, added, (command, now))?;
+            insert_root(tx, location, added, logged)?;
         }
         Ok::<_, EnrollError>(friendly)
     })?;
@@ -367,7 +357,11 @@ pub fn trust_root(
     );
     store.transaction(|tx, _| {
         if cert_write::existing(tx, location, &root.thumbprint)?.is_none() {
-            insert_root(tx, location, &cert, (&command, now))?;
+            let logged = Logged {
+                command: &command,
+                now,
+            };
+            insert_root(tx, location, &cert, logged)?;
         }
         Ok::<_, EnrollError>(())
     })
@@ -378,8 +372,9 @@ fn insert_root(
     tx: Sql<'_>,
     location: Location,
     root: &Certificate,
-    (command, now): (&str, i64),
+    logged: Logged<'_>,
 ) -> Result<(), StoreError> {
+    let Logged { command, now } = logged;
     let summary = root.summary();
     cert_write::insert_cert(
         tx,

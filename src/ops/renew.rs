@@ -130,7 +130,8 @@ pub fn renew(
     );
     let request = submit_as(
         store,
-        (&spec, generated),
+        &spec,
+        generated,
         location,
         delivery,
         Some(command),

@@ -11,6 +11,32 @@ use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{Location, Logical, Store, StoreError};
 
+/// A request and what was generated for it: its key, its CSR and its placeholder.
+#[derive(Clone, Copy)]
+pub(in crate::ops) struct Made<'a> {
+    /// What was asked.
+    pub spec: &'a RequestSpec,
+    /// The key and CSR made for it.
+    pub generated: &'a Generated,
+}
+
+/// What an operation's log entry says besides its details: the equivalent command line,
+/// and when.
+#[derive(Clone, Copy)]
+pub(in crate::ops) struct Logged<'a> {
+    /// The command line, shell-quoted.
+    pub command: &'a str,
+    /// Unix seconds.
+    pub now: i64,
+}
+
+/// Where a request's certificate row goes: a location and its logical store.
+#[derive(Clone, Copy)]
+struct Placed {
+    location: Location,
+    logical: Logical,
+}
+
 /// Where a pending request is held: its saved CSR file, or the online CA (with the CA's
 /// own reference) that holds it for approval.
 pub(in crate::ops) struct Held<'a> {
@@ -24,24 +50,23 @@ pub(in crate::ops) struct Held<'a> {
 /// request row, in one transaction with its log entry: (request id, friendly name).
 pub(in crate::ops) fn keep_pending(
     store: &mut Store,
-    (spec, generated): (&RequestSpec, &Generated),
+    made: Made<'_>,
     location: Location,
     held: Held<'_>,
-    (command, now): (&str, i64),
+    logged: Logged<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<(i64, String), EnrollError> {
+    let Made { spec, generated } = made;
+    let Logged { command, now } = logged;
     let placeholder = Certificate::from_der(&generated.placeholder_der)
         .map_err(|e| RequestError::Csr(e.to_string()))?;
     store.transaction(|tx, secret| {
-        let (cert_id, key_id, name) = insert_with_key(
-            tx,
-            secret,
-            (spec, generated),
-            &placeholder,
-            (location, Logical::Requests),
-            warnings,
-            now,
-        )?;
+        let placed = Placed {
+            location,
+            logical: Logical::Requests,
+        };
+        let (cert_id, key_id, name) =
+            insert_with_key(tx, secret, made, &placeholder, placed, warnings, now)?;
         let id = requests::write::insert(
             tx,
             &PendingRequest {
@@ -89,6 +114,8 @@ pub(in crate::ops) struct Issuer<'a> {
     pub name: &'a str,
     /// "the ACME CA pebble", "CN=certdesk Issuing CA".
     pub described: &'a str,
+    /// The location the certificate is stored in.
+    pub location: Location,
 }
 
 /// Stores an issued certificate in Personal with the request's new key, marked with its
@@ -96,21 +123,20 @@ pub(in crate::ops) struct Issuer<'a> {
 pub(in crate::ops) fn keep_issued(
     tx: Sql<'_>,
     secret: &[u8],
-    (spec, generated): (&RequestSpec, &Generated),
-    (cert, location): (&Certificate, Location),
+    made: Made<'_>,
+    cert: &Certificate,
     issuer: &Issuer<'_>,
-    (command, now): (&str, i64),
+    logged: Logged<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<String, StoreError> {
-    let (cert_id, _, name) = insert_with_key(
-        tx,
-        secret,
-        (spec, generated),
-        cert,
-        (location, Logical::Personal),
-        warnings,
-        now,
-    )?;
+    let Made { spec, generated } = made;
+    let Logged { command, now } = logged;
+    let location = issuer.location;
+    let placed = Placed {
+        location,
+        logical: Logical::Personal,
+    };
+    let (cert_id, _, name) = insert_with_key(tx, secret, made, cert, placed, warnings, now)?;
     cert_write::set_issuing_ca(tx, cert_id, issuer.name)?;
     let details = format!(
         "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
@@ -133,12 +159,14 @@ pub(in crate::ops) fn keep_issued(
 fn insert_with_key(
     tx: Sql<'_>,
     secret: &[u8],
-    (spec, generated): (&RequestSpec, &Generated),
+    made: Made<'_>,
     cert: &Certificate,
-    (location, logical): (Location, Logical),
+    placed: Placed,
     warnings: &mut Vec<String>,
     now: i64,
 ) -> Result<(i64, i64, String), StoreError> {
+    let Made { spec, generated } = made;
+    let Placed { location, logical } = placed;
     let (name, note) = cert_write::unique_friendly_name(
         tx,
         &mut cert_write::NameCache::default(),

@@ -57,7 +57,7 @@ impl std::fmt::Display for RequestStatus {
         f.pad(self.as_str())
     }
 }
-use keep::{Held, Issuer, keep_issued, keep_pending};
+use keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
 
 /// Where the request goes.
 #[derive(Debug, Clone, Copy)]
@@ -190,14 +190,15 @@ pub fn submit(
     delivery: Delivery<'_>,
     now: i64,
 ) -> Result<RequestOutcome, EnrollError> {
-    submit_as(store, (spec, generated), location, delivery, None, now)
+    submit_as(store, spec, generated, location, delivery, None, now)
 }
 
 /// [`submit`], logged with `command` as its equivalent command line when given (a
 /// renewal is `certdesk renew`, not `certdesk request`).
 pub(super) fn submit_as(
     store: &mut Store,
-    (spec, generated): (&RequestSpec, Generated),
+    spec: &RequestSpec,
+    generated: Generated,
     location: Location,
     delivery: Delivery<'_>,
     command: Option<String>,
@@ -227,23 +228,25 @@ pub(super) fn submit_as(
         (Some(base), _) => base,
         (None, _) => request_command(spec, location, delivery, is_acme),
     };
+    let made = Made {
+        spec,
+        generated: &generated,
+    };
+    let logged = Logged {
+        command: &command,
+        now,
+    };
     match delivery {
         Delivery::Delayed(path) => {
             if let Some(path) = path {
                 files::write_atomic(path, generated.csr_pem.as_bytes(), false)?;
                 outcome.csr_file = Some(path.display().to_string());
             }
-            let stored = keep_pending(
-                store,
-                (spec, &generated),
-                location,
-                Held {
-                    csr_file: outcome.csr_file.clone(),
-                    ca: None,
-                },
-                (&command, now),
-                &mut outcome.warnings,
-            );
+            let held = Held {
+                csr_file: outcome.csr_file.clone(),
+                ca: None,
+            };
+            let stored = keep_pending(store, made, location, held, logged, &mut outcome.warnings);
             match stored {
                 Ok((id, name)) => {
                     outcome.request_id = Some(id);
@@ -258,14 +261,8 @@ pub(super) fn submit_as(
             }
         }
         Delivery::Online { ca, options } => {
-            match online::submit(
-                store,
-                (spec, generated),
-                location,
-                (ca, options),
-                (&command, now),
-                &mut outcome.warnings,
-            )? {
+            let warnings = &mut outcome.warnings;
+            match online::submit(store, made, location, ca, options, logged, warnings)? {
                 Answer::Issued(thumbprint, name, root) => {
                     outcome.status = RequestStatus::Issued;
                     outcome.thumbprint = Some(thumbprint);
@@ -313,16 +310,10 @@ pub(super) fn submit_as(
                     let issuer = Issuer {
                         name: "builtin",
                         described: ca.issuing.summary().issued_to(),
+                        location,
                     };
-                    let name = keep_issued(
-                        tx,
-                        secret,
-                        (spec, &generated),
-                        (&cert, location),
-                        &issuer,
-                        (&command, now),
-                        &mut outcome.warnings,
-                    )?;
+                    let warnings = &mut outcome.warnings;
+                    let name = keep_issued(tx, secret, made, &cert, &issuer, logged, warnings)?;
                     Ok::<_, EnrollError>(Some(name))
                 })?;
                 if let Some(name) = stored {
