@@ -87,6 +87,26 @@ macro_rules! values {
 }
 pub(crate) use values;
 
+/// How many rows a multi-row statement carries: few statements for many rows, and well
+/// under the engines' limits on parameters (SQLite 32,766, PostgreSQL 65,535).
+pub const ROWS_PER_STATEMENT: usize = 200;
+
+/// `?first, ?first+1, …` for `n` parameters: an `IN (…)` list.
+pub fn parameter_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(?1, …, ?columns), (…)` for `rows` rows: the VALUES of a multi-row INSERT.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", parameter_list(r * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One row read.
 #[derive(Debug)]
 pub struct Row(pub(super) Vec<Value>);
@@ -176,6 +196,20 @@ impl Sql<'_> {
         match self {
             Sql::Sqlite(conn) => sqlite::query(conn, sql, params),
             Sql::Postgres(conn) => conn.borrow_mut().query(sql, params),
+        }
+    }
+
+    /// Calls `f` with each row a query returns, one at a time: a large result is never
+    /// held whole as rows.
+    pub fn for_each(
+        self,
+        sql: &str,
+        params: &[Value],
+        f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => sqlite::for_each(conn, sql, params, f),
+            Sql::Postgres(conn) => conn.borrow_mut().for_each(sql, params, f),
         }
     }
 
