@@ -440,6 +440,9 @@ pub fn commit(
             key_ids[k] = Some((id, made));
             Ok((id, made))
         };
+        if plan.certs.len() > Queue::SIZE {
+            tx.expect_many_rows()?;
+        }
         // What the store holds already, read up front a few hundred certificates a query.
         let thumbs: Vec<&str> = plan
             .certs

@@ -533,9 +533,6 @@ impl Store {
     }
 }
 
-/// The most memory SQLite's page cache takes, KiB.
-const CACHE_KIB: i64 = 64 << 10;
-
 /// A connection to the embedded database in `dir`, set up as every connection is.
 fn connect(dir: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(dir.join(DB_FILE))?;
@@ -545,10 +542,6 @@ fn connect(dir: &Path) -> Result<Connection, StoreError> {
     with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // A page cache of up to 64 MiB (2 MiB by default), taken only as it is used: a
-    // transaction that writes 100,000 certificates keeps its index pages in memory instead
-    // of spilling them to the WAL and reading them back, which made imports superlinear.
-    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     // A statement's rollback journal (a multi-row INSERT keeps one) in memory, not in a
     // temporary file written and read back for every statement.
     conn.pragma_update(None, "temp_store", "MEMORY")?;

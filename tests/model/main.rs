@@ -4,6 +4,7 @@
 mod common;
 
 mod audit;
+mod bulk;
 mod names;
 mod umask;
 mod usage_rules;

@@ -240,6 +240,17 @@ impl Sql<'_> {
         }
     }
 
+    /// Before a write of many rows: SQLite's page cache may grow to 64 MiB (2 MiB by
+    /// default, taken only as used) for the rest of the connection, so a transaction that
+    /// writes 100,000 certificates keeps its index pages in memory instead of spilling
+    /// them to the WAL and reading them back. A team's server keeps its own cache.
+    pub fn expect_many_rows(self) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => Ok(conn.pragma_update(None, "cache_size", -(64 << 10))?),
+            Sql::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Tells the team's other sessions that the store changed (PostgreSQL's NOTIFY, sent
     /// at commit); the embedded database's readers see its commit counter instead.
     pub fn announce(self) -> Result<(), StoreError> {
