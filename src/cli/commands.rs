@@ -167,10 +167,10 @@ pub fn import(
         other => other.map_err(bad)?,
     };
     let mut report = import::commit(store, plan, &name, ctx.now)?;
-    let aia = crate::ops::aia::complete_chains(store, ctx.location, &report.imported, ctx.now)?;
-    report.warnings.extend(aia.warnings);
+    let mut aia = crate::ops::aia::complete_chains(store, ctx.location, &report.imported, ctx.now)?;
+    report.warnings.append(&mut aia.warnings);
 
-    let all = store.list(None, None)?;
+    let all = std::mem::take(&mut aia.certs);
     let index = ChainIndex::new(&all);
     let usages = output::usages(store, ctx.now)?;
     let ids: std::collections::HashSet<i64> = report.imported.iter().copied().collect();

@@ -12,7 +12,7 @@ use crate::pki::cert::Certificate;
 use crate::pki::formats::{pem, pkcs7};
 use crate::pki::pointers;
 use crate::store::log::{self, LogEntry};
-use crate::store::{Location, Store, StoreError};
+use crate::store::{Location, Store, StoreError, StoredCert};
 use crate::verify::chain::{ChainIndex, ChainStatus};
 
 /// The most issuers fetched for one import.
@@ -25,6 +25,9 @@ pub struct Fetched {
     pub added: Vec<String>,
     /// Fetches that failed, one sentence each.
     pub warnings: Vec<String>,
+    /// Every certificate of the store after the fetches, as [`Store::list`] gives them
+    /// (the caller need not list a large store again).
+    pub certs: Vec<StoredCert>,
 }
 
 /// The certificates a caIssuers answer holds: DER, PKCS#7 (DER or PEM), or PEM.
@@ -61,24 +64,11 @@ pub fn complete_chains(
     let mut tried: Vec<String> = Vec::new();
     let deadline = Deadline::after(fetch::SHARED_TIME_LIMIT);
     let ids: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    let mut current = None;
     while tried.len() < MAX_FETCHES {
         let all = store.list(None, None)?;
-        let index = ChainIndex::new(&all);
-        let mut wanted = None;
-        for cert in all.iter().filter(|c| ids.contains(&c.id)) {
-            if index.status(cert, now) != ChainStatus::Incomplete {
-                continue;
-            }
-            let Some(top) = index.path(cert).last().copied() else {
-                continue;
-            };
-            let urls = pointers::pointers(&store.der(top.id)?).ca_issuers;
-            if let Some(url) = urls.into_iter().find(|u| !tried.contains(u)) {
-                wanted = Some(url);
-                break;
-            }
-        }
-        let Some(url) = wanted else {
+        let Some(url) = next_fetch(store, &all, &ids, &tried, now)? else {
+            current = Some(all);
             break;
         };
         tried.push(url.clone());
@@ -127,5 +117,33 @@ pub fn complete_chains(
         })?;
         fetched.added.extend(added);
     }
+    fetched.certs = match current {
+        Some(all) => all,
+        None => store.list(None, None)?,
+    };
     Ok(fetched)
+}
+
+/// The first caIssuers URL not tried yet of the top of an incomplete chain among `ids`.
+fn next_fetch(
+    store: &Store,
+    all: &[StoredCert],
+    ids: &std::collections::HashSet<i64>,
+    tried: &[String],
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let index = ChainIndex::new(all);
+    for cert in all.iter().filter(|c| ids.contains(&c.id)) {
+        if index.status(cert, now) != ChainStatus::Incomplete {
+            continue;
+        }
+        let Some(top) = index.path(cert).last().copied() else {
+            continue;
+        };
+        let urls = pointers::pointers(&store.der(top.id)?).ca_issuers;
+        if let Some(url) = urls.into_iter().find(|u| !tried.contains(u)) {
+            return Ok(Some(url));
+        }
+    }
+    Ok(None)
 }

@@ -17,13 +17,14 @@ use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::ops::command_line;
 use crate::pki::cert::Certificate;
-use crate::pki::formats::{BagAttributes, CertEntry, FileContents, FileKind, FormatError, tlv};
+use crate::pki::formats::{BagAttributes, FileContents, FileKind, FormatError, tlv};
 use crate::pki::key::PrivateKey;
 use crate::pki::oids;
+use crate::store::batch;
 use crate::store::certs::write::{self, NewCert};
 use crate::store::db::Sql;
 use crate::store::log::{self, LogEntry};
-use crate::store::requests::{self, PendingRequest};
+use crate::store::requests;
 use crate::store::{Location, Logical, Store, StoreError};
 use crate::text::{self, MAX_FRIENDLY_NAME, NameError};
 
@@ -172,18 +173,6 @@ impl ImportReport {
     }
 }
 
-/// The stored key for a certificate's public key, and the pending request holding it.
-fn stored_key(
-    tx: Sql<'_>,
-    location: Location,
-    cert: &Certificate,
-) -> Result<(Option<i64>, Option<PendingRequest>), StoreError> {
-    let Some(key_id) = write::key_by_public(tx, &cert.summary().public_key_hash)? else {
-        return Ok((None, None));
-    };
-    Ok((Some(key_id), requests::write::by_key(tx, location, key_id)?))
-}
-
 /// Why a file could not be read into an import plan.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -211,17 +200,30 @@ impl ReadError {
 }
 
 /// Reads a file (sniffed by content, decrypted with `password`) and plans its import: the
-/// first step of `certdesk import` and of the import wizard.
+/// first step of `certdesk import` and of the import wizard. PEM text is read a block at a
+/// time, never held whole; other files are read whole.
 pub fn read_file(
     path: &std::path::Path,
     password: Option<&str>,
     options: ImportOptions,
 ) -> Result<ImportPlan, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+    use std::io::Read;
+    /// Enough of a file to see whether it is PEM text (the BEGIN line is in its head).
+    const HEAD: u64 = 64 << 10;
+    let io = |source| ReadError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    let contents = crate::pki::formats::read(&bytes, password)?;
+    };
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let mut bytes = Vec::new();
+    (&mut file).take(HEAD).read_to_end(&mut bytes).map_err(io)?;
+    let contents = if crate::pki::formats::pem::looks_like_pem(&bytes) {
+        let rest = std::io::Cursor::new(bytes).chain(file);
+        crate::pki::formats::read_pem_stream(std::io::BufReader::new(rest), password)?
+    } else {
+        file.read_to_end(&mut bytes).map_err(io)?;
+        crate::pki::formats::read(&bytes, password)?
+    };
     Ok(plan(contents, options)?)
 }
 
@@ -234,10 +236,15 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
         keys.push(PrivateKey::from_pkcs8_der(&entry.pkcs8)?);
         key_attrs.push(entry.attributes);
     }
-    let parsed = parse_all(&contents.certs)?;
+    let (ders, attributes): (Vec<Vec<u8>>, Vec<BagAttributes>) = contents
+        .certs
+        .into_iter()
+        .map(|e| (e.der, e.attributes))
+        .unzip();
+    let parsed = parse_all(ders)?;
     let mut notes = contents.notes;
-    let mut certs = Vec::with_capacity(contents.certs.len());
-    for (entry, cert) in contents.certs.into_iter().zip(parsed) {
+    let mut certs = Vec::with_capacity(parsed.len());
+    for (attributes, cert) in attributes.into_iter().zip(parsed) {
         let s = cert.summary();
         if let Some(oid) = s.unknown_critical.first() {
             return Err(FormatError::UnknownCriticalExtension {
@@ -260,15 +267,14 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
             Ok(Logical::Ca)
         };
         let key_bag = key.map(|k| &key_attrs[k]);
-        let in_file = entry
-            .attributes
+        let in_file = attributes
             .friendly_name
             .as_deref()
             .or_else(|| key_bag.and_then(|a| a.friendly_name.as_deref()))
             .unwrap_or_default();
         notes.extend(name_notes(s.issued_to(), in_file));
         let friendly_name = text::clean_name(in_file);
-        let mut properties = bag_properties("cert", &entry.attributes);
+        let mut properties = bag_properties("cert", &attributes);
         if let Some(attrs) = key_bag {
             properties.extend(bag_properties("key", attrs));
         }
@@ -290,15 +296,15 @@ pub fn plan(contents: FileContents, options: ImportOptions) -> Result<ImportPlan
     })
 }
 
-/// Parses every certificate, on all cores for large bundles; the first bad one (in file
-/// order) refuses the file.
-fn parse_all(entries: &[CertEntry]) -> Result<Vec<Certificate>, FormatError> {
-    let parse = |offset: usize, chunk: &[CertEntry]| {
+/// Parses every certificate (keeping its bytes, not copying them), on all cores for large
+/// bundles; the first bad one (in file order) refuses the file.
+fn parse_all(mut ders: Vec<Vec<u8>>) -> Result<Vec<Certificate>, FormatError> {
+    let parse = |offset: usize, chunk: Vec<Vec<u8>>| {
         chunk
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, e)| {
-                Certificate::from_der(&e.der).map_err(|error| FormatError::Certificate {
+            .map(|(i, der)| {
+                Certificate::from_der_vec(der).map_err(|error| FormatError::Certificate {
                     index: offset + i + 1,
                     error,
                 })
@@ -306,17 +312,24 @@ fn parse_all(entries: &[CertEntry]) -> Result<Vec<Certificate>, FormatError> {
             .collect::<Result<Vec<_>, _>>()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if entries.len() < 512 || threads < 2 {
-        return parse(0, entries);
+    if ders.len() < 512 || threads < 2 {
+        return parse(0, ders);
     }
-    let size = entries.len().div_ceil(threads);
+    let size = ders.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while ders.len() > size {
+        let tail = ders.split_off(ders.len() - (ders.len() - 1) % size - 1);
+        chunks.push(tail);
+    }
+    chunks.push(ders);
+    chunks.reverse();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .chunks(size)
+        let handles: Vec<_> = chunks
+            .into_iter()
             .enumerate()
             .map(|(n, chunk)| scope.spawn(move || parse(n * size, chunk)))
             .collect();
-        let mut all = Vec::with_capacity(entries.len());
+        let mut all = Vec::new();
         for handle in handles {
             let part = handle
                 .join()
@@ -427,15 +440,34 @@ pub fn commit(
             key_ids[k] = Some((id, made));
             Ok((id, made))
         };
+        if plan.certs.len() > Queue::SIZE {
+            tx.expect_many_rows()?;
+        }
+        // What the store holds already, read up front a few hundred certificates a query.
+        let thumbs: Vec<&str> = plan
+            .certs
+            .iter()
+            .map(|c| c.cert.summary().thumbprint.as_str())
+            .collect();
+        let mut present = batch::existing(tx, location, &thumbs)?;
+        let stored_keys = batch::keys_by_public(tx, &stored_key_hashes(&plan))?;
         let mut names = write::NameCache::default();
+        let wanted: Vec<&str> = plan.certs.iter().map(|c| c.friendly_name.as_str()).collect();
+        names.preload(tx, location, &wanted)?;
+        let mut queue = Queue::default();
         let mut used = vec![false; plan.keys.len()];
         for (planned, system_trusted) in plan.certs.iter().zip(&system) {
             let thumb = planned.cert.summary().thumbprint.clone();
+            if queue.holds(&thumb) {
+                // The file repeats a certificate: the first is stored before the second is
+                // looked at, as if one by one.
+                queue.flush(tx, location, now, &mut present, &mut report)?;
+            }
             let logical = match &planned.destination {
                 Ok(logical) => *logical,
                 // Trusted already (by the system, or in this location): nothing to confirm.
                 Err(SkipReason::UntrustedRoot)
-                    if *system_trusted || write::existing(tx, location, &thumb)?.is_some() =>
+                    if *system_trusted || present.contains_key(&thumb) =>
                 {
                     report.already_present.push(thumb);
                     continue;
@@ -462,13 +494,19 @@ pub fn commit(
             // A CA's response: its key may already be in the store, pending or not.
             let (key, pending) = match file_key {
                 Some(id) => (Some(id), None),
-                None if is_end_entity => stored_key(tx, location, &planned.cert)?,
+                None if is_end_entity => {
+                    match stored_keys.get(&planned.cert.summary().public_key_hash) {
+                        Some(&id) => (Some(id), requests::write::by_key(tx, location, id)?),
+                        None => (None, None),
+                    }
+                }
                 None => (None, None),
             };
-            if let Some((id, existing_key)) = write::existing(tx, location, &thumb)? {
+            if let Some(&(id, existing_key)) = present.get(&thumb) {
                 match (key, existing_key) {
                     (Some(key), None) => {
                         write::attach_key(tx, id, key)?;
+                        present.insert(thumb.clone(), (id, Some(key)));
                         report.keys_attached.push(thumb);
                     }
                     (_, Some(stored))
@@ -501,25 +539,20 @@ pub fn commit(
             let (friendly_name, note) =
                 write::unique_friendly_name(tx, &mut names, location, &wanted)?;
             report.warnings.extend(note);
-            let id = write::insert_cert(
-                tx,
-                &NewCert {
-                    location,
-                    logical,
-                    cert: &planned.cert,
-                    friendly_name: &friendly_name,
-                    key_id: key,
-                    now,
-                },
-            )?;
             if key.is_some() {
                 report.paired.push(thumb);
             }
-            for (bag, oid, value) in &planned.properties {
-                write::set_property(tx, id, bag, oid, value)?;
+            queue.push(Queued {
+                planned,
+                logical,
+                friendly_name,
+                key_id: key,
+            });
+            if queue.is_full() {
+                queue.flush(tx, location, now, &mut present, &mut report)?;
             }
-            report.imported.push(id);
         }
+        queue.flush(tx, location, now, &mut present, &mut report)?;
         for (k, key) in plan.keys.iter().enumerate().filter(|(k, _)| !used[*k]) {
             let owners = write::keyless_with_public(tx, location, key.public_key_hash())?;
             if owners.is_empty() {
@@ -564,6 +597,92 @@ pub fn commit(
         )?;
         Ok(report)
     })
+}
+
+/// The public keys whose stored private key the plan's certificates may take: those of
+/// the end entities that come without a key in the file.
+fn stored_key_hashes(plan: &ImportPlan) -> Vec<&str> {
+    let hashes: std::collections::HashSet<&str> = plan
+        .certs
+        .iter()
+        .filter(|c| c.key.is_none() && c.destination == Ok(Logical::Personal))
+        .map(|c| c.cert.summary().public_key_hash.as_str())
+        .collect();
+    hashes.into_iter().collect()
+}
+
+/// A certificate of the plan on its way into the store.
+struct Queued<'p> {
+    planned: &'p PlannedCert,
+    logical: Logical,
+    friendly_name: String,
+    key_id: Option<i64>,
+}
+
+/// The certificates waiting to be inserted, written a thousand at a time (a few
+/// statements, not one per certificate).
+#[derive(Default)]
+struct Queue<'p> {
+    certs: Vec<Queued<'p>>,
+    thumbprints: std::collections::HashSet<&'p str>,
+}
+
+impl<'p> Queue<'p> {
+    const SIZE: usize = 1_000;
+
+    fn holds(&self, thumbprint: &str) -> bool {
+        self.thumbprints.contains(thumbprint)
+    }
+
+    fn is_full(&self) -> bool {
+        self.certs.len() >= Self::SIZE
+    }
+
+    fn push(&mut self, queued: Queued<'p>) {
+        self.thumbprints
+            .insert(queued.planned.cert.summary().thumbprint.as_str());
+        self.certs.push(queued);
+    }
+
+    /// Inserts the waiting certificates and their extended properties; their ids go to the
+    /// report (in file order) and to `present`.
+    fn flush(
+        &mut self,
+        tx: Sql<'_>,
+        location: Location,
+        now: i64,
+        present: &mut std::collections::HashMap<String, (i64, Option<i64>)>,
+        report: &mut ImportReport,
+    ) -> Result<(), StoreError> {
+        let new: Vec<NewCert<'_>> = self
+            .certs
+            .iter()
+            .map(|q| NewCert {
+                location,
+                logical: q.logical,
+                cert: &q.planned.cert,
+                friendly_name: &q.friendly_name,
+                key_id: q.key_id,
+                now,
+            })
+            .collect();
+        let ids = batch::insert_certs(tx, &new)?;
+        let mut properties = Vec::new();
+        for (q, &id) in self.certs.iter().zip(&ids) {
+            present.insert(q.planned.cert.summary().thumbprint.clone(), (id, q.key_id));
+            properties.extend(
+                q.planned
+                    .properties
+                    .iter()
+                    .map(|(bag, oid, value)| (id, *bag, oid.as_str(), value.as_slice())),
+            );
+        }
+        batch::insert_properties(tx, &properties)?;
+        report.imported.extend(ids);
+        self.certs.clear();
+        self.thumbprints.clear();
+        Ok(())
+    }
 }
 
 /// One sentence for the end-entity certificates imported without a private key.

@@ -103,6 +103,20 @@ impl Certificate {
         })
     }
 
+    /// Parses a DER certificate it takes (see [`Certificate::from_der`]), keeping the
+    /// bytes without a copy.
+    pub fn from_der_vec(der: Vec<u8>) -> Result<Self, CertError> {
+        let summary = {
+            let (rest, x509) =
+                X509Certificate::from_der(&der).map_err(|e| CertError::Malformed(e.to_string()))?;
+            if !rest.is_empty() {
+                return Err(CertError::TrailingData(rest.len()));
+            }
+            summarise(&der, &x509)
+        };
+        Ok(Self { der, summary })
+    }
+
     /// Rebuilds a certificate from its DER and a summary cached by the store.
     pub fn from_cached(der: Vec<u8>, summary: CertSummary) -> Self {
         Self { der, summary }
@@ -198,8 +212,11 @@ fn summarise(der: &[u8], x509: &X509Certificate<'_>) -> CertSummary {
     (summary.key, summary.key_bits) = describe_public_key(x509);
     for ext in x509.extensions() {
         read_extension(&mut summary, ext.parsed_extension());
+        if !ext.critical {
+            continue;
+        }
         let oid = ext.oid.to_id_string();
-        if ext.critical && !oids::is_understood_critical(&oid) {
+        if !oids::is_understood_critical(&oid) {
             summary.unknown_critical.push(oid);
         }
     }

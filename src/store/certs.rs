@@ -49,15 +49,15 @@ impl Store {
         let sql = format!(
             "{SELECT} WHERE (CAST(?1 AS TEXT) IS NULL OR c.location = ?1) AND (CAST(?2 AS TEXT) IS NULL OR c.logical = ?2) ORDER BY c.id"
         );
-        let mut certs = self
-            .sql()
-            .query(
-                &sql,
-                values![location.map(Location::as_str), logical.map(Logical::as_str)],
-            )?
-            .iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut certs = Vec::new();
+        self.sql().for_each(
+            &sql,
+            values![location.map(Location::as_str), logical.map(Logical::as_str)],
+            |row| {
+                certs.push(from_row(&row)?);
+                Ok(())
+            },
+        )?;
         let wants_roots = location.is_none_or(|l| l == Location::Computer)
             && logical.is_none_or(|l| l == Logical::Root);
         if self.system_roots && wants_roots {
@@ -217,10 +217,73 @@ pub fn normalise_thumbprint(input: &str) -> Result<String, StoreError> {
 pub(crate) mod write {
     use super::*;
 
-    /// The next free number of each friendly name, for one transaction.
+    /// What one transaction knows of the friendly names of the store, so that naming many
+    /// certificates costs one query per distinct name, not one per certificate: the next
+    /// number to try for each name, and whether names are taken (read from the database,
+    /// or given in this transaction).
     #[derive(Debug, Default)]
     pub struct NameCache {
         next: std::collections::HashMap<(Location, String), u64>,
+        taken: std::collections::HashMap<(Location, String), bool>,
+        /// The names whose numbered forms `name (n)` were all read into `taken`.
+        numbered: HashSet<(Location, String)>,
+    }
+
+    impl NameCache {
+        /// Reads up front which of `names` the location uses (a few hundred per query).
+        pub fn preload(
+            &mut self,
+            tx: Sql<'_>,
+            location: Location,
+            names: &[&str],
+        ) -> Result<(), StoreError> {
+            let wanted: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !n.is_empty())
+                .filter(|n| !self.taken.contains_key(&(location, (*n).to_owned())))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let used = super::super::batch::names_taken(tx, location, &wanted)?;
+            for name in wanted {
+                let taken = used.contains(name);
+                self.taken.insert((location, name.to_owned()), taken);
+            }
+            Ok(())
+        }
+
+        /// Whether the location uses `name`: known, else read (and remembered).
+        fn is_taken(
+            &mut self,
+            tx: Sql<'_>,
+            location: Location,
+            name: &str,
+        ) -> Result<bool, StoreError> {
+            let key = (location, name.to_owned());
+            if let Some(taken) = self.taken.get(&key) {
+                return Ok(*taken);
+            }
+            let taken = friendly_name_taken(tx, location, name)?;
+            self.taken.insert(key, taken);
+            Ok(taken)
+        }
+
+        /// Reads every `wanted (n)` the location uses, once; the number after the highest.
+        fn load_numbered(
+            &mut self,
+            tx: Sql<'_>,
+            location: Location,
+            wanted: &str,
+        ) -> Result<u64, StoreError> {
+            let numbered = numbered_names(tx, location, wanted)?;
+            let highest = numbered.iter().map(|(_, n)| *n).max().unwrap_or(0);
+            for (name, _) in numbered {
+                self.taken.insert((location, name), true);
+            }
+            self.numbered.insert((location, wanted.to_owned()));
+            Ok(highest.saturating_add(1).max(2))
+        }
     }
 
     /// A new certificate row.
@@ -314,16 +377,6 @@ pub(crate) mod write {
             .bool(0)
     }
 
-    /// The id of the stored key with this public key hash.
-    pub fn key_by_public(tx: Sql<'_>, hash: &str) -> Result<Option<i64>, StoreError> {
-        tx.query_one(
-            "SELECT id FROM keys WHERE public_key_hash = ?1",
-            values![hash],
-        )?
-        .map(|r| r.int(0))
-        .transpose()
-    }
-
     /// Records the online CA connection that issued a certificate (where renewal goes).
     pub fn set_issuing_ca(tx: Sql<'_>, cert_id: i64, ca: &str) -> Result<(), StoreError> {
         tx.execute(
@@ -338,22 +391,6 @@ pub(crate) mod write {
         tx.execute(
             "UPDATE certificates SET key_id = ?2 WHERE id = ?1",
             values![cert_id, key_id],
-        )?;
-        Ok(())
-    }
-
-    /// Records an extended property, replacing one with the same bag and OID.
-    pub fn set_property(
-        tx: Sql<'_>,
-        cert_id: i64,
-        bag: &str,
-        oid: &str,
-        value: &[u8],
-    ) -> Result<(), StoreError> {
-        tx.execute(
-            "INSERT INTO properties (cert_id, bag, oid, value) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (cert_id, bag, oid) DO UPDATE SET value = excluded.value",
-            values![cert_id, bag, oid, value],
         )?;
         Ok(())
     }
@@ -377,8 +414,9 @@ pub(crate) mod write {
 
     /// `wanted`, or `wanted (2)`, `(3)`, ... when the location already uses it; the second
     /// value says so in a sentence. An empty name stays empty. `names` remembers, for the
-    /// length of one transaction, the next free number of each name, so importing a
-    /// thousand certificates that share a name costs a thousand lookups, not a million.
+    /// length of one transaction, the names read and given and the next free number of
+    /// each name, so importing a thousand certificates that share a name costs a query or
+    /// two, not a million.
     pub fn unique_friendly_name(
         tx: Sql<'_>,
         names: &mut NameCache,
@@ -389,33 +427,46 @@ pub(crate) mod write {
             return Ok((String::new(), None));
         }
         let key = (location, wanted.to_owned());
-        let mut n = match names.next.get(&key) {
-            Some(n) => *n,
-            None if !friendly_name_taken(tx, location, wanted)? => {
-                names.next.insert(key, 2);
+        let mut n = match names.next.get(&key).copied() {
+            Some(n) => n,
+            None if !names.is_taken(tx, location, wanted)? => {
+                names.next.insert(key.clone(), 2);
+                names.taken.insert(key, true);
                 return Ok((wanted.to_owned(), None));
             }
-            None => highest_suffix(tx, location, wanted)?
-                .saturating_add(1)
-                .max(2),
+            None => names.load_numbered(tx, location, wanted)?,
         };
+        if !names.numbered.contains(&key) {
+            names.load_numbered(tx, location, wanted)?;
+        }
+        // Every numbered form the location used is in `taken` now: no more queries.
         let candidate = loop {
             let candidate = format!("{wanted} ({n})");
             n = n.saturating_add(1);
-            if !friendly_name_taken(tx, location, &candidate)? {
+            if !names
+                .taken
+                .get(&(location, candidate.clone()))
+                .copied()
+                .unwrap_or(false)
+            {
                 break candidate;
             }
         };
         names.next.insert(key, n);
+        names.taken.insert((location, candidate.clone()), true);
         let note = format!(
             "the friendly name \"{wanted}\" is already used in this location, so the certificate was named \"{candidate}\""
         );
         Ok((candidate, Some(note)))
     }
 
-    /// The highest `n` of the names `wanted (n)` in the location (0 when none), read
-    /// through the friendly-name index.
-    fn highest_suffix(tx: Sql<'_>, location: Location, wanted: &str) -> Result<u64, StoreError> {
+    /// The names `wanted (n)` the location uses, with their `n` (0 when the rest is not a
+    /// number), read through the friendly-name index.
+    fn numbered_names(
+        tx: Sql<'_>,
+        location: Location,
+        wanted: &str,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         let low = format!("{wanted} (");
         let high = format!("{wanted} )");
         let rows = tx.query(
@@ -423,16 +474,17 @@ pub(crate) mod write {
              WHERE location = ?1 AND friendly_name <> '' AND friendly_name >= ?2 AND friendly_name < ?3",
             values![location.as_str(), &low, &high],
         )?;
-        let mut highest = 0;
-        for row in rows {
-            let name = row.text(0)?;
-            let number = name
-                .strip_prefix(low.as_str())
-                .and_then(|rest| rest.strip_suffix(')'))
-                .and_then(|digits| digits.parse::<u64>().ok());
-            highest = highest.max(number.unwrap_or(0));
-        }
-        Ok(highest)
+        rows.iter()
+            .map(|row| {
+                let name = row.text(0)?;
+                let number = name
+                    .strip_prefix(low.as_str())
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .and_then(|digits| digits.parse::<u64>().ok())
+                    .unwrap_or(0);
+                Ok((name, number))
+            })
+            .collect()
     }
 
     /// Sets a certificate's friendly name, made unique in its location (returned).

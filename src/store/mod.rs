@@ -21,6 +21,7 @@
 //! assignments), nothing above them.
 
 pub(crate) mod assignments;
+pub(crate) mod batch;
 pub(crate) mod cas;
 pub(crate) mod certs;
 pub mod copy;
@@ -576,6 +577,9 @@ fn connect(dir: &Path) -> Result<Connection, StoreError> {
     with_busy_retry(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // A statement's rollback journal (a multi-row INSERT keeps one) in memory, not in a
+    // temporary file written and read back for every statement.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
 }
 

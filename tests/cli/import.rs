@@ -548,3 +548,42 @@ fn certificates_without_a_key_are_one_counted_warning() {
         "{json}"
     );
 }
+
+#[test]
+fn a_hostile_pem_block_is_refused_with_memory_bounded_by_the_block_not_the_file() {
+    use common::watch::watch;
+    use std::io::Write;
+    let t = TestStore::new();
+    t.json(&["list"]);
+    // 96 MiB of Base64 in one block that never ends: read whole, it took 200 MB.
+    let file = t.dir.path().join("hostile.pem");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
+    out.write_all(b"-----BEGIN CERTIFICATE-----\n")
+        .expect("write");
+    let line = [b"A".repeat(64), b"\n".to_vec()].concat();
+    for _ in 0..(96 << 20) / line.len() {
+        out.write_all(&line).expect("write");
+    }
+    out.flush().expect("flush");
+    let limit_kib = 100 * 1024;
+    let run = watch(
+        t.spawn(&["import", s(&file)]),
+        std::time::Duration::from_secs(120),
+        limit_kib,
+    );
+    assert!(
+        run.code.is_some(),
+        "killed after {:?} at {} KiB",
+        run.took,
+        run.peak_kib
+    );
+    assert!(run.peak_kib < limit_kib, "{} KiB", run.peak_kib);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("PEM block 1 (CERTIFICATE) is larger than 16 MiB"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(t.json(&["list"]).as_array().map(Vec::len), Some(0));
+}

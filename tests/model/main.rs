@@ -4,6 +4,7 @@
 mod common;
 
 mod audit;
+mod bulk;
 mod names;
 mod pending_renewal;
 mod run_lock;

@@ -124,6 +124,11 @@ pub enum FormatError {
         "the file is a certificate request (CSR), not a certificate: send it to a CA and import the certificate it returns"
     )]
     CertificateRequest,
+    /// More certificates and keys than [`MAX_ITEMS`].
+    #[error(
+        "the file holds more than 1,000,000 certificates and keys, more than certdesk imports from one file"
+    )]
+    TooManyItems,
     /// A readable file with nothing to import.
     #[error("the file holds no certificate or private key")]
     NothingToImport,
@@ -150,6 +155,10 @@ pub enum FormatError {
     },
 }
 
+/// The most certificates and private keys one file may hold: a bound on the work a
+/// hostile file can ask for, ten times the largest bundle anyone imports.
+pub const MAX_ITEMS: usize = 1_000_000;
+
 /// Reads a file's bytes. `password` is needed for PKCS#12 and encrypted PEM keys;
 /// without it such files yield [`FormatError::PasswordRequired`].
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<FileContents, FormatError> {
@@ -157,12 +166,29 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<FileContents, Format
         return Err(FormatError::Empty);
     }
     let contents = if pem::looks_like_pem(bytes) {
-        read_pem(bytes, password)?
+        read_pem(pem::Blocks::new(bytes), password, MAX_ITEMS)?
     } else if bytes[0] == 0x30 {
         read_der(bytes, password)?
     } else {
         return Err(FormatError::Unrecognised);
     };
+    finish(contents)
+}
+
+/// Reads PEM text from `reader` a block at a time: what is held at once is the contents
+/// read so far and one block, never the text of the whole file.
+pub fn read_pem_stream(
+    reader: impl std::io::BufRead,
+    password: Option<&str>,
+) -> Result<FileContents, FormatError> {
+    finish(read_pem(
+        pem::Blocks::new(pem::ReadLines::new(reader)),
+        password,
+        MAX_ITEMS,
+    )?)
+}
+
+fn finish(contents: FileContents) -> Result<FileContents, FormatError> {
     if contents.certs.is_empty() && contents.keys.is_empty() {
         return Err(FormatError::NothingToImport);
     }
@@ -241,15 +267,24 @@ fn read_der(bytes: &[u8], password: Option<&str>) -> Result<FileContents, Format
     }
 }
 
-fn read_pem(bytes: &[u8], password: Option<&str>) -> Result<FileContents, FormatError> {
+/// Reads PEM blocks; more than `max_items` certificates and keys refuse the file.
+fn read_pem<L: pem::Lines>(
+    blocks: pem::Blocks<L>,
+    password: Option<&str>,
+    max_items: usize,
+) -> Result<FileContents, FormatError> {
     let mut contents = empty(FileKind::Pem);
     let password = password.map(pkcs12::Password::new);
-    for (i, block) in pem::parse(bytes)?.into_iter().enumerate() {
+    for (i, block) in blocks.enumerate() {
+        let block = block?;
         match block.label.as_str() {
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
                 // OpenSSL's TRUSTED CERTIFICATE appends trust settings after the DER.
                 let (element, _) = tlv::read(&block.der)?;
-                contents.certs.push(cert_entry(element.raw.to_vec()));
+                let length = element.raw.len();
+                let mut der = block.der;
+                der.truncate(length);
+                contents.certs.push(cert_entry(der));
             }
             "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS" => {
                 let der = normalise(&block.der)?;
@@ -276,6 +311,9 @@ fn read_pem(bytes: &[u8], password: Option<&str>) -> Result<FileContents, Format
                 "PEM block {} ({other}) was passed over: certdesk imports certificates and private keys",
                 i + 1
             )),
+        }
+        if contents.certs.len() + contents.keys.len() > max_items {
+            return Err(FormatError::TooManyItems);
         }
     }
     Ok(contents)
@@ -326,4 +364,35 @@ fn wrap_pkcs8(algorithm_content: &[u8], private_key: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     tlv::push_element(&mut out, &[0x30], &body);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` PEM blocks of an empty SEQUENCE (a certificate entry, not yet parsed).
+    fn blocks(n: usize) -> Vec<u8> {
+        "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"
+            .repeat(n)
+            .into_bytes()
+    }
+
+    #[test]
+    fn more_items_than_the_bound_refuse_the_file() {
+        let text = blocks(11);
+        let read = |max| read_pem(pem::Blocks::new(&text[..]), None, max);
+        assert_eq!(read(11).expect("within the bound").certs.len(), 11);
+        assert!(matches!(read(10), Err(FormatError::TooManyItems)));
+    }
+
+    #[test]
+    fn a_stream_reads_as_the_bytes_do() {
+        let text = blocks(3);
+        let whole = read(&text, None).expect("readable");
+        let streamed = read_pem_stream(&text[..], None).expect("readable");
+        assert_eq!(whole.certs.len(), 3);
+        let ders = |c: &FileContents| c.certs.iter().map(|e| e.der.clone()).collect::<Vec<_>>();
+        assert_eq!(ders(&whole), ders(&streamed));
+        assert_eq!(ders(&whole)[0], vec![0x30, 0]);
+    }
 }

@@ -87,6 +87,26 @@ macro_rules! values {
 }
 pub(crate) use values;
 
+/// How many rows a multi-row statement carries: few statements for many rows, and well
+/// under the engines' limits on parameters (SQLite 32,766, PostgreSQL 65,535).
+pub const ROWS_PER_STATEMENT: usize = 200;
+
+/// `?first, ?first+1, …` for `n` parameters: an `IN (…)` list.
+pub fn parameter_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(?1, …, ?columns), (…)` for `rows` rows: the VALUES of a multi-row INSERT.
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", parameter_list(r * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One row read.
 #[derive(Debug)]
 pub struct Row(pub(super) Vec<Value>);
@@ -179,6 +199,20 @@ impl Sql<'_> {
         }
     }
 
+    /// Calls `f` with each row a query returns, one at a time: a large result is never
+    /// held whole as rows.
+    pub fn for_each(
+        self,
+        sql: &str,
+        params: &[Value],
+        f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => sqlite::for_each(conn, sql, params, f),
+            Sql::Postgres(conn) => conn.borrow_mut().for_each(sql, params, f),
+        }
+    }
+
     /// The first row a query returns, if any.
     pub fn query_one(self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         match self {
@@ -203,6 +237,17 @@ impl Sql<'_> {
             Sql::Postgres(conn) => conn.borrow_mut().batch(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             )),
+        }
+    }
+
+    /// Before a write of many rows: SQLite's page cache may grow to 64 MiB (2 MiB by
+    /// default, taken only as used) for the rest of the connection, so a transaction that
+    /// writes 100,000 certificates keeps its index pages in memory instead of spilling
+    /// them to the WAL and reading them back. A team's server keeps its own cache.
+    pub fn expect_many_rows(self) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => Ok(conn.pragma_update(None, "cache_size", -(64 << 10))?),
+            Sql::Postgres(_) => Ok(()),
         }
     }
 

@@ -220,19 +220,34 @@ impl Connection {
 
     /// Every row a query returns.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each(sql, params, |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each row a query returns, converted one at a time.
+    pub(crate) fn for_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let rows = self.run(|c| {
             let stmt = c.statement(sql)?;
             c.client.query(&stmt, &Self::params(params))
         })?;
-        rows.iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| column(r, i))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Row)
-                    .map_err(|e| error(&e))
-            })
-            .collect()
+        for r in &rows {
+            let row = (0..r.len())
+                .map(|i| column(r, i))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Row)
+                .map_err(|e| error(&e))?;
+            f(row)?;
+        }
+        Ok(())
     }
 
     /// Runs statements that take no parameters (the schema).

@@ -54,6 +54,22 @@ pub fn query(
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Calls `f` with each row a query returns, one at a time.
+pub fn for_each(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+    mut f: impl FnMut(Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let columns = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        f(row(r, columns)?)?;
+    }
+    Ok(())
+}
+
 /// The first row a query returns, if any.
 pub fn query_one(
     conn: &rusqlite::Connection,

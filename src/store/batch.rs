@@ -1,0 +1,161 @@
+//! Batched statements for an operation that touches many certificates in one transaction
+//! (the import of a large bundle): what the store already holds is read with one query per
+//! few hundred certificates, and new rows are written a few hundred per statement, so the
+//! work grows linearly with the certificates and a team store's round trips are few.
+
+use std::collections::{HashMap, HashSet};
+
+use super::certs::write::NewCert;
+use super::db::{ROWS_PER_STATEMENT, Sql, Value, parameter_list, value_rows};
+use super::{Location, StoreError};
+
+/// The certificates of `location` among `thumbprints`: thumbprint → (row id, key id).
+pub fn existing(
+    tx: Sql<'_>,
+    location: Location,
+    thumbprints: &[&str],
+) -> Result<HashMap<String, (i64, Option<i64>)>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in thumbprints.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT thumbprint, id, key_id FROM certificates WHERE location = ?1 AND thumbprint IN ({})",
+            parameter_list(2, chunk.len())
+        );
+        let params = with_first(location.as_str(), chunk);
+        for row in tx.query(&sql, &params)? {
+            found.insert(row.text(0)?, (row.int(1)?, row.opt_int(2)?));
+        }
+    }
+    Ok(found)
+}
+
+/// The stored keys among public key hashes: hash → key id.
+pub fn keys_by_public(tx: Sql<'_>, hashes: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT public_key_hash, id FROM keys WHERE public_key_hash IN ({})",
+            parameter_list(1, chunk.len())
+        );
+        let params: Vec<Value> = chunk.iter().map(|h| Value::from(*h)).collect();
+        for row in tx.query(&sql, &params)? {
+            found.insert(row.text(0)?, row.int(1)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The friendly names among `names` that certificates of `location` use.
+pub fn names_taken(
+    tx: Sql<'_>,
+    location: Location,
+    names: &[&str],
+) -> Result<HashSet<String>, StoreError> {
+    let mut taken = HashSet::new();
+    for chunk in names.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT friendly_name FROM certificates WHERE location = ?1 AND friendly_name IN ({})",
+            parameter_list(2, chunk.len())
+        );
+        for row in tx.query(&sql, &with_first(location.as_str(), chunk))? {
+            taken.insert(row.text(0)?);
+        }
+    }
+    Ok(taken)
+}
+
+/// Inserts certificates, a few hundred rows per statement, and returns their row ids in
+/// the order given. The certificates of one location must have distinct thumbprints (the
+/// store's unique key): an import inserts a certificate the file repeats only once.
+pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreError> {
+    const COLUMNS: usize = 9;
+    let mut ids = Vec::with_capacity(new.len());
+    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+        let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
+        for c in chunk {
+            let s = c.cert.summary();
+            let summary =
+                postcard::to_allocvec(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            params.extend([
+                Value::from(c.location.as_str()),
+                Value::from(c.logical.as_str()),
+                Value::from(&s.thumbprint),
+                Value::from(&s.public_key_hash),
+                Value::from(c.cert.der()),
+                Value::Blob(summary),
+                Value::from(c.friendly_name),
+                Value::Int(c.now),
+                Value::from(c.key_id),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)
+             VALUES {} RETURNING id, location, thumbprint",
+            value_rows(chunk.len(), COLUMNS)
+        );
+        // Neither engine promises the order of RETURNING rows: match them by their key.
+        let mut returned = HashMap::with_capacity(chunk.len());
+        for row in tx.query(&sql, &params)? {
+            returned.insert((row.text(1)?, row.text(2)?), row.int(0)?);
+        }
+        for c in chunk {
+            let key = (
+                c.location.as_str().to_owned(),
+                c.cert.summary().thumbprint.clone(),
+            );
+            ids.push(
+                *returned
+                    .get(&key)
+                    .ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))?,
+            );
+        }
+    }
+    Ok(ids)
+}
+
+/// An extended property of a new certificate: (row id, bag, dotted OID, DER of the value
+/// set).
+pub type NewProperty<'a> = (i64, &'a str, &'a str, &'a [u8]);
+
+/// Records extended properties of certificates, a few hundred per statement; of two with
+/// the same certificate, bag and OID, the later one is kept.
+pub fn insert_properties(tx: Sql<'_>, properties: &[NewProperty<'_>]) -> Result<(), StoreError> {
+    const COLUMNS: usize = 4;
+    // One statement may not change a row twice (PostgreSQL refuses): the last one wins.
+    let mut last = HashMap::new();
+    for (i, (id, bag, oid, _)) in properties.iter().enumerate() {
+        last.insert((*id, *bag, *oid), i);
+    }
+    let kept: Vec<&NewProperty<'_>> = properties
+        .iter()
+        .enumerate()
+        .filter(|(i, (id, bag, oid, _))| last.get(&(*id, *bag, *oid)) == Some(i))
+        .map(|(_, p)| p)
+        .collect();
+    for chunk in kept.chunks(ROWS_PER_STATEMENT) {
+        let params: Vec<Value> = chunk
+            .iter()
+            .flat_map(|(id, bag, oid, value)| {
+                [
+                    Value::Int(*id),
+                    Value::from(*bag),
+                    Value::from(*oid),
+                    Value::from(*value),
+                ]
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO properties (cert_id, bag, oid, value) VALUES {}
+             ON CONFLICT (cert_id, bag, oid) DO UPDATE SET value = excluded.value",
+            value_rows(chunk.len(), COLUMNS)
+        );
+        tx.execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+fn with_first(first: &str, rest: &[&str]) -> Vec<Value> {
+    std::iter::once(Value::from(first))
+        .chain(rest.iter().map(|t| Value::from(*t)))
+        .collect()
+}
