@@ -443,7 +443,7 @@ pub fn commit(
         if plan.certs.len() > Queue::SIZE {
             tx.expect_many_rows()?;
         }
-        // What the store holds already, read up front a few hundred certificates a query.
+        // What the store holds already, read up front a thousand certificates a query.
         let thumbs: Vec<&str> = plan
             .certs
             .iter()

@@ -1,6 +1,6 @@
 //! Batched statements for an operation that touches many certificates in one transaction
 //! (the import of a large bundle): what the store already holds is read with one query per
-//! few hundred certificates, and new rows are written a few hundred per statement, so the
+//! thousand certificates, and new rows are written a thousand per statement, so the
 //! work grows linearly with the certificates and a team store's round trips are few.
 
 use std::collections::{HashMap, HashSet};
@@ -64,7 +64,7 @@ pub fn names_taken(
     Ok(taken)
 }
 
-/// Inserts certificates, a few hundred rows per statement, and returns their row ids in
+/// Inserts certificates, a thousand rows per statement, and returns their row ids in
 /// the order given. The certificates of one location must have distinct thumbprints (the
 /// store's unique key): an import inserts a certificate the file repeats only once.
 pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreError> {
@@ -117,7 +117,7 @@ pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreE
 /// set).
 pub type NewProperty<'a> = (i64, &'a str, &'a str, &'a [u8]);
 
-/// Records extended properties of certificates, a few hundred per statement; of two with
+/// Records extended properties of certificates, a thousand per statement; of two with
 /// the same certificate, bag and OID, the later one is kept.
 pub fn insert_properties(tx: Sql<'_>, properties: &[NewProperty<'_>]) -> Result<(), StoreError> {
     const COLUMNS: usize = 4;

@@ -230,7 +230,7 @@ pub(crate) mod write {
     }
 
     impl NameCache {
-        /// Reads up front which of `names` the location uses (a few hundred per query).
+        /// Reads up front which of `names` the location uses (a thousand per query).
         pub fn preload(
             &mut self,
             tx: Sql<'_>,

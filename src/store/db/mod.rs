@@ -89,7 +89,7 @@ pub(crate) use values;
 
 /// How many rows a multi-row statement carries: few statements for many rows, and well
 /// under the engines' limits on parameters (SQLite 32,766, PostgreSQL 65,535).
-pub const ROWS_PER_STATEMENT: usize = 200;
+pub const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// `?first, ?first+1, …` for `n` parameters: an `IN (…)` list.
 pub fn parameter_list(first: usize, n: usize) -> String {
