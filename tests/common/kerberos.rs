@@ -276,25 +276,8 @@ impl Drop for Apache {
             let log = std::fs::read_to_string(self.dir.path().join("error.log"));
             eprintln!("Apache's error log:\n{}", log.unwrap_or_default());
         }
-        stop_apache(&mut self.child);
+        super::terminate(&mut self.child);
     }
-}
-
-/// Stops Apache's parent with SIGTERM, which stops its workers too (SIGKILL would leave
-/// them running, orphaned); SIGKILL only if it has not ended within 10 s.
-fn stop_apache(child: &mut Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        if child.try_wait().ok().flatten().is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 impl Apache {
@@ -398,7 +381,7 @@ KeepAlive On
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            stop_apache(&mut child);
+            super::terminate(&mut child);
         }
         let log = std::fs::read_to_string(d.join("error.log")).unwrap_or_default();
         panic!("apache2 did not start: {log}");

@@ -502,3 +502,21 @@ pub fn silent_server() -> u16 {
     });
     port
 }
+
+/// Stops a server whose parent runs workers (Apache, nginx) with SIGTERM, which stops the
+/// workers too (SIGKILL would leave them running, orphaned); SIGKILL only if it has not
+/// ended within 10 s.
+pub fn terminate(child: &mut std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

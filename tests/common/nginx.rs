@@ -1,6 +1,6 @@
 //! nginx on loopback (`nginx -c CONF`, in the foreground) serving TLS with the files a
 //! deploy wrote: `fullchain.pem` and `privkey.pem` of a folder. Its pid file, logs and
-//! temporary paths are in its own directory. Stopped when dropped.
+//! temporary paths are in its own directory. Stopped when dropped, its workers with it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -21,8 +21,7 @@ pub struct Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        super::terminate(&mut self.child);
     }
 }
 
@@ -82,8 +81,7 @@ pub fn start(certs: &Path) -> Nginx {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        super::terminate(&mut child);
     }
     panic!("nginx did not start");
 }
