@@ -414,3 +414,33 @@ fn a_server_that_keeps_the_old_certificate_fails_the_proof_and_rolls_back() {
         "the previous files were put back",
     );
 }
+
+/// What `renew --due` deploys after its renewals: a target never run is deployed, one
+/// already up to date is not deployed again, and a target whose usage no longer holds a
+/// certificate has nothing to deploy, which is not a failure of the run.
+#[test]
+fn renew_due_deploys_only_stale_targets_and_an_empty_usage_is_no_failure() {
+    let (t, a, _) = store_with_two();
+    let out = t.dir.path().join("www");
+    std::fs::create_dir(&out).expect("dir");
+    t.json(&[
+        "deploy",
+        "add",
+        "web",
+        "--usage",
+        "Internal",
+        "--to",
+        s(&out),
+    ]);
+    let run = t.json(&["renew", "--due"]);
+    assert_eq!(run["deploys"][0]["target"], "web", "{run}");
+    assert_eq!(run["deploys"][0]["ok"], true, "{run}");
+    assert_eq!(pem_thumbprint(&out.join("cert.pem")), a);
+    let again = t.json(&["renew", "--due"]);
+    assert_eq!(again["deploys"], serde_json::json!([]), "{again}");
+    t.json(&["unassign", "--type", "Internal"]);
+    let empty = t.run(&["--json", "renew", "--due"]);
+    assert!(empty.status.success(), "{}", common::stderr(&empty));
+    let empty: serde_json::Value = serde_json::from_slice(&empty.stdout).expect("json");
+    assert_eq!(empty["deploys"], serde_json::json!([]), "{empty}");
+}

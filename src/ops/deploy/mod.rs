@@ -722,11 +722,14 @@ pub fn run_for(
                     (Which::Certificate(t), source) => current_thumbprint(store, source, now)
                         .is_ok_and(|current| current.eq_ignore_ascii_case(t)),
                     (Which::Stale, source) => {
+                        // A usage that holds no certificate has nothing to deploy: not a
+                        // failure of every scheduled run.
                         match (&target.last, current_thumbprint(store, source, now)) {
+                            (_, Err(_)) => false,
+                            (None, Ok(_)) => true,
                             (Some(last), Ok(current)) => {
                                 !last.ok || last.thumbprint.as_deref() != Some(current.as_str())
                             }
-                            _ => true,
                         }
                     }
                     _ => false,
