@@ -41,7 +41,7 @@ impl DialogPage for About {
     }
 
     fn size(&self) -> [f32; 2] {
-        [620.0, 520.0]
+        [620.0, 620.0]
     }
 
     fn show(&mut self, ui: &mut egui::Ui, _cx: &mut DialogContext<'_>) -> Flow {
