@@ -447,26 +447,10 @@ async fn order(
     publish: Publish<'_>,
 ) -> Result<Issued, AcmeError> {
     let (mut order, registered) = open_order(ca, secrets, wanted).await?;
-    let mut authorizations = order.authorizations();
-    while let Some(authz) =
-        timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
-    {
-        let mut authz = authz;
-        if authz.status == AuthorizationStatus::Valid {
-            continue;
-        }
-        let mut challenge =
-            authz
-                .challenge(ChallengeType::Http01)
-                .ok_or_else(|| AcmeError::Refused {
-                    ca: ca.name.clone(),
-                    message: "it offers no HTTP-01 challenge for these names".into(),
-                })?;
-        let token = challenge.token.clone();
-        let answer = challenge.key_authorization().as_str().to_owned();
-        publish(&token, &answer)?;
-        timed(ca, STEP, challenge.set_ready()).await?;
+    for challenge in challenges(ca, &mut order, ChallengeType::Http01).await? {
+        publish(&challenge.token, challenge.key_authorization.as_str())?;
     }
+    ready(ca, &mut order, ChallengeType::Http01).await?;
     let retries = RetryPolicy::new().timeout(ISSUE);
     finalize(ca, &mut order, csr_der, &retries).await?;
     let chain_pem = timed(ca, ISSUE + STEP, order.poll_certificate(&retries)).await?;
@@ -545,31 +529,14 @@ pub fn start_dns01(
     rt.block_on(async {
         let (mut order, registered) = open_order(ca, secrets, (names, replaces)).await?;
         let order_url = order.url().to_owned();
-        let mut records = Vec::new();
-        let mut authorizations = order.authorizations();
-        while let Some(authz) =
-            timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
-        {
-            let mut authz = authz;
-            if authz.status == AuthorizationStatus::Valid {
-                continue;
-            }
-            let challenge =
-                authz
-                    .challenge(ChallengeType::Dns01)
-                    .ok_or_else(|| AcmeError::Refused {
-                        ca: ca.name.clone(),
-                        message: "it offers no DNS-01 challenge for these names".into(),
-                    })?;
-            let domain = match challenge.identifier().identifier {
-                Identifier::Dns(name) => name.clone(),
-                other => format!("{other:?}"),
-            };
-            records.push(TxtRecord {
-                name: format!("_acme-challenge.{domain}."),
-                value: challenge.key_authorization().dns_value(),
-            });
-        }
+        let records = challenges(ca, &mut order, ChallengeType::Dns01)
+            .await?
+            .into_iter()
+            .map(|challenge| TxtRecord {
+                name: format!("_acme-challenge.{}.", challenge.domain),
+                value: challenge.key_authorization.dns_value(),
+            })
+            .collect();
         Ok(Started {
             order_url,
             records,
@@ -592,24 +559,82 @@ pub fn finish_dns01(
         let mut order = timed(ca, STEP, account.order(order_url.to_owned())).await?;
         let retries = RetryPolicy::new().timeout(ISSUE);
         if order.state().status == OrderStatus::Pending {
-            let mut authorizations = order.authorizations();
-            while let Some(authz) =
-                timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
-            {
-                let mut authz = authz;
-                if authz.status != AuthorizationStatus::Pending {
-                    continue;
-                }
-                if let Some(mut challenge) = authz.challenge(ChallengeType::Dns01) {
-                    timed(ca, STEP, challenge.set_ready()).await?;
-                }
-            }
+            ready(ca, &mut order, ChallengeType::Dns01).await?;
         }
         if order.state().status != OrderStatus::Valid {
             finalize(ca, &mut order, csr_der, &retries).await?;
         }
         timed(ca, ISSUE + STEP, order.poll_certificate(&retries)).await
     })
+}
+
+/// A challenge of one of an order's authorizations that is not valid yet.
+struct Challenge {
+    /// The name it proves.
+    domain: String,
+    /// The HTTP-01 token.
+    token: String,
+    /// The answer (HTTP-01 serves it, DNS-01 publishes its digest).
+    key_authorization: instant_acme::KeyAuthorization,
+}
+
+/// The `kind` challenge of each authorization of `order` that is not valid yet; the CA's
+/// refusal when one offers no such challenge.
+async fn challenges(
+    ca: &CaConnection,
+    order: &mut instant_acme::Order,
+    kind: ChallengeType,
+) -> Result<Vec<Challenge>, AcmeError> {
+    let mut found = Vec::new();
+    let mut authorizations = order.authorizations();
+    while let Some(mut authz) =
+        timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
+    {
+        if authz.status == AuthorizationStatus::Valid {
+            continue;
+        }
+        let refused = || AcmeError::Refused {
+            ca: ca.name.clone(),
+            message: format!(
+                "it offers no {} challenge for these names",
+                if kind == ChallengeType::Dns01 {
+                    "DNS-01"
+                } else {
+                    "HTTP-01"
+                }
+            ),
+        };
+        let challenge = authz.challenge(kind.clone()).ok_or_else(refused)?;
+        found.push(Challenge {
+            domain: match challenge.identifier().identifier {
+                Identifier::Dns(name) => name.clone(),
+                other => format!("{other:?}"),
+            },
+            token: challenge.token.clone(),
+            key_authorization: challenge.key_authorization(),
+        });
+    }
+    Ok(found)
+}
+
+/// Tells the CA that the `kind` challenge of each pending authorization can be validated.
+async fn ready(
+    ca: &CaConnection,
+    order: &mut instant_acme::Order,
+    kind: ChallengeType,
+) -> Result<(), AcmeError> {
+    let mut authorizations = order.authorizations();
+    while let Some(mut authz) =
+        timed(ca, STEP, async { authorizations.next().await.transpose() }).await?
+    {
+        if authz.status != AuthorizationStatus::Pending {
+            continue;
+        }
+        if let Some(mut challenge) = authz.challenge(kind.clone()) {
+            timed(ca, STEP, challenge.set_ready()).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Waits for a ready order and finalizes it with the CSR (the CA's reason when it fails).

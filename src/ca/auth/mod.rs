@@ -256,7 +256,7 @@ impl SignIn {
             let offers = Offers::parse(&headers);
             let server = offers
                 .token(plan.scheme())
-                .map_err(|message| self.protocol(&message))?;
+                .map_err(|problem| self.protocol(&problem.to_string()))?;
             if response.status == 401 {
                 let Some(server) = server.filter(|_| !context.proved()) else {
                     return Err(self.refused(plan, &who));

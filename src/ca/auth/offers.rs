@@ -8,6 +8,17 @@ const MAX_HEADERS: usize = 16;
 /// The longest token accepted, in base64 characters.
 const MAX_TOKEN: usize = 64 * 1024;
 
+/// What is wrong with a token a server sent, one phrase about the server.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenProblem {
+    /// Longer than any real token.
+    #[error("its {0} token is longer than 64 KiB")]
+    TooLong(String),
+    /// Not base64.
+    #[error("its {0} token is not base64")]
+    NotBase64(String),
+}
+
 /// The schemes offered, each with the token after it (if any).
 #[derive(Debug, Default)]
 pub struct Offers(Vec<(String, Option<String>)>);
@@ -45,7 +56,7 @@ impl Offers {
     }
 
     /// The token sent with `scheme`, decoded; an error when it is not base64 or too long.
-    pub fn token(&self, scheme: &str) -> Result<Option<Vec<u8>>, String> {
+    pub fn token(&self, scheme: &str) -> Result<Option<Vec<u8>>, TokenProblem> {
         let Some(text) = self
             .0
             .iter()
@@ -55,12 +66,12 @@ impl Offers {
             return Ok(None);
         };
         if text.len() > MAX_TOKEN {
-            return Err(format!("its {scheme} token is longer than 64 KiB"));
+            return Err(TokenProblem::TooLong(scheme.to_owned()));
         }
         base64::engine::general_purpose::STANDARD
             .decode(text)
             .map(Some)
-            .map_err(|_| format!("its {scheme} token is not base64"))
+            .map_err(|_| TokenProblem::NotBase64(scheme.to_owned()))
     }
 
     /// The schemes offered, as the server named them ("nothing" when none).

@@ -39,29 +39,39 @@ pub fn templates(
 ) -> Result<Vec<Template>, OnlineError> {
     let session = Session::new(ca, credentials)?;
     let page = session.get("certrqxt.asp")?.text();
-    parse(&page).map_err(|message| session.protocol(message))
+    parse(&page).map_err(|problem| session.protocol(problem.to_string()))
+}
+
+/// What is wrong with a `certrqxt.asp` page, one phrase about the CA.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PageProblem {
+    /// The page has no `lbCertTemplate` list.
+    #[error(
+        "its advanced request page (certrqxt.asp) has no certificate template list: this is \
+         not an enterprise CA's Web Enrollment, or not the page AD CS serves"
+    )]
+    NoList,
+    /// The list is longer than any CA's.
+    #[error(
+        "its template list (certrqxt.asp) has more than {MAX_TEMPLATES} entries, more than a \
+         CA offers, so certdesk stopped reading it"
+    )]
+    TooMany,
 }
 
 /// The templates of a `certrqxt.asp` page, in its order, each name once; what is wrong with
-/// the page, one phrase, when it has no template list or too long a one.
-pub fn parse(page: &str) -> Result<Vec<Template>, String> {
+/// the page when it has no template list or too long a one.
+pub fn parse(page: &str) -> Result<Vec<Template>, PageProblem> {
     // ASCII lower case keeps every byte where it was: positions found in it hold in `page`.
     let lower = page.to_ascii_lowercase();
-    let list = template_list(&lower).ok_or_else(|| {
-        "its advanced request page (certrqxt.asp) has no certificate template list: this is \
-         not an enterprise CA's Web Enrollment, or not the page AD CS serves"
-            .to_owned()
-    })?;
+    let list = template_list(&lower).ok_or(PageProblem::NoList)?;
     let mut templates: Vec<Template> = Vec::new();
     let mut at = list.start;
     let mut options = 0usize;
     while let Some(found) = lower[at..list.end].find("<option") {
         options += 1;
         if options > MAX_TEMPLATES {
-            return Err(format!(
-                "its template list (certrqxt.asp) has more than {MAX_TEMPLATES} entries, more \
-                 than a CA offers, so certdesk stopped reading it"
-            ));
+            return Err(PageProblem::TooMany);
         }
         let open = at + found;
         let Some(tag_end) = tag_end(page, open, list.end) else {
@@ -227,7 +237,12 @@ mod tests {
             "<select name=lbCertTemplate>{}</select>",
             "<option value=\"E;T;1\">T</option>".repeat(MAX_TEMPLATES + 1)
         );
-        assert!(parse(&many).unwrap_err().contains("more than 500"));
+        assert!(
+            parse(&many)
+                .unwrap_err()
+                .to_string()
+                .contains("more than 500")
+        );
         assert_eq!(
             parse("<select name=lbCertTemplate></select>"),
             Ok(Vec::new())

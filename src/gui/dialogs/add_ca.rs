@@ -69,39 +69,12 @@ impl Default for AddCaDialog {
     }
 }
 
-fn field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
-    ui.horizontal(|ui| {
-        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
-        ui.add(
-            egui::TextEdit::singleline(value)
-                .hint_text(hint)
-                .desired_width(360.0),
-        )
-        .labelled_by(l.id)
-    })
-    .inner
-}
-
-fn secret_field(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) {
-    ui.horizontal(|ui| {
-        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
-        ui.add(
-            egui::TextEdit::singleline(value)
-                .password(true)
-                .hint_text(hint)
-                .desired_width(360.0),
-        )
-        .labelled_by(l.id);
-    });
-}
-
 impl DialogPage for AddCaDialog {
     fn title(&self) -> &'static str {
-        if self.editing {
-            "Edit a CA connection"
-        } else {
-            "Add a CA connection"
-        }
+        frame::editor_title(
+            self.editing,
+            ["Add a CA connection", "Edit a CA connection"],
+        )
     }
 
     fn size(&self) -> [f32; 2] {
@@ -109,15 +82,55 @@ impl DialogPage for AddCaDialog {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
-        self.ui(ui, cx.jobs, cx.commands)
+        let (jobs, commands) = (&mut *cx.jobs, &mut *cx.commands);
+        if self.done {
+            return Flow::Close;
+        }
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Body => self.body_ui(ui, jobs),
+            Part::Footer => {
+                // Left to right, as Tab meets them: what is missing, the try, Add, Cancel.
+                let missing = self.missing();
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
+                }
+                self.trying_ui(ui, commands);
+                let ready = missing.is_none() && !self.sent;
+                let label = if self.editing { "Save" } else { "Add" };
+                let add = frame::button_enabled(ui, ready, label);
+                let add = add.on_hover_text("Reach the CA, and save the connection if it answers");
+                if add.clicked() || (ready && frame::enter_pressed(ui)) {
+                    commands.push(self.command(true));
+                }
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
+                }
+            }
+        });
+        flow
     }
 
     fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
-        self.on_job(result);
+        if let JobResult::Picked(PickTarget::CaBundle, Some(path)) = result {
+            self.bundle = path.display().to_string();
+        }
     }
 
     fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
-        self.on_applied(result);
+        if !self.sent {
+            return result.is_err();
+        }
+        match result {
+            Ok(Applied::Done) => self.done = true,
+            // What another command produced meanwhile is not this answer.
+            Ok(_) => return false,
+            Err(e) => {
+                self.untried = matches!(e, ApplyError::Ca(e) if e.not_saved());
+                self.error = Some(e.to_string());
+            }
+        }
+        self.sent = false;
         result.is_err()
     }
 }
@@ -162,30 +175,6 @@ impl AddCaDialog {
             editing: true,
             ..Self::default()
         }
-    }
-
-    /// A picked bundle file.
-    pub fn on_job(&mut self, result: JobResult) {
-        if let JobResult::Picked(PickTarget::CaBundle, Some(path)) = result {
-            self.bundle = path.display().to_string();
-        }
-    }
-
-    /// The store's answer.
-    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
-        if !self.sent {
-            return;
-        }
-        match result {
-            Ok(Applied::Done) => self.done = true,
-            // What another command produced meanwhile is not this answer.
-            Ok(_) => return,
-            Err(e) => {
-                self.untried = matches!(e, ApplyError::Ca(e) if e.not_saved());
-                self.error = Some(e.to_string());
-            }
-        }
-        self.sent = false;
     }
 
     fn protocol(&self) -> Protocol {
@@ -289,7 +278,13 @@ impl AddCaDialog {
             });
         });
         ui.add_enabled_ui(!self.editing, |ui| {
-            let name = field(ui, "CA name", &mut self.name, "e.g. letsencrypt or corp-ca");
+            let name = frame::editor_field(
+                ui,
+                "CA name",
+                &mut self.name,
+                "e.g. letsencrypt or corp-ca",
+                false,
+            );
             if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
                 name.request_focus();
             }
@@ -301,42 +296,51 @@ impl AddCaDialog {
         };
         match self.kind {
             CaKind::Acme => {
-                field(
+                frame::editor_field(
                     ui,
                     "Directory URL",
                     &mut self.url,
                     "https://acme.example.com/directory",
+                    false,
                 );
-                field(ui, "Contact e-mail", &mut self.contact, "optional");
+                frame::editor_field(ui, "Contact e-mail", &mut self.contact, "optional", false);
             }
             CaKind::Scep => {
-                field(ui, "SCEP URL", &mut self.url, "http://ca.example.com/scep");
-                secret_field(ui, "Challenge password", &mut self.secret, keep);
+                frame::editor_field(
+                    ui,
+                    "SCEP URL",
+                    &mut self.url,
+                    "http://ca.example.com/scep",
+                    false,
+                );
+                frame::editor_field(ui, "Challenge password", &mut self.secret, keep, true);
             }
             CaKind::Certsrv => {
-                field(
+                frame::editor_field(
                     ui,
                     "Web Enrollment URL",
                     &mut self.url,
                     "https://ca.example.com/certsrv",
+                    false,
                 );
                 auth_ui(ui, &mut self.auth);
-                field(
+                frame::editor_field(
                     ui,
                     "User name",
                     &mut self.username,
                     "empty: your Kerberos ticket; alice@REALM or CONTOSO\\user",
+                    false,
                 );
                 let hint = if self.editing {
                     "leave empty to keep the stored one"
                 } else {
                     ""
                 };
-                secret_field(ui, "Password", &mut self.secret, hint);
+                frame::editor_field(ui, "Password", &mut self.secret, hint, true);
             }
         }
         ui.horizontal(|ui| {
-            field(ui, "TLS trust (PEM file)", &mut self.bundle, keep);
+            frame::editor_field(ui, "TLS trust (PEM file)", &mut self.bundle, keep, false);
             if frame::button_enabled(ui, jobs.idle(), "Browse…").clicked() {
                 jobs.pick(
                     ui.ctx(),
@@ -348,17 +352,19 @@ impl AddCaDialog {
         });
         match self.kind {
             CaKind::Acme => {
-                field(
+                frame::editor_field(
                     ui,
                     "EAB key ID",
                     &mut self.eab_kid,
                     "only if the CA gave one",
+                    false,
                 );
-                secret_field(
+                frame::editor_field(
                     ui,
                     "EAB HMAC key",
                     &mut self.eab_hmac,
                     "only if the CA gave one",
+                    true,
                 );
                 ui.label(
                     "Leave the TLS trust empty for a CA whose server the system already \
@@ -385,35 +391,5 @@ impl AddCaDialog {
         if let Some(error) = &self.error {
             frame::error_ui(ui, error);
         }
-    }
-
-    /// Draws the dialog; Enter saves.
-    pub fn ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs, commands: &mut Vec<Command>) -> Flow {
-        if self.done {
-            return Flow::Close;
-        }
-        let mut flow = Flow::Stay;
-        frame::parts_ui(ui, |ui, part| match part {
-            Part::Body => self.body_ui(ui, jobs),
-            Part::Footer => {
-                // Left to right, as Tab meets them: what is missing, the try, Add, Cancel.
-                let missing = self.missing();
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
-                }
-                self.trying_ui(ui, commands);
-                let ready = missing.is_none() && !self.sent;
-                let label = if self.editing { "Save" } else { "Add" };
-                let add = frame::button_enabled(ui, ready, label);
-                let add = add.on_hover_text("Reach the CA, and save the connection if it answers");
-                if add.clicked() || (ready && frame::enter_pressed(ui)) {
-                    commands.push(self.command(true));
-                }
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
-            }
-        });
-        flow
     }
 }

@@ -222,6 +222,34 @@ pub fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Res
     .inner
 }
 
+/// A labelled one-line field of an editor dialog (add or edit a connection, a target): a
+/// wide label column, a hint while empty, the text hidden when `secret`; the field's
+/// response.
+pub fn editor_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    secret: bool,
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .password(secret)
+                .hint_text(hint)
+                .desired_width(400.0),
+        )
+        .labelled_by(l.id)
+    })
+    .inner
+}
+
+/// The title of an editor dialog: `[adding, editing]` as it edits or not.
+pub fn editor_title(editing: bool, [adding, edits]: [&'static str; 2]) -> &'static str {
+    if editing { edits } else { adding }
+}
+
 /// What is still to do before the default button works: body size, with an info sign, in
 /// the normal text colour (nothing is wrong yet).
 pub fn hint_ui(ui: &mut egui::Ui, text: &str) {

@@ -45,11 +45,10 @@ pub struct TargetDialog {
 
 impl DialogPage for TargetDialog {
     fn title(&self) -> &'static str {
-        if self.editing {
-            "Edit a deploy target"
-        } else {
-            "Add a deploy target"
-        }
+        frame::editor_title(
+            self.editing,
+            ["Add a deploy target", "Edit a deploy target"],
+        )
     }
 
     fn size(&self) -> [f32; 2] {
@@ -57,11 +56,43 @@ impl DialogPage for TargetDialog {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
-        self.ui(ui, cx.commands)
+        let commands = &mut *cx.commands;
+        if self.done {
+            return Flow::Close;
+        }
+        let mut flow = Flow::Stay;
+        frame::parts_ui(ui, |ui, part| match part {
+            Part::Body => self.body_ui(ui),
+            Part::Footer => {
+                let missing = self.missing();
+                if let Some(missing) = missing {
+                    frame::hint_ui(ui, missing);
+                }
+                let ready = missing.is_none() && !self.sent;
+                let label = if self.editing { "Save" } else { "Add" };
+                if frame::button_enabled(ui, ready, label).clicked()
+                    || (ready && frame::enter_pressed(ui))
+                {
+                    commands.push(self.command());
+                }
+                if frame::button(ui, "Cancel").clicked() {
+                    flow = Flow::Close;
+                }
+            }
+        });
+        flow
     }
 
     fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
-        self.on_applied(result);
+        if !self.sent {
+            return result.is_err();
+        }
+        match result {
+            Ok(Applied::Done) => self.done = true,
+            Ok(_) => return false,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.sent = false;
         result.is_err()
     }
 }
@@ -85,26 +116,6 @@ impl Default for TargetDialog {
             error: None,
         }
     }
-}
-
-fn field(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut String,
-    hint: &str,
-    secret: bool,
-) -> egui::Response {
-    ui.horizontal(|ui| {
-        let l = ui.add_sized([170.0, 20.0], egui::Label::new(label));
-        ui.add(
-            egui::TextEdit::singleline(value)
-                .password(secret)
-                .hint_text(hint)
-                .desired_width(420.0),
-        )
-        .labelled_by(l.id)
-    })
-    .inner
 }
 
 impl TargetDialog {
@@ -136,19 +147,6 @@ impl TargetDialog {
             editing: true,
             ..Self::default()
         }
-    }
-
-    /// The store's answer.
-    pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
-        if !self.sent {
-            return;
-        }
-        match result {
-            Ok(Applied::Done) => self.done = true,
-            Ok(_) => return,
-            Err(e) => self.error = Some(e.to_string()),
-        }
-        self.sent = false;
     }
 
     /// What is still missing before the target can be saved.
@@ -188,7 +186,8 @@ impl TargetDialog {
 
     fn body_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_enabled_ui(!self.editing, |ui| {
-            let name = field(ui, "Target name", &mut self.name, "e.g. nginx-edge", false);
+            let name =
+                frame::editor_field(ui, "Target name", &mut self.name, "e.g. nginx-edge", false);
             if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
                 name.request_focus();
             }
@@ -211,7 +210,7 @@ impl TargetDialog {
                 .labelled_by(l.id);
         });
         if self.usage.is_none() {
-            field(
+            frame::editor_field(
                 ui,
                 "Thumbprint",
                 &mut self.thumbprint,
@@ -219,7 +218,7 @@ impl TargetDialog {
                 false,
             );
         }
-        field(
+        frame::editor_field(
             ui,
             "Destination",
             &mut self.destination,
@@ -245,30 +244,30 @@ impl TargetDialog {
             } else {
                 "protects the file's key"
             };
-            field(ui, "PFX password", &mut self.password, hint, true);
+            frame::editor_field(ui, "PFX password", &mut self.password, hint, true);
         }
-        field(
+        frame::editor_field(
             ui,
             "Reload command",
             &mut self.reload,
             "systemctl reload nginx",
             false,
         );
-        field(
+        frame::editor_field(
             ui,
             "Probe (HOST:PORT)",
             &mut self.probe,
             "web1.example.net:443",
             false,
         );
-        field(
+        frame::editor_field(
             ui,
             "SSH key file",
             &mut self.identity,
             "optional: ssh -i",
             false,
         );
-        field(
+        frame::editor_field(
             ui,
             "known_hosts file",
             &mut self.known_hosts,
@@ -283,33 +282,5 @@ impl TargetDialog {
         if let Some(error) = &self.error {
             frame::error_ui(ui, error);
         }
-    }
-
-    /// Draws the dialog; Enter saves.
-    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) -> Flow {
-        if self.done {
-            return Flow::Close;
-        }
-        let mut flow = Flow::Stay;
-        frame::parts_ui(ui, |ui, part| match part {
-            Part::Body => self.body_ui(ui),
-            Part::Footer => {
-                let missing = self.missing();
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
-                }
-                let ready = missing.is_none() && !self.sent;
-                let label = if self.editing { "Save" } else { "Add" };
-                if frame::button_enabled(ui, ready, label).clicked()
-                    || (ready && frame::enter_pressed(ui))
-                {
-                    commands.push(self.command());
-                }
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
-            }
-        });
-        flow
     }
 }

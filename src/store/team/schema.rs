@@ -7,8 +7,9 @@ use crate::store::StoreError;
 use crate::store::db::{Sql, values};
 use crate::store::schema::{self, VERSION};
 
-/// The schema as the embedded store's version 10 has it.
-pub const SCHEMA: &str = "
+/// The schema the first team databases had (version [`FIRST`]); a new database is created
+/// with it and brought up to date by [`UPGRADES`], so each table is written down once.
+const SCHEMA: &str = "
 CREATE TABLE certdesk_schema (version BIGINT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE keyring (
@@ -56,8 +57,7 @@ CREATE TABLE log (
     operation TEXT NOT NULL,
     outcome TEXT NOT NULL,
     details TEXT NOT NULL,
-    command TEXT NOT NULL,
-    db_user TEXT NOT NULL DEFAULT current_user
+    command TEXT NOT NULL
 );
 CREATE TABLE topology (
     id BIGINT PRIMARY KEY CHECK (id = 1),
@@ -99,9 +99,7 @@ CREATE TABLE cas (
     eab_kid TEXT,
     encrypted_eab_hmac BYTEA,
     username TEXT,
-    encrypted_password BYTEA,
-    auth TEXT,
-    accepted TEXT
+    encrypted_password BYTEA
 );
 CREATE TABLE crl_cache (
     url TEXT PRIMARY KEY,
@@ -117,54 +115,9 @@ CREATE TABLE ocsp_cache (
     fetched BIGINT NOT NULL,
     PRIMARY KEY (url, thumbprint)
 );
-CREATE TABLE deploy_targets (
-    name TEXT PRIMARY KEY,
-    usage TEXT,
-    thumbprint TEXT,
-    destination TEXT NOT NULL,
-    format TEXT NOT NULL,
-    reload TEXT,
-    probe TEXT,
-    identity TEXT,
-    known_hosts TEXT,
-    proof_seconds BIGINT NOT NULL,
-    encrypted_pfx_password BYTEA,
-    added BIGINT NOT NULL,
-    last_run BIGINT,
-    last_thumbprint TEXT,
-    last_ok BIGINT,
-    last_message TEXT
-);
-CREATE TABLE notify (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
-    smtp TEXT,
-    mail_from TEXT,
-    mail_to TEXT,
-    starttls BIGINT NOT NULL,
-    smtp_user TEXT,
-    encrypted_smtp_password BYTEA,
-    webhook TEXT
-);
-CREATE TABLE renewals (
-    location TEXT NOT NULL,
-    thumbprint TEXT NOT NULL,
-    tracked BIGINT NOT NULL,
-    same_key BIGINT NOT NULL,
-    renewed_by TEXT,
-    ari_start BIGINT,
-    ari_end BIGINT,
-    ari_at BIGINT,
-    ari_fetch_after BIGINT,
-    last_attempt BIGINT,
-    last_outcome TEXT,
-    last_failed BIGINT NOT NULL DEFAULT 0,
-    pending_request BIGINT,
-    pending_key BIGINT,
-    PRIMARY KEY (location, thumbprint)
-);
 ";
 
-/// The version [`SCHEMA`]'s first team databases had; [`UPGRADES`] starts from it.
+/// The version [`SCHEMA`] creates; [`UPGRADES`] starts from it.
 const FIRST: i64 = 8;
 
 /// Upgrade `i` brings a team database from version `FIRST + i` to the next. Append only,
@@ -224,7 +177,7 @@ const UPGRADES: &[&str] = &[
     );",
 ];
 
-// The upgrades reach the version the schema above creates.
+// The upgrades reach this build's version.
 const _: () = assert!(FIRST + UPGRADES.len() as i64 == VERSION);
 
 /// Creates the schema in an empty database, or upgrades an existing one,
@@ -242,7 +195,7 @@ pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
         tx.batch(SCHEMA)?;
         tx.execute(
             "INSERT INTO certdesk_schema (version) VALUES (?1)",
-            values![VERSION],
+            values![FIRST],
         )?;
     }
     let version = tx

@@ -376,7 +376,7 @@ impl RequestWizard {
             }
             picked @ JobResult::Picked(PickTarget::CaBundle, _) => {
                 if let Some(another) = &mut self.another {
-                    another.on_job(picked);
+                    another.job_done(picked, commands);
                 }
             }
             JobResult::Identity(key, identity) => {
@@ -477,7 +477,7 @@ impl RequestWizard {
         if let Some(another) = &mut self.another
             && another.sent()
         {
-            another.on_applied(result);
+            another.applied(result);
             if another.done() {
                 self.online_ca = Some(another.name.trim().to_owned());
                 self.another = None;
