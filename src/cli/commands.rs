@@ -239,11 +239,7 @@ pub fn remove(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), 
     if ctx.json {
         return print_json(&serde_json::json!({"removed": removed.summary.thumbprint}));
     }
-    outln!(
-        "removed {}  {}",
-        removed.summary.thumbprint,
-        removed.summary.issued_to()
-    );
+    outln!("{}", crate::ops::words::Removed(&removed));
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use crate::ops::adcs;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
-use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
+use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{self, ImportPlan, ImportReport};
 use crate::ops::online::{self, ChainRoot, OnlineOptions};
@@ -26,9 +26,9 @@ use crate::ops::renew::{self, RenewOutcome, Renewal};
 use crate::ops::renewal::run::{self, DueRun, Failure, Outcome, RunError};
 use crate::ops::renewal::{self, TrackError};
 use crate::ops::retrieve::{self, Polled};
-use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
+use crate::ops::words;
 use crate::store::{CaKind, Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
@@ -245,7 +245,7 @@ pub enum ApplyError {
     #[error(transparent)]
     Deploy(#[from] DeployError),
     /// A deploy failed (and was put back): its report.
-    #[error("{}: {}", .0.target, .0.message)]
+    #[error("{0}")]
     DeployFailed(Box<RunReport>),
     /// Tracking was refused.
     #[error(transparent)]
@@ -350,32 +350,11 @@ pub fn apply(
             let mut report = import::commit(store, *plan, &source, now)?;
             let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
             report.warnings.extend(aia.warnings);
-            let imported = report.imported.len() + report.keys_attached.len();
-            let only_skipped = imported == 0
-                && report.already_present.is_empty()
-                && report.made_exportable.is_empty()
-                && !report.skipped.is_empty();
-            let message = if only_skipped {
-                "Nothing imported: the root CA was not added to Trusted Roots".to_owned()
-            } else {
-                format!(
-                    "Imported {imported} {}; {} already present",
-                    if imported == 1 {
-                        "certificate"
-                    } else {
-                        "certificates"
-                    },
-                    report.already_present.len()
-                )
-            };
-            Ok((message, Applied::Imported(report)))
+            Ok((report.to_string(), Applied::Imported(report)))
         }
         Command::Remove(location, thumbprint) => {
             let removed = remove::remove(store, location, &thumbprint, now)?;
-            Ok((
-                format!("Removed {}", removed.summary.issued_to()),
-                Applied::Done,
-            ))
+            Ok((words::Removed(&removed).to_string(), Applied::Done))
         }
         Command::Rename(location, thumbprint, name) => {
             let name = rename::rename(store, location, &thumbprint, &name, now)?;
@@ -397,10 +376,7 @@ pub fn apply(
                 password.as_deref().map(String::as_str),
                 now,
             )?;
-            Ok((
-                format!("Exported to {}", outcome.file),
-                Applied::Exported(outcome),
-            ))
+            Ok((outcome.to_string(), Applied::Exported(outcome)))
         }
         Command::Submit {
             spec,
@@ -434,18 +410,7 @@ pub fn apply(
                 },
             };
             let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
-            let message = match (&outcome.thumbprint, &outcome.ca_reference) {
-                (Some(t), _) => format!("Certificate issued: {t}"),
-                (None, Some(_)) if !outcome.dns_records.is_empty() => {
-                    "Create the DNS records shown, then Continue".to_owned()
-                }
-                (None, Some(reference)) => format!(
-                    "The CA holds the request for approval (its request {reference}); Retrieve it from Enrollment Requests once issued"
-                ),
-                (None, None) => {
-                    "Request saved; it waits in Enrollment Requests for the CA's answer".to_owned()
-                }
-            };
+            let message = with_next_step(outcome.to_string(), &outcome);
             Ok((message, Applied::Requested(outcome)))
         }
         Command::Assign {
@@ -459,10 +424,8 @@ pub fn apply(
                 usages,
                 roll,
             };
-            assign::assign(store, &request, now)?;
-            let usages = request.usages;
-            let names: Vec<&str> = usages.iter().map(|u| u.title()).collect();
-            Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
+            let outcome = assign::assign(store, &request, now)?;
+            Ok((outcome.to_string(), Applied::Done))
         }
         Command::FinishRequest {
             location,
@@ -473,7 +436,7 @@ pub fn apply(
             let mut done = Vec::new();
             if let Some(root) = &root {
                 online::trust_root(store, location, root, now)?;
-                done.push(format!("Trusted the root CA {}", root.subject));
+                done.push(words::TrustedRoot(root).to_string());
             }
             if !usages.is_empty() {
                 let request = AssignRequest {
@@ -482,21 +445,15 @@ pub fn apply(
                     usages,
                     roll: None,
                 };
-                assign::assign(store, &request, now)?;
-                let names: Vec<&str> = request.usages.iter().map(|u| u.title()).collect();
-                done.push(format!("Assigned to {}", names.join(", ")));
+                done.push(assign::assign(store, &request, now)?.to_string());
             }
             let message = done.join("; ");
             Ok((message, Applied::Done))
         }
         Command::Unassign(usage, previous) => {
             assign::unassign(store, usage, previous, now)?;
-            let what = if previous {
-                "previous certificate"
-            } else {
-                "assignment"
-            };
-            Ok((format!("{}: {what} removed", usage.title()), Applied::Done))
+            let message = words::Unassigned { usage, previous }.to_string();
+            Ok((message, Applied::Done))
         }
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
@@ -505,41 +462,25 @@ pub fn apply(
         Command::Probe(targets, usages) => {
             let topology = enroll::topology(store).ok();
             let reports = probe::probe(store, &targets, &usages, topology, now)?;
-            let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
-            let message = match bad {
-                0 => "The server serves a certificate without problems".to_owned(),
-                1 => "The server serves a certificate with problems".to_owned(),
-                n => format!("{n} servers serve certificates with problems"),
-            };
-            Ok((message, Applied::Probed(reports)))
+            Ok((
+                words::Probed(&reports).to_string(),
+                Applied::Probed(reports),
+            ))
         }
         Command::CheckRevocation(location, thumbprint) => {
             let cert = store.find(location, &thumbprint)?;
             let links = applied::path(store, &cert, now)?;
-            let verdicts = || links.iter().map(|l| &l.revocation);
-            let message = if verdicts().any(|v| matches!(v, Revocation::Revoked { .. })) {
-                "A certificate of the path is revoked"
-            } else if verdicts().any(|v| matches!(v, Revocation::Unknown { .. })) {
-                "The revocation of the path is not fully known"
-            } else {
-                "No certificate of the path is revoked"
-            };
-            Ok((message.to_owned(), Applied::Revocation(links)))
+            let message = words::PathRevocation(&links).to_string();
+            Ok((message, Applied::Revocation(links)))
         }
         Command::PoolCheck(port, addresses) => {
             let topology = enroll::topology(store)?;
             let report = pool::check(store, &topology, port, &addresses, now)?;
-            let message = format!("Pool {}: {}", report.pool, report.verdict);
-            Ok((message, Applied::Pool(Box::new(report))))
+            Ok((report.to_string(), Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {
             trust::set_system_roots(store, on, now)?;
-            let message = if on {
-                "The operating system's roots are trusted in this store"
-            } else {
-                "The operating system's roots are no longer trusted in this store"
-            };
-            Ok((message.to_owned(), Applied::Done))
+            Ok((words::SystemRoots(on).to_string(), Applied::Done))
         }
         Command::EditCa(new) => {
             cas::edit(store, &new, now)?;
@@ -547,17 +488,10 @@ pub fn apply(
         }
         Command::Retrieve(location, only) => {
             let polled = retrieve::poll(store, location, only, now)?;
-            let count = |status| polled.iter().filter(|p| p.status == status).count();
-            let message = match polled.len() {
-                0 => "No request is held by an online CA".to_owned(),
-                _ => format!(
-                    "Retrieved: {} issued, {} still pending, {} denied or failed",
-                    count(RequestStatus::Issued),
-                    count(RequestStatus::Pending),
-                    count(RequestStatus::Denied) + count(RequestStatus::Failed)
-                ),
-            };
-            Ok((message, Applied::Retrieved(polled)))
+            Ok((
+                words::Retrieved(&polled).to_string(),
+                Applied::Retrieved(polled),
+            ))
         }
         Command::Renew {
             location,
@@ -580,18 +514,16 @@ pub fn apply(
                 },
             };
             let outcome = renew::renew(store, location, &renewal, now)?;
-            let message = match &outcome.request.thumbprint {
-                Some(t) => format!("Renewed by {}: {t}", outcome.ca),
-                None => format!(
-                    "The CA {} holds the renewal for approval; Retrieve it once issued",
-                    outcome.ca
-                ),
-            };
+            let message = with_next_step(outcome.to_string(), &outcome.request);
             Ok((message, Applied::Renewed(Box::new(outcome))))
         }
         Command::TestCa(name) => {
             let reached = cas::test(store, &name)?;
-            let mut message = format!("{name} is reachable; {}", reached.detail);
+            let mut message = words::CaReached {
+                name: &name,
+                reached: &reached,
+            }
+            .to_string();
             let root = match store.ca(&name)?.kind {
                 CaKind::Certsrv => {
                     match adcs::untrusted_ca_root(store, &name, Location::Computer) {
@@ -611,10 +543,7 @@ pub fn apply(
         }
         Command::TrustRoot(location, root) => {
             online::trust_root(store, location, &root, now)?;
-            Ok((
-                format!("Trusted the root CA {}", root.subject),
-                Applied::Done,
-            ))
+            Ok((words::TrustedRoot(&root).to_string(), Applied::Done))
         }
         Command::ListTemplates { ca, credentials } => {
             let given = credentials.as_ref().map(|c| Credentials {
@@ -638,34 +567,35 @@ pub fn apply(
         Command::SaveTarget(new, password, replace) => {
             let password = password.as_deref().map(String::as_str);
             let saved = deploy::save(store, &new, password, replace, now)?;
-            let verb = if replace { "changed" } else { "added" };
-            Ok((
-                format!("Deploy target {} {verb}", saved.name),
-                Applied::Done,
-            ))
+            let message = words::TargetSaved {
+                target: &saved,
+                replaced: replace,
+            };
+            Ok((message.to_string(), Applied::Done))
         }
         Command::RemoveTarget(name) => {
             deploy::remove(store, &name, now)?;
-            Ok((format!("Deploy target {name} removed"), Applied::Done))
+            Ok((words::TargetRemoved(&name).to_string(), Applied::Done))
         }
         Command::DeployNow(name) => {
             let mut reports = deploy::run_for(store, Which::Named(&name), now)?;
             match reports.pop() {
                 Some(report) if !report.ok => Err(ApplyError::DeployFailed(Box::new(report))),
-                Some(report) => Ok((format!("{name}: {}", report.message), Applied::Done)),
+                Some(report) => Ok((report.to_string(), Applied::Done)),
                 None => Ok((format!("{name}: nothing to deploy"), Applied::Done)),
             }
         }
         Command::Track(thumbprint, same_key) => {
             let thumbprint = renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
-            Ok((
-                format!("{thumbprint} is tracked for renewal"),
-                Applied::Done,
-            ))
+            let message = words::Tracking {
+                thumbprint: &thumbprint,
+                same_key,
+            };
+            Ok((message.to_string(), Applied::Done))
         }
         Command::Untrack(thumbprint) => {
             let thumbprint = renewal::untrack(store, Location::Computer, &thumbprint, now)?;
-            Ok((format!("{thumbprint} is no longer tracked"), Applied::Done))
+            Ok((words::Untracked(&thumbprint).to_string(), Applied::Done))
         }
         Command::RenewNow(thumbprint) => {
             let answer = Answer::default();
@@ -698,4 +628,17 @@ pub fn apply(
             }
         }
     }
+}
+
+/// What the window adds to a request's sentence: the next step in the window.
+fn with_next_step(sentence: String, outcome: &RequestOutcome) -> String {
+    let step = match (&outcome.thumbprint, &outcome.ca_reference) {
+        (Some(_), _) => return sentence,
+        (None, Some(_)) if !outcome.dns_records.is_empty() => {
+            "create the DNS records shown, then Continue"
+        }
+        (None, Some(_)) => "Retrieve it from Enrollment Requests once issued",
+        (None, None) => "it waits in Enrollment Requests for the CA's answer",
+    };
+    format!("{sentence}; {step}")
 }
