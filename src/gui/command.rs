@@ -1,6 +1,8 @@
 //! Commands: what views and dialogs ask the model to do. They are collected while a frame
 //! is drawn and applied afterwards, here, in one place; draw code never writes the store.
 
+mod steps;
+
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
@@ -11,25 +13,26 @@ use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
 use crate::ops::adcs;
+use crate::ops::aia;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
-use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
+use crate::ops::deploy::{self, DeployError, NewTarget, RunReport};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
-use crate::ops::import::{self, ImportPlan, ImportReport};
+use crate::ops::import::{ImportPlan, ImportReport};
 use crate::ops::online::{self, ChainRoot, OnlineOptions};
 use crate::ops::pool::{self, PoolError, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
 use crate::ops::renew::{self, RenewOutcome, Renewal};
-use crate::ops::renewal::run::{self, DueRun, Failure, Outcome, RunError};
+use crate::ops::renewal::run::{Failure, RunError};
 use crate::ops::renewal::{self, TrackError};
 use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
 use crate::ops::words;
-use crate::store::{CaKind, Location, Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
 #[derive(Debug, Clone)]
@@ -178,14 +181,7 @@ pub enum Command {
     /// (the Certification Authorities page's "Trust this root CA").
     TrustRoot(Location, Box<ChainRoot>),
     /// Assign usages (or stage with an effective date).
-    Assign {
-        /// The certificate (Computer location).
-        thumbprint: String,
-        /// The usages.
-        usages: Vec<UsageType>,
-        /// Staged rolling: the effective date (RFC 3339).
-        roll: Option<String>,
-    },
+    Assign(AssignRequest),
     /// The request wizard's Finish on an issued certificate: trust the root CA that ends
     /// its chain (when the user ticked it), then assign the usages (when any).
     FinishRequest {
@@ -305,9 +301,7 @@ impl Command {
             Command::CheckRevocation(..) => "revocation",
             Command::Retrieve(..) => "retrieve",
             Command::Renew { .. } => "renew",
-            Command::Assign { .. } | Command::FinishRequest { .. } | Command::Unassign(..) => {
-                "assign"
-            }
+            Command::Assign(_) | Command::FinishRequest { .. } | Command::Unassign(..) => "assign",
             Command::SetTopology(_) => "topology",
             Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
             Command::Track(..) => "track",
@@ -338,27 +332,25 @@ impl Command {
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
-/// error sentence. The store is unchanged on error.
+/// error sentence. The store is unchanged on error. Each command is one model call (or one
+/// of the few steps in [`steps`] that chain two), its outcome said by [`crate::ops::words`].
 pub fn apply(
     store: &mut Store,
     command: Command,
     now: i64,
 ) -> Result<(String, Applied), ApplyError> {
+    let done = |message: String| Ok((message, Applied::Done));
     match command {
         Command::Import { plan, source } => {
-            let location = plan.options.location;
-            let mut report = import::commit(store, *plan, &source, now)?;
-            let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
-            report.warnings.extend(aia.warnings);
+            let report = aia::import(store, *plan, &source, now)?.report;
             Ok((report.to_string(), Applied::Imported(report)))
         }
         Command::Remove(location, thumbprint) => {
-            let removed = remove::remove(store, location, &thumbprint, now)?;
-            Ok((words::Removed(&removed).to_string(), Applied::Done))
+            done(words::Removed(&remove::remove(store, location, &thumbprint, now)?).to_string())
         }
         Command::Rename(location, thumbprint, name) => {
             let name = rename::rename(store, location, &thumbprint, &name, now)?;
-            Ok((format!("Renamed to \"{name}\""), Applied::Done))
+            done(format!("Renamed to \"{name}\""))
         }
         Command::Export {
             location,
@@ -367,15 +359,9 @@ pub fn apply(
             options,
             password,
         } => {
-            let outcome = export::export(
-                store,
-                location,
-                &thumbprint,
-                &path,
-                options,
-                password.as_deref().map(String::as_str),
-                now,
-            )?;
+            let password = password.as_deref().map(String::as_str);
+            let outcome =
+                export::export(store, location, &thumbprint, &path, options, password, now)?;
             Ok((outcome.to_string(), Applied::Exported(outcome)))
         }
         Command::Submit {
@@ -384,80 +370,26 @@ pub fn apply(
             location,
             to,
         } => {
-            let delivery = match &to {
-                SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
-                SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
-                    trust_new_root: *trust_new_root,
-                },
-                SubmitTo::Online {
-                    ca,
-                    http01,
-                    dns01,
-                    credentials,
-                } => Delivery::Online {
-                    ca,
-                    options: OnlineOptions {
-                        http01: http01.borrowed(),
-                        dns01: *dns01,
-                        credentials: credentials.as_ref().map(|c| Credentials {
-                            username: &c.username,
-                            password: &c.password,
-                        }),
-                        // The result page offers to trust an untrusted root (FinishRequest).
-                        trust_root: false,
-                        replaces: None,
-                    },
-                },
-            };
-            let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
+            let outcome = enroll::submit(store, &spec, *generated, location, to.delivery(), now)?;
             let message = with_next_step(outcome.to_string(), &outcome);
             Ok((message, Applied::Requested(outcome)))
         }
-        Command::Assign {
-            thumbprint,
-            usages,
-            roll,
-        } => {
-            let request = AssignRequest {
-                location: Location::Computer,
-                thumbprint,
-                usages,
-                roll,
-            };
-            let outcome = assign::assign(store, &request, now)?;
-            Ok((outcome.to_string(), Applied::Done))
-        }
+        Command::Assign(request) => done(assign::assign(store, &request, now)?.to_string()),
         Command::FinishRequest {
             location,
             thumbprint,
             root,
             usages,
-        } => {
-            let mut done = Vec::new();
-            if let Some(root) = &root {
-                online::trust_root(store, location, root, now)?;
-                done.push(words::TrustedRoot(root).to_string());
-            }
-            if !usages.is_empty() {
-                let request = AssignRequest {
-                    location: Location::Computer,
-                    thumbprint,
-                    usages,
-                    roll: None,
-                };
-                done.push(assign::assign(store, &request, now)?.to_string());
-            }
-            let message = done.join("; ");
-            Ok((message, Applied::Done))
-        }
+        } => done(steps::finish_request(
+            store, location, thumbprint, root, usages, now,
+        )?),
         Command::Unassign(usage, previous) => {
             assign::unassign(store, usage, previous, now)?;
-            let message = words::Unassigned { usage, previous }.to_string();
-            Ok((message, Applied::Done))
+            done(words::Unassigned { usage, previous }.to_string())
         }
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
-            Ok((format!("CA {} added", new.name), Applied::Done))
+            done(format!("CA {} added", new.name))
         }
         Command::Probe(targets, usages) => {
             let topology = enroll::topology(store).ok();
@@ -468,8 +400,7 @@ pub fn apply(
             ))
         }
         Command::CheckRevocation(location, thumbprint) => {
-            let cert = store.find(location, &thumbprint)?;
-            let links = applied::path(store, &cert, now)?;
+            let links = applied::path(store, &store.find(location, &thumbprint)?, now)?;
             let message = words::PathRevocation(&links).to_string();
             Ok((message, Applied::Revocation(links)))
         }
@@ -480,11 +411,11 @@ pub fn apply(
         }
         Command::SetSystemRoots(on) => {
             trust::set_system_roots(store, on, now)?;
-            Ok((words::SystemRoots(on).to_string(), Applied::Done))
+            done(words::SystemRoots(on).to_string())
         }
         Command::EditCa(new) => {
             cas::edit(store, &new, now)?;
-            Ok((format!("CA {} changed", new.name), Applied::Done))
+            done(format!("CA {} changed", new.name))
         }
         Command::Retrieve(location, only) => {
             let polled = retrieve::poll(store, location, only, now)?;
@@ -505,127 +436,104 @@ pub fn apply(
                 thumbprint: &thumbprint,
                 ca: ca.as_deref(),
                 new_key,
-                options: OnlineOptions {
-                    http01: http01.borrowed(),
-                    dns01,
-                    credentials: None,
-                    trust_root: false,
-                    replaces: None,
-                },
+                options: online_options(&http01, dns01, None),
             };
             let outcome = renew::renew(store, location, &renewal, now)?;
             let message = with_next_step(outcome.to_string(), &outcome.request);
             Ok((message, Applied::Renewed(Box::new(outcome))))
         }
-        Command::TestCa(name) => {
-            let reached = cas::test(store, &name)?;
-            let mut message = words::CaReached {
-                name: &name,
-                reached: &reached,
-            }
-            .to_string();
-            let root = match store.ca(&name)?.kind {
-                CaKind::Certsrv => {
-                    match adcs::untrusted_ca_root(store, &name, Location::Computer) {
-                        Ok(root) => root,
-                        Err(e) => {
-                            message.push_str(&format!("; its CA chain was not read: {e}"));
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
-            if let Some(root) = &root {
-                message.push_str(&format!("; its root CA {} is not trusted", root.subject));
-            }
-            Ok((message, Applied::CaTested(name, root)))
-        }
+        Command::TestCa(name) => steps::test_ca(store, name),
         Command::TrustRoot(location, root) => {
             online::trust_root(store, location, &root, now)?;
-            Ok((words::TrustedRoot(&root).to_string(), Applied::Done))
+            done(words::TrustedRoot(&root).to_string())
         }
         Command::ListTemplates { ca, credentials } => {
-            let given = credentials.as_ref().map(|c| Credentials {
-                username: &c.username,
-                password: &c.password,
-            });
+            let given = credentials.as_ref().map(AltCredentials::borrowed);
             let templates = adcs::templates(store, &ca, given)?;
-            Ok((
-                format!("The CA {ca} offers {} templates", templates.len()),
-                Applied::Templates(templates),
-            ))
+            let message = format!("The CA {ca} offers {} templates", templates.len());
+            Ok((message, Applied::Templates(templates)))
         }
         Command::RemoveCa(name) => {
             cas::remove(store, &name, now)?;
-            Ok((format!("CA {name} removed"), Applied::Done))
+            done(format!("CA {name} removed"))
         }
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;
-            Ok(("Topology saved".to_owned(), Applied::Done))
+            done("Topology saved".to_owned())
         }
-        Command::SaveTarget(new, password, replace) => {
+        Command::SaveTarget(new, password, replaced) => {
             let password = password.as_deref().map(String::as_str);
-            let saved = deploy::save(store, &new, password, replace, now)?;
-            let message = words::TargetSaved {
-                target: &saved,
-                replaced: replace,
-            };
-            Ok((message.to_string(), Applied::Done))
+            let target = &deploy::save(store, &new, password, replaced, now)?;
+            done(words::TargetSaved { target, replaced }.to_string())
         }
         Command::RemoveTarget(name) => {
             deploy::remove(store, &name, now)?;
-            Ok((words::TargetRemoved(&name).to_string(), Applied::Done))
+            done(words::TargetRemoved(&name).to_string())
         }
-        Command::DeployNow(name) => {
-            let mut reports = deploy::run_for(store, Which::Named(&name), now)?;
-            match reports.pop() {
-                Some(report) if !report.ok => Err(ApplyError::DeployFailed(Box::new(report))),
-                Some(report) => Ok((report.to_string(), Applied::Done)),
-                None => Ok((format!("{name}: nothing to deploy"), Applied::Done)),
-            }
-        }
+        Command::DeployNow(name) => done(steps::deploy_now(store, &name, now)?),
         Command::Track(thumbprint, same_key) => {
-            let thumbprint = renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
-            let message = words::Tracking {
-                thumbprint: &thumbprint,
-                same_key,
-            };
-            Ok((message.to_string(), Applied::Done))
+            let thumbprint =
+                &renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
+            done(
+                words::Tracking {
+                    thumbprint,
+                    same_key,
+                }
+                .to_string(),
+            )
         }
         Command::Untrack(thumbprint) => {
             let thumbprint = renewal::untrack(store, Location::Computer, &thumbprint, now)?;
-            Ok((words::Untracked(&thumbprint).to_string(), Applied::Done))
+            done(words::Untracked(&thumbprint).to_string())
         }
-        Command::RenewNow(thumbprint) => {
-            let answer = Answer::default();
-            let run = DueRun {
-                location: Location::Computer,
-                options: OnlineOptions {
-                    http01: answer.borrowed(),
-                    dns01: false,
-                    credentials: None,
-                    trust_root: false,
-                    replaces: None,
-                },
-                dry_run: false,
-            };
-            let done = run::renew_now(store, &run, &thumbprint, now)?;
-            if let Some(failed) = done.follow_up.deploys.into_iter().find(|d| !d.ok) {
-                return Err(ApplyError::DeployFailed(Box::new(failed)));
-            }
-            match done.certificate.outcome {
-                Outcome::Renewed { new_thumbprint, .. } => Ok((
-                    format!("{thumbprint} renewed as {new_thumbprint}; its usages rolled"),
-                    Applied::Done,
-                )),
-                Outcome::Pending { .. } => Ok((
-                    format!("The CA holds the renewal of {thumbprint} for approval"),
-                    Applied::Done,
-                )),
-                Outcome::Failed { error } => Err(ApplyError::Renewal(error)),
-                Outcome::NotDue | Outcome::WouldRenew => Ok((String::new(), Applied::Done)),
-            }
+        Command::RenewNow(thumbprint) => done(steps::renew_now(store, &thumbprint, now)?),
+    }
+}
+
+/// The model's options of an online request made from the window: the wizard's answer to
+/// HTTP-01 or DNS-01 and its alternate credentials; the result page offers to trust an
+/// untrusted root ([`Command::FinishRequest`]).
+fn online_options<'a>(
+    http01: &'a Answer,
+    dns01: bool,
+    credentials: Option<&'a AltCredentials>,
+) -> OnlineOptions<'a> {
+    OnlineOptions {
+        http01: http01.borrowed(),
+        dns01,
+        credentials: credentials.map(AltCredentials::borrowed),
+        trust_root: false,
+        replaces: None,
+    }
+}
+
+impl SubmitTo {
+    /// The form the model takes.
+    fn delivery(&self) -> Delivery<'_> {
+        match self {
+            SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
+            SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
+                trust_new_root: *trust_new_root,
+            },
+            SubmitTo::Online {
+                ca,
+                http01,
+                dns01,
+                credentials,
+            } => Delivery::Online {
+                ca,
+                options: online_options(http01, *dns01, credentials.as_ref()),
+            },
+        }
+    }
+}
+
+impl AltCredentials {
+    /// The form the model takes.
+    fn borrowed(&self) -> Credentials<'_> {
+        Credentials {
+            username: &self.username,
+            password: &self.password,
         }
     }
 }
