@@ -331,24 +331,11 @@ fn pool_probe_revocation_roots() {
         pool.to_string(),
         "Pool edgepool.contoso.net: every member serves the same certificate and key"
     );
-    let report = |problems: &[&str]| ProbeReport {
-        target: "edge:443".into(),
-        sni: "edge".into(),
-        tls: None,
-        chain: Vec::new(),
-        subject: None,
-        issuer: None,
-        sans: Vec::new(),
-        trusted: true,
-        name_matches: true,
-        missing_sans: Vec::new(),
-        not_after: None,
-        days_left: None,
-        revocation: Revocation::Unchecked,
-        in_store: false,
-        usages_here: Vec::new(),
-        public_key: None,
-        problems: problems.iter().map(|p| (*p).to_owned()).collect(),
+    let target = crate::net::probe::Target::parse("edge", 443).expect("a target");
+    let report = |problems: &[&str]| {
+        let mut report = ProbeReport::failed(&target, String::new());
+        report.problems = problems.iter().map(|p| (*p).to_owned()).collect();
+        report
     };
     assert_eq!(
         Probed(&[report(&[])]).to_string(),
