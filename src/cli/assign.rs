@@ -8,6 +8,7 @@ use crate::deploy::usage::UsageType;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::revocation::Policy;
 use crate::ops::revocation::applied;
+use crate::ops::words;
 use crate::store::Store;
 use crate::verify::problem::Problem;
 
@@ -54,14 +55,7 @@ pub fn assign(
         return print_json(&serde_json::json!({"assigned": rows, "warnings": outcome.warnings}));
     }
     for a in &outcome.rows {
-        match &a.staged_thumbprint {
-            Some(staged) => outln!(
-                "{}: {staged} staged, effective {}",
-                a.usage,
-                a.effective_date.map(rfc3339).unwrap_or_default()
-            ),
-            None => outln!("{}: {} assigned", a.usage, a.thumbprint),
-        }
+        outln!("{}", words::Bound(a));
     }
     for w in &outcome.warnings {
         errln!("warning: {w}");
@@ -78,14 +72,7 @@ pub fn unassign(
     for usage in usage_list(types)? {
         assign::unassign(store, usage, previous, ctx.now).map_err(assign_error)?;
         if !ctx.json {
-            outln!(
-                "{usage}: {} removed",
-                if previous {
-                    "previous certificate"
-                } else {
-                    "assignment"
-                }
-            );
+            outln!("{}", words::Unassigned { usage, previous });
         }
     }
     if ctx.json {

@@ -13,6 +13,7 @@ use crate::ca::OnlineError;
 use crate::ops::adcs;
 use crate::ops::cas::{self, CaOpError, NewCa, Protocol};
 use crate::ops::online::{self, ChainRoot};
+use crate::ops::words;
 use crate::store::{AuthChoice, CaKind, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -358,7 +359,13 @@ pub fn ca(store: &mut Store, ctx: &Context, action: &CaAction) -> Result<(), Cli
                 root.add_to(&mut answer);
                 return print_json(&answer);
             }
-            outln!("{name}: reachable; {}", reached.detail);
+            outln!(
+                "{}",
+                words::CaReached {
+                    name,
+                    reached: &reached
+                }
+            );
             root.print(name);
             Ok(())
         }

@@ -166,9 +166,10 @@ pub fn import(
         }
         other => other.map_err(bad)?,
     };
-    let mut report = import::commit(store, plan, &name, ctx.now)?;
-    let mut aia = crate::ops::aia::complete_chains(store, ctx.location, &report.imported, ctx.now)?;
-    report.warnings.append(&mut aia.warnings);
+    let crate::ops::aia::Completed {
+        report,
+        fetched: mut aia,
+    } = crate::ops::aia::import(store, plan, &name, ctx.now)?;
 
     let all = std::mem::take(&mut aia.certs);
     let index = ChainIndex::new(&all);
@@ -239,11 +240,7 @@ pub fn remove(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), 
     if ctx.json {
         return print_json(&serde_json::json!({"removed": removed.summary.thumbprint}));
     }
-    outln!(
-        "removed {}  {}",
-        removed.summary.thumbprint,
-        removed.summary.issued_to()
-    );
+    outln!("{}", crate::ops::words::Removed(&removed));
     Ok(())
 }
 

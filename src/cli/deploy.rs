@@ -10,6 +10,7 @@ use super::terminal::{errln, outln};
 use crate::deploy::usage::UsageType;
 use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
 use crate::ops::export::ExportError;
+use crate::ops::words;
 use crate::pki::timefmt::rfc3339;
 use crate::store::{DeployFormat, DeploySource, Store};
 
@@ -113,14 +114,6 @@ pub fn deploy_error(e: DeployError) -> CliError {
     }
 }
 
-/// A report as a sentence, with how its notification went.
-fn sentence(r: &RunReport) -> String {
-    match &r.notification {
-        Some(n) => format!("{}: {} (notification {n})", r.target, r.message),
-        None => format!("{}: {}", r.target, r.message),
-    }
-}
-
 pub fn deploy(store: &mut Store, ctx: &Context, action: &DeployAction) -> Result<(), CliError> {
     match action {
         DeployAction::Add(args) | DeployAction::Edit(args) => {
@@ -138,11 +131,11 @@ pub fn deploy(store: &mut Store, ctx: &Context, action: &DeployAction) -> Result
                 return print_json(&saved);
             }
             outln!(
-                "{}: {} ({} to {})",
-                saved.name,
-                if edit { "changed" } else { "added" },
-                saved.format.as_str(),
-                saved.destination
+                "{}",
+                words::TargetSaved {
+                    target: &saved,
+                    replaced: edit
+                }
             );
             Ok(())
         }
@@ -174,7 +167,7 @@ pub fn deploy(store: &mut Store, ctx: &Context, action: &DeployAction) -> Result
             if ctx.json {
                 return print_json(&serde_json::json!({"name": name, "removed": true}));
             }
-            outln!("{name}: removed");
+            outln!("{}", words::TargetRemoved(name));
             Ok(())
         }
         DeployAction::Run { name } => {
@@ -184,16 +177,16 @@ pub fn deploy(store: &mut Store, ctx: &Context, action: &DeployAction) -> Result
                 print_json(&reports)?;
             } else {
                 for r in reports.iter().filter(|r| r.ok) {
-                    outln!("{}", sentence(r));
+                    outln!("{r}");
                 }
             }
             let failed: Vec<&RunReport> = reports.iter().filter(|r| !r.ok).collect();
             match failed.as_slice() {
                 [] => Ok(()),
-                [one] => Err(CliError::refused(sentence(one))),
+                [one] => Err(CliError::refused(one.to_string())),
                 many => {
                     for r in many {
-                        errln!("certdesk: {}", super::sentence(&sentence(r)));
+                        errln!("certdesk: {}", super::sentence(&r.to_string()));
                     }
                     Err(CliError::refused(format!(
                         "{} of {} deploys failed",

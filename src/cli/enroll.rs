@@ -17,6 +17,7 @@ use crate::ops::enroll::{self, Continued, Delivery, EnrollError, RequestOutcome}
 use crate::ops::online::OnlineOptions;
 use crate::ops::renew::{self, Renewal};
 use crate::ops::retrieve;
+use crate::ops::words;
 use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::Store;
 
@@ -302,7 +303,7 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         spec.input.key.label(),
         outcome.key_generation.as_millis()
     );
-    print_outcome(&outcome, args.ca.as_deref());
+    print_outcome(&outcome);
     Ok(())
 }
 
@@ -328,8 +329,11 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
     if ctx.json {
         return print_json(&outcome);
     }
-    outln!("renews:   {} through the CA {}", outcome.renews, outcome.ca);
-    print_outcome(&outcome.request, Some(&outcome.ca));
+    match next_step(&outcome.request) {
+        Some(step) => outln!("{outcome}; {step}"),
+        None => outln!("{outcome}"),
+    }
+    print_details(&outcome.request);
     if !outcome.usages.is_empty() && outcome.request.thumbprint.is_some() {
         let names: Vec<&str> = outcome.usages.iter().map(|u| u.as_str()).collect();
         outln!(
@@ -342,38 +346,30 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
 }
 
 /// The issued certificate or where the request waits; warnings on stderr.
-fn print_outcome(outcome: &RequestOutcome, ca: Option<&str>) {
-    match (&outcome.thumbprint, outcome.request_id) {
-        (Some(thumb), _) => outln!(
-            "issued:   {thumb}  \"{}\" in Personal",
-            outcome.friendly_name
-        ),
-        (None, Some(id)) => match (&outcome.ca_reference, ca) {
-            (Some(reference), Some(ca)) if outcome.dns_records.is_empty() => outln!(
-                "pending:  request {id} \"{}\" held by the CA {ca} for approval (its request {reference}); `certdesk requests --poll` retrieves it once issued",
-                outcome.friendly_name
-            ),
-            (Some(_), _) => {
-                outln!(
-                    "pending:  request {id} \"{}\" waits for its DNS-01 records",
-                    outcome.friendly_name
-                );
-                print_records(&outcome.dns_records, false);
-            }
-            (None, _) => outln!(
-                "pending:  request {id} \"{}\"; CSR {}",
-                outcome.friendly_name,
-                outcome.csr_file.as_deref().unwrap_or("kept in the store")
-            ),
-        },
-        (None, None) => {}
+fn print_outcome(outcome: &RequestOutcome) {
+    match next_step(outcome) {
+        Some(step) => outln!("{outcome}; {step}"),
+        None => outln!("{outcome}"),
+    }
+    print_details(outcome);
+}
+
+/// What the command line adds to a request's sentence: how to fetch what a CA holds.
+fn next_step(outcome: &RequestOutcome) -> Option<&'static str> {
+    let held = outcome.thumbprint.is_none()
+        && outcome.ca_reference.is_some()
+        && outcome.dns_records.is_empty();
+    held.then_some("`certdesk requests --poll` retrieves it once issued")
+}
+
+/// Under a request's sentence: the DNS-01 records to create, the root trusted with it, and
+/// the warnings (on stderr).
+fn print_details(outcome: &RequestOutcome) {
+    if outcome.thumbprint.is_none() && !outcome.dns_records.is_empty() {
+        print_records(&outcome.dns_records, false);
     }
     if let Some(root) = &outcome.trusted_root {
-        outln!(
-            "trusted:  the root CA {} ({}) is now in Trusted Roots",
-            root.subject,
-            root.thumbprint
-        );
+        outln!("{}", words::TrustedRoot(root));
     }
     for w in &outcome.warnings {
         errln!("warning: {w}");
@@ -424,7 +420,7 @@ pub fn requests(
             print_json(&polled)?;
         } else {
             if polled.is_empty() {
-                outln!("no request is held by an online CA");
+                outln!("{}", words::Retrieved(&polled));
             }
             for p in &polled {
                 outln!(

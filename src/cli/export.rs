@@ -92,23 +92,6 @@ pub fn export(store: &mut Store, ctx: &Context, args: &ExportArgs) -> Result<(),
     if ctx.json {
         return print_json(&outcome);
     }
-    outln!(
-        "exported {} {}{} to {}",
-        outcome.certificates.len(),
-        if outcome.certificates.len() == 1 {
-            "certificate"
-        } else {
-            "certificates"
-        },
-        if outcome.with_key {
-            " and the private key"
-        } else {
-            ""
-        },
-        outcome.file
-    );
-    if outcome.key_deleted {
-        outln!("the private key was deleted from the store");
-    }
+    outln!("{outcome}");
     Ok(())
 }

@@ -526,7 +526,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             if ctx.json {
                 return commands::print_json(&serde_json::json!({"system_roots": state}));
             }
-            outln!("system roots: {state}");
+            outln!("{}", crate::ops::words::SystemRoots(state == "on"));
             Ok(())
         }
         Command::Store {

@@ -129,12 +129,7 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
     if ctx.json {
         print_json(&report)?;
     } else {
-        outln!(
-            "pool {} on port {}: {}",
-            report.pool,
-            args.port,
-            report.verdict
-        );
+        outln!("{report}");
         for member in &report.members {
             outln!(
                 "  {:<28} {}",

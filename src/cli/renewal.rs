@@ -6,6 +6,7 @@ use super::terminal::{errln, outln};
 use crate::ops::online::OnlineOptions;
 use crate::ops::renewal::run::{self, DueRun, Outcome, RunError};
 use crate::ops::renewal::{self, TrackError};
+use crate::ops::words;
 use crate::pki::timefmt;
 use crate::store::Store;
 use crate::text;
@@ -33,11 +34,10 @@ pub fn track(
         return print_json(&serde_json::json!({"tracked": thumbprint, "same_key": same_key}));
     }
     outln!(
-        "tracked: {thumbprint}{}",
-        if same_key {
-            " (renewed with the same key)"
-        } else {
-            ""
+        "{}",
+        words::Tracking {
+            thumbprint: &thumbprint,
+            same_key
         }
     );
     Ok(())
@@ -50,7 +50,7 @@ pub fn untrack(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(),
     if ctx.json {
         return print_json(&serde_json::json!({"untracked": thumbprint}));
     }
-    outln!("untracked: {thumbprint}");
+    outln!("{}", words::Untracked(&thumbprint));
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! Commands: what views and dialogs ask the model to do. They are collected while a frame
 //! is drawn and applied afterwards, here, in one place; draw code never writes the store.
 
+mod steps;
+
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
@@ -11,25 +13,26 @@ use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
 use crate::ops::adcs;
+use crate::ops::aia;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
-use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
-use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome, RequestStatus};
+use crate::ops::deploy::{self, DeployError, NewTarget, RunReport};
+use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
-use crate::ops::import::{self, ImportPlan, ImportReport};
+use crate::ops::import::{ImportPlan, ImportReport};
 use crate::ops::online::{self, ChainRoot, OnlineOptions};
 use crate::ops::pool::{self, PoolError, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
 use crate::ops::renew::{self, RenewOutcome, Renewal};
-use crate::ops::renewal::run::{self, DueRun, Failure, Outcome, RunError};
+use crate::ops::renewal::run::{Failure, RunError};
 use crate::ops::renewal::{self, TrackError};
 use crate::ops::retrieve::{self, Polled};
-use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
-use crate::store::{CaKind, Location, Store, StoreError};
+use crate::ops::words;
+use crate::store::{Location, Store, StoreError};
 
 /// Where a request goes (the owned form of [`Delivery`]).
 #[derive(Debug, Clone)]
@@ -178,14 +181,7 @@ pub enum Command {
     /// (the Certification Authorities page's "Trust this root CA").
     TrustRoot(Location, Box<ChainRoot>),
     /// Assign usages (or stage with an effective date).
-    Assign {
-        /// The certificate (Computer location).
-        thumbprint: String,
-        /// The usages.
-        usages: Vec<UsageType>,
-        /// Staged rolling: the effective date (RFC 3339).
-        roll: Option<String>,
-    },
+    Assign(AssignRequest),
     /// The request wizard's Finish on an issued certificate: trust the root CA that ends
     /// its chain (when the user ticked it), then assign the usages (when any).
     FinishRequest {
@@ -245,7 +241,7 @@ pub enum ApplyError {
     #[error(transparent)]
     Deploy(#[from] DeployError),
     /// A deploy failed (and was put back): its report.
-    #[error("{}: {}", .0.target, .0.message)]
+    #[error("{0}")]
     DeployFailed(Box<RunReport>),
     /// Tracking was refused.
     #[error(transparent)]
@@ -305,9 +301,7 @@ impl Command {
             Command::CheckRevocation(..) => "revocation",
             Command::Retrieve(..) => "retrieve",
             Command::Renew { .. } => "renew",
-            Command::Assign { .. } | Command::FinishRequest { .. } | Command::Unassign(..) => {
-                "assign"
-            }
+            Command::Assign(_) | Command::FinishRequest { .. } | Command::Unassign(..) => "assign",
             Command::SetTopology(_) => "topology",
             Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
             Command::Track(..) => "track",
@@ -338,48 +332,25 @@ impl Command {
 }
 
 /// Applies one command at `now`; returns a one-line message and what it produced, or the
-/// error sentence. The store is unchanged on error.
+/// error sentence. The store is unchanged on error. Each command is one model call (or one
+/// of the few steps in [`steps`] that chain two), its outcome said by [`crate::ops::words`].
 pub fn apply(
     store: &mut Store,
     command: Command,
     now: i64,
 ) -> Result<(String, Applied), ApplyError> {
+    let done = |message: String| Ok((message, Applied::Done));
     match command {
         Command::Import { plan, source } => {
-            let location = plan.options.location;
-            let mut report = import::commit(store, *plan, &source, now)?;
-            let aia = crate::ops::aia::complete_chains(store, location, &report.imported, now)?;
-            report.warnings.extend(aia.warnings);
-            let imported = report.imported.len() + report.keys_attached.len();
-            let only_skipped = imported == 0
-                && report.already_present.is_empty()
-                && report.made_exportable.is_empty()
-                && !report.skipped.is_empty();
-            let message = if only_skipped {
-                "Nothing imported: the root CA was not added to Trusted Roots".to_owned()
-            } else {
-                format!(
-                    "Imported {imported} {}; {} already present",
-                    if imported == 1 {
-                        "certificate"
-                    } else {
-                        "certificates"
-                    },
-                    report.already_present.len()
-                )
-            };
-            Ok((message, Applied::Imported(report)))
+            let report = aia::import(store, *plan, &source, now)?.report;
+            Ok((report.to_string(), Applied::Imported(report)))
         }
         Command::Remove(location, thumbprint) => {
-            let removed = remove::remove(store, location, &thumbprint, now)?;
-            Ok((
-                format!("Removed {}", removed.summary.issued_to()),
-                Applied::Done,
-            ))
+            done(words::Removed(&remove::remove(store, location, &thumbprint, now)?).to_string())
         }
         Command::Rename(location, thumbprint, name) => {
             let name = rename::rename(store, location, &thumbprint, &name, now)?;
-            Ok((format!("Renamed to \"{name}\""), Applied::Done))
+            done(format!("Renamed to \"{name}\""))
         }
         Command::Export {
             location,
@@ -388,19 +359,10 @@ pub fn apply(
             options,
             password,
         } => {
-            let outcome = export::export(
-                store,
-                location,
-                &thumbprint,
-                &path,
-                options,
-                password.as_deref().map(String::as_str),
-                now,
-            )?;
-            Ok((
-                format!("Exported to {}", outcome.file),
-                Applied::Exported(outcome),
-            ))
+            let password = password.as_deref().map(String::as_str);
+            let outcome =
+                export::export(store, location, &thumbprint, &path, options, password, now)?;
+            Ok((outcome.to_string(), Applied::Exported(outcome)))
         }
         Command::Submit {
             spec,
@@ -408,156 +370,59 @@ pub fn apply(
             location,
             to,
         } => {
-            let delivery = match &to {
-                SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
-                SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
-                    trust_new_root: *trust_new_root,
-                },
-                SubmitTo::Online {
-                    ca,
-                    http01,
-                    dns01,
-                    credentials,
-                } => Delivery::Online {
-                    ca,
-                    options: OnlineOptions {
-                        http01: http01.borrowed(),
-                        dns01: *dns01,
-                        credentials: credentials.as_ref().map(|c| Credentials {
-                            username: &c.username,
-                            password: &c.password,
-                        }),
-                        // The result page offers to trust an untrusted root (FinishRequest).
-                        trust_root: false,
-                        replaces: None,
-                    },
-                },
-            };
-            let outcome = enroll::submit(store, &spec, *generated, location, delivery, now)?;
-            let message = match (&outcome.thumbprint, &outcome.ca_reference) {
-                (Some(t), _) => format!("Certificate issued: {t}"),
-                (None, Some(_)) if !outcome.dns_records.is_empty() => {
-                    "Create the DNS records shown, then Continue".to_owned()
-                }
-                (None, Some(reference)) => format!(
-                    "The CA holds the request for approval (its request {reference}); Retrieve it from Enrollment Requests once issued"
-                ),
-                (None, None) => {
-                    "Request saved; it waits in Enrollment Requests for the CA's answer".to_owned()
-                }
-            };
+            let outcome = enroll::submit(store, &spec, *generated, location, to.delivery(), now)?;
+            let message = with_next_step(outcome.to_string(), &outcome);
             Ok((message, Applied::Requested(outcome)))
         }
-        Command::Assign {
-            thumbprint,
-            usages,
-            roll,
-        } => {
-            let request = AssignRequest {
-                location: Location::Computer,
-                thumbprint,
-                usages,
-                roll,
-            };
-            assign::assign(store, &request, now)?;
-            let usages = request.usages;
-            let names: Vec<&str> = usages.iter().map(|u| u.title()).collect();
-            Ok((format!("Assigned to {}", names.join(", ")), Applied::Done))
-        }
+        Command::Assign(request) => done(assign::assign(store, &request, now)?.to_string()),
         Command::FinishRequest {
             location,
             thumbprint,
             root,
             usages,
-        } => {
-            let mut done = Vec::new();
-            if let Some(root) = &root {
-                online::trust_root(store, location, root, now)?;
-                done.push(format!("Trusted the root CA {}", root.subject));
-            }
-            if !usages.is_empty() {
-                let request = AssignRequest {
-                    location: Location::Computer,
-                    thumbprint,
-                    usages,
-                    roll: None,
-                };
-                assign::assign(store, &request, now)?;
-                let names: Vec<&str> = request.usages.iter().map(|u| u.title()).collect();
-                done.push(format!("Assigned to {}", names.join(", ")));
-            }
-            let message = done.join("; ");
-            Ok((message, Applied::Done))
-        }
+        } => done(steps::finish_request(
+            store, location, thumbprint, root, usages, now,
+        )?),
         Command::Unassign(usage, previous) => {
             assign::unassign(store, usage, previous, now)?;
-            let what = if previous {
-                "previous certificate"
-            } else {
-                "assignment"
-            };
-            Ok((format!("{}: {what} removed", usage.title()), Applied::Done))
+            done(words::Unassigned { usage, previous }.to_string())
         }
         Command::AddCa(new) => {
             cas::add(store, &new, now)?;
-            Ok((format!("CA {} added", new.name), Applied::Done))
+            done(format!("CA {} added", new.name))
         }
         Command::Probe(targets, usages) => {
             let topology = enroll::topology(store).ok();
             let reports = probe::probe(store, &targets, &usages, topology, now)?;
-            let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
-            let message = match bad {
-                0 => "The server serves a certificate without problems".to_owned(),
-                1 => "The server serves a certificate with problems".to_owned(),
-                n => format!("{n} servers serve certificates with problems"),
-            };
-            Ok((message, Applied::Probed(reports)))
+            Ok((
+                words::Probed(&reports).to_string(),
+                Applied::Probed(reports),
+            ))
         }
         Command::CheckRevocation(location, thumbprint) => {
-            let cert = store.find(location, &thumbprint)?;
-            let links = applied::path(store, &cert, now)?;
-            let verdicts = || links.iter().map(|l| &l.revocation);
-            let message = if verdicts().any(|v| matches!(v, Revocation::Revoked { .. })) {
-                "A certificate of the path is revoked"
-            } else if verdicts().any(|v| matches!(v, Revocation::Unknown { .. })) {
-                "The revocation of the path is not fully known"
-            } else {
-                "No certificate of the path is revoked"
-            };
-            Ok((message.to_owned(), Applied::Revocation(links)))
+            let links = applied::path(store, &store.find(location, &thumbprint)?, now)?;
+            let message = words::PathRevocation(&links).to_string();
+            Ok((message, Applied::Revocation(links)))
         }
         Command::PoolCheck(port, addresses) => {
             let topology = enroll::topology(store)?;
             let report = pool::check(store, &topology, port, &addresses, now)?;
-            let message = format!("Pool {}: {}", report.pool, report.verdict);
-            Ok((message, Applied::Pool(Box::new(report))))
+            Ok((report.to_string(), Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {
             trust::set_system_roots(store, on, now)?;
-            let message = if on {
-                "The operating system's roots are trusted in this store"
-            } else {
-                "The operating system's roots are no longer trusted in this store"
-            };
-            Ok((message.to_owned(), Applied::Done))
+            done(words::SystemRoots(on).to_string())
         }
         Command::EditCa(new) => {
             cas::edit(store, &new, now)?;
-            Ok((format!("CA {} changed", new.name), Applied::Done))
+            done(format!("CA {} changed", new.name))
         }
         Command::Retrieve(location, only) => {
             let polled = retrieve::poll(store, location, only, now)?;
-            let count = |status| polled.iter().filter(|p| p.status == status).count();
-            let message = match polled.len() {
-                0 => "No request is held by an online CA".to_owned(),
-                _ => format!(
-                    "Retrieved: {} issued, {} still pending, {} denied or failed",
-                    count(RequestStatus::Issued),
-                    count(RequestStatus::Pending),
-                    count(RequestStatus::Denied) + count(RequestStatus::Failed)
-                ),
-            };
-            Ok((message, Applied::Retrieved(polled)))
+            Ok((
+                words::Retrieved(&polled).to_string(),
+                Applied::Retrieved(polled),
+            ))
         }
         Command::Renew {
             location,
@@ -571,131 +436,117 @@ pub fn apply(
                 thumbprint: &thumbprint,
                 ca: ca.as_deref(),
                 new_key,
-                options: OnlineOptions {
-                    http01: http01.borrowed(),
-                    dns01,
-                    credentials: None,
-                    trust_root: false,
-                    replaces: None,
-                },
+                options: online_options(&http01, dns01, None),
             };
             let outcome = renew::renew(store, location, &renewal, now)?;
-            let message = match &outcome.request.thumbprint {
-                Some(t) => format!("Renewed by {}: {t}", outcome.ca),
-                None => format!(
-                    "The CA {} holds the renewal for approval; Retrieve it once issued",
-                    outcome.ca
-                ),
-            };
+            let message = with_next_step(outcome.to_string(), &outcome.request);
             Ok((message, Applied::Renewed(Box::new(outcome))))
         }
-        Command::TestCa(name) => {
-            let reached = cas::test(store, &name)?;
-            let mut message = format!("{name} is reachable; {}", reached.detail);
-            let root = match store.ca(&name)?.kind {
-                CaKind::Certsrv => {
-                    match adcs::untrusted_ca_root(store, &name, Location::Computer) {
-                        Ok(root) => root,
-                        Err(e) => {
-                            message.push_str(&format!("; its CA chain was not read: {e}"));
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
-            if let Some(root) = &root {
-                message.push_str(&format!("; its root CA {} is not trusted", root.subject));
-            }
-            Ok((message, Applied::CaTested(name, root)))
-        }
+        Command::TestCa(name) => steps::test_ca(store, name),
         Command::TrustRoot(location, root) => {
             online::trust_root(store, location, &root, now)?;
-            Ok((
-                format!("Trusted the root CA {}", root.subject),
-                Applied::Done,
-            ))
+            done(words::TrustedRoot(&root).to_string())
         }
         Command::ListTemplates { ca, credentials } => {
-            let given = credentials.as_ref().map(|c| Credentials {
-                username: &c.username,
-                password: &c.password,
-            });
+            let given = credentials.as_ref().map(AltCredentials::borrowed);
             let templates = adcs::templates(store, &ca, given)?;
-            Ok((
-                format!("The CA {ca} offers {} templates", templates.len()),
-                Applied::Templates(templates),
-            ))
+            let message = format!("The CA {ca} offers {} templates", templates.len());
+            Ok((message, Applied::Templates(templates)))
         }
         Command::RemoveCa(name) => {
             cas::remove(store, &name, now)?;
-            Ok((format!("CA {name} removed"), Applied::Done))
+            done(format!("CA {name} removed"))
         }
         Command::SetTopology(toml) => {
             enroll::set_topology(store, &toml, "topology.toml", now)?;
-            Ok(("Topology saved".to_owned(), Applied::Done))
+            done("Topology saved".to_owned())
         }
-        Command::SaveTarget(new, password, replace) => {
+        Command::SaveTarget(new, password, replaced) => {
             let password = password.as_deref().map(String::as_str);
-            let saved = deploy::save(store, &new, password, replace, now)?;
-            let verb = if replace { "changed" } else { "added" };
-            Ok((
-                format!("Deploy target {} {verb}", saved.name),
-                Applied::Done,
-            ))
+            let target = &deploy::save(store, &new, password, replaced, now)?;
+            done(words::TargetSaved { target, replaced }.to_string())
         }
         Command::RemoveTarget(name) => {
             deploy::remove(store, &name, now)?;
-            Ok((format!("Deploy target {name} removed"), Applied::Done))
+            done(words::TargetRemoved(&name).to_string())
         }
-        Command::DeployNow(name) => {
-            let mut reports = deploy::run_for(store, Which::Named(&name), now)?;
-            match reports.pop() {
-                Some(report) if !report.ok => Err(ApplyError::DeployFailed(Box::new(report))),
-                Some(report) => Ok((format!("{name}: {}", report.message), Applied::Done)),
-                None => Ok((format!("{name}: nothing to deploy"), Applied::Done)),
-            }
-        }
+        Command::DeployNow(name) => done(steps::deploy_now(store, &name, now)?),
         Command::Track(thumbprint, same_key) => {
-            let thumbprint = renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
-            Ok((
-                format!("{thumbprint} is tracked for renewal"),
-                Applied::Done,
-            ))
+            let thumbprint =
+                &renewal::track(store, Location::Computer, &thumbprint, same_key, now)?;
+            done(
+                words::Tracking {
+                    thumbprint,
+                    same_key,
+                }
+                .to_string(),
+            )
         }
         Command::Untrack(thumbprint) => {
             let thumbprint = renewal::untrack(store, Location::Computer, &thumbprint, now)?;
-            Ok((format!("{thumbprint} is no longer tracked"), Applied::Done))
+            done(words::Untracked(&thumbprint).to_string())
         }
-        Command::RenewNow(thumbprint) => {
-            let answer = Answer::default();
-            let run = DueRun {
-                location: Location::Computer,
-                options: OnlineOptions {
-                    http01: answer.borrowed(),
-                    dns01: false,
-                    credentials: None,
-                    trust_root: false,
-                    replaces: None,
-                },
-                dry_run: false,
-            };
-            let done = run::renew_now(store, &run, &thumbprint, now)?;
-            if let Some(failed) = done.follow_up.deploys.into_iter().find(|d| !d.ok) {
-                return Err(ApplyError::DeployFailed(Box::new(failed)));
-            }
-            match done.certificate.outcome {
-                Outcome::Renewed { new_thumbprint, .. } => Ok((
-                    format!("{thumbprint} renewed as {new_thumbprint}; its usages rolled"),
-                    Applied::Done,
-                )),
-                Outcome::Pending { .. } => Ok((
-                    format!("The CA holds the renewal of {thumbprint} for approval"),
-                    Applied::Done,
-                )),
-                Outcome::Failed { error } => Err(ApplyError::Renewal(error)),
-                Outcome::NotDue | Outcome::WouldRenew => Ok((String::new(), Applied::Done)),
-            }
+        Command::RenewNow(thumbprint) => done(steps::renew_now(store, &thumbprint, now)?),
+    }
+}
+
+/// The model's options of an online request made from the window: the wizard's answer to
+/// HTTP-01 or DNS-01 and its alternate credentials; the result page offers to trust an
+/// untrusted root ([`Command::FinishRequest`]).
+fn online_options<'a>(
+    http01: &'a Answer,
+    dns01: bool,
+    credentials: Option<&'a AltCredentials>,
+) -> OnlineOptions<'a> {
+    OnlineOptions {
+        http01: http01.borrowed(),
+        dns01,
+        credentials: credentials.map(AltCredentials::borrowed),
+        trust_root: false,
+        replaces: None,
+    }
+}
+
+impl SubmitTo {
+    /// The form the model takes.
+    fn delivery(&self) -> Delivery<'_> {
+        match self {
+            SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
+            SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
+                trust_new_root: *trust_new_root,
+            },
+            SubmitTo::Online {
+                ca,
+                http01,
+                dns01,
+                credentials,
+            } => Delivery::Online {
+                ca,
+                options: online_options(http01, *dns01, credentials.as_ref()),
+            },
         }
     }
+}
+
+impl AltCredentials {
+    /// The form the model takes.
+    fn borrowed(&self) -> Credentials<'_> {
+        Credentials {
+            username: &self.username,
+            password: &self.password,
+        }
+    }
+}
+
+/// What the window adds to a request's sentence: the next step in the window.
+fn with_next_step(sentence: String, outcome: &RequestOutcome) -> String {
+    let step = match (&outcome.thumbprint, &outcome.ca_reference) {
+        (Some(_), _) => return sentence,
+        (None, Some(_)) if !outcome.dns_records.is_empty() => {
+            "create the DNS records shown, then Continue"
+        }
+        (None, Some(_)) => "Retrieve it from Enrollment Requests once issued",
+        (None, None) => "it waits in Enrollment Requests for the CA's answer",
+    };
+    format!("{sentence}; {step}")
 }

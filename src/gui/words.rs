@@ -2,10 +2,7 @@
 
 use crate::store::CaKind;
 
-/// "1 certificate", "2 certificates".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::ops::words::count;
 
 /// A sentence of the model (lower-case, without a full stop, as the command line prints it
 /// after "warning: ") as a line of the window.

@@ -147,3 +147,27 @@ fn next_fetch(
     }
     Ok(None)
 }
+
+/// An import committed and its chains completed.
+pub struct Completed {
+    /// The import's report, with the fetches' warnings.
+    pub report: crate::ops::import::ImportReport,
+    /// What the fetches added, and the store's certificates after them.
+    pub fetched: Fetched,
+}
+
+/// Commits an import plan ([`crate::ops::import::commit`]), then completes the chains of
+/// the certificates it added from their issuers' AIA URLs ([`complete_chains`]): the
+/// import of the command line and of the window alike.
+pub fn import(
+    store: &mut Store,
+    plan: crate::ops::import::ImportPlan,
+    source: &str,
+    now: i64,
+) -> Result<Completed, StoreError> {
+    let location = plan.options.location;
+    let mut report = crate::ops::import::commit(store, plan, source, now)?;
+    let mut fetched = complete_chains(store, location, &report.imported, now)?;
+    report.warnings.append(&mut fetched.warnings);
+    Ok(Completed { report, fetched })
+}

@@ -37,3 +37,4 @@ pub mod sample;
 pub mod sign_in;
 pub mod team;
 pub mod trust;
+pub mod words;

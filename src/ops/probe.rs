@@ -98,7 +98,7 @@ impl ProbeReport {
         }
     }
 
-    fn failed(target: &Target, problem: String) -> Self {
+    pub(super) fn failed(target: &Target, problem: String) -> Self {
         Self {
             target: target.label(),
             sni: target.sni.clone(),

@@ -9,6 +9,7 @@ use crate::gui::dialogs::{AddCaDialog, Dialog, Flow, TargetDialog, frame};
 use crate::gui::settings::clamp_zoom;
 use crate::gui::verbs::Verb;
 use crate::gui::views::{self, BannerChoice, Intent, MenuChoice, MenuState, Page, Pages};
+use crate::ops::assign::AssignRequest;
 
 use super::CertdeskApp;
 
@@ -237,11 +238,12 @@ impl CertdeskApp {
                     self.worker.unlock(passphrase, remember, (self.clock)())
                 }
                 Flow::Assign(thumbprint, usages) => {
-                    self.commands.push(Command::Assign {
+                    self.commands.push(Command::Assign(AssignRequest {
+                        location: crate::store::Location::Computer,
                         thumbprint,
                         usages,
                         roll: None,
-                    });
+                    }));
                     self.dialog = None;
                 }
             }

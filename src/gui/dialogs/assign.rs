@@ -10,7 +10,8 @@ use crate::gui::dialogs::Flow;
 use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::view_model::StoreView;
-use crate::ops::assign::{AssignError, Eligibility, UsageEligibility};
+use crate::ops::assign::{AssignError, AssignRequest, Eligibility, UsageEligibility};
+use crate::store::Location;
 
 /// A certificate that cannot be assigned: thumbprint, name and location, reasons.
 pub type Refused = (String, String, Vec<String>);
@@ -201,11 +202,12 @@ impl AssignDialog {
         {
             self.error = None;
             self.sent = true;
-            commands.push(Command::Assign {
+            commands.push(Command::Assign(AssignRequest {
+                location: Location::Computer,
                 thumbprint,
                 usages: ticked,
                 roll,
-            });
+            }));
         }
         !frame::button(ui, "Cancel").clicked()
     }

@@ -6,7 +6,6 @@ use crate::gui::dialogs::Flow;
 use crate::gui::dialogs::contract::{DialogContext, DialogPage, keep};
 use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
-use crate::gui::words::count;
 use crate::ops::export::{self, ExportFormat, ExportOptions};
 use crate::pki::formats::pkcs12::PfxEncryption;
 use crate::store::StoredCert;
@@ -102,21 +101,7 @@ impl ExportDialog {
     pub fn on_applied(&mut self, result: Result<&Applied, &ApplyError>) {
         match result {
             Ok(Applied::Exported(o)) => {
-                self.done = Some(format!(
-                    "Wrote {} with {}{}{}.",
-                    o.file,
-                    count(o.certificates.len(), "certificate", "certificates"),
-                    if o.with_key {
-                        " and the private key"
-                    } else {
-                        ""
-                    },
-                    if o.key_deleted {
-                        "; the private key was deleted from the store"
-                    } else {
-                        ""
-                    }
-                ));
+                self.done = Some(format!("{o}."));
             }
             Ok(_) => {}
             Err(e) => self.error = Some(e.to_string()),

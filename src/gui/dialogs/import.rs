@@ -462,12 +462,7 @@ fn result_lines(report: &ImportReport, names: &[(String, String)]) -> Vec<String
         || !report.made_exportable.is_empty();
     if did_something {
         lines.push("The import is complete.".to_owned());
-        lines.push(format!(
-            "{} imported, {} already present, {} attached.",
-            report.imported.len(),
-            report.already_present.len(),
-            count(report.keys_linked(), "key", "keys"),
-        ));
+        lines.push(format!("{report}."));
     }
     for (thumb, reason) in &report.skipped {
         let name = names

@@ -207,9 +207,7 @@ impl RequestWizard {
             return;
         };
         match outcome.continue_with(polled) {
-            Continued::Issued(thumbprint) => {
-                self.log.push(format!("Issued: thumbprint {thumbprint}"));
-            }
+            Continued::Issued(_) => self.log.push(outcome.to_string()),
             Continued::Refused(message) => {
                 self.log.push(format!("Failed: {message}"));
                 self.error = Some(message);

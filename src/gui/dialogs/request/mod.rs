@@ -489,18 +489,7 @@ impl RequestWizard {
         }
         match result {
             Ok(Applied::Requested(outcome)) => {
-                self.log
-                    .push(match (&outcome.thumbprint, &outcome.ca_reference) {
-                        (Some(t), _) => format!("Issued: thumbprint {t}"),
-                        (None, Some(reference)) => format!(
-                            "Pending request {}, held by the CA (its reference {reference})",
-                            outcome.request_id.unwrap_or_default()
-                        ),
-                        (None, None) => format!(
-                            "Pending request {} saved",
-                            outcome.request_id.unwrap_or_default()
-                        ),
-                    });
+                self.log.push(outcome.to_string());
                 self.outcome = Some(outcome.clone());
                 self.step = Step::Done;
             }
