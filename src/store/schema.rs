@@ -10,7 +10,7 @@ use crate::pki::cert::{Certificate, SUMMARY_FORMAT};
 use super::StoreError;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: certificates, keys, extended properties, activity log, metadata.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE keys (
