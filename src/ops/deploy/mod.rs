@@ -23,6 +23,8 @@ use crate::net::probe::Target;
 use crate::ops::command_line::quote;
 use crate::ops::export::{ExportError, pfx_refusal};
 use crate::ops::notify::{self, Event};
+use crate::ops::words;
+use crate::store::db::Sql;
 use crate::store::deploys::write;
 use crate::store::log::{self, LogEntry};
 use crate::store::{
@@ -349,25 +351,14 @@ pub fn save(
         }
     }
     let cmd = command(&target, replace, password.is_some());
+    let details = words::TargetSaved {
+        target: &target,
+        replaced: replace,
+    }
+    .to_string();
     store.transaction(|tx, secret| {
         write::put(tx, secret, &target, password, replace)?;
-        log::append(
-            tx,
-            &LogEntry::new(
-                now,
-                Location::Computer,
-                "deploy",
-                format!(
-                    "deploy target {} {}: {} to {}",
-                    target.name,
-                    if replace { "changed" } else { "added" },
-                    target.format.as_str(),
-                    target.destination
-                ),
-                cmd,
-            ),
-        )?;
-        Ok::<_, DeployError>(())
+        log_target(tx, details, cmd, now)
     })?;
     Ok(store.deploy_target(&target.name)?)
 }
@@ -376,18 +367,16 @@ pub fn save(
 pub fn remove(store: &mut Store, name: &str, now: i64) -> Result<(), DeployError> {
     store.transaction(|tx, _| {
         write::delete(tx, name)?;
-        log::append(
-            tx,
-            &LogEntry::new(
-                now,
-                Location::Computer,
-                "deploy",
-                format!("deploy target {name} removed"),
-                format!("certdesk deploy remove {}", quote(name)),
-            ),
-        )?;
-        Ok::<_, DeployError>(())
+        let command = format!("certdesk deploy remove {}", quote(name));
+        log_target(tx, words::TargetRemoved(name).to_string(), command, now)
     })
+}
+
+/// The log entry of a target added, changed or removed.
+fn log_target(tx: Sql<'_>, details: String, command: String, now: i64) -> Result<(), DeployError> {
+    let entry = LogEntry::new(now, Location::Computer, "deploy", details, command);
+    log::append(tx, &entry)?;
+    Ok(())
 }
 
 /// Which targets a run deploys.
