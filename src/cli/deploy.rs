@@ -8,11 +8,11 @@ use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
 use super::terminal::{errln, outln};
 use crate::deploy::usage::UsageType;
-use crate::ops::deploy::{self, DeployError, NewTarget, RunReport, Which};
+use crate::ops::deploy::{self, DEFAULT_PROOF_SECONDS, DeployError, RunReport, Which};
 use crate::ops::export::ExportError;
 use crate::ops::words;
 use crate::pki::timefmt::rfc3339;
-use crate::store::{DeployFormat, DeploySource, Store};
+use crate::store::{DeployFormat, DeploySource, Store, TargetSettings};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DeployAction {
@@ -62,8 +62,8 @@ pub struct TargetArgs {
     #[arg(long, value_name = "HOST:PORT")]
     probe: Option<String>,
     /// How long the probe may take to see the new certificate (seconds, default 30).
-    #[arg(long, value_name = "SECONDS")]
-    proof_within: Option<i64>,
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_PROOF_SECONDS)]
+    proof_within: i64,
     /// The SSH private key (ssh -i).
     #[arg(long, value_name = "KEYFILE")]
     identity: Option<PathBuf>,
@@ -79,7 +79,7 @@ fn path(p: Option<&PathBuf>) -> Option<String> {
     p.map(|p| p.display().to_string())
 }
 
-fn new_target(args: &TargetArgs) -> Result<NewTarget, CliError> {
+fn new_target(args: &TargetArgs) -> Result<TargetSettings, CliError> {
     let source = match (&args.usage, &args.cert) {
         (Some(usage), _) => DeploySource::Usage(
             UsageType::parse(usage).map_err(|e| CliError::bad_input(e.to_string()))?,
@@ -87,7 +87,7 @@ fn new_target(args: &TargetArgs) -> Result<NewTarget, CliError> {
         (None, Some(cert)) => DeploySource::Certificate(cert.clone()),
         (None, None) => return Err(CliError::bad_input("give --usage or --cert")),
     };
-    Ok(NewTarget {
+    Ok(TargetSettings {
         name: args.name.clone(),
         source,
         destination: args.to.clone(),
@@ -145,16 +145,16 @@ pub fn deploy(store: &mut Store, ctx: &Context, action: &DeployAction) -> Result
                 return print_json(&targets);
             }
             for t in targets {
-                let what = match &t.source {
+                let what = match &t.settings.source {
                     DeploySource::Usage(u) => u.as_str().to_owned(),
                     DeploySource::Certificate(c) => c.clone(),
                 };
                 outln!(
                     "{:<16} {:<24} {} {}",
-                    t.name,
+                    t.settings.name,
                     what,
-                    t.format.as_str(),
-                    t.destination
+                    t.settings.format.as_str(),
+                    t.settings.destination
                 );
                 if let Some(last) = &t.last {
                     outln!("    last run {}: {}", rfc3339(last.time), last.message);

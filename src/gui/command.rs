@@ -16,7 +16,7 @@ use crate::ops::adcs;
 use crate::ops::aia;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
-use crate::ops::deploy::{self, DeployError, NewTarget, RunReport};
+use crate::ops::deploy::{self, DeployError, RunReport};
 use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{ImportPlan, ImportReport};
@@ -32,7 +32,7 @@ use crate::ops::retrieve::{self, Polled};
 use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
 use crate::ops::words;
-use crate::store::{Location, Store, StoreError};
+use crate::store::{Location, Store, StoreError, TargetSettings};
 
 /// Where a request goes (the owned form of [`Delivery`]).
 #[derive(Debug, Clone)]
@@ -199,7 +199,7 @@ pub enum Command {
     /// Store a topology (TOML).
     SetTopology(String),
     /// Add a deploy target, or change one (`true`); its PFX password when given.
-    SaveTarget(Box<NewTarget>, Option<Zeroizing<String>>, bool),
+    SaveTarget(Box<TargetSettings>, Option<Zeroizing<String>>, bool),
     /// Remove a deploy target.
     RemoveTarget(String),
     /// Deploy a target now: write, reload, prove (put back on failure).

@@ -250,10 +250,10 @@ impl fmt::Display for TargetSaved<'_> {
         write!(
             f,
             "Deploy target {} {} ({} to {})",
-            self.target.name,
+            self.target.settings.name,
             if self.replaced { "changed" } else { "added" },
-            self.target.format.as_str(),
-            self.target.destination
+            self.target.settings.format.as_str(),
+            self.target.settings.destination
         )
     }
 }

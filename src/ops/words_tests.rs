@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::*;
 use crate::ca::acme::TxtRecord;
 use crate::pki::cert::CertSummary;
-use crate::store::{DeployFormat, DeploySource, Location, Logical};
+use crate::store::{DeployFormat, DeploySource, Location, Logical, TargetSettings};
 
 fn request(thumbprint: Option<&str>, reference: Option<&str>) -> RequestOutcome {
     RequestOutcome {
@@ -270,15 +270,17 @@ fn deploy() {
         "web: deployed AB12 (notification sent by mail)"
     );
     let target = DeployTarget {
-        name: "web".into(),
-        source: DeploySource::Usage(UsageType::Internal),
-        destination: "/srv/tls".into(),
-        format: DeployFormat::Pem,
-        reload: None,
-        probe: None,
-        identity: None,
-        known_hosts: None,
-        proof_seconds: 0,
+        settings: TargetSettings {
+            name: "web".into(),
+            source: DeploySource::Usage(UsageType::Internal),
+            destination: "/srv/tls".into(),
+            format: DeployFormat::Pem,
+            reload: None,
+            probe: None,
+            identity: None,
+            known_hosts: None,
+            proof_seconds: 0,
+        },
         has_password: false,
         added: 0,
         last: None,

@@ -63,14 +63,16 @@ pub struct LastRun {
     pub message: String,
 }
 
-/// A stored deploy target (without its PFX password).
+/// What a deploy target does: as the user describes it (`deploy add`, the target editor),
+/// and as it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DeployTarget {
+pub struct TargetSettings {
     /// Its name (`deploy run NAME`).
     pub name: String,
-    /// What it deploys.
+    /// What it deploys: a usage, or a certificate (a thumbprint; as the user gives it, a
+    /// unique prefix).
     pub source: DeploySource,
-    /// `[USER@HOST[:PORT]:]DIR`, as given (a local directory absolute).
+    /// `[USER@HOST[:PORT]:]DIR` (stored with a local directory absolute).
     pub destination: String,
     /// The files written.
     pub format: DeployFormat,
@@ -84,6 +86,14 @@ pub struct DeployTarget {
     pub known_hosts: Option<String>,
     /// How long the probe may take to see the new certificate, seconds.
     pub proof_seconds: i64,
+}
+
+/// A stored deploy target (without its PFX password).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeployTarget {
+    /// What it does.
+    #[serde(flatten)]
+    pub settings: TargetSettings,
     /// Whether a PFX password is stored.
     pub has_password: bool,
     /// When it was added, Unix seconds.
@@ -95,7 +105,7 @@ pub struct DeployTarget {
 impl DeployTarget {
     /// What the PFX password is bound to: the target's destination and format.
     pub(crate) fn endpoint(&self) -> String {
-        endpoint(&self.destination, self.format.as_str())
+        endpoint(&self.settings.destination, self.settings.format.as_str())
     }
 }
 
@@ -126,15 +136,17 @@ fn from_row(r: &Row) -> Result<DeployTarget, StoreError> {
         None => None,
     };
     Ok(DeployTarget {
-        name: r.text(0)?,
-        source,
-        destination: r.text(3)?,
-        format: DeployFormat::parse(&r.text(4)?).ok_or_else(|| corrupt("format"))?,
-        reload: r.opt_text(5)?,
-        probe: r.opt_text(6)?,
-        identity: r.opt_text(7)?,
-        known_hosts: r.opt_text(8)?,
-        proof_seconds: r.int(9)?,
+        settings: TargetSettings {
+            name: r.text(0)?,
+            source,
+            destination: r.text(3)?,
+            format: DeployFormat::parse(&r.text(4)?).ok_or_else(|| corrupt("format"))?,
+            reload: r.opt_text(5)?,
+            probe: r.opt_text(6)?,
+            identity: r.opt_text(7)?,
+            known_hosts: r.opt_text(8)?,
+            proof_seconds: r.int(9)?,
+        },
         has_password: r.bool(10)?,
         added: r.int(11)?,
         last,
@@ -208,7 +220,7 @@ pub(crate) mod write {
         password: Option<&str>,
         replace: bool,
     ) -> Result<(), StoreError> {
-        let owner = format!("deploy {}", target.name);
+        let owner = format!("deploy {}", target.settings.name);
         let endpoint = target.endpoint();
         let binding = Binding::Setting {
             owner: &owner,
@@ -218,15 +230,15 @@ pub(crate) mod write {
         let existing = tx.query_one(
             "SELECT encrypted_pfx_password, destination, format FROM deploy_targets
              WHERE name = ?1",
-            values![&target.name],
+            values![&target.settings.name],
         )?;
         let kept = match (&existing, replace) {
-            (Some(_), false) => return Err(StoreError::TargetExists(target.name.clone())),
-            (None, true) => return Err(StoreError::NoSuchTarget(target.name.clone())),
+            (Some(_), false) => return Err(StoreError::TargetExists(target.settings.name.clone())),
+            (None, true) => return Err(StoreError::NoSuchTarget(target.settings.name.clone())),
             (Some(row), true) => match row.opt_blob(0)? {
                 Some(blob)
-                    if row.text(1)? == target.destination
-                        && row.text(2)? == target.format.as_str() =>
+                    if row.text(1)? == target.settings.destination
+                        && row.text(2)? == target.settings.format.as_str() =>
                 {
                     Some(blob.to_vec())
                 }
@@ -238,29 +250,29 @@ pub(crate) mod write {
             Some(p) => Some(seal(p.as_bytes(), secret, binding)?),
             None => kept,
         };
-        let (usage, thumbprint) = match &target.source {
+        let (usage, thumbprint) = match &target.settings.source {
             DeploySource::Usage(u) => (Some(u.as_str()), None),
             DeploySource::Certificate(t) => (None, Some(t.as_str())),
         };
         tx.execute(
             "DELETE FROM deploy_targets WHERE name = ?1",
-            values![&target.name],
+            values![&target.settings.name],
         )?;
         tx.execute(
             "INSERT INTO deploy_targets (name, usage, thumbprint, destination, format, reload,
                 probe, identity, known_hosts, proof_seconds, encrypted_pfx_password, added)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             values![
-                &target.name,
+                &target.settings.name,
                 usage,
                 thumbprint,
-                &target.destination,
-                target.format.as_str(),
-                target.reload.as_deref(),
-                target.probe.as_deref(),
-                target.identity.as_deref(),
-                target.known_hosts.as_deref(),
-                target.proof_seconds,
+                &target.settings.destination,
+                target.settings.format.as_str(),
+                target.settings.reload.as_deref(),
+                target.settings.probe.as_deref(),
+                target.settings.identity.as_deref(),
+                target.settings.known_hosts.as_deref(),
+                target.settings.proof_seconds,
                 sealed,
                 target.added
             ],

@@ -42,7 +42,7 @@ mod team;
 
 pub use assignments::Assignment;
 pub use cas::{AuthChoice, CaConnection, CaKind, CaSecrets};
-pub use deploys::{DeployFormat, DeploySource, DeployTarget, LastRun};
+pub use deploys::{DeployFormat, DeploySource, DeployTarget, LastRun, TargetSettings};
 pub use log::LogEntry;
 pub use notify::{MailSettings, NotifySettings};
 pub use requests::PendingRequest;

@@ -56,6 +56,26 @@ fn a_target_is_added_deployed_changed_and_removed_from_the_window() {
     assert!(shown(&h, "deployed to"), "the last run is shown");
     assert_eq!(openssl_thumbprint(&out.join("cert.pem")), thumbprint);
 
+    // A bound the editor does not show, set from the command line, is kept by its Save.
+    t.json(&[
+        "deploy",
+        "edit",
+        "web",
+        "--usage",
+        "Internal",
+        "--to",
+        s(&out),
+        "--proof-within",
+        "90",
+    ]);
+    for _ in 0..200 {
+        settle(&mut h);
+        if h.state().view.deploy_targets[0].settings.proof_seconds == 90 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert_eq!(h.state().view.deploy_targets[0].settings.proof_seconds, 90);
     click(&mut h, "web ⏷");
     click(&mut h, "Edit…");
     assert_eq!(
@@ -66,6 +86,8 @@ fn a_target_is_added_deployed_changed_and_removed_from_the_window() {
     click(&mut h, "Save");
     settle(&mut h);
     assert!(h.state().dialog.is_none(), "saved and closed");
+    let targets = t.json(&["deploy", "list"]);
+    assert_eq!(targets[0]["proof_seconds"], 90, "{targets}");
     click(&mut h, "web ⏷");
     click(&mut h, "Deploy now");
     settle(&mut h);

@@ -180,7 +180,7 @@ impl CertdeskApp {
                     .view
                     .deploy_targets
                     .iter()
-                    .find(|t| t.name == name)
+                    .find(|t| t.settings.name == name)
                     .map(|t| Dialog::Target(Box::new(TargetDialog::edit(t))));
             }
             Some(Intent::CheckPool) => {

@@ -11,8 +11,8 @@ use super::frame::{self, Part};
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::view_model::StoreView;
-use crate::ops::deploy::NewTarget;
-use crate::store::{DeployFormat, DeploySource, DeployTarget};
+use crate::ops::deploy::DEFAULT_PROOF_SECONDS;
+use crate::store::{DeployFormat, DeploySource, DeployTarget, TargetSettings};
 
 /// The dialog's state.
 pub struct TargetDialog {
@@ -34,6 +34,9 @@ pub struct TargetDialog {
     pub identity: String,
     /// The known_hosts file.
     pub known_hosts: String,
+    /// The proof's bound, seconds: the stored one while editing (the editor does not show
+    /// it; `deploy edit --proof-within` changes it).
+    proof_seconds: i64,
     /// The PFX password.
     password: Zeroizing<String>,
     /// Changing an existing target (its name is fixed).
@@ -109,6 +112,7 @@ impl Default for TargetDialog {
             probe: String::new(),
             identity: String::new(),
             known_hosts: String::new(),
+            proof_seconds: DEFAULT_PROOF_SECONDS,
             password: Zeroizing::default(),
             editing: false,
             sent: false,
@@ -130,20 +134,21 @@ impl TargetDialog {
 
     /// The editor on an existing target (its password blank: kept unless retyped).
     pub fn edit(target: &DeployTarget) -> Self {
-        let (usage, thumbprint) = match &target.source {
+        let (usage, thumbprint) = match &target.settings.source {
             DeploySource::Usage(u) => (Some(*u), String::new()),
             DeploySource::Certificate(t) => (None, t.clone()),
         };
         Self {
-            name: target.name.clone(),
+            name: target.settings.name.clone(),
             usage,
             thumbprint,
-            destination: target.destination.clone(),
-            format: target.format,
-            reload: target.reload.clone().unwrap_or_default(),
-            probe: target.probe.clone().unwrap_or_default(),
-            identity: target.identity.clone().unwrap_or_default(),
-            known_hosts: target.known_hosts.clone().unwrap_or_default(),
+            destination: target.settings.destination.clone(),
+            format: target.settings.format,
+            reload: target.settings.reload.clone().unwrap_or_default(),
+            probe: target.settings.probe.clone().unwrap_or_default(),
+            identity: target.settings.identity.clone().unwrap_or_default(),
+            known_hosts: target.settings.known_hosts.clone().unwrap_or_default(),
+            proof_seconds: target.settings.proof_seconds,
             editing: true,
             ..Self::default()
         }
@@ -169,7 +174,7 @@ impl TargetDialog {
             Some(u) => DeploySource::Usage(u),
             None => DeploySource::Certificate(self.thumbprint.trim().to_owned()),
         };
-        let new = NewTarget {
+        let new = TargetSettings {
             name: self.name.trim().to_owned(),
             source,
             destination: self.destination.trim().to_owned(),
@@ -178,7 +183,7 @@ impl TargetDialog {
             probe: optional(&self.probe),
             identity: optional(&self.identity),
             known_hosts: optional(&self.known_hosts),
-            proof_seconds: None,
+            proof_seconds: self.proof_seconds,
         };
         let password = Some(self.password.clone()).filter(|p| !p.is_empty());
         Command::SaveTarget(Box::new(new), password, self.editing)

@@ -39,17 +39,17 @@ pub fn deploy_page_ui(
             }
             ui.end_row();
             for target in &view.deploy_targets {
-                ui.menu_button(format!("{} ⏷", target.name), |ui| {
+                ui.menu_button(format!("{} ⏷", target.settings.name), |ui| {
                     if ui
                         .button("Deploy now")
                         .on_hover_text("Write the files, reload, and prove it")
                         .clicked()
                     {
-                        commands.push(Command::DeployNow(target.name.clone()));
+                        commands.push(Command::DeployNow(target.settings.name.clone()));
                         ui.close();
                     }
                     if ui.button("Edit…").clicked() {
-                        intent = Some(Intent::EditTarget(target.name.clone()));
+                        intent = Some(Intent::EditTarget(target.settings.name.clone()));
                         ui.close();
                     }
                     if ui
@@ -57,18 +57,18 @@ pub fn deploy_page_ui(
                         .on_hover_text("Remove the target; the files it wrote stay")
                         .clicked()
                     {
-                        commands.push(Command::RemoveTarget(target.name.clone()));
+                        commands.push(Command::RemoveTarget(target.settings.name.clone()));
                         ui.close();
                     }
                 });
-                ui.label(match &target.source {
+                ui.label(match &target.settings.source {
                     DeploySource::Usage(u) => u.title().to_owned(),
                     DeploySource::Certificate(t) => t.clone(),
                 });
                 ui.label(format!(
                     "{} ({})",
-                    target.destination,
-                    target.format.as_str()
+                    target.settings.destination,
+                    target.settings.format.as_str()
                 ));
                 match &target.last {
                     None => ui.label("never run"),

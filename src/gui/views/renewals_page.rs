@@ -98,7 +98,7 @@ pub fn renewals_page_ui(
 fn deploying<'a>(targets: &'a [DeployTarget], tracked: &Tracked) -> Vec<&'a DeployTarget> {
     targets
         .iter()
-        .filter(|t| match &t.source {
+        .filter(|t| match &t.settings.source {
             DeploySource::Usage(u) => tracked.usages.contains(u),
             DeploySource::Certificate(thumb) => thumb.eq_ignore_ascii_case(&tracked.thumbprint),
         })
@@ -139,12 +139,12 @@ fn row_ui(
             if ui
                 .button(format!(
                     "Deploy now to {}",
-                    crate::text::escape(&target.name)
+                    crate::text::escape(&target.settings.name)
                 ))
                 .on_hover_text("Write its files there, reload the server and prove it")
                 .clicked()
             {
-                commands.push(Command::DeployNow(target.name.clone()));
+                commands.push(Command::DeployNow(target.settings.name.clone()));
                 ui.close();
             }
         }
@@ -209,7 +209,7 @@ fn deploys_ui(ui: &mut egui::Ui, targets: &[&DeployTarget]) {
     }
     ui.vertical(|ui| {
         for target in targets {
-            let name = crate::text::escape(&target.name);
+            let name = crate::text::escape(&target.settings.name);
             match &target.last {
                 Some(last) if last.ok => {
                     ui.label(format!("✔ {name}")).on_hover_text(&last.message);

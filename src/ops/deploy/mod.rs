@@ -28,7 +28,7 @@ use crate::store::db::Sql;
 use crate::store::deploys::write;
 use crate::store::log::{self, LogEntry};
 use crate::store::{
-    DeployFormat, DeploySource, DeployTarget, LastRun, Location, Store, StoreError,
+    DeployFormat, DeploySource, DeployTarget, LastRun, Location, Store, StoreError, TargetSettings,
 };
 use destination::{Destination, DestinationError};
 use files::DeployFile;
@@ -136,30 +136,6 @@ pub enum DeployError {
     },
 }
 
-/// A target as the user describes it (`deploy add`, the target editor).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTarget {
-    /// Its name.
-    pub name: String,
-    /// What it deploys: a usage (`Usage`), or a thumbprint or unique prefix
-    /// (`Certificate`).
-    pub source: DeploySource,
-    /// `[USER@HOST[:PORT]:]DIR`.
-    pub destination: String,
-    /// The files written.
-    pub format: DeployFormat,
-    /// The reload command.
-    pub reload: Option<String>,
-    /// `HOST:PORT` to prove the deploy on.
-    pub probe: Option<String>,
-    /// The SSH key file.
-    pub identity: Option<String>,
-    /// The known_hosts file.
-    pub known_hosts: Option<String>,
-    /// The proof's bound, seconds ([`DEFAULT_PROOF_SECONDS`] when none).
-    pub proof_seconds: Option<i64>,
-}
-
 fn invalid(message: impl Into<String>) -> DeployError {
     DeployError::Invalid(message.into())
 }
@@ -224,7 +200,7 @@ fn latest_successor(store: &Store, thumbprint: &str) -> Result<String, DeployErr
 
 /// Checks a described target and turns it into the stored one (a thumbprint prefix made
 /// whole, paths absolute); refuses a certificate whose key cannot be deployed.
-fn validate(store: &Store, new: &NewTarget, now: i64) -> Result<DeployTarget, DeployError> {
+fn validate(store: &Store, new: &TargetSettings, now: i64) -> Result<DeployTarget, DeployError> {
     let name_ok = !new.name.is_empty()
         && new.name.len() <= 64
         && !new.name.starts_with(['.', '-'])
@@ -254,8 +230,7 @@ fn validate(store: &Store, new: &NewTarget, now: i64) -> Result<DeployTarget, De
     if let Some(probe) = &new.probe {
         Target::parse(probe, 443).map_err(|e| invalid(e.to_string()))?;
     }
-    let proof_seconds = new.proof_seconds.unwrap_or(DEFAULT_PROOF_SECONDS);
-    if !(1..=MAX_PROOF_SECONDS).contains(&proof_seconds) {
+    if !(1..=MAX_PROOF_SECONDS).contains(&new.proof_seconds) {
         return Err(invalid(format!(
             "the proof may take 1 to {MAX_PROOF_SECONDS} seconds"
         )));
@@ -277,15 +252,17 @@ fn validate(store: &Store, new: &NewTarget, now: i64) -> Result<DeployTarget, De
         Err(e) => return Err(e),
     }
     Ok(DeployTarget {
-        name: new.name.clone(),
-        source,
-        destination,
-        format: new.format,
-        reload: new.reload.clone(),
-        probe: new.probe.clone(),
-        identity: ssh_file(new.identity.as_deref(), "SSH key")?,
-        known_hosts: ssh_file(new.known_hosts.as_deref(), "known_hosts file")?,
-        proof_seconds,
+        settings: TargetSettings {
+            name: new.name.clone(),
+            source,
+            destination,
+            format: new.format,
+            reload: new.reload.clone(),
+            probe: new.probe.clone(),
+            identity: ssh_file(new.identity.as_deref(), "SSH key")?,
+            known_hosts: ssh_file(new.known_hosts.as_deref(), "known_hosts file")?,
+            proof_seconds: new.proof_seconds,
+        },
         has_password: false,
         added: now,
         last: None,
@@ -297,29 +274,32 @@ fn command(target: &DeployTarget, edit: bool, password: bool) -> String {
     let mut cmd = format!(
         "certdesk deploy {} {} ",
         if edit { "edit" } else { "add" },
-        quote(&target.name)
+        quote(&target.settings.name)
     );
-    match &target.source {
+    match &target.settings.source {
         DeploySource::Usage(u) => cmd.push_str(&format!("--usage {}", u.as_str())),
         DeploySource::Certificate(t) => cmd.push_str(&format!("--cert {t}")),
     }
-    cmd.push_str(&format!(" --to {}", quote(&target.destination)));
-    if target.format == DeployFormat::Pfx {
+    cmd.push_str(&format!(" --to {}", quote(&target.settings.destination)));
+    if target.settings.format == DeployFormat::Pfx {
         cmd.push_str(" --format pfx");
     }
     let options = [
-        ("--reload", target.reload.as_deref()),
-        ("--probe", target.probe.as_deref()),
-        ("--identity", target.identity.as_deref()),
-        ("--known-hosts", target.known_hosts.as_deref()),
+        ("--reload", target.settings.reload.as_deref()),
+        ("--probe", target.settings.probe.as_deref()),
+        ("--identity", target.settings.identity.as_deref()),
+        ("--known-hosts", target.settings.known_hosts.as_deref()),
     ];
     for (flag, value) in options {
         if let Some(value) = value {
             cmd.push_str(&format!(" {flag} {}", quote(value)));
         }
     }
-    if target.proof_seconds != DEFAULT_PROOF_SECONDS {
-        cmd.push_str(&format!(" --proof-within {}", target.proof_seconds));
+    if target.settings.proof_seconds != DEFAULT_PROOF_SECONDS {
+        cmd.push_str(&format!(
+            " --proof-within {}",
+            target.settings.proof_seconds
+        ));
     }
     if password {
         cmd.push_str(" --password-file '<password-file>'");
@@ -332,19 +312,19 @@ fn command(target: &DeployTarget, edit: bool, password: bool) -> String {
 /// nothing, when a setting cannot be used or the certificate's key cannot be deployed.
 pub fn save(
     store: &mut Store,
-    new: &NewTarget,
+    new: &TargetSettings,
     password: Option<&str>,
     replace: bool,
     now: i64,
 ) -> Result<DeployTarget, DeployError> {
     let target = validate(store, new, now)?;
     let password = password.filter(|p| !p.is_empty());
-    if target.format == DeployFormat::Pfx && password.is_none() {
+    if target.settings.format == DeployFormat::Pfx && password.is_none() {
         let kept = replace
-            && store.deploy_target(&target.name).is_ok_and(|old| {
+            && store.deploy_target(&target.settings.name).is_ok_and(|old| {
                 old.has_password
-                    && old.destination == target.destination
-                    && old.format == target.format
+                    && old.settings.destination == target.settings.destination
+                    && old.settings.format == target.settings.format
             });
         if !kept {
             return Err(DeployError::NoPassword);
@@ -360,7 +340,7 @@ pub fn save(
         write::put(tx, secret, &target, password, replace)?;
         log_target(tx, details, cmd, now)
     })?;
-    Ok(store.deploy_target(&target.name)?)
+    Ok(store.deploy_target(&target.settings.name)?)
 }
 
 /// Removes a deploy target (the files it deployed stay where they are).
@@ -549,17 +529,17 @@ fn deploy(
     if let Err(e) = place.swap(&names) {
         return Err(roll_back(place, &names, None, e));
     }
-    let reload = target.reload.as_deref();
+    let reload = target.settings.reload.as_deref();
     if let Some(command) = reload
         && let Err(e) = place.reload(command)
     {
         return Err(roll_back(place, &names, reload, e));
     }
-    let Some(probe) = &target.probe else {
+    let Some(probe) = &target.settings.probe else {
         return Ok(None);
     };
     let parsed = Target::parse(probe, 443).map_err(|e| untouched(invalid(e.to_string())))?;
-    let within = Duration::from_secs(target.proof_seconds.unsigned_abs());
+    let within = Duration::from_secs(target.settings.proof_seconds.unsigned_abs());
     match proof::prove(&parsed, thumbprint, within) {
         Ok(()) => Ok(Some(format!("{probe} serves {thumbprint}"))),
         Err(seen) => {
@@ -570,7 +550,7 @@ fn deploy(
             let error = DeployError::Proof {
                 probe: probe.clone(),
                 wanted: thumbprint.to_owned(),
-                seconds: target.proof_seconds,
+                seconds: target.settings.proof_seconds,
                 seen,
             };
             Err(roll_back(place, &names, reload, error))
@@ -586,10 +566,10 @@ fn run_target(
     now: i64,
 ) -> Result<RunReport, DeployError> {
     let mut report = RunReport {
-        target: target.name.clone(),
-        destination: target.destination.clone(),
+        target: target.settings.name.clone(),
+        destination: target.settings.destination.clone(),
         thumbprint: None,
-        files: files::names(target.format, &target.name),
+        files: files::names(target.settings.format, &target.settings.name),
         ok: false,
         proof: None,
         rolled_back: false,
@@ -602,8 +582,8 @@ fn run_target(
         Ok(proof) => {
             report.ok = true;
             report.message = match &proof {
-                Some(p) => format!("deployed to {}; {p}", target.destination),
-                None => format!("deployed to {}", target.destination),
+                Some(p) => format!("deployed to {}; {p}", target.settings.destination),
+                None => format!("deployed to {}", target.settings.destination),
             };
             report.proof = proof;
         }
@@ -619,10 +599,10 @@ fn run_target(
         ok: report.ok,
         message: report.message.clone(),
     };
-    let details = format!("deploy target {}: {}", target.name, report.message);
+    let details = format!("deploy target {}: {}", target.settings.name, report.message);
     let ok = report.ok;
     store.transaction(|tx, _| {
-        write::record_run(tx, &target.name, &run)?;
+        write::record_run(tx, &target.settings.name, &run)?;
         if ok {
             log::append(
                 tx,
@@ -631,7 +611,7 @@ fn run_target(
                     Location::Computer,
                     "deploy",
                     details,
-                    format!("certdesk deploy run {}", quote(&target.name)),
+                    format!("certdesk deploy run {}", quote(&target.settings.name)),
                 ),
             )?;
         }
@@ -639,7 +619,7 @@ fn run_target(
     })?;
     if !report.ok {
         let event = Event::DeployFailed {
-            target: target.name.clone(),
+            target: target.settings.name.clone(),
             thumbprint: report.thumbprint.clone(),
             message: report.message.clone(),
         };
@@ -660,22 +640,22 @@ fn attempt(
     report: &mut RunReport,
 ) -> Result<Option<String>, Failure> {
     let untouched = Failure::untouched;
-    let thumbprint = current_thumbprint(store, &target.source, now).map_err(untouched)?;
+    let thumbprint = current_thumbprint(store, &target.settings.source, now).map_err(untouched)?;
     report.thumbprint = Some(thumbprint.clone());
     let prepared = (|| {
         let cert = store.find(Location::Computer, &thumbprint)?;
-        let password = match target.format {
-            DeployFormat::Pfx => store.deploy_password(&target.name)?,
+        let password = match target.settings.format {
+            DeployFormat::Pfx => store.deploy_password(&target.settings.name)?,
             DeployFormat::Pem => None,
         };
         let files = files::build(
             store,
             &cert,
-            target.format,
-            &target.name,
+            target.settings.format,
+            &target.settings.name,
             password.as_deref().map(String::as_str),
         )?;
-        let destination = destination::parse(&target.destination)?;
+        let destination = destination::parse(&target.settings.destination)?;
         Ok::<_, DeployError>((files, destination))
     })();
     let (files, destination) = prepared.map_err(untouched)?;
@@ -684,8 +664,8 @@ fn attempt(
         Destination::Remote(remote) => {
             let ssh = ssh::Ssh {
                 remote,
-                identity: target.identity.as_deref(),
-                known_hosts: target.known_hosts.as_deref(),
+                identity: target.settings.identity.as_deref(),
+                known_hosts: target.settings.known_hosts.as_deref(),
             };
             deploy(&Place::Remote(ssh), target, &files, &thumbprint)
         }
@@ -705,7 +685,7 @@ pub fn run_for(
         _ => {
             let mut chosen = Vec::new();
             for target in store.deploy_targets()? {
-                let take = match (which, &target.source) {
+                let take = match (which, &target.settings.source) {
                     (Which::All, _) => true,
                     (Which::Usage(u), DeploySource::Usage(v)) => u == *v,
                     (Which::Certificate(t), source) => current_thumbprint(store, source, now)
