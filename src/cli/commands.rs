@@ -24,10 +24,15 @@ pub struct Context {
     pub now: i64,
 }
 
+/// How much JSON is gathered before one write to stdout: a list of 100,000 certificates
+/// (tens of megabytes) goes out in few writes.
+const JSON_BUFFER: usize = 256 << 10;
+
 /// Prints `value` as one JSON document on stdout (as serde_json writes it: JSON escapes
-/// control characters itself).
+/// control characters itself), streamed through a buffer: a long list is never held whole
+/// as text.
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
-    let mut out = BufWriter::new(Sink(Stream::Out));
+    let mut out = BufWriter::with_capacity(JSON_BUFFER, Sink(Stream::Out));
     serde_json::to_writer(&mut out, value)
         .map_err(|e| CliError::refused(format!("cannot write the output: {e}")))?;
     let _ = writeln!(out).and_then(|()| out.flush());
@@ -42,9 +47,8 @@ pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<()
         .iter()
         .filter(|c| c.location == ctx.location && logical.is_none_or(|l| c.logical == l));
     if ctx.json {
-        let rows: Vec<CertJson<'_>> = shown
-            .map(|c| CertJson::new(c, &index, ctx.now, &usages))
-            .collect();
+        // Each row's JSON shape is made as it is written, not gathered first.
+        let rows = output::JsonSeq::new(shown.map(|c| CertJson::new(c, &index, ctx.now, &usages)));
         return print_json(&rows);
     }
     for c in shown {

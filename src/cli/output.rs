@@ -1,8 +1,9 @@
 //! What the CLI prints: the JSON shapes CLI.md fixes (fields may be added, never renamed)
 //! and their plain-text counterparts (printed through [`super::terminal`]).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 pub use crate::pki::timefmt::rfc3339;
@@ -32,8 +33,8 @@ pub struct CertJson<'a> {
     subject: &'a str,
     issuer: &'a str,
     serial: &'a str,
-    not_before: String,
-    not_after: String,
+    not_before: Rfc3339,
+    not_after: Rfc3339,
     sans: &'a [String],
     eku: &'a [String],
     key_usage: &'a [String],
@@ -47,13 +48,13 @@ pub struct CertJson<'a> {
     self_signed: bool,
     ca: bool,
     chain: &'static str,
-    usages: Vec<String>,
+    usages: &'a [String],
 }
 
 impl<'a> CertJson<'a> {
     /// Builds the shape for `c`, with its chain status from `index` at `now` and the
     /// usages assigned to it (`usages`: thumbprint -> usage names).
-    pub fn new(c: &'a StoredCert, index: &ChainIndex<'a>, now: i64, usages: &Usages) -> Self {
+    pub fn new(c: &'a StoredCert, index: &ChainIndex<'a>, now: i64, usages: &'a Usages) -> Self {
         let s = &c.summary;
         Self {
             thumbprint: &s.thumbprint,
@@ -61,8 +62,8 @@ impl<'a> CertJson<'a> {
             subject: &s.subject,
             issuer: &s.issuer,
             serial: &s.serial,
-            not_before: rfc3339(s.not_before),
-            not_after: rfc3339(s.not_after),
+            not_before: Rfc3339(s.not_before),
+            not_after: Rfc3339(s.not_after),
             sans: &s.sans,
             eku: &s.eku,
             key_usage: &s.key_usage,
@@ -76,12 +77,46 @@ impl<'a> CertJson<'a> {
             self_signed: s.self_signed,
             ca: s.is_ca(),
             chain: index.status(c, now).as_str(),
-            usages: if c.location == Location::Computer {
-                usages.get(&s.thumbprint).cloned().unwrap_or_default()
-            } else {
-                Vec::new()
+            usages: match c.location {
+                Location::Computer => usages.get(&s.thumbprint).map_or(&[][..], Vec::as_slice),
+                Location::User => &[],
             },
         }
+    }
+}
+
+/// A Unix time written as RFC 3339 text in JSON, without a string of its own per value.
+struct Rfc3339(i64);
+
+impl Serialize for Rfc3339 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0u8; 64];
+        let mut cursor = std::io::Cursor::new(&mut text[..]);
+        match crate::pki::timefmt::write_rfc3339(&mut cursor, self.0) {
+            Ok(()) => {
+                let n = usize::try_from(cursor.position()).unwrap_or(0);
+                serializer.serialize_str(std::str::from_utf8(&text[..n]).unwrap_or_default())
+            }
+            Err(_) => serializer.serialize_str(&rfc3339(self.0)),
+        }
+    }
+}
+
+/// A JSON array of the items an iterator gives, each made as it is written (a list of
+/// 100,000 certificates is not gathered first). Serialized once.
+pub struct JsonSeq<I>(RefCell<Option<I>>);
+
+impl<I> JsonSeq<I> {
+    /// Wraps the iterator.
+    pub fn new(items: I) -> Self {
+        Self(RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item: Serialize>> Serialize for JsonSeq<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
     }
 }
 

@@ -27,8 +27,8 @@ fn from_row(row: &Row) -> Result<StoredCert, StoreError> {
     };
     Ok(StoredCert {
         id: row.int(0)?,
-        location: Location::parse(&row.text(1)?).unwrap_or(Location::Computer),
-        logical: Logical::parse(&row.text(2)?).unwrap_or(Logical::Personal),
+        location: Location::parse(row.str(1)?).unwrap_or(Location::Computer),
+        logical: Logical::parse(row.str(2)?).unwrap_or(Logical::Personal),
         summary,
         friendly_name: row.text(4)?,
         added: row.int(5)?,

@@ -144,6 +144,14 @@ impl Row {
         self.opt_text(i)?.ok_or_else(|| mismatch(i, "text"))
     }
 
+    /// A text column, borrowed.
+    pub fn str(&self, i: usize) -> Result<&str, StoreError> {
+        match self.at(i) {
+            Value::Text(v) => Ok(v),
+            _ => Err(mismatch(i, "text")),
+        }
+    }
+
     /// A text column that may be NULL.
     pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
         match self.at(i) {
