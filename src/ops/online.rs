@@ -10,8 +10,9 @@ use rustls_pki_types::pem::PemObject;
 
 use super::enroll::error::EnrollError;
 use super::enroll::keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
+use super::enroll::{AltCredentials, OnlineOptions};
 use crate::ca::OnlineError;
-use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
+use crate::ca::acme::{self, AcmeError, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};
 use crate::ca::scep::{self, Enrolled, ScepRequest};
 use crate::deploy::request::RequestSpec;
@@ -24,39 +25,6 @@ use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, St
 
 /// The most certificates a CA's chain may hold.
 const MAX_CHAIN: usize = 16;
-
-/// How a request goes to an online CA.
-#[derive(Clone, Copy)]
-pub struct OnlineOptions<'a> {
-    /// ACME: where the HTTP-01 answers are served.
-    pub http01: Http01<'a>,
-    /// ACME: answer DNS-01 instead: the records are shown and the request waits.
-    pub dns01: bool,
-    /// AD CS: credentials to use instead of the connection's (the wizard's "Certificate
-    /// Authority Account" page).
-    pub credentials: Option<Credentials<'a>>,
-    /// The user agreed to put the root CA that ends the issued chain in Trusted Roots when
-    /// it is not there yet (`--trust-root`, as `import --trust-root`).
-    pub trust_root: bool,
-    /// ACME with renewal information: the ARI identifier of the certificate this request
-    /// replaces, named in the order.
-    pub replaces: Option<&'a str>,
-}
-
-impl std::fmt::Debug for OnlineOptions<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OnlineOptions")
-            .field("http01", &self.http01)
-            .field("dns01", &self.dns01)
-            .field(
-                "credentials",
-                &self.credentials.map(|c| c.username.to_owned()),
-            )
-            .field("trust_root", &self.trust_root)
-            .field("replaces", &self.replaces)
-            .finish()
-    }
-}
 
 /// The root CA that ends an issued chain, when the store does not trust it: shown to the
 /// user (subject and thumbprint, as Windows' security warning shows them) with the choice
@@ -160,7 +128,7 @@ pub(super) fn submit(
     made: Made<'_>,
     location: Location,
     name: &str,
-    options: OnlineOptions<'_>,
+    options: &OnlineOptions,
     logged: Logged<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Answer, EnrollError> {
@@ -188,7 +156,7 @@ pub(super) fn submit(
                 &ca,
                 Secrets::from(&secrets),
                 &order_names(spec),
-                options.replaces,
+                options.replaces.as_deref(),
             )?;
             if let Some(registered) = &started.registered {
                 super::cas::keep_account(store, name, registered)?;
@@ -227,8 +195,8 @@ pub(super) fn submit(
                 Secrets::from(&secrets),
                 &order_names(spec),
                 &generated.csr_der,
-                options.http01,
-                options.replaces,
+                options.http01.borrowed(),
+                options.replaces.as_deref(),
             )?;
             if let Some(registered) = &issued.registered {
                 super::cas::keep_account(store, name, registered)?;
@@ -236,7 +204,8 @@ pub(super) fn submit(
             pem_ders(name, &issued.chain_pem)?
         }
         CaKind::Certsrv => {
-            let creds = credentials(&ca, &secrets, options.credentials);
+            let given = options.credentials.as_ref().map(AltCredentials::borrowed);
+            let creds = credentials(&ca, &secrets, given);
             let template = super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
             let disposition = certsrv::submit(&ca, creds, &generated.csr_pem, &template)?;
             match disposition {
