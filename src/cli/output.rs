@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub use crate::pki::timefmt::rfc3339;
-use crate::store::{Location, LogEntry, Store, StoreError, StoredCert};
+use crate::store::{Location, LogEntry, Store, StoreError, StoredCert, StoredProperty};
 use crate::verify::chain::ChainIndex;
 
 /// Thumbprint -> the usages it is assigned to (Computer location).
@@ -117,7 +117,7 @@ pub fn details(
     c: &StoredCert,
     chain: &str,
     path: &[&StoredCert],
-    properties: &[(String, String, Vec<u8>)],
+    properties: &[StoredProperty],
 ) -> Vec<String> {
     let s = &c.summary;
     let mut out = vec![
@@ -167,7 +167,7 @@ pub fn details(
             link.logical.title()
         ));
     }
-    for (bag, oid, value) in properties {
+    for StoredProperty { bag, oid, value } in properties {
         let shown = hex::encode_upper(&value[..value.len().min(PROPERTY_SHOWN)]);
         out.push(match value.len() {
             n if n > PROPERTY_SHOWN => format!(

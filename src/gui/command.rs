@@ -20,7 +20,7 @@ use crate::ops::enroll::{self, AltCredentials, Delivery, EnrollError, RequestOut
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{ImportPlan, ImportReport};
 use crate::ops::online::{self, ChainRoot};
-use crate::ops::pool::{self, PoolError, PoolReport};
+use crate::ops::pool::{self, PoolError, PoolQuery, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
@@ -45,7 +45,14 @@ pub enum Command {
     /// Remove a certificate.
     Remove(Location, String),
     /// Rename a certificate.
-    Rename(Location, String, String),
+    Rename {
+        /// Where it lives.
+        location: Location,
+        /// Which.
+        thumbprint: String,
+        /// Its new friendly name.
+        name: String,
+    },
     /// Export a certificate.
     Export {
         /// Where it lives.
@@ -76,9 +83,8 @@ pub enum Command {
     SetSystemRoots(bool),
     /// Look at what servers serve, checking the SANs these usages need.
     Probe(Vec<Target>, Vec<UsageType>),
-    /// Compare what the pool's members serve on this port, reaching the members named
-    /// here at these addresses (the others by their names).
-    PoolCheck(u16, Vec<(String, std::net::SocketAddr)>),
+    /// Compare what the pool's members serve.
+    PoolCheck(PoolQuery),
     /// Check the revocation of each link of a certificate's path.
     CheckRevocation(Location, String),
     /// Change a CA connection (a secret left empty is kept).
@@ -120,8 +126,15 @@ pub enum Command {
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
-    /// Add a deploy target, or change one (`true`); its PFX password when given.
-    SaveTarget(Box<NewTarget>, Option<Zeroizing<String>>, bool),
+    /// Add a deploy target, or change one.
+    SaveTarget {
+        /// The target.
+        target: Box<NewTarget>,
+        /// Its PFX password, when given.
+        password: Option<Zeroizing<String>>,
+        /// It replaces the target of its name.
+        replaced: bool,
+    },
     /// Remove a deploy target.
     RemoveTarget(String),
     /// Deploy a target now: write, reload, prove (put back on failure).
@@ -209,7 +222,7 @@ impl Command {
         match self {
             Command::Import { .. } => "import",
             Command::Remove(..) => "remove",
-            Command::Rename(..) => "rename",
+            Command::Rename { .. } => "rename",
             Command::Export { .. } => "export",
             Command::Submit { .. } => "request",
             Command::AddCa(_)
@@ -225,7 +238,9 @@ impl Command {
             Command::Renew(..) => "renew",
             Command::Assign(_) | Command::FinishRequest { .. } | Command::Unassign(..) => "assign",
             Command::SetTopology(_) => "topology",
-            Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
+            Command::SaveTarget { .. } | Command::RemoveTarget(_) | Command::DeployNow(_) => {
+                "deploy"
+            }
             Command::Track(..) => "track",
             Command::Untrack(_) => "untrack",
             Command::RenewNow(_) => "renew-due",
@@ -270,7 +285,11 @@ pub fn apply(
         Command::Remove(location, thumbprint) => {
             done(words::Removed(&remove::remove(store, location, &thumbprint, now)?).to_string())
         }
-        Command::Rename(location, thumbprint, name) => {
+        Command::Rename {
+            location,
+            thumbprint,
+            name,
+        } => {
             let name = rename::rename(store, location, &thumbprint, &name, now)?;
             done(format!("Renamed to \"{name}\""))
         }
@@ -326,9 +345,9 @@ pub fn apply(
             let message = words::PathRevocation(&links).to_string();
             Ok((message, Applied::Revocation(links)))
         }
-        Command::PoolCheck(port, addresses) => {
+        Command::PoolCheck(query) => {
             let topology = enroll::topology(store)?;
-            let report = pool::check(store, &topology, port, &addresses, now)?;
+            let report = pool::check(store, &topology, &query, now)?;
             Ok((report.to_string(), Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {
@@ -369,9 +388,13 @@ pub fn apply(
             enroll::set_topology(store, &toml, "topology.toml", now)?;
             done("Topology saved".to_owned())
         }
-        Command::SaveTarget(new, password, replaced) => {
+        Command::SaveTarget {
+            target,
+            password,
+            replaced,
+        } => {
             let password = password.as_deref().map(String::as_str);
-            let target = &deploy::save(store, &new, password, replaced, now)?;
+            let target = &deploy::save(store, &target, password, replaced, now)?;
             done(words::TargetSaved { target, replaced }.to_string())
         }
         Command::RemoveTarget(name) => {

@@ -196,20 +196,11 @@ pub fn eligible(
 ) -> Result<Vec<UsageEligibility>, AssignError> {
     let loaded = Loaded::from(store)?;
     let checker = loaded.checker(store, now);
-    Ok(usages
-        .iter()
-        .map(|u| {
-            let (eligible, not_eligible) = eligible_with(&checker, *u);
-            UsageEligibility {
-                usage: *u,
-                eligible,
-                not_eligible,
-            }
-        })
-        .collect())
+    Ok(usages.iter().map(|u| eligible_with(&checker, *u)).collect())
 }
 
-fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, Vec<Eligibility>) {
+/// The certificates `usage` may be assigned, and the others with their reasons.
+fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> UsageEligibility {
     let mut ok = Vec::new();
     let mut not = Vec::new();
     for cert in checker.certificates() {
@@ -235,7 +226,11 @@ fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, 
             }
         }
     }
-    (ok, not)
+    UsageEligibility {
+        usage,
+        eligible: ok,
+        not_eligible: not,
+    }
 }
 
 /// Validates a certificate for every usage; all must pass.

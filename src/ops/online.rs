@@ -9,7 +9,7 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use super::enroll::error::EnrollError;
-use super::enroll::keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
+use super::enroll::keep::{Held, HeldBy, Issuer, Logged, Made, keep_issued, keep_pending};
 use super::enroll::{AltCredentials, OnlineOptions};
 use crate::ca::OnlineError;
 use crate::ca::acme::{self, AcmeError, Secrets, TxtRecord};
@@ -63,8 +63,15 @@ pub(super) enum RootState {
 
 /// What the CA did.
 pub(super) enum Answer {
-    /// Issued and stored: (thumbprint, friendly name, what became of its chain's root).
-    Issued(String, String, RootState),
+    /// Issued and stored.
+    Issued {
+        /// The certificate's thumbprint.
+        thumbprint: String,
+        /// The friendly name it was given.
+        friendly: String,
+        /// What became of its chain's root.
+        root: RootState,
+    },
     /// Held for approval, or waiting for DNS-01 records.
     Pending {
         /// Our request id.
@@ -136,18 +143,21 @@ pub(super) fn submit(
     let ca = store.ca(name)?;
     let secrets = store.ca_secrets(name)?;
     let key_hash = generated.key.public_key_hash().to_owned();
-    let pending = |store: &mut Store, reference: String, warnings: &mut Vec<String>| {
+    // The CA holds the request (with these records to create, for DNS-01).
+    let pending = |store: &mut Store, reference: String, records, warnings: &mut Vec<String>| {
         let held = Held {
             csr_file: None,
-            ca: Some((name, &reference)),
+            ca: Some(HeldBy {
+                ca: name,
+                reference: &reference,
+            }),
         };
-        keep_pending(store, made, location, held, logged, warnings).map(|(id, friendly)| {
-            Answer::Pending {
-                id,
-                friendly,
-                reference: reference.clone(),
-                records: Vec::new(),
-            }
+        let (id, friendly) = keep_pending(store, made, location, held, logged, warnings)?;
+        Ok::<_, EnrollError>(Answer::Pending {
+            id,
+            friendly,
+            reference,
+            records,
         })
     };
     let chain = match ca.kind {
@@ -172,21 +182,7 @@ pub(super) fn submit(
                 )?;
                 pem_ders(name, &pem)?
             } else {
-                let answer = pending(store, started.order_url, warnings)?;
-                return Ok(match answer {
-                    Answer::Pending {
-                        id,
-                        friendly,
-                        reference,
-                        ..
-                    } => Answer::Pending {
-                        id,
-                        friendly,
-                        reference,
-                        records: started.records,
-                    },
-                    issued => issued,
-                });
+                return pending(store, started.order_url, started.records, warnings);
             }
         }
         CaKind::Acme => {
@@ -209,10 +205,10 @@ pub(super) fn submit(
             let template = super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
             let disposition = certsrv::submit(&ca, creds, &generated.csr_pem, &template)?;
             match disposition {
-                Disposition::Pending(id) => return pending(store, id, warnings),
+                Disposition::Pending(id) => return pending(store, id, Vec::new(), warnings),
                 Disposition::Issued(id) => match certsrv::retrieve(&ca, creds, &id)? {
                     Retrieved::Issued(chain) => chain,
-                    Retrieved::Pending => return pending(store, id, warnings),
+                    Retrieved::Pending => return pending(store, id, Vec::new(), warnings),
                 },
             }
         }
@@ -232,7 +228,7 @@ pub(super) fn submit(
             match scep::enroll(&ca, &request)? {
                 Enrolled::Issued(chain) => chain,
                 Enrolled::Pending => {
-                    return pending(store, request.transaction_id(), warnings);
+                    return pending(store, request.transaction_id(), Vec::new(), warnings);
                 }
             }
         }
@@ -262,11 +258,11 @@ pub(super) fn submit(
         }
         Ok::<_, EnrollError>(friendly)
     })?;
-    Ok(Answer::Issued(
-        leaf.summary().thumbprint.clone(),
+    Ok(Answer::Issued {
+        thumbprint: leaf.summary().thumbprint.clone(),
         friendly,
         root,
-    ))
+    })
 }
 
 /// The self-signed root CA that ends `cas` (an issued chain without its leaf) when it is

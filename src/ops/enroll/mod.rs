@@ -245,10 +245,14 @@ pub(super) fn submit_as(
         Delivery::Online { ca, options } => {
             let warnings = &mut outcome.warnings;
             match online::submit(store, made, location, ca, options, logged, warnings)? {
-                Answer::Issued(thumbprint, name, root) => {
+                Answer::Issued {
+                    thumbprint,
+                    friendly,
+                    root,
+                } => {
                     outcome.status = RequestStatus::Issued;
                     outcome.thumbprint = Some(thumbprint);
-                    outcome.friendly_name = name;
+                    outcome.friendly_name = friendly;
                     match root {
                         RootState::Trusted => {}
                         RootState::Untrusted(root) => outcome.untrusted_root = Some(Box::new(root)),
