@@ -325,46 +325,35 @@ pub fn issue(
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
         let tokens: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let wanted = Wanted { names, replaces };
         match http01 {
             Http01::Listen(address) => {
                 let listener = tokio::net::TcpListener::bind(address)
                     .await
                     .map_err(|source| AcmeError::Listener { address, source })?;
                 let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
-                let result = order(
-                    ca,
-                    secrets,
-                    Wanted { names, replaces },
-                    csr_der,
-                    &|token, answer| {
-                        if let Ok(mut map) = tokens.lock() {
-                            map.insert(token.to_owned(), answer.to_owned());
-                        }
-                        Ok(())
-                    },
-                )
+                let result = order(ca, secrets, wanted, csr_der, &|token, answer| {
+                    if let Ok(mut map) = tokens.lock() {
+                        map.insert(token.to_owned(), answer.to_owned());
+                    }
+                    Ok(())
+                })
                 .await;
                 server.abort();
                 result
             }
             Http01::Webroot(dir) => {
                 let written = Mutex::new(Vec::new());
-                let result = order(
-                    ca,
-                    secrets,
-                    Wanted { names, replaces },
-                    csr_der,
-                    &|token, answer| {
-                        let path = webroot_file(ca, dir, token)?;
-                        if let Ok(mut files) = written.lock() {
-                            files.push(path.clone());
-                        }
-                        write_answer(&path, answer).map_err(|source| AcmeError::Webroot {
-                            dir: dir.to_path_buf(),
-                            source,
-                        })
-                    },
-                )
+                let result = order(ca, secrets, wanted, csr_der, &|token, answer| {
+                    let path = webroot_file(ca, dir, token)?;
+                    if let Ok(mut files) = written.lock() {
+                        files.push(path.clone());
+                    }
+                    write_answer(&path, answer).map_err(|source| AcmeError::Webroot {
+                        dir: dir.to_path_buf(),
+                        source,
+                    })
+                })
                 .await;
                 // The answers are removed whatever the outcome.
                 for path in written.into_inner().unwrap_or_default() {

@@ -9,7 +9,7 @@ use super::CliError;
 use super::output::{self, CertJson, LogJson};
 use super::password::PasswordArgs;
 use super::terminal::{Sink, Stream, errln, outln};
-use crate::ops::import::{self, ImportOptions, ReadError};
+use crate::ops::import::{self, ImportOptions, MadeExportable, ReadError, Skipped};
 use crate::ops::remove;
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied;
@@ -212,21 +212,16 @@ pub fn import(
     for t in &report.keys_attached {
         outln!("key attached {t}");
     }
-    for made in &report.made_exportable {
-        outln!(
-            "exportable   {}  {}  (its private key is now exportable, as asked)",
-            made.thumbprint,
-            made.name
-        );
+    for MadeExportable { thumbprint, name } in &report.made_exportable {
+        outln!("exportable   {thumbprint}  {name}  (its private key is now exportable, as asked)");
     }
     for t in &aia.added {
         outln!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
     }
-    for skipped in &report.skipped {
+    for Skipped { thumbprint, reason } in &report.skipped {
         outln!(
-            "skipped      {}: {}; run again with --trust-root to trust it",
-            skipped.thumbprint,
-            skipped.reason.text()
+            "skipped      {thumbprint}: {}; run again with --trust-root to trust it",
+            reason.text()
         );
     }
     for w in &report.warnings {

@@ -15,26 +15,21 @@ const DEFAULT_LIFETIME: i64 = 86_400;
 
 /// The verdict of one CRL, or why it could not be had.
 pub(super) fn verdict(store: Option<&mut Store>, query: Query<'_>) -> Answer {
-    let Query {
-        ders,
-        url,
-        deadline,
-        now,
-    } = query;
+    let Query { url, now, .. } = query;
     let cached = match store.as_deref() {
         Some(store) => store.cached_crl(url, now)?,
         None => None,
     };
     let (crl_der, fresh) = match cached {
         Some(cached) => (cached, false),
-        None => match fetch::get(url, deadline) {
+        None => match fetch::get(url, query.deadline) {
             Ok(bytes) => (bytes, true),
             Err(e) => return Ok(Err(NoAnswer::CrlUnreachable(e))),
         },
     };
     let (Ok((_, cert)), Ok((_, issuer))) = (
-        X509Certificate::from_der(ders.cert),
-        X509Certificate::from_der(ders.issuer),
+        X509Certificate::from_der(query.ders.cert),
+        X509Certificate::from_der(query.ders.issuer),
     ) else {
         return Ok(Err(NoAnswer::Unreadable));
     };

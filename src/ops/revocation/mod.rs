@@ -117,6 +117,15 @@ struct Query<'a> {
     now: i64,
 }
 
+/// Who is asked for a verdict.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The certificate's OCSP responder.
+    Ocsp,
+    /// A CRL its distribution points name.
+    Crl,
+}
+
 /// A verdict, or why none could be had (the store's own failure apart).
 type Answer = Result<Result<Revocation, NoAnswer>, StoreError>;
 
@@ -166,7 +175,10 @@ pub fn check_ders(
     let total = pointers.ocsp.len() + pointers.crl.len();
     let mut warnings = Vec::new();
     let mut asked = 0;
-    for url in &pointers.ocsp {
+    // The responders first, then the CRLs.
+    let ocsp = pointers.ocsp.iter().map(|url| (Source::Ocsp, url));
+    let crls = pointers.crl.iter().map(|url| (Source::Crl, url));
+    for (source, url) in ocsp.chain(crls) {
         if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
             break;
         }
@@ -177,25 +189,15 @@ pub fn check_ders(
             deadline,
             now,
         };
-        match ocsp_verdict(store.as_deref_mut(), query)? {
-            Ok(verdict) => return Ok(verdict),
-            Err(why) => warnings.push(format!("OCSP at {url}: {why}")),
-        }
-    }
-    for url in &pointers.crl {
-        if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
-            break;
-        }
-        asked += 1;
-        let query = Query {
-            ders,
-            url,
-            deadline,
-            now,
+        let store = store.as_deref_mut();
+        let answer = match source {
+            Source::Ocsp => ocsp_verdict(store, query)?,
+            Source::Crl => crl::verdict(store, query)?,
         };
-        match crl::verdict(store.as_deref_mut(), query)? {
-            Ok(verdict) => return Ok(verdict),
-            Err(why) => warnings.push(why.to_string()),
+        match (answer, source) {
+            (Ok(verdict), _) => return Ok(verdict),
+            (Err(why), Source::Ocsp) => warnings.push(format!("OCSP at {url}: {why}")),
+            (Err(why), Source::Crl) => warnings.push(why.to_string()),
         }
     }
     if asked < total {
@@ -213,12 +215,7 @@ pub fn check_ders(
 /// The responder's answer for a certificate: the kept one while it is current, else a new
 /// one, kept until its nextUpdate; or why none could be had.
 fn ocsp_verdict(store: Option<&mut Store>, query: Query<'_>) -> Answer {
-    let Query {
-        ders,
-        url,
-        deadline,
-        now,
-    } = query;
+    let Query { ders, url, now, .. } = query;
     let thumbprint = cert::thumbprint(ders.cert);
     if let Some(store) = store.as_deref()
         && let Some(kept) = store.cached_ocsp(url, &thumbprint, now)?
@@ -229,7 +226,7 @@ fn ocsp_verdict(store: Option<&mut Store>, query: Query<'_>) -> Answer {
     let Some(request) = ocsp::request(ders) else {
         return Ok(Err(NoAnswer::Unreadable));
     };
-    let answer = match fetch::post(url, "application/ocsp-request", request, deadline) {
+    let answer = match fetch::post(url, "application/ocsp-request", request, query.deadline) {
         Ok(bytes) => bytes,
         Err(e) => return Ok(Err(NoAnswer::ResponderUnreachable(e))),
     };

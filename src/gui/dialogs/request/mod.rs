@@ -215,7 +215,7 @@ impl DialogPage for RequestWizard {
 
     fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
         self.sync_cas(&cx.view.cas);
-        self.ui(ui, cx.jobs, cx.commands, cx.now)
+        self.ui(ui, cx)
     }
 
     fn job_done(&mut self, result: JobResult, commands: &mut Vec<Command>) {
@@ -512,17 +512,11 @@ impl RequestWizard {
     /// Draws the wizard: the step list on the left, the page's title and description, the
     /// page, and Back / Next (Finish on the summary) / Cancel in the same place on every
     /// page. Enter presses Next.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        jobs: &mut Jobs,
-        commands: &mut Vec<Command>,
-        now: i64,
-    ) -> Flow {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
         let mut flow = Flow::Stay;
         let shown = self.step;
         frame::parts_ui(ui, |ui, part| match part {
-            Part::Footer => flow = self.footer_ui(ui, jobs, commands, now),
+            Part::Footer => flow = self.footer_ui(ui, cx),
             Part::Body => {
                 if self.step == Step::Done {
                     self.done_body_ui(ui);
@@ -545,7 +539,7 @@ impl RequestWizard {
                         ui.heading(self.step.title());
                         ui.label(self.step.description());
                         ui.add_space(8.0);
-                        self.page_ui(ui, jobs, commands);
+                        self.page_ui(ui, cx.jobs, cx.commands);
                         if let Some(error) = &self.error {
                             frame::error_ui(ui, error);
                         }
@@ -574,13 +568,8 @@ impl RequestWizard {
         flow
     }
 
-    fn footer_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        jobs: &mut Jobs,
-        commands: &mut Vec<Command>,
-        now: i64,
-    ) -> Flow {
+    fn footer_ui(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+        let (jobs, commands, now) = (&mut *cx.jobs, &mut *cx.commands, cx.now);
         if self.step == Step::Done {
             return self.done_footer_ui(ui, jobs, commands);
         }
