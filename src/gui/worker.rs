@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
 use super::command::{self, Applied, ApplyError, Command};
-use super::list_order::{self, ListKey};
+use super::list_order::{self, ListKey, ListOrder};
 use super::network::{self, Done, Job, Network, Ticketed};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
@@ -72,10 +72,17 @@ enum Request {
 pub enum Reply {
     /// A command was applied (or refused): its ticket, and what it gave.
     Applied(u64, Result<(String, Applied), ApplyError>),
-    /// A fresh view of the store, with the order of the list page the window showed (so a
-    /// refresh costs the window no sorting); `answers` is false when it was sent because
-    /// another process changed the store, not because the window asked.
-    View(Box<StoreView>, Option<(ListKey, Vec<usize>)>, bool),
+    /// A fresh view of the store.
+    View {
+        /// The view.
+        view: Box<StoreView>,
+        /// The order of the list page the window showed (so a refresh costs the window
+        /// no sorting).
+        order: Option<ListOrder>,
+        /// False when it was sent because another process changed the store, not because
+        /// the window asked.
+        answers: bool,
+    },
     /// The view could not be loaded (`answers` as for a view).
     ViewFailed(StoreError, bool),
     /// Eligibility for the assign dialog.
@@ -218,7 +225,7 @@ impl StoreWorker {
         for reply in &replies {
             // Every request ends with exactly one of these.
             let last = match reply {
-                Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
+                Reply::View { answers, .. } | Reply::ViewFailed(_, answers) => *answers,
                 Reply::Eligible(_) | Reply::Opened(Err(_)) | Reply::Unlocked(Err(_)) => true,
                 Reply::Applied(..)
                 | Reply::Opened(Ok(_))
@@ -440,8 +447,15 @@ fn unlock_from_keyring(store: &mut Store) {
 fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {
     match StoreView::load(store, now) {
         Ok(view) => {
-            let order = list.map(|key| (key.clone(), list_order::order(&view, key)));
-            Reply::View(Box::new(view), order, answers)
+            let order = list.map(|key| ListOrder {
+                key: key.clone(),
+                visible: list_order::order(&view, key),
+            });
+            Reply::View {
+                view: Box::new(view),
+                order,
+                answers,
+            }
         }
         Err(e) => Reply::ViewFailed(e, answers),
     }
