@@ -69,8 +69,13 @@ pub enum PoolError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An `--address` names no member.
-    #[error("{0} is not a member of the pool (the topology's members are {1})")]
-    NotAMember(String, String),
+    #[error("{given} is not a member of the pool (the topology's members are {members})")]
+    NotAMember {
+        /// The name given.
+        given: String,
+        /// The topology's members, comma-separated.
+        members: String,
+    },
     /// The topology lists no member to compare.
     #[error(
         "the topology lists no members of the pool {0}: add its servers (pool_members) to the topology"
@@ -136,7 +141,10 @@ pub fn check(
     }
     for MemberAddress { member, .. } in addresses {
         if !members.iter().any(|m| m.eq_ignore_ascii_case(member)) {
-            return Err(PoolError::NotAMember(member.clone(), members.join(", ")));
+            return Err(PoolError::NotAMember {
+                given: member.clone(),
+                members: members.join(", "),
+            });
         }
     }
     let targets: Vec<Target> = members
