@@ -52,8 +52,13 @@ pub enum AssignError {
         limit: String,
     },
     /// Nothing to unassign.
-    #[error("{0} has no {1} certificate to remove")]
-    NotAssigned(&'static str, &'static str),
+    #[error("{usage} has no {which} certificate to remove")]
+    NotAssigned {
+        /// The usage.
+        usage: &'static str,
+        /// `assigned` or `previous`.
+        which: &'static str,
+    },
     /// The topology is missing or invalid.
     #[error(transparent)]
     Topology(#[from] TopologyError),
@@ -403,14 +408,17 @@ pub fn unassign(
             .find(|a| a.usage == usage)
             .map(|a| a.at(now));
         let Some(mut row) = current else {
-            return Err(AssignError::NotAssigned(
-                usage.as_str(),
-                if previous { "previous" } else { "assigned" },
-            ));
+            return Err(AssignError::NotAssigned {
+                usage: usage.as_str(),
+                which: if previous { "previous" } else { "assigned" },
+            });
         };
         if previous {
             if row.previous_thumbprint.is_none() {
-                return Err(AssignError::NotAssigned(usage.as_str(), "previous"));
+                return Err(AssignError::NotAssigned {
+                    usage: usage.as_str(),
+                    which: "previous",
+                });
             }
             row.previous_thumbprint = None;
             assignments::write::put(tx, &row)?;
