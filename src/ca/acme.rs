@@ -325,13 +325,14 @@ pub fn issue(
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
         let tokens: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let wanted = Wanted { names, replaces };
         match http01 {
             Http01::Listen(address) => {
                 let listener = tokio::net::TcpListener::bind(address)
                     .await
                     .map_err(|source| AcmeError::Listener { address, source })?;
                 let server = tokio::spawn(serve_challenges(listener, Arc::clone(&tokens)));
-                let result = order(ca, secrets, (names, replaces), csr_der, &|token, answer| {
+                let result = order(ca, secrets, wanted, csr_der, &|token, answer| {
                     if let Ok(mut map) = tokens.lock() {
                         map.insert(token.to_owned(), answer.to_owned());
                     }
@@ -343,7 +344,7 @@ pub fn issue(
             }
             Http01::Webroot(dir) => {
                 let written = Mutex::new(Vec::new());
-                let result = order(ca, secrets, (names, replaces), csr_der, &|token, answer| {
+                let result = order(ca, secrets, wanted, csr_der, &|token, answer| {
                     let path = webroot_file(ca, dir, token)?;
                     if let Ok(mut files) = written.lock() {
                         files.push(path.clone());
@@ -388,16 +389,23 @@ fn write_answer(path: &Path, answer: &str) -> std::io::Result<()> {
     std::fs::write(path, answer)
 }
 
-/// The names an order asks for, and the ARI identifier of the certificate it replaces.
-type Wanted<'a> = (&'a [String], Option<&'a str>);
+/// What an order asks for.
+#[derive(Debug, Clone, Copy)]
+struct Wanted<'a> {
+    /// The names (DNS identifiers).
+    names: &'a [String],
+    /// The ARI identifier of the certificate it replaces, when it renews one.
+    replaces: Option<&'a str>,
+}
 
 /// A new order for `names` from the account (registered now if it is new), naming the
 /// certificate it replaces.
 async fn open_order(
     ca: &CaConnection,
     secrets: Secrets<'_>,
-    (names, replaces): Wanted<'_>,
+    wanted: Wanted<'_>,
 ) -> Result<(instant_acme::Order, Option<Registered>), AcmeError> {
+    let Wanted { names, replaces } = wanted;
     let (account, registered) = account(ca, secrets).await?;
     let identifiers: Vec<Identifier> = names.iter().cloned().map(Identifier::Dns).collect();
     let plain = NewOrder::new(&identifiers);
@@ -527,7 +535,7 @@ pub fn start_dns01(
 ) -> Result<Started, AcmeError> {
     let rt = runtime().map_err(|e| protocol(ca, e))?;
     rt.block_on(async {
-        let (mut order, registered) = open_order(ca, secrets, (names, replaces)).await?;
+        let (mut order, registered) = open_order(ca, secrets, Wanted { names, replaces }).await?;
         let order_url = order.url().to_owned();
         let records = challenges(ca, &mut order, ChallengeType::Dns01)
             .await?

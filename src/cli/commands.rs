@@ -9,7 +9,7 @@ use super::CliError;
 use super::output::{self, CertJson, LogJson};
 use super::password::PasswordArgs;
 use super::terminal::{Sink, Stream, errln, outln};
-use crate::ops::import::{self, ImportOptions, ReadError};
+use crate::ops::import::{self, ImportOptions, MadeExportable, ReadError, Skipped};
 use crate::ops::remove;
 use crate::ops::revocation::Revocation;
 use crate::ops::revocation::applied;
@@ -88,8 +88,8 @@ pub fn show(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(), Cl
             path_revocation: &links,
             properties: properties
                 .iter()
-                .map(|(bag, oid, value)| {
-                    serde_json::json!({"bag": bag, "oid": oid, "value": hex::encode_upper(value)})
+                .map(|p| {
+                    serde_json::json!({"bag": p.bag, "oid": p.oid, "value": hex::encode_upper(&p.value)})
                 })
                 .collect(),
             pem: pem_certificate(&der),
@@ -183,14 +183,14 @@ pub fn import(
     let skipped: Vec<serde_json::Value> = report
         .skipped
         .iter()
-        .map(|(t, r)| serde_json::json!({"thumbprint": t, "reason": r.text()}))
+        .map(|s| serde_json::json!({"thumbprint": s.thumbprint, "reason": s.reason.text()}))
         .collect();
     if ctx.json {
         return print_json(&serde_json::json!({
             "imported": imported.iter().map(|c| CertJson::new(c, &index, ctx.now, &usages)).collect::<Vec<_>>(),
             "already_present": report.already_present,
             "keys_attached": report.keys_attached,
-            "made_exportable": report.made_exportable.iter().map(|(t, _)| t).collect::<Vec<_>>(),
+            "made_exportable": report.made_exportable.iter().map(|m| &m.thumbprint).collect::<Vec<_>>(),
             "skipped": skipped,
             "fetched_issuers": aia.added,
             "warnings": report.warnings,
@@ -216,16 +216,16 @@ pub fn import(
     for t in &report.keys_attached {
         outln!("key attached {t}");
     }
-    for (t, name) in &report.made_exportable {
-        outln!("exportable   {t}  {name}  (its private key is now exportable, as asked)");
+    for MadeExportable { thumbprint, name } in &report.made_exportable {
+        outln!("exportable   {thumbprint}  {name}  (its private key is now exportable, as asked)");
     }
     for t in &aia.added {
         outln!("fetched      {t}  Intermediate CAs (the missing issuer, from AIA)");
     }
-    for (t, r) in &report.skipped {
+    for Skipped { thumbprint, reason } in &report.skipped {
         outln!(
-            "skipped      {t}: {}; run again with --trust-root to trust it",
-            r.text()
+            "skipped      {thumbprint}: {}; run again with --trust-root to trust it",
+            reason.text()
         );
     }
     for w in &report.warnings {

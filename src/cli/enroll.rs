@@ -8,13 +8,14 @@ use super::CliError;
 use super::commands::{Context, print_json};
 use super::password::PasswordArgs;
 use super::terminal::{self, Stream, errln, outln};
-use crate::ca::acme::{AcmeError, Http01, TxtRecord};
-use crate::ca::certsrv::Credentials;
+use crate::ca::acme::{AcmeError, TxtRecord};
 use crate::deploy::names::NameOptions;
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
-use crate::ops::enroll::{self, Continued, Delivery, EnrollError, RequestOutcome};
-use crate::ops::online::OnlineOptions;
+use crate::ops::enroll::{
+    self, AltCredentials, Continued, Delivery, EnrollError, Http01Answer, OnlineOptions,
+    RequestOutcome,
+};
 use crate::ops::renew::{self, Renewal};
 use crate::ops::retrieve;
 use crate::ops::words;
@@ -140,24 +141,27 @@ impl OnlineArgs {
             })
     }
 
-    /// The model's options, borrowing `password`.
-    fn options<'a>(&'a self, password: Option<&'a str>) -> OnlineOptions<'a> {
-        OnlineOptions {
+    /// The model's options, with the password of `--username` (read from a file, the
+    /// environment or a prompt).
+    fn options(&self) -> Result<OnlineOptions, CliError> {
+        let password = self.password()?;
+        Ok(OnlineOptions {
             http01: match &self.webroot {
-                Some(dir) => Http01::Webroot(dir),
-                None => {
-                    Http01::Listen(std::net::SocketAddr::new(self.http_address, self.http_port))
-                }
+                Some(dir) => Http01Answer::Webroot(dir.clone()),
+                None => Http01Answer::Listen(std::net::SocketAddr::new(
+                    self.http_address,
+                    self.http_port,
+                )),
             },
             dns01: self.dns01,
             credentials: self
                 .username
-                .as_deref()
+                .clone()
                 .zip(password)
-                .map(|(username, password)| Credentials { username, password }),
+                .map(|(username, password)| AltCredentials { username, password }),
             trust_root: self.trust_root,
             replaces: None,
-        }
+        })
     }
 
     /// `--wait`: shows the DNS-01 records, waits for a line on stdin, and finishes the
@@ -278,19 +282,19 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     let generated =
         enroll::prepare(&spec, args.output.as_deref(), ctx.now).map_err(enroll_error)?;
-    let password = args.online.password()?;
+    let options = args.online.options()?;
     let delivery = match (&args.output, args.ca.as_deref()) {
-        (Some(path), _) => Delivery::Delayed(Some(path.as_path())),
+        (Some(path), _) => Delivery::Delayed(Some(path.clone())),
         // `--ca builtin` is the consent to create the CA and trust its root (see --help).
         (None, Some("builtin") | None) => Delivery::BuiltinCa {
             trust_new_root: true,
         },
         (None, Some(name)) => Delivery::Online {
-            ca: name,
-            options: args.online.options(password.as_deref().map(String::as_str)),
+            ca: name.to_owned(),
+            options,
         },
     };
-    let mut outcome = enroll::submit(store, &spec, generated, ctx.location, delivery, ctx.now)
+    let mut outcome = enroll::submit(store, &spec, generated, ctx.location, &delivery, ctx.now)
         .map_err(enroll_error)?;
     args.online.wait_for_records(store, ctx, &mut outcome)?;
     if ctx.json {
@@ -309,8 +313,7 @@ pub fn request(store: &mut Store, ctx: &Context, args: &RequestArgs) -> Result<(
 
 /// `certdesk renew`.
 pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), CliError> {
-    let password = args.online.password()?;
-    let options = args.online.options(password.as_deref().map(String::as_str));
+    let options = args.online.options()?;
     let Some(thumbprint) = &args.thumbprint else {
         if args.scheduled {
             store.set_log_user(super::renewal::SCHEDULED_USER);
@@ -318,8 +321,8 @@ pub fn renew(store: &mut Store, ctx: &Context, args: &RenewArgs) -> Result<(), C
         return super::renewal::renew_due(store, ctx, options, args.dry_run);
     };
     let renewal = Renewal {
-        thumbprint,
-        ca: args.ca.as_deref(),
+        thumbprint: thumbprint.clone(),
+        ca: args.ca.clone(),
         new_key: args.new_key,
         options,
     };

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 pub use crate::pki::timefmt::rfc3339;
-use crate::store::{Location, LogEntry, Store, StoreError, StoredCert};
+use crate::store::{Location, LogEntry, Store, StoreError, StoredCert, StoredProperty};
 use crate::verify::chain::ChainIndex;
 
 /// Thumbprint -> the usages it is assigned to (Computer location).
@@ -152,7 +152,7 @@ pub fn details(
     c: &StoredCert,
     chain: &str,
     path: &[&StoredCert],
-    properties: &[(String, String, Vec<u8>)],
+    properties: &[StoredProperty],
 ) -> Vec<String> {
     let s = &c.summary;
     let mut out = vec![
@@ -202,7 +202,7 @@ pub fn details(
             link.logical.title()
         ));
     }
-    for (bag, oid, value) in properties {
+    for StoredProperty { bag, oid, value } in properties {
         let shown = hex::encode_upper(&value[..value.len().min(PROPERTY_SHOWN)]);
         out.push(match value.len() {
             n if n > PROPERTY_SHOWN => format!(

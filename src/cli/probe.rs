@@ -6,7 +6,7 @@ use super::terminal::outln;
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
 use crate::ops::enroll;
-use crate::ops::pool::{self, PoolError};
+use crate::ops::pool::{self, MemberAddress, PoolError, PoolQuery};
 use crate::ops::probe::{self, MAX_TARGETS, ProbeReport};
 use crate::store::Store;
 
@@ -119,13 +119,19 @@ pub fn pool_check(store: &Store, ctx: &Context, args: &PoolArgs) -> Result<(), C
         let bad = || CliError::bad_input(format!("\"{text}\" is not MEMBER=IP[:PORT]"));
         let (member, address) = text.split_once('=').ok_or_else(bad)?;
         let address = pool::parse_address(address, args.port).map_err(|_| bad())?;
-        addresses.push((member.to_owned(), address));
+        addresses.push(MemberAddress {
+            member: member.to_owned(),
+            address,
+        });
     }
-    let report =
-        pool::check(store, &topology, args.port, &addresses, ctx.now).map_err(|e| match e {
-            PoolError::Store(e) => CliError::from(e),
-            other => CliError::bad_input(other.to_string()),
-        })?;
+    let query = PoolQuery {
+        port: args.port,
+        addresses,
+    };
+    let report = pool::check(store, &topology, &query, ctx.now).map_err(|e| match e {
+        PoolError::Store(e) => CliError::from(e),
+        other => CliError::bad_input(other.to_string()),
+    })?;
     if ctx.json {
         print_json(&report)?;
     } else {

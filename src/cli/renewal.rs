@@ -3,7 +3,7 @@
 use super::CliError;
 use super::commands::{Context, print_json};
 use super::terminal::{errln, outln};
-use crate::ops::online::OnlineOptions;
+use crate::ops::enroll::OnlineOptions;
 use crate::ops::renewal::run::{self, DueRun, Outcome, RunError};
 use crate::ops::renewal::{self, TrackError};
 use crate::ops::words;
@@ -59,7 +59,7 @@ pub fn untrack(store: &mut Store, ctx: &Context, thumbprint: &str) -> Result<(),
 pub fn renew_due(
     store: &mut Store,
     ctx: &Context,
-    options: OnlineOptions<'_>,
+    options: OnlineOptions,
     dry_run: bool,
 ) -> Result<(), CliError> {
     let run = DueRun {

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use crate::ca::acme::Http01;
-use crate::ca::certsrv::{Credentials, Template};
+use crate::ca::certsrv::Template;
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::net::probe::Target;
@@ -17,11 +16,11 @@ use crate::ops::aia;
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::cas::{self, CaOpError, NewCa};
 use crate::ops::deploy::{self, DeployError, RunReport};
-use crate::ops::enroll::{self, Delivery, EnrollError, RequestOutcome};
+use crate::ops::enroll::{self, AltCredentials, Delivery, EnrollError, RequestOutcome};
 use crate::ops::export::{self, ExportError, ExportOptions, ExportOutcome};
 use crate::ops::import::{ImportPlan, ImportReport};
-use crate::ops::online::{self, ChainRoot, OnlineOptions};
-use crate::ops::pool::{self, PoolError, PoolReport};
+use crate::ops::online::{self, ChainRoot};
+use crate::ops::pool::{self, PoolError, PoolQuery, PoolReport};
 use crate::ops::probe::{self, ProbeReport};
 use crate::ops::remove;
 use crate::ops::rename::{self, RenameError};
@@ -33,70 +32,6 @@ use crate::ops::revocation::applied::{self, Link};
 use crate::ops::trust;
 use crate::ops::words;
 use crate::store::{Location, Store, StoreError, TargetSettings};
-
-/// Where a request goes (the owned form of [`Delivery`]).
-#[derive(Debug, Clone)]
-pub enum SubmitTo {
-    /// Delayed: the CSR saved to this file.
-    Delayed(PathBuf),
-    /// The built-in CA (`trust_new_root`: the user agreed to create it and trust its root).
-    Builtin {
-        /// The consent.
-        trust_new_root: bool,
-    },
-    /// An online CA connection of the store.
-    Online {
-        /// The connection's name.
-        ca: String,
-        /// ACME: how HTTP-01 is answered.
-        http01: Answer,
-        /// ACME: answer DNS-01 instead (the records are shown, then *Continue*).
-        dns01: bool,
-        /// AD CS: the "Certificate Authority Account" page's alternate credentials.
-        credentials: Option<AltCredentials>,
-    },
-}
-
-/// A user name and password given for one request (the password never printed).
-#[derive(Clone)]
-pub struct AltCredentials {
-    /// The user.
-    pub username: String,
-    /// The password.
-    pub password: Zeroizing<String>,
-}
-
-impl std::fmt::Debug for AltCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "AltCredentials({})", self.username)
-    }
-}
-
-/// How HTTP-01 is answered (the owned form of [`Http01`]).
-#[derive(Debug, Clone)]
-pub enum Answer {
-    /// A listener of certdesk's on this address and port.
-    Listen(std::net::SocketAddr),
-    /// Files in this webroot, served by the site's web server.
-    Webroot(PathBuf),
-}
-
-impl Default for Answer {
-    /// certdesk's listener on port 80 of every address.
-    fn default() -> Self {
-        Answer::Listen(std::net::SocketAddr::from(([0, 0, 0, 0], 80)))
-    }
-}
-
-impl Answer {
-    /// The form the model takes.
-    pub fn borrowed(&self) -> Http01<'_> {
-        match self {
-            Answer::Listen(address) => Http01::Listen(*address),
-            Answer::Webroot(dir) => Http01::Webroot(dir),
-        }
-    }
-}
 
 /// A change to the store.
 pub enum Command {
@@ -110,7 +45,14 @@ pub enum Command {
     /// Remove a certificate.
     Remove(Location, String),
     /// Rename a certificate.
-    Rename(Location, String, String),
+    Rename {
+        /// Where it lives.
+        location: Location,
+        /// Which.
+        thumbprint: String,
+        /// Its new friendly name.
+        name: String,
+    },
     /// Export a certificate.
     Export {
         /// Where it lives.
@@ -133,7 +75,7 @@ pub enum Command {
         /// The location.
         location: Location,
         /// Where it goes.
-        to: SubmitTo,
+        to: Delivery,
     },
     /// Add a CA connection (ACME, SCEP or AD CS).
     AddCa(Box<NewCa>),
@@ -141,9 +83,8 @@ pub enum Command {
     SetSystemRoots(bool),
     /// Look at what servers serve, checking the SANs these usages need.
     Probe(Vec<Target>, Vec<UsageType>),
-    /// Compare what the pool's members serve on this port, reaching the members named
-    /// here at these addresses (the others by their names).
-    PoolCheck(u16, Vec<(String, std::net::SocketAddr)>),
+    /// Compare what the pool's members serve.
+    PoolCheck(PoolQuery),
     /// Check the revocation of each link of a certificate's path.
     CheckRevocation(Location, String),
     /// Change a CA connection (a secret left empty is kept).
@@ -152,20 +93,7 @@ pub enum Command {
     /// issued.
     Retrieve(Location, Option<i64>),
     /// Renew a certificate of Personal through the CA that issued it (or another).
-    Renew {
-        /// The location.
-        location: Location,
-        /// The certificate.
-        thumbprint: String,
-        /// The CA (default: the issuing one).
-        ca: Option<String>,
-        /// A new key instead of the certificate's own.
-        new_key: bool,
-        /// ACME: how HTTP-01 is answered.
-        http01: Answer,
-        /// ACME: answer DNS-01 instead (the records are shown, then *Continue*).
-        dns01: bool,
-    },
+    Renew(Location, Box<Renewal>),
     /// Reach a CA and its account (registering one the first time).
     TestCa(String),
     /// AD CS: read the templates the user may enroll (the request wizard's template list).
@@ -198,8 +126,15 @@ pub enum Command {
     Unassign(UsageType, bool),
     /// Store a topology (TOML).
     SetTopology(String),
-    /// Add a deploy target, or change one (`true`); its PFX password when given.
-    SaveTarget(Box<TargetSettings>, Option<Zeroizing<String>>, bool),
+    /// Add a deploy target, or change one.
+    SaveTarget {
+        /// The target.
+        target: Box<TargetSettings>,
+        /// Its PFX password, when given.
+        password: Option<Zeroizing<String>>,
+        /// It replaces the target of its name.
+        replaced: bool,
+    },
     /// Remove a deploy target.
     RemoveTarget(String),
     /// Deploy a target now: write, reload, prove (put back on failure).
@@ -287,7 +222,7 @@ impl Command {
         match self {
             Command::Import { .. } => "import",
             Command::Remove(..) => "remove",
-            Command::Rename(..) => "rename",
+            Command::Rename { .. } => "rename",
             Command::Export { .. } => "export",
             Command::Submit { .. } => "request",
             Command::AddCa(_)
@@ -300,10 +235,12 @@ impl Command {
             Command::PoolCheck(..) => "pool",
             Command::CheckRevocation(..) => "revocation",
             Command::Retrieve(..) => "retrieve",
-            Command::Renew { .. } => "renew",
+            Command::Renew(..) => "renew",
             Command::Assign(_) | Command::FinishRequest { .. } | Command::Unassign(..) => "assign",
             Command::SetTopology(_) => "topology",
-            Command::SaveTarget(..) | Command::RemoveTarget(_) | Command::DeployNow(_) => "deploy",
+            Command::SaveTarget { .. } | Command::RemoveTarget(_) | Command::DeployNow(_) => {
+                "deploy"
+            }
             Command::Track(..) => "track",
             Command::Untrack(_) => "untrack",
             Command::RenewNow(_) => "renew-due",
@@ -316,10 +253,10 @@ impl Command {
         matches!(
             self,
             Command::Submit {
-                to: SubmitTo::Online { .. },
+                to: Delivery::Online { .. },
                 ..
             } | Command::Retrieve(..)
-                | Command::Renew { .. }
+                | Command::Renew(..)
                 | Command::RenewNow(_)
                 | Command::TestCa(_)
                 | Command::ListTemplates { .. }
@@ -348,7 +285,11 @@ pub fn apply(
         Command::Remove(location, thumbprint) => {
             done(words::Removed(&remove::remove(store, location, &thumbprint, now)?).to_string())
         }
-        Command::Rename(location, thumbprint, name) => {
+        Command::Rename {
+            location,
+            thumbprint,
+            name,
+        } => {
             let name = rename::rename(store, location, &thumbprint, &name, now)?;
             done(format!("Renamed to \"{name}\""))
         }
@@ -370,7 +311,7 @@ pub fn apply(
             location,
             to,
         } => {
-            let outcome = enroll::submit(store, &spec, *generated, location, to.delivery(), now)?;
+            let outcome = enroll::submit(store, &spec, *generated, location, &to, now)?;
             let message = with_next_step(outcome.to_string(), &outcome);
             Ok((message, Applied::Requested(outcome)))
         }
@@ -404,9 +345,9 @@ pub fn apply(
             let message = words::PathRevocation(&links).to_string();
             Ok((message, Applied::Revocation(links)))
         }
-        Command::PoolCheck(port, addresses) => {
+        Command::PoolCheck(query) => {
             let topology = enroll::topology(store)?;
-            let report = pool::check(store, &topology, port, &addresses, now)?;
+            let report = pool::check(store, &topology, &query, now)?;
             Ok((report.to_string(), Applied::Pool(Box::new(report))))
         }
         Command::SetSystemRoots(on) => {
@@ -424,20 +365,7 @@ pub fn apply(
                 Applied::Retrieved(polled),
             ))
         }
-        Command::Renew {
-            location,
-            thumbprint,
-            ca,
-            new_key,
-            http01,
-            dns01,
-        } => {
-            let renewal = Renewal {
-                thumbprint: &thumbprint,
-                ca: ca.as_deref(),
-                new_key,
-                options: online_options(&http01, dns01, None),
-            };
+        Command::Renew(location, renewal) => {
             let outcome = renew::renew(store, location, &renewal, now)?;
             let message = with_next_step(outcome.to_string(), &outcome.request);
             Ok((message, Applied::Renewed(Box::new(outcome))))
@@ -448,8 +376,7 @@ pub fn apply(
             done(words::TrustedRoot(&root).to_string())
         }
         Command::ListTemplates { ca, credentials } => {
-            let given = credentials.as_ref().map(AltCredentials::borrowed);
-            let templates = adcs::templates(store, &ca, given)?;
+            let templates = adcs::templates(store, &ca, credentials.as_ref())?;
             let message = format!("The CA {ca} offers {} templates", templates.len());
             Ok((message, Applied::Templates(templates)))
         }
@@ -461,9 +388,13 @@ pub fn apply(
             enroll::set_topology(store, &toml, "topology.toml", now)?;
             done("Topology saved".to_owned())
         }
-        Command::SaveTarget(new, password, replaced) => {
+        Command::SaveTarget {
+            target,
+            password,
+            replaced,
+        } => {
             let password = password.as_deref().map(String::as_str);
-            let target = &deploy::save(store, &new, password, replaced, now)?;
+            let target = &deploy::save(store, &target, password, replaced, now)?;
             done(words::TargetSaved { target, replaced }.to_string())
         }
         Command::RemoveTarget(name) => {
@@ -487,54 +418,6 @@ pub fn apply(
             done(words::Untracked(&thumbprint).to_string())
         }
         Command::RenewNow(thumbprint) => done(steps::renew_now(store, &thumbprint, now)?),
-    }
-}
-
-/// The model's options of an online request made from the window: the wizard's answer to
-/// HTTP-01 or DNS-01 and its alternate credentials; the result page offers to trust an
-/// untrusted root ([`Command::FinishRequest`]).
-fn online_options<'a>(
-    http01: &'a Answer,
-    dns01: bool,
-    credentials: Option<&'a AltCredentials>,
-) -> OnlineOptions<'a> {
-    OnlineOptions {
-        http01: http01.borrowed(),
-        dns01,
-        credentials: credentials.map(AltCredentials::borrowed),
-        trust_root: false,
-        replaces: None,
-    }
-}
-
-impl SubmitTo {
-    /// The form the model takes.
-    fn delivery(&self) -> Delivery<'_> {
-        match self {
-            SubmitTo::Delayed(path) => Delivery::Delayed(Some(path.as_path())),
-            SubmitTo::Builtin { trust_new_root } => Delivery::BuiltinCa {
-                trust_new_root: *trust_new_root,
-            },
-            SubmitTo::Online {
-                ca,
-                http01,
-                dns01,
-                credentials,
-            } => Delivery::Online {
-                ca,
-                options: online_options(http01, *dns01, credentials.as_ref()),
-            },
-        }
-    }
-}
-
-impl AltCredentials {
-    /// The form the model takes.
-    fn borrowed(&self) -> Credentials<'_> {
-        Credentials {
-            username: &self.username,
-            password: &self.password,
-        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::ops::files::{self, InputError, OutputError};
 use crate::ops::import::{self, ImportOptions, ImportPlan, ReadError};
 use crate::ops::sample::SampleError;
 
-use super::list_order::{ListKey, order};
+use super::list_order::{ListKey, ListOrder, order};
 use super::view_model::StoreView;
 use crate::ops::sign_in::{SignInIdentity, sign_in_identity};
 use crate::store::CaConnection;
@@ -60,7 +60,7 @@ pub enum JobResult {
     Proposed(PathBuf),
     /// The list's order for a key (filter, sort, page) over the snapshot of that
     /// generation, computed off the UI thread.
-    Ordered(u64, ListKey, Vec<usize>),
+    Ordered(u64, ListOrder),
     /// Who an AD CS connection signs in as (the key: the connection and the alternate
     /// user), found off the UI thread (it may read a Kerberos ticket cache).
     Identity(IdentityKey, SignInIdentity),
@@ -387,7 +387,7 @@ impl Jobs {
     ) {
         self.spawn(ctx, "sorting the list", move || {
             let visible = order(&view, &key);
-            JobResult::Ordered(generation, key, visible)
+            JobResult::Ordered(generation, ListOrder { key, visible })
         });
     }
 

@@ -28,7 +28,29 @@ pub enum SortColumn {
 }
 
 /// What the visible order depends on besides the store: the page, the filter and the sort.
-pub type ListKey = (Location, Logical, String, SortColumn, bool);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListKey {
+    /// The page's location.
+    pub location: Location,
+    /// The page's logical store.
+    pub logical: Logical,
+    /// The filter, as typed.
+    pub filter: String,
+    /// The column sorted on.
+    pub sort: SortColumn,
+    /// Sorted descending.
+    pub descending: bool,
+}
+
+/// A page's visible rows in the order shown (indices into the view's rows), and the key
+/// they were computed for.
+#[derive(Debug, Clone)]
+pub struct ListOrder {
+    /// The page, filter and sort.
+    pub key: ListKey,
+    /// The rows shown, in order.
+    pub visible: Vec<usize>,
+}
 
 fn sort_key(row: &Row, column: SortColumn) -> &str {
     match column {
@@ -44,21 +66,20 @@ fn sort_key(row: &Row, column: SortColumn) -> &str {
 
 /// Whether `key`'s page shows `row`: the row is on its page and matches its filter
 /// (`needle`, the filter trimmed and lower-cased).
-fn shown(row: &Row, (location, logical, ..): &ListKey, needle: &str) -> bool {
-    row.cert.location == *location
-        && row.cert.logical == *logical
+fn shown(row: &Row, key: &ListKey, needle: &str) -> bool {
+    row.cert.location == key.location
+        && row.cert.logical == key.logical
         && (needle.is_empty() || row.haystack.contains(needle))
 }
 
 /// Whether `key`'s page shows `row` (on its page, matching its filter).
 pub fn shows(row: &Row, key: &ListKey) -> bool {
-    shown(row, key, &key.2.trim().to_lowercase())
+    shown(row, key, &key.filter.trim().to_lowercase())
 }
 
 /// The rows of `view` that `key`'s page shows, filtered and sorted.
 pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
-    let (_, _, filter, sort, descending) = key;
-    let needle = filter.trim().to_lowercase();
+    let needle = key.filter.trim().to_lowercase();
     let mut visible: Vec<usize> = view
         .rows
         .iter()
@@ -67,8 +88,8 @@ pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
         .map(|(i, _)| i)
         .collect();
     // One lower-cased key per row, not two per comparison.
-    visible.sort_by_cached_key(|i| sort_key(&view.rows[*i], *sort).to_lowercase());
-    if *descending {
+    visible.sort_by_cached_key(|i| sort_key(&view.rows[*i], key.sort).to_lowercase());
+    if key.descending {
         visible.reverse();
     }
     visible

@@ -12,18 +12,35 @@ use crate::ops::assign::{AssignError, UsageEligibility};
 use crate::ops::revocation::{Policy, applied};
 use crate::store::Store;
 
+/// A command on its way to be applied.
+pub struct Ticketed {
+    /// The ticket its reply carries.
+    pub ticket: u64,
+    /// The command.
+    pub command: Box<Command>,
+    /// When it was sent, in Unix seconds.
+    pub now: i64,
+}
+
 /// Work for the network thread.
 pub enum Job {
-    /// Apply a command (its ticket) at `now`.
-    Apply(u64, Box<Command>, i64),
+    /// Apply a command.
+    Apply(Ticketed),
     /// Compute who may be assigned each usage at `now` (it checks revocation).
     Eligible(Vec<UsageType>, i64),
 }
 
 /// What a job gave.
 pub enum Done {
-    /// A command (its ticket) was applied (or refused) at `now`.
-    Applied(u64, Result<(String, Applied), ApplyError>, i64),
+    /// A command was applied (or refused).
+    Applied {
+        /// The command's ticket.
+        ticket: u64,
+        /// What applying it gave.
+        result: Result<(String, Applied), ApplyError>,
+        /// When it was sent, in Unix seconds.
+        now: i64,
+    },
     /// Eligibility for the assign dialog.
     Eligible(Result<Vec<UsageEligibility>, AssignError>),
 }
@@ -98,9 +115,15 @@ impl Network {
 /// Runs one job.
 fn run(store: &mut Store, job: Job) -> Done {
     match job {
-        Job::Apply(ticket, command, now) => {
-            Done::Applied(ticket, command::apply(store, *command, now), now)
-        }
+        Job::Apply(Ticketed {
+            ticket,
+            command,
+            now,
+        }) => Done::Applied {
+            ticket,
+            result: command::apply(store, *command, now),
+            now,
+        },
         Job::Eligible(usages, now) => {
             Done::Eligible(applied::eligible(store, &usages, now, Policy::Soft))
         }

@@ -14,8 +14,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
 use super::command::{self, Applied, ApplyError, Command};
-use super::list_order::{self, ListKey};
-use super::network::{self, Done, Job, Network};
+use super::list_order::{self, ListKey, ListOrder};
+use super::network::{self, Done, Job, Network, Ticketed};
 use super::view_model::StoreView;
 use crate::deploy::usage::UsageType;
 use crate::ops::assign::{AssignError, UsageEligibility};
@@ -29,18 +29,39 @@ pub const POLL: Duration = Duration::from_millis(500);
 enum Request {
     /// Repaint this context when a reply is ready.
     Attach(egui::Context),
-    /// Apply a command (its ticket) at `now`, then send a fresh view.
-    Apply(u64, Box<Command>, i64),
+    /// Apply a command, then send a fresh view.
+    Apply(Ticketed),
     /// Send a fresh view at `now`.
     Reload(i64),
     /// Compute who may be assigned each usage, at `now`.
     Eligible(Vec<UsageType>, i64),
-    /// Switch to the store in this directory (a new one: it must not exist yet).
-    Open(PathBuf, bool, i64),
-    /// Switch to the team store at this address.
-    OpenTeam(String, TeamLogin, i64),
-    /// Unlock the store with this passphrase (and remember it in the keyring).
-    Unlock(zeroize::Zeroizing<String>, bool, i64),
+    /// Switch to the store in a directory.
+    Open {
+        /// The directory.
+        dir: PathBuf,
+        /// A new store: the directory must not exist yet.
+        new: bool,
+        /// Now, in Unix seconds.
+        now: i64,
+    },
+    /// Switch to a team store.
+    OpenTeam {
+        /// Its `postgres://` address.
+        address: String,
+        /// How to sign in and unlock it.
+        login: TeamLogin,
+        /// Now, in Unix seconds.
+        now: i64,
+    },
+    /// Unlock the store.
+    Unlock {
+        /// Its passphrase.
+        passphrase: zeroize::Zeroizing<String>,
+        /// Remember the passphrase in the keyring.
+        remember: bool,
+        /// Now, in Unix seconds.
+        now: i64,
+    },
     /// The list page the window shows (its order is computed with each snapshot).
     List(Option<ListKey>),
     /// The network thread finished a job.
@@ -51,10 +72,17 @@ enum Request {
 pub enum Reply {
     /// A command was applied (or refused): its ticket, and what it gave.
     Applied(u64, Result<(String, Applied), ApplyError>),
-    /// A fresh view of the store, with the order of the list page the window showed (so a
-    /// refresh costs the window no sorting); `answers` is false when it was sent because
-    /// another process changed the store, not because the window asked.
-    View(Box<StoreView>, Option<(ListKey, Vec<usize>)>, bool),
+    /// A fresh view of the store.
+    View {
+        /// The view.
+        view: Box<StoreView>,
+        /// The order of the list page the window showed (so a refresh costs the window
+        /// no sorting).
+        order: Option<ListOrder>,
+        /// False when it was sent because another process changed the store, not because
+        /// the window asked.
+        answers: bool,
+    },
     /// The view could not be loaded (`answers` as for a view).
     ViewFailed(StoreError, bool),
     /// Eligibility for the assign dialog.
@@ -130,7 +158,12 @@ impl StoreWorker {
     /// network, in order among themselves): its ticket, which its reply carries.
     pub fn apply(&mut self, command: Command, now: i64) -> u64 {
         self.ticket += 1;
-        self.send(Request::Apply(self.ticket, Box::new(command), now), true);
+        let ticketed = Ticketed {
+            ticket: self.ticket,
+            command: Box::new(command),
+            now,
+        };
+        self.send(Request::Apply(ticketed), true);
         self.ticket
     }
 
@@ -146,17 +179,31 @@ impl StoreWorker {
 
     /// Switches to another store (`new`: creates it, refusing a directory that exists).
     pub fn open(&mut self, dir: PathBuf, new: bool, now: i64) {
-        self.send(Request::Open(dir, new, now), true);
+        self.send(Request::Open { dir, new, now }, true);
     }
 
     /// Switches to the team store at `address`.
     pub fn open_team(&mut self, address: String, login: TeamLogin, now: i64) {
-        self.send(Request::OpenTeam(address, login, now), true);
+        self.send(
+            Request::OpenTeam {
+                address,
+                login,
+                now,
+            },
+            true,
+        );
     }
 
     /// Unlocks the store with its passphrase.
     pub fn unlock(&mut self, passphrase: zeroize::Zeroizing<String>, remember: bool, now: i64) {
-        self.send(Request::Unlock(passphrase, remember, now), true);
+        self.send(
+            Request::Unlock {
+                passphrase,
+                remember,
+                now,
+            },
+            true,
+        );
     }
 
     /// Tells the store's thread which list page the window shows, when it changes.
@@ -178,7 +225,7 @@ impl StoreWorker {
         for reply in &replies {
             // Every request ends with exactly one of these.
             let last = match reply {
-                Reply::View(_, _, answers) | Reply::ViewFailed(_, answers) => *answers,
+                Reply::View { answers, .. } | Reply::ViewFailed(_, answers) => *answers,
                 Reply::Eligible(_) | Reply::Opened(Err(_)) | Reply::Unlocked(Err(_)) => true,
                 Reply::Applied(..)
                 | Reply::Opened(Ok(_))
@@ -228,9 +275,8 @@ fn run(
                 list = key;
                 continue;
             }
-            Ok(Request::Apply(ticket, command, now)) if command.waits_on_network() => {
-                let job = Job::Apply(ticket, command, now);
-                let Some(done) = net.dispatch(&mut store, job, report) else {
+            Ok(Request::Apply(ticketed)) if ticketed.command.waits_on_network() => {
+                let Some(done) = net.dispatch(&mut store, Job::Apply(ticketed), report) else {
                     continue;
                 };
                 match finished(&store, done, list.as_ref(), &ctx, &send) {
@@ -238,7 +284,11 @@ fn run(
                     None => return,
                 }
             }
-            Ok(Request::Apply(ticket, command, now)) => {
+            Ok(Request::Apply(Ticketed {
+                ticket,
+                command,
+                now,
+            })) => {
                 let result = command::apply(&mut store, *command, now);
                 if !send(Reply::Applied(ticket, result), &ctx) {
                     return;
@@ -260,7 +310,7 @@ fn run(
                 Some(reply) => reply,
                 None => return,
             },
-            Ok(Request::Open(dir, new, now)) => {
+            Ok(Request::Open { dir, new, now }) => {
                 let opened = if new {
                     Store::create_new(&dir)
                 } else {
@@ -276,7 +326,11 @@ fn run(
                     Err(e) => Reply::Opened(Err(e)),
                 }
             }
-            Ok(Request::OpenTeam(address, login, now)) => {
+            Ok(Request::OpenTeam {
+                address,
+                login,
+                now,
+            }) => {
                 let opened = Store::open_team(
                     &address,
                     login.password.as_deref().map(String::as_str),
@@ -291,7 +345,11 @@ fn run(
                     Err(e) => Reply::Opened(Err(e)),
                 }
             }
-            Ok(Request::Unlock(passphrase, remember, now)) => match store.unlock(&passphrase) {
+            Ok(Request::Unlock {
+                passphrase,
+                remember,
+                now,
+            }) => match store.unlock(&passphrase) {
                 Ok(()) => {
                     // The network thread's connection was opened locked: a new one.
                     net.reset();
@@ -348,9 +406,11 @@ fn finished(
     send: &dyn Fn(Reply, &Option<egui::Context>) -> bool,
 ) -> Option<Reply> {
     match done {
-        Done::Applied(ticket, result, now) => {
-            send(Reply::Applied(ticket, result), ctx).then(|| view(store, now, list, true))
-        }
+        Done::Applied {
+            ticket,
+            result,
+            now,
+        } => send(Reply::Applied(ticket, result), ctx).then(|| view(store, now, list, true)),
         Done::Eligible(table) => Some(Reply::Eligible(table)),
     }
 }
@@ -387,8 +447,15 @@ fn unlock_from_keyring(store: &mut Store) {
 fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {
     match StoreView::load(store, now) {
         Ok(view) => {
-            let order = list.map(|key| (key.clone(), list_order::order(&view, key)));
-            Reply::View(Box::new(view), order, answers)
+            let order = list.map(|key| ListOrder {
+                key: key.clone(),
+                visible: list_order::order(&view, key),
+            });
+            Reply::View {
+                view: Box::new(view),
+                order,
+                answers,
+            }
         }
         Err(e) => Reply::ViewFailed(e, answers),
     }

@@ -82,14 +82,29 @@ pub enum ProbeError {
     #[error("\"{0}\" is not HOST[:PORT]")]
     BadTarget(String),
     /// The name does not resolve.
-    #[error("{0} does not resolve: {1}")]
-    Resolve(String, String),
+    #[error("{host} does not resolve: {why}")]
+    Resolve {
+        /// The host name.
+        host: String,
+        /// Why.
+        why: String,
+    },
     /// Nothing answers, or it refused.
-    #[error("cannot connect to {0}: {1}")]
-    Connect(String, String),
+    #[error("cannot connect to {target}: {why}")]
+    Connect {
+        /// The server, as `HOST:PORT`.
+        target: String,
+        /// Why.
+        why: String,
+    },
     /// The TLS handshake failed.
-    #[error("{0} does not complete a TLS handshake: {1}")]
-    Handshake(String, String),
+    #[error("{target} does not complete a TLS handshake: {why}")]
+    Handshake {
+        /// The server, as `HOST:PORT`.
+        target: String,
+        /// Why.
+        why: String,
+    },
 }
 
 /// Accepts any chain (it is recorded, then judged by the caller) but checks the
@@ -201,40 +216,49 @@ pub fn served_chain(
     deadline: Deadline,
 ) -> Result<(Vec<Vec<u8>>, String), ProbeError> {
     let label = target.label();
+    let resolve = |why: String| ProbeError::Resolve {
+        host: target.host.clone(),
+        why,
+    };
+    let connect = |why: String| ProbeError::Connect {
+        target: label.clone(),
+        why,
+    };
+    let handshake = |why: String| ProbeError::Handshake {
+        target: label.clone(),
+        why,
+    };
     let address = match target.address {
         Some(address) => address,
         None => (target.host.as_str(), target.port)
             .to_socket_addrs()
-            .map_err(|e| ProbeError::Resolve(target.host.clone(), e.to_string()))?
+            .map_err(|e| resolve(e.to_string()))?
             .next()
-            .ok_or_else(|| ProbeError::Resolve(target.host.clone(), "no address".into()))?,
+            .ok_or_else(|| resolve("no address".into()))?,
     };
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?
+        .map_err(|e| handshake(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Recorder(provider)))
         .with_no_client_auth();
     let name = ServerName::try_from(target.sni.clone())
         .map_err(|_| ProbeError::BadTarget(target.sni.clone()))?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name)
-        .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;
-    let connect_limit = deadline.step(TIME_OUT).ok_or_else(|| {
-        ProbeError::Connect(
-            label.clone(),
-            format!("no time is left of its {} s", deadline.seconds()),
-        )
-    })?;
-    let sock = TcpStream::connect_timeout(&address, connect_limit)
-        .map_err(|e| ProbeError::Connect(label.clone(), e.to_string()))?;
+        .map_err(|e| handshake(e.to_string()))?;
+    let connect_limit = deadline
+        .step(TIME_OUT)
+        .ok_or_else(|| connect(format!("no time is left of its {} s", deadline.seconds())))?;
+    let sock =
+        TcpStream::connect_timeout(&address, connect_limit).map_err(|e| connect(e.to_string()))?;
     let mut sock = Timed {
         sock: &sock,
         deadline,
     };
     while conn.is_handshaking() {
         conn.complete_io(&mut sock)
-            .map_err(|e| ProbeError::Handshake(label.clone(), e.to_string()))?;
+            .map_err(|e| handshake(e.to_string()))?;
     }
     let chain: Vec<Vec<u8>> = conn
         .peer_certificates()
@@ -251,10 +275,7 @@ pub fn served_chain(
     let _ = conn.complete_io(&mut sock);
     let _ = sock.flush();
     if chain.is_empty() {
-        return Err(ProbeError::Handshake(
-            label,
-            "it served no certificate".into(),
-        ));
+        return Err(handshake("it served no certificate".into()));
     }
     Ok((chain, version))
 }

@@ -4,6 +4,7 @@
 //! request's result page offers an issued chain's root (`ca test --trust-root`).
 
 use super::cas::CaOpError;
+use super::enroll::AltCredentials;
 use super::enroll::error::EnrollError;
 use super::online::{self, ChainRoot};
 use crate::ca::OnlineError;
@@ -35,13 +36,13 @@ fn certsrv_ca(store: &Store, name: &str, what: &str) -> Result<CaConnection, CaO
 pub fn templates(
     store: &Store,
     name: &str,
-    given: Option<Credentials<'_>>,
+    given: Option<&AltCredentials>,
 ) -> Result<Vec<Template>, CaOpError> {
     let ca = certsrv_ca(store, name, "certificate templates")?;
     let secrets = store.ca_secrets(name)?;
     Ok(certsrv::templates(
         &ca,
-        online::credentials(&ca, &secrets, given),
+        online::credentials(&ca, &secrets, given.map(AltCredentials::borrowed)),
     )?)
 }
 

@@ -52,8 +52,13 @@ pub enum AssignError {
         limit: String,
     },
     /// Nothing to unassign.
-    #[error("{0} has no {1} certificate to remove")]
-    NotAssigned(&'static str, &'static str),
+    #[error("{usage} has no {which} certificate to remove")]
+    NotAssigned {
+        /// The usage.
+        usage: &'static str,
+        /// `assigned` or `previous`.
+        which: &'static str,
+    },
     /// The topology is missing or invalid.
     #[error(transparent)]
     Topology(#[from] TopologyError),
@@ -196,20 +201,11 @@ pub fn eligible(
 ) -> Result<Vec<UsageEligibility>, AssignError> {
     let loaded = Loaded::from(store)?;
     let checker = loaded.checker(store, now);
-    Ok(usages
-        .iter()
-        .map(|u| {
-            let (eligible, not_eligible) = eligible_with(&checker, *u);
-            UsageEligibility {
-                usage: *u,
-                eligible,
-                not_eligible,
-            }
-        })
-        .collect())
+    Ok(usages.iter().map(|u| eligible_with(&checker, *u)).collect())
 }
 
-fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, Vec<Eligibility>) {
+/// The certificates `usage` may be assigned, and the others with their reasons.
+fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> UsageEligibility {
     let mut ok = Vec::new();
     let mut not = Vec::new();
     for cert in checker.certificates() {
@@ -235,7 +231,11 @@ fn eligible_with(checker: &Checker<'_>, usage: UsageType) -> (Vec<Eligibility>, 
             }
         }
     }
-    (ok, not)
+    UsageEligibility {
+        usage,
+        eligible: ok,
+        not_eligible: not,
+    }
 }
 
 /// Validates a certificate for every usage; all must pass.
@@ -408,14 +408,17 @@ pub fn unassign(
             .find(|a| a.usage == usage)
             .map(|a| a.at(now));
         let Some(mut row) = current else {
-            return Err(AssignError::NotAssigned(
-                usage.as_str(),
-                if previous { "previous" } else { "assigned" },
-            ));
+            return Err(AssignError::NotAssigned {
+                usage: usage.as_str(),
+                which: if previous { "previous" } else { "assigned" },
+            });
         };
         if previous {
             if row.previous_thumbprint.is_none() {
-                return Err(AssignError::NotAssigned(usage.as_str(), "previous"));
+                return Err(AssignError::NotAssigned {
+                    usage: usage.as_str(),
+                    which: "previous",
+                });
             }
             row.previous_thumbprint = None;
             assignments::write::put(tx, &row)?;

@@ -180,8 +180,18 @@ impl StoredSecrets {
     }
 }
 
-/// Checks a new connection: the row, its equivalent command, its secrets.
-fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets), CaOpError> {
+/// A new connection, checked and ready to store.
+struct Prepared {
+    /// Its row.
+    ca: CaConnection,
+    /// Its equivalent command (`certdesk ca add …`, no secret in it).
+    command: String,
+    /// Its secrets.
+    stored: StoredSecrets,
+}
+
+/// Checks a new connection.
+fn prepare(new: &NewCa, now: i64) -> Result<Prepared, CaOpError> {
     check_name(&new.name)?;
     let ca_bundle = match &new.ca_bundle {
         Some(path) => Some(read_bundle(path)?),
@@ -281,13 +291,21 @@ fn prepare(new: &NewCa, now: i64) -> Result<(CaConnection, String, StoredSecrets
     if !new.try_first {
         command.push_str(" --no-test");
     }
-    Ok((ca, command, stored))
+    Ok(Prepared {
+        ca,
+        command,
+        stored,
+    })
 }
 
 /// Adds a connection, tried first unless the user said otherwise (an ACME account is
 /// registered later: by `test` or the first request).
 pub fn add(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
-    let (mut ca, command, stored) = prepare(new, now)?;
+    let Prepared {
+        mut ca,
+        command,
+        stored,
+    } = prepare(new, now)?;
     if new.try_first {
         // A name taken is said before the CA is reached (insert says it again on a race).
         if store.cas()?.iter().any(|c| c.name == ca.name) {
@@ -374,7 +392,11 @@ pub fn edit(store: &mut Store, new: &NewCa, now: i64) -> Result<(), CaOpError> {
         }
         _ => None,
     };
-    let (ca, command, stored) = prepare(&replaced, now)?;
+    let Prepared {
+        ca,
+        command,
+        stored,
+    } = prepare(&replaced, now)?;
     let command = command.replacen("certdesk ca add", "certdesk ca edit", 1);
     let ca = CaConnection {
         added: old.added,

@@ -274,18 +274,16 @@ fn pfx_contents<'a>(
     let stored = store.properties(cert.id)?;
     let local_key_id = stored
         .iter()
-        .find(|(bag, oid, _)| bag == "cert" && oid == oids::LOCAL_KEY_ID)
-        .and_then(|(_, _, v)| local_key_id_value(v))
+        .find(|p| p.bag == "cert" && p.oid == oids::LOCAL_KEY_ID)
+        .and_then(|p| local_key_id_value(&p.value))
         .unwrap_or_else(|| hex::decode(&cert.summary.thumbprint).unwrap_or_default());
     // The friendlyName written is the stored one: a file's own attribute, kept because it
     // had to be cleaned (control characters, its length), never goes out again.
     let kept = |bag: &str| -> Vec<(String, Vec<u8>)> {
         stored
             .iter()
-            .filter(|(b, oid, _)| {
-                b == bag && oid != oids::LOCAL_KEY_ID && oid != oids::FRIENDLY_NAME
-            })
-            .map(|(_, oid, v)| (oid.clone(), v.clone()))
+            .filter(|p| p.bag == bag && p.oid != oids::LOCAL_KEY_ID && p.oid != oids::FRIENDLY_NAME)
+            .map(|p| (p.oid.clone(), p.value.clone()))
             .collect()
     };
     let (mut key_attributes, cert_attributes) = if properties {

@@ -140,13 +140,13 @@ pub struct ImportReport {
     /// Thumbprints of the certificates imported with their private key (from the file, a
     /// pending request or the store).
     pub paired: Vec<String>,
-    /// Thumbprints and names of the certificates whose stored key this import made
-    /// exportable, as asked: the file held the key.
-    pub made_exportable: Vec<(String, String)>,
-    /// Thumbprints of certificates joined with their pending request, and the request id.
-    pub joined: Vec<(String, i64)>,
-    /// Thumbprints and reasons of certificates not imported.
-    pub skipped: Vec<(String, SkipReason)>,
+    /// The certificates whose stored key this import made exportable, as asked: the file
+    /// held the key.
+    pub made_exportable: Vec<MadeExportable>,
+    /// The certificates joined with their pending request.
+    pub joined: Vec<Joined>,
+    /// The certificates not imported.
+    pub skipped: Vec<Skipped>,
     /// Everything the user should know, one sentence each; warnings of one kind are one
     /// sentence (the certificates without a key are counted, and listed in `without_key`).
     pub warnings: Vec<String>,
@@ -154,6 +154,33 @@ pub struct ImportReport {
     /// pending request or stored key held theirs: normal for a bundle of public
     /// certificates).
     pub without_key: Vec<String>,
+}
+
+/// A certificate whose stored key an import made exportable.
+#[derive(Debug, Clone)]
+pub struct MadeExportable {
+    /// The certificate's thumbprint.
+    pub thumbprint: String,
+    /// Who it is issued to.
+    pub name: String,
+}
+
+/// A certificate an import joined with its pending request.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    /// The certificate's thumbprint.
+    pub thumbprint: String,
+    /// The request's id.
+    pub request_id: i64,
+}
+
+/// A certificate an import did not add.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The certificate's thumbprint.
+    pub thumbprint: String,
+    /// Why.
+    pub reason: SkipReason,
 }
 
 impl ImportReport {
@@ -165,7 +192,7 @@ impl ImportReport {
 
     /// One sentence per certificate whose stored key was made exportable.
     pub fn exportable_sentences(&self) -> impl Iterator<Item = String> + '_ {
-        self.made_exportable.iter().map(|(_, name)| {
+        self.made_exportable.iter().map(|MadeExportable { name, .. }| {
             format!(
                 "the private key of \"{name}\" is now exportable, as asked: the file holds it, and its private half gives the certificate's public key"
             )
@@ -473,7 +500,10 @@ pub fn commit(
                     continue;
                 }
                 Err(reason) => {
-                    report.skipped.push((thumb, reason.clone()));
+                    report.skipped.push(Skipped {
+                        thumbprint: thumb,
+                        reason: reason.clone(),
+                    });
                     continue;
                 }
             };
@@ -484,7 +514,10 @@ pub fn commit(
                 Some((id, made)) => {
                     if made {
                         let name = planned.cert.summary().issued_to().to_owned();
-                        report.made_exportable.push((thumb.clone(), name));
+                        report.made_exportable.push(MadeExportable {
+                            thumbprint: thumb.clone(),
+                            name,
+                        });
                     }
                     Some(id)
                 }
@@ -530,7 +563,10 @@ pub fn commit(
                 if wanted.is_empty() {
                     wanted.clone_from(&request.friendly_name);
                 }
-                report.joined.push((thumb.clone(), request.id));
+                report.joined.push(Joined {
+                    thumbprint: thumb.clone(),
+                    request_id: request.id,
+                });
             } else if key.is_none() && is_end_entity {
                 report
                     .without_key
@@ -566,7 +602,10 @@ pub fn commit(
             for (cert_id, thumb) in owners {
                 write::attach_key(tx, cert_id, id)?;
                 if made {
-                    report.made_exportable.push((thumb.clone(), thumb.clone()));
+                    report.made_exportable.push(MadeExportable {
+                        thumbprint: thumb.clone(),
+                        name: thumb.clone(),
+                    });
                 }
                 report.keys_attached.push(thumb);
             }

@@ -9,9 +9,10 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use super::enroll::error::EnrollError;
-use super::enroll::keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
+use super::enroll::keep::{Held, HeldBy, Issuer, Logged, Made, keep_issued, keep_pending};
+use super::enroll::{AltCredentials, OnlineOptions};
 use crate::ca::OnlineError;
-use crate::ca::acme::{self, AcmeError, Http01, Secrets, TxtRecord};
+use crate::ca::acme::{self, AcmeError, Secrets, TxtRecord};
 use crate::ca::certsrv::{self, Credentials, Disposition, Retrieved};
 use crate::ca::scep::{self, Enrolled, ScepRequest};
 use crate::deploy::request::RequestSpec;
@@ -24,39 +25,6 @@ use crate::store::{CaConnection, CaKind, CaSecrets, Location, Logical, Store, St
 
 /// The most certificates a CA's chain may hold.
 const MAX_CHAIN: usize = 16;
-
-/// How a request goes to an online CA.
-#[derive(Clone, Copy)]
-pub struct OnlineOptions<'a> {
-    /// ACME: where the HTTP-01 answers are served.
-    pub http01: Http01<'a>,
-    /// ACME: answer DNS-01 instead: the records are shown and the request waits.
-    pub dns01: bool,
-    /// AD CS: credentials to use instead of the connection's (the wizard's "Certificate
-    /// Authority Account" page).
-    pub credentials: Option<Credentials<'a>>,
-    /// The user agreed to put the root CA that ends the issued chain in Trusted Roots when
-    /// it is not there yet (`--trust-root`, as `import --trust-root`).
-    pub trust_root: bool,
-    /// ACME with renewal information: the ARI identifier of the certificate this request
-    /// replaces, named in the order.
-    pub replaces: Option<&'a str>,
-}
-
-impl std::fmt::Debug for OnlineOptions<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OnlineOptions")
-            .field("http01", &self.http01)
-            .field("dns01", &self.dns01)
-            .field(
-                "credentials",
-                &self.credentials.map(|c| c.username.to_owned()),
-            )
-            .field("trust_root", &self.trust_root)
-            .field("replaces", &self.replaces)
-            .finish()
-    }
-}
 
 /// The root CA that ends an issued chain, when the store does not trust it: shown to the
 /// user (subject and thumbprint, as Windows' security warning shows them) with the choice
@@ -95,8 +63,15 @@ pub(super) enum RootState {
 
 /// What the CA did.
 pub(super) enum Answer {
-    /// Issued and stored: (thumbprint, friendly name, what became of its chain's root).
-    Issued(String, String, RootState),
+    /// Issued and stored.
+    Issued {
+        /// The certificate's thumbprint.
+        thumbprint: String,
+        /// The friendly name it was given.
+        friendly: String,
+        /// What became of its chain's root.
+        root: RootState,
+    },
     /// Held for approval, or waiting for DNS-01 records.
     Pending {
         /// Our request id.
@@ -160,7 +135,7 @@ pub(super) fn submit(
     made: Made<'_>,
     location: Location,
     name: &str,
-    options: OnlineOptions<'_>,
+    options: &OnlineOptions,
     logged: Logged<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Answer, EnrollError> {
@@ -168,18 +143,21 @@ pub(super) fn submit(
     let ca = store.ca(name)?;
     let secrets = store.ca_secrets(name)?;
     let key_hash = generated.key.public_key_hash().to_owned();
-    let pending = |store: &mut Store, reference: String, warnings: &mut Vec<String>| {
+    // The CA holds the request (with these records to create, for DNS-01).
+    let pending = |store: &mut Store, reference: String, records, warnings: &mut Vec<String>| {
         let held = Held {
             csr_file: None,
-            ca: Some((name, &reference)),
+            ca: Some(HeldBy {
+                ca: name,
+                reference: &reference,
+            }),
         };
-        keep_pending(store, made, location, held, logged, warnings).map(|(id, friendly)| {
-            Answer::Pending {
-                id,
-                friendly,
-                reference: reference.clone(),
-                records: Vec::new(),
-            }
+        let (id, friendly) = keep_pending(store, made, location, held, logged, warnings)?;
+        Ok::<_, EnrollError>(Answer::Pending {
+            id,
+            friendly,
+            reference,
+            records,
         })
     };
     let chain = match ca.kind {
@@ -188,7 +166,7 @@ pub(super) fn submit(
                 &ca,
                 Secrets::from(&secrets),
                 &order_names(spec),
-                options.replaces,
+                options.replaces.as_deref(),
             )?;
             if let Some(registered) = &started.registered {
                 super::cas::keep_account(store, name, registered)?;
@@ -204,21 +182,7 @@ pub(super) fn submit(
                 )?;
                 pem_ders(name, &pem)?
             } else {
-                let answer = pending(store, started.order_url, warnings)?;
-                return Ok(match answer {
-                    Answer::Pending {
-                        id,
-                        friendly,
-                        reference,
-                        ..
-                    } => Answer::Pending {
-                        id,
-                        friendly,
-                        reference,
-                        records: started.records,
-                    },
-                    issued => issued,
-                });
+                return pending(store, started.order_url, started.records, warnings);
             }
         }
         CaKind::Acme => {
@@ -227,8 +191,8 @@ pub(super) fn submit(
                 Secrets::from(&secrets),
                 &order_names(spec),
                 &generated.csr_der,
-                options.http01,
-                options.replaces,
+                options.http01.borrowed(),
+                options.replaces.as_deref(),
             )?;
             if let Some(registered) = &issued.registered {
                 super::cas::keep_account(store, name, registered)?;
@@ -236,14 +200,15 @@ pub(super) fn submit(
             pem_ders(name, &issued.chain_pem)?
         }
         CaKind::Certsrv => {
-            let creds = credentials(&ca, &secrets, options.credentials);
+            let given = options.credentials.as_ref().map(AltCredentials::borrowed);
+            let creds = credentials(&ca, &secrets, given);
             let template = super::adcs::check_template(&ca, creds, &spec.input.template, warnings)?;
             let disposition = certsrv::submit(&ca, creds, &generated.csr_pem, &template)?;
             match disposition {
-                Disposition::Pending(id) => return pending(store, id, warnings),
+                Disposition::Pending(id) => return pending(store, id, Vec::new(), warnings),
                 Disposition::Issued(id) => match certsrv::retrieve(&ca, creds, &id)? {
                     Retrieved::Issued(chain) => chain,
-                    Retrieved::Pending => return pending(store, id, warnings),
+                    Retrieved::Pending => return pending(store, id, Vec::new(), warnings),
                 },
             }
         }
@@ -263,7 +228,7 @@ pub(super) fn submit(
             match scep::enroll(&ca, &request)? {
                 Enrolled::Issued(chain) => chain,
                 Enrolled::Pending => {
-                    return pending(store, request.transaction_id(), warnings);
+                    return pending(store, request.transaction_id(), Vec::new(), warnings);
                 }
             }
         }
@@ -293,11 +258,11 @@ pub(super) fn submit(
         }
         Ok::<_, EnrollError>(friendly)
     })?;
-    Ok(Answer::Issued(
-        leaf.summary().thumbprint.clone(),
+    Ok(Answer::Issued {
+        thumbprint: leaf.summary().thumbprint.clone(),
         friendly,
         root,
-    ))
+    })
 }
 
 /// The self-signed root CA that ends `cas` (an issued chain without its leaf) when it is

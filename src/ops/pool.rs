@@ -43,6 +43,25 @@ pub struct PoolMember {
     pub probe: ProbeReport,
 }
 
+/// What a pool check is asked: the port the members serve on, and where to reach those
+/// members that are not to be reached by their names.
+#[derive(Debug, Clone)]
+pub struct PoolQuery {
+    /// The port every member is probed on.
+    pub port: u16,
+    /// The members reached at an address of their own (`--address MEMBER=IP[:PORT]`).
+    pub addresses: Vec<MemberAddress>,
+}
+
+/// Where one member of the pool is reached instead of by its name.
+#[derive(Debug, Clone)]
+pub struct MemberAddress {
+    /// The member's FQDN, as the topology names it.
+    pub member: String,
+    /// Its address.
+    pub address: SocketAddr,
+}
+
 /// Why the pool cannot be checked.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
@@ -50,8 +69,13 @@ pub enum PoolError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An `--address` names no member.
-    #[error("{0} is not a member of the pool (the topology's members are {1})")]
-    NotAMember(String, String),
+    #[error("{given} is not a member of the pool (the topology's members are {members})")]
+    NotAMember {
+        /// The name given.
+        given: String,
+        /// The topology's members, comma-separated.
+        members: String,
+    },
     /// The topology lists no member to compare.
     #[error(
         "the topology lists no members of the pool {0}: add its servers (pool_members) to the topology"
@@ -92,15 +116,17 @@ fn verdict(members: &[String], unreached: &[String], differ: bool) -> String {
     }
 }
 
-/// Probes every pool member on `port` (connecting to `addresses`' entry where one is
-/// given) and compares what they serve with each other and with the assignment here.
+/// Probes every pool member on the query's port (connecting to its address where the
+/// query gives one) and compares what they serve with each other and with the assignment
+/// here.
 pub fn check(
     store: &Store,
     topology: &Topology,
-    port: u16,
-    addresses: &[(String, SocketAddr)],
+    query: &PoolQuery,
     now: i64,
 ) -> Result<PoolReport, PoolError> {
+    let PoolQuery { port, addresses } = query;
+    let port = *port;
     let usage = match topology.role {
         Role::Edge => UsageType::Internal,
         _ => UsageType::Default,
@@ -113,9 +139,12 @@ pub fn check(
     if members.is_empty() {
         return Err(PoolError::NoMembers(pool));
     }
-    for (name, _) in addresses {
-        if !members.iter().any(|m| m.eq_ignore_ascii_case(name)) {
-            return Err(PoolError::NotAMember(name.clone(), members.join(", ")));
+    for MemberAddress { member, .. } in addresses {
+        if !members.iter().any(|m| m.eq_ignore_ascii_case(member)) {
+            return Err(PoolError::NotAMember {
+                given: member.clone(),
+                members: members.join(", "),
+            });
         }
     }
     let targets: Vec<Target> = members
@@ -126,8 +155,8 @@ pub fn check(
             sni: pool.clone(),
             address: addresses
                 .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(member))
-                .map(|(_, a)| *a),
+                .find(|given| given.member.eq_ignore_ascii_case(member))
+                .map(|given| given.address),
         })
         .collect();
     let probes = probe::probe(store, &targets, &[usage], Some(topology.clone()), now)?;

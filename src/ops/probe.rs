@@ -9,7 +9,7 @@ use crate::deploy::topology::Topology;
 use crate::deploy::usage::UsageType;
 use crate::net::deadline::Deadline;
 use crate::net::probe::{self, Target};
-use crate::ops::revocation::{self, Revocation};
+use crate::ops::revocation::{self, CertAndIssuer, Revocation};
 use crate::pki::cert::Certificate;
 use crate::pki::timefmt;
 use crate::store::{Location, Logical, Store, StoreError};
@@ -282,8 +282,11 @@ fn judge(target: &Target, context: &Context, usages: &[UsageType], now: i64) -> 
     let revocation = match chain.get(1) {
         Some(issuer) => {
             let deadline = deadline.within(revocation::TIME_LIMIT);
-            revocation::check_ders((&chain[0], issuer), None, deadline, now)
-                .unwrap_or(Revocation::Unchecked)
+            let ders = CertAndIssuer {
+                cert: &chain[0],
+                issuer,
+            };
+            revocation::check_ders(ders, None, deadline, now).unwrap_or(Revocation::Unchecked)
         }
         None => Revocation::Unchecked,
     };

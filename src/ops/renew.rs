@@ -3,8 +3,7 @@
 //! for (Windows' "Renew with the same key"), sent to the CA that issued the old one. The
 //! result is ready to roll onto the usages the old one holds.
 
-use super::enroll::{Delivery, EnrollError, RequestOutcome, submit_as};
-use super::online::OnlineOptions;
+use super::enroll::{Delivery, EnrollError, OnlineOptions, RequestOutcome, submit_as};
 use crate::deploy::request::{RequestInput, RequestSpec};
 use crate::deploy::usage::UsageType;
 use crate::ops::command_line;
@@ -12,16 +11,16 @@ use crate::pki::keygen::{HashAlgorithm, KeyAlgorithm};
 use crate::store::{Location, Logical, Store};
 
 /// What to renew, and how.
-#[derive(Debug, Clone, Copy)]
-pub struct Renewal<'a> {
+#[derive(Debug, Clone)]
+pub struct Renewal {
     /// The certificate (SHA-1 thumbprint or a unique prefix).
-    pub thumbprint: &'a str,
+    pub thumbprint: String,
     /// The CA to send it to (default: the one that issued it).
-    pub ca: Option<&'a str>,
+    pub ca: Option<String>,
     /// A new key instead of the certificate's own.
     pub new_key: bool,
     /// How an online CA is reached.
-    pub options: OnlineOptions<'a>,
+    pub options: OnlineOptions,
 }
 
 /// What a renewal gave.
@@ -57,10 +56,10 @@ fn algorithm(description: &str) -> KeyAlgorithm {
 pub fn renew(
     store: &mut Store,
     location: Location,
-    renewal: &Renewal<'_>,
+    renewal: &Renewal,
     now: i64,
 ) -> Result<RenewOutcome, EnrollError> {
-    let cert = store.find(location, renewal.thumbprint)?;
+    let cert = store.find(location, &renewal.thumbprint)?;
     let thumbprint = cert.summary.thumbprint.clone();
     if cert.logical != Logical::Personal {
         return Err(EnrollError::NotRenewable(
@@ -68,8 +67,8 @@ pub fn renew(
             "only a certificate of Personal can be renewed",
         ));
     }
-    let ca = match renewal.ca {
-        Some(ca) => ca.to_owned(),
+    let ca = match &renewal.ca {
+        Some(ca) => ca.clone(),
         None => cert.issuing_ca.clone().ok_or(EnrollError::NotRenewable(
             thumbprint.clone(),
             "certdesk did not request it, so it does not know its CA: give --ca NAME",
@@ -118,8 +117,8 @@ pub fn renew(
             trust_new_root: false,
         },
         name => Delivery::Online {
-            ca: name,
-            options: renewal.options,
+            ca: name.to_owned(),
+            options: renewal.options.clone(),
         },
     };
     let command = format!(
@@ -133,7 +132,7 @@ pub fn renew(
         &spec,
         generated,
         location,
-        delivery,
+        &delivery,
         Some(command),
         now,
     )?;

@@ -53,7 +53,7 @@ fn request(
         &spec,
         generated,
         Location::Computer,
-        Delivery::BuiltinCa {
+        &Delivery::BuiltinCa {
             trust_new_root: true,
         },
         now,
@@ -141,7 +141,7 @@ pub fn create(dir: &Path, now: i64) -> Result<(), SampleError> {
         &spec,
         generated,
         Location::Computer,
-        Delivery::Delayed(None),
+        &Delivery::Delayed(None),
         now,
     )
     .map_err(err)?;

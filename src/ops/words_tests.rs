@@ -47,7 +47,10 @@ fn import() {
         "0 imported, 2 already present, 0 keys attached"
     );
     let skipped = ImportReport {
-        skipped: vec![("R".into(), crate::ops::import::SkipReason::UntrustedRoot)],
+        skipped: vec![crate::ops::import::Skipped {
+            thumbprint: "R".into(),
+            reason: crate::ops::import::SkipReason::UntrustedRoot,
+        }],
         ..ImportReport::default()
     };
     assert_eq!(

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::db::{Row, Sql, values};
-use super::rows::{KeyInfo, StoredCert};
+use super::rows::{KeyInfo, StoredCert, StoredProperty};
 use super::system;
 use super::{Location, Logical, Store, StoreError};
 use crate::pki::cert::{CertSummary, Certificate};
@@ -117,15 +117,21 @@ impl Store {
         Ok(row.blob(0)?.to_vec())
     }
 
-    /// The extended properties of a certificate: (bag, dotted OID, DER of the value set).
-    pub fn properties(&self, cert_id: i64) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+    /// The extended properties of a certificate.
+    pub fn properties(&self, cert_id: i64) -> Result<Vec<StoredProperty>, StoreError> {
         self.sql()
             .query(
                 "SELECT bag, oid, value FROM properties WHERE cert_id = ?1 ORDER BY bag, oid",
                 values![cert_id],
             )?
             .iter()
-            .map(|r| Ok((r.text(0)?, r.text(1)?, r.blob(2)?.to_vec())))
+            .map(|r| {
+                Ok(StoredProperty {
+                    bag: r.text(0)?,
+                    oid: r.text(1)?,
+                    value: r.blob(2)?.to_vec(),
+                })
+            })
             .collect()
     }
 

@@ -46,7 +46,7 @@ pub use deploys::{DeployFormat, DeploySource, DeployTarget, LastRun, TargetSetti
 pub use log::LogEntry;
 pub use notify::{MailSettings, NotifySettings};
 pub use requests::PendingRequest;
-pub use rows::{KeyInfo, StoredCert};
+pub use rows::{KeyInfo, StoredCert, StoredProperty};
 pub use team::is_url as is_team_address;
 
 use std::cell::RefCell;

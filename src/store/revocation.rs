@@ -6,6 +6,19 @@
 use super::db::{Sql, values};
 use super::{Store, StoreError};
 
+/// A responder's answer kept for one certificate until its nextUpdate.
+#[derive(Debug, Clone, Copy)]
+pub struct OcspKept<'a> {
+    /// The responder's URL.
+    pub url: &'a str,
+    /// The certificate's SHA-1 thumbprint.
+    pub thumbprint: &'a str,
+    /// The answer (an OCSPResponse), DER.
+    pub der: &'a [u8],
+    /// Until when it may be kept (its nextUpdate).
+    pub next_update: i64,
+}
+
 impl Store {
     /// The cached CRL of `url` while it is current at `now`: its DER.
     pub fn cached_crl(&self, url: &str, now: i64) -> Result<Option<Vec<u8>>, StoreError> {
@@ -57,15 +70,14 @@ pub(crate) mod write {
         Ok(())
     }
 
-    /// Keeps (or replaces) the answer of the responder at `url` for the certificate
-    /// `thumbprint` until `next_update`.
-    pub fn put_ocsp(
-        tx: Sql<'_>,
-        (url, thumbprint): (&str, &str),
-        der: &[u8],
-        next_update: i64,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    /// Keeps (or replaces) a responder's answer, fetched `now`.
+    pub fn put_ocsp(tx: Sql<'_>, kept: &OcspKept<'_>, now: i64) -> Result<(), StoreError> {
+        let OcspKept {
+            url,
+            thumbprint,
+            der,
+            next_update,
+        } = *kept;
         tx.execute(
             "INSERT INTO ocsp_cache (url, thumbprint, der, next_update, fetched)
              VALUES (?1, ?2, ?3, ?4, ?5)

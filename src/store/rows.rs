@@ -15,6 +15,17 @@ pub struct KeyInfo {
     pub description: String,
 }
 
+/// An extended property a certificate was imported with (a PKCS#12 bag attribute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredProperty {
+    /// The bag it came in (`cert` or `key`).
+    pub bag: String,
+    /// The attribute's dotted OID.
+    pub oid: String,
+    /// The DER of its value set.
+    pub value: Vec<u8>,
+}
+
 /// A certificate in the store, with its cached summary (the DER is fetched on demand).
 #[derive(Debug, Clone)]
 pub struct StoredCert {

@@ -41,7 +41,7 @@ fn a_silent_ca_does_not_hold_up_the_store() {
             match reply {
                 Reply::Applied(_, Ok((message, _))) => messages.push(message),
                 Reply::Applied(_, Err(e)) => messages.push(e.to_string()),
-                Reply::View(view, _, _) if view.topology.is_some() => views += 1,
+                Reply::View { view, .. } if view.topology.is_some() => views += 1,
                 _ => {}
             }
         }

@@ -376,7 +376,7 @@ fn the_builtin_root_is_trusted_only_when_the_user_agrees() {
             &spec,
             generated,
             Location::Computer,
-            delivery,
+            &delivery,
             now,
         )
     };

@@ -5,8 +5,7 @@
 
 use crate::common;
 
-use certdesk::ca::acme::Http01;
-use certdesk::ops::online::OnlineOptions;
+use certdesk::ops::enroll::{Http01Answer, OnlineOptions};
 use certdesk::ops::renewal::run::{self, DueRun, Outcome};
 use certdesk::ops::renewal::tracked;
 use certdesk::store::{Location, Store};
@@ -22,11 +21,8 @@ fn renew_now(t: &TestStore, thumbprint: &str) -> Outcome {
     let run = DueRun {
         location: Location::Computer,
         options: OnlineOptions {
-            http01: Http01::Listen(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
-            dns01: false,
-            credentials: None,
-            trust_root: false,
-            replaces: None,
+            http01: Http01Answer::Listen(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            ..OnlineOptions::default()
         },
         dry_run: false,
     };

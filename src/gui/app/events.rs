@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::gui::command::Applied;
 use crate::gui::dialogs::{BrowserFlow, Dialog, FileBrowser, home_dir};
 use crate::gui::jobs::{JobResult, PickTarget};
-use crate::gui::list_order::ListKey;
+use crate::gui::list_order::ListOrder;
 use crate::gui::view_model::StoreView;
 use crate::gui::views::Page;
 use crate::gui::worker::Reply;
@@ -18,7 +18,7 @@ use super::CertdeskApp;
 impl CertdeskApp {
     /// Takes a fresh snapshot of the store, with the list's order when the store's thread
     /// computed it for the page shown now.
-    pub(super) fn on_view(&mut self, view: StoreView, order: Option<(ListKey, Vec<usize>)>) {
+    pub(super) fn on_view(&mut self, view: StoreView, order: Option<ListOrder>) {
         let topology_changed = view.topology != self.view.topology;
         let old = std::mem::replace(&mut self.view, Arc::new(view));
         self.generation += 1;
@@ -49,7 +49,7 @@ impl CertdeskApp {
             self.list.selected = None;
         }
         match (order, self.list_key()) {
-            (Some((key, visible)), Some(now)) if key == now => self.list.adopt(key, visible),
+            (Some(order), Some(now)) if order.key == now => self.list.adopt(order),
             _ => self.list.invalidate(),
         }
     }
@@ -89,7 +89,7 @@ impl CertdeskApp {
                     Err(e) => self.failed(operation, e.to_string(), shown),
                 }
             }
-            Reply::View(view, order, _) => self.on_view(*view, order),
+            Reply::View { view, order, .. } => self.on_view(*view, order),
             Reply::ViewFailed(e, _) => {
                 self.failed("store", format!("The store could not be read: {e}"), false)
             }
@@ -162,9 +162,9 @@ impl CertdeskApp {
                 let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
                 self.browser = Some(FileBrowser::open(ctx, request, home, &mut self.jobs));
             }
-            JobResult::Ordered(generation, key, visible) => {
-                if generation == self.generation && self.list_key().as_ref() == Some(&key) {
-                    self.list.adopt(key, visible);
+            JobResult::Ordered(generation, order) => {
+                if generation == self.generation && self.list_key().as_ref() == Some(&order.key) {
+                    self.list.adopt(order);
                 }
             }
             JobResult::Listed(dir, listed) => {

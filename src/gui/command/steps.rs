@@ -3,12 +3,13 @@
 //! deploy run of one target, and *Renew now* on the Renewals page. Each returns the
 //! sentence the window shows, in the words of [`crate::ops::words`].
 
-use super::{Answer, Applied, ApplyError, online_options};
+use super::{Applied, ApplyError};
 use crate::deploy::usage::UsageType;
 use crate::ops::adcs;
 use crate::ops::assign::{self, AssignRequest};
 use crate::ops::cas;
 use crate::ops::deploy::{self, Which};
+use crate::ops::enroll::OnlineOptions;
 use crate::ops::online::{self, ChainRoot};
 use crate::ops::renewal::run::{self, DueRun, Outcome};
 use crate::ops::words;
@@ -82,10 +83,9 @@ pub(super) fn renew_now(
     thumbprint: &str,
     now: i64,
 ) -> Result<String, ApplyError> {
-    let answer = Answer::default();
     let run = DueRun {
         location: Location::Computer,
-        options: online_options(&answer, false, None),
+        options: OnlineOptions::default(),
         dry_run: false,
     };
     let done = run::renew_now(store, &run, thumbprint, now)?;

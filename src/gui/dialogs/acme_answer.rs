@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::frame;
 use crate::ca::acme::TxtRecord;
-use crate::gui::command::Answer;
+use crate::ops::enroll::Http01Answer;
 
 /// Why the HTTP-01 answer typed cannot be used; its `Display` is one sentence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,12 +65,12 @@ impl AcmeAnswer {
     }
 
     /// How HTTP-01 is answered, as typed, or why it cannot be.
-    pub fn http01(&self) -> Result<Answer, AnswerProblem> {
+    pub fn http01(&self) -> Result<Http01Answer, AnswerProblem> {
         match self.challenge {
-            Challenge::Dns => Ok(Answer::default()),
+            Challenge::Dns => Ok(Http01Answer::default()),
             Challenge::Webroot => match self.webroot.trim() {
                 "" => Err(AnswerProblem::NoWebroot),
-                dir => Ok(Answer::Webroot(PathBuf::from(dir))),
+                dir => Ok(Http01Answer::Webroot(PathBuf::from(dir))),
             },
             Challenge::Listener => {
                 let port = self.http_port.trim();
@@ -81,7 +81,7 @@ impl AcmeAnswer {
                 let address: IpAddr = address
                     .parse()
                     .map_err(|_| AnswerProblem::BadAddress(address.to_owned()))?;
-                Ok(Answer::Listen(SocketAddr::new(address, port)))
+                Ok(Http01Answer::Listen(SocketAddr::new(address, port)))
             }
         }
     }

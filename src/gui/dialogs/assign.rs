@@ -13,8 +13,26 @@ use crate::gui::view_model::StoreView;
 use crate::ops::assign::{AssignError, AssignRequest, Eligibility, UsageEligibility};
 use crate::store::Location;
 
-/// A certificate that cannot be assigned: thumbprint, name and location, reasons.
-pub type Refused = (String, String, Vec<String>);
+/// A certificate that cannot be assigned the ticked usages.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// Its thumbprint.
+    pub thumbprint: String,
+    /// Its name, with its location when it is not Computer's.
+    pub name: String,
+    /// Why, one sentence a usage and reason.
+    pub reasons: Vec<String>,
+}
+
+/// What the dialog would assign now.
+struct Decision {
+    /// The ticked usages.
+    ticked: Vec<UsageType>,
+    /// The roll's effective date, when rolling.
+    roll: Option<String>,
+    /// Why Assign is disabled, if it is.
+    blocker: Option<&'static str>,
+}
 
 /// The dialog's state.
 pub struct AssignDialog {
@@ -91,7 +109,7 @@ impl AssignDialog {
     pub fn candidates(&self) -> (Vec<&Eligibility>, Vec<Refused>) {
         let ticked = self.ticked();
         let mut ok: Vec<&Eligibility> = Vec::new();
-        let mut reasons: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        let mut refused: BTreeMap<String, Refused> = BTreeMap::new();
         for (i, u) in ticked.iter().enumerate() {
             let Some(row) = self
                 .eligibility
@@ -108,26 +126,27 @@ impl AssignDialog {
                 ok.retain(|e| good.iter().any(|g| g.thumbprint == e.thumbprint));
             }
             for b in bad {
-                let entry = reasons.entry(b.thumbprint.clone()).or_insert_with(|| {
+                let entry = refused.entry(b.thumbprint.clone()).or_insert_with(|| {
                     let place = if b.location == "user" {
                         " — Current user"
                     } else {
                         ""
                     };
-                    (format!("{}{place}", describe(b)), Vec::new())
+                    Refused {
+                        thumbprint: b.thumbprint.clone(),
+                        name: format!("{}{place}", describe(b)),
+                        reasons: Vec::new(),
+                    }
                 });
                 for r in &b.reasons {
                     let text = format!("{}: {r}", u.title());
-                    if !entry.1.contains(&text) {
-                        entry.1.push(text);
+                    if !entry.reasons.contains(&text) {
+                        entry.reasons.push(text);
                     }
                 }
             }
         }
-        let not: Vec<_> = reasons
-            .into_iter()
-            .map(|(t, (name, r))| (t, name, r))
-            .collect();
+        let not: Vec<Refused> = refused.into_values().collect();
         (ok, not)
     }
 
@@ -157,9 +176,8 @@ impl AssignDialog {
         }
     }
 
-    /// The ticked usages, the roll's effective date (when rolling), and why Assign is
-    /// disabled, if it is.
-    fn decision(&self) -> (Vec<UsageType>, Option<String>, Option<&'static str>) {
+    /// What the dialog would assign now.
+    fn decision(&self) -> Decision {
         let ticked = self.ticked();
         let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
         let roll = (rollable && self.roll).then(|| self.effective.trim().to_owned());
@@ -174,7 +192,11 @@ impl AssignDialog {
         } else {
             None
         };
-        (ticked, roll, blocker)
+        Decision {
+            ticked,
+            roll,
+            blocker,
+        }
     }
 
     /// Draws the dialog; returns false when it closes.
@@ -191,7 +213,11 @@ impl AssignDialog {
         if self.done.is_some() || self.usages.is_empty() {
             return !(frame::button(ui, "Close").clicked() || frame::enter_pressed(ui));
         }
-        let (ticked, roll, blocker) = self.decision();
+        let Decision {
+            ticked,
+            roll,
+            blocker,
+        } = self.decision();
         if let Some(reason) = &blocker {
             ui.label(*reason);
         }
@@ -265,7 +291,7 @@ impl AssignDialog {
         ))
         .default_open(true)
         .show(ui, |ui| {
-            for (_, name, reasons) in &not {
+            for Refused { name, reasons, .. } in &not {
                 ui.label(name);
                 for r in reasons {
                     ui.label(format!("    {r}"));
@@ -283,7 +309,7 @@ impl AssignDialog {
                 &thumb[..8.min(thumb.len())]
             ));
         }
-        let (ticked, _, _) = self.decision();
+        let ticked = self.ticked();
         let rollable = !ticked.is_empty() && ticked.iter().all(|u| u.roll_margin_hours().is_some());
         if rollable {
             ui.checkbox(

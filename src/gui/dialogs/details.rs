@@ -36,13 +36,23 @@ pub struct DetailsDialog {
     /// The tab shown.
     pub tab: Tab,
     name: String,
-    /// (issued to, store, status) per link, leaf first; computed when opened.
-    path: Vec<(String, String, String)>,
+    /// Each link of the path, leaf first; computed when opened.
+    path: Vec<PathLink>,
     /// The usage checked in the SAN inspector.
     pub usage: Option<UsageType>,
     /// The revocation check asked for on the Certification Path tab, and its answer: each
     /// link's, leaf first.
     revocation: Option<Option<Vec<Link>>>,
+}
+
+/// One link of the Certification Path tab.
+struct PathLink {
+    /// Whom the certificate is issued to.
+    name: String,
+    /// The store it is in ("—" for a missing issuer).
+    store: String,
+    /// Its status in words.
+    status: String,
 }
 
 impl DialogPage for DetailsDialog {
@@ -92,11 +102,11 @@ impl DetailsDialog {
                 } else {
                     "OK".to_owned()
                 };
-                (
-                    c.summary.issued_to().to_owned(),
-                    c.logical.title().to_owned(),
+                PathLink {
+                    name: c.summary.issued_to().to_owned(),
+                    store: c.logical.title().to_owned(),
                     status,
-                )
+                }
             })
             .collect::<Vec<_>>();
         let mut path = path;
@@ -104,11 +114,11 @@ impl DetailsDialog {
             && !top.summary.self_signed
             && top.logical != Logical::Root
         {
-            path.push((
-                top.summary.issuer.clone(),
-                "—".into(),
-                "missing: import this CA certificate".into(),
-            ));
+            path.push(PathLink {
+                name: top.summary.issuer.clone(),
+                store: "—".into(),
+                status: "missing: import this CA certificate".into(),
+            });
         }
         let usage = view
             .assignments
@@ -198,11 +208,11 @@ impl DetailsDialog {
                     )
                     .clicked()
                     {
-                        commands.push(Command::Rename(
-                            self.cert.location,
-                            s.thumbprint.clone(),
-                            self.name.clone(),
-                        ));
+                        commands.push(Command::Rename {
+                            location: self.cert.location,
+                            thumbprint: s.thumbprint.clone(),
+                            name: self.name.clone(),
+                        });
                         self.cert.friendly_name = self.name.trim().to_owned();
                     }
                 });
@@ -265,7 +275,12 @@ impl DetailsDialog {
     fn path_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let links = self.revocation.as_ref().and_then(Option::as_ref);
         let depth_of = |leaf_index: usize| self.path.len() - 1 - leaf_index;
-        for (leaf_index, (name, store, status)) in self.path.iter().enumerate().rev() {
+        for (leaf_index, link) in self.path.iter().enumerate().rev() {
+            let PathLink {
+                name,
+                store,
+                status,
+            } = link;
             let indent = "    ".repeat(depth_of(leaf_index));
             ui.label(format!("{indent}{name}  [{store}]  — {status}"));
             if let Some(link) = links.and_then(|l| l.get(leaf_index)) {

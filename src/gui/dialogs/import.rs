@@ -4,6 +4,8 @@
 //! for a new key when a usage of the server's role needs it; what it does to a key already
 //! in the store is said), then the result.
 
+use std::collections::HashMap;
+
 use crate::deploy::usage::UsageType;
 use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::Flow;
@@ -12,7 +14,9 @@ use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::gui::view_model::StoreView;
 use crate::gui::words::{count, sentence};
-use crate::ops::import::{self, ImportOptions, ImportPlan, ImportReport, ReadError, SkipReason};
+use crate::ops::import::{
+    self, ImportOptions, ImportPlan, ImportReport, ReadError, SkipReason, Skipped,
+};
 use crate::pki::formats::FormatError;
 use crate::store::{Location, Logical};
 
@@ -39,9 +43,9 @@ pub struct ImportDialog {
     open_now: bool,
     /// What the store says about the plan (looked up once per plan, not every frame).
     facts: Option<Facts>,
-    /// Each certificate of the plan sent to the store: its thumbprint and name (the
+    /// The name of each certificate of the plan sent to the store, by thumbprint (the
     /// result names what was skipped).
-    names: Vec<(String, String)>,
+    names: HashMap<String, String>,
     /// The plan was sent to the store and its answer has not come yet.
     committing: bool,
     /// The result once imported: the first line is its heading.
@@ -100,7 +104,7 @@ impl ImportDialog {
             focus_path: true,
             open_now: false,
             facts: None,
-            names: Vec::new(),
+            names: HashMap::new(),
             committing: false,
             result: None,
         }
@@ -454,7 +458,7 @@ fn exportable_ui(ui: &mut egui::Ui, plan: &ImportPlan, facts: &Facts, exportable
 
 /// The result of an import: a heading, then what was done, each root not trusted, and
 /// the warnings. `names` names the plan's certificates by thumbprint.
-fn result_lines(report: &ImportReport, names: &[(String, String)]) -> Vec<String> {
+fn result_lines(report: &ImportReport, names: &HashMap<String, String>) -> Vec<String> {
     let mut lines = Vec::new();
     let did_something = !report.imported.is_empty()
         || !report.already_present.is_empty()
@@ -464,11 +468,12 @@ fn result_lines(report: &ImportReport, names: &[(String, String)]) -> Vec<String
         lines.push("The import is complete.".to_owned());
         lines.push(format!("{report}."));
     }
-    for (thumb, reason) in &report.skipped {
-        let name = names
-            .iter()
-            .find(|(t, _)| t == thumb)
-            .map_or(thumb.as_str(), |(_, n)| n.as_str());
+    for Skipped {
+        thumbprint: thumb,
+        reason,
+    } in &report.skipped
+    {
+        let name = names.get(thumb).map_or(thumb.as_str(), String::as_str);
         lines.push(match reason {
             SkipReason::UntrustedRoot => format!(
                 "\"{name}\" was not added to Trusted Roots: to trust it, import the file again and tick \"Trust the root CA certificates in this file\"."

@@ -9,8 +9,8 @@ use super::acme_answer::{self, AcmeAnswer};
 use super::contract::{DialogContext, DialogPage};
 use super::frame::{self, Part};
 use crate::gui::command::{Applied, ApplyError, Command};
-use crate::ops::enroll::Continued;
-use crate::ops::renew::RenewOutcome;
+use crate::ops::enroll::{Continued, OnlineOptions};
+use crate::ops::renew::{RenewOutcome, Renewal};
 use crate::store::{CaConnection, CaKind, Location, StoredCert};
 
 /// The dialog's state.
@@ -233,14 +233,17 @@ impl RenewDialog {
                     let http01 = self.acme.http01().unwrap_or_default();
                     self.error = None;
                     self.sent = true;
-                    commands.push(Command::Renew {
-                        location: self.location,
+                    let renewal = Renewal {
                         thumbprint: self.cert.summary.thumbprint.clone(),
                         ca: self.ca.clone(),
                         new_key: !self.same_key || self.cert.key.is_none(),
-                        http01,
-                        dns01: self.to_acme() && self.acme.dns01(),
-                    });
+                        options: OnlineOptions {
+                            http01,
+                            dns01: self.to_acme() && self.acme.dns01(),
+                            ..OnlineOptions::default()
+                        },
+                    };
+                    commands.push(Command::Renew(self.location, Box::new(renewal)));
                 }
                 if frame::button_enabled(ui, !self.sent, "Cancel").clicked() {
                     flow = Flow::Close;

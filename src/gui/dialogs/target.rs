@@ -186,7 +186,11 @@ impl TargetDialog {
             proof_seconds: self.proof_seconds,
         };
         let password = Some(self.password.clone()).filter(|p| !p.is_empty());
-        Command::SaveTarget(Box::new(new), password, self.editing)
+        Command::SaveTarget {
+            target: Box::new(new),
+            password,
+            replaced: self.editing,
+        }
     }
 
     fn body_ui(&mut self, ui: &mut egui::Ui) {

@@ -6,7 +6,7 @@ use crate::deploy::usage::UsageType;
 use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::net::probe::Target;
-use crate::ops::pool::{self, PoolReport};
+use crate::ops::pool::{self, MemberAddress, PoolQuery, PoolReport};
 use crate::ops::probe::{Here, ProbeReport};
 use crate::ops::revocation::Revocation;
 
@@ -20,8 +20,8 @@ pub struct ProbeForm {
     pub usages: Vec<UsageType>,
     /// The pool check's port.
     pub pool_port: String,
-    /// Where pool members are reached, `IP[:PORT]` by member (blank: their name resolves).
-    pub addresses: Vec<(String, String)>,
+    /// Where pool members are reached, as typed.
+    pub addresses: Vec<TypedAddress>,
     /// A check is running.
     pub running: bool,
     /// What the last probe found.
@@ -30,6 +30,15 @@ pub struct ProbeForm {
     pub pool: Option<PoolReport>,
     /// The last input error.
     pub error: Option<String>,
+}
+
+/// Where one pool member is reached, as typed: `IP[:PORT]` (blank: its name resolves).
+#[derive(Debug, Clone, Default)]
+pub struct TypedAddress {
+    /// The member's FQDN.
+    pub member: String,
+    /// The text typed.
+    pub text: String,
 }
 
 impl Default for ProbeForm {
@@ -57,12 +66,15 @@ impl ProbeForm {
             return None;
         };
         let mut addresses = Vec::new();
-        for (member, text) in &self.addresses {
+        for TypedAddress { member, text } in &self.addresses {
             if text.trim().is_empty() {
                 continue;
             }
             match pool::parse_address(text, port) {
-                Ok(address) => addresses.push((member.clone(), address)),
+                Ok(address) => addresses.push(MemberAddress {
+                    member: member.clone(),
+                    address,
+                }),
                 Err(e) => {
                     self.error = Some(format!("{member}: {e}"));
                     return None;
@@ -71,7 +83,7 @@ impl ProbeForm {
         }
         self.error = None;
         self.running = true;
-        Some(Command::PoolCheck(port, addresses))
+        Some(Command::PoolCheck(PoolQuery { port, addresses }))
     }
 }
 
@@ -256,11 +268,14 @@ pub fn probe_page_ui(
 
 /// The pool's members, each with where to reach it (as `pool check --address`); or what to
 /// do when the topology lists none.
-fn members_ui(ui: &mut egui::Ui, members: &[String], addresses: &mut Vec<(String, String)>) {
-    addresses.retain(|(m, _)| members.contains(m));
+fn members_ui(ui: &mut egui::Ui, members: &[String], addresses: &mut Vec<TypedAddress>) {
+    addresses.retain(|a| members.contains(&a.member));
     for member in members {
-        if !addresses.iter().any(|(m, _)| m == member) {
-            addresses.push((member.clone(), String::new()));
+        if !addresses.iter().any(|a| a.member == *member) {
+            addresses.push(TypedAddress {
+                member: member.clone(),
+                text: String::new(),
+            });
         }
     }
     if members.is_empty() {
@@ -274,10 +289,10 @@ fn members_ui(ui: &mut egui::Ui, members: &[String], addresses: &mut Vec<(String
         .num_columns(2)
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
-            for (member, address) in addresses.iter_mut() {
+            for TypedAddress { member, text } in addresses.iter_mut() {
                 let label = ui.label(format!("Address of {member}"));
                 ui.add(
-                    egui::TextEdit::singleline(address)
+                    egui::TextEdit::singleline(text)
                         .hint_text("IP[:PORT] (blank: resolve the name)")
                         .desired_width(240.0),
                 )

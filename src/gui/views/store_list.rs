@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::gui::list_order::{ListKey, SortColumn, shows};
+use crate::gui::list_order::{ListKey, ListOrder, SortColumn, shows};
 use crate::gui::verbs::Verb;
 use crate::gui::view_model::{Row, StoreView};
 use crate::store::{Location, Logical};
@@ -154,19 +154,19 @@ impl ListState {
 
     /// The key of the order the page shows now.
     pub fn key(&self, location: Location, logical: Logical) -> ListKey {
-        (
+        ListKey {
             location,
             logical,
-            self.filter.clone(),
-            self.sort,
-            self.descending,
-        )
+            filter: self.filter.clone(),
+            sort: self.sort,
+            descending: self.descending,
+        }
     }
 
     /// Takes an order computed elsewhere (the store's thread with a new snapshot, or a job).
-    pub fn adopt(&mut self, key: ListKey, visible: Vec<usize>) {
-        self.visible = visible;
-        self.key = Some(key);
+    pub fn adopt(&mut self, order: ListOrder) {
+        self.visible = order.visible;
+        self.key = Some(order.key);
         self.asked = None;
     }
 
@@ -181,7 +181,7 @@ impl ListState {
         if self
             .key
             .as_ref()
-            .is_some_and(|(l, g, ..)| (*l, *g) != (location, logical))
+            .is_some_and(|k| (k.location, k.logical) != (location, logical))
         {
             self.visible.clear();
             self.key = None;

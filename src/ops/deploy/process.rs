@@ -36,8 +36,13 @@ impl Finished {
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
     /// It cannot be started (not installed).
-    #[error("{0} cannot be started: {1}")]
-    Start(String, String),
+    #[error("{program} cannot be started: {why}")]
+    Start {
+        /// What was run, as the user knows it.
+        program: String,
+        /// The system's reason.
+        why: String,
+    },
     /// It ran past its deadline and was stopped.
     #[error("{0} did not finish within {1} s and was stopped")]
     TooSlow(String, u64),
@@ -83,9 +88,10 @@ pub fn run(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .map_err(|e| ProcessError::Start(what.to_owned(), e.to_string()))?;
+    let mut child = command.spawn().map_err(|e| ProcessError::Start {
+        program: what.to_owned(),
+        why: e.to_string(),
+    })?;
     let deadline = Instant::now() + limit;
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);

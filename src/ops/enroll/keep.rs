@@ -42,8 +42,27 @@ struct Placed {
 pub(in crate::ops) struct Held<'a> {
     /// Where the CSR was saved.
     pub csr_file: Option<String>,
-    /// The CA connection and its reference.
-    pub ca: Option<(&'a str, &'a str)>,
+    /// The online CA that holds it for approval.
+    pub ca: Option<HeldBy<'a>>,
+}
+
+/// The online CA that holds a request, and its own reference for it.
+#[derive(Clone, Copy)]
+pub(in crate::ops) struct HeldBy<'a> {
+    /// The CA connection's name.
+    pub ca: &'a str,
+    /// The CA's reference (AD CS request ID, SCEP transaction ID, ACME order URL).
+    pub reference: &'a str,
+}
+
+/// A request's certificate stored with its new key.
+struct Inserted {
+    /// The certificate's row id.
+    cert_id: i64,
+    /// The key's row id.
+    key_id: i64,
+    /// The friendly name it was given (made unique).
+    name: String,
 }
 
 /// Keeps a request pending in Enrollment Requests: its key with the placeholder, and the
@@ -65,8 +84,11 @@ pub(in crate::ops) fn keep_pending(
             location,
             logical: Logical::Requests,
         };
-        let (cert_id, key_id, name) =
-            insert_with_key(tx, secret, made, &placeholder, placed, warnings, now)?;
+        let Inserted {
+            cert_id,
+            key_id,
+            name,
+        } = insert_with_key(tx, secret, made, &placeholder, placed, warnings, now)?;
         let id = requests::write::insert(
             tx,
             &PendingRequest {
@@ -81,12 +103,12 @@ pub(in crate::ops) fn keep_pending(
                 csr_pem: generated.csr_pem.clone(),
                 csr_file: held.csr_file.clone(),
                 created: now,
-                ca: held.ca.map(|(ca, _)| ca.to_owned()),
-                ca_reference: held.ca.map(|(_, reference)| reference.to_owned()),
+                ca: held.ca.map(|by| by.ca.to_owned()),
+                ca_reference: held.ca.map(|by| by.reference.to_owned()),
             },
         )?;
         let whereto = match (&held.ca, &held.csr_file) {
-            (Some((ca, reference)), _) => {
+            (Some(HeldBy { ca, reference }), _) => {
                 format!("held by the CA {ca} for approval (its reference {reference})")
             }
             (None, Some(file)) => format!("CSR {file}"),
@@ -136,7 +158,8 @@ pub(in crate::ops) fn keep_issued(
         location,
         logical: Logical::Personal,
     };
-    let (cert_id, _, name) = insert_with_key(tx, secret, made, cert, placed, warnings, now)?;
+    let Inserted { cert_id, name, .. } =
+        insert_with_key(tx, secret, made, cert, placed, warnings, now)?;
     cert_write::set_issuing_ca(tx, cert_id, issuer.name)?;
     let details = format!(
         "{} ({}) issued by {} with thumbprint {}; {} key generated in {} ms",
@@ -155,7 +178,7 @@ pub(in crate::ops) fn keep_issued(
 }
 
 /// Stores a request's certificate (the placeholder, or the issued one) with its new key
-/// under the request's friendly name made unique: (certificate id, key id, name).
+/// under the request's friendly name made unique.
 fn insert_with_key(
     tx: Sql<'_>,
     secret: &[u8],
@@ -164,7 +187,7 @@ fn insert_with_key(
     placed: Placed,
     warnings: &mut Vec<String>,
     now: i64,
-) -> Result<(i64, i64, String), StoreError> {
+) -> Result<Inserted, StoreError> {
     let Made { spec, generated } = made;
     let Placed { location, logical } = placed;
     let (name, note) = cert_write::unique_friendly_name(
@@ -187,7 +210,11 @@ fn insert_with_key(
             now,
         },
     )?;
-    Ok((cert_id, key_id, name))
+    Ok(Inserted {
+        cert_id,
+        key_id,
+        name,
+    })
 }
 
 /// The usages a request is for, as the request row and the log name them.

@@ -4,25 +4,27 @@
 //! pending request. Each is one transaction with a log entry and its equivalent command.
 
 mod continued;
+mod delivery;
 pub(super) mod error;
 pub(super) mod keep;
 
 use std::path::Path;
 use std::time::Duration;
 
-use crate::ca::acme::{Http01, TxtRecord};
+use crate::ca::acme::TxtRecord;
 use crate::ca::{BuiltinCa, CaError};
 use crate::deploy::request::{Generated, RequestSpec};
 use crate::deploy::topology::{Topology, TopologyError};
 use crate::ops::command_line;
 use crate::ops::files;
-use crate::ops::online::{self, Answer, ChainRoot, OnlineOptions, RootState};
+use crate::ops::online::{self, Answer, ChainRoot, RootState};
 use crate::pki::keygen::KeyAlgorithm;
 use crate::store::log::{self, LogEntry};
 use crate::store::requests::{self, PendingRequest};
 use crate::store::{CaKind, Location, Store};
 
 pub use continued::Continued;
+pub use delivery::{AltCredentials, Delivery, Http01Answer, OnlineOptions};
 pub use error::EnrollError;
 
 /// Where a request stands once its CA has answered; the JSON and the text say it as
@@ -58,26 +60,6 @@ impl std::fmt::Display for RequestStatus {
     }
 }
 use keep::{Held, Issuer, Logged, Made, keep_issued, keep_pending};
-
-/// Where the request goes.
-#[derive(Debug, Clone, Copy)]
-pub enum Delivery<'a> {
-    /// Save the CSR (to this file, if any) and keep the key pending.
-    Delayed(Option<&'a Path>),
-    /// Have the built-in CA sign it now. The store's first request creates the CA, whose
-    /// root goes into Trusted Roots: only when `trust_new_root` says the user agreed.
-    BuiltinCa {
-        /// The user agreed to trust a newly created root.
-        trust_new_root: bool,
-    },
-    /// Send it now to an online CA connection of the store (ACME, SCEP, AD CS).
-    Online {
-        /// The connection's name.
-        ca: &'a str,
-        /// How (ACME's challenge, AD CS's alternate credentials).
-        options: OnlineOptions<'a>,
-    },
-}
 
 /// What a submitted request became.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -187,7 +169,7 @@ pub fn submit(
     spec: &RequestSpec,
     generated: Generated,
     location: Location,
-    delivery: Delivery<'_>,
+    delivery: &Delivery,
     now: i64,
 ) -> Result<RequestOutcome, EnrollError> {
     submit_as(store, spec, generated, location, delivery, None, now)
@@ -200,7 +182,7 @@ pub(super) fn submit_as(
     spec: &RequestSpec,
     generated: Generated,
     location: Location,
-    delivery: Delivery<'_>,
+    delivery: &Delivery,
     command: Option<String>,
     now: i64,
 ) -> Result<RequestOutcome, EnrollError> {
@@ -224,7 +206,7 @@ pub(super) fn submit_as(
     };
     // A caller's own command (`renew …`) still shows how the online CA was answered.
     let command = match (command, delivery) {
-        (Some(base), Delivery::Online { options, .. }) => base + &online_flags(&options, is_acme),
+        (Some(base), Delivery::Online { options, .. }) => base + &online_flags(options, is_acme),
         (Some(base), _) => base,
         (None, _) => request_command(spec, location, delivery, is_acme),
     };
@@ -263,10 +245,14 @@ pub(super) fn submit_as(
         Delivery::Online { ca, options } => {
             let warnings = &mut outcome.warnings;
             match online::submit(store, made, location, ca, options, logged, warnings)? {
-                Answer::Issued(thumbprint, name, root) => {
+                Answer::Issued {
+                    thumbprint,
+                    friendly,
+                    root,
+                } => {
                     outcome.status = RequestStatus::Issued;
                     outcome.thumbprint = Some(thumbprint);
-                    outcome.friendly_name = name;
+                    outcome.friendly_name = friendly;
                     match root {
                         RootState::Trusted => {}
                         RootState::Untrusted(root) => outcome.untrusted_root = Some(Box::new(root)),
@@ -369,26 +355,26 @@ fn clear_command(location: Location, id: i64) -> String {
 
 /// The flags that reproduce how an online CA was answered: other credentials (the
 /// password never), and for ACME the challenge.
-fn online_flags(options: &OnlineOptions<'_>, is_acme: bool) -> String {
+fn online_flags(options: &OnlineOptions, is_acme: bool) -> String {
     let mut flags = String::new();
     if options.trust_root {
         flags.push_str(" --trust-root");
     }
-    if let Some(credentials) = options.credentials {
+    if let Some(credentials) = &options.credentials {
         flags.push_str(&format!(
             " --username {} --password-file '<file>'",
-            command_line::quote(credentials.username)
+            command_line::quote(&credentials.username)
         ));
     }
     if is_acme {
-        match options.http01 {
+        match &options.http01 {
             _ if options.dns01 => flags.push_str(" --dns01"),
-            Http01::Listen(address) => flags.push_str(&format!(
+            Http01Answer::Listen(address) => flags.push_str(&format!(
                 " --http-address {} --http-port {}",
                 address.ip(),
                 address.port()
             )),
-            Http01::Webroot(dir) => flags.push_str(&format!(
+            Http01Answer::Webroot(dir) => flags.push_str(&format!(
                 " --webroot {}",
                 command_line::quote(&dir.display().to_string())
             )),
@@ -402,7 +388,7 @@ fn online_flags(options: &OnlineOptions<'_>, is_acme: bool) -> String {
 fn request_command(
     spec: &RequestSpec,
     location: Location,
-    delivery: Delivery<'_>,
+    delivery: &Delivery,
     is_acme: bool,
 ) -> String {
     let input = &spec.input;
@@ -423,7 +409,7 @@ fn request_command(
         Delivery::BuiltinCa { .. } => cmd.push_str(" --ca builtin"),
         Delivery::Online { ca, options } => {
             cmd.push_str(&format!(" --ca {}", command_line::quote(ca)));
-            cmd.push_str(&online_flags(&options, is_acme));
+            cmd.push_str(&online_flags(options, is_acme));
         }
     }
     if !input.friendly_name.is_empty() {

@@ -139,8 +139,13 @@ pub enum NotifyError {
         message: String,
     },
     /// Both failed.
-    #[error("{0}; and {1}")]
-    Both(Box<NotifyError>, Box<NotifyError>),
+    #[error("{first}; and {second}")]
+    Both {
+        /// The first channel's failure (mail).
+        first: Box<NotifyError>,
+        /// The second's (the webhook).
+        second: Box<NotifyError>,
+    },
 }
 
 /// Where notifications should go, as `notify set` describes it.
@@ -239,7 +244,10 @@ pub fn send(store: &Store, event: &Event, now: i64) -> Result<Vec<&'static str>,
     let mut fail = |e: NotifyError| {
         failed = Some(match failed.take() {
             None => e,
-            Some(first) => NotifyError::Both(Box::new(first), Box::new(e)),
+            Some(first) => NotifyError::Both {
+                first: Box::new(first),
+                second: Box::new(e),
+            },
         });
     };
     if let Some(m) = &settings.mail {

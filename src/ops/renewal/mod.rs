@@ -171,16 +171,22 @@ pub fn tracked(store: &Store, location: Location, now: i64) -> Result<Vec<Tracke
     let rows = store.renewal_rows()?;
     let mut list: Vec<Tracked> = candidates(store, location, &rows, now)?
         .into_iter()
-        .map(|(cert, reason, usages)| {
-            let row = rows
-                .iter()
-                .find(|r| r.location == Some(location) && r.thumbprint == cert.summary.thumbprint);
-            let (due_at, rule) = match row.and_then(|r| r.ari) {
-                Some(choice) => due::by_window(choice),
-                None => due::by_lifetime(cert.summary.not_before, cert.summary.not_after),
-            };
-            entry(&cert, reason, usages, row, (due_at, rule))
-        })
+        .map(
+            |Candidate {
+                 cert,
+                 reason,
+                 usages,
+             }| {
+                let row = rows.iter().find(|r| {
+                    r.location == Some(location) && r.thumbprint == cert.summary.thumbprint
+                });
+                let (due_at, rule) = match row.and_then(|r| r.ari) {
+                    Some(choice) => due::by_window(choice),
+                    None => due::by_lifetime(cert.summary.not_before, cert.summary.not_after),
+                };
+                entry(&cert, reason, usages, row, (due_at, rule))
+            },
+        )
         .collect();
     list.sort_by(|a, b| (a.due_at, &a.thumbprint).cmp(&(b.due_at, &b.thumbprint)));
     Ok(list)
@@ -213,6 +219,16 @@ fn entry(
     }
 }
 
+/// A certificate renewal looks after.
+struct Candidate {
+    /// The certificate.
+    cert: StoredCert,
+    /// Why it is tracked.
+    reason: Reason,
+    /// The usages it holds, in force or staged.
+    usages: Vec<UsageType>,
+}
+
 /// The tracked certificates of `location`'s Personal: in force (Computer only), staged, or
 /// added by `track`; not those another certificate already renewed, nor those gone.
 fn candidates(
@@ -220,7 +236,7 @@ fn candidates(
     location: Location,
     rows: &[RenewalRow],
     now: i64,
-) -> Result<Vec<(StoredCert, Reason, Vec<UsageType>)>, StoreError> {
+) -> Result<Vec<Candidate>, StoreError> {
     let assignments: Vec<_> = match location {
         Location::Computer => store
             .assignments()?
@@ -241,9 +257,9 @@ fn candidates(
     {
         wanted.push((r.thumbprint.clone(), Reason::Tracked));
     }
-    let mut out: Vec<(StoredCert, Reason, Vec<UsageType>)> = Vec::new();
+    let mut out: Vec<Candidate> = Vec::new();
     for (thumb, reason) in wanted {
-        if out.iter().any(|(c, _, _)| c.summary.thumbprint == thumb) {
+        if out.iter().any(|c| c.cert.summary.thumbprint == thumb) {
             continue;
         }
         let renewed = rows.iter().any(|r| {
@@ -260,7 +276,11 @@ fn candidates(
             .filter(|a| a.thumbprint == thumb || a.staged_thumbprint.as_deref() == Some(&thumb))
             .map(|a| a.usage)
             .collect();
-        out.push((cert, reason, usages));
+        out.push(Candidate {
+            cert,
+            reason,
+            usages,
+        });
     }
     Ok(out)
 }

@@ -13,7 +13,7 @@ use super::due::{self, Asked};
 use super::follow::{self, FollowUp};
 use crate::ops::assign::{self, AssignError, AssignRequest};
 use crate::ops::enroll::EnrollError;
-use crate::ops::online::OnlineOptions;
+use crate::ops::enroll::OnlineOptions;
 use crate::ops::renew::{self, Renewal};
 use crate::pki::timefmt;
 use crate::store::log::{self, LogEntry};
@@ -21,12 +21,12 @@ use crate::store::renewals::{RenewalRow, write};
 use crate::store::{Location, Logical, Store, StoreError};
 
 /// What `renew --due` is asked.
-#[derive(Debug, Clone, Copy)]
-pub struct DueRun<'a> {
+#[derive(Debug, Clone)]
+pub struct DueRun {
     /// The location whose Personal certificates are renewed.
     pub location: Location,
     /// How an online CA is reached.
-    pub options: OnlineOptions<'a>,
+    pub options: OnlineOptions,
     /// Only say what would be renewed.
     pub dry_run: bool,
 }
@@ -153,7 +153,7 @@ pub struct NowOutcome {
 
 /// Renews every due certificate (see the module's text); [`RunError::Busy`] when another
 /// run holds the lock.
-pub fn renew_due(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOutcome, RunError> {
+pub fn renew_due(store: &mut Store, run: &DueRun, now: i64) -> Result<RunOutcome, RunError> {
     store
         .with_run_lock(|store| locked(store, run, now))?
         .unwrap_or(Err(RunError::Busy))
@@ -163,7 +163,7 @@ pub fn renew_due(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOut
 /// same lock; [`RunError::Untracked`] when it is not tracked.
 pub fn renew_now(
     store: &mut Store,
-    run: &DueRun<'_>,
+    run: &DueRun,
     thumbprint: &str,
     now: i64,
 ) -> Result<NowOutcome, RunError> {
@@ -189,7 +189,7 @@ pub fn renew_now(
         .unwrap_or(Err(RunError::Busy))
 }
 
-fn locked(store: &mut Store, run: &DueRun<'_>, now: i64) -> Result<RunOutcome, RunError> {
+fn locked(store: &mut Store, run: &DueRun, now: i64) -> Result<RunOutcome, RunError> {
     let mut certificates = Vec::new();
     for mut tracked in super::tracked(store, run.location, now)? {
         let replaces = ask_ca(store, run.location, &mut tracked, now)?;
@@ -289,18 +289,18 @@ fn set(tracked: &mut Tracked, (due_at, rule): (i64, due::Rule)) {
 /// Renews one due certificate and rolls its usages.
 fn renew_one(
     store: &mut Store,
-    run: &DueRun<'_>,
+    run: &DueRun,
     tracked: &Tracked,
     replaces: Option<&str>,
     now: i64,
 ) -> Outcome {
     let renewal = Renewal {
-        thumbprint: &tracked.thumbprint,
+        thumbprint: tracked.thumbprint.clone(),
         ca: None,
         new_key: !tracked.same_key,
         options: OnlineOptions {
-            replaces,
-            ..run.options
+            replaces: replaces.map(str::to_owned),
+            ..run.options.clone()
         },
     };
     let renewed = match renew::renew(store, run.location, &renewal, now) {
@@ -324,7 +324,7 @@ fn renew_one(
 /// (denied or cleared: `None`, the row forgets it, and the certificate is renewed when due).
 fn follow_pending(
     store: &mut Store,
-    run: &DueRun<'_>,
+    run: &DueRun,
     tracked: &Tracked,
     now: i64,
 ) -> Result<Option<Outcome>, StoreError> {
@@ -369,7 +369,7 @@ fn follow_pending(
 /// The renewed certificate takes over the old one's usages.
 fn take_over(
     store: &mut Store,
-    run: &DueRun<'_>,
+    run: &DueRun,
     tracked: &Tracked,
     new_thumbprint: String,
     now: i64,

@@ -4,38 +4,32 @@
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
-use super::{NoAnswer, Revocation};
-use crate::net::deadline::Deadline;
+use super::{Answer, NoAnswer, Query, Revocation};
 use crate::net::fetch;
 use crate::pki::timefmt;
+use crate::store::Store;
 use crate::store::revocation::write;
-use crate::store::{Store, StoreError};
 
 /// How long a CRL without a nextUpdate is kept.
 const DEFAULT_LIFETIME: i64 = 86_400;
 
 /// The verdict of one CRL, or why it could not be had.
-pub(super) fn verdict(
-    store: Option<&mut Store>,
-    url: &str,
-    (der, issuer_der): (&[u8], &[u8]),
-    deadline: Deadline,
-    now: i64,
-) -> Result<Result<Revocation, NoAnswer>, StoreError> {
+pub(super) fn verdict(store: Option<&mut Store>, query: Query<'_>) -> Answer {
+    let Query { url, now, .. } = query;
     let cached = match store.as_deref() {
         Some(store) => store.cached_crl(url, now)?,
         None => None,
     };
     let (crl_der, fresh) = match cached {
         Some(cached) => (cached, false),
-        None => match fetch::get(url, deadline) {
+        None => match fetch::get(url, query.deadline) {
             Ok(bytes) => (bytes, true),
             Err(e) => return Ok(Err(NoAnswer::CrlUnreachable(e))),
         },
     };
     let (Ok((_, cert)), Ok((_, issuer))) = (
-        X509Certificate::from_der(der),
-        X509Certificate::from_der(issuer_der),
+        X509Certificate::from_der(query.ders.cert),
+        X509Certificate::from_der(query.ders.issuer),
     ) else {
         return Ok(Err(NoAnswer::Unreadable));
     };

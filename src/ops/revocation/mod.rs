@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::net::deadline::Deadline;
 use crate::net::fetch;
 use crate::pki::{cert, pointers};
-use crate::store::revocation::write;
+use crate::store::revocation::{OcspKept, write};
 use crate::store::{Store, StoreError, StoredCert};
 use crate::verify::chain::ChainIndex;
 use crate::verify::problem::Problem;
@@ -94,6 +94,41 @@ impl Revocation {
     }
 }
 
+/// A certificate and the issuer that signed it, both DER: what a responder or a CRL is
+/// asked about.
+#[derive(Debug, Clone, Copy)]
+pub struct CertAndIssuer<'a> {
+    /// The certificate.
+    pub cert: &'a [u8],
+    /// Its issuer.
+    pub issuer: &'a [u8],
+}
+
+/// One question to one responder or CRL.
+#[derive(Debug, Clone, Copy)]
+struct Query<'a> {
+    /// The certificate asked about, and its issuer.
+    ders: CertAndIssuer<'a>,
+    /// The responder's or the CRL's URL.
+    url: &'a str,
+    /// By when every answer must have come.
+    deadline: Deadline,
+    /// Now, in Unix seconds.
+    now: i64,
+}
+
+/// Who is asked for a verdict.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The certificate's OCSP responder.
+    Ocsp,
+    /// A CRL its distribution points name.
+    Crl,
+}
+
+/// A verdict, or why none could be had (the store's own failure apart).
+type Answer = Result<Result<Revocation, NoAnswer>, StoreError>;
+
 /// Checks `cert` with its responder and the CRLs it names, with `index` (over the store's
 /// certificates, built once by the caller) to find its issuer.
 pub fn check(
@@ -118,43 +153,51 @@ pub fn check(
     };
     let issuer_der = store.der(issuer.id)?;
     let deadline = Deadline::after(TIME_LIMIT);
-    check_ders((&der, &issuer_der), Some(store), deadline, now)
+    let ders = CertAndIssuer {
+        cert: &der,
+        issuer: &issuer_der,
+    };
+    check_ders(ders, Some(store), deadline, now)
 }
 
 /// [`check`] for a certificate and its issuer given as DER (a served chain), by
 /// `deadline`, keeping the answers in `store` when there is one.
 pub fn check_ders(
-    (der, issuer_der): (&[u8], &[u8]),
+    ders: CertAndIssuer<'_>,
     mut store: Option<&mut Store>,
     deadline: Deadline,
     now: i64,
 ) -> Result<Revocation, StoreError> {
-    let pointers = pointers::pointers(der);
+    let pointers = pointers::pointers(ders.cert);
     if pointers.crl.is_empty() && pointers.ocsp.is_empty() {
         return Ok(Revocation::Unchecked);
     }
     let total = pointers.ocsp.len() + pointers.crl.len();
     let mut warnings = Vec::new();
     let mut asked = 0;
-    for url in &pointers.ocsp {
+    // The responders first, then the CRLs.
+    let ocsp = pointers.ocsp.iter().map(|url| (Source::Ocsp, url));
+    let crls = pointers.crl.iter().map(|url| (Source::Crl, url));
+    for (source, url) in ocsp.chain(crls) {
         if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
             break;
         }
         asked += 1;
-        match ocsp_verdict(store.as_deref_mut(), url, (der, issuer_der), deadline, now)? {
-            Ok(verdict) => return Ok(verdict),
-            Err(why) => warnings.push(format!("OCSP at {url}: {why}")),
-        }
-    }
-    for url in &pointers.crl {
-        if deadline.step(fetch::FETCH_TIME_LIMIT).is_none() {
-            break;
-        }
-        asked += 1;
-        let pair = (der, issuer_der);
-        match crl::verdict(store.as_deref_mut(), url, pair, deadline, now)? {
-            Ok(verdict) => return Ok(verdict),
-            Err(why) => warnings.push(why.to_string()),
+        let query = Query {
+            ders,
+            url,
+            deadline,
+            now,
+        };
+        let store = store.as_deref_mut();
+        let answer = match source {
+            Source::Ocsp => ocsp_verdict(store, query)?,
+            Source::Crl => crl::verdict(store, query)?,
+        };
+        match (answer, source) {
+            (Ok(verdict), _) => return Ok(verdict),
+            (Err(why), Source::Ocsp) => warnings.push(format!("OCSP at {url}: {why}")),
+            (Err(why), Source::Crl) => warnings.push(why.to_string()),
         }
     }
     if asked < total {
@@ -171,35 +214,34 @@ pub fn check_ders(
 
 /// The responder's answer for a certificate: the kept one while it is current, else a new
 /// one, kept until its nextUpdate; or why none could be had.
-fn ocsp_verdict(
-    store: Option<&mut Store>,
-    url: &str,
-    (der, issuer_der): (&[u8], &[u8]),
-    deadline: Deadline,
-    now: i64,
-) -> Result<Result<Revocation, NoAnswer>, StoreError> {
-    let thumbprint = cert::thumbprint(der);
+fn ocsp_verdict(store: Option<&mut Store>, query: Query<'_>) -> Answer {
+    let Query { ders, url, now, .. } = query;
+    let thumbprint = cert::thumbprint(ders.cert);
     if let Some(store) = store.as_deref()
         && let Some(kept) = store.cached_ocsp(url, &thumbprint, now)?
-        && let Ok((verdict, _)) = ocsp::verdict(&kept, (der, issuer_der), url, now)
+        && let Ok((verdict, _)) = ocsp::verdict(&kept, ders, url, now)
     {
         return Ok(Ok(verdict));
     }
-    let Some(request) = ocsp::request(der, issuer_der) else {
+    let Some(request) = ocsp::request(ders) else {
         return Ok(Err(NoAnswer::Unreadable));
     };
-    let answer = match fetch::post(url, "application/ocsp-request", request, deadline) {
+    let answer = match fetch::post(url, "application/ocsp-request", request, query.deadline) {
         Ok(bytes) => bytes,
         Err(e) => return Ok(Err(NoAnswer::ResponderUnreachable(e))),
     };
-    match ocsp::verdict(&answer, (der, issuer_der), url, now) {
+    match ocsp::verdict(&answer, ders, url, now) {
         Ok((verdict, next_update)) => {
             if let (Some(store), Some(next_update)) = (store, next_update) {
                 // Best effort: a store that may not be written (an auditor's) still gets
                 // its answer, only not kept.
-                let _ = store.transaction(|tx, _| {
-                    write::put_ocsp(tx, (url, &thumbprint), &answer, next_update, now)
-                });
+                let kept = OcspKept {
+                    url,
+                    thumbprint: &thumbprint,
+                    der: &answer,
+                    next_update,
+                };
+                let _ = store.transaction(|tx, _| write::put_ocsp(tx, &kept, now));
             }
             Ok(Ok(verdict))
         }

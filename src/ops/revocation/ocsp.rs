@@ -7,7 +7,7 @@ use x509_parser::der_parser::asn1_rs::BitString;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::AlgorithmIdentifier;
 
-use super::{NoAnswer, Revocation};
+use super::{CertAndIssuer, NoAnswer, Revocation};
 use crate::pki::formats::tlv::{self, Tlv};
 use crate::pki::timefmt;
 
@@ -33,9 +33,9 @@ fn cert_id(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Vec<u8> 
 }
 
 /// The OCSPRequest for one certificate, DER.
-pub fn request(cert_der: &[u8], issuer_der: &[u8]) -> Option<Vec<u8>> {
-    let (_, cert) = X509Certificate::from_der(cert_der).ok()?;
-    let (_, issuer) = X509Certificate::from_der(issuer_der).ok()?;
+pub fn request(ders: CertAndIssuer<'_>) -> Option<Vec<u8>> {
+    let (_, cert) = X509Certificate::from_der(ders.cert).ok()?;
+    let (_, issuer) = X509Certificate::from_der(ders.issuer).ok()?;
     let mut request = Vec::new();
     tlv::push_element(&mut request, &[0x30], &cert_id(&cert, &issuer));
     let mut list = Vec::new();
@@ -88,12 +88,12 @@ fn signed_by(
 /// answer's nextUpdate (when it gives one, until when it may be kept), or why not.
 pub fn verdict(
     response: &[u8],
-    (cert_der, issuer_der): (&[u8], &[u8]),
+    ders: CertAndIssuer<'_>,
     url: &str,
     now: i64,
 ) -> Result<(Revocation, Option<i64>), NoAnswer> {
-    let (_, cert) = X509Certificate::from_der(cert_der).map_err(|_| NoAnswer::Unreadable)?;
-    let (_, issuer) = X509Certificate::from_der(issuer_der).map_err(|_| NoAnswer::Unreadable)?;
+    let (_, cert) = X509Certificate::from_der(ders.cert).map_err(|_| NoAnswer::Unreadable)?;
+    let (_, issuer) = X509Certificate::from_der(ders.issuer).map_err(|_| NoAnswer::Unreadable)?;
     let (outer, _) = tlv::read(response)?;
     let parts = children(&outer)?;
     let status = parts

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use super::Flow;
 use crate::deploy::request::{Generated, RequestError, RequestField, RequestInput, RequestSpec};
 use crate::deploy::topology::Topology;
-use crate::gui::command::{AltCredentials, Applied, ApplyError, Command, SubmitTo};
+use crate::gui::command::{Applied, ApplyError, Command};
 use crate::gui::dialogs::AddCaDialog;
 use crate::gui::dialogs::acme_answer::AcmeAnswer;
 use crate::gui::dialogs::contract::{DialogContext, DialogPage};
@@ -22,8 +22,7 @@ use crate::gui::dialogs::frame::{self, Part};
 use crate::gui::jobs::IdentityKey;
 use crate::gui::jobs::{JobResult, Jobs, PickTarget};
 use crate::gui::words::kind_title;
-use crate::ops::enroll::EnrollError;
-use crate::ops::enroll::RequestOutcome;
+use crate::ops::enroll::{AltCredentials, Delivery, EnrollError, OnlineOptions, RequestOutcome};
 use crate::ops::sign_in::SignInIdentity;
 use crate::store::{CaConnection, CaKind, Location};
 
@@ -401,14 +400,17 @@ impl RequestWizard {
     ) {
         self.log.push(format!("{}…", self.destination()));
         let to = match (&self.online_ca, self.acme.http01()) {
-            _ if self.delayed => SubmitTo::Delayed(PathBuf::from(self.csr_path.trim())),
-            (Some(ca), http01) => SubmitTo::Online {
-                dns01: self.to_acme() && self.acme.dns01(),
-                credentials: self.alt_credentials(),
+            _ if self.delayed => Delivery::Delayed(Some(PathBuf::from(self.csr_path.trim()))),
+            (Some(ca), http01) => Delivery::Online {
                 ca: ca.clone(),
-                http01: http01.unwrap_or_default(),
+                options: OnlineOptions {
+                    http01: http01.unwrap_or_default(),
+                    dns01: self.to_acme() && self.acme.dns01(),
+                    credentials: self.alt_credentials(),
+                    ..OnlineOptions::default()
+                },
             },
-            _ => SubmitTo::Builtin {
+            _ => Delivery::BuiltinCa {
                 trust_new_root: self.trust_builtin,
             },
         };
@@ -510,7 +512,7 @@ impl RequestWizard {
     /// Draws the wizard: the step list on the left, the page's title and description, the
     /// page, and Back / Next (Finish on the summary) / Cancel in the same place on every
     /// page. Enter presses Next.
-    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
         let mut flow = Flow::Stay;
         let shown = self.step;
         frame::parts_ui(ui, |ui, part| match part {
