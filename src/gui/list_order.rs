@@ -1,9 +1,15 @@
 //! The certificate list's order: which rows a page shows for a filter, sorted by a column.
 //! Pure over a [`StoreView`], so the store's thread (with each snapshot) and a job (after a
-//! keystroke or a click) can compute it off the UI thread.
+//! keystroke or a click) can compute it off the UI thread. The first rows of that order
+//! can also be had from the certificates alone, before their rows are made (a large
+//! store's first page).
 
-use crate::gui::view_model::{Row, StoreView};
-use crate::store::{Location, Logical};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use crate::gui::view_model::{self, Row, StoreView};
+use crate::pki::timefmt::date;
+use crate::store::{Location, Logical, StoredCert};
 
 /// The sortable columns.
 #[derive(
@@ -93,4 +99,59 @@ pub fn order(view: &StoreView, key: &ListKey) -> Vec<usize> {
         visible.reverse();
     }
     visible
+}
+
+/// The text `column` sorts `c` by: the text its row will show (see [`sort_key`]), from
+/// the certificate and its assigned usages.
+fn cert_key(c: &StoredCert, column: SortColumn, usages: impl Fn() -> String) -> Cow<'_, str> {
+    let s = &c.summary;
+    match column {
+        SortColumn::IssuedTo => Cow::Borrowed(s.issued_to()),
+        SortColumn::IssuedBy => Cow::Borrowed(s.issued_by()),
+        SortColumn::Expires => Cow::Owned(date(s.not_after)),
+        SortColumn::Purposes => Cow::Owned(view_model::purposes(&s.eku)),
+        SortColumn::FriendlyName => Cow::Borrowed(&c.friendly_name),
+        SortColumn::Key => Cow::Borrowed(view_model::key_text(c)),
+        SortColumn::Usages => Cow::Owned(usages()),
+    }
+}
+
+/// The first `n` entries of [`order`] over the rows that `certs` will make (the view's
+/// rows are the certificates in the same order), without making the rows: the indices
+/// into `certs` of `key`'s first page. `usages` gives a certificate's assigned usages.
+pub fn first(
+    certs: &[StoredCert],
+    key: &ListKey,
+    n: usize,
+    usages: impl Fn(&StoredCert) -> String,
+) -> Vec<usize> {
+    let ListKey {
+        location,
+        logical,
+        filter,
+        sort,
+        descending,
+    } = key;
+    let needle = filter.trim().to_lowercase();
+    let mut keyed: Vec<(String, usize)> = certs
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.location == *location
+                && c.logical == *logical
+                && (needle.is_empty() || view_model::haystack(c).contains(&needle))
+        })
+        .map(|(i, c)| (cert_key(c, *sort, || usages(c)).to_lowercase(), i))
+        .collect();
+    // `order` sorts stably and reverses for descending: ties keep the rows' order, or
+    // its reverse; (key, index) says the same.
+    let by = |a: &(String, usize), b: &(String, usize)| -> Ordering {
+        if *descending { b.cmp(a) } else { a.cmp(b) }
+    };
+    if keyed.len() > n {
+        keyed.select_nth_unstable_by(n, by);
+        keyed.truncate(n);
+    }
+    keyed.sort_unstable_by(by);
+    keyed.into_iter().map(|(_, i)| i).collect()
 }

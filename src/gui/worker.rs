@@ -8,6 +8,9 @@
 //! commit counter; what a team database's LISTEN has heard) and sends a fresh view when
 //! another process (a script, another window) has changed the store. Frames never
 //! wait for any of it.
+//! A large store's first view (as the window opens, or another store is opened) comes in
+//! two: the list's first page as soon as the certificates are read, then the whole view;
+//! the window takes at most one view a frame, so the first page is drawn.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -25,13 +28,21 @@ use crate::store::{Store, StoreError};
 /// How often the worker looks for changes made by other processes.
 pub const POLL: Duration = Duration::from_millis(500);
 
+/// The rows of a first page: more than a window shows at 1024x768 (about 30), so that
+/// scrolling a page or two meets rows.
+pub const FIRST_PAGE: usize = 100;
+
+/// From how many certificates a store's first view comes in two (a smaller one is read
+/// whole in a moment).
+pub const LARGE: usize = 2_000;
+
 /// What the window asks of the store.
 enum Request {
     /// Repaint this context when a reply is ready.
     Attach(egui::Context),
     /// Apply a command, then send a fresh view.
     Apply(Ticketed),
-    /// Send a fresh view at `now`.
+    /// Send the store's first view at `now` (a large store's in two).
     Reload(i64),
     /// Compute who may be assigned each usage, at `now`.
     Eligible(Vec<UsageType>, i64),
@@ -79,8 +90,8 @@ pub enum Reply {
         /// The order of the list page the window showed (so a refresh costs the window
         /// no sorting).
         order: Option<ListOrder>,
-        /// False when it was sent because another process changed the store, not because
-        /// the window asked.
+        /// False when it answers no request: another process changed the store, or it is
+        /// a first page (the whole view follows).
         answers: bool,
     },
     /// The view could not be loaded (`answers` as for a view).
@@ -167,7 +178,7 @@ impl StoreWorker {
         self.ticket
     }
 
-    /// Asks for a fresh view.
+    /// Asks for the store's first view (a large store's first page comes first).
     pub fn reload(&mut self, now: i64) {
         self.send(Request::Reload(now), true);
     }
@@ -219,9 +230,18 @@ impl StoreWorker {
         self.pending
     }
 
-    /// The replies that arrived since the last call.
+    /// The replies that arrived since the last call, up to the first view: a view that
+    /// follows waits for the next frame (so a first page is drawn before the whole view
+    /// replaces it).
     pub fn replies(&mut self) -> Vec<Reply> {
-        let replies: Vec<Reply> = self.rx.try_iter().collect();
+        let mut replies = Vec::new();
+        while let Ok(reply) = self.rx.try_recv() {
+            let view = matches!(reply, Reply::View { .. });
+            replies.push(reply);
+            if view {
+                break;
+            }
+        }
         for reply in &replies {
             // Every request ends with exactly one of these.
             let last = match reply {
@@ -293,9 +313,12 @@ fn run(
                 if !send(Reply::Applied(ticket, result), &ctx) {
                     return;
                 }
-                view(&store, now, list.as_ref(), true)
+                view(&store, now, list.as_ref(), true, None)
             }
-            Ok(Request::Reload(now)) => view(&store, now, list.as_ref(), true),
+            Ok(Request::Reload(now)) => {
+                let early = |reply| send(reply, &ctx);
+                view(&store, now, list.as_ref(), true, Some(&early))
+            }
             Ok(Request::Eligible(usages, now)) => {
                 let Some(done) = net.dispatch(&mut store, Job::Eligible(usages, now), report)
                 else {
@@ -320,7 +343,8 @@ fn run(
                     Ok(true) => {
                         unlock_from_keyring(&mut store);
                         net.reset();
-                        view(&store, now, list.as_ref(), true)
+                        let early = |reply| send(reply, &ctx);
+                        view(&store, now, list.as_ref(), true, Some(&early))
                     }
                     Ok(false) => return,
                     Err(e) => Reply::Opened(Err(e)),
@@ -339,7 +363,8 @@ fn run(
                 match switch(&mut store, opened, PathBuf::from(address), &ctx, &send) {
                     Ok(true) => {
                         net.reset();
-                        view(&store, now, list.as_ref(), true)
+                        let early = |reply| send(reply, &ctx);
+                        view(&store, now, list.as_ref(), true, Some(&early))
                     }
                     Ok(false) => return,
                     Err(e) => Reply::Opened(Err(e)),
@@ -360,7 +385,7 @@ fn run(
                     if !send(Reply::Unlocked(Ok(note)), &ctx) {
                         return;
                     }
-                    view(&store, now, list.as_ref(), true)
+                    view(&store, now, list.as_ref(), true, None)
                 }
                 Err(e) => Reply::Unlocked(Err(e)),
             },
@@ -385,7 +410,7 @@ fn run(
                 if version == seen {
                     continue;
                 }
-                view(&store, clock(), list.as_ref(), false)
+                view(&store, clock(), list.as_ref(), false, None)
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
@@ -410,7 +435,7 @@ fn finished(
             ticket,
             result,
             now,
-        } => send(Reply::Applied(ticket, result), ctx).then(|| view(store, now, list, true)),
+        } => send(Reply::Applied(ticket, result), ctx).then(|| view(store, now, list, true, None)),
         Done::Eligible(table) => Some(Reply::Eligible(table)),
     }
 }
@@ -444,8 +469,38 @@ fn unlock_from_keyring(store: &mut Store) {
     }
 }
 
-fn view(store: &Store, now: i64, list: Option<&ListKey>, answers: bool) -> Reply {
-    match StoreView::load(store, now) {
+/// A fresh view with the order of the list page shown. With `early` (the store's first
+/// view), a large store's first page is sent there as soon as the certificates are read.
+fn view(
+    store: &Store,
+    now: i64,
+    list: Option<&ListKey>,
+    answers: bool,
+    early: Option<&dyn Fn(Reply) -> bool>,
+) -> Reply {
+    let certs = match store.list(None, None) {
+        Ok(certs) => certs,
+        Err(e) => return Reply::ViewFailed(e, answers),
+    };
+    if let (Some(early), Some(key)) = (early, list)
+        && certs.len() >= LARGE
+    {
+        match StoreView::first_page(store, &certs, key, FIRST_PAGE, now) {
+            // The whole view follows whether or not the window took this.
+            Ok((page, order)) => {
+                early(Reply::View {
+                    view: Box::new(page),
+                    order: Some(ListOrder {
+                        key: key.clone(),
+                        visible: order,
+                    }),
+                    answers: false,
+                });
+            }
+            Err(e) => return Reply::ViewFailed(e, answers),
+        }
+    }
+    match StoreView::from_certs(store, certs, now) {
         Ok(view) => {
             let order = list.map(|key| ListOrder {
                 key: key.clone(),

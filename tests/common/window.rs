@@ -49,6 +49,19 @@ pub fn harness_on(
     clock: fn() -> i64,
     wgpu: bool,
 ) -> Harness<'static, CertdeskApp> {
+    let mut h = opening(store, screen, clock, wgpu);
+    settle(&mut h);
+    h
+}
+
+/// The window on `store` as it opens: its first frame drawn, the store's first view not
+/// necessarily in yet.
+pub fn opening(
+    store: Store,
+    screen: Screen,
+    clock: fn() -> i64,
+    wgpu: bool,
+) -> Harness<'static, CertdeskApp> {
     let dir = store.dir().to_path_buf();
     let mut app = CertdeskApp::with_clock(store, dir.with_extension("sample"), clock);
     app.restore(Settings::default(), None);
@@ -61,9 +74,7 @@ pub fn harness_on(
     if wgpu {
         builder = builder.wgpu();
     }
-    let mut h = builder.build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app);
-    settle(&mut h);
-    h
+    builder.build_ui_state(|ui, app: &mut CertdeskApp| app.ui(ui), app)
 }
 
 /// Steps frames until the background jobs and the store's thread are done and their

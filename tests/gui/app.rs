@@ -120,9 +120,14 @@ pub(crate) fn store_files(dir: &Path) -> Vec<(String, u64, Option<std::time::Sys
 }
 
 pub(crate) fn import_into(dir: &Path, file: &str, password: Option<&str>, exportable: bool) {
-    let mut store = Store::open(dir).expect("store");
     let bytes = std::fs::read(fx(file)).expect("fixture");
-    let contents = formats::read(&bytes, password).expect("readable");
+    import_bytes(dir, &bytes, file, password, exportable);
+}
+
+/// Imports a file's bytes into the Computer location, trusting its roots.
+fn import_bytes(dir: &Path, bytes: &[u8], name: &str, password: Option<&str>, exportable: bool) {
+    let mut store = Store::open(dir).expect("store");
+    let contents = formats::read(bytes, password).expect("readable");
     let options = ImportOptions {
         location: Location::Computer,
         exportable,
@@ -131,8 +136,16 @@ pub(crate) fn import_into(dir: &Path, file: &str, password: Option<&str>, export
     import::commit(
         &mut store,
         import::plan(contents, options).expect("plan"),
-        file,
+        name,
         0,
     )
     .expect("commit");
+}
+
+/// A store of `n` generated certificates: a root (Trusted Roots) and `n - 1` end entities
+/// in Personal, `host000001.bench.contoso.com` first (see [`common::big_bundle`]).
+pub(crate) fn bulk_store(n: usize) -> TestStore {
+    let t = TestStore::new();
+    import_bytes(&t.path(), &common::big_bundle(n), "bundle", None, false);
+    t
 }

@@ -9,6 +9,7 @@ mod app;
 mod deploy;
 mod files;
 mod finish;
+mod first_page;
 mod friction;
 mod import;
 mod kerberos;

@@ -8,15 +8,15 @@ use certdesk::deploy::usage::UsageType;
 use certdesk::gui::app::{CertdeskApp, system_now};
 use certdesk::gui::dialogs::Dialog;
 use certdesk::gui::views::Page;
-use certdesk::ops::import::{self, ImportOptions};
-use certdesk::pki::formats;
 use certdesk::store::{Location, Logical, Store};
 use common::window::{self, Screen, settle};
 use common::{EDGE, TestStore, fx, s, tool};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-use super::app::{click, edge_store, harness, import_into, is_disabled, retype, select, type_into};
+use super::app::{
+    bulk_store, click, edge_store, harness, import_into, is_disabled, retype, select, type_into,
+};
 
 #[test]
 fn the_assignment_picker_explains_refusals_and_assigns() {
@@ -114,24 +114,7 @@ fn the_assignment_picker_explains_refusals_and_assigns() {
 
 #[test]
 fn the_filter_finds_a_certificate_by_san_among_100000() {
-    let t = TestStore::new();
-    {
-        let mut store = Store::open(&t.path()).expect("store");
-        let bundle = common::big_bundle(100_000);
-        let contents = formats::read(&bundle, None).expect("bundle");
-        let options = ImportOptions {
-            location: Location::Computer,
-            exportable: false,
-            trust_root: true,
-        };
-        import::commit(
-            &mut store,
-            import::plan(contents, options).expect("plan"),
-            "bundle",
-            0,
-        )
-        .expect("commit");
-    }
+    let t = bulk_store(100_000);
     let mut h = harness(&t.path());
     assert_eq!(h.state().view.rows.len(), 100_000);
     h.state_mut().page = Page::Store(Location::Computer, Logical::Personal);

@@ -46,6 +46,11 @@ impl CertdeskApp {
         for result in self.jobs.finished() {
             self.on_job(result, &ctx);
         }
+        if self.view.partial.is_none()
+            && let Some(verb) = self.deferred.take()
+        {
+            self.start(verb, &ctx);
+        }
         // Every frame: a dialog opened during this frame must not see an old Enter.
         frame::route_enter(&ctx, self.dialog.is_some());
         if self.dialog.is_none() {

@@ -93,6 +93,9 @@ pub struct CertdeskApp {
     /// The next view of a locked store opens the unlock dialog (as the window starts, and
     /// after another store is opened).
     offer_unlock: bool,
+    /// A verb chosen while only the list's first page was in: it starts with the whole
+    /// view (its dialog reads the whole store).
+    deferred: Option<crate::gui::verbs::Verb>,
 }
 
 /// Unix seconds now.
@@ -148,6 +151,7 @@ impl CertdeskApp {
             apply_look: false,
             offline: None,
             offer_unlock: true,
+            deferred: None,
         };
         let key = app.list_key();
         app.worker.list(key);

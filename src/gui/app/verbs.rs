@@ -14,6 +14,11 @@ impl CertdeskApp {
     pub fn start(&mut self, verb: Verb, ctx: &egui::Context) {
         // The Enter that chose the verb (a focused menu item) is not also the new dialog's.
         ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+        if self.view.partial.is_some() {
+            // Only the first page is in: the dialog waits for the whole store.
+            self.deferred = Some(verb);
+            return;
+        }
         let selected = self
             .list
             .selected

@@ -108,7 +108,12 @@ pub struct Pages<'a> {
 
 /// Draws the current page.
 pub fn page_ui(ui: &mut egui::Ui, pages: Pages<'_>) -> Option<Intent> {
-    if !pages.loaded {
+    let list = match *pages.page {
+        Page::Store(location, logical) => Some((location, logical)),
+        _ => None,
+    };
+    // A first page is only its own list's: the other pages wait for the whole store.
+    if !pages.loaded || !pages.view.shows(list) {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Loading the store…");
@@ -161,6 +166,14 @@ pub fn status_bar_ui(ui: &mut egui::Ui, view: &StoreView, jobs: &Jobs, offline: 
             ui.spinner();
             ui.label(format!("Working: {}", jobs.running().join(", ")));
             ui.separator();
+        }
+        if let Some(partial) = view.partial {
+            ui.spinner();
+            ui.label(format!(
+                "Loading {} certificates…",
+                crate::text::grouped(partial.total)
+            ));
+            return;
         }
         // Counted once per snapshot, never per frame.
         let system = view.system_count;

@@ -321,7 +321,9 @@ pub fn store_list_ui(
     let spacing = ui.spacing().item_spacing.x;
     let columns = fitting_columns(ui.available_width(), spacing, &state.widths);
     ui.horizontal_wrapped(|ui| {
-        if current {
+        if current && view.partial.is_some() {
+            ui.label(format!("The first {} shown", state.visible.len()));
+        } else if current {
             ui.label(format!("{} shown", state.visible.len()));
         } else {
             ui.spinner();
