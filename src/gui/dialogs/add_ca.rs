@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use super::Flow;
-use super::contract::{DialogContext, DialogPage};
-use super::frame::{self, Part};
-use crate::gui::command::{Applied, ApplyError, Command};
+use super::contract::DialogContext;
+use super::editor::{EditState, Editor};
+use super::frame;
+use crate::gui::command::{ApplyError, Command};
 use crate::gui::jobs::{JobResult, Jobs, PickTarget, start_dir};
 use crate::ops::cas::{NewCa, Protocol};
 use crate::store::{AuthChoice, CaConnection, CaKind};
@@ -38,11 +38,8 @@ pub struct AddCaDialog {
     pub username: String,
     /// The SCEP challenge or the AD CS password.
     secret: Zeroizing<String>,
-    /// Editing an existing connection (its name is fixed).
-    pub editing: bool,
-    sent: bool,
-    done: bool,
-    error: Option<String>,
+    /// Adding or editing (its name fixed), and the store's answer.
+    pub edit: EditState,
     /// The last try did not reach the CA: the user may save the connection untried.
     untried: bool,
 }
@@ -60,78 +57,50 @@ impl Default for AddCaDialog {
             auth: AuthChoice::Automatic,
             username: String::new(),
             secret: Zeroizing::default(),
-            editing: false,
-            sent: false,
-            done: false,
-            error: None,
+            edit: EditState::default(),
             untried: false,
         }
     }
 }
 
-impl DialogPage for AddCaDialog {
-    fn title(&self) -> &'static str {
-        frame::editor_title(
-            self.editing,
-            ["Add a CA connection", "Edit a CA connection"],
-        )
+impl Editor for AddCaDialog {
+    const TITLES: [&'static str; 2] = ["Add a CA connection", "Edit a CA connection"];
+    const SIZE: [f32; 2] = [720.0, 470.0];
+    const SAVE_HOVER: Option<&'static str> =
+        Some("Reach the CA, and save the connection if it answers");
+
+    fn state(&self) -> &EditState {
+        &self.edit
     }
 
-    fn size(&self) -> [f32; 2] {
-        [720.0, 470.0]
+    fn state_mut(&mut self) -> &mut EditState {
+        &mut self.edit
     }
 
-    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
-        let (jobs, commands) = (&mut *cx.jobs, &mut *cx.commands);
-        if self.done {
-            return Flow::Close;
-        }
-        let mut flow = Flow::Stay;
-        frame::parts_ui(ui, |ui, part| match part {
-            Part::Body => self.body_ui(ui, jobs),
-            Part::Footer => {
-                // Left to right, as Tab meets them: what is missing, the try, Add, Cancel.
-                let missing = self.missing();
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
-                }
-                self.trying_ui(ui, commands);
-                let ready = missing.is_none() && !self.sent;
-                let label = if self.editing { "Save" } else { "Add" };
-                let add = frame::button_enabled(ui, ready, label);
-                let add = add.on_hover_text("Reach the CA, and save the connection if it answers");
-                if add.clicked() || (ready && frame::enter_pressed(ui)) {
-                    commands.push(self.command(true));
-                }
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
-            }
-        });
-        flow
+    fn fields_ui(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) {
+        self.body_ui(ui, cx.jobs);
     }
 
-    fn job_done(&mut self, result: JobResult, _commands: &mut Vec<Command>) {
+    fn missing(&self) -> Option<&'static str> {
+        AddCaDialog::missing(self)
+    }
+
+    fn extra_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        self.trying_ui(ui, commands);
+    }
+
+    fn save(&mut self) -> Command {
+        self.command(true)
+    }
+
+    fn on_job(&mut self, result: JobResult) {
         if let JobResult::Picked(PickTarget::CaBundle, Some(path)) = result {
             self.bundle = path.display().to_string();
         }
     }
 
-    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
-        if !self.sent {
-            return result.is_err();
-        }
-        match result {
-            Ok(Applied::Done) => self.done = true,
-            // What another command produced meanwhile is not this answer.
-            Ok(_) => return false,
-            Err(e) => {
-                self.untried = matches!(e, ApplyError::Ca(e) if e.not_saved());
-                self.error = Some(e.to_string());
-            }
-        }
-        self.sent = false;
-        result.is_err()
+    fn refused(&mut self, error: &ApplyError) {
+        self.untried = matches!(error, ApplyError::Ca(e) if e.not_saved());
     }
 }
 
@@ -172,7 +141,7 @@ impl AddCaDialog {
             eab_kid: ca.eab_kid.clone().unwrap_or_default(),
             username: ca.username.clone().unwrap_or_default(),
             auth: ca.auth,
-            editing: true,
+            edit: EditState::editing(),
             ..Self::default()
         }
     }
@@ -205,7 +174,7 @@ impl AddCaDialog {
             return Some("give a name and the CA's URL");
         }
         let user = !self.username.trim().is_empty();
-        if self.kind == CaKind::Certsrv && !self.editing && user == self.secret.is_empty() {
+        if self.kind == CaKind::Certsrv && !self.edit.editing && user == self.secret.is_empty() {
             return Some(
                 "give the user name with its password, or neither for your Kerberos ticket",
             );
@@ -221,21 +190,20 @@ impl AddCaDialog {
 
     /// Whether the connection was sent and its answer is awaited.
     pub fn sent(&self) -> bool {
-        self.sent
+        self.edit.sent
     }
 
     /// Whether the store took the connection.
     pub fn done(&self) -> bool {
-        self.done
+        self.edit.done
     }
 
     /// The command that adds (or changes) the connection as entered, tried first unless
     /// `try_first` is false (the user's "Save anyway"); the dialog then waits for the
     /// answer.
     pub fn command(&mut self, try_first: bool) -> Command {
-        self.error = None;
+        self.edit.send();
         self.untried = false;
-        self.sent = true;
         let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let new = Box::new(NewCa {
             name: self.name.trim().to_owned(),
@@ -243,7 +211,7 @@ impl AddCaDialog {
             ca_bundle: optional(&self.bundle).map(PathBuf::from),
             try_first,
         });
-        if self.editing {
+        if self.edit.editing {
             Command::EditCa(new)
         } else {
             Command::AddCa(new)
@@ -253,7 +221,7 @@ impl AddCaDialog {
     /// While the CA is tried, says so; after a try that did not reach it, offers "Save
     /// anyway" (a CA not reachable from here yet is saved untried only when asked).
     pub fn trying_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        if self.sent {
+        if self.edit.sent {
             ui.spinner();
             ui.label("Trying the CA…");
         } else if self.untried
@@ -271,13 +239,13 @@ impl AddCaDialog {
     pub fn body_ui(&mut self, ui: &mut egui::Ui, jobs: &mut Jobs) {
         ui.horizontal(|ui| {
             ui.add_sized([170.0, 20.0], egui::Label::new("Protocol"));
-            ui.add_enabled_ui(!self.editing, |ui| {
+            ui.add_enabled_ui(!self.edit.editing, |ui| {
                 ui.radio_value(&mut self.kind, CaKind::Acme, "ACME");
                 ui.radio_value(&mut self.kind, CaKind::Scep, "SCEP");
                 ui.radio_value(&mut self.kind, CaKind::Certsrv, "AD CS Web Enrollment");
             });
         });
-        ui.add_enabled_ui(!self.editing, |ui| {
+        ui.add_enabled_ui(!self.edit.editing, |ui| {
             let name = frame::editor_field(
                 ui,
                 "CA name",
@@ -285,11 +253,11 @@ impl AddCaDialog {
                 "e.g. letsencrypt or corp-ca",
                 false,
             );
-            if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
+            if !self.edit.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
                 name.request_focus();
             }
         });
-        let keep = if self.editing {
+        let keep = if self.edit.editing {
             "leave empty to keep the stored one"
         } else {
             "optional"
@@ -331,7 +299,7 @@ impl AddCaDialog {
                     "empty: your Kerberos ticket; alice@REALM or CONTOSO\\user",
                     false,
                 );
-                let hint = if self.editing {
+                let hint = if self.edit.editing {
                     "leave empty to keep the stored one"
                 } else {
                     ""
@@ -388,7 +356,7 @@ impl AddCaDialog {
                 );
             }
         }
-        if let Some(error) = &self.error {
+        if let Some(error) = &self.edit.error {
             frame::error_ui(ui, error);
         }
     }

@@ -245,11 +245,6 @@ pub fn editor_field(
     .inner
 }
 
-/// The title of an editor dialog: `[adding, editing]` as it edits or not.
-pub fn editor_title(editing: bool, [adding, edits]: [&'static str; 2]) -> &'static str {
-    if editing { edits } else { adding }
-}
-
 /// What is still to do before the default button works: body size, with an info sign, in
 /// the normal text colour (nothing is wrong yet).
 pub fn hint_ui(ui: &mut egui::Ui, text: &str) {

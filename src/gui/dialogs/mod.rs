@@ -9,6 +9,7 @@ mod browser;
 mod confirm_remove;
 mod contract;
 mod details;
+mod editor;
 mod export;
 pub mod frame;
 mod import;

@@ -5,11 +5,11 @@
 
 use zeroize::Zeroizing;
 
-use super::Flow;
-use super::contract::{DialogContext, DialogPage};
-use super::frame::{self, Part};
+use super::contract::DialogContext;
+use super::editor::{EditState, Editor};
+use super::frame;
 use crate::deploy::usage::UsageType;
-use crate::gui::command::{Applied, ApplyError, Command};
+use crate::gui::command::Command;
 use crate::gui::view_model::StoreView;
 use crate::ops::deploy::DEFAULT_PROOF_SECONDS;
 use crate::store::{DeployFormat, DeploySource, DeployTarget, TargetSettings};
@@ -39,64 +39,32 @@ pub struct TargetDialog {
     proof_seconds: i64,
     /// The PFX password.
     password: Zeroizing<String>,
-    /// Changing an existing target (its name is fixed).
-    pub editing: bool,
-    sent: bool,
-    done: bool,
-    error: Option<String>,
+    /// Adding or changing (its name fixed), and the store's answer.
+    pub edit: EditState,
 }
 
-impl DialogPage for TargetDialog {
-    fn title(&self) -> &'static str {
-        frame::editor_title(
-            self.editing,
-            ["Add a deploy target", "Edit a deploy target"],
-        )
+impl Editor for TargetDialog {
+    const TITLES: [&'static str; 2] = ["Add a deploy target", "Edit a deploy target"];
+    const SIZE: [f32; 2] = [720.0, 500.0];
+
+    fn state(&self) -> &EditState {
+        &self.edit
     }
 
-    fn size(&self) -> [f32; 2] {
-        [720.0, 500.0]
+    fn state_mut(&mut self) -> &mut EditState {
+        &mut self.edit
     }
 
-    fn show(&mut self, ui: &mut egui::Ui, cx: &mut DialogContext<'_>) -> Flow {
-        let commands = &mut *cx.commands;
-        if self.done {
-            return Flow::Close;
-        }
-        let mut flow = Flow::Stay;
-        frame::parts_ui(ui, |ui, part| match part {
-            Part::Body => self.body_ui(ui),
-            Part::Footer => {
-                let missing = self.missing();
-                if let Some(missing) = missing {
-                    frame::hint_ui(ui, missing);
-                }
-                let ready = missing.is_none() && !self.sent;
-                let label = if self.editing { "Save" } else { "Add" };
-                if frame::button_enabled(ui, ready, label).clicked()
-                    || (ready && frame::enter_pressed(ui))
-                {
-                    commands.push(self.command());
-                }
-                if frame::button(ui, "Cancel").clicked() {
-                    flow = Flow::Close;
-                }
-            }
-        });
-        flow
+    fn fields_ui(&mut self, ui: &mut egui::Ui, _cx: &mut DialogContext<'_>) {
+        self.body_ui(ui);
     }
 
-    fn applied(&mut self, result: Result<&Applied, &ApplyError>) -> bool {
-        if !self.sent {
-            return result.is_err();
-        }
-        match result {
-            Ok(Applied::Done) => self.done = true,
-            Ok(_) => return false,
-            Err(e) => self.error = Some(e.to_string()),
-        }
-        self.sent = false;
-        result.is_err()
+    fn missing(&self) -> Option<&'static str> {
+        TargetDialog::missing(self)
+    }
+
+    fn save(&mut self) -> Command {
+        self.command()
     }
 }
 
@@ -114,10 +82,7 @@ impl Default for TargetDialog {
             known_hosts: String::new(),
             proof_seconds: DEFAULT_PROOF_SECONDS,
             password: Zeroizing::default(),
-            editing: false,
-            sent: false,
-            done: false,
-            error: None,
+            edit: EditState::default(),
         }
     }
 }
@@ -149,7 +114,7 @@ impl TargetDialog {
             identity: target.settings.identity.clone().unwrap_or_default(),
             known_hosts: target.settings.known_hosts.clone().unwrap_or_default(),
             proof_seconds: target.settings.proof_seconds,
-            editing: true,
+            edit: EditState::editing(),
             ..Self::default()
         }
     }
@@ -167,8 +132,7 @@ impl TargetDialog {
 
     /// The command that saves the target as entered; the dialog then waits for the answer.
     pub fn command(&mut self) -> Command {
-        self.error = None;
-        self.sent = true;
+        self.edit.send();
         let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let source = match self.usage {
             Some(u) => DeploySource::Usage(u),
@@ -189,15 +153,15 @@ impl TargetDialog {
         Command::SaveTarget {
             target: Box::new(new),
             password,
-            replaced: self.editing,
+            replaced: self.edit.editing,
         }
     }
 
     fn body_ui(&mut self, ui: &mut egui::Ui) {
-        ui.add_enabled_ui(!self.editing, |ui| {
+        ui.add_enabled_ui(!self.edit.editing, |ui| {
             let name =
                 frame::editor_field(ui, "Target name", &mut self.name, "e.g. nginx-edge", false);
-            if !self.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
+            if !self.edit.editing && ui.memory(|m| m.focused().is_none()) && self.name.is_empty() {
                 name.request_focus();
             }
         });
@@ -248,7 +212,7 @@ impl TargetDialog {
             );
         });
         if self.format == DeployFormat::Pfx {
-            let hint = if self.editing {
+            let hint = if self.edit.editing {
                 "leave empty to keep the stored one"
             } else {
                 "protects the file's key"
@@ -288,7 +252,7 @@ impl TargetDialog {
              in known_hosts. After the reload the probe must see the new certificate within \
              30 s, or the previous files are put back.",
         );
-        if let Some(error) = &self.error {
+        if let Some(error) = &self.edit.error {
             frame::error_ui(ui, error);
         }
     }
