@@ -64,11 +64,12 @@ pub fn names_taken(
     Ok(taken)
 }
 
-/// Inserts certificates, a thousand rows per statement, and returns their row ids in
-/// the order given. The certificates of one location must have distinct thumbprints (the
-/// store's unique key): an import inserts a certificate the file repeats only once.
+/// Inserts certificates, a thousand rows per statement (their DER beside them, in a
+/// table of its own), and returns their row ids in the order given. The certificates of
+/// one location must have distinct thumbprints (the store's unique key): an import
+/// inserts a certificate the file repeats only once.
 pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreError> {
-    const COLUMNS: usize = 9;
+    const COLUMNS: usize = 8;
     let mut ids = Vec::with_capacity(new.len());
     for chunk in new.chunks(ROWS_PER_STATEMENT) {
         let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
@@ -81,7 +82,6 @@ pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreE
                 Value::from(c.logical.as_str()),
                 Value::from(&s.thumbprint),
                 Value::from(&s.public_key_hash),
-                Value::from(c.cert.der()),
                 Value::Blob(summary),
                 Value::from(c.friendly_name),
                 Value::Int(c.now),
@@ -89,7 +89,7 @@ pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreE
             ]);
         }
         let sql = format!(
-            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)
+            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, summary, friendly_name, added, key_id)
              VALUES {} RETURNING id, location, thumbprint",
             value_rows(chunk.len(), COLUMNS)
         );
@@ -98,6 +98,7 @@ pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreE
         for row in tx.query(&sql, &params)? {
             returned.insert((row.text(1)?, row.text(2)?), row.int(0)?);
         }
+        let first = ids.len();
         for c in chunk {
             let key = (
                 c.location.as_str().to_owned(),
@@ -109,6 +110,17 @@ pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreE
                     .ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))?,
             );
         }
+        let mut ders = Vec::with_capacity(chunk.len() * 2);
+        for (c, id) in chunk.iter().zip(&ids[first..]) {
+            ders.extend([Value::Int(*id), Value::from(c.cert.der())]);
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO certificate_der (cert_id, der) VALUES {}",
+                value_rows(chunk.len(), 2)
+            ),
+            &ders,
+        )?;
     }
     Ok(ids)
 }

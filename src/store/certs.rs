@@ -110,7 +110,7 @@ impl Store {
         let row = self
             .sql()
             .query_one(
-                "SELECT der FROM certificates WHERE id = ?1",
+                "SELECT der FROM certificate_der WHERE cert_id = ?1",
                 values![cert_id],
             )?
             .ok_or(StoreError::Vanished("certificate"))?;
@@ -304,23 +304,10 @@ pub(crate) mod write {
 
     /// Inserts a certificate, returning its row id.
     pub fn insert_cert(tx: Sql<'_>, new: &NewCert<'_>) -> Result<i64, StoreError> {
-        let summary = postcard::to_allocvec(new.cert.summary())
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.insert(
-            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, der, summary, friendly_name, added, key_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-            values![
-                new.location.as_str(),
-                new.logical.as_str(),
-                &new.cert.summary().thumbprint,
-                &new.cert.summary().public_key_hash,
-                new.cert.der(),
-                summary,
-                new.friendly_name,
-                new.now,
-                new.key_id
-            ],
-        )
+        let ids = crate::store::batch::insert_certs(tx, std::slice::from_ref(new))?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))
     }
 
     /// Stores a private key sealed under the store secret, or returns the id of the

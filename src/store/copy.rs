@@ -56,7 +56,6 @@ const TABLES: &[Table] = &[
             "logical",
             "thumbprint",
             "public_key_hash",
-            "der",
             "summary",
             "friendly_name",
             "added",
@@ -65,6 +64,12 @@ const TABLES: &[Table] = &[
         ],
         sealed: &[],
         identity: true,
+    },
+    Table {
+        name: "certificate_der",
+        columns: &["cert_id", "der"],
+        sealed: &[],
+        identity: false,
     },
     Table {
         name: "properties",

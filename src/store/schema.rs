@@ -177,6 +177,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         pending_key INTEGER,
         PRIMARY KEY (location, thumbprint)
     );",
+    // 13: each certificate's DER in a table of its own, so that a list reads only the rows'
+    // cached summaries (a DER is needed only to show, export or check one certificate).
+    "CREATE TABLE certificate_der (
+        cert_id INTEGER PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
+        der BLOB NOT NULL
+    );
+    INSERT INTO certificate_der (cert_id, der) SELECT id, der FROM certificates;
+    ALTER TABLE certificates DROP COLUMN der;",
 ];
 
 /// The schema version this build writes.
@@ -234,7 +242,7 @@ pub(super) fn rebuild_summaries_if_stale(tx: Sql<'_>) -> Result<(), StoreError> 
     if summaries_current(tx)? {
         return Ok(());
     }
-    for row in tx.query("SELECT id, der FROM certificates", &[])? {
+    for row in tx.query("SELECT cert_id, der FROM certificate_der", &[])? {
         let cert =
             Certificate::from_der(row.blob(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let bytes = postcard::to_allocvec(cert.summary())

@@ -574,7 +574,12 @@ fn an_older_team_database_is_upgraded() {
         &db,
         "ALTER TABLE log DROP COLUMN db_user; DROP TABLE deploy_targets; DROP TABLE notify;
          ALTER TABLE cas DROP COLUMN auth; ALTER TABLE cas DROP COLUMN accepted;
-         DROP TABLE renewals; UPDATE certdesk_schema SET version = 8",
+         DROP TABLE renewals;
+         ALTER TABLE certificates ADD COLUMN der BYTEA;
+         UPDATE certificates c SET der = d.der FROM certificate_der d WHERE d.cert_id = c.id;
+         ALTER TABLE certificates ALTER COLUMN der SET NOT NULL;
+         DROP TABLE certificate_der;
+         UPDATE certdesk_schema SET version = 8",
     );
     assert!(
         out.status.success(),
@@ -585,8 +590,8 @@ fn an_older_team_database_is_upgraded() {
     assert!(log.to_string().contains("import"), "{log}");
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
     // Version 10 added the deploy targets, 11 how an AD CS connection signs in, 12 the
-    // renewals.
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "12");
+    // renewals, 13 the DER's own table.
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "13");
     let renewals = server.psql(&db, "SELECT count(*) FROM renewals");
     assert!(renewals.status.success(), "the renewals table is back");
     t.json(&["import", s(&fx("leaf.pem"))]);
