@@ -41,12 +41,12 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
 
 pub fn list(store: &Store, ctx: &Context, logical: Option<Logical>) -> Result<(), CliError> {
     let all = store.list(None, None)?;
-    let index = ChainIndex::new(&all);
-    let usages = output::usages(store, ctx.now)?;
     let shown = all
         .iter()
         .filter(|c| c.location == ctx.location && logical.is_none_or(|l| c.logical == l));
     if ctx.json {
+        let index = ChainIndex::new(&all);
+        let usages = output::usages(store, ctx.now)?;
         // Each row's JSON shape is made as it is written, not gathered first.
         let rows = output::JsonSeq::new(shown.map(|c| CertJson::new(c, &index, ctx.now, &usages)));
         return print_json(&rows);

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::db::{Row, Sql, values};
+use super::db::{Row, Sql, Value, values};
 use super::rows::{KeyInfo, StoredCert, StoredProperty};
 use super::system;
 use super::{Location, Logical, Store, StoreError};
@@ -13,6 +13,10 @@ use crate::pki::key::{KeyError, PrivateKey};
 const SELECT: &str = "SELECT c.id, c.location, c.logical, c.summary, c.friendly_name, c.added,
         k.id, k.exportable, k.description, c.issuing_ca
     FROM certificates c LEFT JOIN keys k ON k.id = c.key_id";
+
+/// The rows a list reads: of one location (`?1`) and one logical store (`?2`), or all.
+const LISTED: &str = "WHERE (CAST(?1 AS TEXT) IS NULL OR c.location = ?1)
+    AND (CAST(?2 AS TEXT) IS NULL OR c.logical = ?2)";
 
 fn from_row(row: &Row) -> Result<StoredCert, StoreError> {
     let summary: CertSummary = postcard::from_bytes(row.blob(3)?)
@@ -46,18 +50,13 @@ impl Store {
         location: Option<Location>,
         logical: Option<Logical>,
     ) -> Result<Vec<StoredCert>, StoreError> {
-        let sql = format!(
-            "{SELECT} WHERE (CAST(?1 AS TEXT) IS NULL OR c.location = ?1) AND (CAST(?2 AS TEXT) IS NULL OR c.logical = ?2) ORDER BY c.id"
-        );
-        let mut certs = Vec::new();
-        self.sql().for_each(
-            &sql,
-            values![location.map(Location::as_str), logical.map(Logical::as_str)],
-            |row| {
+        let filter = values![location.map(Location::as_str), logical.map(Logical::as_str)];
+        let mut certs = Vec::with_capacity(self.count(filter)?);
+        self.sql()
+            .for_each(&format!("{SELECT} {LISTED} ORDER BY c.id"), filter, |row| {
                 certs.push(from_row(&row)?);
                 Ok(())
-            },
-        )?;
+            })?;
         let wants_roots = location.is_none_or(|l| l == Location::Computer)
             && logical.is_none_or(|l| l == Logical::Root);
         if self.system_roots && wants_roots {
@@ -169,20 +168,16 @@ impl Store {
         Ok(Some(key))
     }
 
-    /// How many certificates each (location, logical store) holds.
-    pub fn counts(&self) -> Result<Vec<(Location, Logical, usize)>, StoreError> {
-        let rows = self.sql().query(
-            "SELECT location, logical, COUNT(*) FROM certificates GROUP BY location, logical",
-            &[],
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (loc, log, n) = (row.text(0)?, row.text(1)?, row.int(2)?);
-            if let (Some(loc), Some(log)) = (Location::parse(&loc), Logical::parse(&log)) {
-                out.push((loc, log, usize::try_from(n).unwrap_or(0)));
-            }
-        }
-        Ok(out)
+    /// How many rows [`Store::list`] reads: its vector is made that size once.
+    fn count(&self, filter: &[Value]) -> Result<usize, StoreError> {
+        let n = self
+            .sql()
+            .query_one(
+                &format!("SELECT COUNT(*) FROM certificates c {LISTED}"),
+                filter,
+            )?
+            .map_or(Ok(0), |r| r.int(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 }
 
