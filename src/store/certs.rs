@@ -565,6 +565,18 @@ pub(crate) mod write {
         .collect()
     }
 
+    /// Deletes a certificate's row and its DER (its properties go with the row). The DER's
+    /// table has no foreign key: PostgreSQL checks one with a trigger for every inserted
+    /// row, which made a team import of 10,000 certificates half as slow again.
+    pub fn delete_row(tx: Sql<'_>, cert_id: i64) -> Result<(), StoreError> {
+        tx.execute(
+            "DELETE FROM certificate_der WHERE cert_id = ?1",
+            values![cert_id],
+        )?;
+        tx.execute("DELETE FROM certificates WHERE id = ?1", values![cert_id])?;
+        Ok(())
+    }
+
     /// Deletes a certificate (its properties go with it, and the pending request whose
     /// placeholder it is) and its key when no other certificate uses that key.
     pub fn delete_cert(tx: Sql<'_>, cert_id: i64) -> Result<(), StoreError> {
@@ -577,7 +589,7 @@ pub(crate) mod write {
             .map(|r| r.opt_int(0))
             .transpose()?
             .flatten();
-        tx.execute("DELETE FROM certificates WHERE id = ?1", values![cert_id])?;
+        delete_row(tx, cert_id)?;
         if let Some(key_id) = key_id {
             tx.execute(
                 "DELETE FROM keys WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM certificates WHERE key_id = ?1)",

@@ -145,7 +145,7 @@ pub(crate) mod write {
     pub fn delete(tx: Sql<'_>, r: &PendingRequest) -> Result<(), StoreError> {
         tx.execute("DELETE FROM requests WHERE id = ?1", values![r.id])?;
         if let Some(cert_id) = r.cert_id {
-            tx.execute("DELETE FROM certificates WHERE id = ?1", values![cert_id])?;
+            crate::store::certs::write::delete_row(tx, cert_id)?;
         }
         Ok(())
     }

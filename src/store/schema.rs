@@ -179,8 +179,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );",
     // 13: each certificate's DER in a table of its own, so that a list reads only the rows'
     // cached summaries (a DER is needed only to show, export or check one certificate).
+    // Keyed by the certificate's id without a foreign key (see `certs::write::delete_row`).
     "CREATE TABLE certificate_der (
-        cert_id INTEGER PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
+        cert_id INTEGER PRIMARY KEY,
         der BLOB NOT NULL
     );
     INSERT INTO certificate_der (cert_id, der) SELECT id, der FROM certificates;

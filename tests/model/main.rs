@@ -5,6 +5,7 @@ mod common;
 
 mod audit;
 mod bulk;
+mod der_rows;
 mod names;
 mod pending_renewal;
 mod run_lock;
