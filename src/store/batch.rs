@@ -1,12 +1,15 @@
 //! Batched statements for an operation that touches many certificates in one transaction
 //! (the import of a large bundle): what the store already holds is read with one query per
-//! thousand certificates, and new rows are written a thousand per statement, so the
-//! work grows linearly with the certificates and a team store's round trips are few.
+//! ten thousand certificates, and new rows are written with ids reserved up front (a team
+//! store takes them as one COPY), so the work grows linearly with the certificates and a
+//! team store's round trips are few.
 
 use std::collections::{HashMap, HashSet};
 
 use super::certs::write::NewCert;
-use super::db::{ROWS_PER_STATEMENT, Sql, Value, parameter_list, value_rows};
+use super::db::{
+    KEYS_PER_LOOKUP, Kind, ROWS_PER_STATEMENT, Sql, Value, parameter_list, value_rows,
+};
 use super::{Location, StoreError};
 
 /// The certificates of `location` among `thumbprints`: thumbprint → (row id, key id).
@@ -16,7 +19,7 @@ pub fn existing(
     thumbprints: &[&str],
 ) -> Result<HashMap<String, (i64, Option<i64>)>, StoreError> {
     let mut found = HashMap::new();
-    for chunk in thumbprints.chunks(ROWS_PER_STATEMENT) {
+    for chunk in thumbprints.chunks(KEYS_PER_LOOKUP) {
         let sql = format!(
             "SELECT thumbprint, id, key_id FROM certificates WHERE location = ?1 AND thumbprint IN ({})",
             parameter_list(2, chunk.len())
@@ -32,7 +35,7 @@ pub fn existing(
 /// The stored keys among public key hashes: hash → key id.
 pub fn keys_by_public(tx: Sql<'_>, hashes: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
     let mut found = HashMap::new();
-    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+    for chunk in hashes.chunks(KEYS_PER_LOOKUP) {
         let sql = format!(
             "SELECT public_key_hash, id FROM keys WHERE public_key_hash IN ({})",
             parameter_list(1, chunk.len())
@@ -52,7 +55,7 @@ pub fn names_taken(
     names: &[&str],
 ) -> Result<HashSet<String>, StoreError> {
     let mut taken = HashSet::new();
-    for chunk in names.chunks(ROWS_PER_STATEMENT) {
+    for chunk in names.chunks(KEYS_PER_LOOKUP) {
         let sql = format!(
             "SELECT friendly_name FROM certificates WHERE location = ?1 AND friendly_name IN ({})",
             parameter_list(2, chunk.len())
@@ -64,64 +67,45 @@ pub fn names_taken(
     Ok(taken)
 }
 
-/// Inserts certificates, a thousand rows per statement (their DER beside them, in a
-/// table of its own), and returns their row ids in the order given. The certificates of
-/// one location must have distinct thumbprints (the store's unique key): an import
-/// inserts a certificate the file repeats only once.
+/// Inserts certificates (their DER beside them, in a table of its own) with ids reserved
+/// up front, so neither table waits for the other's answer, and returns their row ids in
+/// the order given. The certificates of one location must have distinct thumbprints (the
+/// store's unique key): an import inserts a certificate the file repeats only once.
 pub fn insert_certs(tx: Sql<'_>, new: &[NewCert<'_>]) -> Result<Vec<i64>, StoreError> {
-    const COLUMNS: usize = 8;
-    let mut ids = Vec::with_capacity(new.len());
-    for chunk in new.chunks(ROWS_PER_STATEMENT) {
-        let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
-        for c in chunk {
-            let s = c.cert.summary();
-            let summary =
-                postcard::to_allocvec(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            params.extend([
-                Value::from(c.location.as_str()),
-                Value::from(c.logical.as_str()),
-                Value::from(&s.thumbprint),
-                Value::from(&s.public_key_hash),
-                Value::Blob(summary),
-                Value::from(c.friendly_name),
-                Value::Int(c.now),
-                Value::from(c.key_id),
-            ]);
-        }
-        let sql = format!(
-            "INSERT INTO certificates (location, logical, thumbprint, public_key_hash, summary, friendly_name, added, key_id)
-             VALUES {} RETURNING id, location, thumbprint",
-            value_rows(chunk.len(), COLUMNS)
-        );
-        // Neither engine promises the order of RETURNING rows: match them by their key.
-        let mut returned = HashMap::with_capacity(chunk.len());
-        for row in tx.query(&sql, &params)? {
-            returned.insert((row.text(1)?, row.text(2)?), row.int(0)?);
-        }
-        let first = ids.len();
-        for c in chunk {
-            let key = (
-                c.location.as_str().to_owned(),
-                c.cert.summary().thumbprint.clone(),
-            );
-            ids.push(
-                *returned
-                    .get(&key)
-                    .ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))?,
-            );
-        }
-        let mut ders = Vec::with_capacity(chunk.len() * 2);
-        for (c, id) in chunk.iter().zip(&ids[first..]) {
-            ders.extend([Value::Int(*id), Value::from(c.cert.der())]);
-        }
-        tx.execute(
-            &format!(
-                "INSERT INTO certificate_der (cert_id, der) VALUES {}",
-                value_rows(chunk.len(), 2)
-            ),
-            &ders,
-        )?;
-    }
+    const CERT: [(&str, Kind); 9] = [
+        ("id", Kind::Int),
+        ("location", Kind::Text),
+        ("logical", Kind::Text),
+        ("thumbprint", Kind::Text),
+        ("public_key_hash", Kind::Text),
+        ("summary", Kind::Blob),
+        ("friendly_name", Kind::Text),
+        ("added", Kind::Int),
+        ("key_id", Kind::Int),
+    ];
+    const DER: [(&str, Kind); 2] = [("cert_id", Kind::Int), ("der", Kind::Blob)];
+    let ids = tx.new_ids("certificates", new.len())?;
+    let rows = new.iter().zip(&ids).map(|(c, id)| {
+        let s = c.cert.summary();
+        let summary = postcard::to_allocvec(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(vec![
+            Value::Int(*id),
+            Value::from(c.location.as_str()),
+            Value::from(c.logical.as_str()),
+            Value::from(&s.thumbprint),
+            Value::from(&s.public_key_hash),
+            Value::Blob(summary),
+            Value::from(c.friendly_name),
+            Value::Int(c.now),
+            Value::from(c.key_id),
+        ])
+    });
+    tx.insert_rows("certificates", &CERT, rows)?;
+    let ders = new
+        .iter()
+        .zip(&ids)
+        .map(|(c, id)| Ok(vec![Value::Int(*id), Value::from(c.cert.der())]));
+    tx.insert_rows("certificate_der", &DER, ders)?;
     Ok(ids)
 }
 

@@ -591,7 +591,7 @@ fn an_older_team_database_is_upgraded() {
     let version = server.psql(&db, "SELECT version FROM certdesk_schema");
     // Version 10 added the deploy targets, 11 how an AD CS connection signs in, 12 the
     // renewals, 13 the DER's own table.
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "13");
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "14");
     let renewals = server.psql(&db, "SELECT count(*) FROM renewals");
     assert!(renewals.status.success(), "the renewals table is back");
     t.json(&["import", s(&fx("leaf.pem"))]);

@@ -60,6 +60,21 @@ fn unprivileged(program: &Path) -> Command {
     }
 }
 
+/// A server of its own is stopped when it goes, before its directory is removed (after
+/// that, `pg_ctl` could no longer find it; the watchdog stops it if the process dies).
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let _ = unprivileged(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "fast", "-w", "stop"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
 /// The server the tests share, started on first use.
 pub fn server() -> &'static Pg {
     static SERVER: OnceLock<Pg> = OnceLock::new();

@@ -91,6 +91,10 @@ pub(crate) use values;
 /// under the engines' limits on parameters (SQLite 32,766, PostgreSQL 65,535).
 pub const ROWS_PER_STATEMENT: usize = 1_000;
 
+/// How many keys one `IN (…)` lookup carries (one parameter each): an import of 10,000
+/// certificates asks what the store holds in one round trip.
+pub const KEYS_PER_LOOKUP: usize = 10_000;
+
 /// `?first, ?first+1, …` for `n` parameters: an `IN (…)` list.
 pub fn parameter_list(first: usize, n: usize) -> String {
     (first..first + n)
@@ -105,6 +109,18 @@ pub fn value_rows(rows: usize, columns: usize) -> String {
         .map(|r| format!("({})", parameter_list(r * columns + 1, columns)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The kind of a column's values, as [`Sql::insert_rows`] sends them (PostgreSQL's binary
+/// COPY names each column's type; the schema makes integers `BIGINT`, blobs `BYTEA`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An integer.
+    Int,
+    /// Text.
+    Text,
+    /// Bytes.
+    Blob,
 }
 
 /// One row read.
@@ -234,6 +250,56 @@ impl Sql<'_> {
         match self {
             Sql::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Sql::Postgres(conn) => conn.borrow_mut().batch(sql),
+        }
+    }
+
+    /// `n` new row ids for `table` (its `id` column), in increasing order, for rows this
+    /// write transaction inserts with [`Sql::insert_rows`]. PostgreSQL takes them from the
+    /// column's sequence (other sessions never get them); SQLite's writer is alone in its
+    /// transaction and follows the table's largest id, as its own row ids do.
+    pub fn new_ids(self, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+        let count = i64::try_from(n).map_err(|_| StoreError::Corrupt("too many rows".into()))?;
+        let mut ids = match self {
+            Sql::Sqlite(_) => {
+                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
+                let last = self.query_one(&sql, &[])?.map_or(Ok(0), |r| r.int(0))?;
+                (last + 1..=last + count).collect()
+            }
+            Sql::Postgres(_) if n == 0 => Vec::new(),
+            Sql::Postgres(_) => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?1)"
+                );
+                let mut ids = Vec::with_capacity(n);
+                self.for_each(&sql, &[Value::Int(count)], |r| {
+                    ids.push(r.int(0)?);
+                    Ok(())
+                })?;
+                ids
+            }
+        };
+        ids.sort_unstable();
+        if ids.len() != n {
+            return Err(StoreError::Corrupt(format!(
+                "the database gave {} new ids for {n} rows",
+                ids.len()
+            )));
+        }
+        Ok(ids)
+    }
+
+    /// Inserts rows into `table`, each with a value for every one of `columns`: SQLite runs
+    /// one prepared statement per row; PostgreSQL takes them as one binary COPY, storing
+    /// rows while the rest are still being made and sent (no round trip per batch).
+    pub fn insert_rows(
+        self,
+        table: &str,
+        columns: &[(&str, Kind)],
+        rows: impl Iterator<Item = Result<Vec<Value>, StoreError>>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Sql::Sqlite(conn) => sqlite::insert_rows(conn, table, columns, rows),
+            Sql::Postgres(conn) => conn.borrow_mut().copy_in(table, columns, rows),
         }
     }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
@@ -247,6 +248,38 @@ impl Connection {
                 .map_err(|e| error(&e))?;
             f(row)?;
         }
+        Ok(())
+    }
+
+    /// Inserts rows into `table` with one binary COPY: the server stores rows while the
+    /// rest are still being made and sent. A row that cannot be made, or that the server
+    /// refuses, ends the COPY, and the caller's transaction is rolled back.
+    pub(crate) fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[(&str, super::Kind)],
+        rows: impl Iterator<Item = Result<Vec<Value>, StoreError>>,
+    ) -> Result<(), StoreError> {
+        self.ensure()?;
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let types: Vec<Type> = columns
+            .iter()
+            .map(|(_, kind)| match kind {
+                super::Kind::Int => Type::INT8,
+                super::Kind::Text => Type::TEXT,
+                super::Kind::Blob => Type::BYTEA,
+            })
+            .collect();
+        let sql = format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        );
+        let copy = self.client.copy_in(&sql).map_err(|e| error(&e))?;
+        let mut writer = BinaryCopyInWriter::new(copy, &types);
+        for row in rows {
+            writer.write(&Self::params(&row?)).map_err(|e| error(&e))?;
+        }
+        writer.finish().map_err(|e| error(&e))?;
         Ok(())
     }
 

@@ -84,3 +84,23 @@ pub fn query_one(
         None => Ok(None),
     }
 }
+
+/// Inserts rows into `table` with one prepared statement, run once per row.
+pub fn insert_rows(
+    conn: &rusqlite::Connection,
+    table: &str,
+    columns: &[(&str, super::Kind)],
+    rows: impl Iterator<Item = Result<Vec<Value>, StoreError>>,
+) -> Result<(), StoreError> {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        super::parameter_list(1, names.len())
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for row in rows {
+        stmt.execute(rusqlite::params_from_iter(row?))?;
+    }
+    Ok(())
+}
