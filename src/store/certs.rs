@@ -54,7 +54,7 @@ impl Store {
         let mut certs = Vec::with_capacity(self.count(filter)?);
         self.sql()
             .for_each(&format!("{SELECT} {LISTED} ORDER BY c.id"), filter, |row| {
-                certs.push(from_row(&row)?);
+                certs.push(from_row(row)?);
                 Ok(())
             })?;
         let wants_roots = location.is_none_or(|l| l == Location::Computer)
