@@ -229,11 +229,11 @@ impl Sql<'_> {
         self,
         sql: &str,
         params: &[Value],
-        mut f: impl FnMut(&Row) -> Result<(), StoreError>,
+        f: impl FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         match self {
             Sql::Sqlite(conn) => sqlite::for_each(conn, sql, params, f),
-            Sql::Postgres(conn) => conn.borrow_mut().for_each(sql, params, |row| f(&row)),
+            Sql::Postgres(conn) => conn.borrow_mut().for_each(sql, params, f),
         }
     }
 

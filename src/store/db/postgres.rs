@@ -103,6 +103,47 @@ fn column(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
     })
 }
 
+/// Calls `f` with each row of `rows`, written over one [`Row`] (its text and bytes buffers
+/// kept from row to row).
+fn each_row(
+    rows: &mut postgres::RowIter<'_>,
+    f: &mut impl FnMut(&Row) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut current = Row(Vec::new());
+    while let Some(r) = rows.next().map_err(|e| error(&e))? {
+        current.0.resize(r.len(), Value::Null);
+        for (i, slot) in current.0.iter_mut().enumerate() {
+            overwrite(slot, &r, i).map_err(|e| error(&e))?;
+        }
+        f(&current)?;
+    }
+    Ok(())
+}
+
+/// Writes column `i` of `row` over `slot`, keeping the slot's text or bytes buffer.
+fn overwrite(slot: &mut Value, row: &postgres::Row, i: usize) -> Result<(), postgres::Error> {
+    let ty = row.columns()[i].type_();
+    match slot {
+        Value::Blob(bytes) if *ty == Type::BYTEA => {
+            if let Some(v) = row.try_get::<_, Option<&[u8]>>(i)? {
+                bytes.clear();
+                bytes.extend_from_slice(v);
+                return Ok(());
+            }
+        }
+        Value::Text(text) if *ty == Type::TEXT || *ty == Type::VARCHAR => {
+            if let Some(v) = row.try_get::<_, Option<&str>>(i)? {
+                text.clear();
+                text.push_str(v);
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    *slot = column(row, i)?;
+    Ok(())
+}
+
 /// Whether the server ended the session (shut down, restarted, or crashed).
 fn dropped(e: &postgres::Error) -> bool {
     e.as_db_error()
@@ -221,34 +262,52 @@ impl Connection {
 
     /// Every row a query returns.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let mut out = Vec::new();
-        self.for_each(sql, params, |row| {
-            out.push(row);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Calls `f` with each row a query returns, converted one at a time.
-    pub(crate) fn for_each(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        mut f: impl FnMut(Row) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
         let rows = self.run(|c| {
             let stmt = c.statement(sql)?;
             c.client.query(&stmt, &Self::params(params))
         })?;
-        for r in &rows {
-            let row = (0..r.len())
-                .map(|i| column(r, i))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Row)
-                .map_err(|e| error(&e))?;
-            f(row)?;
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| column(r, i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+                    .map_err(|e| error(&e))
+            })
+            .collect()
+    }
+
+    /// The rows of a query as the server sends them.
+    fn rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<postgres::RowIter<'_>, postgres::Error> {
+        let stmt = self.statement(sql)?;
+        self.client.query_raw(&stmt, Self::params(params))
+    }
+
+    /// Calls `f` with each row a query returns, as the server sends them, in one [`Row`]
+    /// written over for each: a long list is never held whole, as the server's rows or as
+    /// ours. A connection the server dropped is opened again before the first row, as
+    /// [`Connection::run`] does.
+    pub(crate) fn for_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.ensure()?;
+        let failed = match self.rows(sql, params) {
+            Ok(mut rows) => return each_row(&mut rows, &mut f),
+            Err(e) => e,
+        };
+        if self.in_transaction || !(self.client.is_closed() || dropped(&failed)) {
+            return Err(error(&failed));
         }
-        Ok(())
+        self.reopen()?;
+        let mut rows = self.rows(sql, params).map_err(|e| error(&e))?;
+        each_row(&mut rows, &mut f)
     }
 
     /// Inserts rows into `table` with one binary COPY: the server stores rows while the
