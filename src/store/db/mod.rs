@@ -267,8 +267,10 @@ impl Sql<'_> {
             }
             Sql::Postgres(_) if n == 0 => Vec::new(),
             Sql::Postgres(_) => {
+                // The sequence is looked up once (a CTE kept apart), not once per id.
                 let sql = format!(
-                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?1)"
+                    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq)
+                     SELECT nextval(s.seq) FROM s, generate_series(1, ?1)"
                 );
                 let mut ids = Vec::with_capacity(n);
                 self.for_each(&sql, &[Value::Int(count)], |r| {
