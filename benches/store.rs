@@ -3,7 +3,8 @@
 //!
 //! - import of the 10,000-certificate bundle into an empty store and listing it back, in
 //!   process (the model) and through the CLI (`certdesk import` + `certdesk list`);
-//! - `openssl storeutl -noout` on the same bundle, for the ratio;
+//! - `openssl storeutl -noout` on the same bundle, for the ratio (alternating with the
+//!   CLI's runs);
 //! - `certdesk import` of the 100,000-certificate bundle through the CLI, with its peak
 //!   resident set against the bundle's size;
 //! - `certdesk --json list` on the 100,000-certificate store;
@@ -80,13 +81,21 @@ fn main() {
         phases.push(p);
     });
     let b = bundle.to_str().expect("utf-8");
-    let cli = time_runs(RUNS, |i| {
+    // certdesk and openssl alternate run by run, so that both see the machine in the same
+    // state (a shared 2-core machine's speed drifts by half within minutes).
+    let (mut cli, mut openssl) = (Vec::new(), Vec::new());
+    for i in 0..RUNS {
         let store = dir.join(format!("cli-{i}"));
         let s = store.to_str().expect("utf-8");
+        let t = Instant::now();
         certdesk(&["--store", s, "import", b, "--trust-root"]);
         certdesk(&["--store", s, "list"]);
-    });
-    let openssl = time_runs(RUNS, |_| run("openssl", &["storeutl", "-noout", b]));
+        cli.push(t.elapsed());
+        let t = Instant::now();
+        run("openssl", &["storeutl", "-noout", b]);
+        openssl.push(t.elapsed());
+    }
+    let (cli, openssl) = (median(cli), median(openssl));
 
     let store100k = dir.join("store-100k");
     let t = Instant::now();

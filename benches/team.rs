@@ -1,6 +1,6 @@
 //! Team store benchmark: the same work on a team store in PostgreSQL (a server started
 //! here on loopback, as the tests start it) and on the embedded SQLite store, through the
-//! CLI (median of several runs, release build):
+//! CLI (median of 7 runs, the two engines alternating run by run, release build):
 //!
 //! - `certdesk import` of a 10,000-certificate PEM bundle into an empty store;
 //! - `certdesk --json list` on it, and on a 100,000-certificate store;
@@ -16,11 +16,11 @@ mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use common::{ms, time_runs};
+use common::{median, ms};
 
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 
 /// `certdesk --store STORE ARGS`, quietly; it must succeed.
 fn certdesk(store: &str, args: &[&str]) {
@@ -41,39 +41,40 @@ fn write_bundle(dir: &Path, name: &str, n: usize) -> PathBuf {
     path
 }
 
-/// The medians for one kind of store: import 10k, list 10k, 8 importers; `new` makes an
-/// empty store and gives its `--store` (made before the clock starts: creating a
-/// PostgreSQL database is the server's work, not the import's).
-fn measure(
-    new: &mut dyn FnMut() -> String,
-    bundle: &str,
-    parts: &[PathBuf],
-) -> [std::time::Duration; 3] {
-    let stores: Vec<String> = (0..RUNS).map(|_| new()).collect();
-    let import = time_runs(RUNS, |i| {
-        certdesk(&stores[i], &["import", bundle, "--trust-root"]);
-    });
-    let list = time_runs(RUNS, |i| certdesk(&stores[i], &["--json", "list"]));
-    let shared: Vec<String> = (0..RUNS).map(|_| new()).collect();
-    let eight = time_runs(RUNS, |i| {
-        let children: Vec<_> = parts
-            .iter()
-            .map(|p| {
-                Command::new(env!("CARGO_BIN_EXE_certdesk"))
-                    .args(["--store", &shared[i], "import", "--trust-root"])
-                    .arg(p)
-                    .env("PGPASSWORD", pg::ADMIN_PASSWORD)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("spawn")
-            })
-            .collect();
-        for mut c in children {
-            assert!(c.wait().expect("wait").success(), "an importer failed");
+/// Times `work` on a local store and on a team store, alternating run by run so that
+/// both see the machine in the same state (a shared 2-core machine's speed drifts by
+/// half within minutes); the medians, SQLite first.
+fn alternate(stores: &[[String; 2]], mut work: impl FnMut(&str)) -> [Duration; 2] {
+    let mut times = [Vec::new(), Vec::new()];
+    for pair in stores {
+        for (engine, store) in pair.iter().enumerate() {
+            let t = Instant::now();
+            work(store);
+            times[engine].push(t.elapsed());
         }
-    });
-    [import, list, eight]
+    }
+    let [sqlite, postgres] = times;
+    [median(sqlite), median(postgres)]
+}
+
+/// 8 `certdesk import` processes started together on `store`, one part each.
+fn eight_importers(store: &str, parts: &[PathBuf]) {
+    let children: Vec<_> = parts
+        .iter()
+        .map(|p| {
+            Command::new(env!("CARGO_BIN_EXE_certdesk"))
+                .args(["--store", store, "import", "--trust-root"])
+                .arg(p)
+                .env("PGPASSWORD", pg::ADMIN_PASSWORD)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("wait").success(), "an importer failed");
+    }
 }
 
 fn main() {
@@ -87,14 +88,22 @@ fn main() {
     let server = pg::Pg::start();
     let b = bundle.to_str().expect("utf-8");
 
+    // Empty stores, made before the clock starts: creating a PostgreSQL database is the
+    // server's work, not the import's.
     let mut n = 0;
-    let mut new_dir = || {
-        n += 1;
-        dir.join(format!("sqlite-{n}")).display().to_string()
+    let mut pairs = || -> Vec<[String; 2]> {
+        (0..RUNS)
+            .map(|_| {
+                n += 1;
+                let local = dir.join(format!("sqlite-{n}")).display().to_string();
+                [local, server.database()]
+            })
+            .collect()
     };
-    let sqlite = measure(&mut new_dir, b, &parts);
-    let mut new_db = || server.database();
-    let postgres = measure(&mut new_db, b, &parts);
+    let stores = pairs();
+    let import = alternate(&stores, |s| certdesk(s, &["import", b, "--trust-root"]));
+    let list = alternate(&stores, |s| certdesk(s, &["--json", "list"]));
+    let eight = alternate(&pairs(), |s| eight_importers(s, &parts));
 
     let team100k = server.database();
     let t = Instant::now();
@@ -108,31 +117,15 @@ fn main() {
         &local100k,
         &["import", big.to_str().expect("utf-8"), "--trust-root"],
     );
-    let pg_list = time_runs(RUNS, |_| certdesk(&team100k, &["--json", "list"]));
-    let sqlite_list = time_runs(RUNS, |_| certdesk(&local100k, &["--json", "list"]));
+    let big_stores = vec![[local100k, team100k]; RUNS];
+    let list_100k = alternate(&big_stores, |s| certdesk(s, &["--json", "list"]));
 
     println!("team store (PostgreSQL on loopback) against the embedded store (SQLite):");
     for (what, [s, p], target) in [
-        (
-            "import 10,000 certificates",
-            [sqlite[0], postgres[0]],
-            "  [<= 1.50]",
-        ),
-        (
-            "--json list, 10,000 certificates",
-            [sqlite[1], postgres[1]],
-            "  [<= 1.50]",
-        ),
-        (
-            "8 importers at once, 1,250 each",
-            [sqlite[2], postgres[2]],
-            "",
-        ),
-        (
-            "--json list, 100,000 certificates",
-            [sqlite_list, pg_list],
-            "",
-        ),
+        ("import 10,000 certificates", import, "  [<= 1.50]"),
+        ("--json list, 10,000 certificates", list, "  [<= 1.50]"),
+        ("8 importers at once, 1,250 each", eight, ""),
+        ("--json list, 100,000 certificates", list_100k, ""),
     ] {
         println!(
             "  {what:<36} SQLite {:8.1} ms   PostgreSQL {:8.1} ms   ratio {:5.2}{target}",

@@ -141,19 +141,30 @@ pub fn client(address: &str, password: Option<&str>) -> Result<postgres::Client,
         config.password(password);
     }
     config.connect_timeout(CONNECT_TIMEOUT);
+    let server = format!("{host}:{port}");
+    // `sslmode=disable` asks for no TLS: the system's roots are not even read.
+    if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+        return connect_within_limit(config, postgres::NoTls, &server);
+    }
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls(root_file.as_deref())?);
-    connect_within_limit(config, tls, &format!("{host}:{port}"))
+    connect_within_limit(config, tls, &server)
 }
 
 /// Connects with `config`, giving up after [`STARTUP_TIME_LIMIT`]. The postgres client's
 /// own time-out covers only the TCP connect, and its blocking connect cannot be cut
 /// short: it runs on a thread of its own, which a server that never answers holds until
 /// it closes the connection (or the process ends); the caller has its answer in time.
-fn connect_within_limit(
+fn connect_within_limit<T>(
     config: postgres::Config,
-    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    tls: T,
     server: &str,
-) -> Result<postgres::Client, StoreError> {
+) -> Result<postgres::Client, StoreError>
+where
+    T: postgres::tls::MakeTlsConnect<postgres::Socket> + Send + 'static,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as postgres::tls::TlsConnect<postgres::Socket>>::Future: Send,
+{
     let (sender, answer) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("team-store-connect".into())

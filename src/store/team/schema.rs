@@ -66,8 +66,10 @@ fn postgres(version: i64, sqlite: &str) -> String {
 pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
     let exists = tx
         .query_one(
-            "SELECT 1 FROM information_schema.tables
-             WHERE table_schema = current_schema() AND table_name = 'certdesk_schema'",
+            // The catalog itself, not the information_schema view: a few ms less per open.
+            "SELECT 1 FROM pg_catalog.pg_class c
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND c.relname = 'certdesk_schema'",
             &[],
         )?
         .is_some();
