@@ -231,7 +231,7 @@ fn apply_migrations(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// Whether the cached summaries are in this build's format.
-fn summaries_current(sql: Sql<'_>) -> Result<bool, StoreError> {
+pub(super) fn summaries_current(sql: Sql<'_>) -> Result<bool, StoreError> {
     let stored = sql
         .query_one("SELECT value FROM meta WHERE key = 'summary_format'", &[])?
         .map(|r| r.text(0))

@@ -809,3 +809,29 @@ fn the_team_schema_has_every_column_of_the_embedded_one() {
         assert_eq!(team, embedded, "the columns of {table}");
     }
 }
+
+/// Opening a current team store to read takes no lock: a list answers at once while
+/// another session holds the store's lock (a long import), instead of waiting for it.
+#[test]
+fn a_read_does_not_wait_for_another_sessions_write() {
+    let t = TestStore::team();
+    import_leaf(&t, false);
+    let db = database(&t);
+    let holder = std::thread::spawn(move || {
+        common::pg::server().psql(
+            &db,
+            "BEGIN; SELECT pg_advisory_xact_lock(7423110921); SELECT pg_sleep(6); COMMIT;",
+        )
+    });
+    // The other session has the lock before the list starts.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let listed = t.json(&["--no-system-roots", "list"]);
+    let took = started.elapsed();
+    assert!(listed.as_array().is_some_and(|a| !a.is_empty()), "{listed}");
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "the list waited {took:?}"
+    );
+    assert!(holder.join().expect("psql").status.success());
+}

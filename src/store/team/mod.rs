@@ -36,12 +36,8 @@ pub(super) fn store_key(
     let Some(passphrase) = passphrase else {
         return Ok(Zeroizing::new(String::new()));
     };
-    match tx.query_one("SELECT salt, wrapped FROM keyring WHERE id = 1", &[])? {
-        Some(row) => {
-            let wrapped = Wrapped {
-                salt: row.blob(0)?.to_vec(),
-                sealed: row.blob(1)?.to_vec(),
-            };
+    match keyring(tx)? {
+        Some(wrapped) => {
             let key = wrapped.unwrap(passphrase)?;
             if !seal::is_sealed(&wrapped.sealed) {
                 sealing::convert_legacy(tx, key.as_bytes())?;
@@ -58,6 +54,38 @@ pub(super) fn store_key(
             )?;
             Ok(key)
         }
+    }
+}
+
+/// The wrapped store key, if the store has one yet.
+fn keyring(sql: Sql<'_>) -> Result<Option<Wrapped>, StoreError> {
+    sql.query_one("SELECT salt, wrapped FROM keyring WHERE id = 1", &[])?
+        .map(|row| {
+            Ok(Wrapped {
+                salt: row.blob(0)?.to_vec(),
+                sealed: row.blob(1)?.to_vec(),
+            })
+        })
+        .transpose()
+}
+
+/// The store key when opening needs no write, read without the store's lock (so an open
+/// does not wait for another session's long import): a current schema, and no passphrase
+/// (locked) or a keyring in the sealed layout. `None` when the locked open must create,
+/// migrate or convert something.
+fn key_without_lock(
+    sql: Sql<'_>,
+    passphrase: Option<&str>,
+) -> Result<Option<Zeroizing<String>>, StoreError> {
+    if !schema::current(sql)? {
+        return Ok(None);
+    }
+    let Some(passphrase) = passphrase else {
+        return Ok(Some(Zeroizing::new(String::new())));
+    };
+    match keyring(sql)? {
+        Some(wrapped) if seal::is_sealed(&wrapped.sealed) => Ok(Some(wrapped.unwrap(passphrase)?)),
+        _ => Ok(None),
     }
 }
 
@@ -85,10 +113,13 @@ impl Store {
             session_without_system_roots: false,
             log_user: None,
         };
-        store.secret = store.transaction(|tx, _| {
-            schema::migrate(tx)?;
-            store_key(tx, passphrase)
-        })?;
+        store.secret = match key_without_lock(store.sql(), passphrase)? {
+            Some(key) => key,
+            None => store.transaction(|tx, _| {
+                schema::migrate(tx)?;
+                store_key(tx, passphrase)
+            })?,
+        };
         store.system_roots = store.meta(SYSTEM_ROOTS)?.as_deref() != Some("off");
         Ok(store)
     }

@@ -60,19 +60,37 @@ fn postgres(version: i64, sqlite: &str) -> String {
         .replace("ADD COLUMN ", "ADD COLUMN IF NOT EXISTS ")
 }
 
-/// Creates the schema in an empty database, or upgrades an existing one,
-/// then brings the cached summaries to this build's format; inside the caller's locked
-/// transaction, so two first opens cannot both create it.
-pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
-    let exists = tx
+/// Whether the database holds a team store's schema (asked of the catalog itself, not of
+/// the information_schema view: a few ms less per open).
+fn exists(sql: Sql<'_>) -> Result<bool, StoreError> {
+    Ok(sql
         .query_one(
-            // The catalog itself, not the information_schema view: a few ms less per open.
             "SELECT 1 FROM pg_catalog.pg_class c
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = current_schema() AND c.relname = 'certdesk_schema'",
             &[],
         )?
-        .is_some();
+        .is_some())
+}
+
+/// Whether the schema is this build's and its cached summaries are in this build's
+/// format: nothing for [`migrate`] to do. Read without the store's lock, this sees only
+/// what was committed: a migration under way elsewhere reads as not current.
+pub fn current(sql: Sql<'_>) -> Result<bool, StoreError> {
+    if !exists(sql)? {
+        return Ok(false);
+    }
+    let version = sql
+        .query_one("SELECT version FROM certdesk_schema", &[])?
+        .map_or(Ok(0), |r| r.int(0))?;
+    Ok(version == VERSION && schema::summaries_current(sql)?)
+}
+
+/// Creates the schema in an empty database, or upgrades an existing one,
+/// then brings the cached summaries to this build's format; inside the caller's locked
+/// transaction, so two first opens cannot both create it.
+pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
+    let exists = exists(tx)?;
     if !exists {
         tx.batch(OWN)?;
         tx.execute("INSERT INTO certdesk_schema (version) VALUES (0)", &[])?;
