@@ -51,7 +51,14 @@ impl Store {
         logical: Option<Logical>,
     ) -> Result<Vec<StoredCert>, StoreError> {
         let filter = values![location.map(Location::as_str), logical.map(Logical::as_str)];
-        let mut certs = Vec::with_capacity(self.count(filter)?);
+        // Sized once from a count in SQLite; a team store's rows stream from the server,
+        // where a count first would cost another round trip and scan.
+        let capacity = if self.is_team() {
+            0
+        } else {
+            self.count(filter)?
+        };
+        let mut certs = Vec::with_capacity(capacity);
         self.sql()
             .for_each(&format!("{SELECT} {LISTED} ORDER BY c.id"), filter, |row| {
                 certs.push(from_row(row)?);
