@@ -73,6 +73,12 @@ fn exists(sql: Sql<'_>) -> Result<bool, StoreError> {
         .is_some())
 }
 
+/// The schema's version, as `certdesk_schema` holds it.
+fn version(sql: Sql<'_>) -> Result<i64, StoreError> {
+    sql.query_one("SELECT version FROM certdesk_schema", &[])?
+        .map_or(Ok(0), |r| r.int(0))
+}
+
 /// Whether the schema is this build's and its cached summaries are in this build's
 /// format: nothing for [`migrate`] to do. Read without the store's lock, this sees only
 /// what was committed: a migration under way elsewhere reads as not current.
@@ -80,10 +86,7 @@ pub fn current(sql: Sql<'_>) -> Result<bool, StoreError> {
     if !exists(sql)? {
         return Ok(false);
     }
-    let version = sql
-        .query_one("SELECT version FROM certdesk_schema", &[])?
-        .map_or(Ok(0), |r| r.int(0))?;
-    Ok(version == VERSION && schema::summaries_current(sql)?)
+    Ok(version(sql)? == VERSION && schema::summaries_current(sql)?)
 }
 
 /// Creates the schema in an empty database, or upgrades an existing one,
@@ -95,9 +98,7 @@ pub fn migrate(tx: Sql<'_>) -> Result<(), StoreError> {
         tx.batch(OWN)?;
         tx.execute("INSERT INTO certdesk_schema (version) VALUES (0)", &[])?;
     }
-    let version = tx
-        .query_one("SELECT version FROM certdesk_schema", &[])?
-        .map_or(Ok(0), |r| r.int(0))?;
+    let version = version(tx)?;
     if version > VERSION {
         return Err(StoreError::NewerSchema(version));
     }
