@@ -258,14 +258,20 @@ impl Sql<'_> {
     /// column's sequence (other sessions never get them); SQLite's writer is alone in its
     /// transaction and follows the table's largest id, as its own row ids do.
     pub fn new_ids(self, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
         let count = i64::try_from(n).map_err(|_| StoreError::Corrupt("too many rows".into()))?;
         let mut ids = match self {
             Sql::Sqlite(_) => {
                 let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
                 let last = self.query_one(&sql, &[])?.map_or(Ok(0), |r| r.int(0))?;
-                (last + 1..=last + count).collect()
+                // An id edited to the largest integer leaves no room: refused, not wrapped.
+                let end = last.checked_add(count).ok_or_else(|| {
+                    StoreError::Corrupt(format!("{table} has no ids left after {last}"))
+                })?;
+                (last + 1..=end).collect()
             }
-            Sql::Postgres(_) if n == 0 => Vec::new(),
             Sql::Postgres(_) => {
                 // The sequence is looked up once (a CTE kept apart), not once per id.
                 let sql = format!(
@@ -341,5 +347,33 @@ impl Sql<'_> {
         self.query_one(sql, params)?
             .ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))?
             .int(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// New ids follow the largest; a table whose largest id was edited to the largest
+    /// integer gets an error, not ids that wrap around.
+    #[test]
+    fn new_ids_follow_the_largest_and_never_wrap() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory");
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (41);")
+            .expect("table");
+        assert_eq!(
+            Sql::Sqlite(&conn).new_ids("t", 3).expect("ids"),
+            [42, 43, 44]
+        );
+        conn.execute_batch("INSERT INTO t VALUES (9223372036854775807);")
+            .expect("row");
+        assert!(matches!(
+            Sql::Sqlite(&conn).new_ids("t", 1),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert_eq!(
+            Sql::Sqlite(&conn).new_ids("t", 0).expect("none"),
+            Vec::<i64>::new()
+        );
     }
 }
