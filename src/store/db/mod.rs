@@ -123,6 +123,15 @@ pub enum Kind {
     Blob,
 }
 
+/// `a, b, c`: the names of `columns`, as an INSERT or a COPY lists them.
+pub(super) fn column_names(columns: &[(&str, Kind)]) -> String {
+    columns
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One row read.
 #[derive(Debug)]
 pub struct Row(pub(super) Vec<Value>);

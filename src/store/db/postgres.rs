@@ -320,7 +320,6 @@ impl Connection {
         rows: impl Iterator<Item = Result<Vec<Value>, StoreError>>,
     ) -> Result<(), StoreError> {
         self.ensure()?;
-        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
         let types: Vec<Type> = columns
             .iter()
             .map(|(_, kind)| match kind {
@@ -331,7 +330,7 @@ impl Connection {
             .collect();
         let sql = format!(
             "COPY {table} ({}) FROM STDIN (FORMAT binary)",
-            names.join(", ")
+            super::column_names(columns)
         );
         let copy = self.client.copy_in(&sql).map_err(|e| error(&e))?;
         let mut writer = BinaryCopyInWriter::new(copy, &types);

@@ -114,11 +114,10 @@ pub fn insert_rows(
     columns: &[(&str, super::Kind)],
     rows: impl Iterator<Item = Result<Vec<Value>, StoreError>>,
 ) -> Result<(), StoreError> {
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({})",
-        names.join(", "),
-        super::parameter_list(1, names.len())
+        super::column_names(columns),
+        super::parameter_list(1, columns.len())
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     for row in rows {
