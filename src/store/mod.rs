@@ -47,6 +47,7 @@ pub use log::LogEntry;
 pub use notify::{MailSettings, NotifySettings};
 pub use requests::PendingRequest;
 pub use rows::{KeyInfo, StoredCert, StoredProperty};
+pub use team::BEGIN as TEAM_WRITE_BEGIN;
 pub use team::is_url as is_team_address;
 
 use std::cell::RefCell;

@@ -818,10 +818,11 @@ fn a_read_does_not_wait_for_another_sessions_write() {
     import_leaf(&t, false);
     let db = database(&t);
     let holder = std::thread::spawn(move || {
-        common::pg::server().psql(
-            &db,
-            "BEGIN; SELECT pg_advisory_xact_lock(7423110921); SELECT pg_sleep(6); COMMIT;",
-        )
+        let hold = format!(
+            "{}; SELECT pg_sleep(6); COMMIT;",
+            certdesk::store::TEAM_WRITE_BEGIN
+        );
+        common::pg::server().psql(&db, &hold)
     });
     // The other session has the lock before the list starts.
     std::thread::sleep(std::time::Duration::from_secs(1));

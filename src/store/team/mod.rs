@@ -22,8 +22,9 @@ use crate::pki::key::KeyError;
 use crate::pki::seal;
 
 /// Every write transaction begins by taking the store's lock (an arbitrary number that
-/// names certdesk's lock in the database).
-pub(super) const BEGIN: &str = "BEGIN; SELECT pg_advisory_xact_lock(7423110921)";
+/// names certdesk's lock in the database). A script that runs this holds certdesk's
+/// writers off until it commits.
+pub const BEGIN: &str = "BEGIN; SELECT pg_advisory_xact_lock(7423110921)";
 
 /// The store key: unwrapped with `passphrase`, or made and wrapped the first time one is
 /// given; empty (locked) without one. A keyring wrapped by an older certdesk means the
